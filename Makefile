@@ -1,0 +1,47 @@
+# Two entry points: `make run` and `make test`. Both build everything from nothing.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_STAMP := .apt-installed
+APT_PACKAGES := chromium fonts-noto-cjk poppler-utils libreoffice-writer-nogui
+PORT ?= 8501
+
+.PHONY: run test lint bench setup system clean
+
+setup: system $(STAMP)
+
+# System packages: Chromium (kaleido image export, browser tests), a CJK font
+# (Chinese glyphs in charts and screenshots), poppler (PDF previews) and
+# LibreOffice (legacy .doc/.wps conversion). Skipped when already present.
+system:
+	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" \
+	   && command -v pdftoppm >/dev/null && command -v soffice >/dev/null; then \
+	  echo "system packages present"; \
+	else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q -U pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python scripts/bench_parse.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

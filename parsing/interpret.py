@@ -1,0 +1,437 @@
+"""The table interpreter: a Document's rows of cells → canonical cells, whatever the layout.
+
+It is label-driven, because text dumps lose row boundaries: a recognised row label opens a row and
+the value cells that follow fill it, until the next label (or a real row end in grid formats).
+Section headings, block captions and header words steer which targets a label may stand for.
+A row with fewer values than columns is reported, never shifted; extra empty cells are dropped only
+when exactly the right number of non-empty cells remains.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from parsing import schema
+from parsing.document import Document, Source
+from parsing.matching import Match, Matcher, Target
+from parsing.normalize import normalize_label
+from parsing.report import Cell, LabelMatch
+from parsing.values import is_value_text, parse_value
+
+_ORDER = {"s2": 2, "s3": 3, "s4": 4, "end": 5}
+_RUN_TOGETHER = re.compile(r"^(?P<label>.*?[^\d\s.,])\s*(?P<digits>\d[\d\s]*)$")
+MAX_LABEL_LEN = 60  # longer cells are prose, never table labels
+
+
+@dataclass
+class Token:
+    text: str
+    source: Source
+    is_value: bool
+    row_end: bool = False
+    run: bool = False  # digits that ran into the label cell: '规章000'
+
+
+@dataclass
+class PendingRow:
+    section: str
+    target: Target | None
+    match: Match | None
+    text: str
+    source: Source
+    values: list[Token] = field(default_factory=list)
+    headers: list[Target] = field(default_factory=list)  # section-二 header columns in force
+
+
+@dataclass
+class Interpretation:
+    """What the interpreter found: canonical cells plus everything a reviewer needs to trust them."""
+
+    cells: dict[str, Cell] = field(default_factory=dict)
+    labels: list[LabelMatch] = field(default_factory=list)
+    unmatched_labels: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    table_versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def template(self) -> str:
+        versions = {v for k, v in self.table_versions.items() if k in ("s2", "s3")}
+        if not versions:
+            return "unknown"
+        if len(versions) == 1:
+            return versions.pop()
+        return "mixed"
+
+
+def heading(text: str) -> str | None:
+    """The section a heading line opens ('s2', 's3', 's4', 'end'), or None when it is not a heading."""
+    t = normalize_label(text)
+    if len(t) > 45:
+        return None
+    if "勾稽关系" in t or "收到和处理政府信息公开申请" in t:
+        return "s3"
+    if "主动公开政府信息" in t and "情况" in t:
+        return "s2"
+    if "行政复议" in t and "行政诉讼" in t and ("情况" in t or t.startswith(("四", "、"))):
+        return "s4"
+    if re.match(r"^[五六][、.]", t) or "存在的主要问题" in t or "其他需要报告的事项" in t:
+        return "end"
+    return None
+
+
+def _tokens(doc: Document) -> list[Token]:
+    out: list[Token] = []
+    for i, row in enumerate(doc.rows):
+        for j, cell in enumerate(row):
+            end = j == len(row) - 1 and i not in doc.loose_rows
+            out.append(Token(cell.text, cell.source, is_value_text(cell.text), end))
+    return out
+
+
+def _is_empty(tok: Token) -> bool:
+    return not tok.text.strip()
+
+
+def fit(values: list[Token], ncols: int) -> tuple[list[Token] | None, str | None]:
+    """Fit a row's value cells to ``ncols`` columns, or explain why they do not fit."""
+    vals = list(values)
+    if len(vals) == 1 and vals[0].run:
+        digits = vals[0].text.split()
+        if len(digits) == 1 and ncols > 1:
+            digits = list(digits[0]) if len(digits[0]) == ncols else []
+        if len(digits) != ncols:
+            return None, f"数字与标签粘连且无法拆分（'{vals[0].text}'）/ digits run into the label cannot be split"
+        return [Token(d, vals[0].source, True) for d in digits], None
+    while len(vals) > ncols and _is_empty(vals[-1]):
+        vals.pop()
+    while len(vals) > ncols and _is_empty(vals[0]):
+        vals.pop(0)
+    if len(vals) > ncols:
+        non_empty = [v for v in vals if not _is_empty(v)]
+        if len(non_empty) != ncols:
+            return None, f"has {len(non_empty)} values for {ncols} columns"
+        vals = non_empty
+    if len(vals) < ncols:
+        return None, f"has {len(vals)} values for {ncols} columns"
+    return vals, None
+
+
+class Interpreter:
+    """Maps one Document to canonical cells."""
+
+    def __init__(self, matcher: Matcher | None = None, year: int | None = None) -> None:
+        self.matcher = matcher or Matcher()
+        self.year = year
+        self.out = Interpretation()
+        self.section: str | None = None
+        self.row: PendingRow | None = None
+        self.s2_rows: list[PendingRow] = []
+        self.s3_rows: dict[str, PendingRow] = {}
+        self.s3_started = False
+        self.s3_group_other = False
+        self.s2_headers: list[Target] = []
+        self.s4_values: list[Token] = []
+        self.s4_seen = False
+        self.unmatched_rows: list[PendingRow] = []
+
+    # ------------------------------------------------------------------ driving
+    def run(self, doc: Document) -> Interpretation:
+        for tok in _tokens(doc):
+            if tok.is_value:
+                self._value(tok)
+            else:
+                self._label(tok)
+            if tok.row_end and self.row is not None and self.row.values:
+                self._close()
+        self._close()
+        self._finish_s2()
+        self._finish_s3()
+        self._finish_s4()
+        return self.out
+
+    def _value(self, tok: Token) -> None:
+        if self.row is not None:
+            self.row.values.append(tok)
+        elif self.section == "s4":
+            self.s4_values.append(tok)
+
+    def _record(self, m: Match, section: str | None) -> None:
+        self.out.labels.append(LabelMatch(m.text, m.id, m.score, m.tier, section))
+
+    def _label(self, tok: Token) -> None:
+        text = tok.text.strip()
+        if not text:
+            return
+        h = heading(text)
+        if h is not None:
+            self._close()
+            if _ORDER[h] >= _ORDER.get(self.section or "", 0) or h == "s2":
+                self.section = h
+            return
+        if len(normalize_label(text)) > MAX_LABEL_LEN:
+            self._close()
+            return
+        cands = self._candidates(text)
+        if not cands:
+            self._unmatched(tok)
+            return
+        target = self._choose(cands)
+        match = next(m for m in cands if m.target is target) if target else cands[0]
+        if target is None:  # an override that says "ignore this label"
+            self._record(match, self.section)
+            self._close()
+            return
+        self._record(match, target.section)
+        self._handle(target, match, tok)
+
+    def _candidates(self, text: str) -> list[Match]:
+        sec = self.section if self.section in ("s2", "s3", "s4") else None
+        cands = self.matcher.candidates(text, sec)
+        if cands or sec is None:
+            return self._forward_only(cands)
+        # Not a label of this section: maybe the next section began without its heading.
+        wider = [m for m in self.matcher.candidates(text, None) if m.target and _ORDER[m.target.section] > _ORDER[sec]]
+        return wider
+
+    def _forward_only(self, cands: list[Match]) -> list[Match]:
+        if self.section not in _ORDER:
+            return cands
+        return [m for m in cands if m.target is None or _ORDER[m.target.section] >= _ORDER[self.section]]
+
+    def _choose(self, cands: list[Match]) -> Target | None:
+        targets = [m.target for m in cands]
+        if any(t is None for t in targets):
+            return None
+        if len(targets) == 1:
+            return targets[0]
+        kinds = {t.kind for t in targets}
+        numbered = cands[0].numbered
+        if "row" in kinds and "col" in kinds:  # 总计 / 其他: a row when numbered or once rows began
+            want = "row" if (numbered or self.s3_started) else "col"
+            return next(t for t in targets if t.kind == want)
+        if "row" in kinds and "group" in kinds:  # (六)其他处理: decided by whether values follow
+            return next(t for t in targets if t.kind == "row")
+        if self.section:
+            same = [t for t in targets if t.section == self.section]
+            if same:
+                return same[0]
+        return targets[0]
+
+    def _handle(self, target: Target, match: Match, tok: Token) -> None:
+        if self.section is None or _ORDER[target.section] > _ORDER.get(self.section, 0):
+            self.section = target.section
+        kind = target.kind
+        if kind == "row":
+            if self.row is not None and not self.row.values and self.row.target is not None and self.row.target.id == target.id:
+                return  # the same label repeated (e.g. a merged cell emitted twice)
+            self._close()
+            self.row = PendingRow(target.section, target, match, tok.text.strip(), tok.source)
+            if target.section == "s2":
+                self.row.headers = list(self.s2_headers)
+            if target.section == "s3":
+                self.s3_started = True
+            return
+        self._close()
+        if kind in ("caption",) or target.id == "s2.header":
+            self.s2_headers = []
+        elif kind == "col" and target.section == "s2":
+            self.s2_headers.append(target)
+        elif kind == "group" and target.id == "s3.group.g3_6_other":
+            self.s3_group_other = True
+        elif target.section == "s4":
+            self.s4_seen = True
+
+    def _unmatched(self, tok: Token) -> None:
+        text = tok.text.strip()
+        row = self.row
+        if row is not None and not row.values:
+            # A label wrapped over two cells: try the two halves together.
+            joined = row.text + text
+            cands = self.matcher.candidates(joined, row.section)
+            target = self._choose(cands) if cands else None
+            if target is not None and cands[0].score >= (row.match.score if row.match else 0):
+                match = next(c for c in cands if c.target is target)
+                if target.kind == "row":
+                    row.text, row.match, row.target = joined, match, target
+                else:  # a header word split over two cells ('科研' + '机构')
+                    self.row = None
+                    self._record(match, target.section)
+                    self._handle(target, match, Token(joined, row.source, False))
+                return
+            m = _RUN_TOGETHER.match(text)
+            if m is None:
+                return  # a fragment of the row label (e.g. the rest of a long note): keep the row open
+        m = _RUN_TOGETHER.match(text)
+        if m is not None:
+            cands = self._candidates(m.group("label"))
+            target = self._choose(cands) if cands else None
+            if target is not None and target.kind == "row":
+                match = next(c for c in cands if c.target is target)
+                self._record(match, target.section)
+                self._handle(target, match, tok)
+                assert self.row is not None
+                self.row.text = m.group("label")
+                self.row.values.append(Token(m.group("digits").strip(), tok.source, True, run=True))
+                return
+        self._close()
+        if self.section in ("s2", "s3"):
+            self.out.labels.append(LabelMatch(text, None, 0.0, "unmatched", self.section))
+            self.row = PendingRow(self.section, None, None, text, tok.source)
+
+    def _close(self) -> None:
+        row, self.row = self.row, None
+        if row is None:
+            return
+        if row.target is None:
+            if any(not _is_empty(v) for v in row.values):
+                self.out.unmatched_labels.append(row.text)
+                self.out.warnings.append(f"未识别的表格行 / unmatched table row: {row.text}")
+            return
+        if row.section == "s2":
+            self.s2_rows.append(row)
+        elif row.section == "s3":
+            key = row.target.id.split(".")[-1]
+            if key == "r3_6_other" and not row.values:
+                self.s3_group_other = True  # (六)其他处理 as the v2021 group label
+                return
+            if key in self.s3_rows:
+                if row.values:
+                    self.out.warnings.append(f"section 三: row {row.text} appears twice; the first is kept")
+                return
+            self.s3_rows[key] = row
+
+    # ------------------------------------------------------------------ cells
+    def _put(self, key: str, tok: Token, row: PendingRow | None, col_label: str, unit: str | None, hint: str | None = None) -> None:
+        spec = schema.CELLS[key]
+        parsed = parse_value(tok.text, unit)
+        out_unit = parsed.unit
+        if spec.kind == "amount" and spec.unit is None and out_unit is None:
+            out_unit = hint
+        if parsed.flag == "split":
+            self.out.warnings.append(f"{key}: '{tok.text.strip()}' looks like a split number")
+        elif parsed.flag == "unparsed":
+            self.out.warnings.append(f"{key}: cannot read value '{tok.text.strip()}'")
+        label = f"{row.text} / {col_label}" if row is not None else col_label
+        score = row.match.score if row is not None and row.match is not None else 100.0
+        self.out.cells[key] = Cell(
+            key=key,
+            value=parsed.value,
+            raw=tok.text.strip(),
+            label=label.replace("\n", ""),
+            score=score,
+            flag=parsed.flag,
+            unit=out_unit if spec.kind == "amount" else None,
+            source=tok.source,
+        )
+
+    def _finish_s2(self) -> None:
+        decided: list[tuple[PendingRow, str | None]] = []
+        for row in self.s2_rows:
+            decided.append((row, self._s2_version(row)))
+        known = Counter(v for _, v in decided if v)
+        fallback = known.most_common(1)[0][0] if known else (schema.V2021 if (self.year or 0) >= 2021 else schema.V2019 if self.year else None)
+        versions: set[str] = set()
+        seen: set[tuple[str, str]] = set()
+        for row, version in decided:
+            assert row.target is not None
+            _, _, block_key, row_key = row.target.id.split(".")
+            version = version or fallback
+            if version is None:
+                self.out.warnings.append(f"section 二: cannot tell the template version of row {row.text}")
+                continue
+            block = schema.block(version, block_key)
+            if block is None or row_key not in dict(block.rows):
+                self.out.warnings.append(f"section 二: row {row.text} does not exist in the {version} template")
+                continue
+            if (block_key, row_key) in seen:
+                self.out.warnings.append(f"section 二: row {row.text} appears twice; the first is kept")
+                continue
+            seen.add((block_key, row_key))
+            cols = self._s2_columns(row, block, version)
+            vals, why = fit(row.values, len(cols))
+            if vals is None:
+                self.out.warnings.append(f"section 二: row {row.text} {why}")
+                continue
+            versions.add(version)
+            for col, tok in zip(cols, vals):
+                hint = self._unit_hint(col.key) if col.kind == "amount" else None
+                self._put(f"s2.{block_key}.{row_key}.{col.key}", tok, row, col.label, col.unit, hint)
+        if versions:
+            self.out.table_versions["s2"] = versions.pop() if len(versions) == 1 else "mixed"
+
+    def _unit_hint(self, col_key: str) -> str | None:
+        """The unit a section-二 header states for an amount column ('采购总金额（万元）')."""
+        for m in self.out.labels:
+            if m.key and m.key.endswith(f".{col_key}") and m.section == "s2":
+                t = normalize_label(m.text)
+                if "万元" in t:
+                    return "万元"
+                if "元" in t:
+                    return "元"
+        return None
+
+    def _s2_version(self, row: PendingRow) -> str | None:
+        assert row.target is not None
+        block_key = row.target.id.split(".")[2]
+        votes = Counter(h.version for h in row.headers if h.id.split(".")[3] == block_key and h.version)
+        if len(votes) == 1:
+            return next(iter(votes))
+        if row.match and row.target.version:
+            return row.target.version
+        n = sum(1 for v in row.values if not _is_empty(v))
+        fits = [v for v in schema.VERSIONS if (b := schema.block(v, block_key)) is not None and len(b.cols) == n]
+        if len(fits) == 1:
+            return fits[0]
+        if votes:
+            return votes.most_common(1)[0][0]
+        return None
+
+    def _s2_columns(self, row: PendingRow, block: schema.Block, version: str) -> tuple[schema.Column, ...]:
+        """Columns in the order the header states them, or template order when it cannot tell."""
+        by_key = {c.key: c for c in block.cols}
+        order = [h.id.split(".")[-1] for h in row.headers if h.id.startswith(f"s2.col.{version}.{block.key}.")]
+        if sorted(order) == sorted(by_key) and len(order) == len(set(order)):
+            return tuple(by_key[k] for k in order)
+        return block.cols
+
+    def _finish_s3(self) -> None:
+        if not self.s3_rows:
+            return
+        has_2021 = any(k.startswith("r3_6_") and k != "r3_6_other" for k in self.s3_rows)
+        has_2019 = "r3_6_other" in self.s3_rows
+        if has_2021 and has_2019:
+            version = "mixed"
+        elif has_2021:
+            version = schema.V2021
+        elif has_2019:
+            version = schema.V2019
+        elif self.s3_group_other:
+            version = schema.V2021
+        else:
+            version = None
+        if version:
+            self.out.table_versions["s3"] = version
+        for key, row in self.s3_rows.items():
+            vals, why = fit(row.values, len(schema.S3_COLUMNS))
+            if vals is None:
+                self.out.warnings.append(f"section 三: row {row.text} {why}")
+                continue
+            for (col_key, col_label), tok in zip(schema.S3_COLUMNS, vals):
+                self._put(f"s3.{key}.{col_key}", tok, row, col_label, None)
+
+    def _finish_s4(self) -> None:
+        if not self.s4_values:
+            return
+        vals, why = fit(self.s4_values, len(schema.S4_COLUMNS))
+        if vals is None:
+            self.out.warnings.append(f"section 四: {why}")
+            return
+        for (key, label), tok in zip(schema.S4_COLUMNS, vals):
+            self._put(f"s4.{key}", tok, None, label, None)
+
+
+def interpret(doc: Document, matcher: Matcher | None = None, year: int | None = None) -> Interpretation:
+    """Map a Document's tables to canonical cells (``year`` is only a prior for the template version)."""
+    return Interpreter(matcher, year).run(doc)

@@ -1,0 +1,208 @@
+"""Tiered label matching: exact → alias → override → fuzzy (rapidfuzz, explicit cutoff) → unmatched.
+
+Targets are the things a label in a report can stand for: a row, a column, a group label, a block
+caption or a header word. Target ids are stable strings (they are stored as reviewer overrides):
+
+- ``s2.row.<block>.<row>``       ``s2.col.<version>.<block>.<col>``   ``s2.caption`` ``s2.header``
+- ``s3.row.<row>``  ``s3.group.<group>``  ``s3.col.<col>``  ``s3.header``
+- ``s4.header.<word>``
+- ``ignore`` (an override that marks a label as deliberately not mapped)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from parsing import schema
+from parsing.normalize import normalize_label
+
+FUZZY_CUTOFF = 80.0  # rapidfuzz ratio (0-100) below which a label stays unmatched
+PREFIX_SCORE = 90.0  # score given when a standard label starts a longer written one (annotations)
+IGNORE = "ignore"
+
+_CN_NUM = "一二三四五六七八九十"
+_PREFIX = re.compile(
+    rf"^(?:(?P<paren>\(\s*(?P<pnum>[{_CN_NUM}\d]{{0,3}})\s*\)?)"
+    rf"|(?P<cn>[{_CN_NUM}]{{1,3}})[、.．,]"
+    r"|(?P<ar>\d{1,2})(?:[.、．,](?!\d)|(?=[\u4e00-\u9fff]))"
+    r"|(?P<lost>[、.．]))"
+)
+_PAREN_NOTE = re.compile(r"\([^()]*\)")
+_OPEN_NOTE = re.compile(r"\([^()]*$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a label can be matched to."""
+
+    id: str
+    section: str  # s2 | s3 | s4
+    kind: str  # row | col | group | caption | header
+    label: str  # standard Chinese label
+    version: str | None = None  # template version this label marks, if any
+
+
+@dataclass(frozen=True)
+class Match:
+    """The result of matching one written label."""
+
+    text: str  # as written
+    target: Target | None
+    score: float
+    tier: str  # exact | alias | override | fuzzy | prefix | unmatched
+    numbered: bool  # the label carries an item number, maybe emptied: "(一)", "()", "1.", "四、"
+
+    @property
+    def id(self) -> str | None:
+        return self.target.id if self.target else None
+
+
+def split_prefix(label: str) -> tuple[str, str]:
+    """Split a normalised label into (numbering prefix, content): '(一)予以公开' → ('(一)', '予以公开')."""
+    m = _PREFIX.match(label)
+    if not m or m.end() == len(label):
+        return "", label
+    return label[: m.end()], label[m.end() :]
+
+
+def core(content: str) -> str:
+    """The content without parenthetical notes: '规章(设区的市…)' → '规章'."""
+    stripped = _PAREN_NOTE.sub("", content)
+    stripped = _OPEN_NOTE.sub("", stripped)
+    return stripped.replace("(", "").replace(")", "") or content
+
+
+def _targets() -> list[Target]:
+    out: list[Target] = [Target("s2.caption", "s2", "caption", "第二十条"), Target("s2.header", "s2", "header", "信息内容")]
+    for version, blocks in schema.SECTION2.items():
+        for block in blocks:
+            for row_key, row_label in block.rows:
+                marks = None
+                if row_key == "normative_documents" or row_key in ("other_management_services", "centralized_procurement"):
+                    marks = version
+                tid = f"s2.row.{block.key}.{row_key}"
+                if not any(t.id == tid and t.label == row_label for t in out):
+                    out.append(Target(tid, "s2", "row", row_label, marks))
+            for col in block.cols:
+                out.append(Target(f"s2.col.{version}.{block.key}.{col.key}", "s2", "col", col.label, version))
+    for row in schema.S3_ROWS:
+        out.append(Target(f"s3.row.{row.key}", "s3", "row", row.label, row.versions[0] if len(row.versions) == 1 else None))
+    for gkey, glabel in schema.S3_GROUPS.items():
+        out.append(Target(f"s3.group.{gkey}", "s3", "group", glabel))
+    for ckey, clabel in schema.S3_COLUMNS:
+        out.append(Target(f"s3.col.{ckey}", "s3", "col", clabel))
+    for word in (schema.S3_APPLICANT_GROUP, schema.S3_ORG_GROUP):
+        out.append(Target("s3.header", "s3", "header", word))
+    for word in schema.S4_HEADER_WORDS:
+        out.append(Target(f"s4.header.{word}", "s4", "header", word))
+    return out
+
+
+TARGETS: list[Target] = _targets()
+TARGET_BY_ID: dict[str, Target] = {}
+for _t in TARGETS:
+    TARGET_BY_ID.setdefault(_t.id, _t)
+
+# Known variants seen in real reports (domain reference §7.1): written core → target id.
+ALIASES: dict[str, str] = {
+    "商业机构": "s3.col.commercial_enterprise",
+    "企业": "s3.col.commercial_enterprise",
+    "合计": "s3.col.total",
+    "总数": "s3.col.total",
+    "其他组织": "s3.col.other_org",
+    "属于三类内容事务信息": "s3.row.r3_3_5_internal_affairs",
+    "其他处": "s3.group.g3_6_other",
+    "本年新": "s2.col.2019.art20_1.new_made",
+    "本年增": "s2.col.2019.art20_5.items_change",
+    "本年增减": "s2.col.2019.art20_5.items_change",
+    "增减": "s2.col.2019.art20_5.items_change",
+    "处理决定": "s2.col.2019.art20_5.decisions",
+    "本年收费金额单位:万元": "s2.col.2021.art20_8.fee_amount_wan_yuan",
+    "规范性文件数量": "s2.row.art20_1.normative_documents",
+    "法人或者其他组织": "s3.header",
+    "复议": "s4.header.行政复议",
+    "诉讼": "s4.header.行政诉讼",
+}
+
+
+def _key_of(label: str) -> str:
+    """The lookup form of a standard or written label: normalised, no numbering, no notes."""
+    return core(split_prefix(normalize_label(label))[1])
+
+
+@lru_cache(maxsize=8)
+def _index(section: str | None) -> tuple[dict[str, list[Target]], list[str]]:
+    exact: dict[str, list[Target]] = {}
+    for t in TARGETS:
+        if section is None or t.section == section:
+            exact.setdefault(_key_of(t.label), []).append(t)
+    return exact, list(exact)
+
+
+def target_choices(section: str | None = None) -> list[tuple[str, str]]:
+    """(target id, Chinese label) pairs a reviewer can pick from, optionally for one section."""
+    seen: dict[str, str] = {}
+    for t in TARGETS:
+        if (section is None or t.section == section) and t.kind in ("row", "col", "group"):
+            prefix = {"s2": "主动公开", "s3": "依申请公开", "s4": "复议诉讼"}[t.section]
+            version = f"（{t.version}版）" if t.kind == "col" and t.version else ""
+            seen.setdefault(t.id, f"{prefix}：{t.label}{version}")
+    return [*seen.items(), (IGNORE, "忽略此标签")]
+
+
+class Matcher:
+    """Matches written labels to targets; reviewer overrides (normalised label → target id) take part."""
+
+    def __init__(self, overrides: dict[str, str] | None = None) -> None:
+        self.overrides = {normalize_label(k): v for k, v in (overrides or {}).items()}
+        self._cache: dict[tuple[str, str | None], list[Match]] = {}
+
+    def candidates(self, text: str, section: str | None = None) -> list[Match]:
+        """All equally good matches of ``text`` (ties are left to the interpreter's context), best first.
+
+        An empty list means unmatched.
+        """
+        key = (text, section)
+        if key not in self._cache:
+            self._cache[key] = self._candidates(text, section)
+        return self._cache[key]
+
+    def _candidates(self, text: str, section: str | None) -> list[Match]:
+        norm = normalize_label(text)
+        prefix, content = split_prefix(norm)
+        numbered = bool(prefix)
+        if norm in self.overrides:
+            target_id = self.overrides[norm]
+            if target_id == IGNORE:
+                return [Match(text, None, 100.0, "override", numbered)]
+            if target_id in TARGET_BY_ID:
+                return [Match(text, TARGET_BY_ID[target_id], 100.0, "override", numbered)]
+        written = core(content)
+        exact, choices = _index(section)
+        if written in exact:
+            return [Match(text, t, 100.0, "exact", numbered) for t in exact[written]]
+        alias = ALIASES.get(written)
+        if alias and (section is None or alias.startswith(section)):
+            return [Match(text, TARGET_BY_ID[alias], 100.0, "alias", numbered)]
+        # A standard label followed by an annotation the note-stripping missed (Hubei style).
+        if len(written) >= 4:
+            for choice in sorted(choices, key=len, reverse=True):
+                if len(choice) >= 3 and written.startswith(choice) and len(written) - len(choice) <= 12:
+                    return [Match(text, t, PREFIX_SCORE, "prefix", numbered) for t in exact[choice]]
+        if len(written) < 2:
+            return []
+        best = process.extract(
+            written, choices, scorer=fuzz.ratio, processor=None, score_cutoff=FUZZY_CUTOFF, limit=3
+        )
+        if not best:
+            return []
+        top = best[0][1]
+        out: list[Match] = []
+        for choice, score, _ in best:
+            if score == top:
+                out.extend(Match(text, t, round(score, 1), "fuzzy", numbered) for t in exact[choice])
+        return out

@@ -1,0 +1,149 @@
+"""Plain text and Markdown: decode, then rebuild table rows from every text layout seen in real reports.
+
+Layouts (domain reference §7 and the seeds):
+- one cell per line, with or without blank separator lines (a blank-separated dump keeps multi-line
+  cells such as '本年新\\n制作数量' together, and whitespace-only lines are empty cells);
+- inline and Markdown pipes, with lone '|' lines and trailing empty cells;
+- tab-separated rows;
+- padded rows, a label followed by its numbers on one line: '规章  0  0  0'.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from parsing.document import Document, Source, SourceCell
+from parsing.errors import ReadError
+from parsing.values import is_value_text
+
+_MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:[|\t]\s*:?-{3,}:?\s*)*\|?\s*$")
+_PADDED = re.compile(r"^(?P<label>.*?[^\s\d.,+\-])\s+(?P<values>(?:[^\s]+\s*)+)$")
+
+
+def decode(data: bytes) -> str:
+    """Decode text bytes: BOM first, then UTF-8, then GB18030 (a superset of GBK/GB2312), then a detector."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(enc, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ReadError("undecodable", "无法识别文本编码", "cannot determine the text encoding")
+    return str(best)
+
+
+def read(data: bytes, filename: str = "") -> Document:
+    """Read a .txt/.md report."""
+    text = decode(data)
+    if "\x00" in text:
+        raise ReadError("binary", "文件不是文本文件", "the file is not a text file")
+    rows, loose = rows_from_text(text)
+    return Document(format="txt", rows=rows, text=text, loose_rows=loose)
+
+
+def _blank_separated(lines: list[str]) -> bool:
+    """True when cells are separated by blank lines (most non-empty lines are followed by one)."""
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    if len(content) < 10:
+        return False
+    followed = sum(1 for i in content if i + 1 < len(lines) and lines[i + 1] == "")
+    return followed >= 0.6 * len(content)
+
+
+def _split_pipe(line: str) -> tuple[list[str], bool]:
+    """Cells of a pipe line and whether the line is a whole row ('| a | b |')."""
+    stripped = line.strip()
+    parts = stripped.split("|")
+    starts, ends = stripped.startswith("|"), stripped.endswith("|")
+    if starts:
+        parts = parts[1:]
+    if ends and parts:
+        parts = parts[:-1]
+    return parts, starts and ends
+
+
+def _split_padded(text: str) -> list[str]:
+    """'规章  0  0  0' → ['规章', '0', '0', '0']; anything else stays one cell."""
+    if "\n" in text:
+        return [text]
+    m = _PADDED.match(text.strip())
+    if m:
+        values = m.group("values").split()
+        if values and all(is_value_text(v) and v.strip() for v in values):
+            return [m.group("label"), *values]
+    return [text]
+
+
+def rows_from_text(text: str, kind: str = "text") -> tuple[list[list[SourceCell]], set[int]]:
+    """Rows of cells from running text, plus the indexes of rows that continue on the next line."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    blank_mode = _blank_separated(lines)
+    rows: list[list[SourceCell]] = []
+    loose: set[int] = set()
+
+    def emit(cells: list[str], line_no: int, whole_row: bool) -> None:
+        if not cells:
+            return
+        rows.append([SourceCell(c.strip(), Source(kind, line=line_no)) for c in cells])
+        if not whole_row:
+            loose.add(len(rows) - 1)
+
+    para: list[str] = []
+    para_start = 0
+    blank_run = 0
+
+    def flush_para() -> None:
+        nonlocal para
+        if para:
+            joined = "\n".join(para)
+            if joined.strip():
+                cells = _split_padded(joined.strip())
+                emit(cells, para_start, len(cells) > 1)
+            else:  # whitespace-only (e.g. NBSP) paragraph: a padded empty cell
+                emit([""], para_start, False)
+            para = []
+
+    for no, line in enumerate(lines, start=1):
+        if line == "":
+            if blank_mode:
+                blank_run += 1
+                flush_para()
+            continue
+        if blank_mode and blank_run >= 3:  # an empty cell between two separators
+            for _ in range((blank_run - 1) // 2):
+                emit([""], no - 1, False)
+        blank_run = 0
+        if _MD_SEPARATOR.match(line):
+            flush_para()
+            continue
+        if "\t" in line:
+            flush_para()
+            cells = line.split("\t")
+            while cells and not cells[0].strip():  # label-area padding before the label
+                cells = cells[1:]
+            emit(cells, no, True)
+        elif "|" in line:
+            flush_para()
+            cells, whole = _split_pipe(line)
+            emit(cells, no, whole)
+        elif blank_mode:
+            if not para:
+                para_start = no
+            para.append(line)
+        elif line.strip():
+            cells = _split_padded(line.strip())
+            emit(cells, no, len(cells) > 1)
+        else:
+            emit([""], no, False)
+    flush_para()
+    return rows, loose

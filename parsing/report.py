@@ -1,0 +1,126 @@
+"""The canonical parse result and its JSON form (../shared/spec/parse-output.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from parsing.document import Source
+
+PARSER_VERSION = "1.0.0"
+
+
+@dataclass
+class Cell:
+    """One canonical cell as the report states it.
+
+    ``value`` is None when the cell is present but blank, ``/``, a dash or ``无``; ``raw`` keeps the text.
+    ``flag``: ok | blank | na | dash | unit_converted | unparsed | split | signed.
+    """
+
+    key: str
+    value: int | float | None
+    raw: str
+    label: str = ""
+    score: float = 100.0
+    flag: str = "ok"
+    unit: str | None = None
+    source: Source | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value, "raw": self.raw, "label": self.label, "score": self.score}
+        if self.flag != "ok":
+            out["flag"] = self.flag
+        if self.unit is not None or self.key.endswith("procurement_amount"):
+            out["unit"] = self.unit
+        if self.source is not None:
+            out["source"] = self.source.to_dict()
+        return out
+
+
+@dataclass
+class Check:
+    """The outcome of one consistency rule at one place (a column, a row or a group)."""
+
+    rule: str  # stable code: O1_balance, D1_row_total, D3_outcome_sum, D5_review, ...
+    where: str
+    status: str  # pass | fail | skipped
+    detail: str = ""
+    blank_as_zero: list[str] = field(default_factory=list)  # cell keys read as 0 because blank
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"rule": self.rule, "where": self.where, "status": self.status, "detail": self.detail}
+        if self.blank_as_zero:
+            out["blank_as_zero"] = list(self.blank_as_zero)
+        return out
+
+
+@dataclass
+class LabelMatch:
+    """How a label written in the report was matched (or not) to a canonical key."""
+
+    text: str
+    key: str | None
+    score: float
+    tier: str  # exact | alias | override | fuzzy | unmatched
+    section: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "key": self.key, "score": self.score, "tier": self.tier, "section": self.section}
+
+
+@dataclass
+class ParsedReport:
+    """Everything the parser learned from one document."""
+
+    file: str
+    sha256: str
+    format: str
+    error: dict[str, str] | None = None
+    agency: str | None = None
+    region: str | None = None
+    year: int | None = None
+    template: str = "unknown"
+    table_versions: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, Cell] = field(default_factory=dict)
+    narrative: dict[str, int | float] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    unmatched_labels: list[str] = field(default_factory=list)
+    labels: list[LabelMatch] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    text: str = ""  # plain text of the document, for reviewers (not part of the JSON)
+    parser_version: str = PARSER_VERSION
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def values(self) -> dict[str, int | float | None]:
+        """Cell key → value."""
+        return {k: c.value for k, c in self.cells.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        """The object of the parse contract (keys are only ever added, never changed)."""
+        return {
+            "file": self.file,
+            "sha256": self.sha256,
+            "format": self.format,
+            "error": self.error,
+            "agency": self.agency,
+            "region": self.region,
+            "year": self.year,
+            "template": self.template,
+            "table_versions": dict(self.table_versions),
+            "parser_version": self.parser_version,
+            "cells": {k: c.to_json() for k, c in self.cells.items()},
+            "narrative": dict(self.narrative),
+            "checks": [c.to_json() for c in self.checks],
+            "unmatched_labels": list(self.unmatched_labels),
+            "labels": [m.to_json() for m in self.labels],
+            "warnings": list(self.warnings),
+        }
+
+
+def error_report(file: str, sha256: str, fmt: str, code: str, zh: str, en: str) -> ParsedReport:
+    """A report object for a file that could not be parsed: a stable code plus Chinese and English text."""
+    return ParsedReport(file=file, sha256=sha256, format=fmt, error={"code": code, "message": zh, "message_en": en})
