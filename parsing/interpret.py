@@ -355,7 +355,7 @@ class Interpreter:
                 self.out.warnings.append(f"section 二: row {row.text} {why}")
                 continue
             versions.add(version)
-            for col, tok in zip(cols, vals):
+            for col, tok in zip(cols, vals, strict=True):
                 hint = self._unit_hint(col.key) if col.kind == "amount" else None
                 self._put(f"s2.{block_key}.{row_key}.{col.key}", tok, row, col.label, col.unit, hint)
         if versions:
@@ -418,7 +418,7 @@ class Interpreter:
             if vals is None:
                 self.out.warnings.append(f"section 三: row {row.text} {why}")
                 continue
-            for (col_key, col_label), tok in zip(schema.S3_COLUMNS, vals):
+            for (col_key, col_label), tok in zip(schema.S3_COLUMNS, vals, strict=True):
                 self._put(f"s3.{key}.{col_key}", tok, row, col_label, None)
 
     def _finish_s4(self) -> None:
@@ -428,7 +428,7 @@ class Interpreter:
         if vals is None:
             self.out.warnings.append(f"section 四: {why}")
             return
-        for (key, label), tok in zip(schema.S4_COLUMNS, vals):
+        for (key, label), tok in zip(schema.S4_COLUMNS, vals, strict=True):
             self._put(f"s4.{key}", tok, None, label, None)
 
 

@@ -1,0 +1,131 @@
+"""Agency, region and report year (parsing/metadata.py) on real reports and focused cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from parsing.metadata import extract_metadata, region_of
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEEDS = SHARED / "seeds"
+
+
+@pytest.mark.parametrize(
+    ("seed", "agency", "region", "year"),
+    [
+        ("000_bd3a826d0705f6e5.txt", "施秉县教育和科技局", "施秉县", 2020),  # title with a stray space
+        ("001_d954dc0dac9f162f.txt", None, None, 2021),  # no title; 统计期限为:2021年1月1日—2021年12月31日
+        ("002_d0afa1047310c76e.txt", "盐池县教育体育局", "盐池县", 2020),  # "… 2020 年 政府信息…"
+        ("003_1ccb1d8209286b28.txt", "乐清市教育局", "乐清市", 2021),
+        ("004_e3c733e02cbb2cbf.txt", "县教育局", None, 2023),  # published 2024年01月25日
+    ],
+)
+def test_seed_metadata(seed, agency, region, year):
+    text = (SEEDS / seed).read_text(encoding="utf-8")
+    assert extract_metadata(text) == {"agency": agency, "region": region, "year": year}
+
+
+def test_huaian_pdf_title_split_over_two_lines():
+    # "淮安市人民政府" / "2024 年政府信息公开工作年度报告": the agency is the line above the year.
+    with pdfplumber.open(SHARED / "fixtures" / "huaian-city-government-2024.pdf") as pdf:
+        text = pdf.pages[0].extract_text()
+    assert extract_metadata(text) == {"agency": "淮安市人民政府", "region": "淮安市", "year": 2024}
+
+
+def test_traditional_title():
+    text = "施秉縣教育和科技局2020年政府資訊公開工作年度報告\n發佈時間: 2021-01-25"
+    assert extract_metadata(text) == {"agency": "施秉县教育和科技局", "region": "施秉县", "year": 2020}
+
+
+def test_kangxi_radicals_in_title():
+    text = "淮安市⼈民政府2024年政府信息公开⼯作年度报告"  # U+2F08 ⼈, U+2F2F ⼯ from PDF fonts
+    assert extract_metadata(text) == {"agency": "淮安市人民政府", "region": "淮安市", "year": 2024}
+
+
+def test_spaced_title():
+    text = "盐池县教育体育局 2020 年 政府信息公开工作年度报告"
+    assert extract_metadata(text) == {"agency": "盐池县教育体育局", "region": "盐池县", "year": 2020}
+
+
+def test_title_with_year_first():
+    text = "2021年度北京市财政局政府信息公开工作年度报告"
+    assert extract_metadata(text) == {"agency": "北京市财政局", "region": "北京市", "year": 2021}
+
+
+def test_publication_date_is_not_the_report_year():
+    text = "发布时间: 2021-01-25 18:13\n来源:    时间:2024年01月25日\n一、总体情况\n我局认真贯彻落实条例。"
+    assert extract_metadata(text) == {"agency": None, "region": None, "year": None}
+
+
+def test_quoted_notice_title_is_not_the_report_title():
+    text = "按照《甘肃省人民政府信息公开办公室关于做好2021年政府信息公开工作年度报告编发工作的通知》的要求"
+    assert extract_metadata(text) == {"agency": None, "region": None, "year": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("本报告中所列数据的统计限自2021年1月1日至2021年12月31日止。", 2021),
+        ("报告所列统计期限自 2024 年 1 月 1 日至 2024 年 12 月 31 日。", 2024),
+        ("统计期限自2022年1月1日起至12月31日止", 2022),
+        ("统计期间为2020年7月1日至2021年6月30日", None),  # not one calendar year: no guess
+        ("2021年度报告根据新修订《条例》的要求编制", 2021),
+        ("督导报告2023年度开展的建设项目进行了公示", None),  # 年度 not about the report
+    ],
+)
+def test_year_from_prose(text, year):
+    assert extract_metadata(text)["year"] == year
+
+
+def test_agency_from_compiled_by_statement():
+    text = "本年度报告由乐清市教育局编制而成,并向社会公布。"
+    assert extract_metadata(text)["agency"] == "乐清市教育局"
+    assert extract_metadata(text)["region"] == "乐清市"
+
+
+def test_title_without_agency():
+    text = "2020年政府信息公开工作年度报告\n一、总体情况"
+    assert extract_metadata(text) == {"agency": None, "region": None, "year": 2020}
+
+
+def test_breadcrumb_line_is_not_an_agency():
+    text = "首页 > 政府信息公开 > 年度报告\n2022年政府信息公开工作年度报告"
+    assert extract_metadata(text)["agency"] is None
+
+
+def test_empty_text():
+    assert extract_metadata("") == {"agency": None, "region": None, "year": None}
+
+
+@pytest.mark.parametrize(
+    ("agency", "region"),
+    [
+        ("施秉县教育和科技局", "施秉县"),
+        ("乐清市教育局", "乐清市"),
+        ("县教育局", None),
+        ("广州市教育局", "广州市"),  # 州 followed by 市
+        ("贵州省教育厅", "贵州省"),
+        ("宁夏回族自治区教育厅", "宁夏回族自治区"),
+        ("杭锦后旗教育局", "杭锦后旗"),
+        ("锡林郭勒盟行政公署", "锡林郭勒盟"),
+        ("长春市二道区人民政府办公室", "长春市"),  # only the leading level
+        ("国家市场监督管理总局", None),  # 市场 is a word, 国家 no place
+        ("市场监督管理局", None),
+        ("本县教育局", None),
+        ("中共施秉县委办公室", "施秉县"),
+        ("淮安市市场监督管理局", "淮安市"),  # 市 then the word 市场
+        ("淮安市政府办公室", "淮安市"),
+        ("朝阳区民政局", "朝阳区"),
+        ("苏州工业园区管理委员会", "苏州工业园区"),  # the 州 of a two-character name is no suffix
+        ("通州区教育委员会", "通州区"),
+        ("苏州大学", None),  # no suffix at all: no guess
+        ("恩施州教育局", "恩施州"),
+        ("国家新闻出版署", None),
+        (None, None),
+    ],
+)
+def test_region_of(agency, region):
+    assert region_of(agency) == region

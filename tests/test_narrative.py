@@ -1,0 +1,100 @@
+"""Figures stated in report prose (parsing/narrative.py) on real reports and focused cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from parsing.narrative import extract_narrative
+from parsing.schema import NARRATIVE_KEYS
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEEDS = SHARED / "seeds"
+
+
+@pytest.mark.parametrize(
+    ("seed", "expected"),
+    [
+        ("000_bd3a826d0705f6e5.txt", {}),  # the prose states no total
+        ("001_d954dc0dac9f162f.txt", {"proactive_total": 39}),  # "主动公开信息39条,其中公开指南1条…"
+        ("002_d0afa1047310c76e.txt", {"proactive_total": 42}),  # "主动公开信息 42 条"
+        (
+            "003_1ccb1d8209286b28.txt",
+            {"proactive_total": 243, "applications_received": 5, "applications_carried_forward": 1},
+        ),
+        # "主动公开了…各类信息500多条" is approximate, "录入公开信息 1700余条" too: nothing exact.
+        ("004_e3c733e02cbb2cbf.txt", {}),
+    ],
+)
+def test_seed_narrative(seed, expected):
+    assert extract_narrative((SEEDS / seed).read_text(encoding="utf-8")) == expected
+
+
+def test_huaian_pdf_prose_wrapped_over_lines():
+    with pdfplumber.open(SHARED / "fixtures" / "huaian-city-government-2024.pdf") as pdf:
+        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    # "主动公开各类政\n府信息 5500 余条" is approximate; the others are exact and match the tables
+    # (三 一、总计 3119, 四、总计 103, 复议总计 351, 诉讼 26 + 20).
+    assert extract_narrative(text) == {
+        "applications_received": 3119,
+        "applications_carried_forward": 103,
+        "review_cases": 351,
+        "litigation_cases": 46,
+        "fee_collected_yuan": 3940,
+    }
+
+
+def test_keys_are_schema_keys():
+    text = "主动公开信息12条。共收到政府信息公开申请3件,其中1件结转下年度继续办理。被申请行政复议2件,提起行政诉讼1件。收取信息处理费100元。"
+    out = extract_narrative(text)
+    assert out == {
+        "proactive_total": 12,
+        "applications_received": 3,
+        "applications_carried_forward": 1,
+        "review_cases": 2,
+        "litigation_cases": 1,
+        "fee_collected_yuan": 100,
+    }
+    assert set(out) <= set(NARRATIVE_KEYS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["主动公开信息约300条", "主动公开信息300余条", "主动公开信息300多条", "主动公开信息300条左右", "主动公开信息近300条"],
+)
+def test_approximate_figures_are_skipped(text):
+    assert "proactive_total" not in extract_narrative(text)
+
+
+def test_breakdown_is_not_the_total():
+    text = "其中主动公开公文类政府信息127条。"
+    assert extract_narrative(text) == {}
+    text = "本局主动公开政府信息1,036条,其中主动公开公文类政府信息127条。"
+    assert extract_narrative(text) == {"proactive_total": 1036}
+
+
+def test_traditional_and_full_width():
+    text = "2021年，本局主動公開政府資訊２４３條。共收到各類政府資訊公開申請５件。"
+    assert extract_narrative(text) == {"proactive_total": 243, "applications_received": 5}
+
+
+def test_received_needs_applications():
+    assert extract_narrative("全年共收到群众来信5件") == {}
+    assert extract_narrative("未收到政府信息公开申请") == {}  # a negative statement is not parsed into 0
+
+
+def test_carried_over_from_last_year_is_not_carried_forward():
+    assert extract_narrative("含上年度结转申请 34 件") == {}
+    assert extract_narrative("结转下年度继续办理2件") == {"applications_carried_forward": 2}
+
+
+def test_table_row_is_not_a_prose_figure():
+    text = "四、结转下年度继续办理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |\n行政复议 | 行政诉讼 |"
+    assert extract_narrative(text) == {}
+
+
+def test_fee_in_wan_yuan_is_converted_to_yuan():
+    assert extract_narrative("全年共收取政府信息公开信息处理费0.3万元") == {"fee_collected_yuan": 3000}
+    assert extract_narrative("本单位无收取信息处理费情况") == {}
