@@ -68,13 +68,13 @@ class Interpretation:
 def heading(text: str) -> str | None:
     """The section a heading line opens ('s2', 's3', 's4', 'end'), or None when it is not a heading."""
     t = normalize_label(text)
-    if len(t) > 45:
+    if len(t) > 45 or t.endswith(("。", ";", "；")):  # headings never end a sentence
         return None
     if "勾稽关系" in t or "收到和处理政府信息公开申请" in t:
         return "s3"
     if "主动公开政府信息" in t and "情况" in t:
         return "s2"
-    if "行政复议" in t and "行政诉讼" in t and ("情况" in t or t.startswith(("四", "、"))):
+    if "行政复议" in t and ("行政诉讼" in t or "结果维持" in t) and len(t) <= 30:
         return "s4"
     if re.match(r"^[五六][、.]", t) or "存在的主要问题" in t or "其他需要报告的事项" in t:
         return "end"
@@ -133,7 +133,7 @@ class Interpreter:
         self.s3_group_other = False
         self.s2_headers: list[Target] = []
         self.s4_values: list[Token] = []
-        self.s4_seen = False
+        self.s4_row: list[Token] = []  # values of the current row of 四, until it ends
         self.unmatched_rows: list[PendingRow] = []
 
     # ------------------------------------------------------------------ driving
@@ -143,9 +143,12 @@ class Interpreter:
                 self._value(tok)
             else:
                 self._label(tok)
-            if tok.row_end and self.row is not None and self.row.values:
-                self._close()
+            if tok.row_end:
+                if self.row is not None and self.row.values:
+                    self._close()
+                self._end_s4_row()
         self._close()
+        self._end_s4_row()
         self._finish_s2()
         self._finish_s3()
         self._finish_s4()
@@ -155,7 +158,13 @@ class Interpreter:
         if self.row is not None:
             self.row.values.append(tok)
         elif self.section == "s4":
-            self.s4_values.append(tok)
+            self.s4_row.append(tok)
+
+    def _end_s4_row(self) -> None:
+        """A row of section 四 ended: keep its values unless it was only the padding of a header row."""
+        if any(not _is_empty(t) for t in self.s4_row):
+            self.s4_values.extend(self.s4_row)
+        self.s4_row = []
 
     def _record(self, m: Match, section: str | None) -> None:
         self.out.labels.append(LabelMatch(m.text, m.id, m.score, m.tier, section))
@@ -167,8 +176,7 @@ class Interpreter:
         h = heading(text)
         if h is not None:
             self._close()
-            if _ORDER[h] >= _ORDER.get(self.section or "", 0) or h == "s2":
-                self.section = h
+            self.section = h
             return
         if len(normalize_label(text)) > MAX_LABEL_LEN:
             self._close()
@@ -188,17 +196,18 @@ class Interpreter:
 
     def _candidates(self, text: str) -> list[Match]:
         sec = self.section if self.section in ("s2", "s3", "s4") else None
+        if self.section == "end":  # after 五: only a distinctive row label brings a table back
+            return [m for m in self.matcher.candidates(text, None) if m.target and m.target.kind in ("row", "caption")]
         cands = self.matcher.candidates(text, sec)
         if cands or sec is None:
-            return self._forward_only(cands)
-        # Not a label of this section: maybe the next section began without its heading.
-        wider = [m for m in self.matcher.candidates(text, None) if m.target and _ORDER[m.target.section] > _ORDER[sec]]
-        return wider
-
-    def _forward_only(self, cands: list[Match]) -> list[Match]:
-        if self.section not in _ORDER:
             return cands
-        return [m for m in cands if m.target is None or _ORDER[m.target.section] >= _ORDER[self.section]]
+        # Not a label of this section: maybe the next section began without its heading, or a stray
+        # heading-like line moved us on too early. Row labels are distinctive enough to move either way.
+        return [
+            m
+            for m in self.matcher.candidates(text, None)
+            if m.target and (_ORDER[m.target.section] > _ORDER[sec] or m.target.kind in ("row", "caption"))
+        ]
 
     def _choose(self, cands: list[Match]) -> Target | None:
         targets = [m.target for m in cands]
@@ -220,7 +229,7 @@ class Interpreter:
         return targets[0]
 
     def _handle(self, target: Target, match: Match, tok: Token) -> None:
-        if self.section is None or _ORDER[target.section] > _ORDER.get(self.section, 0):
+        if self.section is None or _ORDER[target.section] > _ORDER.get(self.section, 0) or target.kind in ("row", "caption"):
             self.section = target.section
         kind = target.kind
         if kind == "row":
@@ -241,7 +250,7 @@ class Interpreter:
         elif kind == "group" and target.id == "s3.group.g3_6_other":
             self.s3_group_other = True
         elif target.section == "s4":
-            self.s4_seen = True
+            self.s4_row, self.s4_values = [], []  # the data row comes after the header words
 
     def _unmatched(self, tok: Token) -> None:
         text = tok.text.strip()
@@ -375,13 +384,18 @@ class Interpreter:
     def _s2_version(self, row: PendingRow) -> str | None:
         assert row.target is not None
         block_key = row.target.id.split(".")[2]
-        votes = Counter(h.version for h in row.headers if h.id.split(".")[3] == block_key and h.version)
+        # Header words seen since the block's caption vote, whatever block the matcher filed a shared
+        # word under (上一年项目数量 is a column of (五), (六) and (八) alike).
+        votes = Counter(h.version for h in row.headers if h.version)
         if len(votes) == 1:
             return next(iter(votes))
         if row.match and row.target.version:
             return row.target.version
-        n = sum(1 for v in row.values if not _is_empty(v))
-        fits = [v for v in schema.VERSIONS if (b := schema.block(v, block_key)) is not None and len(b.cols) == n]
+        vals = list(row.values)
+        while vals and _is_empty(vals[-1]):
+            vals.pop()
+        counts = {len(vals), sum(1 for v in vals if not _is_empty(v))}
+        fits = [v for v in schema.VERSIONS if (b := schema.block(v, block_key)) is not None and len(b.cols) in counts]
         if len(fits) == 1:
             return fits[0]
         if votes:
@@ -391,7 +405,7 @@ class Interpreter:
     def _s2_columns(self, row: PendingRow, block: schema.Block, version: str) -> tuple[schema.Column, ...]:
         """Columns in the order the header states them, or template order when it cannot tell."""
         by_key = {c.key: c for c in block.cols}
-        order = [h.id.split(".")[-1] for h in row.headers if h.id.startswith(f"s2.col.{version}.{block.key}.")]
+        order = [key for h in row.headers if h.version == version and (key := h.id.split(".")[-1]) in by_key]
         if sorted(order) == sorted(by_key) and len(order) == len(set(order)):
             return tuple(by_key[k] for k in order)
         return block.cols
