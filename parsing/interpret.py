@@ -146,7 +146,7 @@ class Interpreter:
             if tok.row_end:
                 if self.row is not None and self.row.values:
                     self._close()
-                self._end_s4_row()
+                self._end_s4_row(real_end=True)
         self._close()
         self._end_s4_row()
         self._finish_s2()
@@ -160,9 +160,13 @@ class Interpreter:
         elif self.section == "s4":
             self.s4_row.append(tok)
 
-    def _end_s4_row(self) -> None:
-        """A row of section 四 ended: keep its values unless it was only the padding of a header row."""
-        if any(not _is_empty(t) for t in self.s4_row):
+    def _end_s4_row(self, real_end: bool = False) -> None:
+        """A row of section 四 ended: keep its values unless it was only the padding of a header row.
+
+        A real grid row of exactly 15 empty cells is the data row of a blank template, not padding.
+        """
+        full_blank_row = real_end and len(self.s4_row) == len(schema.S4_COLUMNS) and not self.s4_values
+        if full_blank_row or any(not _is_empty(t) for t in self.s4_row):
             self.s4_values.extend(self.s4_row)
         self.s4_row = []
 
@@ -255,6 +259,9 @@ class Interpreter:
     def _unmatched(self, tok: Token) -> None:
         text = tok.text.strip()
         row = self.row
+        if row is not None and not row.values and row.target is not None and row.target.id == "s3.row.r3_6_other":
+            self._close()  # （六）其他处理 followed by another label is the v2021 group, not a row
+            row = None
         if row is not None and not row.values:
             # A label wrapped over two cells: try the two halves together.
             joined = row.text + text
@@ -314,7 +321,10 @@ class Interpreter:
     # ------------------------------------------------------------------ cells
     def _put(self, key: str, tok: Token, row: PendingRow | None, col_label: str, unit: str | None, hint: str | None = None) -> None:
         spec = schema.CELLS[key]
-        parsed = parse_value(tok.text, unit)
+        text = tok.text
+        if hint and "元" not in text and is_value_text(text) and any(ch.isdigit() for ch in text):
+            text = text.strip() + hint  # the header states the unit: '本年收费金额（单位：元）'
+        parsed = parse_value(text, unit)
         out_unit = parsed.unit
         if spec.kind == "amount" and spec.unit is None and out_unit is None:
             out_unit = hint
@@ -365,15 +375,16 @@ class Interpreter:
                 continue
             versions.add(version)
             for col, tok in zip(cols, vals, strict=True):
-                hint = self._unit_hint(col.key) if col.kind == "amount" else None
+                hint = self._unit_hint(version, block_key, col.key) if col.kind == "amount" else None
                 self._put(f"s2.{block_key}.{row_key}.{col.key}", tok, row, col.label, col.unit, hint)
         if versions:
             self.out.table_versions["s2"] = versions.pop() if len(versions) == 1 else "mixed"
 
-    def _unit_hint(self, col_key: str) -> str | None:
-        """The unit a section-二 header states for an amount column ('采购总金额（万元）')."""
+    def _unit_hint(self, version: str, block_key: str, col_key: str) -> str | None:
+        """The unit a section-二 header states for an amount column ('采购总金额（万元）', '（单位：元）')."""
+        target_id = f"s2.col.{version}.{block_key}.{col_key}"
         for m in self.out.labels:
-            if m.key and m.key.endswith(f".{col_key}") and m.section == "s2":
+            if m.key == target_id:
                 t = normalize_label(m.text)
                 if "万元" in t:
                     return "万元"

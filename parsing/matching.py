@@ -22,6 +22,7 @@ from parsing.normalize import normalize_label
 
 FUZZY_CUTOFF = 80.0  # rapidfuzz ratio (0-100) below which a label stays unmatched
 PREFIX_SCORE = 90.0  # score given when a standard label starts a longer written one (annotations)
+CLIPPED_SCORE = 85.0  # score given when a written label is the clipped start of one standard label
 IGNORE = "ignore"
 
 _CN_NUM = "一二三四五六七八九十"
@@ -191,8 +192,19 @@ class Matcher:
         # A standard label followed by an annotation the note-stripping missed (Hubei style).
         if len(written) >= 4:
             for choice in sorted(choices, key=len, reverse=True):
-                if len(choice) >= 3 and written.startswith(choice) and len(written) - len(choice) <= 12:
+                rest = written[len(choice) :]
+                if (
+                    len(choice) >= 3
+                    and written.startswith(choice)
+                    and len(rest) <= 12
+                    and not re.fullmatch(r"[\d\s.,]+", rest)  # digits run into the label: not a note
+                ):
                     return [Match(text, t, PREFIX_SCORE, "prefix", numbered) for t in exact[choice]]
+        # A long label clipped by a narrow column: the start of exactly one standard label.
+        if len(written) >= 8:
+            clipped = [c for c in choices if c.startswith(written.rstrip("\ufffd")) and c != written]
+            if len(clipped) == 1:
+                return [Match(text, t, CLIPPED_SCORE, "prefix", numbered) for t in exact[clipped[0]]]
         if len(written) < 2:
             return []
         best = process.extract(

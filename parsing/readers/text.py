@@ -76,6 +76,9 @@ def _split_padded(text: str) -> list[str]:
     """'规章  0  0  0' → ['规章', '0', '0', '0']; anything else stays one cell."""
     if "\n" in text:
         return [text]
+    numbers = text.split()
+    if len(numbers) >= 3 and all(is_value_text(n) for n in numbers):
+        return numbers  # a row of numbers: '1 0 0 0 1 2 …' (two numbers stay one cell: maybe '1 036')
     m = _PADDED.match(text.strip())
     if m:
         values = m.group("values").split()
