@@ -114,6 +114,10 @@ def fit(values: list[Token], ncols: int) -> tuple[list[Token] | None, str | None
             return None, f"has {len(non_empty)} values for {ncols} columns"
         vals = non_empty
     if len(vals) < ncols:
+        # Values of a row printed on one line ('4 0'): split when that gives exactly the columns.
+        parts = [(t, t.text.split()) for t in vals]
+        if sum(len(p) for _, p in parts) == ncols and any(len(p) > 1 for _, p in parts):
+            return [Token(text, t.source, True) for t, p in parts for text in p], None
         return None, f"has {len(vals)} values for {ncols} columns"
     return vals, None
 
@@ -146,7 +150,7 @@ class Interpreter:
             if tok.row_end:
                 if self.row is not None and self.row.values:
                     self._close()
-                self._end_s4_row(real_end=True)
+                self._end_s4_row()
         self._close()
         self._end_s4_row()
         self._finish_s2()
@@ -160,12 +164,12 @@ class Interpreter:
         elif self.section == "s4":
             self.s4_row.append(tok)
 
-    def _end_s4_row(self, real_end: bool = False) -> None:
+    def _end_s4_row(self) -> None:
         """A row of section 四 ended: keep its values unless it was only the padding of a header row.
 
-        A real grid row of exactly 15 empty cells is the data row of a blank template, not padding.
+        Exactly 15 empty cells, with no data kept yet, are the data row of a blank table, not padding.
         """
-        full_blank_row = real_end and len(self.s4_row) == len(schema.S4_COLUMNS) and not self.s4_values
+        full_blank_row = len(self.s4_row) == len(schema.S4_COLUMNS) and not self.s4_values
         if full_blank_row or any(not _is_empty(t) for t in self.s4_row):
             self.s4_values.extend(self.s4_row)
         self.s4_row = []

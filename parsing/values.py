@@ -15,7 +15,7 @@ _DASHES = re.compile(r"^[-‐‑‒–—―−－~～_]+$")
 _JUNK = re.compile(r"[?？\ufffd*＊#△▲※]")
 _UNITS = {"万元": 10000.0, "元": 1.0, "亿元": 100000000.0}
 _NUMBER = re.compile(
-    r"^(?P<sign>增|减|[+\-]{1,2}|[+\-]?)"
+    r"^(?P<sign>增加|减少|增|减|[+\-]{1,2}|[+\-]?)"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?P<unit>万元|亿元|元|件|条|个|项|次|人次|宗)?$"
 )
@@ -34,7 +34,7 @@ class Value:
 
 def _clean(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw)
-    text = text.replace("\u00a0", " ").replace("\u3000", " ").strip()
+    text = text.replace("\u00a0", " ").replace("\u3000", " ").replace("\u2212", "-").strip()
     return text
 
 
@@ -78,7 +78,7 @@ def parse_value(raw: str, unit: str | None = None) -> Value:
         return Value(None, "unparsed")
     number = float(m.group("num").replace(",", ""))
     sign = m.group("sign")
-    negative = sign in ("减", "-", "--")
+    negative = sign in ("减", "减少", "-", "--")
     flag = "signed" if sign else "ok"
     if negative:
         number = -number

@@ -77,8 +77,11 @@ def _split_padded(text: str) -> list[str]:
     if "\n" in text:
         return [text]
     numbers = text.split()
-    if len(numbers) >= 3 and all(is_value_text(n) for n in numbers):
-        return numbers  # a row of numbers: '1 0 0 0 1 2 …' (two numbers stay one cell: maybe '1 036')
+    if len(numbers) >= 2 and all(is_value_text(n) for n in numbers):
+        # A row of values: '1 0 0 0 1 2 …', '4 增5', '12 125万元'. Two bare digit groups stay one cell
+        # ('1 036' may be one number); the interpreter splits it when the row needs exactly two.
+        if len(numbers) >= 3 or not all(n.isdigit() for n in numbers):
+            return numbers
     m = _PADDED.match(text.strip())
     if m:
         values = m.group("values").split()
@@ -132,6 +135,9 @@ def rows_from_text(text: str, kind: str = "text") -> tuple[list[list[SourceCell]
         if "\t" in line:
             flush_para()
             cells = line.split("\t")
+            if all(not c.strip() for c in cells):  # a row left entirely blank: keep its empty cells
+                emit(cells, no, True)
+                continue
             while cells and not cells[0].strip():  # label-area padding before the label
                 cells = cells[1:]
             emit(cells, no, True)
