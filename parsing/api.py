@@ -12,12 +12,12 @@ from parsing.interpret import interpret
 from parsing.matching import Matcher
 from parsing.normalize import normalize_text
 from parsing.readers import read_document
-from parsing.readers.sniff import sniff
+from parsing.readers.sniff import MAX_BYTES, sniff
 from parsing.report import ParsedReport, error_report
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 200 * 1024 * 1024  # one document; archives are bounded member by member
+MAX_FILE_BYTES = MAX_BYTES  # one document; archives are bounded member by member
 
 
 def _metadata(text: str) -> dict:

@@ -1,0 +1,190 @@
+"""DOCX reader (python-docx): paragraphs and tables in body order, merged cells de-duplicated.
+
+python-docx's ``row.cells`` repeats a merged cell in every slot it covers, so the grid is built
+from the XML instead: ``w:gridSpan`` covers slots to the right and ``w:vMerge="continue"`` covers
+the slot below its origin. Covered slots become None and are not emitted.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import replace
+
+from docx.oxml.ns import qn
+
+from parsing.document import Document, SourceCell
+from parsing.errors import ReadError
+from parsing.readers.grid import GridCell, clean_cell_text, grid_rows, grid_text, prose_row
+
+_W_P = qn("w:p")
+_W_TBL = qn("w:tbl")
+_W_TR = qn("w:tr")
+_W_TC = qn("w:tc")
+_W_SDT = qn("w:sdt")
+_W_SDT_CONTENT = qn("w:sdtContent")
+_W_T = qn("w:t")
+_W_TAB = qn("w:tab")
+_W_BR = qn("w:br")
+_W_CR = qn("w:cr")
+_W_DEL = qn("w:del")
+_W_VAL = qn("w:val")
+_W_ALT_CHUNK = qn("w:altChunk")
+_R_ID = qn("r:id")
+
+
+def read(data: bytes, filename: str = "") -> Document:
+    """Read a .docx file into a Document."""
+    document = _open(data)
+    body = document.element.body
+    rows: list[list[SourceCell]] = []
+    lines: list[str] = []
+    warnings: list[str] = []
+    tables = [0]
+
+    def visit(container) -> None:
+        for child in container.iterchildren():
+            if child.tag == _W_P:
+                text = clean_cell_text(_para_text(child))
+                for line in text.split("\n"):
+                    if line.strip():
+                        rows.append(prose_row(line.strip(), "docx"))
+                        lines.append(line.strip())
+            elif child.tag == _W_TBL:
+                grid = build_grid(child)
+                index = tables[0]
+                tables[0] += 1
+                rows.extend(grid_rows(grid, "docx", index))
+                lines.append(grid_text(grid))
+            elif child.tag == _W_SDT:
+                content = child.find(_W_SDT_CONTENT)
+                if content is not None:
+                    visit(content)
+            elif child.tag == _W_ALT_CHUNK:
+                _alt_chunk(document, child, rows, lines, warnings, tables)
+
+    visit(body)
+    if not rows:
+        raise ReadError("no_content", "Word 文件中没有文字内容", "the Word file has no text")
+    return Document(format="docx", rows=rows, text="\n".join(lines), warnings=warnings)
+
+
+def _alt_chunk(document, element, rows, lines, warnings, tables) -> None:
+    """An embedded HTML/MHT part (w:altChunk): web publishing systems export reports this way."""
+    from parsing.readers import html
+
+    part = document.part.related_parts.get(element.get(_R_ID))
+    if part is None:
+        return
+    blob = part.blob
+    if "html" not in part.content_type and "mhtml" not in part.content_type and b"<" not in blob[:2048]:
+        warnings.append(f"Word 文件中有无法读取的嵌入内容（{part.content_type}）")
+        return
+    try:
+        embedded = html.read(blob, str(part.partname))
+    except ReadError:
+        return
+    offset = tables[0]
+    for row in embedded.rows:
+        rows.append(
+            [
+                SourceCell(c.text, replace(c.source, kind="docx", table=None if c.source.table is None else c.source.table + offset))
+                for c in row
+            ]
+        )
+    tables[0] += len({c.source.table for row in embedded.rows for c in row if c.source.table is not None})
+    lines.append(embedded.text)
+
+
+def _open(data: bytes):
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        # An encrypted .docx is an OLE2 container, not a ZIP.
+        raise ReadError("encrypted", "Word 文件已加密（设置了打开密码），无法读取", "the Word file is password-protected")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ReadError("corrupt", "Word 文件已损坏，无法打开", f"corrupt DOCX file: {exc}") from exc
+    except Exception as exc:  # lxml XMLSyntaxError and friends from a damaged document.xml
+        raise ReadError("corrupt", "Word 文件已损坏，无法打开", f"corrupt DOCX file: {exc}") from exc
+    return document
+
+
+def _para_text(p) -> str:
+    """Text of a paragraph: runs, hyperlinks, fields and insertions; deletions left out."""
+    parts: list[str] = []
+    for el in p.iter(_W_T, _W_TAB, _W_BR, _W_CR):
+        if any(anc.tag == _W_DEL for anc in el.iterancestors()):
+            continue
+        if el.tag == _W_T:
+            parts.append(el.text or "")
+        elif el.tag == _W_TAB:
+            parts.append(" ")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _cell_text(tc) -> str:
+    """Text of a table cell: its paragraphs joined by line breaks (nested tables included)."""
+    paras = [_para_text(p) for p in tc.iter(_W_P)]
+    return clean_cell_text("\n".join(paras))
+
+
+def _int_prop(el, path: tuple[str, ...], default: int) -> int:
+    node = el
+    for tag in path:
+        node = node.find(qn(tag)) if node is not None else None
+    if node is None:
+        return default
+    try:
+        return max(int(node.get(_W_VAL, default)), 0)
+    except ValueError:
+        return default
+
+
+def _vmerge(tc) -> str | None:
+    """'restart', 'continue' or None (a bare <w:vMerge/> means continue)."""
+    tcpr = tc.find(qn("w:tcPr"))
+    node = tcpr.find(qn("w:vMerge")) if tcpr is not None else None
+    if node is None:
+        return None
+    return node.get(_W_VAL) or "continue"
+
+
+def _hmerge_continue(tc) -> bool:
+    tcpr = tc.find(qn("w:tcPr"))
+    node = tcpr.find(qn("w:hMerge")) if tcpr is not None else None
+    return node is not None and (node.get(_W_VAL) or "continue") == "continue"
+
+
+def build_grid(tbl) -> list[list[GridCell | None]]:
+    """The table as a grid: origin cells with their text, covered slots None."""
+    grid: list[list[GridCell | None]] = []
+    for tr in tbl.iterchildren(_W_TR):
+        line: list[GridCell | None] = [None] * _int_prop(tr, ("w:trPr", "w:gridBefore"), 0)
+        for tc in _row_cells(tr):
+            span = max(_int_prop(tc, ("w:tcPr", "w:gridSpan"), 1), 1)
+            if _vmerge(tc) == "continue" or _hmerge_continue(tc):
+                line.extend([None] * span)
+                continue
+            line.append(GridCell(_cell_text(tc)))
+            line.extend([None] * (span - 1))
+        grid.append(line)
+    width = max((len(r) for r in grid), default=0)
+    for line in grid:
+        line.extend([None] * (width - len(line)))
+    return grid
+
+
+def _row_cells(tr):
+    """The w:tc of a row, including those wrapped in content controls (w:sdt)."""
+    for child in tr.iterchildren():
+        if child.tag == _W_TC:
+            yield child
+        elif child.tag == _W_SDT:
+            content = child.find(_W_SDT_CONTENT)
+            if content is not None:
+                yield from content.iterchildren(_W_TC)

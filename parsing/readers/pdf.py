@@ -1,0 +1,700 @@
+"""PDF reader (pdfplumber): ruled tables, unruled tables, tables across pages, scanned pages.
+
+Per page:
+- ruled tables are found with the lines strategy; a merged cell is emitted once (pdfplumber gives
+  None for the slots it covers) and keeps its page and bounding box;
+- the words outside those tables become lines in reading order; a line splits into cells at wide
+  gaps, which is how an unruled table reads; labels printed one character per line are rebuilt;
+- page marks (``- 5 -``, ``— 5 —``, ``-5-``, ``第5页``) are removed;
+- a page with no text layer goes to OCR (``parsing.readers.ocr``).
+Across pages, a table that ends a page and a table with the same columns that starts the next page
+are one table: the cell a page break cut in two is joined again, and repeated header rows dropped.
+Kangxi radicals (``⾏`` for ``行``), which some PDF fonts produce, are normalised.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from parsing.document import Document, Source, SourceCell
+from parsing.errors import ReadError
+from parsing.normalize import fix_radicals
+from parsing.readers.grid import GridCell, clean_cell_text, grid_rows, grid_text
+
+TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3}
+_PAGE_MARK = re.compile(
+    r"^\s*(?:[-—–－―~·•]+\s*\d{1,4}\s*[-—–－―~·•]+|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}|[-—–－―]?\s*\d{1,3}\s*[-—–－―]?)\s*$"
+)
+_NUMERIC = re.compile(r"^[\s+\-−－—–/／.,，0-9０-９%％万元件个项条次]*[0-9０-９][\s.,，0-9０-９%％万元件个项条次]*$")
+_MARKER = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+\s*[.、．])")
+_SCAN_MIN_CHARS = 10  # fewer text characters than this on a page with an image: a scan
+MAX_PAGES = 300
+
+
+@dataclass
+class Word:
+    """A run of text on a page, in PDF points (top-left origin)."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    confidence: float | None = None
+
+    @property
+    def size(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+
+@dataclass
+class TableBlock:
+    """A ruled table found on one page."""
+
+    grid: list[list[GridCell | None]]
+    bbox: tuple[float, float, float, float]
+    col_edges: list[float]
+    page: int
+    kind: str = "pdf"  # pdf | ocr
+
+
+@dataclass
+class LineBlock:
+    """A line of text outside ruled tables, already split into cells."""
+
+    cells: list[Word]
+    page: int
+    top: float
+    bottom: float
+
+
+@dataclass
+class PageLayout:
+    """What one page holds, in reading order."""
+
+    number: int
+    width: float
+    height: float
+    items: list[TableBlock | LineBlock] = field(default_factory=list)
+    ocr: bool = False
+
+
+def read(data: bytes, filename: str = "") -> Document:
+    """Read a PDF into a Document (OCR for pages without a text layer)."""
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    layouts, warnings = extract_layouts(data)
+    doc = assemble(layouts)
+    doc.warnings.extend(warnings)
+    if not doc.rows:
+        raise ReadError("no_content", "PDF 中没有可读取的文字（可能是空白页）", "the PDF has no readable text")
+    return doc
+
+
+def open_pdf(data: bytes):
+    """Open with pdfplumber, turning password and corruption failures into ReadError."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        _ = pdf.pages  # forces the page tree to be parsed: corruption shows here
+    except Exception as exc:  # pdfminer raises many types for damaged files (KeyError, TypeError...)
+        # pdfplumber wraps pdfminer's errors in PdfminerException(original).
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in repr(inner).lower():
+            raise _encrypted() from exc
+        raise _corrupt(inner) from exc  # PDFSyntaxError, PSException, and the odd KeyError
+    if not pdf.pages:
+        pdf.close()
+        raise ReadError("corrupt", "PDF 文件没有页面，可能已损坏", "the PDF has no pages")
+    return pdf
+
+
+def _corrupt(exc: Exception) -> ReadError:
+    return ReadError("corrupt", "PDF 文件已损坏，无法打开", f"corrupt PDF file: {exc or type(exc).__name__}")
+
+
+def _encrypted() -> ReadError:
+    return ReadError("encrypted", "PDF 文件已加密（需要密码才能打开），无法读取", "the PDF is password-protected")
+
+
+def extract_layouts(data: bytes) -> tuple[list[PageLayout], list[str]]:
+    """Every page's tables and lines, OCR'd when the page is a scan."""
+    warnings: list[str] = []
+    layouts: list[PageLayout] = []
+    pdf = open_pdf(data)
+    with pdf:
+        pages = pdf.pages
+        if len(pages) > MAX_PAGES:
+            warnings.append(f"PDF 共 {len(pages)} 页，只读取前 {MAX_PAGES} 页")
+            pages = pages[:MAX_PAGES]
+        scanned: list[int] = []
+        for index, page in enumerate(pages):
+            number = index + 1
+            try:
+                if _is_scan(page):
+                    scanned.append(number)
+                    layouts.append(PageLayout(number, float(page.width), float(page.height), ocr=True))
+                    continue
+                layouts.append(_page_layout(page, number))
+            except ReadError:
+                raise
+            except Exception as exc:  # one damaged page must not lose the others
+                warnings.append(f"第 {number} 页无法读取：{type(exc).__name__}")
+                layouts.append(PageLayout(number, float(page.width), float(page.height)))
+            finally:
+                page.flush_cache()
+    if scanned:
+        from parsing.readers import ocr
+
+        for layout in layouts:
+            if layout.ocr:
+                ocr.fill_pdf_page(data, layout)
+        warnings.append(f"第 {_page_list(scanned)} 页没有文字层，已用 OCR 识别（置信度较低，请核对）")
+    return layouts, warnings
+
+
+def _page_list(numbers: list[int]) -> str:
+    return "、".join(str(n) for n in numbers[:10]) + ("等" if len(numbers) > 10 else "")
+
+
+def _is_scan(page) -> bool:
+    if len(page.chars) >= _SCAN_MIN_CHARS:
+        return False
+    area = float(page.width) * float(page.height)
+    covered = sum(abs((im["x1"] - im["x0"]) * (im["bottom"] - im["top"])) for im in page.images)
+    return covered > 0.3 * area
+
+
+def _page_layout(page, number: int) -> PageLayout:
+    layout = PageLayout(number, float(page.width), float(page.height))
+    tables: list[TableBlock] = []
+    for table in page.find_tables(TABLE_SETTINGS):
+        block = _table_block(table, number)
+        if block is not None:
+            tables.append(block)
+    words = [
+        Word(fix_radicals(w["text"]), w["x0"], w["top"], w["x1"], w["bottom"])
+        for w in page.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False, use_text_flow=False)
+        if w.get("upright", True)
+    ]
+    words = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
+    layout.items = order_items(tables, lines_from_words(words, number), layout)
+    return layout
+
+
+def _table_block(table, number: int) -> TableBlock | None:
+    """A pdfplumber table as a grid; one-column "tables" are boxed prose, not tables."""
+    # Inside a cell the cell box separates columns, so a wide tolerance only keeps letter-spaced
+    # digits ("3 0 0 1" in justified fonts) together.
+    texts = table.extract(x_tolerance=3, y_tolerance=3)
+    if not texts or max(len(r) for r in texts) < 2:
+        return None
+    grid: list[list[GridCell | None]] = []
+    for row, row_texts in zip(table.rows, texts, strict=False):
+        line: list[GridCell | None] = []
+        for bbox, text in zip(row.cells, row_texts, strict=False):
+            if bbox is None:
+                line.append(None)
+            else:
+                line.append(GridCell(clean_cell_text(fix_radicals(text or "")), page=number, bbox=_round(bbox)))
+        grid.append(line)
+    if sum(1 for r in grid for c in r if c is not None and c.text) == 0:
+        return None
+    edges = sorted({round(c[0], 1) for r in table.rows for c in r.cells if c} | {round(table.bbox[2], 1)})
+    return TableBlock(grid, _round(table.bbox), edges, number)
+
+
+def _round(bbox) -> tuple[float, float, float, float]:
+    return tuple(round(float(v), 2) for v in bbox)  # type: ignore[return-value]
+
+
+def _inside(w: Word, bbox) -> bool:
+    cx, cy = (w.x0 + w.x1) / 2, (w.top + w.bottom) / 2
+    return bbox[0] - 1 <= cx <= bbox[2] + 1 and bbox[1] - 1 <= cy <= bbox[3] + 1
+
+
+# --------------------------------------------------------------------------- lines outside tables
+
+
+def lines_from_words(words: list[Word], page: int) -> list[LineBlock]:
+    """Group words into lines by vertical overlap, then split each line into cells at wide gaps."""
+    words = sorted(words, key=lambda w: (round(w.top), w.x0))
+    lines: list[list[Word]] = []
+    for w in words:
+        placed = False
+        for line in reversed(lines[-3:]):
+            ref_top = min(x.top for x in line)
+            ref_bottom = max(x.bottom for x in line)
+            overlap = min(ref_bottom, w.bottom) - max(ref_top, w.top)
+            if overlap > 0.5 * min(w.size, ref_bottom - ref_top):
+                line.append(w)
+                placed = True
+                break
+        if not placed:
+            lines.append([w])
+    blocks = []
+    for line in lines:
+        line.sort(key=lambda x: x.x0)
+        blocks.append(
+            LineBlock(_split_cells(line), page, min(x.top for x in line), max(x.bottom for x in line))
+        )
+    blocks.sort(key=lambda b: b.top)
+    return attach_wrapped_labels(_rebuild_vertical(blocks))
+
+
+def _numeric_cells(line: LineBlock) -> list[Word]:
+    return [c for c in line.cells if _is_number(c.text)]
+
+
+def attach_wrapped_labels(lines: list[LineBlock]) -> list[LineBlock]:
+    """In an unruled table, a label that wraps over several lines prints its numbers on one of them
+    (often the middle one, as cells are centred vertically). Rebuild each data row: the numbers of
+    a line plus the whole labels (every fragment) that sit beside it in the label columns.
+
+    A data line has at least two numbers. The label zone is everything left of the first number
+    column. A fragment is a line that lies wholly in the label zone, next to a data line. Fragments
+    join the label above them unless they start with a numbering mark ("1.", "（六）"); two labels
+    that both sit on data lines are never joined.
+    """
+    data = [i for i, ln in enumerate(lines) if len(_numeric_cells(ln)) >= 2]
+    if len(data) < 2:
+        return lines
+    data_set = set(data)
+    # Each data line's own label zone: left of its first number (tables differ on one page).
+    zone_of = {i: _numeric_cells(lines[i])[0].x0 for i in data}
+    height = sorted(lines[i].bottom - lines[i].top for i in data)[len(data) // 2]
+
+    def neighbours(i: int) -> list[int]:
+        return [
+            j
+            for j in range(max(0, i - 3), min(len(lines), i + 4))
+            if j in data_set and abs(lines[j].top - lines[i].top) < 2.5 * height
+        ]
+
+    fragments: set[int] = set()
+    for i, ln in enumerate(lines):
+        if i in data_set or len(ln.cells) > 3 or any(_is_number(c.text) for c in ln.cells):
+            continue
+        near = neighbours(i)
+        if near and all(c.x1 <= max(zone_of[j] for j in near) + 1 for c in ln.cells):
+            fragments.add(i)
+    if not fragments:
+        return lines
+    zone = {i: zone_of[i] for i in data}
+    for i in fragments:
+        zone[i] = max(zone_of[j] for j in neighbours(i))
+    # Label cells (fragment lines and the label part of data lines), per sub-column of the zone.
+    cells: list[tuple[Word, int]] = []
+    for i in sorted(fragments | data_set):
+        cells.extend((c, i) for c in lines[i].cells if c.x1 <= zone[i] + 1)
+    columns: list[list[tuple[Word, int]]] = []
+    for cell, i in sorted(cells, key=lambda ci: ci[0].x0):
+        for col in columns:
+            if abs(col[0][0].x0 - cell.x0) < 0.8 * cell.size:
+                col.append((cell, i))
+                break
+        else:
+            columns.append([(cell, i)])
+    # Blocks: a label and the fragments that continue it. A label wraps only when its line is full,
+    # so a fragment continues the label above only if that line reaches the column's right edge.
+    owner: dict[int, list[Word]] = {}
+    standalone: list[LineBlock] = []
+    for col in columns:
+        col.sort(key=lambda ci: ci[0].top)
+        right = max(c.x1 for c, _ in col)
+        blocks: list[tuple[list[Word], set[int]]] = []
+        for cell, i in col:
+            if blocks:
+                words, rows = blocks[-1]
+                above = words[-1]
+                gap = cell.top - above.bottom
+                on_data = i in data_set and any(r in data_set for r in rows)
+                full = above.x1 >= right - 1.5 * above.size
+                if (
+                    full
+                    and gap < 0.9 * cell.size
+                    and not on_data
+                    and not _MARKER.match(cell.text)
+                    and not is_known_label(cell.text)
+                ):
+                    words.append(cell)
+                    rows.add(i)
+                    continue
+            blocks.append(([cell], {i}))
+        for words, rows in blocks:
+            top, bottom = words[0].top, words[-1].bottom
+            merged = Word(
+                "\n".join(w.text for w in words),
+                min(w.x0 for w in words),
+                top,
+                max(w.x1 for w in words),
+                bottom,
+                _min_conf_all(w.confidence for w in words),
+            )
+            target = next((r for r in sorted(rows) if r in data_set), None)
+            if target is None:
+                # A label on lines of its own: it belongs to the data row it sits beside (a group
+                # label centred over its rows), or it is a line of its own (a caption).
+                overlapping = [j for j in data if lines[j].bottom > top and lines[j].top < bottom]
+                if not overlapping:
+                    standalone.append(LineBlock([merged], lines[min(rows)].page, top, bottom))
+                    continue
+                target = overlapping[0]
+            owner.setdefault(target, []).append(merged)
+    out: list[LineBlock] = list(standalone)
+    for i, ln in enumerate(lines):
+        if i in fragments:
+            continue
+        if i in data_set and i in owner:
+            labels = sorted(owner[i], key=lambda w: w.x0)
+            rest = [c for c in ln.cells if c.x1 > zone[i] + 1]
+            top = min([ln.top] + [w.top for w in labels])
+            out.append(LineBlock(labels + rest, ln.page, top, max([ln.bottom] + [w.bottom for w in labels])))
+        else:
+            out.append(ln)
+    out.sort(key=lambda b: b.top)
+    return out
+
+
+def _split_cells(line: list[Word]) -> list[Word]:
+    """Words closer than ~1.5 characters belong to the same cell; wider gaps separate columns."""
+    cells: list[Word] = []
+    for w in line:
+        if cells:
+            prev = cells[-1]
+            gap = w.x0 - prev.x1
+            if gap < 1.5 * max(prev.size, w.size) * 0.9:
+                joiner = " " if gap > 0.2 * w.size and not (_is_cjk(prev.text[-1]) and _is_cjk(w.text[0])) else ""
+                cells[-1] = Word(
+                    prev.text + joiner + w.text,
+                    prev.x0,
+                    min(prev.top, w.top),
+                    w.x1,
+                    max(prev.bottom, w.bottom),
+                    _min_conf(prev.confidence, w.confidence),
+                )
+                continue
+        cells.append(w)
+    return cells
+
+
+def _min_conf(a: float | None, b: float | None) -> float | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+
+
+def _rebuild_vertical(blocks: list[LineBlock]) -> list[LineBlock]:
+    """Labels printed one character per line ("结 结 其 / 果 果 他 / 维 纠 结 / 持 正 果") become one
+    line whose cells are the columns read top to bottom."""
+    out: list[LineBlock] = []
+    i = 0
+    while i < len(blocks):
+        j = i
+        while (
+            j < len(blocks)
+            and _single_chars(blocks[j])
+            and (j == i or blocks[j].top - blocks[j - 1].bottom < 1.2 * blocks[j].cells[0].size)
+        ):
+            j += 1
+        if j - i >= 2:
+            out.append(_merge_vertical(blocks[i:j]))
+            i = j
+        else:
+            out.append(blocks[i])
+            i += 1
+    return out
+
+
+def _single_chars(block: LineBlock) -> bool:
+    return bool(block.cells) and all(len(c.text) == 1 and _is_cjk(c.text) for c in block.cells)
+
+
+def _merge_vertical(run: list[LineBlock]) -> LineBlock:
+    columns: list[list[Word]] = []
+    for block in run:
+        for cell in block.cells:
+            cx = (cell.x0 + cell.x1) / 2
+            for col in columns:
+                ccx = (col[0].x0 + col[0].x1) / 2
+                if abs(cx - ccx) < 0.6 * cell.size:
+                    col.append(cell)
+                    break
+            else:
+                columns.append([cell])
+    columns.sort(key=lambda col: col[0].x0)
+    cells = [
+        Word(
+            "".join(c.text for c in col),
+            min(c.x0 for c in col),
+            min(c.top for c in col),
+            max(c.x1 for c in col),
+            max(c.bottom for c in col),
+            min((c.confidence for c in col if c.confidence is not None), default=None),
+        )
+        for col in columns
+    ]
+    return LineBlock(cells, run[0].page, run[0].top, run[-1].bottom)
+
+
+def order_items(tables: list[TableBlock], lines: list[LineBlock], layout: PageLayout) -> list:
+    """Tables and lines in reading order (top to bottom), page marks removed."""
+    items: list[tuple[float, TableBlock | LineBlock]] = [(t.bbox[1], t) for t in tables]
+    items += [(ln.top, ln) for ln in lines]
+    items.sort(key=lambda x: x[0])
+    ordered = [item for _, item in items]
+    return [
+        item
+        for k, item in enumerate(ordered)
+        if not (isinstance(item, LineBlock) and _is_page_mark(item, k, len(ordered), layout))
+    ]
+
+
+def _is_page_mark(line: LineBlock, index: int, count: int, layout: PageLayout) -> bool:
+    text = "".join(c.text for c in line.cells)
+    if not _PAGE_MARK.match(text):
+        return False
+    near_edge = line.top > 0.85 * layout.height or line.bottom < 0.12 * layout.height
+    return near_edge and (index <= 1 or index >= count - 2)
+
+
+# --------------------------------------------------------------------------- assembling pages
+
+
+def assemble(layouts: list[PageLayout]) -> Document:
+    """Pages → Document rows and text, with tables stitched across page breaks."""
+    items: list[TableBlock | LineBlock] = []
+    for layout in layouts:
+        items.extend(layout.items)
+    merged: list[TableBlock | LineBlock] = []
+    for item in items:
+        if isinstance(item, TableBlock):
+            # Running headers/footers ("淮安市人民政府办公室" at the top of every page) may sit
+            # between the two halves of a table: look past lines in the page margins.
+            k = len(merged) - 1
+            while k >= 0 and isinstance(merged[k], LineBlock) and _in_margin(merged[k], layouts):
+                k -= 1
+            prev = merged[k] if k >= 0 else None
+            if isinstance(prev, TableBlock) and _continues(prev, item):
+                merged[k] = _stitch(prev, item)
+                continue
+        merged.append(item)
+    rows: list[list[SourceCell]] = []
+    lines: list[str] = []
+    table_index = 0
+    paragraph: list[LineBlock] = []
+
+    def flush_paragraph() -> None:
+        if not paragraph:
+            return
+        text = _join_paragraph(paragraph)
+        first = paragraph[0]
+        bbox = (
+            min(c.x0 for p in paragraph for c in p.cells),
+            first.top,
+            max(c.x1 for p in paragraph for c in p.cells),
+            paragraph[-1].bottom,
+        )
+        conf = _min_conf_all(c.confidence for p in paragraph for c in p.cells)
+        rows.append([SourceCell(text, Source(kind=_kind(layouts, first.page), page=first.page, bbox=_round(bbox), confidence=conf))])
+        lines.append(text)
+        paragraph.clear()
+
+    for item in merged:
+        if isinstance(item, TableBlock):
+            flush_paragraph()
+            rows.extend(grid_rows(item.grid, item.kind, table_index))
+            lines.append(grid_text(item.grid))
+            table_index += 1
+        elif len(item.cells) > 1:
+            flush_paragraph()
+            kind = _kind(layouts, item.page)
+            rows.append(
+                [
+                    SourceCell(c.text, Source(kind=kind, page=item.page, bbox=_round((c.x0, c.top, c.x1, c.bottom)), confidence=c.confidence))
+                    for c in item.cells
+                ]
+            )
+            lines.append("\t".join(c.text for c in item.cells))
+        else:
+            if paragraph and not _same_paragraph(paragraph[-1], item, layouts):
+                flush_paragraph()
+            paragraph.append(item)
+    flush_paragraph()
+    return Document(format="pdf", rows=rows, text="\n".join(lines), pages=len(layouts))
+
+
+def _in_margin(line: LineBlock, layouts: list[PageLayout]) -> bool:
+    height = layouts[line.page - 1].height
+    return line.bottom < 0.1 * height or line.top > 0.9 * height
+
+
+def _kind(layouts: list[PageLayout], page: int) -> str:
+    return "ocr" if layouts[page - 1].ocr else "pdf"
+
+
+def _min_conf_all(values) -> float | None:
+    vals = [v for v in values if v is not None]
+    return min(vals) if vals else None
+
+
+def _same_paragraph(prev: LineBlock, line: LineBlock, layouts: list[PageLayout]) -> bool:
+    """A wrapped prose line continues the previous one when the previous line ran to the right margin
+    and this one does not start with an indent, a heading number or a new section."""
+    layout = layouts[prev.page - 1]
+    prev_right = prev.cells[-1].x1
+    right_margin = _right_margin(layout)
+    size = prev.cells[-1].size
+    if prev_right < right_margin - 2.5 * size:
+        return False
+    if _MARKER.match(line.cells[0].text):
+        return False
+    if prev.page == line.page and line.top - prev.bottom > 1.6 * size:
+        return False
+    return True
+
+
+def _right_margin(layout: PageLayout) -> float:
+    rights = sorted(c.x1 for item in layout.items if isinstance(item, LineBlock) for c in item.cells[-1:])
+    if not rights:
+        return layout.width
+    # The right edge that most full lines reach: a high percentile of line ends.
+    return rights[int(0.9 * (len(rights) - 1))]
+
+
+def _join_paragraph(paragraph: list[LineBlock]) -> str:
+    parts: list[str] = []
+    for line in paragraph:
+        text = " ".join(c.text for c in line.cells)
+        if parts and parts[-1] and text and not (_is_cjk(parts[-1][-1]) or _is_cjk(text[0])):
+            parts.append(" ")
+        parts.append(text)
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- stitching
+
+
+def _continues(prev: TableBlock, nxt: TableBlock) -> bool:
+    """``nxt`` continues ``prev`` on the next page: same columns, prev ends its page's content."""
+    if nxt.page != prev.page + 1:
+        return False
+    if len(prev.col_edges) != len(nxt.col_edges):
+        return False
+    return all(abs(a - b) <= 3.0 for a, b in zip(prev.col_edges, nxt.col_edges, strict=True))
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMERIC.match(text))
+
+
+def _stitch(prev: TableBlock, nxt: TableBlock) -> TableBlock:
+    """Append ``nxt``'s rows to ``prev``, joining the cells that the page break cut in two."""
+    grid = [list(r) for r in prev.grid]
+    cont = [list(r) for r in nxt.grid]
+    width = len(grid[0]) if grid else 0
+    # Header rows repeated at the top of the new page ("repeat as header row").
+    k = 0
+    while k < len(cont) and k < len(grid) and _row_texts(cont[k]) == _row_texts(grid[k]) and any(_row_texts(cont[k])):
+        k += 1
+    cont = cont[k:]
+    if cont and grid:
+        data_cols = _data_columns(grid)
+        first = cont[0]
+        last = grid[-1]
+        for c in range(min(width, len(first))):
+            cell = first[c]
+            if cell is None or c in data_cols:
+                continue
+            origin = _origin_above(grid, c)
+            if origin is None or _is_number(origin.text):
+                continue
+            spans_to_bottom = last[c] is None
+            if cell.text == "":
+                if spans_to_bottom:
+                    first[c] = None  # the blank lower part of a merged label cell
+                continue
+            if _is_number(cell.text) or _MARKER.match(cell.text) or is_known_label(cell.text):
+                continue  # a label of its own: a new row or group starts at the top of the page
+            if spans_to_bottom or not is_known_label(origin.text):
+                # "（四）无" | page break | "法提供": one label cut by the page break.
+                origin.text = origin.text + "\n" + cell.text
+                first[c] = None
+        # A row cut in two by the page break: its label went up, its numbers may be on either half.
+        if first and all(first[c] is None for c in range(len(first)) if c not in data_cols):
+            below = {c for c in data_cols if c < len(first) and first[c] is not None and first[c].text}
+            above = {c for c in data_cols if c < len(last) and last[c] is not None and last[c].text}
+            if not below:
+                cont = cont[1:]
+            elif not above:
+                for c in below:
+                    if c < len(last) and last[c] is not None:
+                        last[c] = first[c]
+                cont = cont[1:]
+    grid.extend(cont)
+    bbox = (prev.bbox[0], prev.bbox[1], prev.bbox[2], prev.bbox[3])
+    return TableBlock(grid, bbox, prev.col_edges, prev.page, prev.kind)
+
+
+def _label_key(text: str) -> str:
+    """A label reduced to its Chinese characters (numbering, brackets and spaces do not count)."""
+    from parsing.normalize import normalize_label
+
+    return re.sub(r"[^\u4e00-\u9fff]", "", normalize_label(text))
+
+
+@lru_cache(maxsize=1)
+def _known_labels() -> frozenset[str]:
+    from parsing import schema
+
+    labels: set[str] = {"信息内容", schema.S3_CORNER_NOTE, schema.S3_APPLICANT_GROUP, schema.S3_ORG_GROUP}
+    for blocks in schema.SECTION2.values():
+        for block in blocks:
+            labels.add(block.caption)
+            labels.update(label for _, label in block.rows)
+            labels.update(col.label for col in block.cols)
+    labels.update(row.label for row in schema.S3_ROWS)
+    labels.update(schema.S3_GROUPS.values())
+    labels.update(label for _, label in schema.S3_COLUMNS)
+    labels.update(schema.S4_HEADER_WORDS)
+    labels.update(schema.SECTION_HEADINGS.values())
+    return frozenset(k for k in (_label_key(x) for x in labels) if k)
+
+
+def is_known_label(text: str) -> bool:
+    """Whether ``text`` is a whole standard label (so not half of one cut by a page break)."""
+    return _label_key(text) in _known_labels()
+
+
+def _row_texts(row: list[GridCell | None]) -> list[str | None]:
+    return [c.text if c is not None else None for c in row]
+
+
+def _data_columns(grid: list[list[GridCell | None]]) -> set[int]:
+    """Columns whose filled cells are mostly numbers."""
+    cols: set[int] = set()
+    width = max(len(r) for r in grid)
+    for c in range(width):
+        texts = [r[c].text for r in grid if c < len(r) and r[c] is not None and r[c].text]
+        if texts and sum(_is_number(t) for t in texts) >= 0.5 * len(texts):
+            cols.add(c)
+    return cols
+
+
+def _origin_above(grid: list[list[GridCell | None]], c: int) -> GridCell | None:
+    for row in reversed(grid):
+        if c < len(row) and row[c] is not None:
+            return row[c]
+    return None
