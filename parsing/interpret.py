@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from parsing import schema
 from parsing.document import Document, Source
-from parsing.matching import Match, Matcher, Target
+from parsing.matching import Match, Matcher, Target, split_prefix
 from parsing.normalize import normalize_label
 from parsing.report import Cell, LabelMatch
 from parsing.values import is_value_text, parse_value
@@ -43,6 +43,7 @@ class PendingRow:
     source: Source
     values: list[Token] = field(default_factory=list)
     headers: list[Target] = field(default_factory=list)  # section-二 header columns in force
+    ignored: bool = False  # a reviewer said this label is deliberately not mapped
 
 
 @dataclass
@@ -138,6 +139,7 @@ class Interpreter:
         self.s2_headers: list[Target] = []
         self.s4_values: list[Token] = []
         self.s4_row: list[Token] = []  # values of the current row of 四, until it ends
+        self.stray: list[Token] = []  # values in 二/三 that arrived with no row open
         self.unmatched_rows: list[PendingRow] = []
 
     # ------------------------------------------------------------------ driving
@@ -148,10 +150,13 @@ class Interpreter:
             else:
                 self._label(tok)
             if tok.row_end:
-                if self.row is not None and self.row.values:
+                # An unmatched row (or a group row with values) stays open: its label may continue on the
+                # next line (PDF text).
+                if self.row is not None and self.row.values and not self._may_continue(self.row):
                     self._close()
                 self._end_s4_row()
         self._close()
+        self._report_stray()
         self._end_s4_row()
         self._finish_s2()
         self._finish_s3()
@@ -163,6 +168,16 @@ class Interpreter:
             self.row.values.append(tok)
         elif self.section == "s4":
             self.s4_row.append(tok)
+        elif self.section in ("s2", "s3") and not _is_empty(tok):
+            self.stray.append(tok)
+
+    def _report_stray(self) -> None:
+        """Values that no row label claimed are reported, never dropped silently."""
+        if self.stray:
+            where = f"line {self.stray[0].source.line}" if self.stray[0].source.line else "a table"
+            texts = " ".join(t.text.strip() for t in self.stray[:8])
+            self.out.warnings.append(f"{len(self.stray)} values without a row label near {where}: {texts}")
+            self.stray = []
 
     def _end_s4_row(self) -> None:
         """A row of section 四 ended: keep its values unless it was only the padding of a header row.
@@ -181,6 +196,7 @@ class Interpreter:
         text = tok.text.strip()
         if not text:
             return
+        self._report_stray()
         h = heading(text)
         if h is not None:
             self._close()
@@ -190,17 +206,72 @@ class Interpreter:
             self._close()
             return
         cands = self._candidates(text)
+        if self._continues_unmatched_row(text, cands):
+            return
+        if not cands and self._split_header_words(tok):
+            return
         if not cands:
             self._unmatched(tok)
             return
         target = self._choose(cands)
         match = next(m for m in cands if m.target is target) if target else cands[0]
-        if target is None:  # an override that says "ignore this label"
+        if target is None:  # an override that says "ignore this label": its values go with it
             self._record(match, self.section)
             self._close()
+            self.row = PendingRow(self.section or "", None, match, text, tok.source, ignored=True)
             return
         self._record(match, target.section)
         self._handle(target, match, tok)
+
+    @staticmethod
+    def _may_continue(row: PendingRow) -> bool:
+        """Whether a row's label may go on in the next cell although its values came (PDF text wraps
+        '（六）其他处理 1.申请人无 4 0 …' before '正当理由逾期不补正…'): unmatched, group-like or weak rows."""
+        if row.target is None:
+            return True
+        # An exactly written group label with values on its own row is a report's subtotal row; a
+        # group label with more text after it ('（六）其他处理 1.申请人无') starts a wrapped row label.
+        return row.match is not None and row.match.tier in ("prefix", "fuzzy")
+
+    def _continues_unmatched_row(self, text: str, alone: list[Match]) -> bool:
+        """A label wrapped after a few characters, its numbers on the first line (PDF text):
+        '4.无正当理由 1 0 0 0 0 0 1' then '大量反复申请'. The halves joined must match better."""
+        row = self.row
+        if row is None or row.ignored or not row.values or not self._may_continue(row):
+            return False
+        if split_prefix(normalize_label(text))[0]:
+            return False  # an item number ('2.', '（七）') starts a new row, never a continuation
+        cands = self._candidates(row.text + text)
+        target = self._choose(cands) if cands else None
+        if target is None or target.kind != "row":
+            return False
+        # The second half alone may name the same row (a fuzzy match of the rest of the label): then
+        # the halves belong together. A different, better match alone is a new row.
+        if alone and alone[0].target is not target and alone[0].score >= cands[0].score:
+            return False
+        groupish = row.target is not None and (row.target.kind == "group" or row.target.id == "s3.row.r3_6_other")
+        if row.match is not None and row.target is not None and not groupish and cands[0].score <= row.match.score:
+            return False  # a weakly matched row only gives way to a better match
+        first = row.text
+        row.text, row.target = row.text + text, target
+        row.match = next(c for c in cands if c.target is target)
+        self.out.labels = [lm for lm in self.out.labels if not (lm.key is None and lm.text == first)]
+        self._record(row.match, target.section)
+        if target.section == "s3":
+            self.s3_started = True
+        return True
+
+    def _split_header_words(self, tok: Token) -> bool:
+        """A header row on one line, words separated by spaces: '信息内容 本年新制作数量 …'."""
+        words = tok.text.split()
+        if len(words) < 2 or any(is_value_text(w) for w in words):
+            return False
+        matches = [self._candidates(w) for w in words]
+        if not all(m and m[0].target is not None and m[0].target.kind in ("col", "header", "group") for m in matches):
+            return False
+        for word in words:
+            self._label(Token(word, tok.source, False))
+        return True
 
     def _candidates(self, text: str) -> list[Match]:
         sec = self.section if self.section in ("s2", "s3", "s4") else None
@@ -251,6 +322,8 @@ class Interpreter:
                 self.s3_started = True
             return
         self._close()
+        if kind == "group":  # a group cell has no data; values after it are a report's own subtotal
+            self.row = PendingRow(target.section, target, match, tok.text.strip(), tok.source)
         if kind in ("caption",) or target.id == "s2.header":
             self.s2_headers = []
         elif kind == "col" and target.section == "s2":
@@ -304,8 +377,12 @@ class Interpreter:
         row, self.row = self.row, None
         if row is None:
             return
-        if row.target is None:
+        if row.target is not None and row.target.kind == "group":
             if any(not _is_empty(v) for v in row.values):
+                self.out.warnings.append(f"section 三: group row {row.text} carries its own subtotal; not stored")
+            return
+        if row.target is None:
+            if not row.ignored and any(not _is_empty(v) for v in row.values):
                 self.out.unmatched_labels.append(row.text)
                 self.out.warnings.append(f"未识别的表格行 / unmatched table row: {row.text}")
             return
@@ -429,6 +506,9 @@ class Interpreter:
         if not self.s3_rows:
             return
         has_2021 = any(k.startswith("r3_6_") and k != "r3_6_other" for k in self.s3_rows)
+        if has_2021 and "r3_6_other" in self.s3_rows:  # （六）其他处理 with values, then its v2021 sub-rows
+            row = self.s3_rows.pop("r3_6_other")
+            self.out.warnings.append(f"section 三: group row {row.text} carries its own subtotal; not stored")
         has_2019 = "r3_6_other" in self.s3_rows
         if has_2021 and has_2019:
             version = "mixed"

@@ -144,6 +144,13 @@ def _index(section: str | None) -> tuple[dict[str, list[Target]], list[str]]:
     return exact, list(exact)
 
 
+# group label core → ids of the rows under it ('不予公开' → the eight r3_3_* rows)
+_GROUP_ROWS: dict[str, set[str]] = {}
+for _row in schema.S3_ROWS:
+    if _row.group:
+        _GROUP_ROWS.setdefault(core(split_prefix(normalize_label(_row.group))[1]), set()).add(f"s3.row.{_row.key}")
+
+
 def target_choices(section: str | None = None) -> list[tuple[str, str]]:
     """(target id, Chinese label) pairs a reviewer can pick from, optionally for one section."""
     seen: dict[str, str] = {}
@@ -182,6 +189,13 @@ class Matcher:
                 return [Match(text, None, 100.0, "override", numbered)]
             if target_id in TARGET_BY_ID:
                 return [Match(text, TARGET_BY_ID[target_id], 100.0, "override", numbered)]
+        # A group cell and the first row label of the group in one cell: '（三）不予公开 1.属于国家秘密'.
+        for group, members in _GROUP_ROWS.items():
+            rest = content[len(group) :]
+            if content.startswith(group) and len(rest) >= 2:
+                inner = [m for m in self._candidates(rest, section) if m.target and m.target.id in members]
+                if inner:
+                    return [Match(text, m.target, m.score, m.tier, True) for m in inner]
         written = core(content)
         exact, choices = _index(section)
         if written in exact:
@@ -218,3 +232,9 @@ class Matcher:
             if score == top:
                 out.extend(Match(text, t, round(score, 1), "fuzzy", numbered) for t in exact[choice])
         return out
+
+
+@lru_cache(maxsize=1)
+def shared_matcher() -> Matcher:
+    """A matcher without overrides, shared by readers that only ask whether a line is a label."""
+    return Matcher()

@@ -12,6 +12,7 @@ import re
 import zipfile
 
 from parsing.errors import ReadError
+from parsing.readers.text import utf16_without_bom
 
 # Largest single document accepted (an annual report is a few MB; a 60-page scan maybe 40 MB).
 MAX_BYTES = 100 * 1024 * 1024  # a 60-page 300 dpi scan is ~50 MB; bigger is not a report
@@ -134,6 +135,8 @@ def _sniff_text(data: bytes) -> str:
         return "html" if _HTML_MARKERS.search(decoded[:8192]) else "txt"
     if _MHTML.search(sample[:8192]):
         return "html"
+    if utf16_without_bom(sample):
+        return "txt"
     if b"\x00" in sample[:8192]:
         raise ReadError("binary", "无法识别的二进制文件，不是可读取的年报格式", "unrecognised binary file")
     # Control characters other than whitespace mean a binary format we do not know.

@@ -18,7 +18,6 @@ from parsing.errors import ReadError
 from parsing.values import is_value_text
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:[|\t]\s*:?-{3,}:?\s*)*\|?\s*$")
-_PADDED = re.compile(r"^(?P<label>.*?[^\s\d.,+\-])\s+(?P<values>(?:[^\s]+\s*)+)$")
 
 
 def decode(data: bytes) -> str:
@@ -26,6 +25,9 @@ def decode(data: bytes) -> str:
     for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             return data[len(bom) :].decode(enc, errors="replace")
+    bomless = utf16_without_bom(data)
+    if bomless:
+        return data.decode(bomless, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -40,6 +42,21 @@ def decode(data: bytes) -> str:
     if best is None:
         raise ReadError("undecodable", "无法识别文本编码", "cannot determine the text encoding")
     return str(best)
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when ``data`` looks like UTF-16 written without a BOM, else None.
+
+    Text in UTF-16 has a NUL on the same side of most byte pairs (ASCII and line breaks); CJK pairs
+    rarely contain NULs, so a third of the pairs is a safe threshold for Chinese reports.
+    """
+    head = data[:4096]
+    if len(head) < 4 or len(data) % 2 or b"\x00" not in head:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if max(odd, even) > 0.3 * (len(head) // 2) and min(odd, even) * 4 < max(odd, even):
+        return "utf-16-le" if odd > even else "utf-16-be"
+    return None
 
 
 def read(data: bytes, filename: str = "") -> Document:
@@ -73,21 +90,38 @@ def _split_pipe(line: str) -> tuple[list[str], bool]:
 
 
 def _split_padded(text: str) -> list[str]:
-    """'规章  0  0  0' → ['规章', '0', '0', '0']; anything else stays one cell."""
+    """'规章  0  0  0' → ['规章', '0', '0', '0']; a row of values → its values; anything else stays one cell."""
     if "\n" in text:
         return [text]
-    numbers = text.split()
-    if len(numbers) >= 2 and all(is_value_text(n) for n in numbers):
+    words = text.split()
+    if len(words) < 2:
+        return [text]
+    if all(is_value_text(w) for w in words):
         # A row of values: '1 0 0 0 1 2 …', '4 增5', '12 125万元'. Two bare digit groups stay one cell
         # ('1 036' may be one number); the interpreter splits it when the row needs exactly two.
-        if len(numbers) >= 3 or not all(n.isdigit() for n in numbers):
-            return numbers
-    m = _PADDED.match(text.strip())
-    if m:
-        values = m.group("values").split()
-        if values and all(is_value_text(v) and v.strip() for v in values):
-            return [m.group("label"), *values]
-    return [text]
+        if len(words) >= 3 or not all(w.isdigit() for w in words):
+            return words
+        return [text]
+    # The label is everything before the longest run of trailing values.
+    k = len(words)
+    while k > 0 and is_value_text(words[k - 1]):
+        k -= 1
+    if k == len(words) or k == 0 or words[k - 1][-1].isdigit():
+        return [text]  # digits run into the label ('规章1 2 3') are split by the interpreter
+    return [" ".join(words[:k]), *words[k:]]
+
+def _one_cell_per_line(lines: list[str]) -> bool:
+    """True when a blank-separated paragraph is really a run of one-cell-per-line cells: three lines or
+    more, or two lines that are each a value or a known label, while the lines joined are not one label
+    ('本年新\n制作数量')."""
+    from parsing.matching import shared_matcher
+
+    matcher = shared_matcher()
+    if matcher.candidates("".join(lines)):
+        return False
+    if len(lines) >= 3:  # real multi-line cells wrap once ('商业\n企业'); longer runs are a dump
+        return True
+    return all(is_value_text(line) or matcher.candidates(line) for line in lines if line.strip())
 
 
 def rows_from_text(text: str, kind: str = "text") -> tuple[list[list[SourceCell]], set[int]]:
@@ -112,7 +146,11 @@ def rows_from_text(text: str, kind: str = "text") -> tuple[list[list[SourceCell]
         nonlocal para
         if para:
             joined = "\n".join(para)
-            if joined.strip():
+            if len(para) > 1 and _one_cell_per_line(para):
+                for offset, line in enumerate(para):
+                    cells = _split_padded(line.strip())
+                    emit(cells, para_start + offset, len(cells) > 1)
+            elif joined.strip():
                 cells = _split_padded(joined.strip())
                 emit(cells, para_start, len(cells) > 1)
             else:  # whitespace-only (e.g. NBSP) paragraph: a padded empty cell
