@@ -44,6 +44,7 @@ class PendingRow:
     values: list[Token] = field(default_factory=list)
     headers: list[Target] = field(default_factory=list)  # section-二 header columns in force
     ignored: bool = False  # a reviewer said this label is deliberately not mapped
+    anchored: bool = False  # seen under a section heading (not in a sidebar before the report)
 
 
 @dataclass
@@ -95,6 +96,12 @@ def _is_empty(tok: Token) -> bool:
     return not tok.text.strip()
 
 
+def _replaces(new: PendingRow, old: PendingRow) -> bool:
+    """A later occurrence of a row replaces an earlier one only when the earlier one stood outside
+    the report (before any section heading: a sidebar or catalogue of the web page) and it does not."""
+    return new.anchored and not old.anchored
+
+
 def fit(values: list[Token], ncols: int) -> tuple[list[Token] | None, str | None]:
     """Fit a row's value cells to ``ncols`` columns, or explain why they do not fit."""
     vals = list(values)
@@ -140,6 +147,7 @@ class Interpreter:
         self.s4_values: list[Token] = []
         self.s4_row: list[Token] = []  # values of the current row of 四, until it ends
         self.stray: list[Token] = []  # values in 二/三 that arrived with no row open
+        self.anchored = False  # a section heading has been seen
         self.unmatched_rows: list[PendingRow] = []
 
     # ------------------------------------------------------------------ driving
@@ -201,6 +209,7 @@ class Interpreter:
         if h is not None:
             self._close()
             self.section = h
+            self.anchored = True
             return
         if len(normalize_label(text)) > MAX_LABEL_LEN:
             self._close()
@@ -315,7 +324,7 @@ class Interpreter:
             if self.row is not None and not self.row.values and self.row.target is not None and self.row.target.id == target.id:
                 return  # the same label repeated (e.g. a merged cell emitted twice)
             self._close()
-            self.row = PendingRow(target.section, target, match, tok.text.strip(), tok.source)
+            self.row = PendingRow(target.section, target, match, tok.text.strip(), tok.source, anchored=self.anchored)
             if target.section == "s2":
                 self.row.headers = list(self.s2_headers)
             if target.section == "s3":
@@ -393,7 +402,7 @@ class Interpreter:
             if key == "r3_6_other" and not row.values:
                 self.s3_group_other = True  # (六)其他处理 as the v2021 group label
                 return
-            if key in self.s3_rows:
+            if key in self.s3_rows and not _replaces(row, self.s3_rows[key]):
                 if row.values:
                     self.out.warnings.append(f"section 三: row {row.text} appears twice; the first is kept")
                 return
@@ -427,13 +436,19 @@ class Interpreter:
         )
 
     def _finish_s2(self) -> None:
-        decided: list[tuple[PendingRow, str | None]] = []
+        # A row named twice: the one under a section heading wins over a sidebar's (CMS pages).
+        rows: dict[str, PendingRow] = {}
         for row in self.s2_rows:
-            decided.append((row, self._s2_version(row)))
+            assert row.target is not None
+            kept = rows.get(row.target.id)
+            if kept is None or _replaces(row, kept):
+                rows[row.target.id] = row
+            elif row.values:
+                self.out.warnings.append(f"section 二: row {row.text} appears twice; the first is kept")
+        decided = [(row, self._s2_version(row)) for row in rows.values()]
         known = Counter(v for _, v in decided if v)
         fallback = known.most_common(1)[0][0] if known else (schema.V2021 if (self.year or 0) >= 2021 else schema.V2019 if self.year else None)
         versions: set[str] = set()
-        seen: set[tuple[str, str]] = set()
         for row, version in decided:
             assert row.target is not None
             _, _, block_key, row_key = row.target.id.split(".")
@@ -445,10 +460,6 @@ class Interpreter:
             if block is None or row_key not in dict(block.rows):
                 self.out.warnings.append(f"section 二: row {row.text} does not exist in the {version} template")
                 continue
-            if (block_key, row_key) in seen:
-                self.out.warnings.append(f"section 二: row {row.text} appears twice; the first is kept")
-                continue
-            seen.add((block_key, row_key))
             cols = self._s2_columns(row, block, version)
             vals, why = fit(row.values, len(cols))
             if vals is None:
@@ -506,9 +517,10 @@ class Interpreter:
         if not self.s3_rows:
             return
         has_2021 = any(k.startswith("r3_6_") and k != "r3_6_other" for k in self.s3_rows)
-        if has_2021 and "r3_6_other" in self.s3_rows:  # （六）其他处理 with values, then its v2021 sub-rows
+        if has_2021 and "r3_6_other" in self.s3_rows:  # （六）其他处理 with cells, then its v2021 sub-rows
             row = self.s3_rows.pop("r3_6_other")
-            self.out.warnings.append(f"section 三: group row {row.text} carries its own subtotal; not stored")
+            if any(not _is_empty(v) for v in row.values):
+                self.out.warnings.append(f"section 三: group row {row.text} carries its own subtotal; not stored")
         has_2019 = "r3_6_other" in self.s3_rows
         if has_2021 and has_2019:
             version = "mixed"
