@@ -40,8 +40,12 @@ test: setup
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Benchmarks (scripts, not timed tests); figures are written down in the README.
 bench: setup
 	$(BIN)/python scripts/bench_parse.py
+	$(BIN)/python scripts/bench_formats.py
+	$(BIN)/python scripts/bench_library.py
+	$(BIN)/python scripts/bench_ui.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -2,7 +2,8 @@
 
 python-docx's ``row.cells`` repeats a merged cell in every slot it covers, so the grid is built
 from the XML instead: ``w:gridSpan`` covers slots to the right and ``w:vMerge="continue"`` covers
-the slot below its origin. Covered slots become None and are not emitted.
+the slot below its origin. Covered slots become None and are not emitted. A table whose cells
+hold tables is page layout (a web page pasted into Word): its cells are read as containers.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ def read(data: bytes, filename: str = "") -> Document:
                     if line.strip():
                         rows.append(prose_row(line.strip(), "docx"))
                         lines.append(line.strip())
+            elif child.tag == _W_TBL and _is_layout_table(child):
+                # A table that holds tables (a report pasted from a web page into Word keeps the
+                # page's layout table): its cells are containers of paragraphs and real tables.
+                for tr in child.iterchildren(_W_TR):
+                    for tc in _row_cells(tr):
+                        visit(tc)
             elif child.tag == _W_TBL:
                 grid = build_grid(child)
                 index = tables[0]
@@ -131,6 +138,11 @@ def _cell_text(tc) -> str:
     """Text of a table cell: its paragraphs joined by line breaks (nested tables included)."""
     paras = [_para_text(p) for p in tc.iter(_W_P)]
     return clean_cell_text("\n".join(paras))
+
+
+def _is_layout_table(tbl) -> bool:
+    """Whether a table nests other tables in its cells (page layout rather than data)."""
+    return any(True for tc in tbl.iter(_W_TC) for _ in tc.iterchildren(_W_TBL))
 
 
 def _int_prop(el, path: tuple[str, ...], default: int) -> int:

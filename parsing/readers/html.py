@@ -5,7 +5,8 @@
 - Tables become grids with rowspan/colspan expanded; the covered slots are not emitted.
 - The text of a cell is joined across ``<span>``/``<font>`` runs so that a number split by the
   editor (``<span>2</span><span>0</span>``) stays ``20``; ``<br>`` and block children are line breaks.
-- Scripts, styles, comments and hidden elements are dropped; the body text is kept in reading order.
+- Scripts, styles, comments, hidden elements and marked site chrome (``<nav>``, ``<aside>``,
+  ``role=navigation``) are dropped; the body text is kept in reading order.
 - A table that contains tables is page layout: its cells are walked as containers instead.
 """
 
@@ -23,6 +24,9 @@ from parsing.errors import ReadError
 from parsing.readers.grid import GridCell, clean_cell_text, grid_rows, grid_text, prose_row
 
 _DROP_TAGS = {"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "canvas", "select"}
+# Site chrome that HTML5 pages mark as such: menus and sidebars often list item counts
+# ("行政许可 356") that would read as table rows of the report.
+_CHROME_TAGS = {"nav", "aside"}
 _BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "h1", "h2", "h3",
     "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "form", "fieldset",
@@ -52,6 +56,9 @@ def read(data: bytes, filename: str = "") -> Document:
         tag.decompose()
     for tag in soup.find_all(style=_HIDDEN_STYLE):
         tag.decompose()
+    for tag in soup.find_all(_CHROME_TAGS) + soup.find_all(attrs={"role": "navigation"}):
+        if not tag.decomposed:
+            tag.decompose()
     walker = _Walker()
     root = soup.body or soup
     walker.walk(root)
@@ -243,6 +250,10 @@ class _Walker:
                 self.flush()
 
     def _emit_table(self, table: Tag) -> None:
+        # A <caption> ("第二十条第（一）项", a section heading) reads before the grid, as it shows.
+        for caption in table.find_all("caption", recursive=False):
+            self.walk(caption)
+            self.flush()
         grid = build_grid(table)
         if not grid:
             return

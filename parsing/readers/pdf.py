@@ -174,7 +174,11 @@ def _is_scan(page) -> bool:
 def _page_layout(page, number: int) -> PageLayout:
     layout = PageLayout(number, float(page.width), float(page.height))
     tables: list[TableBlock] = []
-    for table in page.find_tables(TABLE_SETTINGS):
+    settings = dict(TABLE_SETTINGS)
+    caps = cap_lines(page.edges)
+    if caps:
+        settings["explicit_horizontal_lines"] = caps
+    for table in page.find_tables(settings):
         block = _table_block(table, number)
         if block is not None:
             tables.append(block)
@@ -186,6 +190,60 @@ def _page_layout(page, number: int) -> PageLayout:
     words = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
     layout.items = order_items(tables, lines_from_words(words, number), layout)
     return layout
+
+
+def cap_lines(edges: list[dict], tol: float = 1.5) -> list[dict]:
+    """Horizontal segments that close a table fragment cut by a page break.
+
+    Browsers print a collapsed-border table row that crosses a page with its shared border on one
+    page only: the fragment at the bottom of a page has no bottom line, the one at the top of the next
+    page no top line, and the lines strategy then drops those rows (or the text of a cut rowspan
+    cell). A real table never has two vertical borders ending at the same height with nothing
+    joining them, so where the topmost (or bottommost) vertical borders of the page end without a
+    horizontal line between them, a segment is added there.
+    """
+    verticals = [e for e in edges if e.get("orientation") == "v" and e["bottom"] - e["top"] >= 3]
+    horizontals = [e for e in edges if e.get("orientation") == "h"]
+    if len(verticals) < 2:
+        return []
+    caps: list[dict] = []
+    for end, pick in (("top", min), ("bottom", max)):
+        y = pick(e[end] for e in verticals)
+        xs = sorted({round((e["x0"] + e["x1"]) / 2, 1) for e in verticals if abs(e[end] - y) <= tol})
+        cols: list[float] = []
+        for x in xs:
+            if not cols or x - cols[-1] > tol:
+                cols.append(x)
+        if len(cols) < 2:
+            continue
+        at_y = sorted((e["x0"], e["x1"]) for e in horizontals if abs(e["top"] - y) <= tol)
+        start = None
+        for a, b in zip(cols, cols[1:], strict=False):
+            covered = _covered(at_y, a + tol, b - tol)
+            if not covered and start is None:
+                start = a
+            if covered and start is not None:
+                caps.append(_h_segment(start, a, y))
+                start = None
+        if start is not None:
+            caps.append(_h_segment(start, cols[-1], y))
+    return caps
+
+
+def _covered(segments: list[tuple[float, float]], a: float, b: float) -> bool:
+    """Whether the union of sorted ``segments`` covers [a, b]."""
+    reach = a
+    for x0, x1 in segments:
+        if x0 > reach:
+            break
+        reach = max(reach, x1)
+        if reach >= b:
+            return True
+    return reach >= b
+
+
+def _h_segment(x0: float, x1: float, y: float) -> dict:
+    return {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "doctop": y, "width": x1 - x0, "height": 0}
 
 
 def _table_block(table, number: int) -> TableBlock | None:
@@ -242,7 +300,7 @@ def lines_from_words(words: list[Word], page: int) -> list[LineBlock]:
     for line in lines:
         line.sort(key=lambda x: x.x0)
         blocks.append(
-            LineBlock(_split_cells(line), page, min(x.top for x in line), max(x.bottom for x in line))
+            LineBlock(_detach_first_number(line, _split_cells(line)), page, min(x.top for x in line), max(x.bottom for x in line))
         )
     blocks.sort(key=lambda b: b.top)
     return attach_wrapped_labels(_rebuild_vertical(blocks))
@@ -382,6 +440,29 @@ def _split_cells(line: list[Word]) -> list[Word]:
                 continue
         cells.append(w)
     return cells
+
+
+def _detach_first_number(words: list[Word], cells: list[Word]) -> list[Word]:
+    """An unruled table row whose label runs close to its first number ("其他对外管理服务事项 21 | 增2 |
+    720"): when every later cell is a value, the number that ended the label cell is a cell too.
+    Prose ("某局 2021 年…") is left alone: its later cells are not all values, and a lone
+    "label number" line is split only when the label is a standard one."""
+    from parsing.values import is_value_text  # '增2', '-3', '/' are values too
+
+    if not cells or not all(is_value_text(c.text) for c in cells[1:]):
+        return cells
+    first = cells[0]
+    inside = [w for w in words if w.x0 >= first.x0 - 0.5 and w.x1 <= first.x1 + 0.5]
+    if len(inside) < 2 or not _is_number(inside[-1].text) or _is_number(inside[-2].text):
+        return cells
+    if not _is_cjk(inside[-2].text[-1]):
+        return cells
+    label = _split_cells(inside[:-1])
+    if len(label) != 1:
+        return cells
+    if len(cells) == 1 and not is_known_label(label[0].text):
+        return cells  # a one-value row only when the label is a standard one ('行政事业性收费 12.56')
+    return [label[0], inside[-1], *cells[1:]]
 
 
 def _min_conf(a: float | None, b: float | None) -> float | None:
@@ -587,13 +668,46 @@ def _join_paragraph(paragraph: list[LineBlock]) -> str:
 # --------------------------------------------------------------------------- stitching
 
 
+_EDGE_TOL = 3.0
+
+
 def _continues(prev: TableBlock, nxt: TableBlock) -> bool:
-    """``nxt`` continues ``prev`` on the next page: same columns, prev ends its page's content."""
+    """``nxt`` continues ``prev`` on the next page: same columns, prev ends its page's content.
+
+    The column borders of one half may be a subset of the other's: a label column that only the
+    level-3 rows use (1.属于国家秘密 …) has no border on a page that holds none of those rows.
+    """
     if nxt.page != prev.page + 1:
         return False
-    if len(prev.col_edges) != len(nxt.col_edges):
+    a, b = prev.col_edges, nxt.col_edges
+    if len(a) == len(b) and all(abs(x - y) <= _EDGE_TOL for x, y in zip(a, b, strict=True)):
+        return True
+    if abs(a[0] - b[0]) > _EDGE_TOL or abs(a[-1] - b[-1]) > _EDGE_TOL or min(len(a), len(b)) < 3:
         return False
-    return all(abs(a - b) <= 3.0 for a, b in zip(prev.col_edges, nxt.col_edges, strict=True))
+    small, large = (a, b) if len(a) < len(b) else (b, a)
+    if not all(any(abs(x - y) <= _EDGE_TOL for y in large) for x in small):
+        return False
+    return _width(prev) == len(a) - 1 and _width(nxt) == len(b) - 1
+
+
+def _width(block: TableBlock) -> int:
+    return max((len(r) for r in block.grid), default=0)
+
+
+def _widen(block: TableBlock, edges: list[float]) -> TableBlock:
+    """The block's grid laid out on finer column ``edges``: a cell covers the new columns inside it."""
+    if len(block.col_edges) == len(edges):
+        return block
+    starts = [min(range(len(edges)), key=lambda j, x=x: abs(edges[j] - x)) for x in block.col_edges]
+    width = len(edges) - 1
+    grid: list[list[GridCell | None]] = []
+    for row in block.grid:
+        line: list[GridCell | None] = [None] * width
+        for c, cell in enumerate(row):
+            if c < len(starts) - 1 and starts[c] < width:
+                line[starts[c]] = cell
+        grid.append(line)
+    return TableBlock(grid, block.bbox, list(edges), block.page, block.kind)
 
 
 def _is_number(text: str) -> bool:
@@ -602,6 +716,9 @@ def _is_number(text: str) -> bool:
 
 def _stitch(prev: TableBlock, nxt: TableBlock) -> TableBlock:
     """Append ``nxt``'s rows to ``prev``, joining the cells that the page break cut in two."""
+    if len(prev.col_edges) != len(nxt.col_edges):  # lay both halves on the finer set of columns
+        edges = max(prev.col_edges, nxt.col_edges, key=len)
+        prev, nxt = _widen(prev, edges), _widen(nxt, edges)
     grid = [list(r) for r in prev.grid]
     cont = [list(r) for r in nxt.grid]
     width = len(grid[0]) if grid else 0
@@ -645,7 +762,8 @@ def _stitch(prev: TableBlock, nxt: TableBlock) -> TableBlock:
                 cont = cont[1:]
     grid.extend(cont)
     bbox = (prev.bbox[0], prev.bbox[1], prev.bbox[2], prev.bbox[3])
-    return TableBlock(grid, bbox, prev.col_edges, prev.page, prev.kind)
+    # The joined table now ends on nxt's page: a third page may continue it in turn.
+    return TableBlock(grid, bbox, prev.col_edges, nxt.page, prev.kind)
 
 
 def _label_key(text: str) -> str:

@@ -1,0 +1,35 @@
+"""公开年报看板 — entry point and router (`streamlit run app.py`).
+
+The pages live in pages/ and are registered here with st.navigation (so Streamlit does not auto-load the
+folder). The sidebar filters are drawn here, on every run, so their values hold across pages.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.sidebar import render_sidebar
+
+st.set_page_config(page_title="公开年报看板", page_icon=":material/monitoring:", layout="wide")
+
+# 总览 is always the default page (served at "/"): a default page cannot also be reached by its own URL,
+# so a changing default would break bookmarks. On an empty library 总览 offers the samples and the upload.
+pages = {
+    "报告": [
+        st.Page("app_pages/upload.py", title="上传报告", icon=":material/upload_file:", url_path="upload"),
+        st.Page("app_pages/report_library.py", title="报告库", icon=":material/folder_open:", url_path="library"),
+    ],
+    "分析": [
+        st.Page("app_pages/overview.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page("app_pages/proactive.py", title="主动公开", icon=":material/campaign:", url_path="proactive"),
+        st.Page("app_pages/enforcement.py", title="行政许可与执法", icon=":material/gavel:", url_path="enforcement"),
+        st.Page("app_pages/applications.py", title="依申请公开", icon=":material/mark_email_read:", url_path="applications"),
+        st.Page("app_pages/review.py", title="复议诉讼", icon=":material/balance:", url_path="review"),
+    ],
+    "核查": [
+        st.Page("app_pages/quality.py", title="数据质量", icon=":material/fact_check:", url_path="quality"),
+    ],
+}
+page = st.navigation(pages)
+render_sidebar()
+page.run()

@@ -1,0 +1,34 @@
+"""依申请公开: applicants by type, outcome mix per agency, carry-over and the flow to outcomes."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.page_frame import analysis_page, show_charts
+from components.state import computed
+
+n_reports = analysis_page("依申请公开", "第三部分：收到和处理政府信息公开申请的情况。")
+if n_reports:
+    charts = {c.key: c for c in computed("applications_charts")}
+    show_charts([charts["applications_flow"]])
+    show_charts([charts["applications_applicants_share"], charts["applications_applicants_agency"]])
+    show_charts([charts["applications_outcomes"]])
+    show_charts([charts["applications_carry"]])
+    consistency = computed("carry_over_consistency")
+    if not consistency.empty:
+        st.subheader("跨年度结转核对")
+        st.caption("本年“上年结转”应等于同一单位上一年度报告的“结转下年度继续办理”（总计列）。")
+        st.dataframe(
+            consistency.rename(
+                columns={
+                    "agency": "单位",
+                    "region": "地区",
+                    "year": "年度",
+                    "carried_over": "本年报告：上年结转",
+                    "previous_carry_forward": "上年报告：结转下年度",
+                    "consistent": "一致",
+                }
+            ),
+            hide_index=True,
+            key="carry_consistency",
+        )

@@ -1,0 +1,174 @@
+"""报告库: list, search, inspect, re-parse, delete and download stored reports; export the dataset."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from components.agency_types import AGENCY_TYPES
+from components.flash import show_flash
+from components.labels import FORMAT_NAMES, template_name
+from components.samples_button import samples_offer
+from components.state import counts as cached_counts
+from components.state import current_filters, get_library
+from library.export import export_csv, export_excel
+from library.store import LibraryError
+from parsing.report import PARSER_VERSION
+
+lib = get_library()
+st.title("报告库")
+show_flash()
+counts = cached_counts()
+if counts["reports"] == 0:
+    samples_offer("load_samples_library")
+    st.stop()
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("报告", counts["reports"], border=True)
+c2.metric("单位", counts["agencies"], border=True)
+c3.metric("校验未通过", counts["reports_failing_checks"], border=True)
+c4.metric("待重新解析", counts["outdated"], border=True, help=f"解析器已更新到 {PARSER_VERSION} 版，旧版本解析的报告可重新解析。")
+
+if counts["outdated"]:
+    if st.button(f"重新解析全部 {counts['outdated']} 份旧版本报告", key="reparse_outdated", icon=":material/refresh:"):
+        bar = st.progress(0.0, text="正在重新解析…")
+
+        def progress(done: int, total: int, _name: str) -> None:
+            bar.progress(done / max(total, 1), text=f"正在重新解析（{done}/{total}）")
+
+        result = lib.reparse_outdated(progress=progress)
+        st.session_state["flash"] = (
+            "warning" if result["failed"] else "success",
+            f"已重新解析 {len(result['reparsed'])} 份报告" + (f"，{len(result['failed'])} 份失败（原数据保留）" if result["failed"] else "") + "。",
+        )
+        st.session_state["flash_details"] = [f"编号 {i}：{msg}" for i, msg in result["failed"]]
+        st.rerun()
+
+# ---------------------------------------------------------------- list and search
+filters = current_filters()
+term = st.text_input("搜索", key="library_search", placeholder="单位、地区、文件名或正文中的文字", icon=":material/search:")
+found = lib.search(term, filters)
+st.caption(f"找到 {len(found)} 份报告（左侧筛选条件同样适用）。点击表格左侧选中一行，可查看、修改、重新解析、下载或删除。")
+shown = pd.DataFrame(
+    {
+        "编号": found["report_id"],
+        "单位": found["agency"].fillna("（未识别）"),
+        "地区": found["region"].fillna("—"),
+        "年度": found["year"],
+        "类型": found["agency_type"].fillna("—"),
+        "格式": found["template"].map(template_name),
+        "文件": found["filename"],
+        "文件类型": found["format"].map(lambda f: FORMAT_NAMES.get(f, f)),
+        "未通过校验": found["checks_failed"],
+        "未识别标签": found["unmatched_labels"],
+        "更正": found["n_corrections"],
+        "需重新解析": found["outdated"].map({True: "是", False: ""}),
+    }
+)
+selection = st.dataframe(
+    shown,
+    hide_index=True,
+    key="library_table",
+    on_select="rerun",
+    selection_mode="single-row",
+    column_config={"编号": st.column_config.NumberColumn(format="%d"), "年度": st.column_config.NumberColumn(format="%d")},
+)
+rows = selection.selection.rows if selection else []
+selected_id = int(found["report_id"].iloc[rows[0]]) if rows and rows[0] < len(found) else None
+if selected_id is None and st.session_state.get("library_selected") in set(found["report_id"].tolist()):
+    selected_id = st.session_state["library_selected"]
+
+# ---------------------------------------------------------------- one report
+if selected_id is not None:
+    report = lib.get(selected_id)
+    if report is None:
+        st.warning("该报告已被删除。")
+    else:
+        st.session_state["library_selected"] = selected_id
+        st.subheader(f"报告 {report.id}")
+        st.text(f"{report.agency or '（未识别单位）'}｜{report.region or '地区未填'}｜{report.year or '年度未填'}｜{report.filename}")
+        a1, a2, a3 = st.columns(3)
+
+        def original() -> bytes:
+            found_file = lib.original_bytes(selected_id)
+            return found_file[1] if found_file else b""
+
+        a1.download_button(
+            "下载原件", data=original, file_name=report.filename.split("/")[-1], key="download_original",
+            on_click="ignore", icon=":material/download:", width="stretch",
+        )
+        if a2.button("重新解析", key="reparse_one", icon=":material/refresh:", width="stretch"):
+            try:
+                parsed = lib.reparse(selected_id)
+                st.session_state["flash"] = ("success", f"已重新解析：识别 {len(parsed.cells)} 个单元格，更正与已确认的信息均保留。")
+            except LibraryError as exc:
+                st.session_state["flash"] = ("error", exc.zh)
+            st.rerun()
+        if a3.button("删除", key="delete_one", icon=":material/delete:", width="stretch"):
+            st.session_state["confirm_delete"] = selected_id
+        if st.session_state.get("confirm_delete") == selected_id:
+            with st.container(border=True):
+                st.warning("确定删除这份报告吗？其解析结果、校验结果和人工更正将一并删除，且无法恢复。")
+                st.text(f"{report.agency or report.filename}（{report.year or '年度未填'}）")
+                y, n = st.columns(2)
+                if y.button("确认删除", key="confirm_delete_yes", type="primary", width="stretch"):
+                    lib.delete(selected_id)
+                    st.session_state.pop("confirm_delete", None)
+                    st.session_state.pop("library_selected", None)
+                    st.session_state["flash"] = ("success", f"已删除报告 {selected_id}。")
+                    st.rerun()
+                if n.button("取消", key="confirm_delete_no", width="stretch"):
+                    st.session_state.pop("confirm_delete", None)
+                    st.rerun()
+
+        with st.form(f"metadata_{selected_id}"):
+            st.markdown("**报告信息**（修改后保存；重新解析时保留）")
+            m1, m2, m3, m4 = st.columns(4)
+            agency = m1.text_input("单位", value=report.agency or "")
+            region = m2.text_input("地区", value=report.region or "")
+            year = m3.number_input("年度", min_value=2000, max_value=2100, value=report.year or None, step=1)
+            types = list(AGENCY_TYPES)
+            agency_type = m4.selectbox(
+                "单位类型", types, index=types.index(report.agency_type) if report.agency_type in types else len(types) - 1
+            )
+            if st.form_submit_button("保存报告信息"):
+                lib.set_metadata(
+                    selected_id,
+                    agency=agency.strip() or None,
+                    region=region.strip() or None,
+                    year=int(year) if year else None,
+                    agency_type=agency_type,
+                )
+                st.session_state["flash"] = ("success", "报告信息已保存。")
+                st.rerun()
+        st.caption("逐项数值、校验结果与原文对照，请到“数据质量”页查看；也可在那里更正数值。")
+
+# ---------------------------------------------------------------- export
+st.subheader("导出标准化数据")
+st.caption(
+    "每份报告（单位×年度）一行，列为固定的字段键；表头为中文，Excel 另附“字段说明”工作表。"
+    "空白表示报告未填写该项（不是 0）。导出范围为左侧筛选条件下的全部报告。"
+)
+
+
+def _excel() -> bytes:
+    return export_excel(lib.dataset(filters))
+
+
+def _csv() -> bytes:
+    return export_csv(lib.dataset(filters))
+
+
+e1, e2, _ = st.columns([1, 1, 2])
+stamp = f"{date.today():%Y%m%d}"
+e1.download_button(
+    "导出 Excel", data=_excel, file_name=f"公开年报标准化数据_{stamp}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_excel",
+    on_click="ignore", icon=":material/table_view:", width="stretch",
+)
+e2.download_button(
+    "导出 CSV", data=_csv, file_name=f"公开年报标准化数据_{stamp}.csv", mime="text/csv", key="export_csv",
+    on_click="ignore", icon=":material/csv:", width="stretch",
+)

@@ -1,0 +1,409 @@
+"""Every chart of the dashboard, page by page: pure functions from the standardised dataset to ChartSpecs.
+
+The pages render these lists and the 简报包 packs all of them, so "every chart under the current filters"
+is one definition. Numbers come from library.aggregate; this module only chooses what to plot and how
+to label it in Chinese.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components.figures import NO_DATA, bar_by_category, donut, sankey, trend_lines
+from components.image_export import ChartSpec
+from components.labels import template_name
+from components.theme import TEMPLATE_COLORS
+from library import aggregate as agg
+
+VERSION_NOTE = (
+    "2019 版与 2021 版格式的第二十条第（一）项是不同的统计口径：2019 版统计“本年新制作／本年新公开／"
+    "对外公开总数量”，2021 版统计“本年制发／本年废止／现行有效件数”。两者分开展示，不合并、不换算。"
+)
+OUTCOME_COLORS = {
+    "予以公开": "#3A9E6F",
+    "部分公开": "#8BC28C",
+    "不予公开": "#C8484F",
+    "无法提供": "#E07B39",
+    "不予处理": "#B3893A",
+    "其他处理": "#7F8C8D",
+}
+S4_OUTCOME_COLORS = {"结果维持": "#2E6FBA", "结果纠正": "#C8484F", "其他结果": "#7F8C8D", "尚未审结": "#E0A030"}
+ITEM_ORDER = ["行政许可", "其他对外管理服务事项", "行政处罚", "行政强制", "行政事业性收费"]
+
+
+def with_agency_label(long: pd.DataFrame) -> pd.DataFrame:
+    """Add ``单位`` for display: the agency, plus its region when the data spans several regions.
+
+    Two counties both have a "县教育局"; without the region their bars would silently add up.
+    """
+    out = long.copy()
+    if out.empty:
+        out["单位"] = pd.Series(dtype=object)
+        return out
+    regions = out["region"].dropna().unique() if "region" in out else []
+    label = out["agency"].astype(str)
+    if len(regions) > 1:
+        label = label + "（" + out["region"].fillna("地区未填").astype(str) + "）"
+    # Vectorised (tens of thousands of rows on a big library): same as chart_text per value.
+    out["单位"] = label.str.replace("<", "＜", regex=False).str.replace(">", "＞", regex=False)
+    return out
+
+
+def chart_text(text: str) -> str:
+    """Report text made inert for Plotly, which reads <b>, <br> and <a href> tags inside labels."""
+    return str(text).replace("<", "＜").replace(">", "＞")
+
+
+def _year_label(year) -> str:
+    return "年度未填" if pd.isna(year) else f"{int(year)}年"
+
+
+def _year_labels(years: pd.Series) -> pd.Series:
+    """``_year_label`` for a whole column, computed once per distinct year."""
+    known = years.notna()
+    text = years.where(known, 0).astype("float").astype("int64").astype(str) + "年"
+    return text.where(known, "年度未填").astype(object)
+
+
+def _pivot(long: pd.DataFrame, index: str, columns: str, value: str = "value") -> pd.DataFrame:
+    """The numbers behind a chart as a readable table (rows × series), for the 查看数据 popover and Excel."""
+    if long.empty:
+        return pd.DataFrame()
+    table = long.pivot_table(index=index, columns=columns, values=value, aggfunc="sum", sort=False)
+    return table.reset_index()
+
+
+# --------------------------------------------------------------------------- 总览
+
+
+def overview_charts(df: pd.DataFrame) -> list[ChartSpec]:
+    """Reports per year and template; applications received per agency."""
+    charts = []
+    counts = df.assign(年度=df["year"].pipe(_year_labels), 格式=df["template"].map(template_name), n=1)
+    title = "各年度报告数（按格式版本）"
+    fig = bar_by_category(
+        counts,
+        category="年度",
+        value="n",
+        series="格式",
+        title=title,
+        value_title="报告数（份）",
+        category_title="年度",
+        colors={template_name(k): v for k, v in TEMPLATE_COLORS.items()},
+        horizontal=False,
+    )
+    fig.update_xaxes(categoryorder="category ascending")
+    charts.append(ChartSpec("overview_reports", title, fig, _pivot(counts, "年度", "格式", "n")))
+
+    table = with_agency_label(agg.agency_table(df))
+    table["年度"] = table["year"].pipe(_year_labels)
+    title = "各单位本年新收政府信息公开申请（件）"
+    charts.append(
+        ChartSpec(
+            "overview_applications",
+            title,
+            bar_by_category(
+                table.rename(columns={"applications_received": "value"}),
+                category="单位",
+                value="value",
+                series="年度",
+                title=title,
+                value_title="申请数（件）",
+                series_order=sorted(table["年度"].unique()),
+            ),
+            _pivot(table.rename(columns={"applications_received": "value"}), "单位", "年度"),
+            note="表格未填时取正文所述数字；空白不计为 0。",
+        )
+    )
+    return charts
+
+
+# --------------------------------------------------------------------------- 主动公开
+
+
+def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_documents", "regulations")) -> list[ChartSpec]:
+    """规章/规范性文件 per agency and per year, one pair of charts per template version and item."""
+    long = with_agency_label(agg.normative_documents(df))
+    charts = []
+    prose = with_agency_label(
+        pd.DataFrame(
+            {
+                "agency": agg.agency_name(df),
+                "region": df["region"],
+                "year": df["year"],
+                "value": df["n.proactive_total"] if "n.proactive_total" in df else float("nan"),
+            }
+        )
+    )
+    prose["年度"] = prose["year"].pipe(_year_labels)
+    title = "主动公开政府信息条数（正文所述，按单位）"
+    charts.append(
+        ChartSpec(
+            "proactive_items_prose",
+            title,
+            bar_by_category(prose, category="单位", value="value", series="年度", title=title, value_title="条数",
+                            series_order=sorted(prose["年度"].unique())),
+            _pivot(prose, "单位", "年度"),
+            note="年报表格中没有“主动公开条数”一栏，此数取自报告正文（如“主动公开政府信息 39 条”）；正文未写明的报告不计入。",
+        )
+    )
+    for item in items:
+        part_item = long[long["item"] == item]
+        for version in ("2019", "2021"):
+            part = part_item[part_item["version"] == version].copy()
+            item_label = part["item_label"].iloc[0] if not part.empty else (
+                "规章" if item == "regulations" else ("规范性文件" if version == "2019" else "行政规范性文件")
+            )
+            part["指标"] = part["measure_name"]
+            part["年度"] = part["year"].pipe(_year_labels)
+            title = f"{version} 版格式：{item_label}（按单位）"
+            charts.append(
+                ChartSpec(
+                    f"proactive_{item}_{version}_agency",
+                    title,
+                    bar_by_category(
+                        part, category="单位", value="value", series="指标", title=title,
+                        value_title="件数", barmode="group",
+                    ),
+                    _pivot(part, "单位", "指标"),
+                    note=f"仅含 {version} 版格式报告；{version} 版口径与{'2021' if version == '2019' else '2019'} 版不同，不合并。",
+                )
+            )
+            title = f"{version} 版格式：{item_label}（按年度）"
+            charts.append(
+                ChartSpec(
+                    f"proactive_{item}_{version}_trend",
+                    title,
+                    trend_lines(part, x="year", value="value", series="指标", title=title, value_title="件数"),
+                    _pivot(part, "年度", "指标"),
+                    note=f"仅含 {version} 版格式报告，各单位合计。",
+                )
+            )
+    return charts
+
+
+# --------------------------------------------------------------------------- 行政许可与执法
+
+
+def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
+    """Decisions (许可/处罚/强制) by agency and over the years; fees, kept apart by template version."""
+    long = with_agency_label(agg.enforcement(df))
+    charts = []
+    decisions = long[(long["measure"] == "decisions") & long["item"].isin(
+        ["administrative_licensing", "administrative_penalty", "administrative_coercion", "other_management_services"]
+    )].copy()
+    title = "行政许可、行政处罚、行政强制处理决定数量（按单位）"
+    charts.append(
+        ChartSpec(
+            "enforcement_decisions_agency",
+            title,
+            bar_by_category(
+                decisions, category="单位", value="value", series="item_label", title=title,
+                value_title="处理决定（件）", series_order=ITEM_ORDER,
+            ),
+            _pivot(decisions, "单位", "item_label"),
+            note="2019 版“处理决定数量”与 2021 版“本年处理决定数量”含义相同，合并统计。",
+        )
+    )
+    trend = agg.enforcement_trend(df)
+    trend_dec = trend[trend["measure"] == "decisions"]
+    title = "处理决定数量年度趋势"
+    charts.append(
+        ChartSpec(
+            "enforcement_decisions_trend",
+            title,
+            trend_lines(trend_dec, x="year", value="value", series="item_label", title=title,
+                        value_title="处理决定（件）", series_order=ITEM_ORDER),
+            trend_dec.rename(columns={"year": "年度", "item_label": "事项", "value": "处理决定（件）",
+                                      "n_reports": "报告数"})[["年度", "事项", "处理决定（件）", "报告数"]]
+            if not trend_dec.empty else pd.DataFrame(),
+        )
+    )
+    fees = long[long["measure"] == "fee_amount_wan_yuan"].copy()
+    fees["年度"] = fees["year"].pipe(_year_labels)
+    title = "2021 版格式：行政事业性收费金额（万元，按单位）"
+    charts.append(
+        ChartSpec(
+            "enforcement_fees_2021",
+            title,
+            bar_by_category(fees, category="单位", value="value", series="年度", title=title,
+                            value_title="收费金额（万元）", series_order=sorted(fees["年度"].unique())),
+            _pivot(fees, "单位", "年度"),
+            note="2021 版填报本年收费金额（万元）；2019 版只填收费项目数量，口径不同，见下图。",
+        )
+    )
+    items_2019 = long[(long["measure"] == "prev_year_items") & (long["version"] == "2019")].copy()
+    title = "2019 版格式：事项数量（上一年项目数量，按单位）"
+    charts.append(
+        ChartSpec(
+            "enforcement_items_2019",
+            title,
+            bar_by_category(items_2019, category="单位", value="value", series="item_label", title=title,
+                            value_title="项目数量（项）", series_order=ITEM_ORDER, barmode="group"),
+            _pivot(items_2019, "单位", "item_label"),
+            note="2019 版统计许可、处罚、强制、收费等事项的项目数量，不是决定数或金额，与 2021 版不可比。",
+        )
+    )
+    return charts
+
+
+# --------------------------------------------------------------------------- 依申请公开
+
+
+def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
+    """Applicants by type, outcome mix per agency, carry-over and the flow from received to outcomes."""
+    charts = []
+    applicants = with_agency_label(agg.applicants_by_type(df))
+    title = "本年新收申请：申请人类型构成"
+    charts.append(
+        ChartSpec(
+            "applications_applicants_share",
+            title,
+            donut(applicants, names="applicant_label", value="value", title=title),
+            applicants.groupby("applicant_label", sort=False)["value"].sum().reset_index()
+            .rename(columns={"applicant_label": "申请人类型", "value": "申请数（件）"})
+            if not applicants.empty else pd.DataFrame(),
+        )
+    )
+    title = "本年新收申请（按单位和申请人类型）"
+    charts.append(
+        ChartSpec(
+            "applications_applicants_agency",
+            title,
+            bar_by_category(applicants, category="单位", value="value", series="applicant_label", title=title,
+                            value_title="申请数（件）"),
+            _pivot(applicants, "单位", "applicant_label"),
+        )
+    )
+    mix = with_agency_label(agg.outcome_mix(df))
+    if not mix.empty:
+        sums = mix.groupby(["单位", "category_label"], sort=False)["value"].sum().reset_index()
+        totals = sums.groupby("单位")["value"].transform("sum")
+        sums["share"] = (sums["value"] / totals).where(totals > 0)
+        sums = sums.dropna(subset=["share"])
+    else:
+        sums = pd.DataFrame(columns=["单位", "category_label", "value", "share"])
+    title = "办理结果构成（按单位）"
+    fig = bar_by_category(
+        sums, category="单位", value="share", series="category_label", title=title, value_title="占办理结果的比例",
+        colors=OUTCOME_COLORS, series_order=list(OUTCOME_COLORS), percent=True,
+    )
+    charts.append(ChartSpec("applications_outcomes", title, fig, _pivot(sums, "单位", "category_label"),
+                            note="数据表为件数；图为各单位办理结果中各类所占比例。"))
+    carry = with_agency_label(agg.carry_over(df))
+    carry = carry[carry["measure"].isin(["r2_carried_over", "r4_carry_forward"])]
+    title = "上年结转与结转下年度的申请（按单位）"
+    charts.append(
+        ChartSpec(
+            "applications_carry",
+            title,
+            bar_by_category(carry, category="单位", value="value", series="measure_label", title=title,
+                            value_title="申请数（件）", barmode="group",
+                            colors={"上年结转": "#4BA3C7", "结转下年度继续办理": "#E07B39"}),
+            _pivot(carry, "单位", "measure_label"),
+        )
+    )
+    flow = agg.application_flow(df)
+    title = "申请办理流向：从收到申请到办理结果"
+    stated = int(agg.s3_total(df, "r1_new_received").notna().sum())
+    charts.append(
+        ChartSpec(
+            "applications_flow",
+            title,
+            sankey(flow, title=title, empty_message=f"{stated} 份报告填报了申请表，申请数与办理结果均为 0" if stated else NO_DATA),
+            flow.rename(columns={"source": "来源", "target": "去向", "value": "件数"}),
+            note="左侧为本年新收与上年结转的申请，右侧为办理结果与结转下年度；两侧相等即符合勾稽关系。",
+        )
+    )
+    return charts
+
+
+# --------------------------------------------------------------------------- 复议诉讼
+
+
+def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
+    """行政复议 and 行政诉讼 outcomes per agency, and cases per year."""
+    long = with_agency_label(agg.review_litigation(df))
+    charts = []
+    review = long[long["group"] == "review"]
+    title = "行政复议结果（按单位）"
+    charts.append(
+        ChartSpec(
+            "review_outcomes",
+            title,
+            bar_by_category(review, category="单位", value="value", series="outcome_label", title=title,
+                            value_title="案件数（件）", colors=S4_OUTCOME_COLORS, series_order=list(S4_OUTCOME_COLORS)),
+            _pivot(review, "单位", "outcome_label"),
+        )
+    )
+    lit = long[long["group"] != "review"]
+    title = "行政诉讼结果（未经复议直接起诉＋复议后起诉，按单位）"
+    charts.append(
+        ChartSpec(
+            "litigation_outcomes",
+            title,
+            bar_by_category(lit, category="单位", value="value", series="outcome_label", title=title,
+                            value_title="案件数（件）", colors=S4_OUTCOME_COLORS, series_order=list(S4_OUTCOME_COLORS)),
+            _pivot(lit, "单位", "outcome_label"),
+        )
+    )
+    title = "复议、诉讼案件数年度趋势"
+    charts.append(
+        ChartSpec(
+            "review_trend",
+            title,
+            trend_lines(long, x="year", value="value", series="group_label", title=title, value_title="案件数（件）"),
+            _pivot(long.assign(年度=long["year"].pipe(_year_labels)), "年度", "group_label"),
+            note="案件数为结果维持、纠正、其他结果与尚未审结之和。",
+        )
+    )
+    return charts
+
+
+# --------------------------------------------------------------------------- 数据质量
+
+
+def quality_charts(failed: pd.DataFrame, unmatched: pd.DataFrame) -> list[ChartSpec]:
+    """Failed checks by rule and unmatched labels by agency (from Library.failed_checks/unmatched_labels)."""
+    from components.labels import rule_name
+
+    by_rule = failed.assign(规则=failed["rule"].map(rule_name), n=1) if not failed.empty else pd.DataFrame(
+        columns=["规则", "n"]
+    )
+    title = "未通过的校验（按规则）"
+    charts = [
+        ChartSpec(
+            "quality_rules",
+            title,
+            bar_by_category(by_rule, category="规则", value="n", series=None, title=title, value_title="未通过次数"),
+            by_rule.groupby("规则")["n"].sum().reset_index().rename(columns={"n": "未通过次数"})
+            if not by_rule.empty else pd.DataFrame(),
+        )
+    ]
+    labels = with_agency_label(unmatched.assign(n=1)) if not unmatched.empty else pd.DataFrame(columns=["单位", "n"])
+    title = "未识别的标签（按单位）"
+    charts.append(
+        ChartSpec(
+            "quality_unmatched",
+            title,
+            bar_by_category(labels, category="单位", value="n", series=None, title=title, value_title="标签数"),
+            labels.groupby("单位")["n"].sum().reset_index().rename(columns={"n": "标签数"})
+            if not labels.empty else pd.DataFrame(),
+        )
+    )
+    return charts
+
+
+PAGE_CHARTS = {
+    "总览": overview_charts,
+    "主动公开": proactive_charts,
+    "行政许可与执法": enforcement_charts,
+    "依申请公开": applications_charts,
+    "复议诉讼": review_charts,
+}
+
+
+def all_charts(lib, filters) -> list[ChartSpec]:
+    """Every chart of every analysis page under ``filters`` (the 简报包)."""
+    df = lib.dataset(filters)
+    return [chart for build in PAGE_CHARTS.values() for chart in build(df)]

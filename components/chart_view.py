@@ -1,0 +1,48 @@
+"""Render one chart on a page: the interactive figure, its note, PNG/SVG/PDF downloads and its numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from components.image_export import FORMATS, ChartSpec, figure_image, safe_filename
+from components.state import image_server
+
+_PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def _renderer(spec: ChartSpec, fmt: str) -> Callable[[], bytes]:
+    # Deferred: the image is rendered only when the user clicks, on a worker thread, so a page with
+    # twelve charts does not pay 36 exports on every rerun.
+    return lambda: figure_image(spec.fig, fmt)
+
+
+def show_chart(spec: ChartSpec, *, data_table: bool = True) -> None:
+    """Show ``spec`` with one download button per image format (rendered server-side by kaleido)."""
+    image_server()
+    # The figure is shown as built (title inside, the same as the downloaded image); theme=None keeps
+    # Streamlit from restyling it. Figures are shared read-only between sessions (components/state.py).
+    st.plotly_chart(spec.fig, theme=None, key=f"chart_{spec.key}", config=_PLOTLY_CONFIG)
+    if spec.note:
+        st.caption(spec.note)
+    stem = safe_filename(spec.title)
+    # One compact row under the chart; wraps on narrow columns instead of truncating the labels.
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        for fmt, (label, mime) in FORMATS.items():
+            st.download_button(
+                label,
+                data=_renderer(spec, fmt),
+                file_name=f"{stem}.{fmt}",
+                mime=mime,
+                key=f"dl_{spec.key}_{fmt}",
+                on_click="ignore",
+                icon=":material/download:",
+                help=f"下载 {label} 图片（服务器端生成，中文字体已内置）",
+            )
+        if data_table:
+            with st.popover("查看数据", icon=":material/table:"):
+                if spec.data.empty:
+                    st.write("当前筛选条件下没有数据")
+                else:
+                    st.dataframe(spec.data, hide_index=True)

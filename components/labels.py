@@ -1,0 +1,76 @@
+"""Chinese display names for codes the parser and the library use (pure; shared by pages and charts)."""
+
+from __future__ import annotations
+
+import re
+
+from library.filters import MISSING, Filters
+
+TEMPLATE_NAMES: dict[str, str] = {
+    "2019": "2019 版格式",
+    "2021": "2021 版格式",
+    "mixed": "混合格式",
+    "unknown": "未识别格式",
+}
+
+FORMAT_NAMES: dict[str, str] = {
+    "txt": "文本",
+    "md": "文本",
+    "html": "网页",
+    "pdf": "PDF",
+    "docx": "Word",
+    "doc": "Word（旧版）",
+    "wps": "WPS",
+    "xlsx": "Excel",
+    "ocr": "扫描件",
+    "image": "图片",
+    "zip": "压缩包",
+    "unknown": "未知",
+}
+
+CHECK_STATUS_NAMES: dict[str, str] = {"pass": "通过", "fail": "未通过", "skipped": "未校验"}
+
+# Parser rule codes → what the rule says, for reviewers.
+RULE_NAMES: dict[str, str] = {
+    "O1_balance": "本列平衡：新收＋上年结转＝办理结果总计＋结转下年",
+    "D1_row_total": "行合计：总计＝各类申请人之和",
+    "D3_outcome_sum": "办理结果之和＝（七）总计",
+    "D5_review": "行政复议：总计＝维持＋纠正＋其他＋尚未审结",
+    "D5_lit_direct": "未经复议直接起诉：总计＝各结果之和",
+    "D5_lit_after": "复议后起诉：总计＝各结果之和",
+    "D6_types": "数值类型（非负整数/金额）",
+}
+
+
+def template_name(code: str | None) -> str:
+    """Chinese name of a template version code."""
+    if code is None or code == MISSING:
+        return MISSING
+    return TEMPLATE_NAMES.get(str(code), str(code))
+
+
+def rule_name(code: str) -> str:
+    """Chinese description of a check rule code (the code itself when unknown)."""
+    return RULE_NAMES.get(code, code)
+
+
+def describe_filters(filters: Filters) -> str:
+    """One line such as "地区：施秉县；年度：2020、2021" ("全部报告" when nothing is filtered)."""
+    parts = []
+    for title, values, fmt in (
+        ("地区", filters.regions, str),
+        ("年度", filters.years, str),
+        ("机关类型", filters.agency_types, str),
+        ("格式版本", filters.templates, template_name),
+    ):
+        if values:
+            parts.append(f"{title}：" + "、".join(fmt(v) for v in values))
+    return "；".join(parts) or "全部报告"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: object) -> str:
+    """Text from reports or users, made inert inside a Markdown string (no links, emphasis or HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))

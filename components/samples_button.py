@@ -1,0 +1,35 @@
+"""The one-click 加载示例报告 offer shown while the library is empty."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components.state import get_library
+
+
+def samples_offer(key: str, *, link_upload: bool = True) -> None:
+    """Explain the empty library and load the real sample reports of sample_reports/ in one click."""
+    from library.samples import load_samples, sample_files
+
+    files = sample_files()
+    with st.container(border=True):
+        st.markdown("**报告库还是空的。** 可以先加载示例报告看看效果，也可以上传本地区的年报。")
+        st.caption(f"示例为 sample_reports/ 中的 {len(files)} 份真实年报（网页文本），加载后可随时在“报告库”中删除。")
+        if link_upload:
+            st.page_link("app_pages/upload.py", label="去上传本地区的年报", icon=":material/upload_file:")
+        if st.button("加载示例报告", key=key, type="primary", icon=":material/library_add:"):
+            bar = st.progress(0.0, text="正在加载示例报告…")
+
+            def progress(done: int, total: int, _name: str) -> None:
+                bar.progress(done / max(total, 1), text=f"正在加载示例报告（{done}/{total}）")
+
+            results = load_samples(get_library(), progress=progress)
+            bar.empty()
+            stored = sum(1 for r in results if r.status in ("ok", "warnings"))
+            failed = [f"{r.name}：{r.message}" for r in results if r.status == "failed"]
+            st.session_state["flash"] = (
+                "warning" if failed else "success",
+                f"已加载 {stored} 份示例报告" + (f"，{len(failed)} 份未能加载" if failed else "") + "。",
+            )
+            st.session_state["flash_details"] = failed
+            st.rerun()

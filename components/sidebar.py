@@ -1,0 +1,80 @@
+"""The sidebar: filters shared by every page (held in st.session_state) and the 简报包 download."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from components.labels import describe_filters, template_name
+from components.state import (
+    FILTER_KEYS,
+    current_filters,
+    filter_options,
+    get_library,
+    image_server,
+    library_is_empty,
+)
+
+_TITLES = {"regions": "地区", "years": "年度", "agency_types": "机关类型", "templates": "格式版本"}
+
+
+def _filter_widget(name: str, options: list) -> None:
+    key = FILTER_KEYS[name]
+    # A value can vanish from the options (its last report deleted); a stale value would make the
+    # widget raise, so keep only what is still offered.
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+    st.multiselect(
+        _TITLES[name],
+        options,
+        key=key,
+        placeholder="全部",
+        format_func=template_name if name == "templates" else str,
+    )
+
+
+def render_sidebar() -> None:
+    """Draw the filters and the 简报包 button; called by app.py on every run, whatever the page."""
+    options = filter_options()
+    with st.sidebar:
+        st.markdown("**筛选条件**（各页通用，不选即全部）")
+        for name in FILTER_KEYS:
+            _filter_widget(name, options.get(name, []))
+        filters = current_filters()
+        if not filters.is_empty and st.button("清除筛选", key="clear_filters", width="stretch"):
+            for key in FILTER_KEYS.values():
+                st.session_state[key] = []
+            st.rerun()
+        st.divider()
+        _briefing_button(filters)
+
+
+def _briefing_button(filters) -> None:
+    # Imported here: the catalog pulls in every chart builder, needed only when the pack is built.
+    from components.catalog import all_charts
+    from components.image_export import briefing_zip
+
+    st.markdown("**简报包**")
+    if library_is_empty():
+        st.caption("报告库为空，暂无可打包的图表。")
+        return
+    st.caption("当前筛选条件下的全部图表（PNG 与 PDF）及其数据（Excel），打包为 ZIP，约需 10–30 秒生成。")
+    lib = get_library()
+    image_server()
+    description = describe_filters(filters)
+
+    def build() -> bytes:
+        # Runs on a worker thread when the button is clicked; no Streamlit calls in here.
+        return briefing_zip(all_charts(lib, filters), filters_text=description)
+
+    st.download_button(
+        "下载简报包（ZIP）",
+        data=build,
+        file_name=f"公开年报简报包_{date.today():%Y%m%d}.zip",
+        mime="application/zip",
+        key="briefing_pack",
+        on_click="ignore",
+        icon=":material/folder_zip:",
+        width="stretch",
+    )

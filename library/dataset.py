@@ -1,0 +1,162 @@
+"""The standardised dataset: one row per stored report (agency × year), stable column keys.
+
+Columns, in this order (:func:`dataset_columns`):
+- ``META_COLUMNS``: report_id, agency, region, year, agency_type, template, filename, checks_failed,
+  unmatched_labels (the number of labels the parser could not place);
+- every canonical cell key of :data:`parsing.schema.CELLS`, in template order: the value the report
+  states, with the reviewer's corrections applied; NaN when the report does not contain the cell
+  or leaves it blank (blank is never zero);
+- ``n.<key>`` for each narrative figure of :data:`parsing.schema.NARRATIVE_KEYS`.
+
+Keys of both template versions sit side by side: a 2019-format report has NaN in the 2021-only
+columns and vice versa; the few cells both versions share (e.g. 行政许可 处理决定数量) have one key.
+:func:`chinese_headers` gives every column a unique Chinese header.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from parsing.schema import CELLS, NARRATIVE_KEYS, SECTION2, V2019, V2021
+
+META_COLUMNS: list[str] = [
+    "report_id",
+    "agency",
+    "region",
+    "year",
+    "agency_type",
+    "template",
+    "filename",
+    "checks_failed",
+    "unmatched_labels",
+]
+META_HEADERS: dict[str, str] = {
+    "report_id": "报告编号",
+    "agency": "单位",
+    "region": "地区",
+    "year": "年度",
+    "agency_type": "单位类型",
+    "template": "格式版本",
+    "filename": "文件名",
+    "checks_failed": "未通过校验数",
+    "unmatched_labels": "未识别标签数",
+}
+CELL_COLUMNS: list[str] = list(CELLS)
+NARRATIVE_COLUMNS: list[str] = [f"n.{k}" for k in NARRATIVE_KEYS]
+VALUE_COLUMNS: list[str] = CELL_COLUMNS + NARRATIVE_COLUMNS
+
+_SECTION_NUMERAL = {"s2": "二", "s3": "三", "s4": "四"}
+
+
+def dataset_columns() -> list[str]:
+    """All column keys of the standardised dataset, in order."""
+    return META_COLUMNS + VALUE_COLUMNS
+
+
+def _block_caption(key: str) -> str:
+    block_key = key.split(".")[1]
+    for blocks in SECTION2.values():
+        for b in blocks:
+            if b.key == block_key:
+                return b.caption
+    return block_key
+
+
+def chinese_headers() -> dict[str, str]:
+    """Column key → unique Chinese header, e.g. ``二｜第二十条第（一）项｜规章 / 本年新制作数量（2019版）``.
+
+    The version tag appears only on cells that exist in one template version, so a reader sees at
+    once that 2019 and 2021 columns are different measures.
+    """
+    headers = dict(META_HEADERS)
+    for key, spec in CELLS.items():
+        tag = "" if len(spec.versions) > 1 else f"（{spec.versions[0]}版）"
+        unit = f"［{spec.unit}］" if spec.unit and spec.unit not in spec.label else ""
+        if spec.section == "s2":
+            headers[key] = f"二｜{_block_caption(key)}｜{spec.label}{unit}{tag}"
+        else:
+            headers[key] = f"{_SECTION_NUMERAL[spec.section]}｜{spec.label}{tag}"
+    for key, label in NARRATIVE_KEYS.items():
+        headers[f"n.{key}"] = f"正文｜{label}"
+    return headers
+
+
+def key_documentation() -> pd.DataFrame:
+    """One row per column: key, Chinese header, section, template versions, kind, unit (the key sheet)."""
+    headers = chinese_headers()
+    rows = []
+    for key in dataset_columns():
+        spec = CELLS.get(key)
+        if spec is not None:
+            section = {"s2": "二、主动公开", "s3": "三、依申请公开", "s4": "四、复议诉讼"}[spec.section]
+            versions = "、".join(spec.versions)
+            rows.append((key, headers[key], section, versions, spec.kind, spec.unit or ""))
+        elif key.startswith("n."):
+            rows.append((key, headers[key], "正文数字", f"{V2019}、{V2021}", "count", ""))
+        else:
+            rows.append((key, headers[key], "报告信息", "", "", ""))
+    return pd.DataFrame(rows, columns=["字段键", "中文表头", "部分", "适用格式版本", "类型", "单位"])
+
+
+def build_dataset(
+    rows: Sequence[Any], corrections: Iterable[Any], layouts: Mapping[int, Sequence[str]]
+) -> pd.DataFrame:
+    """The dataset from report rows, corrections (in id order; the latest per cell wins) and layouts.
+
+    ``rows`` have attributes id, filename, agency, region, year, agency_type, template,
+    checks_failed, unmatched_count, layout_id, values_blob (float64 values in the order of
+    ``layouts[layout_id]``) and narrative_json (a dict, or its JSON text).
+    """
+    n = len(rows)
+    col_index = {k: i for i, k in enumerate(VALUE_COLUMNS)}
+    matrix = np.full((n, len(VALUE_COLUMNS)), np.nan)
+    by_layout: dict[int, list[int]] = {}
+    for i, r in enumerate(rows):
+        by_layout.setdefault(r.layout_id, []).append(i)
+    for layout_id, idx in by_layout.items():
+        keys = list(layouts[layout_id])
+        known = [j for j, k in enumerate(keys) if k in col_index]
+        if not known:
+            continue
+        # One buffer per layout: every report of it becomes one matrix row without Python loops.
+        blob = b"".join(bytes(rows[i].values_blob) for i in idx)  # bytes() also takes a driver's memoryview
+        block = np.frombuffer(blob, dtype="<f8").reshape(len(idx), len(keys))
+        matrix[np.ix_(idx, [col_index[keys[j]] for j in known])] = block[:, known]
+    for i, r in enumerate(rows):
+        narrative = r.narrative_json
+        if isinstance(narrative, str | bytes):  # raw SQL on SQLite returns the JSON text
+            narrative = json.loads(narrative)
+        for k, v in (narrative or {}).items():
+            j = col_index.get(f"n.{k}")
+            if j is not None and v is not None:
+                matrix[i, j] = v
+    row_of = {r.id: i for i, r in enumerate(rows)}
+    for c in corrections:
+        i, j = row_of.get(c.report_id), col_index.get(c.key)
+        if i is not None and j is not None:
+            matrix[i, j] = np.nan if c.new is None else c.new
+    meta = pd.DataFrame(
+        {
+            "report_id": pd.array([r.id for r in rows], dtype="int64"),
+            "agency": pd.array([r.agency for r in rows], dtype="object"),
+            "region": pd.array([r.region for r in rows], dtype="object"),
+            "year": pd.array([r.year for r in rows], dtype="Int64"),
+            "agency_type": pd.array([r.agency_type for r in rows], dtype="object"),
+            "template": pd.array([r.template for r in rows], dtype="object"),
+            "filename": pd.array([r.filename for r in rows], dtype="object"),
+            "checks_failed": pd.array([r.checks_failed for r in rows], dtype="int64"),
+            "unmatched_labels": pd.array([r.unmatched_count for r in rows], dtype="int64"),
+        }
+    )
+    values = pd.DataFrame(matrix, columns=VALUE_COLUMNS)
+    return pd.concat([meta, values], axis=1)
+
+
+def empty_dataset() -> pd.DataFrame:
+    """A dataset with no rows and every column (for pages on an empty library)."""
+    return build_dataset([], [], {})

@@ -1,0 +1,181 @@
+"""SQLAlchemy models of the report library.
+
+Tables:
+- ``reports``: one row per stored document (de-duplicated by sha256), with its metadata, a few
+  denormalised figures for fast listing (failed checks, unmatched labels) and ``values_blob``, the
+  parsed cell values as a little-endian float64 array (NaN = absent or blank) in the key order of
+  its ``value_layouts`` row. The blob is derived from ``cells`` in the same transaction; it exists
+  because the dashboard reads every report on every page, and 5,000 blobs turn into one numpy
+  matrix in milliseconds, where 1,000,000 cell rows or 5,000 JSON objects take seconds or
+  hundreds of milliseconds.
+- ``value_layouts``: the key list of a values blob (the canonical keys at the time of writing),
+  so a schema change never misreads an older blob.
+- ``report_files``: the original bytes, the full parse JSON (zlib-compressed: it repeats every cell
+  with its provenance and is only read for one report at a time) and the plain text (searched).
+  Kept apart so that listing reports never touches the large columns.
+- ``cells``: every parsed cell with its provenance (label as written, match score, flag, source).
+- ``checks``: every consistency check result of the parse.
+- ``corrections``: a reviewer's corrected value for one cell; the latest one wins in every query.
+- ``label_overrides``: label text (normalised) → canonical target, reused by later parses.
+- ``library_meta``: a revision counter bumped by every write, so readers can cache safely.
+
+Secondary indexes are created by migration 2 (see :mod:`library.migrations`), not declared here.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, stored as UTC."""
+    return datetime.now(UTC)
+
+
+def pack_json(obj: Any) -> bytes:
+    """zlib-compressed compact JSON (the parse JSON shrinks about tenfold)."""
+    return zlib.compress(json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+
+def unpack_json(blob: bytes) -> Any:
+    """The inverse of :func:`pack_json`."""
+    return json.loads(zlib.decompress(blob))
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the library tables."""
+
+
+class Report(Base):
+    """One stored report document."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    filename: Mapped[str] = mapped_column(String(500), nullable=False)
+    format: Mapped[str] = mapped_column(String(20), nullable=False)
+    size: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    agency: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    agency_type: Mapped[str | None] = mapped_column(String(50))
+    # Metadata fields a person confirmed or typed in; a re-parse keeps them (JSON list of names).
+    confirmed: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    template: Mapped[str] = mapped_column(String(20), nullable=False, default="unknown")
+    parser_version: Mapped[str] = mapped_column(String(40), nullable=False)
+    checks_failed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    unmatched_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    warnings_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    n_cells: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    layout_id: Mapped[int] = mapped_column(ForeignKey("value_layouts.id"), nullable=False)
+    values_blob: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    narrative_json: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    unmatched_json: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ValueLayout(Base):
+    """The ordered key list of the values blobs that reference it."""
+
+    __tablename__ = "value_layouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    keys: Mapped[list] = mapped_column(JSON, nullable=False)
+
+
+class ReportFile(Base):
+    """The large parts of a report: original bytes, full parse JSON and plain text."""
+
+    __tablename__ = "report_files"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    parsed_json_z: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # zlib(JSON of the parse)
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class CellRow(Base):
+    """One parsed cell with its provenance."""
+
+    __tablename__ = "cells"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    key: Mapped[str] = mapped_column(String(120), nullable=False)
+    value: Mapped[float | None] = mapped_column(Float)
+    raw: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    label: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    score: Mapped[float] = mapped_column(Float, nullable=False, default=100.0)
+    flag: Mapped[str] = mapped_column(String(30), nullable=False, default="ok")
+    unit: Mapped[str | None] = mapped_column(String(20))
+    source_json: Mapped[dict | None] = mapped_column(JSON)
+
+
+class CheckRow(Base):
+    """One consistency check result."""
+
+    __tablename__ = "checks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    rule: Mapped[str] = mapped_column(String(60), nullable=False)
+    where: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    blank_as_zero: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+
+
+class Correction(Base):
+    """A reviewer's corrected value for one cell of one report (latest wins)."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    key: Mapped[str] = mapped_column(String(120), nullable=False)
+    old: Mapped[float | None] = mapped_column(Float)
+    new: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    who: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class LabelOverride(Base):
+    """A label as written (normalised) and the canonical target a reviewer chose for it."""
+
+    __tablename__ = "label_overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(String(500), unique=True, nullable=False)
+    target: Mapped[str] = mapped_column(String(200), nullable=False)
+    who: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class LibraryMeta(Base):
+    """Key/integer pairs; ``revision`` is bumped by every write."""
+
+    __tablename__ = "library_meta"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

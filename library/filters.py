@@ -1,0 +1,65 @@
+"""The sidebar filters shared by every page, and how they apply to a report table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Stands for "not filled in" in filter choices (a report whose region, year or type is unknown).
+MISSING = "（未填写）"
+
+
+def _tuple(values: Iterable | None) -> tuple:
+    if values is None:
+        return ()
+    if isinstance(values, str | int):
+        return (values,)
+    return tuple(values)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Region, year, agency type and template filters; an empty field means "all".
+
+    Hashable, so it can key a cache. ``MISSING`` in a field selects the reports where that field is empty.
+    """
+
+    regions: tuple[str, ...] = ()
+    years: tuple[int | str, ...] = ()
+    agency_types: tuple[str, ...] = ()
+    templates: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Accept lists (what st.multiselect returns) but keep the object hashable.
+        for name in ("regions", "years", "agency_types", "templates"):
+            object.__setattr__(self, name, _tuple(getattr(self, name)))
+
+    @property
+    def is_empty(self) -> bool:
+        """True when nothing is filtered."""
+        return not (self.regions or self.years or self.agency_types or self.templates)
+
+    def apply(self, df: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``df`` (with columns region, year, agency_type, template) that pass the filters."""
+        if self.is_empty or df.empty:
+            return df
+        mask = pd.Series(True, index=df.index)
+        for column, wanted in (
+            ("region", self.regions),
+            ("year", self.years),
+            ("agency_type", self.agency_types),
+            ("template", self.templates),
+        ):
+            if not wanted:
+                continue
+            values = [w for w in wanted if w != MISSING]
+            if column == "year":
+                values = [int(v) for v in values]
+            col = df[column]
+            hit = col.isin(values)
+            if MISSING in wanted:
+                hit |= col.isna()
+            mask &= hit
+        return df[mask]

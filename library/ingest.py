@@ -1,0 +1,123 @@
+"""From uploaded bytes to stored reports: expand ZIPs, parse each document, store it.
+
+The upload page uses :func:`parse_upload` (parse, then let the reviewer confirm metadata, then
+``Library.add`` each item with its own bytes); loaders and scripts use :func:`ingest_upload`, which
+does all three steps. A ZIP member is stored with its own bytes, so it can be re-parsed and
+downloaded on its own, and de-duplicated against the same file uploaded loose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from library.store import Library, LibraryError
+from parsing.api import parse_bytes
+from parsing.errors import ReadError
+from parsing.readers.sniff import sniff
+from parsing.report import ParsedReport, error_report
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+@dataclass
+class UploadItem:
+    """One document of an upload: its name (``archive.zip/dir/file`` for ZIP members), bytes and parse."""
+
+    name: str
+    data: bytes
+    parsed: ParsedReport
+
+    @property
+    def ok(self) -> bool:
+        """True when the document parsed (warnings allowed)."""
+        return self.parsed.error is None
+
+
+@dataclass
+class IngestResult:
+    """What happened to one document: ``status`` is ok | warnings | duplicate | failed."""
+
+    name: str
+    status: str
+    report_id: int | None
+    message: str  # Chinese, for the result list
+
+
+def _members(data: bytes, filename: str) -> list[tuple[str, bytes | ReadError]]:
+    try:
+        fmt = sniff(data, filename)
+    except ReadError as exc:
+        return [(filename, exc)]
+    if fmt != "zip":
+        return [(filename, data)]
+    from parsing.readers.archive import expand
+
+    try:
+        return expand(data, filename)
+    except ReadError as exc:
+        return [(filename, exc)]
+
+
+def _parse_member(name: str, content: bytes | ReadError, overrides: dict[str, str] | None) -> UploadItem:
+    if isinstance(content, ReadError):
+        sha = hashlib.sha256(b"").hexdigest()
+        return UploadItem(name, b"", error_report(name, sha, "unknown", content.code, content.zh, content.en))
+    return UploadItem(name, content, parse_bytes(content, name, overrides))
+
+
+def parse_upload(
+    data: bytes,
+    filename: str,
+    overrides: dict[str, str] | None = None,
+    *,
+    progress: ProgressFn | None = None,
+) -> list[UploadItem]:
+    """Parse an uploaded file (a ZIP gives one item per member); never raises for bad input.
+
+    ``progress(done, total, name)`` is called after each document.
+    """
+    members = _members(data, filename)
+    items: list[UploadItem] = []
+    for i, (name, content) in enumerate(members, 1):
+        items.append(_parse_member(name, content, overrides))
+        if progress:
+            progress(i, len(members), name)
+    return items
+
+
+def store_item(lib: Library, item: UploadItem, **metadata) -> IngestResult:
+    """Store one parsed upload item (metadata as for ``Library.add``); never raises for a refused item."""
+    if item.parsed.error is not None:
+        return IngestResult(item.name, "failed", None, item.parsed.error.get("message") or "解析失败")
+    try:
+        report_id, created = lib.add(item.parsed, item.data, **metadata)
+    except LibraryError as exc:
+        return IngestResult(item.name, "failed", None, exc.zh)
+    if not created:
+        return IngestResult(item.name, "duplicate", report_id, f"已在报告库中（编号 {report_id}），未重复保存")
+    if item.parsed.warnings or any(c.status == "fail" for c in item.parsed.checks):
+        n_fail = sum(c.status == "fail" for c in item.parsed.checks)
+        parts = []
+        if n_fail:
+            parts.append(f"{n_fail} 项校验未通过")
+        if item.parsed.warnings:
+            parts.append(f"{len(item.parsed.warnings)} 条解析提示")
+        return IngestResult(item.name, "warnings", report_id, "已保存；" + "，".join(parts))
+    return IngestResult(item.name, "ok", report_id, "已保存")
+
+
+def ingest_upload(
+    lib: Library, data: bytes, filename: str, *, progress: ProgressFn | None = None
+) -> list[IngestResult]:
+    """Parse (with the library's label overrides) and store every document of an upload."""
+    overrides = lib.label_overrides()
+    members = _members(data, filename)
+    results = []
+    for i, (name, content) in enumerate(members, 1):
+        # Parse and store member by member: memory stays flat and progress moves steadily.
+        results.append(store_item(lib, _parse_member(name, content, overrides)))
+        if progress:
+            progress(i, len(members), name)
+    return results

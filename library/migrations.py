@@ -1,0 +1,111 @@
+"""A small versioned migration runner (table ``schema_version``).
+
+Each migration is a function of a connection inside the upgrade transaction, applied once, in order.
+Rules for adding one: append to :data:`MIGRATIONS` with the next number, never edit an applied one,
+and make it idempotent (``checkfirst`` / :func:`add_column_if_missing`). Migration 1 creates the
+tables from the current models, so on a fresh database a later "add column" finds the column
+already there and does nothing, while an old database gets the column added.
+
+Concurrent starts (two app processes) are safe: on SQLite the upgrade runs under ``BEGIN IMMEDIATE``;
+on PostgreSQL it takes an exclusive lock on ``schema_version`` first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    inspect,
+    text,
+)
+
+from library.config import WRITE_OPTION
+from library.db import Base, utcnow
+
+_meta = MetaData()
+schema_version = Table(
+    "schema_version",
+    _meta,
+    Column("version", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+
+def _m1_baseline(conn: Connection) -> None:
+    """The tables of :mod:`library.db`."""
+    Base.metadata.create_all(conn, checkfirst=True)
+    conn.execute(text("INSERT INTO library_meta (key, value) VALUES ('revision', 0)"))
+
+
+_M2_INDEXES = (
+    ("ix_reports_year", "reports (year)"),
+    ("ix_reports_region", "reports (region)"),
+    ("ix_reports_agency", "reports (agency)"),
+    ("ix_reports_parser_version", "reports (parser_version)"),
+    ("ux_cells_report_key", "cells (report_id, key)"),
+    ("ix_checks_report_status", "checks (report_id, status)"),
+    ("ix_checks_status", "checks (status)"),
+    ("ix_corrections_report_key", "corrections (report_id, key)"),
+)
+
+
+def _m2_indexes(conn: Connection) -> None:
+    """Secondary indexes for the filters, the per-report lookups and the check/correction queries.
+
+    Plain DDL rather than ``Index`` objects: those would attach themselves to the shared model
+    metadata, and migration 1 of the next database would then create them twice.
+    """
+    for name, target in _M2_INDEXES:
+        unique = "UNIQUE " if name.startswith("ux_") else ""
+        conn.execute(text(f"CREATE {unique}INDEX IF NOT EXISTS {name} ON {target}"))
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "baseline tables", _m1_baseline),
+    (2, "secondary indexes", _m2_indexes),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def add_column_if_missing(conn: Connection, table: str, column_ddl: str) -> None:
+    """``ALTER TABLE table ADD COLUMN column_ddl`` unless the column exists (for future migrations)."""
+    name = column_ddl.split()[0]
+    if name not in {c["name"] for c in inspect(conn).get_columns(table)}:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column_ddl}"))
+
+
+def current_version(engine: Engine) -> int:
+    """The schema version of the database (0 when it has never been migrated)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("schema_version"):
+            return 0
+        return conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
+
+
+def upgrade(engine: Engine, target: int | None = None) -> list[int]:
+    """Apply every pending migration up to ``target`` (default: the latest); returns those applied."""
+    target = LATEST if target is None else target
+    if current_version(engine) >= target:
+        return []  # the common case: no write lock taken, so opening the library never waits
+    # Creating the bookkeeping table outside the lock is harmless: it is idempotent.
+    schema_version.create(engine, checkfirst=True)
+    applied: list[int] = []
+    with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("LOCK TABLE schema_version IN EXCLUSIVE MODE"))
+        done = conn.execute(text("SELECT COALESCE(MAX(version), 0) FROM schema_version")).scalar_one()
+        for number, name, step in MIGRATIONS:
+            if done < number <= target:
+                step(conn)
+                conn.execute(schema_version.insert().values(version=number, name=name, applied_at=utcnow()))
+                applied.append(number)
+    return applied

@@ -1,0 +1,301 @@
+"""Review-side writes of the library: metadata, corrections, label overrides and re-parsing.
+
+:class:`LibraryReview` is a mixin of :class:`library.store.Library` (it uses ``self._write``,
+``self.get`` and the parse helpers defined there); it is split out only to keep each module short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from components.agency_types import guess_agency_type
+from library.db import (
+    CellRow,
+    CheckRow,
+    Correction,
+    LabelOverride,
+    Report,
+    ReportFile,
+    pack_json,
+    unpack_json,
+    utcnow,
+)
+from library.errors import LibraryError, number
+from library.report_json import parsed_from_json
+from parsing.report import PARSER_VERSION, Cell, ParsedReport
+from parsing.schema import CELLS, NARRATIVE_KEYS
+
+# parse_fn(data, filename, overrides) -> ParsedReport; the default is parsing.api.parse_bytes.
+ParseFn = Callable[[bytes, str, dict[str, str]], ParsedReport]
+ProgressFn = Callable[[int, int, str], None]
+
+METADATA_FIELDS = ("agency", "region", "year", "agency_type")
+
+
+def _default_parse(data: bytes, filename: str, overrides: dict[str, str]) -> ParsedReport:
+    from parsing.api import parse_bytes  # late import: the parser pulls in PDF/OCR stacks
+
+    return parse_bytes(data, filename, overrides=overrides)
+
+
+class LibraryReview:
+    """Corrections, metadata, label overrides and re-parsing (mixin of ``Library``)."""
+
+    def set_metadata(
+        self,
+        report_id: int,
+        *,
+        agency: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
+        agency_type: str | None = None,
+    ) -> None:
+        """Set (and mark as confirmed) the given metadata fields; fields passed as None are unchanged."""
+        given = {"agency": agency, "region": region, "year": year, "agency_type": agency_type}
+        changes = {k: v for k, v in given.items() if v is not None}
+        if "year" in changes:
+            changes["year"] = int(changes["year"])
+        if not changes:
+            return
+        with self._write() as conn:
+            confirmed = conn.execute(select(Report.confirmed).where(Report.id == report_id)).scalar()
+            if confirmed is None:
+                raise LibraryError(f"报告 {report_id} 不存在", f"no report {report_id}")
+            merged = sorted(set(confirmed) | set(changes))
+            conn.execute(
+                update(Report)
+                .where(Report.id == report_id)
+                .values(confirmed=merged, updated_at=utcnow(), **changes)
+            )
+
+    def add_correction(
+        self, report_id: int, key: str, value: int | float | None, note: str = "", *, who: str | None = None
+    ) -> int:
+        """Record a reviewer's value for one cell (``None`` = blank); returns the correction id.
+
+        ``key`` is a canonical cell key of :data:`parsing.schema.CELLS` or ``n.<narrative key>``.
+        The correction wins over the parsed value in every query, and survives re-parsing.
+        """
+        if key not in CELLS and not (key.startswith("n.") and key[2:] in NARRATIVE_KEYS):
+            raise LibraryError(f"未知的字段：{key}", f"unknown cell key {key!r}")
+        value = number(value)
+        current = self.get(report_id)
+        if current is None:
+            raise LibraryError(f"报告 {report_id} 不存在", f"no report {report_id}")
+        with self._write() as conn:
+            new_id = conn.execute(
+                insert(Correction).values(
+                    report_id=report_id,
+                    key=key,
+                    old=number(current.values.get(key)),
+                    new=value,
+                    note=note or "",
+                    who=who,
+                    created_at=utcnow(),
+                )
+            ).inserted_primary_key[0]
+            self._recheck(conn, report_id)
+        return new_id
+
+    def remove_correction(self, correction_id: int) -> bool:
+        """Withdraw one correction (the previous correction or the parsed value applies again)."""
+        with self._write() as conn:
+            report_id = conn.execute(select(Correction.report_id).where(Correction.id == correction_id)).scalar()
+            if report_id is None:
+                return False
+            conn.execute(delete(Correction).where(Correction.id == correction_id))
+            self._recheck(conn, report_id)
+            return True
+
+    @staticmethod
+    def _recheck(conn: Connection, report_id: int) -> None:
+        """Run the consistency checks again on the parsed cells with the corrections applied.
+
+        The stored checks (and ``checks_failed``) then describe the figures the dashboard shows, so a
+        reviewer who fixes a misread total sees the failure go away. The parse JSON keeps the
+        checks as parsed.
+        """
+        from parsing.checks import run_checks
+
+        blob = conn.execute(select(ReportFile.parsed_json_z).where(ReportFile.report_id == report_id)).scalar_one()
+        parsed = parsed_from_json(unpack_json(blob))
+        corrections = conn.execute(
+            select(Correction.key, Correction.new).where(Correction.report_id == report_id).order_by(Correction.id)
+        ).all()
+        cells = dict(parsed.cells)
+        for key, new in corrections:
+            if key not in CELLS:
+                continue  # narrative figures take part in no check
+            old = cells.get(key)
+            cells[key] = Cell(
+                key=key,
+                value=new,
+                raw="" if new is None else f"{new:g}",
+                label=old.label if old else "",
+                score=100.0,
+                flag="ok" if new is not None else "blank",
+                unit=old.unit if old else None,
+                source=old.source if old else None,
+            )
+        checks = run_checks(cells, parsed.table_versions) if corrections else parsed.checks
+        conn.execute(delete(CheckRow).where(CheckRow.report_id == report_id))
+        rows = [
+            {"report_id": report_id, "rule": c.rule, "where": c.where or "", "status": c.status,
+             "detail": c.detail or "", "blank_as_zero": list(c.blank_as_zero)}
+            for c in checks
+        ]
+        if rows:
+            conn.execute(insert(CheckRow), rows)
+        conn.execute(
+            update(Report)
+            .where(Report.id == report_id)
+            .values(checks_failed=sum(c.status == "fail" for c in checks), updated_at=utcnow())
+        )
+
+    # ------------------------------------------------------------------ label overrides
+
+    def label_overrides(self) -> dict[str, str]:
+        """Normalised label text → target id, to pass as ``overrides`` to the parser."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(LabelOverride.text, LabelOverride.target).where(LabelOverride.active.is_(True))
+            ).all()
+        return {r.text: r.target for r in rows}
+
+    def label_override_table(self) -> pd.DataFrame:
+        """All overrides with who/when, for review: text, target, who, active, created_at."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    LabelOverride.text,
+                    LabelOverride.target,
+                    LabelOverride.who,
+                    LabelOverride.active,
+                    LabelOverride.created_at,
+                ).order_by(LabelOverride.created_at)
+            ).all()
+        return pd.DataFrame(rows, columns=["text", "target", "who", "active", "created_at"])
+
+    def save_label_override(self, text_: str, target: str, *, who: str | None = None) -> None:
+        """Remember that the label ``text_`` means ``target`` (replaces an earlier choice for that text).
+
+        The text is normalised with ``parsing.normalize.normalize_label``, as the matcher does.
+        """
+        key = _normalize_label(text_)
+        if not key or not target:
+            raise LibraryError("标签和目标字段都不能为空", "label text and target are required")
+        with self._write() as conn:
+            conn.execute(delete(LabelOverride).where(LabelOverride.text == key))
+            conn.execute(
+                insert(LabelOverride).values(text=key, target=target, who=who, active=True, created_at=utcnow())
+            )
+
+    def delete_label_override(self, text_: str) -> bool:
+        """Forget the override of ``text_``."""
+        with self._write() as conn:
+            return conn.execute(
+                delete(LabelOverride).where(LabelOverride.text == _normalize_label(text_))
+            ).rowcount > 0
+
+    # ------------------------------------------------------------------ re-parsing
+
+    def reparse(self, report_id: int, parse_fn: ParseFn | None = None) -> ParsedReport:
+        """Parse the stored original again (with the current label overrides) and replace the parse.
+
+        Corrections and confirmed metadata are kept; unconfirmed metadata is taken from the new
+        parse. A failed parse raises :class:`LibraryError` and leaves the stored report untouched.
+        Returns the new :class:`ParsedReport`.
+        """
+        original = self.original_bytes(report_id)
+        if original is None:
+            raise LibraryError(f"报告 {report_id} 不存在", f"no report {report_id}")
+        filename, data = original
+        parsed = (parse_fn or _default_parse)(data, filename, self.label_overrides())
+        if parsed.error is not None:
+            msg = parsed.error.get("message") or "解析失败"
+            raise LibraryError(f"重新解析失败，原数据保留：{msg}", f"re-parse failed: {parsed.error}")
+        with self._write() as conn:
+            row = conn.execute(
+                select(Report.confirmed, *(getattr(Report, f) for f in METADATA_FIELDS)).where(
+                    Report.id == report_id
+                )
+            ).mappings().one()
+            confirmed = set(row["confirmed"] or [])
+            meta = {
+                "agency": row["agency"] if "agency" in confirmed else parsed.agency,
+                "region": row["region"] if "region" in confirmed else parsed.region,
+                "year": row["year"] if "year" in confirmed else parsed.year,
+            }
+            meta["agency_type"] = (
+                row["agency_type"] if "agency_type" in confirmed else guess_agency_type(meta["agency"])
+            )
+            conn.execute(delete(CellRow).where(CellRow.report_id == report_id))
+            conn.execute(delete(CheckRow).where(CheckRow.report_id == report_id))
+            conn.execute(
+                update(Report)
+                .where(Report.id == report_id)
+                .values(
+                    parser_version=parsed.parser_version,
+                    format=parsed.format or "unknown",
+                    **meta,
+                    **self._parse_columns(conn, parsed, utcnow()),
+                )
+            )
+            conn.execute(
+                update(ReportFile)
+                .where(ReportFile.report_id == report_id)
+                .values(parsed_json_z=pack_json(parsed.to_json()), text=parsed.text or "")
+            )
+            self._insert_cells_and_checks(conn, report_id, parsed)
+            has_corrections = conn.execute(
+                select(func.count(Correction.id)).where(Correction.report_id == report_id)
+            ).scalar_one()
+            if has_corrections:
+                self._recheck(conn, report_id)
+        return parsed
+
+    def outdated_ids(self, current_version: str = PARSER_VERSION) -> list[int]:
+        """Ids of the reports parsed by a parser version other than ``current_version``."""
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(Report.id).where(Report.parser_version != current_version).order_by(Report.id)
+                ).scalars()
+            )
+
+    def reparse_outdated(
+        self,
+        parse_fn: ParseFn | None = None,
+        *,
+        current_version: str = PARSER_VERSION,
+        progress: ProgressFn | None = None,
+    ) -> dict[str, list]:
+        """Re-parse every report whose parser version differs from ``current_version``.
+
+        One transaction per report, so an interruption keeps the work done so far. Returns
+        ``{"reparsed": [ids], "failed": [(id, Chinese message)]}``. ``progress(done, total, filename)``
+        is called after each report.
+        """
+        ids = self.outdated_ids(current_version)
+        result: dict[str, list] = {"reparsed": [], "failed": []}
+        for i, report_id in enumerate(ids, 1):
+            try:
+                parsed = self.reparse(report_id, parse_fn)
+                result["reparsed"].append(report_id)
+                name = parsed.file
+            except LibraryError as exc:
+                result["failed"].append((report_id, exc.zh))
+                name = str(report_id)
+            if progress:
+                progress(i, len(ids), name)
+        return result
+
+
+def _normalize_label(text_: str) -> str:
+    """The parser's label normalisation, so a stored override is found by the matcher's lookup."""
+    from parsing.normalize import normalize_label
+
+    return normalize_label(text_ or "")

@@ -1,0 +1,323 @@
+"""The report library: store, find, correct, re-parse and delete parsed reports (no Streamlit here).
+
+Typical use::
+
+    lib = Library()                       # URL from library.config (SQLite file by default)
+    report_id, created = lib.add(parsed, data, agency="某县教育局", agency_type="教育")
+    df = lib.dataset(Filters(years=[2023]))  # one row per report, canonical cell keys as columns
+
+Every write runs in one transaction: a failure leaves nothing behind. Every write bumps a revision
+number, and :meth:`Library.dataset` caches the wide table per revision, so the pages read it once
+after each change and then filter in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, insert, select, text
+from sqlalchemy.exc import IntegrityError
+
+from components.agency_types import guess_agency_type
+from library.config import WRITE_OPTION, make_engine
+from library.db import (
+    CellRow,
+    CheckRow,
+    Correction,
+    Report,
+    ReportFile,
+    ValueLayout,
+    pack_json,
+    unpack_json,
+    utcnow,
+)
+from library.errors import LibraryError, number
+from library.migrations import upgrade
+from library.queries import LIST_COLUMNS, LibraryQueries
+from library.review import METADATA_FIELDS, LibraryReview, ParseFn, ProgressFn
+from library.stored_report import StoredReport
+from parsing.report import ParsedReport
+from parsing.schema import CELLS
+
+__all__ = [
+    "LIST_COLUMNS",
+    "METADATA_FIELDS",
+    "Library",
+    "LibraryError",
+    "ParseFn",
+    "ProgressFn",
+    "StoredReport",
+]
+
+
+class Library(LibraryQueries, LibraryReview):
+    """The report library on one database (see module docstring; queries and review writes are in
+    :mod:`library.queries` and :mod:`library.review`)."""
+
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True) -> None:
+        """Connect to ``url`` (default from :mod:`library.config`) and bring the schema up to date."""
+        self.engine = engine or make_engine(url)
+        if migrate:
+            upgrade(self.engine)
+        self._cache_lock = threading.Lock()
+        self._cache: tuple[int, pd.DataFrame] | None = None
+        self._layouts: dict[str, int] = {}  # layout digest → id (layouts are never changed or deleted)
+
+    # ------------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` on SQLite) that also bumps the revision."""
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+            yield conn
+            conn.execute(text("UPDATE library_meta SET value = value + 1 WHERE key = 'revision'"))
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ adding
+
+    def add(
+        self,
+        parsed: ParsedReport,
+        data: bytes,
+        *,
+        agency: str | None = None,
+        region: str | None = None,
+        year: int | None = None,
+        agency_type: str | None = None,
+    ) -> tuple[int, bool]:
+        """Store a parsed report and its original bytes; returns ``(report_id, created)``.
+
+        De-duplicated by the sha256 of ``data``: a file already stored returns its id and ``False``
+        (nothing is changed). Metadata given here is what the reviewer confirmed and overrides the
+        parser's guess (and survives re-parsing); omitted fields come from ``parsed``; the agency
+        type, when not given, is guessed from the agency name. Reports with ``.error`` are refused
+        with :class:`LibraryError`. Atomic: on any failure nothing is stored.
+        """
+        if parsed.error is not None:
+            msg = parsed.error.get("message") or "解析失败"
+            raise LibraryError(f"解析失败的报告不能入库：{msg}", f"refusing a failed parse: {parsed.error}")
+        if not data:
+            raise LibraryError("文件内容为空，未入库", "empty file")
+        sha = hashlib.sha256(data).hexdigest()
+        given = {"agency": agency, "region": region, "year": year, "agency_type": agency_type}
+        confirmed = [k for k, v in given.items() if v not in (None, "")]
+        meta = {
+            "agency": agency or parsed.agency,
+            "region": region or parsed.region,
+            "year": int(year) if year not in (None, "") else parsed.year,
+        }
+        meta["agency_type"] = agency_type or guess_agency_type(meta["agency"])
+        existing = self.find_sha256(sha)
+        if existing is not None:  # checked before taking the write lock: duplicates cost no write
+            return existing, False
+        try:
+            with self._write() as conn:
+                existing = conn.execute(select(Report.id).where(Report.sha256 == sha)).scalar()
+                if existing is not None:  # stored by another session a moment ago
+                    return existing, False
+                now = utcnow()
+                report_id = conn.execute(
+                    insert(Report).values(
+                        sha256=sha,
+                        filename=parsed.file or "未命名",
+                        format=parsed.format or "unknown",
+                        size=len(data),
+                        confirmed=confirmed,
+                        created_at=now,
+                        parser_version=parsed.parser_version,
+                        **meta,
+                        **self._parse_columns(conn, parsed, now),
+                    )
+                ).inserted_primary_key[0]
+                conn.execute(
+                    insert(ReportFile).values(
+                        report_id=report_id, data=data, parsed_json_z=pack_json(parsed.to_json()), text=parsed.text or ""
+                    )
+                )
+                self._insert_cells_and_checks(conn, report_id, parsed)
+                return report_id, True
+        except IntegrityError:
+            # Another session stored the same bytes between our check and insert (PostgreSQL only;
+            # SQLite serialises writers). The whole transaction was rolled back: return theirs.
+            with self.engine.connect() as conn:
+                existing = conn.execute(select(Report.id).where(Report.sha256 == sha)).scalar()
+            if existing is None:
+                raise
+            return existing, False
+
+    def _layout_id(self, conn: Connection, keys: list[str]) -> int:
+        """The id of the value layout with exactly these keys, created on first use."""
+        digest = hashlib.sha256("\n".join(keys).encode()).hexdigest()
+        cached = self._layouts.get(digest)
+        if cached is not None:
+            return cached
+        layout_id = conn.execute(select(ValueLayout.id).where(ValueLayout.digest == digest)).scalar()
+        if layout_id is not None:
+            self._layouts[digest] = layout_id  # committed by an earlier transaction: safe to cache
+            return layout_id
+        # Created inside this transaction: not cached, since a rollback of the add would remove it.
+        try:
+            with conn.begin_nested():  # a concurrent PostgreSQL writer may create it first
+                return conn.execute(insert(ValueLayout).values(digest=digest, keys=keys)).inserted_primary_key[0]
+        except IntegrityError:
+            return conn.execute(select(ValueLayout.id).where(ValueLayout.digest == digest)).scalar_one()
+
+    def _parse_columns(self, conn: Connection, parsed: ParsedReport, now: datetime) -> dict[str, Any]:
+        """The reports-table columns that come from a parse (shared by add and reparse)."""
+        values = {k: number(c.value) for k, c in parsed.cells.items()}
+        # Canonical keys in schema order, then any non-canonical key the parser emitted: every report
+        # parsed under one schema shares one layout, which makes the dataset read one numpy reshape.
+        keys = list(CELLS) + sorted(k for k in values if k not in CELLS)
+        blob = np.array([values.get(k) for k in keys], dtype="<f8").tobytes()
+        narrative = {k: number(v) for k, v in parsed.narrative.items()}
+        return {
+            "template": parsed.template or "unknown",
+            "checks_failed": sum(1 for c in parsed.checks if c.status == "fail"),
+            "unmatched_count": len(parsed.unmatched_labels),
+            "warnings_count": len(parsed.warnings),
+            "n_cells": len(parsed.cells),
+            "layout_id": self._layout_id(conn, keys),
+            "values_blob": blob,
+            "narrative_json": narrative,
+            "unmatched_json": list(parsed.unmatched_labels),
+            "updated_at": now,
+        }
+
+    @staticmethod
+    def _insert_cells_and_checks(conn: Connection, report_id: int, parsed: ParsedReport) -> None:
+        cells = [
+            {
+                "report_id": report_id,
+                "key": key,
+                "value": number(cell.value),
+                "raw": cell.raw or "",
+                "label": cell.label or "",
+                "score": float(cell.score),
+                "flag": cell.flag or "ok",
+                "unit": cell.unit,
+                "source_json": cell.source.to_dict() if cell.source is not None else None,
+            }
+            for key, cell in parsed.cells.items()
+        ]
+        if cells:
+            conn.execute(insert(CellRow), cells)
+        checks = [
+            {
+                "report_id": report_id,
+                "rule": c.rule,
+                "where": c.where or "",
+                "status": c.status,
+                "detail": c.detail or "",
+                "blank_as_zero": list(c.blank_as_zero),
+            }
+            for c in parsed.checks
+        ]
+        if checks:
+            conn.execute(insert(CheckRow), checks)
+
+    # ------------------------------------------------------------------ reading one report
+
+    def get(self, report_id: int) -> StoredReport | None:
+        """Everything stored about one report, or None when there is no such report."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Report).where(Report.id == report_id)).mappings().first()
+            if row is None:
+                return None
+            files = conn.execute(
+                select(ReportFile.parsed_json_z, ReportFile.text).where(ReportFile.report_id == report_id)
+            ).one()
+            cells = conn.execute(
+                select(
+                    CellRow.key,
+                    CellRow.value,
+                    CellRow.raw,
+                    CellRow.label,
+                    CellRow.score,
+                    CellRow.flag,
+                    CellRow.unit,
+                    CellRow.source_json,
+                )
+                .where(CellRow.report_id == report_id)
+                .order_by(CellRow.id)
+            ).all()
+            checks = conn.execute(
+                select(CheckRow.rule, CheckRow.where, CheckRow.status, CheckRow.detail, CheckRow.blank_as_zero)
+                .where(CheckRow.report_id == report_id)
+                .order_by(CheckRow.id)
+            ).mappings().all()
+            corrections = conn.execute(
+                select(Correction.id, Correction.key, Correction.old, Correction.new, Correction.note,
+                       Correction.who, Correction.created_at)
+                .where(Correction.report_id == report_id)
+                .order_by(Correction.id)
+            ).mappings().all()
+        latest = {c["key"]: c["new"] for c in corrections}
+        cell_df = pd.DataFrame(
+            cells, columns=["key", "value", "raw", "label", "score", "flag", "unit", "source"]
+        )
+        cell_df.insert(1, "std_label", [CELLS[k].label if k in CELLS else "" for k in cell_df["key"]])
+        cell_df.insert(3, "corrected", [latest.get(k, v) for k, v in zip(cell_df["key"], cell_df["value"], strict=True)])
+        values: dict[str, Any] = {
+            k: (None if pd.isna(v) else v) for k, v in zip(cell_df["key"], cell_df["value"], strict=True)
+        }
+        values.update({f"n.{k}": v for k, v in row["narrative_json"].items()})
+        values.update(latest)
+        return StoredReport(
+            id=row["id"],
+            sha256=row["sha256"],
+            filename=row["filename"],
+            format=row["format"],
+            size=row["size"],
+            agency=row["agency"],
+            region=row["region"],
+            year=row["year"],
+            agency_type=row["agency_type"],
+            confirmed=list(row["confirmed"] or []),
+            template=row["template"],
+            parser_version=row["parser_version"],
+            checks_failed=row["checks_failed"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            narrative=dict(row["narrative_json"]),
+            unmatched_labels=list(row["unmatched_json"]),
+            cells=cell_df,
+            checks=[dict(c) for c in checks],
+            corrections=[dict(c) for c in corrections],
+            parsed_json=unpack_json(files.parsed_json_z),
+            text=files.text,
+            values=values,
+        )
+
+    def original_bytes(self, report_id: int) -> tuple[str, bytes] | None:
+        """``(filename, bytes)`` of the uploaded original, for download and re-parsing."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(Report.filename, ReportFile.data)
+                .join(ReportFile, ReportFile.report_id == Report.id)
+                .where(Report.id == report_id)
+            ).first()
+        return None if row is None else (row.filename, row.data)
+
+    def find_sha256(self, sha256: str) -> int | None:
+        """The id of the stored report with these bytes, if any (to show "already in the library")."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(Report.id).where(Report.sha256 == sha256)).scalar()
+
+    def delete(self, report_id: int) -> bool:
+        """Delete a report with its cells, checks, corrections and file; False when it did not exist."""
+        with self._write() as conn:
+            # Explicit child deletes: SQLite enforces ON DELETE CASCADE only with the pragma on,
+            # and a database opened by another tool may not have it.
+            for table in (CellRow, CheckRow, Correction, ReportFile):
+                conn.execute(delete(table).where(table.report_id == report_id))
+            return conn.execute(delete(Report).where(Report.id == report_id)).rowcount > 0

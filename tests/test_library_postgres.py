@@ -1,0 +1,108 @@
+"""The library on PostgreSQL: runs only when NIANBAO_TEST_PG_URL points at a server (skipped otherwise).
+
+Example: ``NIANBAO_TEST_PG_URL=postgresql+psycopg://user:pw@localhost:5432/postgres``. The test works
+in a schema of its own (created and dropped here), so it never touches existing tables.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+
+PG_URL = os.environ.get("NIANBAO_TEST_PG_URL", "").strip()
+pytestmark = pytest.mark.skipif(
+    not PG_URL, reason="PostgreSQL not configured: set NIANBAO_TEST_PG_URL to run this test against a server"
+)
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture
+def pg_lib():
+    pytest.importorskip("psycopg", reason="the psycopg driver (test extra) is not installed")
+    from sqlalchemy import create_engine, text
+
+    from library.store import Library
+
+    schema = f"nianbao_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_pre_ping=True)
+    lib = Library(engine=engine)
+    try:
+        yield lib
+    finally:
+        lib.close()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def test_store_query_correct_and_delete_on_postgres(pg_lib) -> None:
+    from library import aggregate as agg
+    from library.filters import Filters
+    from parsing.api import parse_bytes
+
+    lib = pg_lib
+    ids = {}
+    for path in [*sorted((SHARED / "seeds").glob("*.txt")), SHARED / "fixtures" / "huaian-city-government-2024.pdf"]:
+        data = path.read_bytes()
+        ids[path.name], created = lib.add(parse_bytes(data, path.name), data)
+        assert created
+    data = (SHARED / "seeds" / "000_bd3a826d0705f6e5.txt").read_bytes()
+    assert lib.add(parse_bytes(data, "dup.txt"), data) == (ids["000_bd3a826d0705f6e5.txt"], False)
+    df = lib.dataset()
+    assert len(df) == 6
+    huaian = df[df["agency"] == "淮安市人民政府"]
+    assert agg.kpis(huaian)["applications_received"] == 3119
+    assert agg.outcome_mix(huaian)["value"].sum() == 3050
+    assert set(lib.search("三级联签")["report_id"]) == {ids["002_d0afa1047310c76e.txt"]}
+    assert len(lib.list(Filters(years=[2020]))) == 2
+    options = lib.filter_options()
+    assert options["years"][0] == 2024 and "淮安市" in options["regions"]
+    assert lib.get(ids["000_bd3a826d0705f6e5.txt"]).cells.set_index("key").loc[
+        "s2.art20_5.administrative_licensing.decisions", "value"] == 79
+    rid = ids["000_bd3a826d0705f6e5.txt"]
+    lib.add_correction(rid, "s3.r3_7_total.total", 9, note="测试")
+    assert set(lib.failed_checks()["report_id"]) == {rid}
+    assert lib.dataset().set_index("report_id").loc[rid, "s3.r3_7_total.total"] == 9
+    lib.save_label_override("其他主动公开文件", "ignore")
+    assert list(lib.label_overrides().values()) == ["ignore"]
+    lib.reparse(rid)
+    assert lib.dataset().set_index("report_id").loc[rid, "s3.r3_7_total.total"] == 9
+    assert lib.delete(rid) and lib.get(rid) is None
+    assert lib.counts()["reports"] == 5
+
+
+def test_concurrent_adds_on_postgres(pg_lib) -> None:
+    from library.synthetic import specs, synthetic_bytes, synthetic_parsed
+
+    lib = pg_lib
+    all_specs = specs(40)
+    errors: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def run(k: int) -> None:
+        barrier.wait()
+        try:
+            for spec in all_specs[k::4]:
+                parsed = synthetic_parsed(spec)
+                lib.add(parsed, synthetic_bytes(parsed))
+            # Everyone also saves the same file at once: stored exactly once.
+            parsed = synthetic_parsed(all_specs[0])
+            lib.add(parsed, synthetic_bytes(parsed))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert lib.counts()["reports"] == 40
