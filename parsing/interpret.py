@@ -21,7 +21,7 @@ from parsing.report import Cell, LabelMatch
 from parsing.values import is_value_text, parse_value
 
 _ORDER = {"s2": 2, "s3": 3, "s4": 4, "end": 5}
-_RUN_TOGETHER = re.compile(r"^(?P<label>.*?[^\d\s.,])\s*(?P<digits>\d[\d\s]*)$")
+_RUN_TOGETHER = re.compile(r"^(?P<label>.*?[^\d\s.,])\s*(?P<digits>\d[\d\s]*(?:\.\d+)?)$")
 MAX_LABEL_LEN = 60  # longer cells are prose, never table labels
 
 
@@ -102,7 +102,7 @@ def _replaces(new: PendingRow, old: PendingRow) -> bool:
     return new.anchored and not old.anchored
 
 
-def fit(values: list[Token], ncols: int) -> tuple[list[Token] | None, str | None]:
+def fit(values: list[Token], ncols: int) -> tuple[list[Token] | None, tuple[str, str] | None]:
     """Fit a row's value cells to ``ncols`` columns, or explain why they do not fit."""
     vals = list(values)
     if len(vals) == 1 and vals[0].run:
@@ -110,7 +110,7 @@ def fit(values: list[Token], ncols: int) -> tuple[list[Token] | None, str | None
         if len(digits) == 1 and ncols > 1:
             digits = list(digits[0]) if len(digits[0]) == ncols else []
         if len(digits) != ncols:
-            return None, f"数字与标签粘连且无法拆分（'{vals[0].text}'）/ digits run into the label cannot be split"
+            return None, (f"数字与标签粘连且无法拆分（{vals[0].text}）", f"digits run into the label cannot be split ('{vals[0].text}')")
         return [Token(d, vals[0].source, True) for d in digits], None
     while len(vals) > ncols and _is_empty(vals[-1]):
         vals.pop()
@@ -119,15 +119,22 @@ def fit(values: list[Token], ncols: int) -> tuple[list[Token] | None, str | None
     if len(vals) > ncols:
         non_empty = [v for v in vals if not _is_empty(v)]
         if len(non_empty) != ncols:
-            return None, f"has {len(non_empty)} values for {ncols} columns"
+            return None, _count_message(len(non_empty), ncols)
         vals = non_empty
     if len(vals) < ncols:
         # Values of a row printed on one line ('4 0'): split when that gives exactly the columns.
         parts = [(t, t.text.split()) for t in vals]
         if sum(len(p) for _, p in parts) == ncols and any(len(p) > 1 for _, p in parts):
             return [Token(text, t.source, True) for t, p in parts for text in p], None
-        return None, f"has {len(vals)} values for {ncols} columns"
+        return None, _count_message(len(vals), ncols)
     return vals, None
+
+
+def _count_message(n: int, ncols: int) -> tuple[str, str]:
+    return (
+        f"有 {n} 个数值，应为 {ncols} 个；未按位置猜测，该行未入库",
+        f"has {n} values for {ncols} columns",
+    )
 
 
 class Interpreter:
@@ -184,7 +191,7 @@ class Interpreter:
         if self.stray:
             where = f"line {self.stray[0].source.line}" if self.stray[0].source.line else "a table"
             texts = " ".join(t.text.strip() for t in self.stray[:8])
-            self.out.warnings.append(f"{len(self.stray)} values without a row label near {where}: {texts}")
+            self._warn(f"{len(self.stray)} 个数值没有对应的行标签（{texts}）", f"{len(self.stray)} values without a row label near {where}: {texts}")
             self.stray = []
 
     def _end_s4_row(self) -> None:
@@ -196,6 +203,10 @@ class Interpreter:
         if full_blank_row or any(not _is_empty(t) for t in self.s4_row):
             self.s4_values.extend(self.s4_row)
         self.s4_row = []
+
+    def _warn(self, zh: str, en: str) -> None:
+        """A warning for people (Chinese) and for tools and logs (English): 'zh / en'."""
+        self.out.warnings.append(f"{zh} / {en}")
 
     def _record(self, m: Match, section: str | None) -> None:
         self.out.labels.append(LabelMatch(m.text, m.id, m.score, m.tier, section))
@@ -388,7 +399,7 @@ class Interpreter:
             return
         if row.target is not None and row.target.kind == "group":
             if any(not _is_empty(v) for v in row.values):
-                self.out.warnings.append(f"section 三: group row {row.text} carries its own subtotal; not stored")
+                self._warn(f"第三部分：分组行“{row.text}”自带小计数值，未入库", f"section 三: group row {row.text} carries its own subtotal; not stored")
             return
         if row.target is None:
             if not row.ignored and any(not _is_empty(v) for v in row.values):
@@ -404,7 +415,7 @@ class Interpreter:
                 return
             if key in self.s3_rows and not _replaces(row, self.s3_rows[key]):
                 if row.values:
-                    self.out.warnings.append(f"section 三: row {row.text} appears twice; the first is kept")
+                    self._warn(f"第三部分：行“{row.text}”出现两次，保留第一次", f"section 三: row {row.text} appears twice; the first is kept")
                 return
             self.s3_rows[key] = row
 
@@ -419,9 +430,9 @@ class Interpreter:
         if spec.kind == "amount" and spec.unit is None and out_unit is None:
             out_unit = hint
         if parsed.flag == "split":
-            self.out.warnings.append(f"{key}: '{tok.text.strip()}' looks like a split number")
+            self._warn(f"{spec.label}：“{tok.text.strip()}”疑似被拆开的数字，请核对", f"{key}: '{tok.text.strip()}' looks like a split number")
         elif parsed.flag == "unparsed":
-            self.out.warnings.append(f"{key}: cannot read value '{tok.text.strip()}'")
+            self._warn(f"{spec.label}：无法识别数值“{tok.text.strip()}”", f"{key}: cannot read value '{tok.text.strip()}'")
         label = f"{row.text} / {col_label}" if row is not None else col_label
         score = row.match.score if row is not None and row.match is not None else 100.0
         self.out.cells[key] = Cell(
@@ -444,7 +455,7 @@ class Interpreter:
             if kept is None or _replaces(row, kept):
                 rows[row.target.id] = row
             elif row.values:
-                self.out.warnings.append(f"section 二: row {row.text} appears twice; the first is kept")
+                self._warn(f"第二部分：行“{row.text}”出现两次，保留第一次", f"section 二: row {row.text} appears twice; the first is kept")
         decided = [(row, self._s2_version(row)) for row in rows.values()]
         known = Counter(v for _, v in decided if v)
         fallback = known.most_common(1)[0][0] if known else (schema.V2021 if (self.year or 0) >= 2021 else schema.V2019 if self.year else None)
@@ -454,16 +465,16 @@ class Interpreter:
             _, _, block_key, row_key = row.target.id.split(".")
             version = version or fallback
             if version is None:
-                self.out.warnings.append(f"section 二: cannot tell the template version of row {row.text}")
+                self._warn(f"第二部分：无法判断行“{row.text}”的格式版本", f"section 二: cannot tell the template version of row {row.text}")
                 continue
             block = schema.block(version, block_key)
             if block is None or row_key not in dict(block.rows):
-                self.out.warnings.append(f"section 二: row {row.text} does not exist in the {version} template")
+                self._warn(f"第二部分：{version} 版格式中没有“{row.text}”行", f"section 二: row {row.text} does not exist in the {version} template")
                 continue
             cols = self._s2_columns(row, block, version)
             vals, why = fit(row.values, len(cols))
             if vals is None:
-                self.out.warnings.append(f"section 二: row {row.text} {why}")
+                self._warn(f"第二部分：行“{row.text}”{why[0]}", f"section 二: row {row.text} {why[1]}")
                 continue
             versions.add(version)
             for col, tok in zip(cols, vals, strict=True):
@@ -520,7 +531,7 @@ class Interpreter:
         if has_2021 and "r3_6_other" in self.s3_rows:  # （六）其他处理 with cells, then its v2021 sub-rows
             row = self.s3_rows.pop("r3_6_other")
             if any(not _is_empty(v) for v in row.values):
-                self.out.warnings.append(f"section 三: group row {row.text} carries its own subtotal; not stored")
+                self._warn(f"第三部分：分组行“{row.text}”自带小计数值，未入库", f"section 三: group row {row.text} carries its own subtotal; not stored")
         has_2019 = "r3_6_other" in self.s3_rows
         if has_2021 and has_2019:
             version = "mixed"
@@ -537,7 +548,7 @@ class Interpreter:
         for key, row in self.s3_rows.items():
             vals, why = fit(row.values, len(schema.S3_COLUMNS))
             if vals is None:
-                self.out.warnings.append(f"section 三: row {row.text} {why}")
+                self._warn(f"第三部分：行“{row.text}”{why[0]}", f"section 三: row {row.text} {why[1]}")
                 continue
             for (col_key, col_label), tok in zip(schema.S3_COLUMNS, vals, strict=True):
                 self._put(f"s3.{key}.{col_key}", tok, row, col_label, None)
@@ -547,7 +558,7 @@ class Interpreter:
             return
         vals, why = fit(self.s4_values, len(schema.S4_COLUMNS))
         if vals is None:
-            self.out.warnings.append(f"section 四: {why}")
+            self._warn(f"第四部分：{why[0]}", f"section 四: {why[1]}")
             return
         for (key, label), tok in zip(schema.S4_COLUMNS, vals, strict=True):
             self._put(f"s4.{key}", tok, None, label, None)

@@ -366,3 +366,13 @@ def test_rule_violations_fail_with_the_numbers() -> None:
     assert len(fails) == 5, fails
     clean = parse_bytes(rd.html_page(R21, OFFICIAL, markup="cms", chrome="plain").encode("gbk"), "ok.html")
     assert not [c for c in clean.checks if c.status == "fail"]
+
+
+def test_decimal_run_into_its_label() -> None:
+    """Text copied out of a PDF glues a one-column row's label and number together."""
+    text = (
+        "某局2021年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（八）项\n"
+        "信息内容\t本年收费金额（单位：万元）\n行政事业性收费12.56\n五、存在的主要问题及改进情况\n"
+    )
+    report = parse_bytes(text.encode("utf-8"), "glued.txt")
+    assert report.cells["s2.art20_8.administrative_fees.fee_amount_wan_yuan"].value == 12.56
