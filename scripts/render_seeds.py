@@ -45,6 +45,7 @@ from parsing.schema import (  # noqa: E402
 
 SAMPLES = ROOT / "sample_reports"
 OUT = SAMPLES / "rendered"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -393,11 +394,12 @@ def to_docx(doc: Rendered, path: Path | BinaryIO) -> None:
 # --------------------------------------------------------------------------- PDF
 
 
-def chromium_pdf(html_path: Path, pdf_path: Path) -> None:
-    binary = shutil.which("chromium") or "/usr/bin/chromium"
+def chromium_pdf(html_path: Path, pdf_path: Path, profile: Path | None = None, check: bool = True) -> None:
+    """Print an HTML file to PDF with headless Chromium (also used by the PDF tests)."""
+    extra = [f"--user-data-dir={profile}"] if profile is not None else []
     subprocess.run(
-        [binary, *CHROMIUM_FLAGS, f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()],
-        check=True,
+        [CHROMIUM, *CHROMIUM_FLAGS, *extra, f"--print-to-pdf={pdf_path}", html_path.resolve().as_uri()],
+        check=check,
         capture_output=True,
         timeout=120,
     )

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -18,17 +17,8 @@ from parsing.schema import S4_COL_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 RENDERED = ROOT / "sample_reports" / "rendered"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-pdf-header-footer",
-]
+sys.path.insert(0, str(ROOT / "scripts"))
+from render_seeds import CHROMIUM, chromium_pdf  # noqa: E402
 
 # Two A4 pages; tables without any ruling line; table 四's 15 headers printed one character per
 # line; a page mark at the foot of each page in two styles.
@@ -82,12 +72,7 @@ def unruled_pdf() -> bytes:
         src = Path(tmp) / "unruled.html"
         src.write_text(page, encoding="utf-8")
         out = Path(tmp) / "unruled.pdf"
-        subprocess.run(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", src.as_uri()],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        chromium_pdf(src, out, Path(tmp) / "profile")
         return out.read_bytes()
 
 
@@ -167,9 +152,6 @@ def test_unruled_official_tables_with_wrapped_labels_give_every_cell_exact(tmp_p
     over two or three lines and the numbers sit on the middle one; table 三 crosses a page."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is installed by make setup")
-    import sys
-
-    sys.path.insert(0, str(ROOT / "scripts"))
     import render_seeds
     from test_fixtures_real import HUAIAN, _huaian_expected
 
@@ -180,12 +162,7 @@ def test_unruled_official_tables_with_wrapped_labels_give_every_cell_exact(tmp_p
     page = page.replace("border: 1px solid #000;", "border: none;").replace(' border="1"', "")
     src.write_text(page, encoding="utf-8")
     out = tmp_path / "unruled.pdf"
-    subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path}/profile", f"--print-to-pdf={out}", src.as_uri()],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    chromium_pdf(src, out, tmp_path / "profile")
     data = out.read_bytes()
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     with pdfplumber.open(out) as pdf:
