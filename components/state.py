@@ -14,6 +14,7 @@ import streamlit as st
 
 from components.image_export import start_image_server
 from library.filters import MISSING, Filters
+from library.maintenance import reparse_in_background
 from library.store import Library
 
 FILTER_KEYS = {"regions": "f_regions", "years": "f_years", "agency_types": "f_types", "templates": "f_templates"}
@@ -25,7 +26,9 @@ def get_library() -> Library:
 
     The database comes from NIANBAO_DATABASE_URL / NIANBAO_DB_PATH (library.config).
     """
-    return Library()
+    lib = Library()
+    reparse_in_background(lib)  # reports read by an older parser version are parsed again
+    return lib
 
 
 @st.cache_resource(show_spinner=False)

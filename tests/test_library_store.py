@@ -10,6 +10,7 @@ import pytest
 
 from library.config import database_url, make_engine
 from library.filters import MISSING, Filters
+from library.maintenance import reparse_in_background
 from library.migrations import LATEST, current_version, upgrade
 from library.store import Library, LibraryError
 from parsing.api import parse_bytes
@@ -217,6 +218,18 @@ def test_reparse_outdated_uses_stored_bytes(lib: Library) -> None:
     assert lib.outdated_ids() == []
     assert lib.get(a).cells.set_index("key").loc["s2.art20_5.administrative_licensing.decisions", "value"] == 79
     assert lib.get(b).parser_version == lib.get(a).parser_version
+
+
+def test_app_start_reparses_reports_of_an_older_parser_in_the_background(lib: Library) -> None:
+    a = add_seed(lib, SHIBING)
+    assert reparse_in_background(lib) is None  # everything current: nothing to do
+    with lib.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE reports SET parser_version = '0.9' WHERE id = ?", (a,))
+    thread = reparse_in_background(lib)
+    assert thread is not None
+    thread.join(timeout=60)
+    assert lib.outdated_ids() == []
+    assert lib.get(a).cells.set_index("key").loc["s2.art20_5.administrative_licensing.decisions", "value"] == 79
 
 
 def test_failed_reparse_keeps_the_stored_report(lib: Library) -> None:
