@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from components.chart_view import show_chart
 from components.page_frame import analysis_page
 from components.state import computed
-from library import aggregate as agg
 
 n_reports = analysis_page("总览", "所选地区、年度的年报概况。卡片上的问号说明每个数字的口径；空白的单元格不计为 0。")
 if n_reports:
@@ -44,16 +42,6 @@ if n_reports:
         show_chart(by_agency)
 
     st.subheader("各单位年报一览")
-    table = computed("agency_table").copy()  # shared cached result: never change it in place
-    table["template"] = table["template"].map({"2019": "2019版", "2021": "2021版", "mixed": "混合", "unknown": "未识别"})
-    table["answered_share"] = table["answered_share"].map(lambda v: "" if v != v or v is None else f"{v:.0%}")
-    shown = table.rename(columns=agg.AGENCY_TABLE_HEADERS)
-    # A blank cell means "the report does not state it"; show it as a dash, not as "None".
-    for col in shown.columns:
-        if col == "年度":
-            shown[col] = shown[col].map(lambda v: "—" if pd.isna(v) else str(int(v)))
-        elif pd.api.types.is_numeric_dtype(shown[col]) and col != "报告编号":
-            shown[col] = shown[col].map(lambda v: "—" if pd.isna(v) else f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}")
-        else:
-            shown[col] = shown[col].astype(object).where(shown[col].notna(), "—")
+    # Formatted once per library revision and filters (components/tables.py), shared read-only.
+    shown = computed("agency_table_view")
     st.dataframe(shown, hide_index=True, key="agency_table", column_config={"报告编号": st.column_config.NumberColumn(format="%d")})

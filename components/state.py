@@ -96,7 +96,7 @@ def current_filters() -> Filters:
 
 def _registry() -> dict[str, Callable[..., Any]]:
     # Imported lazily: the catalog pulls in plotly and every chart builder.
-    from components import catalog
+    from components import catalog, tables
     from library import aggregate as agg
 
     def on_dataset(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -106,7 +106,7 @@ def _registry() -> dict[str, Callable[..., Any]]:
         "n_reports": on_dataset(len),
         "template_counts": on_dataset(lambda df: df["template"].value_counts().to_dict()),
         "kpis": on_dataset(agg.kpis),
-        "agency_table": on_dataset(agg.agency_table),
+        "agency_table_view": on_dataset(tables.agency_table_view),
         "carry_over_consistency": on_dataset(agg.carry_over_consistency),
         "quality_summary": on_dataset(agg.quality_summary),
         "checks_failed_reports": on_dataset(lambda df: int((df["checks_failed"] > 0).sum())),

@@ -88,10 +88,13 @@ def new_figure() -> go.Figure:
 
 def themed(fig: go.Figure, *, title: str | None = None, height: int | None = None) -> go.Figure:
     """Finish a figure made by :func:`new_figure`: margins, and optionally a title and a height."""
+    layout: dict = {}
     if not any(getattr(t, "showlegend", None) is not False for t in fig.data) or fig.layout.showlegend is False:
-        fig.update_layout(margin={"t": 56})  # no legend row to make room for
+        layout["margin"] = {"t": 56}  # no legend row to make room for
     if title is not None:
-        fig.update_layout(title={"text": title})
+        layout["title"] = {"text": title}
     if height is not None:
-        fig.update_layout(height=height)
+        layout["height"] = height
+    if layout:
+        fig.update_layout(layout)  # one update: each call re-validates the layout
     return fig

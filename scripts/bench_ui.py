@@ -137,7 +137,9 @@ def main() -> int:
     import warnings
 
     warnings.filterwarnings("ignore")
-    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    # Streamlit gives its module loggers their own levels, so the parent's level does not silence the
+    # "missing ScriptRunContext" lines that otherwise bury the table; nothing below ERROR is needed here.
+    logging.disable(logging.WARNING)
 
     rows = []
     print(f"{'interaction':<22}{'cached (ms)':>14}{'uncached (ms)':>16}   (median of {args.repeat})")
