@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from library.dataset import META_HEADERS
 from parsing.schema import (
     CELLS,
     S3_APPLICANT_COLS,
@@ -270,12 +271,7 @@ def kpi_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 AGENCY_TABLE_HEADERS: dict[str, str] = {
-    "report_id": "报告编号",
-    "agency": "单位",
-    "region": "地区",
-    "year": "年度",
-    "agency_type": "单位类型",
-    "template": "格式版本",
+    **{k: META_HEADERS[k] for k in ("report_id", "agency", "region", "year", "agency_type", "template")},
     "proactive_items": "主动公开（条）",
     "licensing_decisions": "行政许可决定",
     "penalty_decisions": "行政处罚决定",
