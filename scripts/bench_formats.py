@@ -4,7 +4,8 @@
 
 Text PDFs: the real 淮安 report (../shared/fixtures) and the rendered seeds (sample_reports/rendered),
 each read --repeat times; the figure is the median over all (file, run) of time ÷ pages. The
-interpreter is timed separately, so the reader's cost is visible on its own.
+interpreter is timed separately, so the reader's cost is visible on its own. The reader's pdfminer-only
+path (``pdf.read(..., fast=False)``, what every page went through before pdfium) is timed too.
 OCR: pages of the 淮安 report rendered to an image-only PDF at 200 dpi (what a scanner produces),
 read once after the OCR engine is loaded; the figure is seconds per page.
 """
@@ -33,7 +34,7 @@ def text_pdfs() -> list[Path]:
     return ([FIXTURE] if FIXTURE.exists() else []) + files
 
 
-def bench_text(repeat: int) -> dict[str, tuple[float, float, int, int]]:
+def bench_text(repeat: int, fast: bool = True) -> dict[str, tuple[float, float, int, int]]:
     """Per group: (median reader ms/page, median reader+interpreter ms/page, files, pages).
 
     Groups: "office" = the real report and the LibreOffice PDFs (embedded TrueType fonts, as Word,
@@ -45,13 +46,13 @@ def bench_text(repeat: int) -> dict[str, tuple[float, float, int, int]]:
     for path in text_pdfs():
         group = "office" if path == FIXTURE or path.name.endswith(".lo.pdf") else "chromium"
         data = path.read_bytes()
-        doc = pdf.read(data, path.name)  # warm-up: imports and font caches
+        doc = pdf.read(data, path.name, fast=fast)  # warm-up: imports and font caches
         pages = doc.pages or 1
         counts[group][0] += 1
         counts[group][1] += pages
         for _ in range(repeat):
             t0 = time.perf_counter()
-            doc = pdf.read(data, path.name)
+            doc = pdf.read(data, path.name, fast=fast)
             t1 = time.perf_counter()
             parse_document(doc, path.name, "")
             t2 = time.perf_counter()
@@ -98,13 +99,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--ocr-pages", type=int, default=2, help="0 skips the OCR benchmark")
     args = parser.parse_args()
-    for group, (read_ms, full_ms, files, pages) in bench_text(args.repeat).items():
-        verdict = "OK" if read_ms <= TARGET_MS_PER_PAGE else "slower than target"
-        print(
-            f"text PDF [{group}]: median {read_ms:.0f} ms/page reading ({full_ms:.0f} ms/page with "
-            f"interpretation), {files} files, {pages} pages, {args.repeat} runs; "
-            f"target {TARGET_MS_PER_PAGE} ms: {verdict}"
-        )
+    for fast in (True, False):
+        engine = "pdfium" if fast else "pdfminer only"
+        for group, (read_ms, full_ms, files, pages) in bench_text(args.repeat, fast).items():
+            verdict = "OK" if read_ms <= TARGET_MS_PER_PAGE else "slower than target"
+            print(
+                f"text PDF [{group}, {engine}]: median {read_ms:.0f} ms/page reading ({full_ms:.0f} ms/page "
+                f"with interpretation), {files} files, {pages} pages, {args.repeat} runs; "
+                f"target {TARGET_MS_PER_PAGE} ms: {verdict}"
+            )
     if args.ocr_pages:
         load, per_page = bench_ocr(args.ocr_pages)
         print(

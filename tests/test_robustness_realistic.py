@@ -161,11 +161,13 @@ PDF_SOURCES: dict[str, tuple] = {
 }
 
 
-# Unruled tables with group labels centred over wrapped rows are only partly recovered (known gap):
-# what is read must still be right. name → (source, least share of the cells recovered when written).
+# Unruled tables with group labels centred over rows whose labels wrap over several lines, in
+# columns so tight that a group label nearly touches the row label beside it: what is read must be
+# right, and (since the reader splits tight numbered cells and joins labels broken by the author)
+# every cell is read. name → (source, least share of the cells recovered when written).
 BORDERLESS = {
-    "borderless_v2021_3col": (("html", R21, OFFICIAL, {"chrome": "plain", "css": _NO_BORDERS}), 0.85),
-    "borderless_v2019_2col_groups": (("html", R19, SEPARATE_2COL, {"chrome": "plain", "css": _NO_BORDERS}), 0.85),
+    "borderless_v2021_3col": (("html", R21, OFFICIAL, {"chrome": "plain", "css": _NO_BORDERS}), 1.0),
+    "borderless_v2019_2col_groups": (("html", R19, SEPARATE_2COL, {"chrome": "plain", "css": _NO_BORDERS}), 1.0),
 }
 
 

@@ -71,12 +71,15 @@ def fill_pdf_page(data: bytes, layout: PageLayout) -> None:
     """OCR one scanned PDF page (rendered with pypdfium2) into ``layout``, in PDF points."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(data)
-    try:
-        page = pdf[layout.number - 1]
-        image = np.array(page.render(scale=RENDER_DPI / 72).to_pil().convert("RGB"))
-    finally:
-        pdf.close()
+    from parsing.readers.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
+
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(data)
+        try:
+            page = pdf[layout.number - 1]
+            image = np.array(page.render(scale=RENDER_DPI / 72).to_pil().convert("RGB"))
+        finally:
+            pdf.close()
     fill_layout(layout, image, scale=72 / RENDER_DPI)
 
 

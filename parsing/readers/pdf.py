@@ -1,6 +1,9 @@
-"""PDF reader (pdfplumber): ruled tables, unruled tables, tables across pages, scanned pages.
+"""PDF reader: ruled tables, unruled tables, tables across pages, scanned pages.
 
-Per page:
+The text layer and the ruling lines are read with pdfium (:class:`FastPage`, several times faster
+than pdfminer, most of all on the Type 3 fonts of Chromium's PDFs); pdfplumber's table finder and
+word grouping then run on them. pdfplumber/pdfminer reads what pdfium cannot (see
+:func:`extract_layouts`). Per page:
 - ruled tables are found with the lines strategy; a merged cell is emitted once (pdfplumber gives
   None for the slots it covers) and keeps its page and bounding box;
 - the words outside those tables become lines in reading order; a line splits into cells at wide
@@ -17,6 +20,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -84,10 +88,13 @@ class PageLayout:
     ocr: bool = False
 
 
-def read(data: bytes, filename: str = "") -> Document:
-    """Read a PDF into a Document (OCR for pages without a text layer)."""
+def read(data: bytes, filename: str = "", fast: bool = True) -> Document:
+    """Read a PDF into a Document (OCR for pages without a text layer).
+
+    ``fast=False`` reads every page with pdfminer only (the reference the fast path matches; the
+    benchmark compares both)."""
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
-    layouts, warnings = extract_layouts(data)
+    layouts, warnings = extract_layouts(data, fast)
     doc = assemble(layouts)
     doc.warnings.extend(warnings)
     if not doc.rows:
@@ -123,8 +130,105 @@ def _encrypted() -> ReadError:
     return ReadError("encrypted", "PDF 文件已加密（需要密码才能打开），无法读取", "the PDF is password-protected")
 
 
-def extract_layouts(data: bytes) -> tuple[list[PageLayout], list[str]]:
-    """Every page's tables and lines, OCR'd when the page is a scan."""
+def extract_layouts(data: bytes, fast: bool = True) -> tuple[list[PageLayout], list[str]]:
+    """Every page's tables and lines, OCR'd when the page is a scan.
+
+    Pages are read with pdfium (fast) and fall back to pdfplumber/pdfminer for what pdfium cannot
+    give here: a file pdfium cannot open or finds no page in (pdfplumber then names the problem:
+    password, damage), a page pdfium fails on, and a rotated page.
+    """
+    views = _pdfium_views(data) if fast else None
+    if not views:
+        return _extract_plumber(data)
+    warnings: list[str] = []
+    layouts: list[PageLayout] = []
+    if len(views) > MAX_PAGES:
+        warnings.append(f"PDF 共 {len(views)} 页，只读取前 {MAX_PAGES} 页")
+        views = views[:MAX_PAGES]
+    scanned: list[int] = []
+    plumber = None  # opened only for a page pdfium could not read
+    try:
+        for index, view in enumerate(views):
+            number = index + 1
+            if view is None:
+                if plumber is None:
+                    try:
+                        plumber = open_pdf(data)
+                    except ReadError as exc:  # pdfium read the other pages: keep them
+                        plumber = exc
+                if isinstance(plumber, ReadError) or index >= len(plumber.pages):
+                    warnings.append(f"第 {number} 页无法读取")
+                    layouts.append(PageLayout(number, 0.0, 0.0))
+                    continue
+                layout, scan, warning = _read_page(plumber.pages[index], number)
+            else:
+                layout, scan, warning = _read_page(view, number)
+            layouts.append(layout)
+            if scan:
+                scanned.append(number)
+            if warning:
+                warnings.append(warning)
+    finally:
+        if plumber is not None and not isinstance(plumber, ReadError):
+            plumber.close()
+    _ocr_scans(data, layouts, scanned, warnings)
+    return layouts, warnings
+
+
+# pdfium is not thread-safe, and the app parses in a background thread while a page may upload a
+# file: every pdfium call of this module runs under this lock (other modules may take it too).
+PDFIUM_LOCK = threading.Lock()
+
+
+def _pdfium_views(data: bytes) -> list[FastPage | None] | None:
+    """Every page's characters and rules read with pdfium (None for a page it cannot read or that
+    is rotated), or None when pdfium cannot open the file. Only plain data leaves the lock."""
+    try:
+        import pypdfium2 as pdfium
+    except ImportError:  # pdfplumber brings it, but a trimmed install still reads PDFs
+        return None
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(data)
+        except Exception:  # noqa: BLE001 - pdfplumber then reports the precise reason
+            return None
+        try:
+            views: list[FastPage | None] = []
+            for index in range(min(len(document), MAX_PAGES + 1)):
+                try:
+                    page = document[index]
+                except Exception:  # noqa: BLE001 - pdfminer gets its chance on this page
+                    views.append(None)
+                    continue
+                try:
+                    views.append(FastPage(page, index + 1) if page.get_rotation() == 0 else None)
+                except Exception:  # noqa: BLE001 - pdfminer gets its chance on this page
+                    views.append(None)
+                finally:
+                    page.close()
+            if len(document) > MAX_PAGES:
+                views.extend([None] * (len(document) - len(views)))  # counted for the warning only
+            return views
+        finally:
+            document.close()
+
+
+def _read_page(page, number: int) -> tuple[PageLayout, bool, str | None]:
+    """(layout, is a scan, warning) for one page (pdfplumber page or :class:`FastPage`)."""
+    try:
+        if _is_scan(page):
+            return PageLayout(number, float(page.width), float(page.height), ocr=True), True, None
+        return _page_layout(page, number), False, None
+    except ReadError:
+        raise
+    except Exception as exc:  # one damaged page must not lose the others
+        return PageLayout(number, float(page.width), float(page.height)), False, f"第 {number} 页无法读取：{type(exc).__name__}"
+    finally:
+        page.flush_cache()
+
+
+def _extract_plumber(data: bytes) -> tuple[list[PageLayout], list[str]]:
+    """Every page read with pdfplumber alone (the file pdfium could not open)."""
     warnings: list[str] = []
     layouts: list[PageLayout] = []
     pdf = open_pdf(data)
@@ -135,28 +239,25 @@ def extract_layouts(data: bytes) -> tuple[list[PageLayout], list[str]]:
             pages = pages[:MAX_PAGES]
         scanned: list[int] = []
         for index, page in enumerate(pages):
-            number = index + 1
-            try:
-                if _is_scan(page):
-                    scanned.append(number)
-                    layouts.append(PageLayout(number, float(page.width), float(page.height), ocr=True))
-                    continue
-                layouts.append(_page_layout(page, number))
-            except ReadError:
-                raise
-            except Exception as exc:  # one damaged page must not lose the others
-                warnings.append(f"第 {number} 页无法读取：{type(exc).__name__}")
-                layouts.append(PageLayout(number, float(page.width), float(page.height)))
-            finally:
-                page.flush_cache()
-    if scanned:
-        from parsing.readers import ocr
-
-        for layout in layouts:
-            if layout.ocr:
-                ocr.fill_pdf_page(data, layout)
-        warnings.append(f"第 {_page_list(scanned)} 页没有文字层，已用 OCR 识别（置信度较低，请核对）")
+            layout, scan, warning = _read_page(page, index + 1)
+            layouts.append(layout)
+            if scan:
+                scanned.append(index + 1)
+            if warning:
+                warnings.append(warning)
+    _ocr_scans(data, layouts, scanned, warnings)
     return layouts, warnings
+
+
+def _ocr_scans(data: bytes, layouts: list[PageLayout], scanned: list[int], warnings: list[str]) -> None:
+    if not scanned:
+        return
+    from parsing.readers import ocr
+
+    for layout in layouts:
+        if layout.ocr:
+            ocr.fill_pdf_page(data, layout)
+    warnings.append(f"第 {_page_list(scanned)} 页没有文字层，已用 OCR 识别（置信度较低，请核对）")
 
 
 def _page_list(numbers: list[int]) -> str:
@@ -329,11 +430,16 @@ def attach_wrapped_labels(lines: list[LineBlock]) -> list[LineBlock]:
     height = sorted(lines[i].bottom - lines[i].top for i in data)[len(data) // 2]
 
     def neighbours(i: int) -> list[int]:
-        return [
-            j
-            for j in range(max(0, i - 3), min(len(lines), i + 4))
-            if j in data_set and abs(lines[j].top - lines[i].top) < 2.5 * height
-        ]
+        window = [j for j in range(max(0, i - 3), min(len(lines), i + 4)) if j in data_set]
+        near = [j for j in window if abs(lines[j].top - lines[i].top) < 2.5 * height]
+        if near:
+            return near
+        # Rows whose labels wrap over several lines are tall: a group label centred between two
+        # of them is far from both, but still between two data lines of the table.
+        window = [j for j in range(max(0, i - 6), min(len(lines), i + 7)) if j in data_set]
+        above = [j for j in window if j < i and lines[i].top - lines[j].top < 5 * height]
+        below = [j for j in window if j > i and lines[j].top - lines[i].top < 5 * height]
+        return [above[-1], below[0]] if above and below else []
 
     fragments: set[int] = set()
     for i, ln in enumerate(lines):
@@ -373,7 +479,8 @@ def attach_wrapped_labels(lines: list[LineBlock]) -> list[LineBlock]:
                 above = words[-1]
                 gap = cell.top - above.bottom
                 on_data = i in data_set and any(r in data_set for r in rows)
-                full = above.x1 >= right - 1.5 * above.size
+                # A line ending on a clause mark ("补正、") was broken by the author, not by width.
+                full = above.x1 >= right - 1.5 * above.size or above.text.endswith(("、", "，", ","))
                 if (
                     full
                     and gap < 0.9 * cell.size
@@ -423,8 +530,9 @@ def attach_wrapped_labels(lines: list[LineBlock]) -> list[LineBlock]:
 def _split_cells(line: list[Word]) -> list[Word]:
     """Words closer than ~1.5 characters belong to the same cell; wider gaps separate columns."""
     cells: list[Word] = []
+    last: Word | None = None
     for w in line:
-        if cells:
+        if cells and last is not None and not _new_cell(last, w):
             prev = cells[-1]
             gap = w.x0 - prev.x1
             if gap < 1.5 * max(prev.size, w.size) * 0.9:
@@ -437,9 +545,24 @@ def _split_cells(line: list[Word]) -> list[Word]:
                     max(prev.bottom, w.bottom),
                     _min_conf(prev.confidence, w.confidence),
                 )
+                last = w
                 continue
         cells.append(w)
+        last = w
     return cells
+
+
+def _new_cell(prev: Word, word: Word) -> bool:
+    """A visible gap starts a new cell, however narrow, before a number that follows a number
+    ("12 | 3" in tight unruled columns) and before a numbered label that follows Chinese text
+    ("（五）不予处 | 1.信访举报投诉类申请"): neither happens inside one cell of a table row."""
+    gap = word.x0 - prev.x1
+    size = max(prev.size, word.size)
+    if gap < 0.3 * size:
+        return False
+    if _is_number(prev.text) and _is_number(word.text):
+        return gap > 0.6 * size
+    return _is_cjk(prev.text[-1]) and bool(_MARKER.match(word.text))
 
 
 def _detach_first_number(words: list[Word], cells: list[Word]) -> list[Word]:
@@ -816,3 +939,204 @@ def _origin_above(grid: list[list[GridCell | None]], c: int) -> GridCell | None:
         if c < len(row) and row[c] is not None:
             return row[c]
     return None
+
+
+# --------------------------------------------------------------------------- fast text layer (pdfium)
+
+
+class FastPage:
+    """A page read with pdfium (C++) and shaped like the pdfplumber page the readers use.
+
+    pdfminer interprets Type 3 fonts (every PDF Chromium prints) several times slower than embedded
+    TrueType; pdfium reads the same page in ~15 ms. It supplies the characters (loose, font-based
+    boxes, as pdfminer gives) and the ruling segments of path objects as pdfplumber edges, so
+    pdfplumber's table finder and word grouping run unchanged on them.
+    """
+
+    def __init__(self, page, number: int):
+        left, bottom, right, top = page.get_mediabox()
+        self.page_number = number
+        self.width = right - left
+        self.height = top - bottom
+        self.bbox = (0, 0, self.width, self.height)
+        self._origin = (left, top)
+        self.chars = _pdfium_chars(page, self._origin)
+        self.images: list[dict] = []  # bounding boxes only: what the scan check needs
+        self.edges = _pdfium_edges(page, self._origin, self.images)
+
+    def find_tables(self, settings: dict):
+        from pdfplumber.table import TableFinder, TableSettings
+
+        return TableFinder(self, TableSettings.resolve(settings)).tables
+
+    def extract_words(self, **kwargs) -> list[dict]:
+        from pdfplumber.utils import extract_words
+
+        return extract_words(self.chars, **kwargs)
+
+    def flush_cache(self) -> None:
+        """Nothing is cached beyond this object (pdfplumber pages cache their layout)."""
+
+
+def _pdfium_chars(page, origin: tuple[float, float]) -> list[dict]:
+    import ctypes
+    import math
+
+    import pypdfium2.raw as raw
+
+    left, top = origin
+    textpage = page.get_textpage()
+    raw_chars: list[list] = []  # [text, loose box (l, b, r, t), baseline, font size, upright, origin x]
+    ox = ctypes.c_double()
+    oy = ctypes.c_double()
+    matrix = raw.FS_MATRIX()
+    try:
+        for i in range(textpage.count_chars()):
+            if raw.FPDFText_IsGenerated(textpage, i):
+                continue  # spaces and line breaks pdfium infers: not in the document
+            code = raw.FPDFText_GetUnicode(textpage, i)
+            if code in (0, 0xFFFE, 0xFFFF) or code < 0x20:
+                continue
+            box = list(textpage.get_charbox(i, loose=True))
+            raw.FPDFText_GetCharOrigin(textpage, i, ctypes.byref(ox), ctypes.byref(oy))
+            raw.FPDFText_GetMatrix(textpage, i, ctypes.byref(matrix))
+            # The size in page units, as pdfminer reports it: the text size times the matrix scale.
+            size = raw.FPDFText_GetFontSize(textpage, i) * math.hypot(matrix.c, matrix.d)
+            angle = raw.FPDFText_GetCharAngle(textpage, i)
+            upright = angle < 0.01 or angle > 6.27  # radians: 0 (or 2π) is upright text
+            raw_chars.append([chr(code), box, oy.value, size, upright, ox.value])
+    finally:
+        textpage.close()
+    _even_heights(raw_chars)
+    chars: list[dict] = []
+    for text, (x0, y0, x1, y1), _, size, upright, _ in raw_chars:
+        t, b = top - y1, top - y0
+        chars.append(
+            {
+                "text": text,
+                "x0": x0 - left,
+                "x1": x1 - left,
+                "top": t,
+                "bottom": b,
+                "doctop": t,
+                "width": x1 - x0,
+                "height": b - t,
+                "size": size,
+                "upright": upright,
+                "fontname": "",
+                "object_type": "char",
+            }
+        )
+    return chars
+
+
+def _even_heights(chars: list[list]) -> None:
+    """Make every character box one font size tall, standing on the font's descent, in place.
+
+    That is the box pdfminer gives, which the line and cell rules were tuned on. pdfium's loose box
+    spans the font's ascent and descent, but for some glyphs of Type 3 fonts (the ones mapped to
+    Kangxi radicals: ``⼀ ⼆ ⼗``) it falls back to the ink box, so "一" would be a flat sliver in
+    the middle of its line, and word grouping would put it on a line of its own. Such a glyph
+    stands where the nearest full-height character on its baseline stands (alone: on its baseline),
+    and starts at its pen position as the others do.
+    """
+    n = len(chars)
+
+    def full(k: int) -> bool:
+        box, size = chars[k][1], chars[k][3]
+        return size > 0 and box[3] - box[1] >= 0.9 * size
+
+    for i, (_, box, base, size, upright, x_origin) in enumerate(chars):
+        if not upright or size <= 0:
+            continue
+        if full(i):
+            floor = box[1]
+        else:
+            box[0] = min(box[0], x_origin)  # the ink starts right of the pen: the cell starts at the pen
+            floor = base - 0.12 * size
+            for j in sorted(range(max(0, i - 6), min(n, i + 7)), key=lambda j: abs(j - i)):
+                if j != i and abs(chars[j][2] - base) < 0.01 and full(j):
+                    floor = chars[j][1][1]
+                    break
+        box[1], box[3] = floor, floor + size
+
+
+def _pdfium_edges(page, origin: tuple[float, float], images: list[dict]) -> list[dict]:
+    """Horizontal and vertical segments of every path (inside form XObjects too), in page space;
+    the boxes of the page's top-level images go to ``images``."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    edges: list[dict] = []
+    left, top = origin
+    identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    x = ctypes.c_float()
+    y = ctypes.c_float()
+
+    def transform(m, px: float, py: float) -> tuple[float, float]:
+        return (m[0] * px + m[2] * py + m[4] - left, top - (m[1] * px + m[3] * py + m[5]))
+
+    def compose(inner, outer):
+        a, b, c, d, e, f = inner
+        A, B, C, D, E, F = outer
+        return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+    def add(p, q) -> None:
+        (xa, ya), (xb, yb) = p, q
+        if abs(ya - yb) < 0.01 and abs(xa - xb) >= 0.01:
+            x0, x1 = sorted((xa, xb))
+            edges.append(_edge("h", x0, ya, x1, ya))
+        elif abs(xa - xb) < 0.01 and abs(ya - yb) >= 0.01:
+            t, b = sorted((ya, yb))
+            edges.append(_edge("v", xa, t, xa, b))
+
+    def walk(obj, outer) -> None:
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_IMAGE and outer == identity:
+            bounds = [ctypes.c_float() for _ in range(4)]
+            if raw.FPDFPageObj_GetBounds(obj, *(ctypes.byref(b) for b in bounds)):
+                x0, y0, x1, y1 = (b.value for b in bounds)
+                images.append({"x0": x0 - left, "x1": x1 - left, "top": top - y1, "bottom": top - y0})
+            return
+        if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
+            return
+        fm = raw.FS_MATRIX()
+        raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(fm))
+        m = compose((fm.a, fm.b, fm.c, fm.d, fm.e, fm.f), outer)
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            for j in range(raw.FPDFFormObj_CountObjects(obj)):
+                walk(raw.FPDFFormObj_GetObject(obj, j), m)
+            return
+        start = current = None
+        for s in range(raw.FPDFPath_CountSegments(obj)):
+            seg = raw.FPDFPath_GetPathSegment(obj, s)
+            raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            point = transform(m, x.value, y.value)
+            kind_s = raw.FPDFPathSegment_GetType(seg)
+            if kind_s == raw.FPDF_SEGMENT_MOVETO:
+                start = point
+            elif kind_s == raw.FPDF_SEGMENT_LINETO and current is not None:
+                add(current, point)
+            current = point  # curves only move the pen: they are never table rules
+            if raw.FPDFPathSegment_GetClose(seg) and start is not None:
+                add(current, start)
+                current = start
+
+    for i in range(raw.FPDFPage_CountObjects(page.raw)):
+        walk(raw.FPDFPage_GetObject(page.raw, i), identity)
+    return edges
+
+
+def _edge(orientation: str, x0: float, top: float, x1: float, bottom: float) -> dict:
+    return {
+        "object_type": "line",
+        "orientation": orientation,
+        "x0": x0,
+        "x1": x1,
+        "top": top,
+        "bottom": bottom,
+        "doctop": top,
+        "width": x1 - x0,
+        "height": bottom - top,
+    }
