@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -23,18 +24,8 @@ from parsing import schema
 from parsing.api import parse_bytes
 from parsing.report import ParsedReport
 
-CHROMIUM = "/usr/bin/chromium"
-CHROME_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-pdf-header-footer",
-]
-
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from render_seeds import CHROMIUM, chromium_pdf  # noqa: E402
 
 # --------------------------------------------------------------------------- the reports
 
@@ -229,12 +220,7 @@ def realistic_pdfs(tmp_path_factory) -> dict[str, Path]:
             page = out / f"{name}.html"
             page.write_text(rd.to_traditional(html) if traditional else html, encoding="utf-8")
             target = out / f"{name}.pdf"
-            subprocess.run(
-                [CHROMIUM, *CHROME_FLAGS, f"--print-to-pdf={target}", page.as_uri()],
-                capture_output=True,
-                timeout=120,
-                check=False,
-            )
+            chromium_pdf(page, target, check=False)
         else:
             path = out / f"{name}.docx"
             path.write_bytes(rd.docx_bytes(rep, lay, **opts))
