@@ -20,7 +20,15 @@ import numpy as np
 from parsing.document import Document
 from parsing.errors import ReadError
 from parsing.readers.grid import GridCell, clean_cell_text
-from parsing.readers.pdf import PageLayout, TableBlock, Word, assemble, lines_from_words, order_items
+from parsing.readers.pdf import (
+    PageLayout,
+    TableBlock,
+    Word,
+    assemble,
+    line_edge,
+    lines_from_words,
+    order_items,
+)
 
 RENDER_DPI = 200  # 200 dpi reads small table digits reliably; 100 dpi loses some
 MAX_CONFIDENCE = 0.99  # an OCR cell never claims the certainty of a text layer
@@ -178,29 +186,15 @@ def detect_tables(image: np.ndarray) -> list[list[tuple[float, float, float, flo
             x, y, bw, bh, _ = stats[i]
             if orientation == "h":
                 mid = y + bh / 2
-                edges.append(_edge("h", float(x), mid, float(x + bw), mid))
+                edges.append(line_edge("h", float(x), mid, float(x + bw), mid))
             else:
                 mid = x + bw / 2
-                edges.append(_edge("v", mid, float(y), mid, float(y + bh)))
+                edges.append(line_edge("v", mid, float(y), mid, float(y + bh)))
     if not edges:
         return []
     edges = merge_edges(edges, 4, 4, 6, 6)
     cells = intersections_to_cells(edges_to_intersections(edges, 4, 4))
     return [list(t) for t in cells_to_tables(cells)]
-
-
-def _edge(orientation: str, x0: float, top: float, x1: float, bottom: float) -> dict:
-    return {
-        "orientation": orientation,
-        "x0": x0,
-        "x1": x1,
-        "top": top,
-        "bottom": bottom,
-        "doctop": top,
-        "width": x1 - x0,
-        "height": bottom - top,
-        "object_type": "line",
-    }
 
 
 def _centre_in(w: Word, bbox) -> bool:

@@ -1086,10 +1086,10 @@ def _pdfium_edges(page, origin: tuple[float, float], images: list[dict]) -> list
         (xa, ya), (xb, yb) = p, q
         if abs(ya - yb) < 0.01 and abs(xa - xb) >= 0.01:
             x0, x1 = sorted((xa, xb))
-            edges.append(_edge("h", x0, ya, x1, ya))
+            edges.append(line_edge("h", x0, ya, x1, ya))
         elif abs(xa - xb) < 0.01 and abs(ya - yb) >= 0.01:
             t, b = sorted((ya, yb))
-            edges.append(_edge("v", xa, t, xa, b))
+            edges.append(line_edge("v", xa, t, xa, b))
 
     def walk(obj, outer) -> None:
         kind = raw.FPDFPageObj_GetType(obj)
@@ -1128,7 +1128,8 @@ def _pdfium_edges(page, origin: tuple[float, float], images: list[dict]) -> list
     return edges
 
 
-def _edge(orientation: str, x0: float, top: float, x1: float, bottom: float) -> dict:
+def line_edge(orientation: str, x0: float, top: float, x1: float, bottom: float) -> dict:
+    """A ruling line in the form pdfplumber's table finder takes ('h' or 'v'; also used by OCR)."""
     return {
         "object_type": "line",
         "orientation": orientation,
