@@ -50,17 +50,8 @@ def with_agency_label(long: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def chart_text(text: str) -> str:
-    """Report text made inert for Plotly, which reads <b>, <br> and <a href> tags inside labels."""
-    return str(text).replace("<", "＜").replace(">", "＞")
-
-
-def _year_label(year) -> str:
-    return "年度未填" if pd.isna(year) else f"{int(year)}年"
-
-
 def _year_labels(years: pd.Series) -> pd.Series:
-    """``_year_label`` for a whole column, computed once per distinct year."""
+    """'2021年' (or '年度未填') for a whole column of years, computed once per distinct year."""
     # Each distinct year is formatted once (a long frame repeats a handful of years 30,000 times).
     codes, uniques = pd.factorize(years)  # a blank year gets code -1: the last label below
     labels = np.array([f"{int(y)}年" for y in uniques] + ["年度未填"], dtype=object)

@@ -27,7 +27,6 @@ PALETTE: tuple[str, ...] = (
 )
 
 # Fixed colours for recurring categories so the same thing has the same colour on every page.
-STATUS_COLORS: dict[str, str] = {"成功": "#3A9E6F", "有警告": "#E0A030", "失败": "#C8484F"}
 TEMPLATE_COLORS: dict[str, str] = {"2019": "#2E6FBA", "2021": "#E07B39", "mixed": "#8A6BBE", "unknown": "#7F8C8D"}
 
 TEMPLATE = go.layout.Template(

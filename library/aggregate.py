@@ -360,10 +360,6 @@ def normative_documents(df: pd.DataFrame) -> pd.DataFrame:
     return _melt(df, _s2_measures("art20_1"))
 
 
-ENFORCEMENT_ITEMS = ("administrative_licensing", "other_management_services", "administrative_penalty",
-                     "administrative_coercion", "administrative_fees")
-
-
 def enforcement(df: pd.DataFrame) -> pd.DataFrame:
     """行政许可, 其他对外管理服务事项, 行政处罚, 行政强制 and 行政事业性收费 per report, long form.
 

@@ -76,13 +76,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 LATEST = MIGRATIONS[-1][0]
 
 
-def add_column_if_missing(conn: Connection, table: str, column_ddl: str) -> None:
-    """``ALTER TABLE table ADD COLUMN column_ddl`` unless the column exists (for future migrations)."""
-    name = column_ddl.split()[0]
-    if name not in {c["name"] for c in inspect(conn).get_columns(table)}:
-        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column_ddl}"))
-
-
 def current_version(engine: Engine) -> int:
     """The schema version of the database (0 when it has never been migrated)."""
     with engine.connect() as conn:

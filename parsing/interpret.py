@@ -155,7 +155,6 @@ class Interpreter:
         self.s4_row: list[Token] = []  # values of the current row of 四, until it ends
         self.stray: list[Token] = []  # values in 二/三 that arrived with no row open
         self.anchored = False  # a section heading has been seen
-        self.unmatched_rows: list[PendingRow] = []
 
     # ------------------------------------------------------------------ driving
     def run(self, doc: Document) -> Interpretation:
