@@ -112,6 +112,12 @@ def bar_by_category(
     names = _order(data, series, series_order) if series else [None]
     palette = _colors(names, colors)
     matrix = _sum_matrix(data, category, series, value, totals.index, names)
+    if barmode == "stack":
+        # plotly.js restarts a stack at 0 after a NaN segment, drawing the next series over the
+        # previous one: a blank followed by a value in the same bar draws as an empty segment instead
+        # (the data table keeps it blank).
+        later = np.flip(np.cumsum(np.flip(~np.isnan(matrix), axis=1), axis=1), axis=1) - ~np.isnan(matrix)
+        matrix = np.where(np.isnan(matrix) & (later > 0), 0.0, matrix)
     whole = pd.api.types.is_integer_dtype(data[value].dtype)
     traces = []
     for j, name in enumerate(names):

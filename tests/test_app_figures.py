@@ -146,3 +146,24 @@ def test_proactive_items_stated_in_prose(dataset):
     assert bars["乐清市教育局（乐清市）"] == 243
     assert bars["盐池县教育体育局（盐池县）"] == 42
     assert chart.data.set_index("单位").loc["乐清市教育局（乐清市）", "2021年"] == 243
+
+
+def test_stacked_bars_keep_stacking_past_a_series_the_report_left_blank() -> None:
+    """淮安 2024 states 行政许可 447,228 but has no 其他对外管理服务事项 (a 2019-only row): the blank
+    middle series must not restart the stack, or 行政处罚 is drawn over 行政许可 (seen in an export)."""
+    data = pd.DataFrame(
+        {
+            "单位": ["淮安市人民政府"] * 3 + ["盐池县教育体育局"] * 3,
+            "item": ["行政许可", "其他对外管理服务事项", "行政处罚"] * 2,
+            "value": [447228.0, float("nan"), 3985758.0, 228.0, 19.0, 0.0],
+        }
+    )
+    fig = bar_by_category(data, category="单位", value="value", series="item", title="测试", value_title="件")
+    assert fig.layout.barmode == "stack"
+    bars = {t.name: dict(zip(t.y, values(t.x), strict=True)) for t in fig.data}
+    assert bars["行政许可"]["淮安市人民政府"] == 447228
+    assert bars["行政处罚"]["淮安市人民政府"] == 3985758
+    # In drawing order, no blank segment comes before a value in the same bar.
+    segments = [bars[t.name]["淮安市人民政府"] for t in fig.data]
+    drawn = [v == v for v in segments]
+    assert drawn == sorted(drawn, reverse=True), segments
