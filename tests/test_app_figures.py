@@ -158,8 +158,12 @@ def test_stacked_bars_keep_stacking_past_a_series_the_report_left_blank() -> Non
             "value": [447228.0, float("nan"), 3985758.0, 228.0, 19.0, 0.0],
         }
     )
-    fig = bar_by_category(data, category="单位", value="value", series="item", title="测试", value_title="件")
+    order = ["行政许可", "其他对外管理服务事项", "行政处罚"]  # the enforcement chart's fixed order
+    fig = bar_by_category(
+        data, category="单位", value="value", series="item", title="测试", value_title="件", series_order=order
+    )
     assert fig.layout.barmode == "stack"
+    assert [t.name for t in fig.data] == order
     bars = {t.name: dict(zip(t.y, values(t.x), strict=True)) for t in fig.data}
     assert bars["行政许可"]["淮安市人民政府"] == 447228
     assert bars["行政处罚"]["淮安市人民政府"] == 3985758
