@@ -10,7 +10,6 @@ from parsing.document import Document
 from parsing.errors import ReadError
 from parsing.interpret import interpret
 from parsing.matching import Matcher
-from parsing.normalize import normalize_text
 from parsing.readers import read_document
 from parsing.readers.sniff import MAX_BYTES, sniff
 from parsing.report import ParsedReport, error_report
@@ -40,7 +39,7 @@ def _checks(report: ParsedReport) -> list:
 
 def parse_document(doc: Document, file: str, sha256: str, overrides: dict[str, str] | None = None) -> ParsedReport:
     """Interpret an already-read Document: cells, metadata, narrative figures and checks."""
-    text = normalize_text(doc.text)
+    text = doc.text  # metadata and narrative normalise it themselves (once: normalize_text is cached)
     meta = _metadata(text)
     found = interpret(doc, Matcher(overrides), meta.get("year"))
     report = ParsedReport(

@@ -65,10 +65,12 @@ def to_simplified(text: str) -> str:
     return _converter().convert(text)
 
 
+@lru_cache(maxsize=16)
 def normalize_text(text: str) -> str:
     """Normalise running text: radicals, NFKC, simplified characters, no injected pinyin.
 
-    Line structure is kept (prose figures and metadata are read line by line).
+    Line structure is kept (prose figures and metadata are read line by line). Cached: the metadata
+    and prose readers each normalise the same document text.
     """
     text = fix_radicals(text)
     text = unicodedata.normalize("NFKC", text)
@@ -76,6 +78,7 @@ def normalize_text(text: str) -> str:
     return to_simplified(text)
 
 
+@lru_cache(maxsize=4096)
 def normalize_label(text: str) -> str:
     """Normalise a table label for matching: as :func:`normalize_text`, then no whitespace, no quotes,
     ASCII brackets, and the 檔案 → 文件 vocabulary swap."""
