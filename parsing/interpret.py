@@ -245,7 +245,8 @@ class Interpreter:
     @staticmethod
     def _may_continue(row: PendingRow) -> bool:
         """Whether a row's label may go on in the next cell although its values came (PDF text wraps
-        '（六）其他处理 1.申请人无 4 0 …' before '正当理由逾期不补正…'): unmatched, group-like or weak rows."""
+        '（六）其他处理 1.申请人无 4 0 …' before '正当理由逾期不补正…'): unmatched rows and rows matched
+        only by the prefix or fuzzy tier (which include a group label with more text after it)."""
         if row.target is None:
             return True
         # An exactly written group label with values on its own row is a report's subtotal row; a
