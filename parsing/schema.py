@@ -346,3 +346,9 @@ NARRATIVE_KEYS: dict[str, str] = {
     "litigation_cases": "行政诉讼（件）",
     "fee_collected_yuan": "收取信息处理费（元）",
 }
+
+# Flags stated next to a narrative figure (``narrative`` key → Chinese meaning). A flag is True or
+# absent: ``proactive_total_approx`` marks a lower bound written "5500余条" (shown "5,500余").
+NARRATIVE_FLAGS: dict[str, str] = {
+    "proactive_total_approx": "主动公开政府信息为约数（余）",
+}
