@@ -14,6 +14,9 @@ from library import aggregate as agg
 
 DASH = "—"  # a blank cell means "the report does not state it", never 0
 TEMPLATE_SHORT = {"2019": "2019版", "2021": "2021版", "mixed": "混合", "unknown": "未识别"}
+APPROX_SUFFIX = "余"  # a lower bound stated as "5500余条" is shown "5,500余"
+# Columns folded into another one on screen: (flag column, the column it qualifies).
+_FLAGS = {"proactive_items_approx": "proactive_items"}
 
 
 def _format_numbers(values: pd.Series) -> pd.Series:
@@ -43,12 +46,15 @@ def _format_shares(values: pd.Series) -> pd.Series:
 def agency_table_view(df: pd.DataFrame) -> pd.DataFrame:
     """:func:`library.aggregate.agency_table` with Chinese headers and display text (— for blank cells).
 
-    报告编号 stays an integer (the page formats it); every other column is text.
+    报告编号 stays an integer (the page formats it); every other column is text. A lower bound
+    ("5500余条") reads "5,500余".
     """
     table = agg.agency_table(df)
     shown = pd.DataFrame(index=table.index)
     for key, header in agg.AGENCY_TABLE_HEADERS.items():
         column = table[key]
+        if key in _FLAGS:
+            continue  # shown as the suffix 余 of the figure it qualifies
         if key == "report_id":
             shown[header] = column
         elif key == "template":
@@ -62,6 +68,10 @@ def agency_table_view(df: pd.DataFrame) -> pd.DataFrame:
             shown[header] = pd.Series(text, index=table.index, dtype="str")
         elif pd.api.types.is_numeric_dtype(column):
             shown[header] = _format_numbers(column)
+            flag = next((f for f, target in _FLAGS.items() if target == key), None)
+            if flag is not None and table[flag].any():
+                approx = table[flag].to_numpy(dtype=bool)
+                shown[header] = shown[header].where(~approx, shown[header] + APPROX_SUFFIX)
         else:
             shown[header] = column.astype(object).where(column.notna(), DASH).astype("str")
     return shown
