@@ -75,7 +75,7 @@ def _pivot(long: pd.DataFrame, index: str, columns: str, value: str = "value") -
         return pd.DataFrame()
     # What pivot_table(aggfunc="sum", sort=False) does, without its generic machinery (a third of the
     # time), on the three columns it reads rather than the whole long frame.
-    sums = long[[index, columns, value]].groupby([index, columns], sort=False)[value].sum()
+    sums = long[[index, columns, value]].groupby([index, columns], sort=False)[value].sum(min_count=1)  # blank ≠ 0
     table = sums.unstack(columns).dropna(how="all", axis=1)
     return table.reset_index()
 
@@ -162,18 +162,19 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_docu
             item_label = part["item_label"].iloc[0] if not part.empty else (
                 "规章" if item == "regulations" else ("规范性文件" if version == "2019" else "行政规范性文件")
             )
-            part["指标"] = _label_by_year(part, "measure_name")
+            part["指标"] = part["measure_name"]
             part["年度"] = part["year"].pipe(_year_labels)
+            by_agency = part.assign(指标=_label_by_year(part, "measure_name"))  # a stock: years kept apart
             title = f"{version} 版格式：{item_label}（按单位）"
             charts.append(
                 ChartSpec(
                     f"proactive_{item}_{version}_agency",
                     title,
                     bar_by_category(
-                        part, category="单位", value="value", series="指标", title=title,
+                        by_agency, category="单位", value="value", series="指标", title=title,
                         value_title="件数", barmode="group",
                     ),
-                    _pivot(part, "单位", "指标"),
+                    _pivot(by_agency, "单位", "指标"),
                     note=f"仅含 {version} 版格式报告；{version} 版口径与{'2021' if version == '2019' else '2019'} 版不同，不合并。",
                 )
             )
