@@ -7,7 +7,7 @@ import streamlit as st
 from components.chart_view import show_chart
 from components.page_frame import analysis_page
 from components.state import computed
-from components.tables import CARDS, card_delta, card_label, card_value
+from components.tables import CARDS, card_delta, card_value
 from library.aggregate import KPI_RISE_IS_BAD
 
 n_reports = analysis_page("总览", "所选地区、年度的年报概况。卡片上的问号说明每个数字的口径；空白的单元格不计为 0。")
@@ -21,7 +21,7 @@ if n_reports:
     for row in (CARDS[:4], CARDS[4:]):
         for col, (label, key, unit) in zip(st.columns(4), row, strict=True):
             col.metric(
-                card_label(k, label),
+                label,
                 card_value(k, key, unit),
                 delta=card_delta(k, key, unit),
                 delta_color="inverse" if key in KPI_RISE_IS_BAD else "off",

@@ -93,11 +93,6 @@ CARDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def card_label(k: dict, label: str) -> str:
-    """The card title; with several years it names the year shown ("收到申请（2024年）")."""
-    return f"{label}（{k['year']}年）" if k.get("previous_year") is not None else label
-
-
 def card_value(k: dict, key: str, unit: str) -> str:
     """The card text: "1,234 件", "5,500余 条" for a lower bound, "37.5%", or — when unknown."""
     value = k[key]
@@ -114,16 +109,17 @@ def card_delta(k: dict, key: str, unit: str) -> str | None:
     delta = k.get("deltas", {}).get(key)
     if delta is None:
         return None
-    text = f"{delta * 100:+.1f} 个百分点" if unit == "%" else f"{delta:+,.0f} {unit}"
+    # "百分点" rather than "个百分点": the card is narrow and a cut-off delta hides the year.
+    text = f"{delta * 100:+.1f} 百分点" if unit == "%" else f"{delta:+,.0f} {unit}"
     return f"{text}（较{k['previous_year']}年）"
 
 
 def cards_text(k: dict) -> list[str]:
-    """One line per 总览 card, as on screen ("收到申请（2024年）：3,214 件，+74 件（较2023年）")."""
+    """One line per 总览 card, as on screen ("收到申请：3,214 件，+74 件（较2023年）")."""
     lines = []
     for label, key, unit in CARDS:
         delta = card_delta(k, key, unit)
-        lines.append(f"{card_label(k, label)}：{card_value(k, key, unit)}" + (f"，{delta}" if delta else ""))
+        lines.append(f"{label}：{card_value(k, key, unit)}" + (f"，{delta}" if delta else ""))
     return lines
 
 
