@@ -179,7 +179,8 @@ class Library(LibraryQueries, LibraryReview):
         # parsed under one schema shares one layout, which makes the dataset read one numpy reshape.
         keys = list(CELLS) + sorted(k for k in values if k not in CELLS)
         blob = np.array([values.get(k) for k in keys], dtype="<f8").tobytes()
-        narrative = {k: number(v) for k, v in parsed.narrative.items()}
+        # Flags (proactive_total_approx: True) are stored as they are; figures as plain numbers.
+        narrative = {k: v if isinstance(v, bool) else number(v) for k, v in parsed.narrative.items()}
         return {
             "template": parsed.template or "unknown",
             "checks_failed": sum(1 for c in parsed.checks if c.status == "fail"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from parsing.document import Source
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 
 
 @dataclass
