@@ -142,6 +142,18 @@ class LibraryQueries:
             )
         return self._frame(stmt.order_by(Report.year.desc(), Report.agency, Report.id).limit(limit))
 
+    def metadata_of(self, report_ids: list[int]) -> dict[int, dict]:
+        """The stored agency, region, year and agency_type of each report id (missing ids left out)."""
+        if not report_ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Report.id, Report.agency, Report.region, Report.year, Report.agency_type).where(
+                    Report.id.in_([int(i) for i in report_ids])
+                )
+            ).mappings().all()
+        return {r["id"]: {k: r[k] for k in ("agency", "region", "year", "agency_type")} for r in rows}
+
     def counts(self) -> dict[str, int]:
         """Totals for the library header: reports, agencies, regions, years, cells, failing and outdated reports."""
         with self.engine.connect() as conn:
