@@ -363,7 +363,7 @@ if fresh and st.button("保存到报告库", type="primary", key="save_batch", i
             item.save_note = f"保存失败：{exc.zh}"
             errors.append(f"{item.name}：{exc.zh}")
             continue
-        except Exception as exc:  # noqa: BLE001 - the add is atomic: report the failure, keep the batch
+        except Exception:  # noqa: BLE001 - the add is atomic: report the failure, keep the batch
             item.save_note = "保存失败：写入报告库时出错"
             errors.append(f"{item.name}：保存失败（写入报告库时出错），未写入任何数据")
             continue
