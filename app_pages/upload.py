@@ -182,17 +182,22 @@ def _save_overrides(changed: list[tuple[str, str]]) -> None:
         lib.save_label_override(text, tid)
     overrides = lib.label_overrides()
     for k in list(batch):
-        batch[k] = [reparse_item(it, overrides) if it.saved_id is None else it for it in batch[k]]
+        batch[k] = [reparse_item(it, overrides) for it in batch[k]]
     st.session_state[JOB] = apply_overrides_in_background(lib, [text for text, _ in changed])
     ignored = sum(1 for _, tid in changed if tid == IGNORE)
     st.session_state["flash"] = (
         "success",
-        f"已保存 {len(changed)} 条标签对照（其中 {ignored} 条标记为忽略），本批未入库的报告已重新解析；"
+        f"已保存 {len(changed)} 条标签对照（其中 {ignored} 条标记为忽略），本批报告已重新解析；"
         "报告库中受影响的已有报告正在后台重新解析。",
     )
 
 
-review = [(it, entry) for it in savable for entry in labels_to_review(it.parsed)]
+# One entry per distinct label (an override applies to the text), with every file that has it.
+review_by_label: dict[tuple[str, str | None], tuple[dict, list[UploadItem]]] = {}
+for it in savable:
+    for entry in labels_to_review(it.parsed):
+        review_by_label.setdefault((entry["text"], entry["section"]), (entry, []))[1].append(it)
+review = list(review_by_label.values())
 st.subheader("第一步：复核未识别和低置信度的标签")
 if not review:
     st.success("本批报告的表格标签均已准确匹配，无需复核。")
@@ -205,7 +210,7 @@ else:
     )
     with st.form("label_review"):
         choices: list[tuple[str, str]] = []
-        for n, (item, entry) in enumerate(review[:40]):
+        for n, (entry, in_files) in enumerate(review[:40]):
             current = CHOICES.get(entry["key"], "未匹配") if entry["key"] else "未匹配"
             left, right = st.columns([2, 3])
             with left:
@@ -214,12 +219,13 @@ else:
                     f"{SECTION_NAMES.get(entry['section'], '部分未定')}｜当前：{current}"
                     + (f"（置信度 {entry['score']:.0f}）" if entry["key"] else "")
                 )
-                st.text(item.name)
+                names = "、".join(it.name for it in in_files[:3])
+                st.text(names + (f" 等 {len(in_files)} 个文件" if len(in_files) > 3 else ""))
                 picked = st.selectbox(
                     "对应的标准项目",
                     _options(entry["section"]),
                     format_func=lambda tid: CHOICES.get(tid, tid),
-                    key=f"label_pick_{n}_{item.uid[:8]}",
+                    key=f"label_pick_{n}_{in_files[0].uid[:8]}",
                 )
             with right:
                 if entry["context"]:
@@ -300,7 +306,6 @@ if fresh:
             "年度": pd.array([metas[it.uid]["年度"] for it in fresh], dtype="Int64"),
             "机关类型": [metas[it.uid]["机关类型"] for it in fresh],
             "模板": [template_name(it.parsed.template) for it in fresh],
-            "状态": [it.status for it in fresh],
         }
     )
     batch_id = hashlib.sha1("|".join(it.uid for it in fresh).encode()).hexdigest()[:12]
@@ -308,13 +313,14 @@ if fresh:
         meta,
         hide_index=True,
         key=f"confirm_{batch_id}_{st.session_state.get(META_VERSION, 0)}",
-        disabled=["文件", "模板", "状态"],
+        disabled=["文件", "模板"],
         column_config={
             "保存": st.column_config.CheckboxColumn(width="small"),
             "年度": st.column_config.NumberColumn(min_value=2000, max_value=2100, step=1, format="%d", width="small"),
             "机关类型": st.column_config.SelectboxColumn(options=list(AGENCY_TYPES), required=True, width="medium"),
-            "机关名称": st.column_config.TextColumn(width="large"),
-            "地区": st.column_config.TextColumn(width="large"),
+            "文件": st.column_config.TextColumn(width="small"),
+            "机关名称": st.column_config.TextColumn(width="medium"),
+            "地区": st.column_config.TextColumn(width="medium"),
         },
     )
     for it, (_, row) in zip(fresh, edited.iterrows(), strict=True):  # keep edits across fills and re-parses

@@ -101,7 +101,7 @@ def labels_to_review(parsed: ParsedReport) -> list[dict]:
     return out
 
 
-def label_context(text: str, label: str, before: int = 2, after: int = 5) -> str:
+def label_context(text: str, label: str, before: int = 4, after: int = 5) -> str:
     """The non-blank lines of ``text`` around the first line holding ``label`` (marked with ▶).
 
     Empty when the label cannot be found (e.g. a PDF whose text layer breaks it differently).
@@ -177,10 +177,13 @@ def make_item(name: str, data: bytes | None, parsed: ParsedReport) -> UploadItem
 
 
 def reparse_item(item: UploadItem, overrides: dict[str, str]) -> UploadItem:
-    """The same document parsed again (after the reviewer saved label overrides)."""
+    """The same document parsed again (after the reviewer saved label overrides); whether and where it
+    is stored is kept (a stored copy is re-parsed by the library itself)."""
     if item.data is None:
         return item
-    return make_item(item.name, item.data, parse_bytes(item.data, item.name, overrides))
+    new = make_item(item.name, item.data, parse_bytes(item.data, item.name, overrides))
+    new.saved_id, new.save_note = item.saved_id, item.save_note
+    return new
 
 
 def parse_files(
