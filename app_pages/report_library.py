@@ -85,7 +85,7 @@ selection = st.dataframe(
     column_config={
         "编号": st.column_config.NumberColumn(format="%d"),
         "年度": st.column_config.NumberColumn(format="%d"),
-        "匹配原因": st.column_config.TextColumn(width="medium"),
+        "匹配原因": st.column_config.TextColumn(width="large"),
     },
 )
 rows = selection.selection.rows if selection else []
