@@ -289,7 +289,9 @@ class LibraryReview:
                 if any(_normalize_label(label) in wanted for label in labels):
                     found.add(report_id)
             # Matched labels live only in the stored parse: read each one (this runs in the background).
-            rows = conn.execute(select(ReportFile.report_id, ReportFile.parsed_json_z)).yield_per(200)
+            # yield_per streams (a server-side cursor on PostgreSQL): the blobs are never all in memory.
+            stmt = select(ReportFile.report_id, ReportFile.parsed_json_z).execution_options(yield_per=200)
+            rows = conn.execute(stmt)
             for report_id, blob in rows:
                 if report_id not in found and _labels_concerned(unpack_json(blob).get("labels") or [], wanted):
                     found.add(report_id)
