@@ -198,7 +198,7 @@ if n_reports:
     report = lib.get(int(report_id)) if report_id is not None else None
     if report is not None:
         cells = report.cells
-        left, right = st.columns([3, 2])
+        left, right = st.columns([1, 1])
         with left:
             st.markdown("**解析值**（点选一行，右侧显示它在原件中的位置，下方可更正）")
             table = pd.DataFrame(

@@ -29,6 +29,7 @@ from library.stored_report import StoredReport
 CONTEXT_LINES = 12  # lines of source text shown above and below the selected cell
 CELL_STYLE = "background-color: #fecaca; color: #7f1d1d; font-weight: 700"
 ROW_STYLE = "background-color: #fef3c7"
+HEADING_CHARS = 10  # a column title longer than this is shortened (the corner note of table 三 is long)
 
 
 def position_text(source: Any) -> str:
@@ -93,8 +94,17 @@ def _styled(frame: pd.DataFrame, row_label: str, col: int, whole: bool):
     return frame.style.apply(style, axis=None)
 
 
-def _table_frame(view: TableView, rows: list[int]) -> pd.DataFrame:
-    columns = [f"第 {c + 1} 列" for c in range(view.width)]
+def _column_names(headings: list[str]) -> list[str]:
+    """Column titles: the number, then the heading above (shortened), so every title is unique."""
+    out = []
+    for c, heading in enumerate(headings):
+        short = heading if len(heading) <= HEADING_CHARS else heading[: HEADING_CHARS - 1] + "…"
+        out.append(f"{c + 1}｜{short}" if short else f"第 {c + 1} 列")
+    return out
+
+
+def _table_frame(view: TableView, rows: list[int], headings: list[str] | None = None) -> pd.DataFrame:
+    columns = _column_names(headings or [""] * view.width)
     data = [[text.replace("\n", "") for text in view.row_texts(r)] for r in rows]
     return pd.DataFrame(data, index=[f"第 {r + 1} 行" for r in rows], columns=columns)
 
@@ -109,7 +119,8 @@ def _show_table_row(report: StoredReport, src: dict[str, Any], raw: str | None) 
     if not cell_matches(view.rows[row].get(col, ""), raw):
         st.warning("原件中该位置的文字与解析时不一致，标出的单元格可能不准确。")
     label = f"第 {row + 1} 行"
-    st.dataframe(_styled(_table_frame(view, [row]), label, col, whole=False), key=f"source_row_{report.id}")
+    headings = view.header_for(row)
+    st.dataframe(_styled(_table_frame(view, [row], headings), label, col, whole=False), key=f"source_row_{report.id}")
     with st.expander("整张表格"):
         st.dataframe(
             _styled(_table_frame(view, sorted(view.rows)), label, col, whole=True),

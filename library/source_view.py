@@ -15,6 +15,7 @@ file in pixels of the image.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,19 +24,24 @@ MAX_SCALE = 3.0  # a tiny page is not blown up beyond this
 BAND_MARGIN = 0.06  # the zoomed strip around a box: this share of the page height above and below
 BOX_COLOUR = (220, 38, 38)  # the red the charts use for warnings
 FILL_ALPHA = 60
-POINT_KINDS = ("pdf",)  # text-layer boxes: points from the media box's top-left corner
+CONTENT_INK = 24  # a pixel this much darker than white is printed content (scan noise is lighter)
+CONTENT_PAD = 16  # pixels of margin kept around the printed content
+POINT_KINDS = ("pdf",)
+_NUMBER = re.compile(r"[+\-−]?\d[\d,.，]*")  # text-layer boxes: points from the media box's top-left corner
 
 
 @dataclass(frozen=True)
 class PageImage:
     """A rendered page with the cell's box drawn on it, plus a zoomed strip around the box."""
 
-    png: bytes  # the whole page
+    png: bytes  # the page, cropped to its printed content
     band_png: bytes | None  # a strip of the page around the box (None when there is no box)
     width: int
     height: int
-    box_px: tuple[int, int, int, int] | None  # where the box was drawn (None: not drawn)
+    box_px: tuple[int, int, int, int] | None  # where the box was drawn, in pixels of ``png`` (None: not drawn)
     note: str | None = None  # why no box was drawn, for the reviewer
+    scale: float = 1.0  # pixels per unit of the box (PDF point, or image pixel)
+    crop: tuple[int, int] = (0, 0)  # pixels cut from the left and top of the rendered page (blank margins)
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,30 @@ class TableView:
         """The texts of one row, one per column; a slot covered by a merged cell is ``""``."""
         cols = self.rows.get(row, {})
         return [cols.get(c, "") for c in range(self.width)]
+
+    def is_data_row(self, row: int) -> bool:
+        """True when some cell of the row holds a number (header rows hold words only)."""
+        return any(_NUMBER.fullmatch(text.strip()) for text in self.rows.get(row, {}).values())
+
+    def header_for(self, row: int) -> list[str]:
+        """Column headings of ``row``: the header rows right above its block of data rows.
+
+        Going up from ``row``, the data rows of its own block are passed, then the consecutive
+        header rows are read; each column takes the text of the lowest header row that has one
+        (``自然人`` under ``申请人情况``, ``商业企业`` under ``法人或其他组织``). ``""`` where none.
+        """
+        ordered = sorted(r for r in self.rows if r < row)
+        while ordered and self.is_data_row(ordered[-1]):
+            ordered.pop()
+        header: list[int] = []
+        while ordered and not self.is_data_row(ordered[-1]):
+            header.insert(0, ordered.pop())
+        out = [""] * self.width
+        for r in header:
+            for c, text in self.rows[r].items():
+                if text.strip():
+                    out[c] = text.replace("\n", "")
+        return out
 
 
 def source_dict(source: Any) -> dict[str, Any]:
@@ -188,6 +218,20 @@ def _png(image) -> bytes:
     return out.getvalue()
 
 
+def _content_crop(image, box: tuple[int, int, int, int] | None) -> tuple[int, int, int, int]:
+    """The part of the page with something printed on it (plus the box), with a small margin:
+    blank page margins would only shrink the page in a narrow column."""
+    from PIL import ImageOps
+
+    ink = ImageOps.invert(image.convert("L")).point(lambda v: 255 if v > CONTENT_INK else 0).getbbox()
+    if ink is None:
+        return (0, 0, image.width, image.height)
+    if box is not None:
+        ink = (min(ink[0], box[0]), min(ink[1], box[1]), max(ink[2], box[2]), max(ink[3], box[3]))
+    pad = CONTENT_PAD
+    return (max(0, ink[0] - pad), max(0, ink[1] - pad), min(image.width, ink[2] + pad), min(image.height, ink[3] + pad))
+
+
 def _band(image, box: tuple[int, int, int, int]):
     """A full-width strip of the page around the box: the row with its label, readable at a glance."""
     margin = round(image.height * BAND_MARGIN)
@@ -218,6 +262,10 @@ def page_image(data: bytes, source: dict[str, Any], fmt: str, max_side: int = MA
             note = "单元格位置超出页面范围，未能标出"
     elif bbox is not None:
         note = "该页面经过旋转，未标出单元格位置，请按页码查看"
+    left, top, right, bottom = _content_crop(image, box)
+    image = image.crop((left, top, right, bottom))
+    if box is not None:
+        box = (box[0] - left, box[1] - top, box[2] - left, box[3] - top)
     marked = draw_box(image, box) if box else image
     band = _png(_band(marked, box)) if box else None
-    return PageImage(_png(marked), band, marked.width, marked.height, box, note)
+    return PageImage(_png(marked), band, marked.width, marked.height, box, note, scale, (left, top))

@@ -82,8 +82,8 @@ def test_web_page_value_shows_its_table_row(stored):
     with library_at(stored[0]):
         at, rid = _open(stored, "html")
         at = _click(at, rid, KEY)
-        row = table_with(at, "第 1 列")  # the row first; the whole table follows in an expander
-        assert len(row) == 1
+        row = table_with(at, "4｜自然人")  # the row first; the whole table follows in an expander
+        assert list(row.index) == ["第 6 行"]
         assert list(row.iloc[0])[:2] == ["三、本年度办理结果", "（一）予以公开"]
         assert "第 6 行" in texts(at) and "第 4 列" in texts(at)
 
