@@ -40,7 +40,9 @@ def _places(checks: pd.DataFrame) -> list[str]:
 def _value_text(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "空白"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):  # 3985758.0 must not read "3.98576e+06"
+        return str(int(value)) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
 
 
 def _report_checks(report: StoredReport) -> None:

@@ -122,3 +122,10 @@ def test_quality_page_reads_in_chinese(stored):
                     leaks = [v for v in frame[column].astype(str) if CANONICAL.search(v)]
                     assert not leaks, (column, leaks[:3])
         assert not [o for o in options if CANONICAL.search(o)]
+
+
+def test_current_value_of_a_large_number_reads_in_full(stored):
+    with library_at(stored[0]):
+        at, rid = _open(stored, "pdf")
+        at = _click(at, rid, "s2.art20_6.administrative_penalty.decisions")
+        assert "当前值：**3985758**" in texts(at)
