@@ -372,3 +372,50 @@ NARRATIVE_KEYS: dict[str, str] = {
 NARRATIVE_FLAGS: dict[str, str] = {
     "proactive_total_approx": "主动公开政府信息为约数（余）",
 }
+
+# --------------------------------------------------------------------------- display labels
+
+LABEL_SEP = " · "
+
+
+def s3_row_path(row_key: str) -> str:
+    """A row of table 三 as the template numbers it, e.g. ``三、（一）予以公开`` or
+    ``三、（三）不予公开 · 1.属于国家秘密``; rows outside a group keep their own numbering."""
+    row = S3_ROW_BY_KEY[row_key]
+    if row.group is None:
+        return row.label
+    if row.group == _G3:
+        return f"三、{row.label}"
+    return f"三、{row.group}{LABEL_SEP}{row.label}"
+
+
+def s3_col_label(col_key: str) -> str:
+    """Chinese name of a column of table 三 (``自然人`` … ``总计``)."""
+    return dict(S3_COLUMNS)[col_key]
+
+
+def s4_group_label(group_key: str) -> str:
+    """Chinese name of a group of table 四, e.g. ``行政诉讼 · 未经复议直接起诉``."""
+    return dict(S4_GROUPS)[group_key].replace("/", LABEL_SEP)
+
+
+def key_label(key: str) -> str:
+    """The Chinese label a reader sees for any canonical key (cells and ``n.<narrative>``).
+
+    ``s3.r3_1_granted.natural_person`` → ``三、（一）予以公开 · 自然人``;
+    ``s2.art20_1.regulations.new_made`` → ``第二十条第（一）项 · 规章 · 本年新制作数量``;
+    ``s4.review_upheld`` → ``行政复议 · 结果维持``; ``n.proactive_total`` → ``正文 · 主动公开政府信息（条）``.
+    A key the schema does not know is returned unchanged (it is then at least not hidden).
+    """
+    if key.startswith("n.") and key[2:] in NARRATIVE_KEYS:
+        return f"正文{LABEL_SEP}{NARRATIVE_KEYS[key[2:]]}"
+    spec = CELLS.get(key)
+    if spec is None:
+        return key
+    if spec.section == "s3":
+        return f"{s3_row_path(spec.parts['row'])}{LABEL_SEP}{s3_col_label(spec.parts['col'])}"
+    if spec.section == "s4":
+        return spec.label.replace("/", LABEL_SEP)
+    parts = spec.parts
+    caption = next(b.caption for blocks in SECTION2.values() for b in blocks if b.key == parts["block"])
+    return f"{caption}{LABEL_SEP}{spec.label.replace(' / ', LABEL_SEP)}"
