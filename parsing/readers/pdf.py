@@ -65,6 +65,7 @@ class TableBlock:
     col_edges: list[float]
     page: int
     kind: str = "pdf"  # pdf | ocr
+    clipped: bool = False  # the table runs past the right edge of the page: its last columns are not printed
 
 
 @dataclass
@@ -280,7 +281,7 @@ def _page_layout(page, number: int) -> PageLayout:
     if caps:
         settings["explicit_horizontal_lines"] = caps
     for table in page.find_tables(settings):
-        block = _table_block(table, number)
+        block = _table_block(table, number, layout.width)
         if block is not None:
             tables.append(block)
     words = [
@@ -347,8 +348,12 @@ def _h_segment(x0: float, x1: float, y: float) -> dict:
     return {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "doctop": y, "width": x1 - x0, "height": 0}
 
 
-def _table_block(table, number: int) -> TableBlock | None:
-    """A pdfplumber table as a grid; one-column "tables" are boxed prose, not tables."""
+def _table_block(table, number: int, page_width: float = 0.0) -> TableBlock | None:
+    """A pdfplumber table as a grid; one-column "tables" are boxed prose, not tables.
+
+    A table that reaches the right edge of the page was cut there (LibreOffice sizes a web page's
+    table to its content, wider than the paper): the slice between its last rule and the page edge
+    is a column whose text was not printed, so it is dropped rather than read as blank cells."""
     # Inside a cell the cell box separates columns, so a wide tolerance only keeps letter-spaced
     # digits ("3 0 0 1" in justified fonts) together.
     texts = table.extract(x_tolerance=3, y_tolerance=3)
@@ -366,7 +371,14 @@ def _table_block(table, number: int) -> TableBlock | None:
     if sum(1 for r in grid for c in r if c is not None and c.text) == 0:
         return None
     edges = sorted({round(c[0], 1) for r in table.rows for c in r.cells if c} | {round(table.bbox[2], 1)})
-    return TableBlock(grid, _round(table.bbox), edges, number)
+    clipped = page_width > 0 and table.bbox[2] >= page_width - _PAGE_EDGE_TOL and len(edges) >= 4
+    if clipped:
+        grid = [row[: len(edges) - 2] for row in grid]
+        edges = edges[:-1]
+    return TableBlock(grid, _round(table.bbox), edges, number, clipped=clipped)
+
+
+_PAGE_EDGE_TOL = 1.0  # a rule this close to the paper's edge is where the page cut the table
 
 
 def _round(bbox) -> tuple[float, float, float, float]:
@@ -699,6 +711,8 @@ def assemble(layouts: list[PageLayout]) -> Document:
     lines: list[str] = []
     table_index = 0
     paragraph: list[LineBlock] = []
+    clipped_rows: set[int] = set()
+    clipped_pages: list[int] = []
 
     def flush_paragraph() -> None:
         if not paragraph:
@@ -719,7 +733,11 @@ def assemble(layouts: list[PageLayout]) -> Document:
     for item in merged:
         if isinstance(item, TableBlock):
             flush_paragraph()
-            rows.extend(grid_rows(item.grid, item.kind, table_index))
+            table_rows = grid_rows(item.grid, item.kind, table_index)
+            if item.clipped:
+                clipped_rows.update(range(len(rows), len(rows) + len(table_rows)))
+                clipped_pages.append(item.page)
+            rows.extend(table_rows)
             lines.append(grid_text(item.grid))
             table_index += 1
         elif len(item.cells) > 1:
@@ -737,7 +755,12 @@ def assemble(layouts: list[PageLayout]) -> Document:
                 flush_paragraph()
             paragraph.append(item)
     flush_paragraph()
-    return Document(format="pdf", rows=rows, text="\n".join(lines), pages=len(layouts))
+    doc = Document(format="pdf", rows=rows, text="\n".join(lines), pages=len(layouts), clipped_rows=clipped_rows)
+    if clipped_pages:
+        doc.warnings.append(
+            f"第 {_page_list(sorted(set(clipped_pages)))} 页的表格超出页面右边缘，最右侧的列没有印出，无法读取"
+        )
+    return doc
 
 
 def _in_margin(line: LineBlock, layouts: list[PageLayout]) -> bool:
@@ -830,7 +853,7 @@ def _widen(block: TableBlock, edges: list[float]) -> TableBlock:
             if c < len(starts) - 1 and starts[c] < width:
                 line[starts[c]] = cell
         grid.append(line)
-    return TableBlock(grid, block.bbox, list(edges), block.page, block.kind)
+    return TableBlock(grid, block.bbox, list(edges), block.page, block.kind, block.clipped)
 
 
 def _is_number(text: str) -> bool:
@@ -886,7 +909,7 @@ def _stitch(prev: TableBlock, nxt: TableBlock) -> TableBlock:
     grid.extend(cont)
     bbox = (prev.bbox[0], prev.bbox[1], prev.bbox[2], prev.bbox[3])
     # The joined table now ends on nxt's page: a third page may continue it in turn.
-    return TableBlock(grid, bbox, prev.col_edges, nxt.page, prev.kind)
+    return TableBlock(grid, bbox, prev.col_edges, nxt.page, prev.kind, prev.clipped or nxt.clipped)
 
 
 def _label_key(text: str) -> str:
@@ -960,7 +983,12 @@ class FastPage:
         self.height = top - bottom
         self.bbox = (0, 0, self.width, self.height)
         self._origin = (left, top)
-        self.chars = _pdfium_chars(page, self._origin)
+        # Text placed beyond the paper (a table wider than the page) is not printed: not read either.
+        self.chars = [
+            c
+            for c in _pdfium_chars(page, self._origin)
+            if 0 <= (c["x0"] + c["x1"]) / 2 <= self.width and 0 <= (c["top"] + c["bottom"]) / 2 <= self.height
+        ]
         self.images: list[dict] = []  # bounding boxes only: what the scan check needs
         self.edges = _pdfium_edges(page, self._origin, self.images)
 
