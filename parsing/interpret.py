@@ -161,6 +161,7 @@ class Interpreter:
         self.s3_rows: dict[str, PendingRow] = {}
         self.s3_started = False
         self.s3_group_other = False
+        self.s3_other_values: PendingRow | None = None  # （六）其他处理 read as a group label, with cells
         self.s2_headers: list[Target] = []
         self.s4_values: list[Token] = []
         self.s4_row: list[Token] = []  # values of the current row of 四, until it ends
@@ -443,6 +444,11 @@ class Interpreter:
         if row is None:
             return
         if row.target is not None and row.target.kind == "group":
+            if row.target.id == "s3.group.g3_6_other" and row.values and self.s3_other_values is None:
+                # （六）其他处理 (or its clipped form '（六）其他处') with cells: the v2019 leaf row unless
+                # v2021 sub-rows turn up; decided once the table has been read (_finish_s3).
+                self.s3_other_values = row
+                return
             if any(not _is_empty(v) for v in row.values):
                 self._warn(f"第三部分：分组行“{row.text}”自带小计数值，未入库", f"section 三: group row {row.text} carries its own subtotal; not stored")
             return
@@ -575,6 +581,7 @@ class Interpreter:
         # Only a v2021 sub-row with cells of its own proves the v2021 split of （六）; a bare label
         # with no cells is reported below and proves nothing.
         has_2021 = any(k.startswith("r3_6_") and k != "r3_6_other" and row.values for k, row in self.s3_rows.items())
+        self._settle_other_processing(has_2021)
         if has_2021 and "r3_6_other" in self.s3_rows:  # （六）其他处理 with cells, then its v2021 sub-rows
             row = self.s3_rows.pop("r3_6_other")
             if any(not _is_empty(v) for v in row.values):
@@ -609,6 +616,21 @@ class Interpreter:
             f"{where_zh}最右侧 {ncols - kept} 列超出页面右边缘没有印出，只读取了前 {kept} 列",
             f"{where_en} the last {ncols - kept} columns lie beyond the page edge; only the first {kept} were read",
         )
+
+    def _settle_other_processing(self, has_2021: bool) -> None:
+        """（六）其他处理 matched as the group label but followed by its own cells: with no v2021 sub-row
+        in the table it is the v2019 leaf row (§4.2); under v2021 sub-rows it is a subtotal, not stored."""
+        row = self.s3_other_values
+        if row is None:
+            return
+        if has_2021 or "r3_6_other" in self.s3_rows:
+            if any(not _is_empty(v) for v in row.values):
+                self._warn(f"第三部分：分组行“{row.text}”自带小计数值，未入库", f"section 三: group row {row.text} carries its own subtotal; not stored")
+            return
+        rows = list(self.s3_rows.items())
+        at = next((i for i, (k, _) in enumerate(rows) if k in ("r3_7_total", "r4_carry_forward")), len(rows))
+        rows.insert(at, ("r3_6_other", row))
+        self.s3_rows = dict(rows)
 
     def _finish_s4(self) -> None:
         if not self.s4_values:

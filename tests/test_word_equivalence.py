@@ -321,3 +321,17 @@ def test_docx_page_header_and_text_box_are_read_once() -> None:
     report = parse_bytes(buf.getvalue(), "a.docx")
     assert (report.year, report.agency) == (2021, "某县民政局")
     assert report.text.splitlines()[:3] == ["某县民政局2021年政府信息公开工作年度报告", "发布时间：2022-01-20", "正文"]
+
+
+def test_six_other_processing_wrapped_in_a_narrow_cell_is_still_the_2019_leaf() -> None:
+    """'（六）其他处' + '理' (a narrow PDF cell) matches the group label; with its own cells and no
+    v2021 sub-row after it, it is the v2019 row （六）其他处理, not a subtotal to drop."""
+    rows = [[r.label, "1", "0", "0", "0", "0", "0", "1"] for r in schema.s3_rows(schema.V2019)]
+    six = next(i for i, r in enumerate(rows) if r[0] == "（六）其他处理")
+    rows[six] = ["（六）其他处", "4", "0", "0", "0", "0", "0", "4"]
+    head = [[SourceCell("三、收到和处理政府信息公开申请情况", Source("pdf"))]]
+    found = interpret(Document("pdf", rows=head + _grid(_HEADER + rows, 0, "pdf")))
+    assert found.table_versions["s3"] == schema.V2019
+    assert found.cells["s3.r3_6_other.natural_person"].value == 4
+    assert found.cells["s3.r3_6_other.total"].value == 4
+    assert not any("小计" in w for w in found.warnings)
