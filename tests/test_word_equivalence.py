@@ -92,9 +92,14 @@ def variants() -> tuple[Variant, ...]:
     r21 = _blank_organisations(rd.make_report("某区民政局", 2022, schema.V2021, schema.V2021, seed=22))
     two_col = rd.Layout(s3_label_cols=2)
     blank21 = _floated_info(rd.html_page(r21, two_col, markup="word", chrome="plain"))
+    # Borders set only in the page's style sheet, which LibreOffice does not apply: the PDF table has
+    # no rules, and its long labels wrap over up to four lines beside their numbers.
+    r21b = rd.make_report("某市生态环境局", 2023, schema.V2021, schema.V2021, seed=23)
+    unruled = rd.html_page(r21b, rd.Layout(), chrome="plain").replace('border="1" cellspacing="0"', 'width="100%" cellspacing="0"')
     return (
         Variant("v2019_six_with_values_split_header", r19, split19),
         Variant("v2021_blank_orgs_wrapped_floated_date", r21, blank21),
+        Variant("v2021_unruled_wrapped_labels", r21b, unruled),
     )
 
 
