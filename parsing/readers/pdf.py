@@ -730,6 +730,7 @@ def assemble(layouts: list[PageLayout]) -> Document:
         lines.append(text)
         paragraph.clear()
 
+    merged = slot_blank_cells(merged)
     for item in merged:
         if isinstance(item, TableBlock):
             flush_paragraph()
@@ -761,6 +762,82 @@ def assemble(layouts: list[PageLayout]) -> Document:
             f"第 {_page_list(sorted(set(clipped_pages)))} 页的表格超出页面右边缘，最右侧的列没有印出，无法读取"
         )
     return doc
+
+
+_S3_WIDTH = 7  # data columns of table 三: 自然人, five organisation columns, 总计
+_SECTION_END = re.compile(r"^\s*[四五六]\s*[、.．]")
+Anchor = tuple[float, float]  # a column's (left edge, centre) of text: cells are left-aligned or centred
+
+
+def slot_blank_cells(items: list) -> list:
+    """Rows of an unruled table 三 whose blank cells print nothing ('34 … 49' with the five
+    organisation columns left blank): each number is put in the column it stands under, and the
+    columns with nothing get an empty cell, so the row keeps all seven cells and blanks stay blank.
+
+    The columns come from a row of the same table that prints all seven numbers, or, for the two
+    outer columns alone, from the header words 自然人 and 总计. A number stands under a column when
+    its left edge or its centre is within a character of the column's. A row is rebuilt only when
+    every number stands under exactly one known column; otherwise it is left as it is (and reported
+    as short by the interpreter). The columns are forgotten where section 四 (or 五, 六) begins.
+    """
+    full: list[Anchor] | None = None
+    natural: Anchor | None = None
+    total: Anchor | None = None
+    out: list = []
+    for item in items:
+        if isinstance(item, TableBlock) or not item.cells:
+            out.append(item)
+            continue
+        if _SECTION_END.match(item.cells[0].text) and not any(_is_number(c.text) for c in item.cells):
+            full = natural = total = None  # a heading (四、政府信息公开行政复议…), not the row 四、结转…
+        for cell in item.cells:
+            key = _label_key(cell.text)
+            if key.startswith("自然"):
+                natural = _anchor(cell)
+            elif key.startswith("总") and natural is not None and cell.x0 > natural[0]:
+                total = _anchor(cell)
+        labels = 0
+        while labels < len(item.cells) and not _is_number(item.cells[labels].text):
+            labels += 1
+        numbers = item.cells[labels:]
+        if not labels or not numbers or not all(_is_number(c.text) for c in numbers):
+            out.append(item)
+            continue
+        if len(numbers) == _S3_WIDTH and natural is not None:
+            full = [_anchor(c) for c in numbers]
+        slots = _slots(numbers, full, natural, total)
+        if slots is None:
+            out.append(item)
+            continue
+        blank = [Word("", item.cells[labels - 1].x1, item.top, item.cells[labels - 1].x1, item.bottom)]
+        cells = item.cells[:labels] + [w if w is not None else blank[0] for w in slots]
+        out.append(LineBlock(cells, item.page, item.top, item.bottom))
+    return out
+
+
+def _anchor(w: Word) -> Anchor:
+    return (w.x0, (w.x0 + w.x1) / 2)
+
+
+def _slots(numbers: list[Word], full: list[Anchor] | None, natural: Anchor | None, total: Anchor | None) -> list[Word | None] | None:
+    """The row's seven cells (None where blank), or None when a number stands under no known column
+    or two numbers under one. Without a full row only 自然人 and 总计 are known columns."""
+    if len(numbers) >= _S3_WIDTH:
+        return None
+    if full is not None:
+        columns: list[Anchor | None] = list(full)
+    elif natural is not None and total is not None:
+        columns = [natural, *([None] * (_S3_WIDTH - 2)), total]
+    else:
+        return None
+    slots: list[Word | None] = [None] * _S3_WIDTH
+    for w in numbers:
+        x0, centre = _anchor(w)
+        near = [i for i, a in enumerate(columns) if a is not None and (abs(x0 - a[0]) <= w.size or abs(centre - a[1]) <= w.size)]
+        if len(near) != 1 or slots[near[0]] is not None:
+            return None
+        slots[near[0]] = w
+    return slots
 
 
 def _in_margin(line: LineBlock, layouts: list[PageLayout]) -> bool:
