@@ -792,9 +792,11 @@ def slot_blank_cells(items: list) -> list:
             full = natural = total = None  # a heading (四、政府信息公开行政复议…), not the row 四、结转…
         for cell in item.cells:
             key = _label_key(cell.text)
-            if key.startswith("自然"):
+            # Header words, possibly run together with their neighbours ('自然商科', '其计'): short
+            # cells only, so that prose ('自然资源局…', '总的来看…') never sets a column.
+            if key.startswith("自然") and len(key) <= 6:
                 natural = _anchor(cell)
-            elif key.startswith("总") and natural is not None and cell.x0 > natural[0]:
+            elif key.startswith("总") and len(key) <= 4 and natural is not None and cell.x0 > natural[0]:
                 total = _anchor(cell)
         labels = 0
         while labels < len(item.cells) and not _is_number(item.cells[labels].text):
