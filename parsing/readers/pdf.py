@@ -8,6 +8,10 @@ word grouping then run on them. pdfplumber/pdfminer reads what pdfium cannot (se
   None for the slots it covers) and keeps its page and bounding box;
 - the words outside those tables become lines in reading order; a line splits into cells at wide
   gaps, which is how an unruled table reads; labels printed one character per line are rebuilt;
+- a ruled table that runs past the right edge of the paper loses the slice beyond its last rule
+  (those cells were never printed: they must not read as blank), and its rows are marked as cut;
+- in an unruled table 三 whose blank cells print nothing, each number goes to the column it stands
+  under and the blank columns get empty cells (:func:`slot_blank_cells`);
 - page marks (``- 5 -``, ``— 5 —``, ``-5-``, ``第5页``) are removed;
 - a page with no text layer goes to OCR (``parsing.readers.ocr``).
 Across pages, a table that ends a page and a table with the same columns that starts the next page
