@@ -18,6 +18,7 @@ The conversions run once per test session (one ``soffice`` call per target forma
 from __future__ import annotations
 
 import io
+import os
 import re
 import subprocess
 from dataclasses import dataclass, replace
@@ -143,7 +144,7 @@ def converted(tmp_path_factory) -> dict[str, Path]:
 def _soffice(binary: str, base: Path, target: str, outdir: Path, files: list[Path]) -> None:
     cmd = [binary, f"-env:UserInstallation=file://{base / 'profile'}", "--headless", "--norestore"]
     cmd += ["--convert-to", target, "--outdir", str(outdir), *map(str, files)]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=600, env={"HOME": str(base), "PATH": "/usr/bin:/bin"})
+    subprocess.run(cmd, check=True, capture_output=True, timeout=600, env={**os.environ, "HOME": str(base)})
 
 
 @cache
