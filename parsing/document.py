@@ -56,3 +56,6 @@ class Document:
     # Indexes of rows whose end is NOT a real row end (text dumps that wrap one table row over several
     # lines). Grid readers leave it empty: their row boundaries are real.
     loose_rows: set[int] = field(default_factory=set)
+    # Indexes of rows cut off on the right by the page edge (a PDF table wider than the paper): their
+    # last cells were never printed, so the row holds only its leftmost columns.
+    clipped_rows: set[int] = field(default_factory=set)

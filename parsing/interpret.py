@@ -32,6 +32,7 @@ class Token:
     is_value: bool
     row_end: bool = False
     run: bool = False  # digits that ran into the label cell: '规章000'
+    clipped: bool = False  # its row was cut off on the right by the page edge (PDF)
 
 
 @dataclass
@@ -88,7 +89,7 @@ def _tokens(doc: Document) -> list[Token]:
     for i, row in enumerate(doc.rows):
         for j, cell in enumerate(row):
             end = j == len(row) - 1 and i not in doc.loose_rows
-            out.append(Token(cell.text, cell.source, is_value_text(cell.text), end))
+            out.append(Token(cell.text, cell.source, is_value_text(cell.text), end, clipped=i in doc.clipped_rows))
     return out
 
 
@@ -123,11 +124,21 @@ def fit(values: list[Token], ncols: int) -> tuple[list[Token] | None, tuple[str,
         vals = non_empty
     if len(vals) < ncols:
         # Values of a row printed on one line ('4 0'): split when that gives exactly the columns.
+        # A cell of a real table grid is one value however it is spaced ('2 7' is 27 with a stray
+        # space); splitting it would shift every later value into the wrong column.
+        if any(_is_grid_cell(t) for t in vals):
+            return None, _count_message(len(vals), ncols)
         parts = [(t, t.text.split()) for t in vals]
         if sum(len(p) for _, p in parts) == ncols and any(len(p) > 1 for _, p in parts):
             return [Token(text, t.source, True) for t, p in parts for text in p], None
         return None, _count_message(len(vals), ncols)
     return vals, None
+
+
+def _is_grid_cell(tok: Token) -> bool:
+    """Whether a token is one cell of a table whose cell boundaries the reader saw (HTML, Word,
+    Excel, ruled PDF); OCR grids are guessed from pixels, so their cells may hold two values."""
+    return tok.source.col is not None and tok.source.kind != "ocr"
 
 
 def _count_message(n: int, ncols: int) -> tuple[str, str]:
@@ -150,11 +161,17 @@ class Interpreter:
         self.s3_rows: dict[str, PendingRow] = {}
         self.s3_started = False
         self.s3_group_other = False
+        self.s3_other_values: PendingRow | None = None  # （六）其他处理 read as a group label, with cells
         self.s2_headers: list[Target] = []
         self.s4_values: list[Token] = []
         self.s4_row: list[Token] = []  # values of the current row of 四, until it ends
         self.stray: list[Token] = []  # values in 二/三 that arrived with no row open
         self.anchored = False  # a section heading has been seen
+        # (section, table index) → grid column of the first value column, from the header cells
+        # (自然人 in 三, the leftmost outcome word in 四): where a row cut by the page edge starts.
+        self.value_cols: dict[tuple[str, int], int] = {}
+        self.last_kind: str | None = None  # kind and section of the last label matched
+        self.last_section: str | None = None
 
     # ------------------------------------------------------------------ driving
     def run(self, doc: Document) -> Interpretation:
@@ -241,6 +258,7 @@ class Interpreter:
             return
         self._record(match, target.section)
         self._handle(target, match, tok)
+        self.last_kind, self.last_section = target.kind, target.section
 
     @staticmethod
     def _may_continue(row: PendingRow) -> bool:
@@ -316,8 +334,11 @@ class Interpreter:
             return targets[0]
         kinds = {t.kind for t in targets}
         numbered = cands[0].numbered
-        if "row" in kinds and "col" in kinds:  # 总计 / 其他: a row when numbered or once rows began
-            want = "row" if (numbered or self.s3_started) else "col"
+        if "row" in kinds and "col" in kinds:  # 总计 / 其他: a row when numbered or once rows began,
+            # unless it sits among the header words of a header row repeated further down the table
+            # (Word pages split table 三 at a page break and print its header rows again).
+            in_header = self.last_kind in ("col", "header") and self.last_section == "s3"
+            want = "row" if (numbered or (self.s3_started and not in_header)) else "col"
             return next(t for t in targets if t.kind == want)
         if "row" in kinds and "group" in kinds:  # (六)其他处理: decided by whether values follow
             return next(t for t in targets if t.kind == "row")
@@ -342,6 +363,7 @@ class Interpreter:
                 self.s3_started = True
             return
         self._close()
+        self._note_value_col(target, tok)
         if kind == "group":  # a group cell has no data; values after it are a report's own subtotal
             self.row = PendingRow(target.section, target, match, tok.text.strip(), tok.source)
         if kind in ("caption",) or target.id == "s2.header":
@@ -352,6 +374,30 @@ class Interpreter:
             self.s3_group_other = True
         elif target.section == "s4":
             self.s4_row, self.s4_values = [], []  # the data row comes after the header words
+
+    def _note_value_col(self, target: Target, tok: Token) -> None:
+        """Remember the grid column where the value columns of a table start (see ``value_cols``)."""
+        src = tok.source
+        if src.col is None or src.table is None:
+            return
+        if target.id == "s3.col.natural_person":
+            self.value_cols.setdefault(("s3", src.table), src.col)
+        elif target.section == "s4" and target.id.split(".")[-1] in {o for _, o in schema.S4_OUTCOMES}:
+            key = ("s4", src.table)
+            self.value_cols[key] = min(self.value_cols.get(key, src.col), src.col)
+
+    def _clipped_part(self, values: list[Token], section: str, ncols: int) -> list[Token] | None:
+        """The leftmost value cells of a row whose right end the page edge cut off, when they are
+        exactly the table's first value columns side by side; None otherwise."""
+        if not values or len(values) >= ncols or not all(t.clipped for t in values):
+            return None
+        first = values[0].source
+        start = self.value_cols.get((section, first.table)) if first.table is not None else None
+        if start is None or any(t.source.table != first.table for t in values):
+            return None
+        if [t.source.col for t in values] != list(range(start, start + len(values))):
+            return None
+        return values
 
     def _unmatched(self, tok: Token) -> None:
         text = tok.text.strip()
@@ -398,6 +444,11 @@ class Interpreter:
         if row is None:
             return
         if row.target is not None and row.target.kind == "group":
+            if row.target.id == "s3.group.g3_6_other" and row.values and self.s3_other_values is None:
+                # （六）其他处理 (or its clipped form '（六）其他处') with cells: the v2019 leaf row unless
+                # v2021 sub-rows turn up; decided once the table has been read (_finish_s3).
+                self.s3_other_values = row
+                return
             if any(not _is_empty(v) for v in row.values):
                 self._warn(f"第三部分：分组行“{row.text}”自带小计数值，未入库", f"section 三: group row {row.text} carries its own subtotal; not stored")
             return
@@ -527,7 +578,10 @@ class Interpreter:
     def _finish_s3(self) -> None:
         if not self.s3_rows:
             return
-        has_2021 = any(k.startswith("r3_6_") and k != "r3_6_other" for k in self.s3_rows)
+        # Only a v2021 sub-row with cells of its own proves the v2021 split of （六）; a bare label
+        # with no cells is reported below and proves nothing.
+        has_2021 = any(k.startswith("r3_6_") and k != "r3_6_other" and row.values for k, row in self.s3_rows.items())
+        self._settle_other_processing(has_2021)
         if has_2021 and "r3_6_other" in self.s3_rows:  # （六）其他处理 with cells, then its v2021 sub-rows
             row = self.s3_rows.pop("r3_6_other")
             if any(not _is_empty(v) for v in row.values):
@@ -546,21 +600,50 @@ class Interpreter:
         if version:
             self.out.table_versions["s3"] = version
         for key, row in self.s3_rows.items():
-            vals, why = fit(row.values, len(schema.S3_COLUMNS))
+            ncols = len(schema.S3_COLUMNS)
+            vals, why = fit(row.values, ncols)
             if vals is None:
-                self._warn(f"第三部分：行“{row.text}”{why[0]}", f"section 三: row {row.text} {why[1]}")
-                continue
-            for (col_key, col_label), tok in zip(schema.S3_COLUMNS, vals, strict=True):
+                vals = self._clipped_part(row.values, "s3", ncols)
+                if vals is None:
+                    self._warn(f"第三部分：行“{row.text}”{why[0]}", f"section 三: row {row.text} {why[1]}")
+                    continue
+                self._warn_clipped(f"第三部分：行“{row.text}”", f"section 三: row {row.text}", len(vals), ncols)
+            for (col_key, col_label), tok in zip(schema.S3_COLUMNS, vals, strict=False):
                 self._put(f"s3.{key}.{col_key}", tok, row, col_label, None)
+
+    def _warn_clipped(self, where_zh: str, where_en: str, kept: int, ncols: int) -> None:
+        self._warn(
+            f"{where_zh}最右侧 {ncols - kept} 列超出页面右边缘没有印出，只读取了前 {kept} 列",
+            f"{where_en} the last {ncols - kept} columns lie beyond the page edge; only the first {kept} were read",
+        )
+
+    def _settle_other_processing(self, has_2021: bool) -> None:
+        """（六）其他处理 matched as the group label but followed by its own cells: with no v2021 sub-row
+        in the table it is the v2019 leaf row (§4.2); under v2021 sub-rows it is a subtotal, not stored."""
+        row = self.s3_other_values
+        if row is None:
+            return
+        if has_2021 or "r3_6_other" in self.s3_rows:
+            if any(not _is_empty(v) for v in row.values):
+                self._warn(f"第三部分：分组行“{row.text}”自带小计数值，未入库", f"section 三: group row {row.text} carries its own subtotal; not stored")
+            return
+        rows = list(self.s3_rows.items())
+        at = next((i for i, (k, _) in enumerate(rows) if k in ("r3_7_total", "r4_carry_forward")), len(rows))
+        rows.insert(at, ("r3_6_other", row))
+        self.s3_rows = dict(rows)
 
     def _finish_s4(self) -> None:
         if not self.s4_values:
             return
-        vals, why = fit(self.s4_values, len(schema.S4_COLUMNS))
+        ncols = len(schema.S4_COLUMNS)
+        vals, why = fit(self.s4_values, ncols)
         if vals is None:
-            self._warn(f"第四部分：{why[0]}", f"section 四: {why[1]}")
-            return
-        for (key, label), tok in zip(schema.S4_COLUMNS, vals, strict=True):
+            vals = self._clipped_part(self.s4_values, "s4", ncols)
+            if vals is None:
+                self._warn(f"第四部分：{why[0]}", f"section 四: {why[1]}")
+                return
+            self._warn_clipped("第四部分：", "section 四:", len(vals), ncols)
+        for (key, label), tok in zip(schema.S4_COLUMNS, vals, strict=False):
             self._put(f"s4.{key}", tok, None, label, None)
 
 

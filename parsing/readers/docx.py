@@ -4,6 +4,12 @@ python-docx's ``row.cells`` repeats a merged cell in every slot it covers, so th
 from the XML instead: ``w:gridSpan`` covers slots to the right and ``w:vMerge="continue"`` covers
 the slot below its origin. Covered slots become None and are not emitted. A table whose cells
 hold tables is page layout (a web page pasted into Word): its cells are read as containers.
+
+A web page saved as Word by LibreOffice keeps the page's chrome where Word keeps page furniture:
+a floated or positioned block (the "发布时间：2023-01-20 来源：…" line) becomes a text box, a
+``<div title="header">`` the page header. Page headers are read first, then the body; a text box is
+read once (Word stores it twice: the DrawingML box and a VML fallback) as lines of its own, before
+the paragraph it is anchored to.
 """
 
 from __future__ import annotations
@@ -32,6 +38,11 @@ _W_DEL = qn("w:del")
 _W_VAL = qn("w:val")
 _W_ALT_CHUNK = qn("w:altChunk")
 _R_ID = qn("r:id")
+_W_TXBX = qn("w:txbxContent")
+_W_SECT_PR = qn("w:sectPr")
+_W_HEADER_REF = qn("w:headerReference")
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_SKIPPED_IN_PARA = (_W_DEL, _W_TXBX, _MC_FALLBACK)  # deletions; text boxes are read on their own
 
 
 def read(data: bytes, filename: str = "") -> Document:
@@ -46,6 +57,8 @@ def read(data: bytes, filename: str = "") -> Document:
     def visit(container) -> None:
         for child in container.iterchildren():
             if child.tag == _W_P:
+                for box in _text_boxes(child):
+                    visit(box)
                 text = clean_cell_text(_para_text(child))
                 for line in text.split("\n"):
                     if line.strip():
@@ -70,6 +83,8 @@ def read(data: bytes, filename: str = "") -> Document:
             elif child.tag == _W_ALT_CHUNK:
                 _alt_chunk(document, child, rows, lines, warnings, tables)
 
+    for header in _headers(document):
+        visit(header)
     visit(body)
     if not rows:
         raise ReadError("no_content", "Word 文件中没有文字内容", "the Word file has no text")
@@ -119,11 +134,41 @@ def _open(data: bytes):
     return document
 
 
+def _headers(document) -> list:
+    """The page header parts (w:hdr elements) the sections refer to, each once, in order."""
+    out: list = []
+    seen: set[str] = set()
+    for sect in document.element.body.iter(_W_SECT_PR):
+        for ref in sect.iterchildren(_W_HEADER_REF):
+            part = document.part.related_parts.get(ref.get(_R_ID))
+            if part is None or str(part.partname) in seen or not hasattr(part, "element"):
+                continue
+            seen.add(str(part.partname))
+            out.append(part.element)
+    return out
+
+
+def _text_boxes(p) -> list:
+    """The text boxes anchored in a paragraph (w:txbxContent), without the VML fallback copies and
+    without boxes nested in another box (visiting the outer box reaches those)."""
+    return [box for box in p.iter(_W_TXBX) if not _under(box, p, (_W_TXBX, _MC_FALLBACK))]
+
+
+def _under(el, stop, tags: tuple[str, ...]) -> bool:
+    """Whether an ancestor of ``el`` below ``stop`` has one of ``tags``."""
+    for anc in el.iterancestors():
+        if anc is stop:
+            return False
+        if anc.tag in tags:
+            return True
+    return False
+
+
 def _para_text(p) -> str:
-    """Text of a paragraph: runs, hyperlinks, fields and insertions; deletions left out."""
+    """Text of a paragraph: runs, hyperlinks, fields and insertions; deletions and text boxes left out."""
     parts: list[str] = []
     for el in p.iter(_W_T, _W_TAB, _W_BR, _W_CR):
-        if any(anc.tag == _W_DEL for anc in el.iterancestors()):
+        if _under(el, p, _SKIPPED_IN_PARA):
             continue
         if el.tag == _W_T:
             parts.append(el.text or "")
@@ -136,7 +181,7 @@ def _para_text(p) -> str:
 
 def _cell_text(tc) -> str:
     """Text of a table cell: its paragraphs joined by line breaks (nested tables included)."""
-    paras = [_para_text(p) for p in tc.iter(_W_P)]
+    paras = [_para_text(p) for p in tc.iter(_W_P) if not _under(p, tc, (_MC_FALLBACK,))]
     return clean_cell_text("\n".join(paras))
 
 

@@ -8,6 +8,10 @@ word grouping then run on them. pdfplumber/pdfminer reads what pdfium cannot (se
   None for the slots it covers) and keeps its page and bounding box;
 - the words outside those tables become lines in reading order; a line splits into cells at wide
   gaps, which is how an unruled table reads; labels printed one character per line are rebuilt;
+- a ruled table that runs past the right edge of the paper loses the slice beyond its last rule
+  (those cells were never printed: they must not read as blank), and its rows are marked as cut;
+- in an unruled table 三 whose blank cells print nothing, each number goes to the column it stands
+  under and the blank columns get empty cells (:func:`slot_blank_cells`);
 - page marks (``- 5 -``, ``— 5 —``, ``-5-``, ``第5页``) are removed;
 - a page with no text layer goes to OCR (``parsing.readers.ocr``).
 Across pages, a table that ends a page and a table with the same columns that starts the next page
@@ -65,6 +69,7 @@ class TableBlock:
     col_edges: list[float]
     page: int
     kind: str = "pdf"  # pdf | ocr
+    clipped: bool = False  # the table runs past the right edge of the page: its last columns are not printed
 
 
 @dataclass
@@ -280,7 +285,7 @@ def _page_layout(page, number: int) -> PageLayout:
     if caps:
         settings["explicit_horizontal_lines"] = caps
     for table in page.find_tables(settings):
-        block = _table_block(table, number)
+        block = _table_block(table, number, layout.width)
         if block is not None:
             tables.append(block)
     words = [
@@ -347,8 +352,12 @@ def _h_segment(x0: float, x1: float, y: float) -> dict:
     return {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "doctop": y, "width": x1 - x0, "height": 0}
 
 
-def _table_block(table, number: int) -> TableBlock | None:
-    """A pdfplumber table as a grid; one-column "tables" are boxed prose, not tables."""
+def _table_block(table, number: int, page_width: float = 0.0) -> TableBlock | None:
+    """A pdfplumber table as a grid; one-column "tables" are boxed prose, not tables.
+
+    A table that reaches the right edge of the page was cut there (LibreOffice sizes a web page's
+    table to its content, wider than the paper): the slice between its last rule and the page edge
+    is a column whose text was not printed, so it is dropped rather than read as blank cells."""
     # Inside a cell the cell box separates columns, so a wide tolerance only keeps letter-spaced
     # digits ("3 0 0 1" in justified fonts) together.
     texts = table.extract(x_tolerance=3, y_tolerance=3)
@@ -366,7 +375,14 @@ def _table_block(table, number: int) -> TableBlock | None:
     if sum(1 for r in grid for c in r if c is not None and c.text) == 0:
         return None
     edges = sorted({round(c[0], 1) for r in table.rows for c in r.cells if c} | {round(table.bbox[2], 1)})
-    return TableBlock(grid, _round(table.bbox), edges, number)
+    clipped = page_width > 0 and table.bbox[2] >= page_width - _PAGE_EDGE_TOL and len(edges) >= 4
+    if clipped:
+        grid = [row[: len(edges) - 2] for row in grid]
+        edges = edges[:-1]
+    return TableBlock(grid, _round(table.bbox), edges, number, clipped=clipped)
+
+
+_PAGE_EDGE_TOL = 1.0  # a rule this close to the paper's edge is where the page cut the table
 
 
 def _round(bbox) -> tuple[float, float, float, float]:
@@ -699,6 +715,8 @@ def assemble(layouts: list[PageLayout]) -> Document:
     lines: list[str] = []
     table_index = 0
     paragraph: list[LineBlock] = []
+    clipped_rows: set[int] = set()
+    clipped_pages: list[int] = []
 
     def flush_paragraph() -> None:
         if not paragraph:
@@ -716,10 +734,15 @@ def assemble(layouts: list[PageLayout]) -> Document:
         lines.append(text)
         paragraph.clear()
 
+    merged = slot_blank_cells(merged)
     for item in merged:
         if isinstance(item, TableBlock):
             flush_paragraph()
-            rows.extend(grid_rows(item.grid, item.kind, table_index))
+            table_rows = grid_rows(item.grid, item.kind, table_index)
+            if item.clipped:
+                clipped_rows.update(range(len(rows), len(rows) + len(table_rows)))
+                clipped_pages.append(item.page)
+            rows.extend(table_rows)
             lines.append(grid_text(item.grid))
             table_index += 1
         elif len(item.cells) > 1:
@@ -737,7 +760,90 @@ def assemble(layouts: list[PageLayout]) -> Document:
                 flush_paragraph()
             paragraph.append(item)
     flush_paragraph()
-    return Document(format="pdf", rows=rows, text="\n".join(lines), pages=len(layouts))
+    doc = Document(format="pdf", rows=rows, text="\n".join(lines), pages=len(layouts), clipped_rows=clipped_rows)
+    if clipped_pages:
+        doc.warnings.append(
+            f"第 {_page_list(sorted(set(clipped_pages)))} 页的表格超出页面右边缘，最右侧的列没有印出，无法读取"
+        )
+    return doc
+
+
+_S3_WIDTH = 7  # data columns of table 三: 自然人, five organisation columns, 总计
+_SECTION_END = re.compile(r"^\s*[四五六]\s*[、.．]")
+Anchor = tuple[float, float]  # a column's (left edge, centre) of text: cells are left-aligned or centred
+
+
+def slot_blank_cells(items: list) -> list:
+    """Rows of an unruled table 三 whose blank cells print nothing ('34 … 49' with the five
+    organisation columns left blank): each number is put in the column it stands under, and the
+    columns with nothing get an empty cell, so the row keeps all seven cells and blanks stay blank.
+
+    The columns come from a row of the same table that prints all seven numbers, or, for the two
+    outer columns alone, from the header words 自然人 and 总计. A number stands under a column when
+    its left edge or its centre is within a character of the column's. A row is rebuilt only when
+    every number stands under exactly one known column; otherwise it is left as it is (and reported
+    as short by the interpreter). The columns are forgotten where section 四 (or 五, 六) begins.
+    """
+    full: list[Anchor] | None = None
+    natural: Anchor | None = None
+    total: Anchor | None = None
+    out: list = []
+    for item in items:
+        if isinstance(item, TableBlock) or not item.cells:
+            out.append(item)
+            continue
+        if _SECTION_END.match(item.cells[0].text) and not any(_is_number(c.text) for c in item.cells):
+            full = natural = total = None  # a heading (四、政府信息公开行政复议…), not the row 四、结转…
+        for cell in item.cells:
+            key = _label_key(cell.text)
+            # Header words, possibly run together with their neighbours ('自然商科', '其计'): short
+            # cells only, so that prose ('自然资源局…', '总的来看…') never sets a column.
+            if key.startswith("自然") and len(key) <= 6:
+                natural = _anchor(cell)
+            elif key.startswith("总") and len(key) <= 4 and natural is not None and cell.x0 > natural[0]:
+                total = _anchor(cell)
+        labels = 0
+        while labels < len(item.cells) and not _is_number(item.cells[labels].text):
+            labels += 1
+        numbers = item.cells[labels:]
+        if not labels or not numbers or not all(_is_number(c.text) for c in numbers):
+            out.append(item)
+            continue
+        if len(numbers) == _S3_WIDTH and natural is not None:
+            full = [_anchor(c) for c in numbers]
+        slots = _slots(numbers, full, natural, total)
+        if slots is None:
+            out.append(item)
+            continue
+        blank = [Word("", item.cells[labels - 1].x1, item.top, item.cells[labels - 1].x1, item.bottom)]
+        cells = item.cells[:labels] + [w if w is not None else blank[0] for w in slots]
+        out.append(LineBlock(cells, item.page, item.top, item.bottom))
+    return out
+
+
+def _anchor(w: Word) -> Anchor:
+    return (w.x0, (w.x0 + w.x1) / 2)
+
+
+def _slots(numbers: list[Word], full: list[Anchor] | None, natural: Anchor | None, total: Anchor | None) -> list[Word | None] | None:
+    """The row's seven cells (None where blank), or None when a number stands under no known column
+    or two numbers under one. Without a full row only 自然人 and 总计 are known columns."""
+    if len(numbers) >= _S3_WIDTH:
+        return None
+    if full is not None:
+        columns: list[Anchor | None] = list(full)
+    elif natural is not None and total is not None:
+        columns = [natural, *([None] * (_S3_WIDTH - 2)), total]
+    else:
+        return None
+    slots: list[Word | None] = [None] * _S3_WIDTH
+    for w in numbers:
+        x0, centre = _anchor(w)
+        near = [i for i, a in enumerate(columns) if a is not None and (abs(x0 - a[0]) <= w.size or abs(centre - a[1]) <= w.size)]
+        if len(near) != 1 or slots[near[0]] is not None:
+            return None
+        slots[near[0]] = w
+    return slots
 
 
 def _in_margin(line: LineBlock, layouts: list[PageLayout]) -> bool:
@@ -830,7 +936,7 @@ def _widen(block: TableBlock, edges: list[float]) -> TableBlock:
             if c < len(starts) - 1 and starts[c] < width:
                 line[starts[c]] = cell
         grid.append(line)
-    return TableBlock(grid, block.bbox, list(edges), block.page, block.kind)
+    return TableBlock(grid, block.bbox, list(edges), block.page, block.kind, block.clipped)
 
 
 def _is_number(text: str) -> bool:
@@ -886,7 +992,7 @@ def _stitch(prev: TableBlock, nxt: TableBlock) -> TableBlock:
     grid.extend(cont)
     bbox = (prev.bbox[0], prev.bbox[1], prev.bbox[2], prev.bbox[3])
     # The joined table now ends on nxt's page: a third page may continue it in turn.
-    return TableBlock(grid, bbox, prev.col_edges, nxt.page, prev.kind)
+    return TableBlock(grid, bbox, prev.col_edges, nxt.page, prev.kind, prev.clipped or nxt.clipped)
 
 
 def _label_key(text: str) -> str:
@@ -960,7 +1066,12 @@ class FastPage:
         self.height = top - bottom
         self.bbox = (0, 0, self.width, self.height)
         self._origin = (left, top)
-        self.chars = _pdfium_chars(page, self._origin)
+        # Text placed beyond the paper (a table wider than the page) is not printed: not read either.
+        self.chars = [
+            c
+            for c in _pdfium_chars(page, self._origin)
+            if 0 <= (c["x0"] + c["x1"]) / 2 <= self.width and 0 <= (c["top"] + c["bottom"]) / 2 <= self.height
+        ]
         self.images: list[dict] = []  # bounding boxes only: what the scan check needs
         self.edges = _pdfium_edges(page, self._origin, self.images)
 
