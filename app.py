@@ -8,9 +8,11 @@ also kept in the address (components/state.py), so a copied link reproduces the 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.sidebar import render_sidebar
 from components.state import current_filters, filter_query
+from components.ui_text import install_ui_text
 
 st.set_page_config(page_title="公开年报看板", page_icon=":material/monitoring:", layout="wide")
 
@@ -21,8 +23,19 @@ def _home() -> None:
     # Streamlit serves its default page at "/" only, never at its own url_path: with 总览 as the default,
     # /overview answered "Page not found". The default is therefore this hidden page, which forwards to
     # /overview with the filters, so every page, 总览 included, has an address that works. An unknown
-    # address also lands here (after Streamlit's notice, translated by components/ui_text.py).
+    # address also lands here (after Streamlit's notice, translated by components/ui_text.py): 总览 then
+    # says in Chinese which address does not exist.
+    unknown = _requested_address()
+    if unknown:
+        st.session_state["flash"] = ("warning", f"没有地址为“/{unknown}”的页面，已为您打开总览。")
     st.switch_page(OVERVIEW, query_params=filter_query(current_filters()))
+
+
+def _requested_address() -> str:
+    """The page address the browser asked for when it is not one of ours ("" for the root and our pages)."""
+    ctx = get_script_run_ctx()
+    name = (ctx.pages_manager.intended_page_name or "") if ctx else ""
+    return name
 
 
 pages = {
@@ -44,4 +57,5 @@ pages = {
 }
 page = st.navigation(pages)
 render_sidebar()
+install_ui_text()  # Chinese for Streamlit's built-in English (no locale setting exists)
 page.run()
