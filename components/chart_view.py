@@ -34,16 +34,18 @@ def show_chart(spec: ChartSpec, *, data_table: bool = True) -> None:
     Every downloaded image carries the current filters and the date in a caption line.
     """
     image_server()
-    fig = _chosen_figure(spec)
     caption = export_caption(describe_filters(current_filters()))
-    # The figure is shown as built (title inside, the same as the downloaded image); theme=None keeps
-    # Streamlit from restyling it. Figures are shared read-only between sessions (components/state.py).
-    st.plotly_chart(fig, theme=None, key=f"chart_{spec.key}", config=_PLOTLY_CONFIG)
+    # The chart's slot comes first; the view switch sits in the row under it and decides what fills it.
+    slot = st.empty()
     if spec.note:
         st.caption(spec.note)
     stem = safe_filename(spec.title)
     # One compact row under the chart; wraps on narrow columns instead of truncating the labels.
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        fig = _chosen_figure(spec)
+        # The figure is shown as built (title inside, the same as the downloaded image); theme=None keeps
+        # Streamlit from restyling it. Figures are shared read-only between sessions (components/state.py).
+        slot.plotly_chart(fig, theme=None, key=f"chart_{spec.key}", config=_PLOTLY_CONFIG)
         for fmt, (label, mime) in FORMATS.items():
             st.download_button(
                 label,

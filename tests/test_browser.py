@@ -210,7 +210,7 @@ def _english_shown(page) -> list[str]:
 
 @pytest.fixture()
 def samples_page(samples_url, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(samples_url) else r.abort())
     yield page
@@ -226,6 +226,12 @@ def test_every_page_has_an_address_that_keeps_the_filters(samples_url, samples_p
         assert "2020" in years.inner_text(), (path, years.inner_text())
         if path == "overview":
             assert "年度：2020" in page.locator('[data-testid="stMain"]').inner_text()
+    # A downloaded image says which filters made it and when.
+    _open(page, f"{samples_url}/enforcement?years=2020", "行政许可与执法")
+    with page.expect_download(timeout=60_000) as download:
+        page.locator('[data-testid="stDownloadButton"] button', has_text="SVG").first.click()
+    svg = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "筛选条件：年度：2020" in svg and "导出日期" in svg
     # The root forwards to 总览 with the filters; a change of filter is written into the address.
     _open(page, f"{samples_url}/?regions=施秉县", "总览")
     assert "/overview?regions=" in page.url, page.url
