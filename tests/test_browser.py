@@ -261,16 +261,16 @@ def test_no_english_from_streamlit_widgets_on_any_page(samples_url, samples_page
     # A text input's hint ("Press Enter to apply") and a form's ("Press Enter to submit form").
     _open(page, f"{samples_url}/library", "报告库")
     page.get_by_placeholder("单位、地区、文件名或正文中的文字").fill("施秉")
-    time.sleep(0.5)
+    page.get_by_text("按回车键确认").wait_for(timeout=10_000)
     assert not _english_shown(page), _english_shown(page)
     _open(page, f"{samples_url}/quality", "数据质量")
     opener = page.get_by_text("更正数值", exact=False)
     if opener.count():
         opener.first.click()
-    field = page.locator('[data-testid="stForm"] input[type="text"]').first
-    if field.count() and field.is_visible():  # the correction form's first text field
+    field = page.locator('[data-testid="stForm"] [data-testid="stTextInput"] input').first
+    if field.count() and field.is_visible():  # the correction form's value field
         field.fill("12")
-        time.sleep(0.5)
+        page.get_by_text("按回车键提交").wait_for(timeout=10_000)
         assert not _english_shown(page), _english_shown(page)
     # Plotly's toolbar tooltips.
     _open(page, f"{samples_url}/enforcement", "行政许可与执法")
