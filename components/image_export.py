@@ -60,7 +60,6 @@ class ChartSpec:
     # county's bar does not vanish next to a city's; ``alt_label`` names the switch.
     alt_fig: go.Figure | None = None
     alt_label: str = ""
-    caption: str = ""  # the filters the image was made under; printed on every exported image
 
 
 def export_caption(filters_text: str, day: date | None = None) -> str:

@@ -44,6 +44,25 @@ EXACT: dict[str, str] = {
     "Show/hide columns": "显示／隐藏列",
     "Copy to clipboard": "复制",
     "Copied to clipboard": "已复制",
+    "Toggle fullscreen": "切换全屏",
+    "Clear selection": "清除选择",
+    # st.dataframe column menu (sorting, pinning, number format)
+    "Sort ascending": "升序排列",
+    "Sort descending": "降序排列",
+    "Pin column": "固定列",
+    "Unpin column": "取消固定",
+    "Hide column": "隐藏列",
+    "Autosize": "自动列宽",
+    "Format": "数字格式",
+    "Automatic": "自动",
+    "Localized": "本地格式",
+    "Plain": "原样",
+    "Compact": "紧凑",
+    "Percent": "百分比",
+    "Scientific": "科学计数",
+    "Accounting": "会计格式",
+    "Empty": "空",
+    "empty": "空",
     # app chrome and notices
     "Skip to main content": "跳到正文",
     "Page not found": "页面不存在",
@@ -54,6 +73,14 @@ EXACT: dict[str, str] = {
     "Print": "打印",
     "Clear cache": "清除缓存",
     "About": "关于",
+    "Get help": "帮助",
+    "Report a bug": "报告问题",
+    "Auto rerun": "自动重新运行",
+    "System": "跟随系统",
+    "Light": "浅色",
+    "Dark": "深色",
+    "Cancel": "取消",
+    "OK": "确定",
     "Connecting": "正在连接",
     "Connection error": "连接中断",
     "Please wait...": "请稍候…",
@@ -87,12 +114,6 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^(\d+) files? selected$", "已选择 $1 个文件"),
     (r"^Showing page (\d+) of (\d+)$", "第 $1 页，共 $2 页"),
 ]
-
-# Every English UI string this layer is meant to remove (the browser test asserts none is visible).
-KNOWN_ENGLISH: tuple[str, ...] = (
-    "Select all", "No results", "Choose an option", "Press Enter to submit form", "Press Enter to apply",
-    "Upload", "per file", "Browse files", "Drag and drop", "Page not found", "Running...",
-)
 
 _SCRIPT = """
 <script>
