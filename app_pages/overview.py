@@ -7,32 +7,27 @@ import streamlit as st
 from components.chart_view import show_chart
 from components.page_frame import analysis_page
 from components.state import computed
+from components.tables import CARDS, card_delta, card_value
+from library.aggregate import KPI_RISE_IS_BAD
 
 n_reports = analysis_page("总览", "所选地区、年度的年报概况。卡片上的问号说明每个数字的口径；空白的单元格不计为 0。")
 if n_reports:
     k = computed("kpis")
-    notes = k["notes"]
-
-    def number(value, unit: str = "") -> str:
-        return "—" if value is None else f"{value:,.0f}{unit}"
-
-    cards = [
-        ("报告数", number(k["reports"], " 份"), None),
-        ("单位数", number(k["agencies"], " 个"), None),
-        ("主动公开信息", number(k["proactive_items"], " 条"), notes["proactive_items"]),
-        ("行政许可处理决定", number(k["licensing_decisions"], " 件"), notes["licensing_decisions"]),
-        ("收到申请", number(k["applications_received"], " 件"), notes["applications_received"]),
-        (
-            "予以公开＋部分公开占比",
-            "—" if k["answered_share"] is None else f"{k['answered_share']:.1%}",
-            notes["answered_share"],
-        ),
-        ("复议、诉讼案件", number(k["review_litigation_cases"], " 件"), notes["review_litigation_cases"]),
-        ("校验未通过的报告", number(k["reports_failing_checks"], " 份"), notes["reports_failing_checks"]),
-    ]
-    for row in (cards[:4], cards[4:]):
-        for col, (label, value, help_text) in zip(st.columns(4), row, strict=True):
-            col.metric(label, value, help=help_text, border=True)
+    if k["previous_year"] is not None:
+        st.caption(
+            f"已选 {len(k['years'])} 个年度：卡片显示其中最新的 **{k['year']} 年**，下方为较 {k['previous_year']} 年的变化"
+            "（现行有效件数等存量不跨年相加，各年数字也不相加）。各年明细见下方图表和单位一览。"
+        )
+    for row in (CARDS[:4], CARDS[4:]):
+        for col, (label, key, unit) in zip(st.columns(4), row, strict=True):
+            col.metric(
+                label,
+                card_value(k, key, unit),
+                delta=card_delta(k, key, unit),
+                delta_color="inverse" if key in KPI_RISE_IS_BAD else "off",
+                help=k["notes"].get(key),  # with several years it says which year
+                border=True,
+            )
 
     by_year, by_agency = computed("overview_charts")
     left, right = st.columns([2, 3])

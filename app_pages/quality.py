@@ -1,17 +1,145 @@
-"""数据质量: every failed check and unmatched label per report, with the source text next to the values."""
+"""数据质量: every failed check and unmatched label per report; each value next to its place in the original
+(page image, table row or text lines) and a correction form that starts from the clicked value."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from components.labels import CHECK_STATUS_NAMES, rule_name
+from components.labels import CHECK_STATUS_NAMES, md_escape, rule_name, warning_text
 from components.page_frame import analysis_page, show_charts
+from components.source_view import position_text, show_source
 from components.state import computed, get_library
 from library.store import LibraryError
-from parsing.schema import CELLS, NARRATIVE_KEYS
+from library.stored_report import StoredReport
+from parsing.checks import check_place, explain
+from parsing.schema import CELLS, NARRATIVE_KEYS, key_label
 
-CONTEXT_LINES = 12  # lines of source text shown above and below the selected cell
+CORRECTABLE = [*CELLS, *(f"n.{k}" for k in NARRATIVE_KEYS)]
+
+
+def _explained(checks: pd.DataFrame) -> pd.Series:
+    """The Chinese explanation of each check row (stored checks carry only the English ``detail``)."""
+    blanks = checks["blank_as_zero"] if "blank_as_zero" in checks else pd.Series([None] * len(checks), index=checks.index)
+    return pd.Series(
+        [
+            explain(rule, where, status, detail or "", list(blank) if isinstance(blank, list | tuple) else ())
+            for rule, where, status, detail, blank in zip(
+                checks["rule"], checks["where"], checks["status"], checks["detail"], blanks, strict=True
+            )
+        ],
+        index=checks.index,
+        dtype=object,
+    )
+
+
+def _places(checks: pd.DataFrame) -> list[str]:
+    return [check_place(rule, where) for rule, where in zip(checks["rule"], checks["where"], strict=True)]
+
+
+def _value_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "空白"
+    if isinstance(value, float):  # 3985758.0 must not read "3.98576e+06"
+        return str(int(value)) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _report_checks(report: StoredReport) -> None:
+    """The report's checks that did not pass, explained in Chinese."""
+    checks = pd.DataFrame(report.checks)
+    if checks.empty:
+        return
+    checks = checks[checks["status"] != "pass"]
+    if checks.empty:
+        return
+    st.markdown("**未通过或未能校验的规则**")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "规则": checks["rule"].map(rule_name),
+                "位置": _places(checks),
+                "结果": checks["status"].map(CHECK_STATUS_NAMES),
+                "说明": _explained(checks),
+            }
+        ),
+        hide_index=True,
+        key=f"quality_checks_{report.id}",
+    )
+
+
+def _report_notes(report: StoredReport) -> None:
+    """Parser notes of the report, in Chinese only (the English half is for tools and logs)."""
+    notes = [warning_text(w) for w in report.warnings]
+    if notes:
+        with st.expander(f"解析提示（{len(notes)} 条）"):
+            # Notes quote report text: a table (plain text), never Markdown.
+            st.dataframe(pd.DataFrame({"提示": notes}), hide_index=True, key=f"quality_notes_{report.id}")
+
+
+def _current(report: StoredReport, key: str) -> tuple[object, str | None]:
+    """(effective value, raw text as written) of one field of the report."""
+    row = report.cells[report.cells["key"] == key]
+    if not row.empty:
+        return row["corrected"].iloc[0], str(row["raw"].iloc[0])
+    return report.values.get(key), None
+
+
+def _corrections(report: StoredReport, clicked: pd.Series | None) -> None:
+    """The correction form, starting from the clicked cell and showing its current value."""
+    lib = get_library()
+    field_key = f"correction_field_{report.id}"
+    seen_key = f"correction_clicked_{report.id}"
+    clicked_key = None if clicked is None else str(clicked["key"])
+    # A new click picks its field; choosing another field by hand is kept until the next click.
+    if clicked_key in CORRECTABLE and st.session_state.get(seen_key) != clicked_key:
+        st.session_state[field_key] = clicked_key
+    st.session_state[seen_key] = clicked_key
+    with st.expander(f"更正数值（已有 {len(report.corrections)} 条更正）", expanded=clicked_key is not None):
+        st.caption("更正后的数值在所有图表和导出中生效，重新解析后仍保留；原解析值保留可查。留空表示该项在报告中为空白。")
+        key = st.selectbox("字段", CORRECTABLE, format_func=key_label, key=field_key)
+        value, raw = _current(report, key)
+        if raw is None and key not in report.values:
+            st.markdown("当前值：报告中没有这一项。")
+        else:
+            # Raw text comes from the report: escaped so it reads as plain text.
+            written = f"　报告原文：“{md_escape(raw)}”" if raw else ""
+            st.markdown(f"当前值：**{md_escape(_value_text(value))}**{written}")
+        with st.form(f"correction_{report.id}"):
+            c1, c2 = st.columns([1, 2])
+            raw_value = c1.text_input("正确的数值（留空＝空白）", key=f"correction_value_{report.id}_{key}")
+            note = c2.text_input("说明（如：据原文第 3 页表格）", key=f"correction_note_{report.id}")
+            if st.form_submit_button("保存更正"):
+                _save_correction(lib, report.id, key, raw_value, note)
+        if report.corrections:
+            corr = pd.DataFrame(report.corrections)
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "字段": corr["key"].map(key_label),
+                        "原值": corr["old"],
+                        "更正为": corr["new"],
+                        "说明": corr["note"],
+                        "时间": corr["created_at"],
+                    }
+                ),
+                hide_index=True,
+                key=f"corrections_{report.id}",
+            )
+
+
+def _save_correction(lib, report_id: int, key: str, raw_value: str, note: str) -> None:
+    text_value = raw_value.strip().replace(",", "")
+    try:
+        value = None if text_value == "" else (float(text_value) if "." in text_value else int(text_value))
+        lib.add_correction(report_id, key, value, note)
+        st.session_state["flash"] = ("success", f"已更正“{key_label(key)}”。")
+        st.rerun()
+    except ValueError:
+        st.error("请输入数字，例如 12 或 3.5。")
+    except LibraryError as exc:
+        st.error(exc.zh)
+
 
 n_reports = analysis_page("数据质量", "逐份报告核对：未通过的勾稽校验、未识别的标签，以及解析值与原文的对照和人工更正。")
 if n_reports:
@@ -36,8 +164,8 @@ if n_reports:
                     "单位": failed["agency"],
                     "年度": failed["year"],
                     "规则": failed["rule"].map(rule_name),
-                    "位置": failed["where"],
-                    "计算": failed["detail"],
+                    "位置": _places(failed),
+                    "说明": _explained(failed.assign(status="fail")),
                 }
             ),
             hide_index=True,
@@ -71,23 +199,19 @@ if n_reports:
     report_id = st.selectbox("选择报告（问题多的排在前面）", options, format_func=names.get, key="quality_report")
     report = lib.get(int(report_id)) if report_id is not None else None
     if report is not None:
-        lines = (report.text or "").splitlines()
-        cells = report.cells.copy()
-        cells["line"] = [s.get("line") if isinstance(s, dict) else None for s in cells["source"]]
-        cells["page"] = [s.get("page") if isinstance(s, dict) else None for s in cells["source"]]
-        left, right = st.columns([3, 2])
+        cells = report.cells
+        left, right = st.columns([1, 1])
         with left:
-            st.markdown("**解析值**（点选一行，右侧显示它在原文中的位置）")
+            st.markdown("**解析值**（点选一行，右侧显示它在原件中的位置，下方可更正）")
             table = pd.DataFrame(
                 {
-                    "字段": cells["std_label"],
+                    "字段": [key_label(k) for k in cells["key"]],
                     "报告中的标签": cells["label"],
                     "原文": cells["raw"],
                     "解析值": cells["value"],
                     "现值（含更正）": cells["corrected"],
                     "置信度": cells["score"],
-                    "行号": cells["line"],
-                    "页码": cells["page"],
+                    "位置": [position_text(s) for s in cells["source"]],
                 }
             )
             picked = st.dataframe(
@@ -99,73 +223,11 @@ if n_reports:
                 height=420,
                 column_config={"置信度": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f")},
             )
-            checks = pd.DataFrame(report.checks)
-            if not checks.empty:
-                checks = checks[checks["status"] != "pass"]
-            if not checks.empty:
-                st.markdown("**未通过或未能校验的规则**")
-                st.dataframe(
-                    pd.DataFrame(
-                        {
-                            "规则": checks["rule"].map(rule_name),
-                            "位置": checks["where"],
-                            "结果": checks["status"].map(CHECK_STATUS_NAMES),
-                            "计算": checks["detail"],
-                        }
-                    ),
-                    hide_index=True,
-                    key=f"quality_checks_{report.id}",
-                )
+            _report_checks(report)
+            _report_notes(report)
+        rows = picked.selection.rows if picked else []
+        clicked = cells.iloc[rows[0]] if rows and rows[0] < len(cells) else None
         with right:
-            rows = picked.selection.rows if picked else []
-            line = cells["line"].iloc[rows[0]] if rows and rows[0] < len(cells) else None
-            if line is not None and not pd.isna(line) and lines:
-                line = int(line)
-                start, end = max(1, line - CONTEXT_LINES), min(len(lines), line + CONTEXT_LINES)
-                st.markdown(f"**原文第 {start}–{end} 行**（所选单元格在第 {line} 行，以 ▶ 标出）")
-                excerpt = "\n".join(
-                    ("▶ " if i == line else "  ") + f"{i:>4} {lines[i - 1]}" for i in range(start, end + 1)
-                )
-                st.code(excerpt, language=None, wrap_lines=True)
-            else:
-                st.markdown("**报告原文**（带行号；点选左侧一行可跳到对应位置）")
-            with st.expander("全文", expanded=line is None):
-                # Report text is shown as code (plain text), never rendered as Markdown or HTML.
-                st.code(report.text or "（无文本）", language=None, line_numbers=True, wrap_lines=True, height=520)
+            show_source(report, clicked)
+        _corrections(report, clicked)
 
-        # -------------------------------------------------------- corrections
-        with st.expander(f"更正数值（已有 {len(report.corrections)} 条更正）"):
-            st.caption("更正后的数值在所有图表和导出中生效，重新解析后仍保留；原解析值保留可查。留空表示该项在报告中为空白。")
-            keys = [*CELLS, *(f"n.{k}" for k in NARRATIVE_KEYS)]
-            labels = {k: CELLS[k].label if k in CELLS else f"正文：{NARRATIVE_KEYS[k[2:]]}" for k in keys}
-            with st.form(f"correction_{report.id}"):
-                key = st.selectbox("字段", keys, format_func=lambda k: f"{labels[k]}　[{k}]")
-                c1, c2 = st.columns([1, 2])
-                raw_value = c1.text_input("正确的数值（留空＝空白）")
-                note = c2.text_input("说明（如：据原文第 3 页表格）")
-                if st.form_submit_button("保存更正"):
-                    text_value = raw_value.strip().replace(",", "")
-                    try:
-                        value = None if text_value == "" else (float(text_value) if "." in text_value else int(text_value))
-                        lib.add_correction(report.id, key, value, note)
-                        st.session_state["flash"] = ("success", f"已更正“{labels[key]}”。")
-                        st.rerun()
-                    except ValueError:
-                        st.error("请输入数字，例如 12 或 3.5。")
-                    except LibraryError as exc:
-                        st.error(exc.zh)
-            if report.corrections:
-                corr = pd.DataFrame(report.corrections)
-                st.dataframe(
-                    pd.DataFrame(
-                        {
-                            "字段": corr["key"].map(lambda k: labels.get(k, k)),
-                            "原值": corr["old"],
-                            "更正为": corr["new"],
-                            "说明": corr["note"],
-                            "时间": corr["created_at"],
-                        }
-                    ),
-                    hide_index=True,
-                    key=f"corrections_{report.id}",
-                )

@@ -14,6 +14,7 @@ from components.samples_button import samples_offer
 from components.state import counts as cached_counts
 from components.state import current_filters, get_library
 from library.export import export_csv, export_excel
+from library.queries import search_words
 from library.store import LibraryError
 from parsing.report import PARSER_VERSION
 
@@ -48,7 +49,13 @@ if counts["outdated"]:
 
 # ---------------------------------------------------------------- list and search
 filters = current_filters()
-term = st.text_input("搜索", key="library_search", placeholder="单位、地区、文件名或正文中的文字", icon=":material/search:")
+term = st.text_input(
+    "搜索",
+    key="library_search",
+    placeholder="单位、地区、文件名、正文中的文字或年度，多个词用空格分开，如：平潭 2023",
+    icon=":material/search:",
+    help="每个词都要在某一项中出现；四位数的年份（如 2023、2023年）只与报告年度比较。",
+)
 found = lib.search(term, filters)
 st.caption(f"找到 {len(found)} 份报告（左侧筛选条件同样适用）。点击表格左侧选中一行，可查看、修改、重新解析、下载或删除。")
 shown = pd.DataFrame(
@@ -60,20 +67,26 @@ shown = pd.DataFrame(
         "类型": found["agency_type"].fillna("—"),
         "格式": found["template"].map(template_name),
         "文件": found["filename"],
-        "文件类型": found["format"].map(lambda f: FORMAT_NAMES.get(f, f)),
+        "文件类型": found["format"].map(lambda f: FORMAT_NAMES.get(f, "其他")),
         "未通过校验": found["checks_failed"],
         "未识别标签": found["unmatched_labels"],
         "更正": found["n_corrections"],
         "需重新解析": found["outdated"].map({True: "是", False: ""}),
     }
 )
+if search_words(term):
+    shown.insert(1, "匹配原因", found["match_reason"])
 selection = st.dataframe(
     shown,
     hide_index=True,
     key="library_table",
     on_select="rerun",
     selection_mode="single-row",
-    column_config={"编号": st.column_config.NumberColumn(format="%d"), "年度": st.column_config.NumberColumn(format="%d")},
+    column_config={
+        "编号": st.column_config.NumberColumn(format="%d"),
+        "年度": st.column_config.NumberColumn(format="%d"),
+        "匹配原因": st.column_config.TextColumn(width="large"),
+    },
 )
 rows = selection.selection.rows if selection else []
 selected_id = int(found["report_id"].iloc[rows[0]]) if rows and rows[0] < len(found) else None

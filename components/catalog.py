@@ -92,13 +92,30 @@ def _year_labels(years: pd.Series) -> pd.Series:
     return pd.Series(labels[codes], index=years.index, name=years.name, dtype=object)
 
 
+def _label_by_year(part: pd.DataFrame, col: str) -> pd.Series:
+    """``col`` prefixed with the year ("2024年 现行有效件数") when ``part`` spans several years.
+
+    A stock (现行有效件数, 对外公开总数量, 上一年项目数量; ``parsing.schema.STOCK_KEYS``) must never add
+    its years in one bar or one data cell; one series per year and measure keeps them apart.
+    """
+    if part["year"].nunique() <= 1:
+        return part[col]
+    return part["year"].pipe(_year_labels) + " " + part[col].astype(str)
+
+
+def _agency_table(long: pd.DataFrame, columns: str) -> pd.DataFrame:
+    """One row per agency (``单位组``), its years in the columns: the chart draws one bar per agency and
+    year, the table keeps an agency on one line with each year's figure apart."""
+    return _pivot(long, "单位组", columns).rename(columns={"单位组": "单位"})
+
+
 def _pivot(long: pd.DataFrame, index: str, columns: str, value: str = "value") -> pd.DataFrame:
     """The numbers behind a chart as a readable table (rows × series), for the 查看数据 popover and Excel."""
     if long.empty:
         return pd.DataFrame()
     # What pivot_table(aggfunc="sum", sort=False) does, without its generic machinery (a third of the
     # time), on the three columns it reads rather than the whole long frame.
-    sums = long[[index, columns, value]].groupby([index, columns], sort=False)[value].sum()
+    sums = long[[index, columns, value]].groupby([index, columns], sort=False)[value].sum(min_count=1)  # blank ≠ 0
     table = sums.unstack(columns).dropna(how="all", axis=1)
     return table.reset_index()
 
@@ -188,6 +205,7 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_docu
             )
             part["指标"] = part["measure_name"]
             part["年度"] = part["year"].pipe(_year_labels)
+            by_agency = part.assign(指标=_label_by_year(part, "measure_name"))  # a stock: years kept apart
             title = f"{version} 版格式：{item_label}（按单位）"
             charts.append(
                 ChartSpec(
@@ -197,7 +215,7 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_docu
                         part, category="单位", value="value", series="指标", title=title,
                         value_title="件数", barmode="group", category_group="单位组",
                     ),
-                    _pivot(part, "单位", "指标"),
+                    _agency_table(by_agency, "指标"),
                     note=f"仅含 {version} 版格式报告；{version} 版口径与{'2021' if version == '2019' else '2019'} 版不同，不合并。",
                 )
             )
@@ -268,6 +286,7 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
         )
     )
     items_2019 = long[(long["measure"] == "prev_year_items") & (long["version"] == "2019")].copy()
+    items_2019["事项"] = _label_by_year(items_2019, "item_label")  # a stock: years kept apart
     title = "2019 版格式：事项数量（上一年项目数量，按单位）"
     charts.append(
         ChartSpec(
@@ -276,7 +295,7 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             bar_by_category(items_2019, category="单位", value="value", series="item_label", title=title,
                             value_title="项目数量（项）", series_order=ITEM_ORDER, barmode="group",
                             category_group="单位组"),
-            _pivot(items_2019, "单位", "item_label"),
+            _agency_table(items_2019, "事项"),
             note="2019 版统计许可、处罚、强制、收费等事项的项目数量，不是决定数或金额，与 2021 版不可比。",
         )
     )

@@ -13,13 +13,15 @@ import warnings
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from components.tables import agency_sheet, cards_sheet, cards_text
 from components.theme import EXPORT_HEIGHT, EXPORT_WIDTH, TEMPLATE
+from library.aggregate import kpis
 
 # Plotly passes kopts that the warm server ignores; the warning is noise.
 warnings.filterwarnings("ignore", message="The kopts argument")
@@ -109,39 +111,89 @@ def safe_filename(text: str) -> str:
     return name[:60] or "chart"
 
 
-def charts_excel(charts: Iterable[ChartSpec], *, filters_text: str = "") -> bytes:
-    """An Excel workbook: a 说明 sheet (filters, list of charts) and one sheet per chart with its numbers."""
+def _overview_parts(dataset: pd.DataFrame | None) -> tuple[dict | None, pd.DataFrame | None, pd.DataFrame | None]:
+    """(kpis, cards sheet, agency sheet) of the selection, or Nones without a dataset."""
+    if dataset is None:
+        return None, None, None
+    return kpis(dataset), cards_sheet(dataset), agency_sheet(dataset)
+
+
+def _cards_scope(k: dict) -> str:
+    """Which year the 总览 cards show ("2024 年，较 2023 年")."""
+    if k["year"] is None:
+        return "所选报告（年度未识别）"
+    if k["previous_year"] is None:
+        return f"{k['year']} 年"
+    return f"{k['year']} 年（所选年度中最新一年；存量不跨年相加），变化为较 {k['previous_year']} 年"
+
+
+def charts_excel(
+    charts: Iterable[ChartSpec], *, filters_text: str = "", dataset: pd.DataFrame | None = None, made_at: str = ""
+) -> bytes:
+    """An Excel workbook: 说明 (filters, date, contents), 总览卡片 and 单位一览 (from ``dataset``, the
+    selection the pack was made from), then one sheet per chart with its numbers.
+
+    Blank cells stay blank (not 0) and years run in ascending order in columns and rows.
+    """
     from library.export import export_tables_excel
 
     charts = list(charts)
-    index = pd.DataFrame(
-        {
-            "序号": range(1, len(charts) + 1),
-            "图表": [c.title for c in charts],
-            "说明": [c.note for c in charts],
-            "筛选条件": [filters_text or "全部报告"] * len(charts),
-        }
-    )
-    tables = {"说明": index}
+    k, cards, agencies = _overview_parts(dataset)
+    about = [("筛选条件", filters_text or "全部报告"), ("生成时间", made_at or f"{datetime.now():%Y-%m-%d %H:%M}")]
+    tables: dict[str, pd.DataFrame] = {}
+    if k is not None:
+        about.append(("总览卡片", f"工作表“总览卡片”：{_cards_scope(k)}；空白表示报告未填报，不是 0"))
+        about.append(("单位一览", f"工作表“单位一览”：{len(agencies)} 份报告，每份一行"))
+    about += [(f"图表 {i:02d}", chart.title + (f"（{chart.note}）" if chart.note else "")) for i, chart in
+              enumerate(charts, start=1)]
+    tables["说明"] = pd.DataFrame(about, columns=["项目", "内容"])
+    if k is not None:
+        tables["总览卡片"] = cards
+        tables["单位一览"] = agencies
     for i, chart in enumerate(charts, start=1):
         data = chart.data if not chart.data.empty else pd.DataFrame({"提示": ["当前筛选条件下没有数据"]})
         tables[f"{i:02d}_{chart.title}"] = data
     return export_tables_excel(tables)
 
 
+def briefing_readme(charts: list[ChartSpec], *, filters_text: str, k: dict | None, n_agency_rows: int,
+                    made_at: str) -> str:
+    """说明.txt of the 简报包: filters, date, the 总览 cards as on screen, and the contents."""
+    lines = ["公开年报看板 简报包", f"筛选条件：{filters_text or '全部报告'}", f"生成时间：{made_at}", ""]
+    if k is not None:
+        lines.append(f"总览卡片（{_cards_scope(k)}）：")
+        lines += [f"  {line}" for line in cards_text(k)]
+        lines += ["  — 表示所选报告均未填报该数字（不是 0）。", ""]
+        lines.append(f"单位一览：{n_agency_rows} 份报告，见 图表数据.xlsx 的“单位一览”工作表。")
+    lines.append("图表（PNG、PDF 图片；数字见 图表数据.xlsx）：")
+    lines += [f"  {i:02d} {c.title}" for i, c in enumerate(charts, start=1)]
+    return "\n".join(lines) + "\n"
+
+
 def briefing_zip(
-    charts: Iterable[ChartSpec], *, filters_text: str = "", formats: tuple[str, ...] = ("png", "pdf")
+    charts: Iterable[ChartSpec],
+    *,
+    filters_text: str = "",
+    formats: tuple[str, ...] = ("png", "pdf"),
+    dataset: pd.DataFrame | None = None,
 ) -> bytes:
-    """The 简报包: every chart as image files plus ``图表数据.xlsx`` with the numbers behind them."""
+    """The 简报包: every chart as image files, ``图表数据.xlsx`` (总览卡片, 单位一览 and the numbers
+    behind each chart) and ``说明.txt`` (filters, date, the 总览 cards, contents).
+
+    ``dataset`` is the selection the charts were made from (``Library.dataset(filters)``); without it
+    the pack holds the charts only.
+    """
     charts = list(charts)
+    made_at = f"{datetime.now():%Y-%m-%d %H:%M}"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for i, chart in enumerate(charts, start=1):
             stem = f"{i:02d}_{safe_filename(chart.title)}"
             for fmt in formats:
                 zf.writestr(f"{stem}.{fmt}", figure_image(chart.fig, fmt, caption=export_caption(filters_text)))
-        zf.writestr("图表数据.xlsx", charts_excel(charts, filters_text=filters_text))
-        readme = "公开年报看板 简报包\n筛选条件：" + (filters_text or "全部") + "\n图表：\n"
-        readme += "".join(f"{i:02d} {c.title}\n" for i, c in enumerate(charts, start=1))
+        zf.writestr("图表数据.xlsx", charts_excel(charts, filters_text=filters_text, dataset=dataset, made_at=made_at))
+        k = None if dataset is None else kpis(dataset)
+        readme = briefing_readme(charts, filters_text=filters_text, k=k, n_agency_rows=0 if dataset is None else
+                                 len(dataset), made_at=made_at)
         zf.writestr("说明.txt", readme.encode("utf-8"))
     return buf.getvalue()

@@ -8,13 +8,18 @@ unmatched or low-confidence labels a reviewer should look at.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from components.agency_types import guess_agency_type
 from library.ingest import parse_upload as parse_file
+from library.review import unmatched_labels_of
 from parsing.api import parse_bytes
+from parsing.matching import IGNORE, TARGETS
 from parsing.report import ParsedReport
+from parsing.schema import CELLS, NARRATIVE_KEYS
+from parsing.schema import block as schema_block
 
 OK, WARN, FAIL = "成功", "有警告", "失败"
 LOW_SCORE = 90.0  # label matches below this confidence are shown to the reviewer
@@ -49,7 +54,7 @@ def judge(parsed: ParsedReport) -> tuple[str, str, list[str]]:
     if failed:
         issues.append(f"{failed} 项勾稽校验未通过")
     review = labels_to_review(parsed)
-    unmatched = sum(1 for e in review if e["tier"] == "unmatched")
+    unmatched = len(unmatched_labels_of(parsed))
     if unmatched:
         issues.append(f"{unmatched} 个标签未识别")
     if len(review) > unmatched:
@@ -69,25 +74,92 @@ def judge(parsed: ParsedReport) -> tuple[str, str, list[str]]:
 
 
 def labels_to_review(parsed: ParsedReport) -> list[dict]:
-    """Unmatched and low-confidence label matches, one entry per distinct (text, section)."""
-    seen: set[tuple[str, str | None]] = set()
-    out = []
+    """The labels a reviewer should look at, one entry per distinct (text, section).
+
+    Every unmatched label (:func:`library.review.unmatched_labels_of`, the definition 报告库 and
+    数据质量 count too) and every low-confidence match. Each entry carries ``context``: the lines of
+    the document around the label, so the reviewer sees the figures it stands for.
+    """
+    sections = {m.text.strip(): m.section for m in parsed.labels if m.tier == "unmatched"}
+    out = [
+        {"text": t, "key": None, "score": 0.0, "tier": "unmatched", "section": sections.get(t)}
+        for t in unmatched_labels_of(parsed)
+    ]
+    seen = {(e["text"], e["section"]) for e in out}
     for m in parsed.labels:
-        doubtful = m.tier in ("unmatched", "fuzzy") or m.score < LOW_SCORE
+        if m.key is None:
+            continue  # unmatched on its own but without figures, or ignored by the reviewer: nothing lost
+        doubtful = m.tier == "fuzzy" or m.score < LOW_SCORE
         if m.tier == "prefix" and m.key == "s2.caption":
             doubtful = False  # "第二十条第（一）项" carries its clause after the matched prefix: expected
-        if not doubtful:
-            continue
-        if (m.text, m.section) in seen:
+        if not doubtful or (m.text, m.section) in seen:
             continue
         seen.add((m.text, m.section))
         out.append({"text": m.text, "key": m.key, "score": m.score, "tier": m.tier, "section": m.section})
-    known = {e["text"] for e in out}
-    for text in parsed.unmatched_labels:  # listed by the interpreter even without a LabelMatch
-        if text not in known:
-            out.append({"text": text, "key": None, "score": 0.0, "tier": "unmatched", "section": None})
-            known.add(text)
+    for entry in out:
+        entry["context"] = label_context(parsed.text, entry["text"])
     return out
+
+
+def label_context(text: str, label: str, before: int = 4, after: int = 5) -> str:
+    """The non-blank lines of ``text`` around the first line holding ``label`` (marked with ▶).
+
+    Empty when the label cannot be found (e.g. a PDF whose text layer breaks it differently).
+    """
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    parts = [p.strip() for p in (label or "").splitlines() if p.strip()]
+    if not lines or not parts:
+        return ""
+    needle = _squash(max(parts, key=len))  # the longest line of a label broken over lines
+    hit = next((i for i, line in enumerate(lines) if needle and needle in _squash(line)), None)
+    if hit is None:
+        return ""
+    window = range(max(hit - before, 0), min(hit + after + 1, len(lines)))
+    return "\n".join(("▶ " if i == hit else "   ") + lines[i] for i in window)
+
+
+def _squash(text: str) -> str:
+    """Text without whitespace, for finding a label in a line whatever the spacing."""
+    return "".join(text.split())
+
+
+def review_choices() -> list[tuple[str, str]]:
+    """Every standard row, column and header a label may stand for, with Chinese names.
+
+    All rows and columns of section 二 and 三 in both template versions and the header words of
+    section 四, then 忽略此标签. The version is named where a row or column exists in one version only.
+    """
+    labels: dict[str, list[str]] = {}
+    versions: dict[str, set[str | None]] = {}
+    kinds: dict[str, str] = {}
+    for t in TARGETS:
+        if t.kind not in ("row", "col", "group") and not (t.section == "s4" and t.kind == "header"):
+            continue
+        label = f"{_clause(t)}{t.label}"
+        if label not in labels.setdefault(t.id, []):
+            labels[t.id].append(label)  # 规范性文件 (2019) and 行政规范性文件 (2021) share one row
+        versions.setdefault(t.id, set()).add(t.version)
+        kinds[t.id] = t.kind
+    out = []
+    for tid, names in labels.items():
+        kind = {"row": "行", "col": "列", "group": "分组", "header": "表头"}[kinds[tid]]
+        only = versions[tid] - {None}
+        version = f"，{only.pop()}版" if len(only) == 1 and None not in versions[tid] else ""
+        section = SECTION_NAMES[tid.split(".")[0]]
+        out.append((tid, f"{section}｜{' / '.join(names)}（{kind}{version}）"))
+    return [*out, (IGNORE, "忽略此标签（不是表格项目）")]
+
+
+def _clause(target) -> str:
+    """'第二十条第（五）项·' for a column of section 二 (the same column name recurs in several clauses)."""
+    if target.section != "s2" or target.kind != "col":
+        return ""
+    _, _, version, block_key, _ = target.id.split(".")
+    found = schema_block(version, block_key)
+    return f"{found.caption}·" if found else ""
+
+
+SECTION_NAMES = {"s2": "二、主动公开", "s3": "三、依申请公开", "s4": "四、复议诉讼"}
 
 
 def make_item(name: str, data: bytes | None, parsed: ParsedReport) -> UploadItem:
@@ -105,10 +177,13 @@ def make_item(name: str, data: bytes | None, parsed: ParsedReport) -> UploadItem
 
 
 def reparse_item(item: UploadItem, overrides: dict[str, str]) -> UploadItem:
-    """The same document parsed again (after the reviewer saved label overrides)."""
+    """The same document parsed again (after the reviewer saved label overrides); whether and where it
+    is stored is kept (a stored copy is re-parsed by the library itself)."""
     if item.data is None:
         return item
-    return make_item(item.name, item.data, parse_bytes(item.data, item.name, overrides))
+    new = make_item(item.name, item.data, parse_bytes(item.data, item.name, overrides))
+    new.saved_id, new.save_note = item.saved_id, item.save_note
+    return new
 
 
 def parse_files(
@@ -128,3 +203,34 @@ def parse_files(
         for parsed_item in parse_file(data, name, overrides, progress=step):
             items.append(make_item(parsed_item.name, parsed_item.data, parsed_item.parsed))
     return items
+
+
+# A canonical cell key (s3.r3_1_granted.natural_person, n.proactive_total) inside a note.
+_KEY = re.compile(r"(?<![A-Za-z0-9_.])(?:n\.[a-z0-9_]+|s[234]\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")
+# Where the English half of a bilingual note 'zh / en' starts.
+_ENGLISH_HALF = re.compile(r" / (?=[A-Za-z0-9'\"(])")
+_QUOTED_IN_ENGLISH = re.compile(r"^unmatched table row: (.+)$", re.S)
+
+
+def note_zh(note: str) -> str:
+    """A parser note as a reader sees it: the Chinese half only, canonical keys replaced by their labels.
+
+    The interpreter writes notes as 'Chinese / English'; readers write Chinese only.
+    """
+    note = note or ""
+    half = _ENGLISH_HALF.search(note)
+    chinese = note[: half.start()] if half else note
+    quoted = _QUOTED_IN_ENGLISH.search(note[half.end() :]) if half else None
+    if quoted and quoted.group(1) not in chinese:
+        chinese += f"：{quoted.group(1)}"  # 'unmatched table row: X' names the row only in English
+    return _KEY.sub(lambda m: key_label(m.group()), chinese).strip()
+
+
+def key_label(key: str) -> str:
+    """The standard label of a canonical key ('依申请公开：（一）予以公开 / 自然人'); the key when unknown."""
+    if key.startswith("n.") and key[2:] in NARRATIVE_KEYS:
+        return f"正文：{NARRATIVE_KEYS[key[2:]]}"
+    spec = CELLS.get(key)
+    if spec is None:
+        return key
+    return f"{SECTION_NAMES[spec.section][2:]}：{spec.label}"

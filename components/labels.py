@@ -74,3 +74,15 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 def md_escape(text: object) -> str:
     """Text from reports or users, made inert inside a Markdown string (no links, emphasis or HTML)."""
     return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+# A parser note is "中文 / English" (parsing/interpret.py): the English half starts with an ASCII
+# letter or digit, while " / " inside the Chinese half (labels like "规章 / 本年新制作数量") is
+# followed by Chinese.
+_EN_HALF = re.compile(r" / (?=[A-Za-z0-9'\"])")
+
+
+def warning_text(note: str) -> str:
+    """The Chinese half of a parser note (the whole note when it has no English half)."""
+    found = _EN_HALF.search(note)
+    return note[: found.start()] if found else note

@@ -14,7 +14,7 @@ def samples_offer(key: str, *, link_upload: bool = True) -> None:
     files = sample_files()
     with st.container(border=True):
         st.markdown("**报告库还是空的。** 可以先加载示例报告看看效果，也可以上传本地区的年报。")
-        st.caption(f"示例为 sample_reports/ 中的 {len(files)} 份真实年报（网页文本），加载后可随时在“报告库”中删除。")
+        st.caption(f"示例为随程序附带的 {len(files)} 份真实年报（网页文本），加载后可随时在“报告库”中删除。")
         if link_upload:
             st.page_link("app_pages/upload.py", label="去上传本地区的年报", icon=":material/upload_file:")
         if st.button("加载示例报告", key=key, type="primary", icon=":material/library_add:"):

@@ -75,7 +75,7 @@ def _briefing_button(filters) -> None:
 
     def build() -> bytes:
         # Runs on a worker thread when the button is clicked; no Streamlit calls in here.
-        return briefing_zip(all_charts(lib, filters), filters_text=description)
+        return briefing_zip(all_charts(lib, filters), filters_text=description, dataset=lib.dataset(filters))
 
     st.download_button(
         "下载简报包（ZIP）",

@@ -11,9 +11,13 @@ import numpy as np
 import pandas as pd
 
 from library import aggregate as agg
+from library.dataset import TEMPLATE_LABELS
 
 DASH = "—"  # a blank cell means "the report does not state it", never 0
 TEMPLATE_SHORT = {"2019": "2019版", "2021": "2021版", "mixed": "混合", "unknown": "未识别"}
+APPROX_SUFFIX = "余"  # a lower bound stated as "5500余条" is shown "5,500余"
+# Columns folded into another one on screen: (flag column, the column it qualifies).
+_FLAGS = {"proactive_items_approx": "proactive_items"}
 
 
 def _format_numbers(values: pd.Series) -> pd.Series:
@@ -43,12 +47,15 @@ def _format_shares(values: pd.Series) -> pd.Series:
 def agency_table_view(df: pd.DataFrame) -> pd.DataFrame:
     """:func:`library.aggregate.agency_table` with Chinese headers and display text (— for blank cells).
 
-    报告编号 stays an integer (the page formats it); every other column is text.
+    报告编号 stays an integer (the page formats it); every other column is text. A lower bound
+    ("5500余条") reads "5,500余".
     """
     table = agg.agency_table(df)
     shown = pd.DataFrame(index=table.index)
     for key, header in agg.AGENCY_TABLE_HEADERS.items():
         column = table[key]
+        if key in _FLAGS:
+            continue  # shown as the suffix 余 of the figure it qualifies
         if key == "report_id":
             shown[header] = column
         elif key == "template":
@@ -62,6 +69,86 @@ def agency_table_view(df: pd.DataFrame) -> pd.DataFrame:
             shown[header] = pd.Series(text, index=table.index, dtype="str")
         elif pd.api.types.is_numeric_dtype(column):
             shown[header] = _format_numbers(column)
+            flag = next((f for f, target in _FLAGS.items() if target == key), None)
+            if flag is not None and table[flag].any():
+                approx = table[flag].to_numpy(dtype=bool)
+                shown[header] = shown[header].where(~approx, shown[header] + APPROX_SUFFIX)
         else:
             shown[header] = column.astype(object).where(column.notna(), DASH).astype("str")
     return shown
+
+
+# --------------------------------------------------------------------------- 总览 cards
+
+# (label, kpi key, unit) of the cards on 总览, in screen order; "%" marks a share.
+CARDS: tuple[tuple[str, str, str], ...] = (
+    ("报告数", "reports", "份"),
+    ("单位数", "agencies", "个"),
+    ("主动公开信息", "proactive_items", "条"),
+    ("行政许可处理决定", "licensing_decisions", "件"),
+    ("收到申请", "applications_received", "件"),
+    ("予以公开＋部分公开占比", "answered_share", "%"),
+    ("复议、诉讼案件", "review_litigation_cases", "件"),
+    ("校验未通过的报告", "reports_failing_checks", "份"),
+)
+
+
+def card_value(k: dict, key: str, unit: str) -> str:
+    """The card text: "1,234 件", "5,500余 条" for a lower bound, "37.5%", or — when unknown."""
+    value = k[key]
+    if value is None:
+        return DASH
+    if unit == "%":
+        return f"{value:.1%}"
+    approx = APPROX_SUFFIX if key == "proactive_items" and k.get("proactive_items_approx") else ""
+    return f"{value:,.0f}{approx} {unit}"
+
+
+def card_delta(k: dict, key: str, unit: str) -> str | None:
+    """The change on the previous year ("+12 件（较2023年）"); None with one year or an unknown side."""
+    delta = k.get("deltas", {}).get(key)
+    if delta is None:
+        return None
+    # "百分点" rather than "个百分点": the card is narrow and a cut-off delta hides the year.
+    text = f"{delta * 100:+.1f} 百分点" if unit == "%" else f"{delta:+,.0f} {unit}"
+    return f"{text}（较{k['previous_year']}年）"
+
+
+def cards_text(k: dict) -> list[str]:
+    """One line per 总览 card, as on screen ("收到申请：3,214 件，+74 件（较2023年）")."""
+    lines = []
+    for label, key, unit in CARDS:
+        delta = card_delta(k, key, unit)
+        lines.append(f"{label}：{card_value(k, key, unit)}" + (f"，{delta}" if delta else ""))
+    return lines
+
+
+def _share_percent(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value) * 100, 1)
+
+
+def cards_sheet(df: pd.DataFrame) -> pd.DataFrame:
+    """Every headline figure of 总览 (:func:`library.aggregate.kpi_table`) with Chinese headers, for
+    Excel: the year shown, its value, the year before and its value, the change, the note. Unknown
+    figures stay blank; the share is in percent."""
+    table = agg.kpi_table(df)
+    share = table["key"] == "answered_share"
+    for col in ("value", "previous_value", "change"):
+        table[col] = table[col].astype(object)
+        table.loc[share, col] = table.loc[share, col].map(_share_percent)
+    table.loc[share, "label"] = table.loc[share, "label"] + "（%）"
+    return table.drop(columns="key").rename(
+        columns={"label": "指标", "year": "年度", "value": "数值", "previous_year": "上一年度",
+                 "previous_value": "上一年度数值", "change": "变化", "note": "口径说明"}
+    )
+
+
+def agency_sheet(df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`library.aggregate.agency_table` for Excel: numbers stay numbers (blank when the report
+    does not state them), codes become Chinese (格式版本, 主动公开为约数 是/空白), share in percent."""
+    table = agg.agency_table(df)
+    table["template"] = table["template"].map(TEMPLATE_LABELS).where(table["template"].notna(), None)
+    table["answered_share"] = (table["answered_share"] * 100).round(1)
+    table["proactive_items_approx"] = np.where(table["proactive_items_approx"], "是", None)
+    headers = {**agg.AGENCY_TABLE_HEADERS, "answered_share": "公开占比（%）"}
+    return table.rename(columns=headers)[list(headers.values())]

@@ -25,6 +25,10 @@ Decisions, stated once:
 - Applications received and 复议/诉讼 cases come from the tables; a report without the table but
   with a prose figure (``n.applications_received``, ``n.review_cases``, ``n.litigation_cases``)
   contributes that figure, and the KPI notes say how many did.
+- Stocks and flows (``parsing.schema.measure_kind``): a stock (现行有效件数, 对外公开总数量,
+  上一年项目数量) sums over agencies within a year, never over years. :func:`kpis` therefore shows
+  the latest year of a multi-year selection with its change on the year before; long frames carry
+  ``kind`` ("stock"/"flow") so a chart never adds a stock's years.
 - 处理决定数量 (2019) and 本年处理决定数量 (2021) share one key and are summed across versions; every
   other 2019/2021 pair is a different measure and is labelled with its version, never merged.
 """
@@ -46,8 +50,10 @@ from parsing.schema import (
     S4_GROUPS,
     S4_OUTCOMES,
     SECTION2,
+    STOCK,
     V2019,
     V2021,
+    measure_kind,
 )
 
 ID_COLUMNS = ["report_id", "agency", "region", "year", "agency_type", "template"]
@@ -195,14 +201,22 @@ KPI_LABELS: dict[str, str] = {
     "review_litigation_cases": "复议＋诉讼（件）",
     "reports_failing_checks": "校验未通过的报告",
 }
+# The section-二 cards and their cells.
+KPI_S2_KEYS: dict[str, str] = {
+    "regulations_new_made_2019": "s2.art20_1.regulations.new_made",
+    "normative_new_made_2019": "s2.art20_1.normative_documents.new_made",
+    "regulations_issued_2021": "s2.art20_1.regulations.issued",
+    "normative_issued_2021": "s2.art20_1.normative_documents.issued",
+    "normative_in_force_2021": "s2.art20_1.normative_documents.in_force",
+}
 
 
-def kpis(df: pd.DataFrame) -> dict[str, Any]:
-    """The overview cards: ``{key: value}`` for :data:`KPI_LABELS` plus ``notes`` ({key: Chinese note}).
+# Cards whose rise is bad news (the others are neutral: more applications is neither good nor bad).
+KPI_RISE_IS_BAD = frozenset({"reports_failing_checks"})
 
-    Values are int/float, or None when no report in ``df`` states the figure. ``answered_share``
-    is a fraction (0–1) over the reports whose （七）总计 is known and positive.
-    """
+
+def _kpis_of(df: pd.DataFrame) -> tuple[dict[str, Any], dict[str, str]]:
+    """Card values and notes over the reports of ``df`` (one year: stocks and flows both sum)."""
     n = len(df)
     notes: dict[str, str] = {}
     # An agency is a (region, name) pair: two counties each have a "县教育局".
@@ -211,20 +225,19 @@ def kpis(df: pd.DataFrame) -> dict[str, Any]:
 
     proactive = _col(df, "n.proactive_total")
     out["proactive_items"] = _total(proactive)
-    notes["proactive_items"] = f"正文所述主动公开条数之和（{int(proactive.notna().sum())}/{n} 份报告有此数字）"
+    n_approx = int((proactive.notna() & (_col(df, "n.proactive_total_approx") == 1)).sum())
+    # A sum with one lower bound ("5500余条") in it is itself a lower bound.
+    out["proactive_items_approx"] = n_approx > 0
+    notes["proactive_items"] = f"正文所述主动公开条数之和（{int(proactive.notna().sum())}/{n} 份报告有此数字）" + (
+        f"；其中 {n_approx} 份报告只写了约数（如“5500余条”），合计为下限" if n_approx else ""
+    )
 
     def s2(key: str) -> pd.Series:
         return _col(df, key)
 
-    for name, key in (
-        ("regulations_new_made_2019", "s2.art20_1.regulations.new_made"),
-        ("normative_new_made_2019", "s2.art20_1.normative_documents.new_made"),
-        ("regulations_issued_2021", "s2.art20_1.regulations.issued"),
-        ("normative_issued_2021", "s2.art20_1.normative_documents.issued"),
-        ("normative_in_force_2021", "s2.art20_1.normative_documents.in_force"),
-    ):
+    for name, key in KPI_S2_KEYS.items():
         out[name] = _total(s2(key))
-        notes[name] = f"{int(s2(key).notna().sum())} 份报告填报"
+        notes[name] = f"{int(s2(key).notna().sum())} 份报告填报" + ("（存量：各单位当年数之和）" if is_stock(key) else "")
 
     lic = s2("s2.art20_5.administrative_licensing.decisions")
     out["licensing_decisions"] = _total(lic)
@@ -256,23 +269,82 @@ def kpis(df: pd.DataFrame) -> dict[str, Any]:
 
     out["reports_failing_checks"] = int((df["checks_failed"] > 0).sum()) if n else 0
     notes["reports_failing_checks"] = "至少一项勾稽关系或数值类型校验未通过"
-    out["notes"] = notes
-    return out
+    return out, notes
+
+
+def is_stock(key: str) -> bool:
+    """True for a stock measure (现行有效件数, 对外公开总数量, 上一年项目数量): never summed over years."""
+    return measure_kind(key) == STOCK
+
+
+def report_years(df: pd.DataFrame) -> list[int]:
+    """The distinct years of the reports in ``df``, ascending (reports of unknown year left out)."""
+    return sorted(int(y) for y in df["year"].dropna().unique()) if "year" in df else []
+
+
+def _delta(now: Any, before: Any) -> int | float | None:
+    if now is None or before is None or isinstance(now, bool):
+        return None
+    d = now - before
+    return int(d) if float(d).is_integer() and not isinstance(now, float) else d
+
+
+def kpis(df: pd.DataFrame) -> dict[str, Any]:
+    """The overview cards: ``{key: value}`` for :data:`KPI_LABELS` plus ``notes`` ({key: Chinese note}).
+
+    Values are int/float, or None when no report in ``df`` states the figure. ``answered_share``
+    is a fraction (0–1) over the reports whose （七）总计 is known and positive.
+
+    Several years in ``df``: stocks may not be added over years and a sum of flows over years is
+    not a figure any report states, so every card shows the LATEST year (``year``) and
+    ``deltas`` its change on the year before it in ``df`` (``previous_year``; ``previous`` holds
+    that year's values). Reports of unknown year then count in no card (``unknown_year`` says how
+    many). With one year, ``year`` is that year, ``previous_year`` None and ``deltas`` empty.
+    ``proactive_items_approx`` is True when the proactive sum includes a lower bound ("5500余条").
+    """
+    years = report_years(df)
+    if len(years) <= 1:
+        values, notes = _kpis_of(df)
+        values.update(year=years[0] if years else None, previous_year=None, previous={}, deltas={},
+                      unknown_year=0, years=years)
+        values["notes"] = notes
+        return values
+    latest, before = years[-1], years[-2]
+    values, notes = _kpis_of(df[df["year"] == latest])
+    previous, _ = _kpis_of(df[df["year"] == before])
+    deltas = {k: d for k in KPI_LABELS if (d := _delta(values.get(k), previous.get(k))) is not None}
+    unknown = int(df["year"].isna().sum())
+    scope = f"{latest} 年的数字（所选 {years[0]}–{latest} 年中最新一年；存量不跨年相加），变化为较 {before} 年"
+    if unknown:
+        scope += f"；年度未识别的 {unknown} 份报告不计入"
+    notes = {k: f"{scope}。{notes[k]}" if k in notes else f"{scope}。" for k in KPI_LABELS}
+    values.update(year=latest, previous_year=before, previous=previous, deltas=deltas, unknown_year=unknown,
+                  years=years)
+    values["notes"] = notes
+    return values
 
 
 def kpi_table(df: pd.DataFrame) -> pd.DataFrame:
-    """:func:`kpis` as rows: key, label, value, note (for the briefing Excel)."""
+    """:func:`kpis` as rows for the briefing Excel: key, label, year, value, previous year, its value,
+    change and note (blank where unknown: blank is not zero)."""
     k = kpis(df)
-    notes = k.pop("notes")
+    prev = k["previous"]
+    rows = []
+    for key, label in KPI_LABELS.items():
+        value = k[key]
+        if key == "proactive_items" and value is not None and k["proactive_items_approx"]:
+            label += "（下限，含约数）"
+        rows.append((key, label, k["year"], value, k["previous_year"], prev.get(key), k["deltas"].get(key),
+                     k["notes"].get(key, "")))
     return pd.DataFrame(
-        [(key, KPI_LABELS[key], k[key], notes.get(key, "")) for key in KPI_LABELS],
-        columns=["key", "label", "value", "note"],
+        rows, columns=["key", "label", "year", "value", "previous_year", "previous_value", "change", "note"]
     )
 
 
 AGENCY_TABLE_HEADERS: dict[str, str] = {
     **{k: META_HEADERS[k] for k in ("report_id", "agency", "region", "year", "agency_type", "template")},
     "proactive_items": "主动公开（条）",
+    "proactive_items_approx": "主动公开为约数",
     "licensing_decisions": "行政许可决定",
     "penalty_decisions": "行政处罚决定",
     "applications_received": "新收申请",
@@ -287,6 +359,8 @@ def agency_table(df: pd.DataFrame) -> pd.DataFrame:
     """One row per report (agency × year) with the headline figures; columns :data:`AGENCY_TABLE_HEADERS`."""
     out = _ids(df)
     out["proactive_items"] = _col(df, "n.proactive_total")
+    # Shown "5,500余" where the report gave a lower bound ("5500余条").
+    out["proactive_items_approx"] = (_col(df, "n.proactive_total_approx") == 1) & out["proactive_items"].notna()
     out["licensing_decisions"] = _col(df, "s2.art20_5.administrative_licensing.decisions")
     out["penalty_decisions"] = _col(df, "s2.art20_6.administrative_penalty.decisions")
     received, _, _ = _with_fallback(s3_total(df, "r1_new_received"), _col(df, "n.applications_received"))
@@ -334,7 +408,7 @@ def _s2_measures(block_key: str, rows: tuple[str, ...] | None = None) -> list[tu
 def _melt(df: pd.DataFrame, measures: list[tuple]) -> pd.DataFrame:
     present = [m for m in measures if m[0] in df.columns]
     cols = [*ID_COLUMNS, "version", "item", "item_label", "measure", "measure_label", "measure_name", "unit", "key",
-            "value"]
+            "kind", "value"]
     attrs: dict[str, list] = {name: [] for name in cols[len(ID_COLUMNS):-1]}
     for key, version, row_key, row_label, measure, measure_label, unit, measure_name in present:
         attrs["version"].append(version)
@@ -345,6 +419,7 @@ def _melt(df: pd.DataFrame, measures: list[tuple]) -> pd.DataFrame:
         attrs["measure_name"].append(measure_name)
         attrs["unit"].append(unit or ("万元" if measure == "fee_amount_wan_yuan" else "件"))
         attrs["key"].append(key)
+        attrs["kind"].append(measure_kind(key))
     return _long(df, [df[m[0]] for m in present], attrs)[cols]
 
 
@@ -353,7 +428,8 @@ def normative_documents(df: pd.DataFrame) -> pd.DataFrame:
 
     Columns: report_id, agency, region, year, agency_type, template, version ("2019"/"2021"), item
     (regulations/normative_documents), item_label, measure, measure_label (with the version, e.g.
-    ``本年新制作数量（2019版）``), measure_name (bare template label), unit, key, value.
+    ``本年新制作数量（2019版）``), measure_name (bare template label), unit, key, kind ("stock" for
+    现行有效件数/对外公开总数量: never add its years), value.
     2019 measures (本年新制作数量/本年新公开数量/对外公开总数量) and 2021 measures (本年制发件数/
     本年废止件数/现行有效件数) have different ``measure`` values and labels: chart them apart.
     """
@@ -600,11 +676,13 @@ __all__ = [
     "duplicate_agency_years",
     "enforcement",
     "enforcement_trend",
+    "is_stock",
     "kpi_table",
     "kpis",
     "normative_documents",
     "outcome_mix",
     "quality_summary",
+    "report_years",
     "review_litigation",
     "s3_total",
     "s4_total",

@@ -6,7 +6,8 @@ Columns, in this order (:func:`dataset_columns`):
 - every canonical cell key of :data:`parsing.schema.CELLS`, in template order: the value the report
   states, with the reviewer's corrections applied; NaN when the report does not contain the cell
   or leaves it blank (blank is never zero);
-- ``n.<key>`` for each narrative figure of :data:`parsing.schema.NARRATIVE_KEYS`.
+- ``n.<key>`` for each narrative figure of :data:`parsing.schema.NARRATIVE_KEYS`;
+- ``n.<flag>`` for each flag of :data:`parsing.schema.NARRATIVE_FLAGS` (1.0 when set, else NaN).
 
 Keys of both template versions sit side by side: a 2019-format report has NaN in the 2021-only
 columns and vice versa; the few cells both versions share (e.g. 行政许可 处理决定数量) have one key.
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from parsing.schema import CELLS, NARRATIVE_KEYS, SECTION2, V2019, V2021
+from parsing.schema import CELLS, NARRATIVE_FLAGS, NARRATIVE_KEYS, SECTION2, V2019, V2021
 
 META_COLUMNS: list[str] = [
     "report_id",
@@ -46,9 +47,23 @@ META_HEADERS: dict[str, str] = {
     "checks_failed": "未通过校验数",
     "unmatched_labels": "未识别标签数",
 }
+# Display names of the template codes in exports ("unknown" is a code, not something to show a reader).
+TEMPLATE_LABELS: dict[str, str] = {
+    "2019": "2019 版格式",
+    "2021": "2021 版格式",
+    "mixed": "混合格式",
+    "unknown": "未识别格式",
+}
+# Display names of CellSpec.kind and CellSpec.measure_kind in the key sheet.
+KIND_LABELS: dict[str, str] = {"count": "件数", "signed": "增减数（可为负）", "amount": "金额"}
+MEASURE_KIND_LABELS: dict[str, str] = {"flow": "流量（当年发生数，可跨年相加）", "stock": "存量（时点数，不跨年相加）"}
 CELL_COLUMNS: list[str] = list(CELLS)
 NARRATIVE_COLUMNS: list[str] = [f"n.{k}" for k in NARRATIVE_KEYS]
-VALUE_COLUMNS: list[str] = CELL_COLUMNS + NARRATIVE_COLUMNS
+# 1.0 where the report flags its figure (e.g. a lower bound "5500余条"), NaN otherwise.
+FLAG_COLUMNS: list[str] = [f"n.{k}" for k in NARRATIVE_FLAGS]
+# The flag column of a figure column: corrected figures are exact, so a correction clears it.
+FLAG_OF: dict[str, str] = {"n.proactive_total": "n.proactive_total_approx"}
+VALUE_COLUMNS: list[str] = CELL_COLUMNS + NARRATIVE_COLUMNS + FLAG_COLUMNS
 
 _SECTION_NUMERAL = {"s2": "二", "s3": "三", "s4": "四"}
 
@@ -81,26 +96,32 @@ def chinese_headers() -> dict[str, str]:
             headers[key] = f"二｜{_block_caption(key)}｜{spec.label}{unit}{tag}"
         else:
             headers[key] = f"{_SECTION_NUMERAL[spec.section]}｜{spec.label}{tag}"
-    for key, label in NARRATIVE_KEYS.items():
+    for key, label in {**NARRATIVE_KEYS, **NARRATIVE_FLAGS}.items():
         headers[f"n.{key}"] = f"正文｜{label}"
     return headers
 
 
 def key_documentation() -> pd.DataFrame:
-    """One row per column: key, Chinese header, section, template versions, kind, unit (the key sheet)."""
+    """One row per column: key, Chinese header, section, template versions, kind, unit, stock or flow
+    (the key sheet; every value in Chinese)."""
     headers = chinese_headers()
+    both = f"{V2019}、{V2021}"
+    flow = MEASURE_KIND_LABELS["flow"]
     rows = []
     for key in dataset_columns():
         spec = CELLS.get(key)
         if spec is not None:
             section = {"s2": "二、主动公开", "s3": "三、依申请公开", "s4": "四、复议诉讼"}[spec.section]
             versions = "、".join(spec.versions)
-            rows.append((key, headers[key], section, versions, spec.kind, spec.unit or ""))
+            rows.append((key, headers[key], section, versions, KIND_LABELS.get(spec.kind, spec.kind), spec.unit or "",
+                         MEASURE_KIND_LABELS[spec.measure_kind]))
+        elif key in FLAG_COLUMNS:
+            rows.append((key, headers[key], "正文数字", both, "标记（是／空白）", "", ""))
         elif key.startswith("n."):
-            rows.append((key, headers[key], "正文数字", f"{V2019}、{V2021}", "count", ""))
+            rows.append((key, headers[key], "正文数字", both, KIND_LABELS["count"], "", flow))
         else:
-            rows.append((key, headers[key], "报告信息", "", "", ""))
-    return pd.DataFrame(rows, columns=["字段键", "中文表头", "部分", "适用格式版本", "类型", "单位"])
+            rows.append((key, headers[key], "报告信息", "", "", "", ""))
+    return pd.DataFrame(rows, columns=["字段键", "中文表头", "部分", "适用格式版本", "类型", "单位", "存量／流量"])
 
 
 def build_dataset(
@@ -133,13 +154,16 @@ def build_dataset(
             narrative = json.loads(narrative)
         for k, v in (narrative or {}).items():
             j = col_index.get(f"n.{k}")
-            if j is not None and v is not None:
-                matrix[i, j] = v
+            if j is not None and v is not None and v is not False:
+                matrix[i, j] = float(v)
     row_of = {r.id: i for i, r in enumerate(rows)}
     for c in corrections:
         i, j = row_of.get(c.report_id), col_index.get(c.key)
         if i is not None and j is not None:
             matrix[i, j] = np.nan if c.new is None else c.new
+            flag = FLAG_OF.get(c.key)
+            if flag is not None:
+                matrix[i, col_index[flag]] = np.nan  # a reviewed figure is exact
     meta = pd.DataFrame(
         {
             "report_id": pd.array([r.id for r in rows], dtype="int64"),

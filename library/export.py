@@ -7,13 +7,14 @@ import io
 import re
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from library.dataset import chinese_headers, key_documentation
+from library.dataset import FLAG_COLUMNS, TEMPLATE_LABELS, chinese_headers, key_documentation
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _BOLD = Font(bold=True)
@@ -31,6 +32,57 @@ def _integral_to_int(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_YEAR_COLUMN = re.compile(r"^(\d{4})年(?:\s+(.*))?$")
+_UNKNOWN_YEAR = "年度未填"
+FLAG_TEXT = "是"
+
+
+def readable_values(df: pd.DataFrame) -> pd.DataFrame:
+    """Codes a reader should not see, replaced by Chinese: template codes ("unknown" → 未识别格式),
+    flag columns (1.0 → 是). Missing values stay missing (an empty cell), never "None" or "nan"."""
+    out = df.copy()
+    if "template" in out.columns:
+        codes = out["template"]
+        out["template"] = codes.map(TEMPLATE_LABELS).where(codes.isna() | codes.isin(list(TEMPLATE_LABELS)), codes)
+    for col in FLAG_COLUMNS:
+        if col in out.columns:
+            out[col] = pd.Series(np.where(out[col] == 1, FLAG_TEXT, None), index=out.index, dtype=object)
+    return out
+
+
+def _year_of(text: object) -> float:
+    """2021 for "2021年", 2021 or "2021"; +inf for 年度未填 and anything else (sorted last)."""
+    if isinstance(text, int | float | np.integer | np.floating) and not pd.isna(text):
+        return float(text)
+    m = _YEAR_COLUMN.match(str(text)) or re.match(r"^(\d{4})$", str(text))
+    return float(m.group(1)) if m else float("inf")
+
+
+def order_years(table: pd.DataFrame) -> pd.DataFrame:
+    """Years ascending as numbers: year columns ("2020年", or "2020年 现行有效件数" kept with their
+    measure) and, when the table has a 年度 column, its rows. Other columns keep their place."""
+    cols = list(table.columns)
+    year_cols = [i for i, c in enumerate(cols) if _YEAR_COLUMN.match(str(c)) or str(c) == _UNKNOWN_YEAR]
+    if len(year_cols) > 1:
+        measures: dict[str, int] = {}
+        for i in year_cols:
+            m = _YEAR_COLUMN.match(str(cols[i]))
+            measures.setdefault((m.group(2) or "") if m else "", len(measures))
+
+        def key(c: object) -> tuple[int, float]:
+            m = _YEAR_COLUMN.match(str(c))
+            return measures[(m.group(2) or "") if m else ""], _year_of(c)
+
+        ordered = sorted((cols[i] for i in year_cols), key=key)
+        for slot, col in zip(year_cols, ordered, strict=True):
+            cols[slot] = col
+        table = table[cols]
+    if "年度" in table.columns and len(table) > 1:
+        years = table["年度"].map(_year_of)
+        table = table.iloc[np.argsort(years.to_numpy(), kind="stable")].reset_index(drop=True)
+    return table
+
+
 def _with_headers(df: pd.DataFrame, headers: Mapping[str, str] | None) -> pd.DataFrame:
     names = dict(chinese_headers())
     names.update(headers or {})
@@ -44,6 +96,7 @@ def export_csv(df: pd.DataFrame, *, headers: str = "both", extra_headers: Mappin
     keys; ``"zh"`` only the Chinese row; ``"key"`` only the keys. Blank cells stay empty and whole
     numbers are written without ".0".
     """
+    df = readable_values(df)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     if headers in ("zh", "both"):
@@ -105,7 +158,7 @@ def _save(wb: Workbook) -> bytes:
 
 def export_excel(df: pd.DataFrame, *, extra_headers: Mapping[str, str] | None = None) -> bytes:
     """The dataset as .xlsx: sheet 标准化数据 with Chinese headers, sheet 字段说明 documenting each key."""
-    data = _with_headers(_integral_to_int(df), extra_headers)
+    data = _with_headers(_integral_to_int(readable_values(df)), extra_headers)
     keys = key_documentation()
     keys = keys[keys["字段键"].isin(df.columns)]
     extra = [c for c in df.columns if c not in set(keys["字段键"])]
@@ -122,12 +175,13 @@ def export_excel(df: pd.DataFrame, *, extra_headers: Mapping[str, str] | None = 
 def export_tables_excel(tables: Mapping[str, pd.DataFrame]) -> bytes:
     """Several tables as one .xlsx, one sheet per entry (sheet names are cut to Excel's 31 characters).
 
-    For the 简报包: the numbers behind each chart. Column names are written as given.
+    For the 简报包: the numbers behind each chart. Column names are written as given; years are put
+    in ascending order (:func:`order_years`); blank cells stay blank.
     """
     wb = Workbook(write_only=True)
     used: set[str] = set()
     if not tables:
         _add_sheet(wb, pd.DataFrame({"说明": ["当前筛选条件下没有数据"]}), "说明")
     for name, table in tables.items():
-        _add_sheet(wb, _integral_to_int(table), _sheet_name(name, used))
+        _add_sheet(wb, _integral_to_int(order_years(table)), _sheet_name(name, used))
     return _save(wb)

@@ -6,6 +6,7 @@ dataset cache set up there); it is split out only to keep each module short.
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pandas as pd
@@ -41,6 +42,48 @@ LIST_COLUMNS = [
 
 def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_SEPARATORS = re.compile(r"[\s\u3000,，、;；]+")
+_YEAR = re.compile(r"(199\d|20\d\d|2100)(?:年度?)?")
+_TEXT_FIELDS = (("agency", "单位"), ("region", "地区"), ("filename", "文件名"))
+
+
+def search_words(term: str | None) -> list[str]:
+    """The words of a search term: split at spaces (full-width too), commas and semicolons; each once."""
+    return list(dict.fromkeys(w for w in _SEPARATORS.split(term or "") if w))
+
+
+def _is_year(word: str) -> bool:
+    """A word that names a year ('2023', '2023年', '2023年度'): it matches the report's year only,
+    since nearly every report mentions last year's date in its text."""
+    return _YEAR.fullmatch(word) is not None
+
+
+def _year_of(word: str) -> int:
+    return int(_YEAR.fullmatch(word).group(1))
+
+
+def _word_condition(word: str):
+    """SQL condition: the report matches ``word`` in some field."""
+    if _is_year(word):
+        return Report.year == _year_of(word)
+    pattern = f"%{_escape_like(word)}%"
+    in_text = select(ReportFile.report_id).where(ReportFile.text.ilike(pattern, escape="\\")).scalar_subquery()
+    return or_(
+        Report.agency.ilike(pattern, escape="\\"),
+        Report.region.ilike(pattern, escape="\\"),
+        Report.filename.ilike(pattern, escape="\\"),
+        Report.id.in_(in_text),
+    )
+
+
+def _fields_matched(word: str, row) -> list[str]:
+    """The short fields of a listed report (a row of :meth:`LibraryQueries.list`) that ``word`` matches."""
+    if _is_year(word):
+        return ["年度"] if not pd.isna(row.year) and int(row.year) == _year_of(word) else []
+    low = word.casefold()
+    return [name for column, name in _TEXT_FIELDS if low in str(getattr(row, column) or "").casefold()]
 
 
 class LibraryQueries:
@@ -119,28 +162,62 @@ class LibraryQueries:
         return self._frame(stmt.order_by(Report.year.desc(), Report.agency, Report.id))
 
     def search(self, term: str, filters: Filters | None = None, *, limit: int = 500) -> pd.DataFrame:
-        """Reports whose agency, region, file name or full text contains ``term`` (case-insensitive).
+        """Reports matching every word of ``term``, with why each matched.
 
-        Same columns as :meth:`list`; an empty term lists everything (up to ``limit``).
+        ``term`` is split at spaces (also full-width ones) and commas; each word must match some field:
+        a 4-digit year (1990–2100) matches the report's year; any other word the agency, region, file
+        name or full text (case-insensitive, wildcards literal). So ``平潭 2023`` finds 平潭's 2023
+        report. Same columns as :meth:`list` plus ``match_reason`` (Chinese: which field each word
+        matched; empty when there is no term). An empty term lists everything (up to ``limit``).
         """
         stmt = self._where_filters(self._list_select(), filters)
-        term = (term or "").strip()
-        if term:
-            pattern = f"%{_escape_like(term)}%"
-            in_text = (
-                select(ReportFile.report_id)
-                .where(ReportFile.text.ilike(pattern, escape="\\"))
-                .scalar_subquery()
+        words = search_words(term)
+        for word in words:
+            stmt = stmt.where(_word_condition(word))
+        df = self._frame(stmt.order_by(Report.year.desc(), Report.agency, Report.id).limit(limit))
+        df["match_reason"] = self._match_reasons(df, words) if words and not df.empty else ""
+        return df
+
+    def _match_reasons(self, df: pd.DataFrame, words: list[str]) -> list[str]:
+        """Per found report: '“平潭”：单位；“2023”：年度'. The full text is consulted only for the
+        words that matched no short field, and only for the reports found."""
+        reasons: list[list[str]] = [[] for _ in range(len(df))]
+        ids = [int(i) for i in df["report_id"]]
+        for word in words:
+            in_text: set[int] | None = None
+            for n, row in enumerate(df.itertuples(index=False)):
+                fields = _fields_matched(word, row)
+                if not fields and not _is_year(word):
+                    if in_text is None:
+                        in_text = self._ids_with_text(word, ids)
+                    if row.report_id in in_text:
+                        fields = ["正文"]
+                reasons[n].append(f"“{word}”：{'、'.join(fields)}")
+        return ["；".join(r) for r in reasons]
+
+    def _ids_with_text(self, word: str, ids: list[int]) -> set[int]:
+        """Which of ``ids`` have ``word`` in their full text."""
+        pattern = f"%{_escape_like(word)}%"
+        with self.engine.connect() as conn:
+            return set(
+                conn.execute(
+                    select(ReportFile.report_id).where(
+                        ReportFile.report_id.in_(ids), ReportFile.text.ilike(pattern, escape="\\")
+                    )
+                ).scalars()
             )
-            stmt = stmt.where(
-                or_(
-                    Report.agency.ilike(pattern, escape="\\"),
-                    Report.region.ilike(pattern, escape="\\"),
-                    Report.filename.ilike(pattern, escape="\\"),
-                    Report.id.in_(in_text),
+
+    def metadata_of(self, report_ids: list[int]) -> dict[int, dict]:
+        """The stored agency, region, year and agency_type of each report id (missing ids left out)."""
+        if not report_ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(Report.id, Report.agency, Report.region, Report.year, Report.agency_type).where(
+                    Report.id.in_([int(i) for i in report_ids])
                 )
-            )
-        return self._frame(stmt.order_by(Report.year.desc(), Report.agency, Report.id).limit(limit))
+            ).mappings().all()
+        return {r["id"]: {k: r[k] for k in ("agency", "region", "year", "agency_type")} for r in rows}
 
     def counts(self) -> dict[str, int]:
         """Totals for the library header: reports, agencies, regions, years, cells, failing and outdated reports."""

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -25,6 +25,7 @@ from library.db import (
 )
 from library.errors import LibraryError, number
 from library.report_json import parsed_from_json
+from parsing.matching import IGNORE
 from parsing.report import PARSER_VERSION, Cell, ParsedReport
 from parsing.schema import CELLS, NARRATIVE_KEYS
 
@@ -33,6 +34,18 @@ ParseFn = Callable[[bytes, str, dict[str, str]], ParsedReport]
 ProgressFn = Callable[[int, int, str], None]
 
 METADATA_FIELDS = ("agency", "region", "year", "agency_type")
+
+
+def unmatched_labels_of(parsed: ParsedReport) -> list[str]:
+    """The unmatched labels of a parse: the one definition used by the upload page, 报告库 and 数据质量.
+
+    An unmatched label is a table row label the parser could not place whose row carries figures, so
+    those figures are left out of the report (``ParsedReport.unmatched_labels``); each distinct text
+    once, in document order. A cell that matched nothing on its own but was resolved together with the
+    next one ('商业' + '企业' = 商业企业), or a label without figures, loses nothing and is not counted
+    (its ``LabelMatch`` keeps tier ``unmatched`` for the record).
+    """
+    return list(dict.fromkeys(t.strip() for t in parsed.unmatched_labels if t and t.strip()))
 
 
 def _default_parse(data: bytes, filename: str, overrides: dict[str, str]) -> ParsedReport:
@@ -257,6 +270,67 @@ class LibraryReview:
                 self._recheck(conn, report_id)
         return parsed
 
+    def reports_concerned_by(self, texts: Iterable[str]) -> list[int]:
+        """Ids of the stored reports whose parse the saved overrides of ``texts`` would change.
+
+        A report is concerned when one of its unmatched labels, or a label it matched to another
+        target (a low-confidence match), is one of ``texts`` after label normalisation. Uses the
+        overrides as saved, so call it after :meth:`save_label_override`.
+        """
+        saved = self.label_overrides()
+        wanted = {key: saved[key] for key in map(_normalize_label, texts) if key in saved}
+        if not wanted:
+            return []
+        found: set[int] = set()
+        with self.engine.connect() as conn:
+            for report_id, labels in conn.execute(
+                select(Report.id, Report.unmatched_json).where(Report.unmatched_count > 0)
+            ):
+                if any(_normalize_label(label) in wanted for label in labels):
+                    found.add(report_id)
+            # Matched labels live only in the stored parse: read each one (this runs in the background).
+            # yield_per streams (a server-side cursor on PostgreSQL): the blobs are never all in memory.
+            stmt = select(ReportFile.report_id, ReportFile.parsed_json_z).execution_options(yield_per=200)
+            rows = conn.execute(stmt)
+            for report_id, blob in rows:
+                if report_id not in found and _labels_concerned(unpack_json(blob).get("labels") or [], wanted):
+                    found.add(report_id)
+        return sorted(found)
+
+    def apply_label_overrides(
+        self,
+        texts: Iterable[str],
+        parse_fn: ParseFn | None = None,
+        *,
+        progress: ProgressFn | None = None,
+    ) -> dict[str, list]:
+        """Re-parse every stored report the saved overrides of ``texts`` concern (see
+        :meth:`reports_concerned_by`), so they reach the library and not only later uploads.
+
+        Each report is re-parsed atomically by :meth:`reparse` (corrections and confirmed metadata
+        kept). Returns ``{"reparsed": [ids], "failed": [(id, Chinese message)]}``; ``progress(done,
+        total, filename)`` is called after each report.
+        """
+        return self.reparse_many(self.reports_concerned_by(list(texts)), parse_fn, progress)
+
+    def reparse_many(
+        self, ids: list[int], parse_fn: ParseFn | None = None, progress: ProgressFn | None = None
+    ) -> dict[str, list]:
+        """Re-parse ``ids`` one transaction each (see :meth:`reparse`); a failure is recorded and the rest
+        go on. Returns ``{"reparsed": [ids], "failed": [(id, Chinese message)]}``."""
+        result: dict[str, list] = {"reparsed": [], "failed": []}
+        for i, report_id in enumerate(ids, 1):
+            try:
+                parsed = self.reparse(report_id, parse_fn)
+                result["reparsed"].append(report_id)
+                name = parsed.file
+            except LibraryError as exc:
+                result["failed"].append((report_id, exc.zh))
+                name = str(report_id)
+            if progress:
+                progress(i, len(ids), name)
+        return result
+
     def outdated_ids(self, current_version: str = PARSER_VERSION) -> list[int]:
         """Ids of the reports parsed by a parser version other than ``current_version``."""
         with self.engine.connect() as conn:
@@ -279,19 +353,19 @@ class LibraryReview:
         ``{"reparsed": [ids], "failed": [(id, Chinese message)]}``. ``progress(done, total, filename)``
         is called after each report.
         """
-        ids = self.outdated_ids(current_version)
-        result: dict[str, list] = {"reparsed": [], "failed": []}
-        for i, report_id in enumerate(ids, 1):
-            try:
-                parsed = self.reparse(report_id, parse_fn)
-                result["reparsed"].append(report_id)
-                name = parsed.file
-            except LibraryError as exc:
-                result["failed"].append((report_id, exc.zh))
-                name = str(report_id)
-            if progress:
-                progress(i, len(ids), name)
-        return result
+        return self.reparse_many(self.outdated_ids(current_version), parse_fn, progress)
+
+
+def _labels_concerned(labels: list[dict], wanted: dict[str, str]) -> bool:
+    """Whether an override in ``wanted`` (normalised text → target) changes one of these label matches."""
+    for m in labels:
+        target = wanted.get(_normalize_label(m.get("text") or ""))
+        if target is None:
+            continue
+        current = m.get("key")
+        if target == IGNORE and current is not None or target != IGNORE and current != target:
+            return True
+    return False
 
 
 def _normalize_label(text_: str) -> str:

@@ -41,7 +41,7 @@ from library.db import (
 from library.errors import LibraryError, number
 from library.migrations import upgrade
 from library.queries import LIST_COLUMNS, LibraryQueries
-from library.review import METADATA_FIELDS, LibraryReview, ParseFn, ProgressFn
+from library.review import METADATA_FIELDS, LibraryReview, ParseFn, ProgressFn, unmatched_labels_of
 from library.stored_report import StoredReport
 from parsing.report import ParsedReport
 from parsing.schema import CELLS
@@ -179,17 +179,19 @@ class Library(LibraryQueries, LibraryReview):
         # parsed under one schema shares one layout, which makes the dataset read one numpy reshape.
         keys = list(CELLS) + sorted(k for k in values if k not in CELLS)
         blob = np.array([values.get(k) for k in keys], dtype="<f8").tobytes()
-        narrative = {k: number(v) for k, v in parsed.narrative.items()}
+        # Flags (proactive_total_approx: True) are stored as they are; figures as plain numbers.
+        narrative = {k: v if isinstance(v, bool) else number(v) for k, v in parsed.narrative.items()}
+        unmatched = unmatched_labels_of(parsed)
         return {
             "template": parsed.template or "unknown",
             "checks_failed": sum(1 for c in parsed.checks if c.status == "fail"),
-            "unmatched_count": len(parsed.unmatched_labels),
+            "unmatched_count": len(unmatched),
             "warnings_count": len(parsed.warnings),
             "n_cells": len(parsed.cells),
             "layout_id": self._layout_id(conn, keys),
             "values_blob": blob,
             "narrative_json": narrative,
-            "unmatched_json": list(parsed.unmatched_labels),
+            "unmatched_json": unmatched,
             "updated_at": now,
         }
 

@@ -20,11 +20,13 @@ of 三, ``D5_review`` / ``D5_lit_direct`` / ``D5_lit_after`` for 四, ``D6_types
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from parsing.report import Cell, Check
 from parsing.schema import (
     CELLS,
+    LABEL_SEP,
     S3_APPLICANT_COLS,
     S3_COL_KEYS,
     S3_ROW_BY_KEY,
@@ -32,7 +34,11 @@ from parsing.schema import (
     S4_GROUPS,
     S4_OUTCOMES,
     VERSIONS,
+    key_label,
     outcome_rows,
+    s3_col_label,
+    s3_row_path,
+    s4_group_label,
 )
 
 PASS, FAIL, SKIPPED = "pass", "fail", "skipped"
@@ -225,6 +231,138 @@ def run_checks(cells: dict[str, Cell], table_versions: dict[str, str]) -> list[C
         checks += _d5_groups(cells)
     checks += _d6_types(cells)
     return checks
+
+
+# --------------------------------------------------------------------------- Chinese explanations
+#
+# ``detail`` is the stable, terse English form of the parse contract. Reviewers read the Chinese
+# explanation built here from the structured fields (rule, where, status) and the numbers of
+# ``detail``. Stored checks from before ``detail_zh`` existed are explained by the same function, so
+# the parser's JSON and the library's older rows read alike. The patterns below mirror the
+# producers above (:func:`_side`, :func:`_equation`, :func:`_type_problem`).
+
+_SUM_OF = re.compile(r"^sum of (\d+) cells \((-?[\d.e+-]+)\)$")
+_SKIP_PREFIXES = (
+    ("absent: ", "报告中缺少{keys}，未校验"),
+    ("total blank (总计为空): ", "总计为空（{keys}），空白不按 0 计，未校验"),
+    ("unreadable: ", "{keys}的数值无法识别，未校验"),
+)
+_KIND_ZH = {"signed": "应为整数", "amount": "应为非负金额", "count": "应为非负整数"}
+
+
+def _side_total(side: str) -> float | None:
+    """The total of one side of an equation as :func:`_side` wrote it (None when unreadable)."""
+    side = side.strip()
+    found = _SUM_OF.match(side)
+    try:
+        if found:
+            return float(found.group(2))
+        return sum(float(t) for t in side.split(" + "))
+    except ValueError:
+        return None
+
+
+def _terms(side: str) -> list[str]:
+    """The numbers of a side written term by term (empty when it was shortened to a sum)."""
+    side = side.strip()
+    return [] if _SUM_OF.match(side) else side.split(" + ")
+
+
+def _label_list(keys: Sequence[str], total: int | None = None) -> str:
+    """Keys as quoted Chinese labels, the first few only ("…等 N 项" when there are more)."""
+    total = len(keys) if total is None else total
+    names = "、".join(f"“{key_label(k)}”" for k in keys[:_MAX_KEYS_NAMED])
+    return f"{names}等 {total} 项" if total > _MAX_KEYS_NAMED else names
+
+
+def _names(keys: str) -> str:
+    """The keys listed by :func:`_named`, as Chinese labels."""
+    more = re.search(r" \(\+(\d+) more\)$", keys)
+    listed = [k.strip() for k in (keys[: more.start()] if more else keys).split(", ") if k.strip()]
+    return _label_list(listed, len(listed) + (int(more.group(1)) if more else 0))
+
+
+def check_place(rule: str, where: str) -> str:
+    """Where a check applies, in Chinese: a column or row of 三, a group of 四, or a cell (D6)."""
+    try:
+        if rule in ("O1_balance", "D3_outcome_sum"):
+            return f"{s3_col_label(where)}列"
+        if rule == "D1_row_total":
+            return s3_row_path(where)
+        if rule.startswith("D5_"):
+            return s4_group_label(where)
+    except KeyError:
+        return key_label(where)
+    if rule == "D6_types":
+        return "全部数值" if where == "all" else key_label(where)
+    return key_label(where)
+
+
+def _equation_names(rule: str, where: str) -> tuple[str, str] | None:
+    """(left side, right side) of a rule's equation, in the template's words."""
+    if rule == "O1_balance":
+        return "一、本年新收＋二、上年结转", "三、（七）总计＋四、结转下年度继续办理"
+    if rule == "D1_row_total":
+        return f"{s3_row_path(where)}{LABEL_SEP}总计", "各类申请人之和"
+    if rule == "D3_outcome_sum":
+        return f"三、（七）总计{LABEL_SEP}{s3_col_label(where)}", "各办理结果之和"
+    if rule.startswith("D5_"):
+        return f"{s4_group_label(where)}{LABEL_SEP}总计", "结果维持＋结果纠正＋其他结果＋尚未审结"
+    return None
+
+
+def _fmt_total(value: float) -> str:
+    return _fmt(int(value) if float(value).is_integer() else value)
+
+
+def _explain_equation(rule: str, where: str, status: str, detail: str) -> str | None:
+    names = _equation_names(rule, where)
+    equation = detail.split(" → ")[0]
+    if names is None or " = " not in equation:
+        return None
+    left, right = equation.split(" = ", 1)
+    totals = _side_total(left), _side_total(right)
+    if totals[0] is None or totals[1] is None:
+        return None
+    prefix = f"{s3_col_label(where)}列：" if rule == "O1_balance" else ""
+    shown = [
+        f"{name} {_fmt_total(total)}" + (f"（{' + '.join(terms)}）" if len(terms) > 1 else "")
+        for name, total, terms in zip(names, totals, (_terms(left), _terms(right)), strict=True)
+    ]
+    sign = "＝" if status == PASS else "≠"
+    return f"{prefix}{shown[0]} {sign} {shown[1]}"
+
+
+def _explain_types(where: str, status: str, detail: str) -> str | None:
+    if status == PASS:
+        found = re.match(r"^(\d+) values checked$", detail)
+        return f"已检查 {found.group(1)} 个数值，类型均正确" if found else None
+    found = re.match(r"^(\S+): (signed|amount|count) ", detail)
+    if not found:
+        return None
+    return f"{key_label(where)}：数值 {found.group(1)} {_KIND_ZH[found.group(2)]}"
+
+
+def explain(rule: str, where: str, status: str, detail: str, blank_as_zero: Sequence[str] = ()) -> str:
+    """A Chinese explanation of one check for reviewers, e.g.
+    ``三、（七）总计 · 自然人 20 ≠ 各办理结果之和 26`` (``detail`` itself stays the English contract form).
+
+    Built from the structured fields and the numbers of ``detail``; falls back to a neutral sentence
+    with the Chinese place when ``detail`` has an unexpected shape, never to a canonical key.
+    """
+    text = None
+    for prefix, template in _SKIP_PREFIXES:
+        if detail.startswith(prefix):
+            text = template.format(keys=_names(detail[len(prefix) :]))
+    if text is None and detail.startswith("table 三 version is "):
+        text = "第三部分的格式版本无法确定，办理结果各行不明，未校验"
+    if text is None:
+        text = _explain_types(where, status, detail) if rule == "D6_types" else _explain_equation(rule, where, status, detail)
+    if text is None:
+        text = f"{check_place(rule, where)}：{ {PASS: '通过', FAIL: '未通过', SKIPPED: '未校验'}.get(status, status) }"
+    if blank_as_zero:
+        text += f"；按 0 计的空白：{_label_list(list(blank_as_zero))}"
+    return text
 
 
 def summarize(checks: Iterable[Check]) -> dict[str, int]:

@@ -404,7 +404,7 @@ class Interpreter:
         if row.target is None:
             if not row.ignored and any(not _is_empty(v) for v in row.values):
                 self.out.unmatched_labels.append(row.text)
-                self.out.warnings.append(f"未识别的表格行 / unmatched table row: {row.text}")
+                self.out.warnings.append(f"未识别的表格行：{row.text} / unmatched table row: {row.text}")
             return
         if row.section == "s2":
             self.s2_rows.append(row)

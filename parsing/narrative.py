@@ -1,12 +1,18 @@
 """Figures a report states in its prose (not in its tables), under the keys of ``schema.NARRATIVE_KEYS``.
 
 Rules that keep the figures trustworthy:
-- Only exact figures: "500多条", "1700余条", "约300条", "300条左右", "近百条" are approximate and are
-  skipped (the key stays absent rather than holding a number the report did not commit to).
+- Only exact figures, with one exception: the proactive total is kept when the report gives a lower
+  bound ("5500余条", "500多条", "1000条以上"), with ``proactive_total_approx: true`` beside it so the
+  figure is shown as "5,500余". "约300条", "300条左右", "近百条" stay absent (not a bound).
 - Only the overall statement: a clause that starts with 其中 is a breakdown ("其中主动公开公文类政府信息
   127条") and is never read as the total. The first overall statement in the text wins.
   Exception: the carried-forward count is normally stated as a breakdown of the applications
   ("共收到…申请5件,其中1件结转下年度继续办理"), so 其中 is allowed there.
+- The proactive total (:func:`proactive_total`) is read from every statement "(共/累计/全年) 主动公开/
+  发布/公布 (各类)(政府)信息 N 条/篇/件", never from an item of a list (after 其中/包括 in the
+  sentence, or "其他应主动公开政府信息321条"), never from a cumulative figure (截至…, 历年); when the
+  report gives different totals (per channel, per year) and none is marked as the overall one, it
+  is left out.
 - Only stated numbers: "未收到政府信息公开申请" or "无行政复议" leave the key absent (a negative
   statement is not parsed into 0 here; the tables carry the zeros).
 - A phrase is matched within one clause: the gap between the keyword and the number may not cross
@@ -19,7 +25,7 @@ import re
 from collections.abc import Callable
 
 from parsing.normalize import normalize_text
-from parsing.schema import NARRATIVE_KEYS
+from parsing.schema import NARRATIVE_FLAGS, NARRATIVE_KEYS
 
 # The number itself: digits with optional thousands separators (NFKC already made them ASCII).
 _NUM = r"(?P<num>\d[\d,]*(?:\.\d+)?)"
@@ -29,7 +35,8 @@ _GAP = r"[^\d,.;:!?，。；：、！？\n|]"
 _APPROX_BEFORE = ("约", "近", "超过", "逾", "大约", "将近", "达到近", "不少于", "以上")
 # After the unit ("300条左右"). "500多条" / "1700余条" never match: the unit must follow the digits.
 _APPROX_AFTER_UNIT = re.compile(r"\s*(?:左右|以上|上下)")
-_INFO = r"(?:信息|资讯)"
+PROACTIVE_APPROX_KEY = "proactive_total_approx"
+assert PROACTIVE_APPROX_KEY in NARRATIVE_FLAGS, "schema narrative flags changed"
 
 
 def _pattern(before: str, units: str, gap: int = 14) -> re.Pattern[str]:
@@ -38,8 +45,6 @@ def _pattern(before: str, units: str, gap: int = 14) -> re.Pattern[str]:
 
 
 _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
-    # "主动公开信息39条", "主动公开政府信息243条", "主动公开信息 42 条", "共主动公开各类政府信息1,036条"
-    "proactive_total": (_pattern(rf"主动(?:公开|发布)(?:了)?{_GAP}{{0,8}}?{_INFO}", "条|件", gap=4),),
     # "共收到各类政府信息公开申请5件", "收到政府信息公开申请X件", "受理依申请公开X件"
     "applications_received": (
         _pattern(r"(?:收到|受理|接收|接到)", "件|份|个|条", gap=16),
@@ -122,14 +127,96 @@ def _first_exact(text: str, key: str) -> int | float | None:
     return None
 
 
+# --------------------------------------------------------------------------- the proactive total
+
+_VERB = r"(?P<verb>主动(?:公开|发布|公布)|公开|发布|公布)"
+# The object must be information in general: "公开规范性文件12件" or "发布政策解读5篇" are items.
+_OBJECT = r"(?:了)?(?:各类|各项|各种)?(?:政府|政务)?(?:信息|资讯)"
+_AFTER_OBJECT = r"(?P<mark>共计|总计|合计|总共|共|累计|总数|总量|数量|数)?(?:达到|达|为|计)?(?P<over>超过|逾|超)?"
+_COUNT = r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?\s*(?P<approx>余|多)?\s*(?P<unit>条|篇|件|则)"
+_PROACTIVE = (
+    # "主动公开政府信息1234条", "共公布政府信息1234条", "主动发布各类政府信息2428条", "主动公开信息共计5500余条"
+    re.compile(rf"{_VERB}{_OBJECT}{_AFTER_OBJECT}\s*{_COUNT}"),
+    # "主动公开2428条政府信息", "共发布各类信息1.2万条" written number first
+    re.compile(rf"{_VERB}(?:了)?(?P<mark>共计|总计|合计|共)?(?P<over>超过|逾|超)?\s*{_COUNT}(?:各类|各项)?(?:政府|政务)?(?:信息|资讯)"),
+)
+# Words before the verb (in its clause) that make the statement an overall total.
+_TOTAL_MARKERS = ("共计", "总计", "合计", "总共", "共", "累计", "全年", "全区", "全市", "全县", "全省")
+# Words in the sentence before the figure that make it an item of a list or a cumulative count.
+_ITEM_WORDS = ("其中", "包括", "包含", "分别")
+_CUMULATIVE_WORDS = ("截至", "截止", "历年", "以来累计", "累计至")
+# Words right before the verb that name a category, not the whole: "其他应主动公开政府信息321条".
+_CATEGORY_BEFORE = ("应", "其他", "依申请")
+# Channels: "通过微信公众号共发布信息588篇" counts one channel. Only statements with 主动 may name one.
+_CHANNEL_WORDS = ("微信", "微博", "公众号", "头条", "抖音", "客户端", "新媒体", "平台", "栏目", "网站", "专栏")
+_APPROX_UNIT_AFTER = re.compile(r"\s*以上")
+
+
+def _sentence_before(text: str, pos: int) -> str:
+    """The text from the start of the sentence containing ``pos`` up to ``pos`` (lists use ，；、)."""
+    start = max(text.rfind(ch, 0, pos) for ch in ".!?。！？\n") + 1
+    return text[start:pos]
+
+
+def _proactive_candidate(text: str, m: re.Match[str]) -> tuple[bool, bool, int | float, bool] | None:
+    """(strong, marked, value, approx) of one statement, or None when it is not an overall total.
+
+    ``strong``: the verb says 主动; ``marked``: 共/累计/全年… says it is the total.
+    """
+    clause = _clause_before(text, m.start())
+    sentence = _sentence_before(text, m.start())
+    if any(w in sentence for w in _ITEM_WORDS + _CUMULATIVE_WORDS) or clause.endswith(_CATEGORY_BEFORE):
+        return None
+    if _APPROX_AFTER_UNIT.match(text[m.end():]) and not _APPROX_UNIT_AFTER.match(text[m.end():]):
+        return None  # "300条左右": neither exact nor a bound
+    strong = m.group("verb").startswith("主动")
+    marked = bool(m.group("mark")) and m.group("mark") not in ("数量", "数") or any(w in clause for w in _TOTAL_MARKERS)
+    if not strong and (not marked or any(w in clause for w in _CHANNEL_WORDS)):
+        return None
+    value = float(m.group("num").replace(",", "")) * (10000 if m.group("wan") else 1)
+    if not value.is_integer():
+        return None  # a fraction of an item is a misread
+    approx = bool(m.group("approx") or m.group("over") or _APPROX_UNIT_AFTER.match(text[m.end():]))
+    return strong, marked, int(value), approx
+
+
+def proactive_total(text: str) -> tuple[int, bool] | None:
+    """The overall count of items proactively disclosed, stated in the prose ``text``, and whether it
+    is a lower bound ("5500余条"); None when the prose states none or its totals disagree.
+
+    Preference: statements with 主动 over bare 公开/发布/公布; among them, those marked as a total
+    (共, 累计, 全年 …). Candidates left after that must agree, else the figure is left out.
+    """
+    found = []
+    for pattern in _PROACTIVE:
+        for m in pattern.finditer(text):
+            cand = _proactive_candidate(text, m)
+            if cand is not None:
+                found.append(cand)
+    if not found:
+        return None
+    best = max((strong, marked) for strong, marked, _, _ in found)
+    values = {(v, approx) for strong, marked, v, approx in found if (strong, marked) == best}
+    if len({v for v, _ in values}) != 1:
+        return None  # several different totals: unsure which is the overall one
+    value = next(iter(values))[0]
+    return value, all(approx for _, approx in values)
+
+
 def extract_narrative(text: str) -> dict[str, int | float]:
     """Exact figures stated in the prose, keyed by ``schema.NARRATIVE_KEYS``; absent figures are absent.
 
     Keys: proactive_total (items proactively disclosed that year), applications_received,
-    applications_carried_forward, review_cases, litigation_cases, fee_collected_yuan (in 元).
+    applications_carried_forward, review_cases, litigation_cases, fee_collected_yuan (in 元); plus
+    ``proactive_total_approx: True`` when the proactive total is a lower bound ("5500余条").
     """
     text = prose_text(text)
     out: dict[str, int | float] = {}
+    proactive = proactive_total(text)
+    if proactive is not None:
+        out["proactive_total"] = proactive[0]
+        if proactive[1]:
+            out[PROACTIVE_APPROX_KEY] = True
     for key in NARRATIVE_KEYS:
         if key not in _PATTERNS:
             continue

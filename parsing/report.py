@@ -7,7 +7,7 @@ from typing import Any
 
 from parsing.document import Source
 
-PARSER_VERSION = "1.0.0"
+PARSER_VERSION = "1.1.0"
 
 
 @dataclass
@@ -48,8 +48,16 @@ class Check:
     detail: str = ""
     blank_as_zero: list[str] = field(default_factory=list)  # cell keys read as 0 because blank
 
+    @property
+    def detail_zh(self) -> str:
+        """The Chinese explanation reviewers read (``detail`` stays the terse English contract form)."""
+        from parsing.checks import explain  # checks imports this module
+
+        return explain(self.rule, self.where, self.status, self.detail, self.blank_as_zero)
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rule": self.rule, "where": self.where, "status": self.status, "detail": self.detail}
+        out["detail_zh"] = self.detail_zh
         if self.blank_as_zero:
             out["blank_as_zero"] = list(self.blank_as_zero)
         return out

@@ -17,6 +17,14 @@ V2019 = "2019"
 V2021 = "2021"
 VERSIONS = (V2019, V2021)
 
+# What a measure counts over time (every aggregation, card, chart and export obeys it):
+# - FLOW: what happened during the year (issued, repealed, decisions, applications, cases, fees);
+#   sums over agencies within a year and over years.
+# - STOCK: a count at a point in time (现行有效件数, 对外公开总数量, 上一年项目数量); sums over agencies
+#   within one year, never over years: for one agency over several years it is the latest year's.
+FLOW = "flow"
+STOCK = "stock"
+
 # --------------------------------------------------------------------------- section 二
 
 
@@ -28,6 +36,7 @@ class Column:
     label: str
     kind: str = "count"  # count | signed | amount
     unit: str | None = None  # canonical unit of an amount column (None = not fixed by the template)
+    measure_kind: str = FLOW  # FLOW or STOCK (see above)
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,8 @@ class Block:
 
 
 _V2019_ITEMS = (
-    Column("prev_year_items", "上一年项目数量"),
+    # The number of items (许可事项 …) on the list at the end of the previous year: a stock.
+    Column("prev_year_items", "上一年项目数量", measure_kind=STOCK),
     Column("items_change", "本年增/减", kind="signed"),
     Column("decisions", "处理决定数量"),
 )
@@ -59,7 +69,7 @@ SECTION2: dict[str, tuple[Block, ...]] = {
             (
                 Column("new_made", "本年新制作数量"),
                 Column("new_published", "本年新公开数量"),
-                Column("total_published", "对外公开总数量"),
+                Column("total_published", "对外公开总数量", measure_kind=STOCK),
             ),
         ),
         Block(
@@ -93,7 +103,7 @@ SECTION2: dict[str, tuple[Block, ...]] = {
             (
                 Column("issued", "本年制发件数"),
                 Column("repealed", "本年废止件数"),
-                Column("in_force", "现行有效件数"),
+                Column("in_force", "现行有效件数", measure_kind=STOCK),
             ),
         ),
         Block("art20_5", "五", (("administrative_licensing", "行政许可"),), (Column("decisions", "本年处理决定数量"),)),
@@ -263,6 +273,7 @@ class CellSpec:
     kind: str = "count"
     unit: str | None = None
     parts: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    measure_kind: str = FLOW  # FLOW or STOCK: sections 三 and 四 are all flows
 
 
 def _build_cells() -> dict[str, CellSpec]:
@@ -275,7 +286,8 @@ def _build_cells() -> dict[str, CellSpec]:
                     if key in cells:  # same key in both versions (e.g. regulations? no: cols differ)
                         old = cells[key]
                         cells[key] = CellSpec(
-                            key, "s2", old.label, old.versions + (version,), old.kind, old.unit, old.parts
+                            key, "s2", old.label, old.versions + (version,), old.kind, old.unit, old.parts,
+                            old.measure_kind,
                         )
                         continue
                     cells[key] = CellSpec(
@@ -286,6 +298,7 @@ def _build_cells() -> dict[str, CellSpec]:
                         col.kind,
                         col.unit,
                         {"block": block.key, "row": row_key, "col": col.key},
+                        col.measure_kind,
                     )
     for row in S3_ROWS:
         for col_key, col_label in S3_COLUMNS:
@@ -300,6 +313,13 @@ def _build_cells() -> dict[str, CellSpec]:
 
 
 CELLS: dict[str, CellSpec] = _build_cells()
+# The stock cells (everything else, narrative figures included, is a flow).
+STOCK_KEYS: frozenset[str] = frozenset(k for k, c in CELLS.items() if c.measure_kind == STOCK)
+
+
+def measure_kind(key: str) -> str:
+    """FLOW or STOCK for a cell key or a dataset column (``n.<figure>`` and unknown keys are flows)."""
+    return STOCK if key in STOCK_KEYS else FLOW
 
 
 def cell_keys(version: str, section: str | None = None) -> list[str]:
@@ -346,3 +366,56 @@ NARRATIVE_KEYS: dict[str, str] = {
     "litigation_cases": "行政诉讼（件）",
     "fee_collected_yuan": "收取信息处理费（元）",
 }
+
+# Flags stated next to a narrative figure (``narrative`` key → Chinese meaning). A flag is True or
+# absent: ``proactive_total_approx`` marks a lower bound written "5500余条" (shown "5,500余").
+NARRATIVE_FLAGS: dict[str, str] = {
+    "proactive_total_approx": "主动公开政府信息为约数（余）",
+}
+
+# --------------------------------------------------------------------------- display labels
+
+LABEL_SEP = " · "
+
+
+def s3_row_path(row_key: str) -> str:
+    """A row of table 三 as the template numbers it, e.g. ``三、（一）予以公开`` or
+    ``三、（三）不予公开 · 1.属于国家秘密``; rows outside a group keep their own numbering."""
+    row = S3_ROW_BY_KEY[row_key]
+    if row.group is None:
+        return row.label
+    if row.group == _G3:
+        return f"三、{row.label}"
+    return f"三、{row.group}{LABEL_SEP}{row.label}"
+
+
+def s3_col_label(col_key: str) -> str:
+    """Chinese name of a column of table 三 (``自然人`` … ``总计``)."""
+    return dict(S3_COLUMNS)[col_key]
+
+
+def s4_group_label(group_key: str) -> str:
+    """Chinese name of a group of table 四, e.g. ``行政诉讼 · 未经复议直接起诉``."""
+    return dict(S4_GROUPS)[group_key].replace("/", LABEL_SEP)
+
+
+def key_label(key: str) -> str:
+    """The Chinese label a reader sees for any canonical key (cells and ``n.<narrative>``).
+
+    ``s3.r3_1_granted.natural_person`` → ``三、（一）予以公开 · 自然人``;
+    ``s2.art20_1.regulations.new_made`` → ``第二十条第（一）项 · 规章 · 本年新制作数量``;
+    ``s4.review_upheld`` → ``行政复议 · 结果维持``; ``n.proactive_total`` → ``正文 · 主动公开政府信息（条）``.
+    A key the schema does not know is returned unchanged (it is then at least not hidden).
+    """
+    if key.startswith("n.") and key[2:] in NARRATIVE_KEYS:
+        return f"正文{LABEL_SEP}{NARRATIVE_KEYS[key[2:]]}"
+    spec = CELLS.get(key)
+    if spec is None:
+        return key
+    if spec.section == "s3":
+        return f"{s3_row_path(spec.parts['row'])}{LABEL_SEP}{s3_col_label(spec.parts['col'])}"
+    if spec.section == "s4":
+        return spec.label.replace("/", LABEL_SEP)
+    parts = spec.parts
+    caption = next(b.caption for blocks in SECTION2.values() for b in blocks if b.key == parts["block"])
+    return f"{caption}{LABEL_SEP}{spec.label.replace(' / ', LABEL_SEP)}"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from parsing.checks import run_checks, s3_key, s4_key, summarize
+from parsing.checks import check_place, explain, run_checks, s3_key, s4_key, summarize
 from parsing.report import Cell, Check
-from parsing.schema import S3_COL_KEYS, S4_COL_KEYS, outcome_rows, s3_rows
+from parsing.schema import CELLS, NARRATIVE_KEYS, S3_COL_KEYS, S4_COL_KEYS, key_label, outcome_rows, s3_rows
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -259,6 +259,8 @@ def test_json_form_lists_blanks_read_as_zero():
     cells = _o1_cells("total", 4, None, 4, 0)
     out = by(run_checks(cells, V2021), "O1_balance", "total").to_json()
     assert out == {"rule": "O1_balance", "where": "total", "status": "pass", "detail": "4 + 0 = 4 + 0",
+                   "detail_zh": "总计列：一、本年新收＋二、上年结转 4（4 + 0） ＝ 三、（七）总计＋四、结转下年度继续办理 4（4 + 0）"
+                                "；按 0 计的空白：“二、上年结转政府信息公开申请数量 · 总计”",
                    "blank_as_zero": ["s3.r2_carried_over.total"]}
 
 
@@ -272,3 +274,59 @@ def test_seed_reports_balance_end_to_end(seed):
     o1 = [c for c in report.checks if c.rule == "O1_balance"]
     assert [c.status for c in o1] == ["pass"] * 7
     assert summarize(report.checks)["fail"] == 0
+
+
+# ------------------------------------------------------------------ Chinese explanations (issue 7 item 9)
+
+_CODE_LIKE = re.compile(r"[A-Za-z_]")
+
+
+def test_failed_outcome_sum_reads_in_chinese_with_standard_labels():
+    rows = outcome_rows("2021")
+    cells = {s3_key("r3_7_total", c): cell(s3_key("r3_7_total", c), 0) for c in S3_COL_KEYS}
+    cells[s3_key("r3_7_total", "natural_person")] = cell("t", 20)
+    for i, r in enumerate(rows):
+        for c in S3_COL_KEYS:
+            cells[s3_key(r, c)] = cell(s3_key(r, c), 26 if (i == 0 and c == "natural_person") else 0)
+    check = by(run_checks(cells, V2021), "D3_outcome_sum", "natural_person")
+    assert check.status == "fail" and check.detail == "20 = sum of 21 cells (26) → 20 ≠ 26"
+    assert check.to_json()["detail_zh"] == "三、（七）总计 · 自然人 20 ≠ 各办理结果之和 26"
+    assert check_place(check.rule, check.where) == "自然人列"
+
+
+def test_every_check_of_a_report_is_explained_without_code_names(huaian_cells):
+    broken = dict(huaian_cells)
+    broken[s3_key("r2_carried_over", "natural_person")] = cell("b", None)  # blank read as 0
+    broken[s3_key("r3_7_total", "total")] = cell("t", None)  # blank total: skipped
+    broken[s4_key("review_upheld")] = cell("v", 2.5)  # D6 type error
+    del broken[s4_key("lit_direct_total")]  # absent: skipped
+    checks = run_checks(broken, V2021)
+    assert {c.status for c in checks} == {"pass", "fail", "skipped"}
+    for check in checks:
+        text = check.to_json()["detail_zh"]
+        assert text and not _CODE_LIKE.search(text), (check, text)
+        assert not _CODE_LIKE.search(check_place(check.rule, check.where)), check
+    d6 = by(checks, "D6_types", s4_key("review_upheld"))
+    assert d6.detail_zh == "行政复议 · 结果维持：数值 2.5 应为非负整数"
+
+
+def test_stored_checks_without_detail_zh_are_explained_the_same_way():
+    # Reports stored before detail_zh existed keep only rule/where/status/detail: derived on display.
+    assert explain("D3_outcome_sum", "natural_person", "fail", "20 = sum of 19 cells (26) → 20 ≠ 26") == (
+        "三、（七）总计 · 自然人 20 ≠ 各办理结果之和 26"
+    )
+    assert explain("D1_row_total", "r3_1_granted", "fail", "5 = 1 + 1 + 0 + 0 + 0 + 0 → 5 ≠ 2") == (
+        "三、（一）予以公开 · 总计 5 ≠ 各类申请人之和 2（1 + 1 + 0 + 0 + 0 + 0）"
+    )
+    assert explain("D5_review", "review", "skipped", "absent: s4.review_total") == "报告中缺少“行政复议 · 总计”，未校验"
+    assert explain("D3_outcome_sum", "total", "skipped", "table 三 version is mixed: outcome rows unknown") == (
+        "第三部分的格式版本无法确定，办理结果各行不明，未校验"
+    )
+
+
+def test_every_canonical_key_has_a_unique_chinese_label():
+    labels = {key: key_label(key) for key in [*CELLS, *(f"n.{k}" for k in NARRATIVE_KEYS)]}
+    assert len(set(labels.values())) == len(labels)
+    assert not [v for v in labels.values() if _CODE_LIKE.search(v)]
+    assert labels["s3.r3_1_granted.natural_person"] == "三、（一）予以公开 · 自然人"
+    assert labels["s4.lit_after_review_total"] == "行政诉讼 · 复议后起诉 · 总计"

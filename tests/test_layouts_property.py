@@ -169,7 +169,7 @@ def _check(
     assert report.error is None
     extra = [style(spec, label) for rows in spec.extra_s2_rows.values() for label, _ in rows]
     assert report.unmatched_labels == extra
-    assert report.warnings == [f"未识别的表格行 / unmatched table row: {label}" for label in extra]
+    assert report.warnings == [f"未识别的表格行：{label} / unmatched table row: {label}" for label in extra]
     assert set(report.cells) == set(expected), (
         f"missing {sorted(set(expected) - set(report.cells))[:5]}, extra {sorted(set(report.cells) - set(expected))[:5]}"
     )

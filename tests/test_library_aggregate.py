@@ -66,24 +66,79 @@ def test_kpis_of_huaian(huaian: pd.DataFrame) -> None:
     assert k["review_litigation_cases"] == 397
     assert (k["regulations_issued_2021"], k["normative_issued_2021"], k["normative_in_force_2021"]) == (1, 8, 66)
     assert k["normative_new_made_2019"] is None  # no 2019 report in the selection: unknown, not 0
-    assert k["proactive_items"] is None
+    # "主动公开各类政府信息5500余条": a lower bound, kept and marked.
+    assert k["proactive_items"] == 5500 and k["proactive_items_approx"] is True
     assert k["reports_failing_checks"] == 0
     assert set(k["notes"]) <= set(agg.KPI_LABELS)
 
 
-def test_kpis_over_all_reports_use_prose_only_without_a_table(df: pd.DataFrame) -> None:
-    k = agg.kpis(df)
-    assert k["reports"] == 6
-    # 施秉 79 + 盐池 228 + 县教育局 581 + 淮安 447228; the others state 0.
-    assert k["licensing_decisions"] == 79 + 228 + 581 + 447228
-    # 乐清 2021 has no table but says 5 applications in the prose; all other seeds state 0.
-    assert k["applications_received"] == 3119 + 5
-    assert k["notes"]["applications_received"] == "5 份报告取自表格，1 份取自正文"
-    # Prose 主动公开 figures: 001 says 39, 盐池 42, 乐清 243.
-    assert k["proactive_items"] == 39 + 42 + 243
+def test_kpis_of_one_year_use_prose_only_without_a_table(df: pd.DataFrame) -> None:
+    k = agg.kpis(df[df["year"] == 2021])
+    assert k["reports"] == 2 and k["year"] == 2021 and k["previous_year"] is None and k["deltas"] == {}
+    # 乐清 2021 has no table but says 5 applications in the prose; 001 states 0 in its table.
+    assert k["applications_received"] == 5
+    assert k["notes"]["applications_received"] == "1 份报告取自表格，1 份取自正文"
+    # Prose 主动公开 figures: 001 says 39, 乐清 243.
+    assert k["proactive_items"] == 39 + 243 and k["proactive_items_approx"] is False
     table = agg.kpi_table(df)
     assert list(table["key"]) == list(agg.KPI_LABELS)
     assert table.set_index("key").loc["licensing_decisions", "label"] == "行政许可处理决定（件）"
+
+
+def test_kpis_over_several_years_show_the_latest_year_and_its_change(df: pd.DataFrame) -> None:
+    # Seeds of 2020, 2021, 2023 (one with no year) and 淮安 2024: the cards show 2024 against 2023.
+    k = agg.kpis(df)
+    assert (k["year"], k["previous_year"]) == (2024, 2023)
+    assert k["reports"] == 1 and k["previous"]["reports"] == 1 and k["deltas"]["reports"] == 0
+    assert k["licensing_decisions"] == 447228 and k["previous"]["licensing_decisions"] == 581
+    assert k["deltas"]["licensing_decisions"] == 447228 - 581
+    assert k["applications_received"] == 3119
+    assert all("2024 年" in note and "较 2023 年" in note for note in k["notes"].values())
+    table = agg.kpi_table(df).set_index("key")
+    assert table.loc["licensing_decisions", ["year", "value", "previous_year", "previous_value", "change"]].tolist() == [
+        2024, 447228, 2023, 581, 447228 - 581
+    ]
+
+
+@pytest.fixture(scope="module")
+def hongze(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    """洪泽区人民政府 2023 and 2024: one government, two years (metadata confirmed as the same agency)."""
+    library = Library(f"sqlite:///{tmp_path_factory.mktemp('hongze') / 'lib.sqlite'}")
+    for year in (2023, 2024):
+        path = SHARED / "fixtures" / f"hongze-district-government-{year}.pdf"
+        data = path.read_bytes()
+        library.add(parse_bytes(data, path.name), data, agency="洪泽区人民政府", region="洪泽区", year=year)
+    yield library.dataset()
+    library.close()
+
+
+def test_stock_is_never_summed_over_years(hongze: pd.DataFrame) -> None:
+    # 行政规范性文件 现行有效件数: 5 at the end of 2023, 8 at the end of 2024 (the reports' tables).
+    # The agency has 8 in force, not 13.
+    assert agg.is_stock("s2.art20_1.normative_documents.in_force")
+    assert not agg.is_stock("s2.art20_1.normative_documents.issued")
+    k = agg.kpis(hongze)
+    assert k["year"] == 2024 and k["previous_year"] == 2023
+    assert k["normative_in_force_2021"] == 8 and k["deltas"]["normative_in_force_2021"] == 3
+    # Flows: 2024's own figure with its change, never 2023 + 2024.
+    assert k["normative_issued_2021"] == 3 and k["deltas"]["normative_issued_2021"] == 3
+    assert k["licensing_decisions"] == 9487 and k["deltas"]["licensing_decisions"] == 9487 - 550
+    assert k["applications_received"] == 95 and k["deltas"]["applications_received"] == 95 - 21
+    assert k["proactive_items"] == 2428 and k["deltas"]["proactive_items"] == 2428 - 1136
+    assert k["review_litigation_cases"] == 2 + 1 + 3 and k["previous"]["review_litigation_cases"] == 0
+    assert k["reports"] == 1 and k["agencies"] == 1
+    long = agg.normative_documents(hongze)
+    assert set(long.loc[long["measure"] == "in_force", "kind"]) == {"stock"}
+    assert set(long.loc[long["measure"] == "issued", "kind"]) == {"flow"}
+
+
+def test_agency_chart_data_keeps_a_stock_s_years_apart(hongze: pd.DataFrame) -> None:
+    from components.catalog import proactive_charts
+
+    chart = next(c for c in proactive_charts(hongze) if c.key == "proactive_normative_documents_2021_agency")
+    row = chart.data.set_index("单位").loc["洪泽区人民政府"]
+    assert row["2023年 现行有效件数"] == 5 and row["2024年 现行有效件数"] == 8
+    assert 13 not in row.tolist()  # 5 + 8: a stock added over years
 
 
 def test_application_flow_balances_for_huaian(huaian: pd.DataFrame) -> None:

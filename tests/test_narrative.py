@@ -35,9 +35,11 @@ def test_seed_narrative(seed, expected):
 def test_huaian_pdf_prose_wrapped_over_lines():
     with pdfplumber.open(SHARED / "fixtures" / "huaian-city-government-2024.pdf") as pdf:
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)
-    # "主动公开各类政\n府信息 5500 余条" is approximate; the others are exact and match the tables
-    # (三 一、总计 3119, 四、总计 103, 复议总计 351, 诉讼 26 + 20).
+    # "主动公开各类政\n府信息 5500 余条" is a lower bound, kept and marked; the others are exact and match
+    # the tables (三 一、总计 3119, 四、总计 103, 复议总计 351, 诉讼 26 + 20).
     assert extract_narrative(text) == {
+        "proactive_total": 5500,
+        "proactive_total_approx": True,
         "applications_received": 3119,
         "applications_carried_forward": 103,
         "review_cases": 351,
@@ -60,11 +62,56 @@ def test_keys_are_schema_keys():
     assert set(out) <= set(NARRATIVE_KEYS)
 
 
+@pytest.mark.parametrize("text", ["主动公开信息约300条", "主动公开信息300条左右", "主动公开信息近300条"])
+def test_approximate_figures_are_skipped(text):
+    assert "proactive_total" not in extract_narrative(text)
+
+
 @pytest.mark.parametrize(
     "text",
-    ["主动公开信息约300条", "主动公开信息300余条", "主动公开信息300多条", "主动公开信息300条左右", "主动公开信息近300条"],
+    ["主动公开信息300余条", "主动公开信息300多条", "全年主动公开政府信息300条以上", "主动公开各类信息逾300条"],
 )
-def test_approximate_figures_are_skipped(text):
+def test_lower_bound_proactive_total_is_kept_and_marked(text):
+    assert extract_narrative(text) == {"proactive_total": 300, "proactive_total_approx": True}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The case: the stated total, not the last item of the list after it.
+        ("2024年共公布政府信息1234条，其中：规范性文件12条，政策解读30条，其他应主动公开政府信息321条。", 1234),
+        # The total after the list, in its own sentence.
+        ("其中：规范性文件12条，其他应主动公开政府信息321条。全年共主动公开政府信息1234条。", 1234),
+        # The total at the end of the sentence that lists the items.
+        ("发布政策文件10条、政策解读5篇，共计主动公开信息300条。", 300),
+        ("2024年,市政府网站主动公开各类政府信息7700余条,全年新增公开市政府规章1件。", 7700),
+        ("本年度累计发布政务信息2,428篇。", 2428),
+        ("本年度主动公开2428条政府信息。", 2428),
+        ("全年共发布各类信息1.2万条。", 12000),
+        # A cumulative count since a date is not the year's total.
+        ("截至2024年底，累计主动公开政府信息12万条。2024年主动公开政府信息2000条。", 2000),
+        # 主动公开 beats a channel's 共发布.
+        ("主动公开信息42条,其中机构职能1条。通过微信公众号共发布信息588篇。", 42),
+    ],
+)
+def test_proactive_total_is_the_overall_figure(text, expected):
+    assert extract_narrative(text)["proactive_total"] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "其中主动公开公文类政府信息127条，其他应主动公开政府信息321条。",
+        # Two channels, no overall figure: unsure, so nothing.
+        "通过政府网站主动公开信息1500条，通过政务新媒体主动公开信息500条。",
+        # One channel's count is not the total.
+        "通过微信公众号共发布信息588篇。",
+        "在社会信用信息平台共计录入公开信息1700余条,其中督导检查872条。",
+        # A category is not information in general.
+        "全年共公开规范性文件12件。",
+    ],
+)
+def test_no_proactive_total_when_unsure(text):
     assert "proactive_total" not in extract_narrative(text)
 
 

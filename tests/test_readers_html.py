@@ -174,3 +174,24 @@ def test_word_save_as_html_page():
     doc = _read(page.encode("gb18030"))
     assert _texts(doc) == [["行政复议", "351"]]
     assert "王" not in doc.text
+
+
+def test_every_cell_of_a_page_has_a_position_in_a_table_or_a_line():
+    """Issue 7 item 7: a value written in a paragraph of a web page points at its line of the page
+    text; a value in a table at its table, row and column."""
+    import html as html_lib
+
+    text = (ROOT / "sample_reports" / "000_bd3a826d0705f6e5.txt").read_text(encoding="utf-8")
+    paragraphs = "".join(f"<p>{html_lib.escape(line)}</p>" for line in text.splitlines())
+    rendered = (ROOT / "sample_reports" / "rendered" / "000_bd3a826d0705f6e5.html").read_bytes()
+    for page in (f"<html><body>{paragraphs}</body></html>".encode(), rendered):
+        report = parse_bytes(page, "page.html")
+        lines = report.text.split("\n")
+        assert report.cells
+        for key, cell in report.cells.items():
+            src = cell.source
+            if src.table is not None:
+                assert src.row is not None and src.col is not None, key
+            else:
+                assert src.line is not None, key
+                assert cell.raw in lines[src.line - 1], (key, cell.raw, lines[src.line - 1])

@@ -208,6 +208,7 @@ class _Walker:
         self.lines: list[str] = []
         self.tables = 0
         self._inline: list[str] = []
+        self._next_line = 1  # 1-based line of doc.text ("\n".join(self.lines)) the next line will have
 
     def flush(self) -> None:
         """End the current paragraph of inline text."""
@@ -216,8 +217,10 @@ class _Walker:
         for line in text.split("\n"):
             line = line.strip()
             if line:
-                self.rows.append(prose_row(line, "html"))
+                # The line in the page's text, so a value written in a paragraph has a position too.
+                self.rows.append(prose_row(line, "html", line=self._next_line))
                 self.lines.append(line)
+                self._next_line += 1
 
     def walk(self, node: Tag) -> None:
         for child in node.children:
@@ -260,7 +263,9 @@ class _Walker:
         index = self.tables
         self.tables += 1
         self.rows.extend(grid_rows(grid, "html", index))
-        self.lines.append(grid_text(grid))
+        text = grid_text(grid)
+        self.lines.append(text)
+        self._next_line += text.count("\n") + 1
 
 
 def _own_rows(table: Tag) -> list[Tag]:

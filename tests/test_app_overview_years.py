@@ -1,0 +1,66 @@
+"""AppTest of the 总览 cards over several years: the latest year with its change, never a sum of years.
+
+Library: 洪泽区人民政府 2023 and 2024 (one government, two years; real PDFs) and 淮安市人民政府 2024.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from _app_support import app_test, library_at, metric, table_with, texts
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ui_years") / "library.sqlite"
+    with library_at(path):
+        from library.store import Library
+        from parsing.api import parse_bytes
+
+        lib = Library()
+        for name, year in (("hongze-district-government-2023.pdf", 2023), ("hongze-district-government-2024.pdf", 2024)):
+            data = (FIXTURES / name).read_bytes()
+            lib.add(parse_bytes(data, name), data, agency="洪泽区人民政府", region="洪泽区", year=year)
+        data = (FIXTURES / "huaian-city-government-2024.pdf").read_bytes()
+        lib.add(parse_bytes(data, "huaian-city-government-2024.pdf"), data, region="淮安市")
+        lib.close()
+        yield path
+
+
+def _overview():
+    at = app_test().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "总览"
+    return at
+
+
+def _card(at, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_cards_show_the_latest_year_and_its_change(loaded):
+    at = _overview()
+    # Two years selected (all): 2024, against 2023.
+    assert metric(at, "报告数") == "2 份"
+    assert _card(at, "报告数").delta == "+1 份（较2023年）"
+    # 行政许可: 洪泽 9,487 + 淮安 447,228 in 2024 (洪泽 2023: 550), not 2023 + 2024.
+    licensing = _card(at, "行政许可处理决定")
+    assert licensing.value == "456,715 件"
+    assert licensing.delta == "+456,165 件（较2023年）"
+    assert "2024 年" in licensing.help and "较 2023 年" in licensing.help
+    # 主动公开: 洪泽 2,428 + 淮安 "5500余条": a lower bound, shown with 余.
+    assert metric(at, "主动公开信息") == "7,928余 条"
+    assert "卡片显示其中最新的 **2024 年**，下方为较 2023 年的变化" in texts(at)
+    # The agency table shows 淮安's figure as the report wrote it.
+    table = table_with(at, "主动公开（条）")
+    assert "5,500余" in set(table["主动公开（条）"])
+
+
+def test_one_year_selected_shows_no_change(loaded):
+    at = _overview()
+    at.sidebar.multiselect(key="f_years").set_value([2023]).run()
+    card = _card(at, "行政许可处理决定")
+    assert card.value == "550 件" and not card.delta
