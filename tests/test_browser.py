@@ -260,7 +260,7 @@ def test_no_english_from_streamlit_widgets_on_any_page(samples_url, samples_page
         page.keyboard.press("Escape")
     # A text input's hint ("Press Enter to apply") and a form's ("Press Enter to submit form").
     _open(page, f"{samples_url}/library", "报告库")
-    page.get_by_placeholder("单位、地区、文件名或正文中的文字").fill("施秉")
+    page.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first.fill("施秉")  # the search box
     page.get_by_text("按回车键确认").wait_for(timeout=10_000)
     assert not _english_shown(page), _english_shown(page)
     _open(page, f"{samples_url}/quality", "数据质量")
