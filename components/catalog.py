@@ -32,22 +32,56 @@ S4_OUTCOME_COLORS = {"结果维持": "#2E6FBA", "结果纠正": "#C8484F", "其�
 ITEM_ORDER = ["行政许可", "其他对外管理服务事项", "行政处罚", "行政强制", "行政事业性收费"]
 
 
-def with_agency_label(long: pd.DataFrame) -> pd.DataFrame:
+def with_agency_label(long: pd.DataFrame, *, by_year: bool = False) -> pd.DataFrame:
     """Add ``单位`` for display: the agency, plus its region when the data spans several regions.
 
-    Two counties both have a "县教育局"; without the region their bars would silently add up.
+    Two counties both have a "县教育局"; without the region their bars would silently add up. With
+    ``by_year``, when an agency has reports of several years, its bars are one per year ("某局 2021年"):
+    a per-agency chart whose series are not the years must never add years together (a stock such as
+    现行有效件数 summed over seven years is no figure at all). ``单位组`` keeps the agency alone, so its
+    years stay side by side.
     """
     out = long.copy()
     if out.empty:
         out["单位"] = pd.Series(dtype=object)
+        out["单位组"] = pd.Series(dtype=object)
         return out
     regions = out["region"].dropna().unique() if "region" in out else []
     label = out["agency"].astype(str)
     if len(regions) > 1:
         label = label + "（" + out["region"].fillna("地区未填").astype(str) + "）"
     # Vectorised (tens of thousands of rows on a big library): same as chart_text per value.
-    out["单位"] = label.str.replace("<", "＜", regex=False).str.replace(">", "＞", regex=False)
+    label = label.str.replace("<", "＜", regex=False).str.replace(">", "＞", regex=False)
+    out["单位组"] = label
+    if by_year and "year" in out and (out.groupby(label, sort=False)["year"].nunique(dropna=False) > 1).any():
+        label = label + " " + out["year"].pipe(_year_labels)
+    out["单位"] = label
     return out
+
+
+def _log_alt(fig_builder, **kwargs) -> tuple:
+    """The same grouped bars on a log scale: a county's bar stays visible next to a city's."""
+    return fig_builder(**kwargs, log=True), "对数刻度（小单位也看得清）"
+
+
+def _shares(long: pd.DataFrame, category: str, series: str) -> pd.DataFrame:
+    """Each series' share of its category's total (rows whose total is 0 or blank are left out)."""
+    if long.empty:
+        return pd.DataFrame(columns=[category, series, "share", "单位组"])
+    sums = long.groupby([category, series], sort=False).agg(value=("value", "sum"), 单位组=("单位组", "first"))
+    sums = sums.reset_index()
+    totals = sums.groupby(category)["value"].transform("sum")
+    sums["share"] = (sums["value"] / totals).where(totals > 0)
+    return sums.dropna(subset=["share"])
+
+
+def _share_alt(long: pd.DataFrame, *, series: str, title: str, **kwargs) -> tuple:
+    """Stacked bars normalised per agency (each bar 100%), for a stack where a small agency vanishes."""
+    fig = bar_by_category(
+        _shares(long, "单位", series), category="单位", value="share", series=series, title=title + "（各单位占比）",
+        value_title="占本单位合计的比例", percent=True, category_group="单位组", **kwargs,
+    )
+    return fig, "按单位占比（每个单位合计为 100%）"
 
 
 def _year_labels(years: pd.Series) -> pd.Series:
@@ -67,6 +101,12 @@ def _label_by_year(part: pd.DataFrame, col: str) -> pd.Series:
     if part["year"].nunique() <= 1:
         return part[col]
     return part["year"].pipe(_year_labels) + " " + part[col].astype(str)
+
+
+def _agency_table(long: pd.DataFrame, columns: str) -> pd.DataFrame:
+    """One row per agency (``单位组``), its years in the columns: the chart draws one bar per agency and
+    year, the table keeps an agency on one line with each year's figure apart."""
+    return _pivot(long, "单位组", columns).rename(columns={"单位组": "单位"})
 
 
 def _pivot(long: pd.DataFrame, index: str, columns: str, value: str = "value") -> pd.DataFrame:
@@ -104,25 +144,29 @@ def overview_charts(df: pd.DataFrame) -> list[ChartSpec]:
 
     table = with_agency_label(agg.agency_table(df))
     table["年度"] = table["year"].pipe(_year_labels)
+    table = table.rename(columns={"applications_received": "value"})
     title = "各单位本年新收政府信息公开申请（件）"
     charts.append(
-        ChartSpec(
-            "overview_applications",
-            title,
-            bar_by_category(
-                table.rename(columns={"applications_received": "value"}),
-                category="单位",
-                value="value",
-                series="年度",
-                title=title,
-                value_title="申请数（件）",
-                series_order=sorted(table["年度"].unique()),
-            ),
-            _pivot(table.rename(columns={"applications_received": "value"}), "单位", "年度"),
-            note="表格未填时取正文所述数字；空白不计为 0。",
-        )
+        _by_year_chart("overview_applications", table, title, "申请数（件）",
+                       note="表格未填时取正文所述数字；空白不计为 0。各年度并列，不相加。")
     )
     return charts
+
+
+def _by_year_chart(key: str, long: pd.DataFrame, title: str, value_title: str, *, note: str = "",
+                   decimals: int | None = None, data: pd.DataFrame | None = None, wan: bool = True) -> ChartSpec:
+    """Bars per agency with one bar per year side by side (grouped): years are never stacked into one total.
+
+    A log-scale version is offered beside it, since one city can be a hundred times a county.
+    """
+    kwargs = {
+        "df": long, "category": "单位", "value": "value", "series": "年度", "title": title,
+        "value_title": value_title, "series_order": sorted(long["年度"].unique()), "barmode": "group",
+        "decimals": decimals, "category_group": "单位组", "wan": wan,
+    }
+    alt, alt_label = _log_alt(bar_by_category, **kwargs)
+    return ChartSpec(key, title, bar_by_category(**kwargs), _pivot(long, "单位", "年度") if data is None else data,
+                     note=note, alt_fig=alt, alt_label=alt_label)
 
 
 # --------------------------------------------------------------------------- 主动公开
@@ -131,7 +175,8 @@ def overview_charts(df: pd.DataFrame) -> list[ChartSpec]:
 def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_documents", "regulations")) -> list[ChartSpec]:
     """规章/规范性文件 per agency and per year, one pair of charts per template version and item."""
     long = agg.normative_documents(df)
-    long = with_agency_label(long[["agency", "region", "year", "item", "item_label", "version", "measure_name", "value"]])
+    long = with_agency_label(long[["agency", "region", "year", "item", "item_label", "version", "measure_name", "value"]],
+                             by_year=True)
     charts = []
     prose = with_agency_label(
         pd.DataFrame(
@@ -146,12 +191,8 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_docu
     prose["年度"] = prose["year"].pipe(_year_labels)
     title = "主动公开政府信息条数（正文所述，按单位）"
     charts.append(
-        ChartSpec(
-            "proactive_items_prose",
-            title,
-            bar_by_category(prose, category="单位", value="value", series="年度", title=title, value_title="条数",
-                            series_order=sorted(prose["年度"].unique())),
-            _pivot(prose, "单位", "年度"),
+        _by_year_chart(
+            "proactive_items_prose", prose, title, "条数",
             note="年报表格中没有“主动公开条数”一栏，此数取自报告正文（如“主动公开政府信息 39 条”）；正文未写明的报告不计入。",
         )
     )
@@ -171,10 +212,10 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_docu
                     f"proactive_{item}_{version}_agency",
                     title,
                     bar_by_category(
-                        by_agency, category="单位", value="value", series="指标", title=title,
-                        value_title="件数", barmode="group",
+                        part, category="单位", value="value", series="指标", title=title,
+                        value_title="件数", barmode="group", category_group="单位组",
                     ),
-                    _pivot(by_agency, "单位", "指标"),
+                    _agency_table(by_agency, "指标"),
                     note=f"仅含 {version} 版格式报告；{version} 版口径与{'2021' if version == '2019' else '2019'} 版不同，不合并。",
                 )
             )
@@ -197,22 +238,26 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_docu
 def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """Decisions (许可/处罚/强制) by agency and over the years; fees, kept apart by template version."""
     long = agg.enforcement(df)
-    long = with_agency_label(long[["agency", "region", "year", "item", "item_label", "version", "measure", "value"]])
+    long = with_agency_label(long[["agency", "region", "year", "item", "item_label", "version", "measure", "value"]],
+                             by_year=True)
     charts = []
     decisions = long[(long["measure"] == "decisions") & long["item"].isin(
         ["administrative_licensing", "administrative_penalty", "administrative_coercion", "other_management_services"]
     )].copy()
     title = "行政许可、行政处罚、行政强制处理决定数量（按单位）"
+    alt, alt_label = _share_alt(decisions, series="item_label", title=title, series_order=ITEM_ORDER)
     charts.append(
         ChartSpec(
             "enforcement_decisions_agency",
             title,
             bar_by_category(
                 decisions, category="单位", value="value", series="item_label", title=title,
-                value_title="处理决定（件）", series_order=ITEM_ORDER,
+                value_title="处理决定（件）", series_order=ITEM_ORDER, category_group="单位组",
             ),
             _pivot(decisions, "单位", "item_label"),
-            note="2019 版“处理决定数量”与 2021 版“本年处理决定数量”含义相同，合并统计。",
+            note="2019 版“处理决定数量”与 2021 版“本年处理决定数量”含义相同，合并统计；同一单位的不同年度分列，不相加。",
+            alt_fig=alt,
+            alt_label=alt_label,
         )
     )
     trend = agg.enforcement_trend(df)
@@ -229,17 +274,15 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             if not trend_dec.empty else pd.DataFrame(),
         )
     )
-    fees = long[long["measure"] == "fee_amount_wan_yuan"].copy()
+    fees = with_agency_label(long[long["measure"] == "fee_amount_wan_yuan"].drop(columns=["单位", "单位组"]))
     fees["年度"] = fees["year"].pipe(_year_labels)
     title = "2021 版格式：行政事业性收费金额（万元，按单位）"
     charts.append(
-        ChartSpec(
-            "enforcement_fees_2021",
-            title,
-            bar_by_category(fees, category="单位", value="value", series="年度", title=title,
-                            value_title="收费金额（万元）", series_order=sorted(fees["年度"].unique())),
-            _pivot(fees, "单位", "年度"),
-            note="2021 版填报本年收费金额（万元）；2019 版只填收费项目数量，口径不同，见下图。",
+        _by_year_chart(
+            "enforcement_fees_2021", fees, title, "收费金额（万元）", decimals=2, wan=False,
+            # 万元 to four decimals is exact to the yuan; more digits are conversion noise (元 ÷ 10,000).
+            data=_pivot(fees, "单位", "年度").round(4),
+            note="2021 版填报本年收费金额（万元，图中保留两位小数）；2019 版只填收费项目数量，口径不同，见下图。",
         )
     )
     items_2019 = long[(long["measure"] == "prev_year_items") & (long["version"] == "2019")].copy()
@@ -249,10 +292,10 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
         ChartSpec(
             "enforcement_items_2019",
             title,
-            bar_by_category(items_2019, category="单位", value="value", series="事项", title=title,
-                            value_title="项目数量（项）", series_order=list(dict.fromkeys([*ITEM_ORDER, *sorted(items_2019["事项"].unique())])),
-                            barmode="group"),
-            _pivot(items_2019, "单位", "事项"),
+            bar_by_category(items_2019, category="单位", value="value", series="item_label", title=title,
+                            value_title="项目数量（项）", series_order=ITEM_ORDER, barmode="group",
+                            category_group="单位组"),
+            _agency_table(items_2019, "事项"),
             note="2019 版统计许可、处罚、强制、收费等事项的项目数量，不是决定数或金额，与 2021 版不可比。",
         )
     )
@@ -266,7 +309,7 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """Applicants by type, outcome mix per agency, carry-over and the flow from received to outcomes."""
     charts = []
     applicants = agg.applicants_by_type(df)
-    applicants = with_agency_label(applicants[["agency", "region", "applicant_label", "value"]])
+    applicants = with_agency_label(applicants[["agency", "region", "year", "applicant_label", "value"]], by_year=True)
     title = "本年新收申请：申请人类型构成"
     charts.append(
         ChartSpec(
@@ -279,41 +322,38 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
         )
     )
     title = "本年新收申请（按单位和申请人类型）"
+    alt, alt_label = _share_alt(applicants, series="applicant_label", title=title)
     charts.append(
         ChartSpec(
             "applications_applicants_agency",
             title,
             bar_by_category(applicants, category="单位", value="value", series="applicant_label", title=title,
-                            value_title="申请数（件）"),
+                            value_title="申请数（件）", category_group="单位组"),
             _pivot(applicants, "单位", "applicant_label"),
+            alt_fig=alt,
+            alt_label=alt_label,
         )
     )
     mix = agg.outcome_mix(df)
-    mix = with_agency_label(mix[["agency", "region", "category_label", "value"]])
-    if not mix.empty:
-        sums = mix.groupby(["单位", "category_label"], sort=False)["value"].sum().reset_index()
-        totals = sums.groupby("单位")["value"].transform("sum")
-        sums["share"] = (sums["value"] / totals).where(totals > 0)
-        sums = sums.dropna(subset=["share"])
-    else:
-        sums = pd.DataFrame(columns=["单位", "category_label", "value", "share"])
+    mix = with_agency_label(mix[["agency", "region", "year", "category_label", "value"]], by_year=True)
+    sums = _shares(mix, "单位", "category_label")
     title = "办理结果构成（按单位）"
     fig = bar_by_category(
         sums, category="单位", value="share", series="category_label", title=title, value_title="占办理结果的比例",
-        colors=OUTCOME_COLORS, series_order=list(OUTCOME_COLORS), percent=True,
+        colors=OUTCOME_COLORS, series_order=list(OUTCOME_COLORS), percent=True, category_group="单位组",
     )
     charts.append(ChartSpec("applications_outcomes", title, fig, _pivot(sums, "单位", "category_label"),
                             note="数据表为件数；图为各单位办理结果中各类所占比例。"))
     carry = agg.carry_over(df)
-    carry = carry[["agency", "region", "measure", "measure_label", "value"]]
-    carry = with_agency_label(carry[carry["measure"].isin(["r2_carried_over", "r4_carry_forward"])])
+    carry = carry[["agency", "region", "year", "measure", "measure_label", "value"]]
+    carry = with_agency_label(carry[carry["measure"].isin(["r2_carried_over", "r4_carry_forward"])], by_year=True)
     title = "上年结转与结转下年度的申请（按单位）"
     charts.append(
         ChartSpec(
             "applications_carry",
             title,
             bar_by_category(carry, category="单位", value="value", series="measure_label", title=title,
-                            value_title="申请数（件）", barmode="group",
+                            value_title="申请数（件）", barmode="group", category_group="单位组",
                             colors={"上年结转": "#4BA3C7", "结转下年度继续办理": "#E07B39"}),
             _pivot(carry, "单位", "measure_label"),
         )
@@ -339,7 +379,8 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
 def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """行政复议 and 行政诉讼 outcomes per agency, and cases per year."""
     long = agg.review_litigation(df)
-    long = with_agency_label(long[["agency", "region", "year", "group", "group_label", "outcome_label", "value"]])
+    long = with_agency_label(long[["agency", "region", "year", "group", "group_label", "outcome_label", "value"]],
+                             by_year=True)
     charts = []
     review = long[long["group"] == "review"]
     title = "行政复议结果（按单位）"
@@ -348,7 +389,8 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
             "review_outcomes",
             title,
             bar_by_category(review, category="单位", value="value", series="outcome_label", title=title,
-                            value_title="案件数（件）", colors=S4_OUTCOME_COLORS, series_order=list(S4_OUTCOME_COLORS)),
+                            value_title="案件数（件）", colors=S4_OUTCOME_COLORS, series_order=list(S4_OUTCOME_COLORS),
+                            category_group="单位组"),
             _pivot(review, "单位", "outcome_label"),
         )
     )
@@ -359,7 +401,8 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
             "litigation_outcomes",
             title,
             bar_by_category(lit, category="单位", value="value", series="outcome_label", title=title,
-                            value_title="案件数（件）", colors=S4_OUTCOME_COLORS, series_order=list(S4_OUTCOME_COLORS)),
+                            value_title="案件数（件）", colors=S4_OUTCOME_COLORS, series_order=list(S4_OUTCOME_COLORS),
+                            category_group="单位组"),
             _pivot(lit, "单位", "outcome_label"),
         )
     )

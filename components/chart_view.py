@@ -4,35 +4,52 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from components.image_export import FORMATS, ChartSpec, figure_image, safe_filename
-from components.state import image_server
+from components.image_export import FORMATS, ChartSpec, export_caption, figure_image, safe_filename
+from components.labels import describe_filters
+from components.state import current_filters, image_server
 
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
-def _renderer(spec: ChartSpec, fmt: str) -> Callable[[], bytes]:
+def _renderer(fig: go.Figure, fmt: str, caption: str) -> Callable[[], bytes]:
     # Deferred: the image is rendered only when the user clicks, on a worker thread, so a page with
     # twelve charts does not pay 36 exports on every rerun.
-    return lambda: figure_image(spec.fig, fmt)
+    return lambda: figure_image(fig, fmt, caption=caption)
+
+
+def _chosen_figure(spec: ChartSpec) -> go.Figure:
+    """The figure the reader chose: as built, or its other view (log scale / shares) when offered."""
+    if spec.alt_fig is None:
+        return spec.fig
+    alt = st.toggle(spec.alt_label, key=f"alt_{spec.key}", help="只改变显示方式，数字不变；下载的图片与所见一致。")
+    return spec.alt_fig if alt else spec.fig
 
 
 def show_chart(spec: ChartSpec, *, data_table: bool = True) -> None:
-    """Show ``spec`` with one download button per image format (rendered server-side by kaleido)."""
+    """Show ``spec`` with one download button per image format (rendered server-side by kaleido).
+
+    Every downloaded image carries the current filters and the date in a caption line.
+    """
     image_server()
-    # The figure is shown as built (title inside, the same as the downloaded image); theme=None keeps
-    # Streamlit from restyling it. Figures are shared read-only between sessions (components/state.py).
-    st.plotly_chart(spec.fig, theme=None, key=f"chart_{spec.key}", config=_PLOTLY_CONFIG)
+    caption = export_caption(describe_filters(current_filters()))
+    # The chart's slot comes first; the view switch sits in the row under it and decides what fills it.
+    slot = st.empty()
     if spec.note:
         st.caption(spec.note)
     stem = safe_filename(spec.title)
     # One compact row under the chart; wraps on narrow columns instead of truncating the labels.
     with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        fig = _chosen_figure(spec)
+        # The figure is shown as built (title inside, the same as the downloaded image); theme=None keeps
+        # Streamlit from restyling it. Figures are shared read-only between sessions (components/state.py).
+        slot.plotly_chart(fig, theme=None, key=f"chart_{spec.key}", config=_PLOTLY_CONFIG)
         for fmt, (label, mime) in FORMATS.items():
             st.download_button(
                 label,
-                data=_renderer(spec, fmt),
+                data=_renderer(fig, fmt, caption),
                 file_name=f"{stem}.{fmt}",
                 mime=mime,
                 key=f"dl_{spec.key}_{fmt}",

@@ -13,7 +13,7 @@ import warnings
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -58,19 +58,50 @@ class ChartSpec:
     fig: go.Figure
     data: pd.DataFrame = field(default_factory=pd.DataFrame)  # tidy table of the plotted numbers, Chinese headers
     note: str = ""  # one line shown under the chart (e.g. why two measures are not merged)
+    # Another view of the same numbers the reader may switch to (a log scale, or shares per agency) so a
+    # county's bar does not vanish next to a city's; ``alt_label`` names the switch.
+    alt_fig: go.Figure | None = None
+    alt_label: str = ""
 
 
-def figure_image(fig: go.Figure, fmt: str, *, width: int = EXPORT_WIDTH, height: int | None = None) -> bytes:
+def export_caption(filters_text: str, day: date | None = None) -> str:
+    """The caption line of an exported image: the filters and the date it was made."""
+    day = day or date.today()
+    return f"筛选条件：{filters_text or '全部报告'}　｜　导出日期：{day.year}年{day.month}月{day.day}日　｜　公开年报看板"
+
+
+_CAPTION_ROOM = 26  # pixels added under the title for the caption line
+
+
+def for_export(fig: go.Figure, caption: str) -> go.Figure:
+    """A copy of ``fig`` laid out for a file: the caption under the title, a pie's legend beside it."""
+    out = go.Figure(fig)
+    layout: dict = {"template": TEMPLATE}
+    if any(t.type == "pie" for t in out.data):
+        # On paper the pie's outside labels ran into the legend row above it: legend to the right.
+        layout["legend"] = {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 0.5, "yanchor": "middle"}
+        layout["margin"] = {"r": 180}
+    if caption:
+        top = out.layout.margin.t if out.layout.margin.t is not None else TEMPLATE.layout.margin.t
+        layout["title_subtitle"] = {"text": caption, "font": {"size": 12, "color": "#52606D"}}
+        layout.setdefault("margin", {})["t"] = int(top) + _CAPTION_ROOM
+    out.update_layout(layout)
+    return out
+
+
+def figure_image(
+    fig: go.Figure, fmt: str, *, width: int = EXPORT_WIDTH, height: int | None = None, caption: str = ""
+) -> bytes:
     """Render ``fig`` to PNG/SVG/PDF bytes with the project template set explicitly.
 
     The template is set again here because importing streamlit changes plotly's default template, and a
-    figure built elsewhere might rely on the default.
+    figure built elsewhere might rely on the default. ``caption`` (see :func:`export_caption`) is printed
+    under the title, so an image passed on still says which reports it shows and when it was made.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unsupported image format: {fmt}")
-    out = go.Figure(fig)
-    out.update_layout(template=TEMPLATE)
-    h = height or int(out.layout.height or EXPORT_HEIGHT)
+    out = for_export(fig, caption)
+    h = (height or int(out.layout.height or EXPORT_HEIGHT)) + (_CAPTION_ROOM if caption else 0)
     return pio.to_image(out, format=fmt, width=width, height=h, scale=2 if fmt == "png" else 1)
 
 
@@ -159,7 +190,7 @@ def briefing_zip(
         for i, chart in enumerate(charts, start=1):
             stem = f"{i:02d}_{safe_filename(chart.title)}"
             for fmt in formats:
-                zf.writestr(f"{stem}.{fmt}", figure_image(chart.fig, fmt))
+                zf.writestr(f"{stem}.{fmt}", figure_image(chart.fig, fmt, caption=export_caption(filters_text)))
         zf.writestr("图表数据.xlsx", charts_excel(charts, filters_text=filters_text, dataset=dataset, made_at=made_at))
         k = None if dataset is None else kpis(dataset)
         readme = briefing_readme(charts, filters_text=filters_text, k=k, n_agency_rows=0 if dataset is None else

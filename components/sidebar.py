@@ -1,4 +1,4 @@
-"""The sidebar: filters shared by every page (held in st.session_state) and the 简报包 download."""
+"""The sidebar: filters shared by every page (held in st.session_state and in the address) and the 简报包."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from components.state import (
     FILTER_KEYS,
     current_filters,
     filter_options,
+    filters_from_url,
+    filters_to_url,
     get_library,
     image_server,
     library_is_empty,
@@ -34,18 +36,25 @@ def _filter_widget(name: str, options: list) -> None:
     )
 
 
+def _clear_filters() -> None:
+    # A button callback runs before the next run draws the widgets, the only moment their state may be
+    # set (setting it after the multiselects were drawn raised StreamlitWidgetAlreadyInstantiatedError).
+    for key in FILTER_KEYS.values():
+        st.session_state[key] = []
+
+
 def render_sidebar() -> None:
     """Draw the filters and the 简报包 button; called by app.py on every run, whatever the page."""
+    filters_from_url()
     options = filter_options()
     with st.sidebar:
         st.markdown("**筛选条件**（各页通用，不选即全部）")
         for name in FILTER_KEYS:
             _filter_widget(name, options.get(name, []))
         filters = current_filters()
-        if not filters.is_empty and st.button("清除筛选", key="clear_filters", width="stretch"):
-            for key in FILTER_KEYS.values():
-                st.session_state[key] = []
-            st.rerun()
+        filters_to_url()
+        if not filters.is_empty:
+            st.button("清除筛选", key="clear_filters", width="stretch", on_click=_clear_filters)
         st.divider()
         _briefing_button(filters)
 

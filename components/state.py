@@ -94,6 +94,51 @@ def current_filters() -> Filters:
     return Filters(**{name: st.session_state.get(key) or () for name, key in FILTER_KEYS.items()})
 
 
+# The filters also live in the page address (?regions=…&years=2020&years=2021&agency_types=…&templates=2021),
+# so a copied link reproduces the view and a reload keeps it. One query key per filter, repeated per value.
+_URL_READ = "_filters_read_from_url"
+
+
+def _parse_query_values(name: str, raw: list[str]) -> list:
+    """Values of one filter as the sidebar widget holds them; a comma also separates values."""
+    values = [part.strip() for item in raw for part in item.split(",") if part.strip()]
+    if name == "years":
+        return [int(v) if v.isdigit() else v for v in values]
+    return values
+
+
+def filters_from_url() -> None:
+    """Once per browser session, before the sidebar widgets are drawn: take the filters from the address.
+
+    Values the library does not offer are dropped later by the sidebar (as for any stale choice).
+    """
+    if st.session_state.get(_URL_READ):
+        return
+    st.session_state[_URL_READ] = True
+    for name, key in FILTER_KEYS.items():
+        raw = st.query_params.get_all(name)
+        if raw:
+            st.session_state[key] = _parse_query_values(name, raw)
+
+
+def filter_query(filters: Filters) -> dict[str, list[str]]:
+    """The query parameters that describe ``filters`` (only the non-empty ones)."""
+    return {name: [str(v) for v in getattr(filters, name)] for name in FILTER_KEYS if getattr(filters, name)}
+
+
+def filters_to_url() -> None:
+    """Write this session's filters into the address (after the widgets are drawn), touching only what changed."""
+    wanted = filter_query(current_filters())
+    for name in FILTER_KEYS:
+        values = wanted.get(name, [])
+        if st.query_params.get_all(name) == values:
+            continue
+        if values:
+            st.query_params[name] = values
+        else:
+            del st.query_params[name]
+
+
 def _registry() -> dict[str, Callable[..., Any]]:
     # Imported lazily: the catalog pulls in plotly and every chart builder.
     from components import catalog, tables

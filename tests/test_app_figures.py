@@ -18,8 +18,8 @@ from components.catalog import (
     review_charts,
     with_agency_label,
 )
-from components.figures import ALL_ZERO, NO_DATA, bar_by_category, empty_figure
-from components.image_export import briefing_zip, figure_image, start_image_server
+from components.figures import ALL_ZERO, NO_DATA, bar_by_category, donut, empty_figure, sankey, wan_text
+from components.image_export import briefing_zip, export_caption, figure_image, for_export, start_image_server
 from components.theme import FONT_FAMILY
 
 
@@ -173,3 +173,118 @@ def test_stacked_bars_keep_stacking_past_a_series_the_report_left_blank() -> Non
     segments = [bars[t.name]["淮安市人民政府"] for t in fig.data]
     drawn = [v == v for v in segments]
     assert drawn == sorted(drawn, reverse=True), segments
+
+
+# --------------------------------------------------------------------------- readable charts (issue 7, item 10)
+
+
+FEE = "s2.art20_8.administrative_fees.fee_amount_wan_yuan"
+
+
+@pytest.fixture(scope="module")
+def with_fees(dataset):
+    """The samples with a fee stated (万元 from 元: six decimals) by the 2023 report, all of whose fees are 0."""
+    df = dataset.copy()
+    df.loc[df["year"] == 2023, FEE] = 7730.284567
+    return df
+
+
+def test_years_are_side_by_side_never_stacked(with_fees):
+    charts = {
+        **by_key(overview_charts(with_fees)),
+        **by_key(proactive_charts(with_fees)),
+        **by_key(enforcement_charts(with_fees)),
+    }
+    for key in ("overview_applications", "proactive_items_prose", "enforcement_fees_2021"):
+        fig = charts[key].fig
+        assert fig.layout.barmode == "group", key
+        assert {t.name for t in fig.data} <= {f"{y}年" for y in range(2000, 2100)}, key
+
+
+def test_an_agency_of_several_years_gets_one_bar_per_year(dataset):
+    """Per-agency charts whose series are not the years must not add an agency's years together."""
+    df = dataset.copy()
+    other = df.index[(df["year"] == 2021) & df["agency"].isna()][0]  # the 2021 report without an agency name
+    df.loc[other, ["agency", "region"]] = ["施秉县教育和科技局", "施秉县"]
+    chart = by_key(enforcement_charts(df))["enforcement_decisions_agency"]
+    licensing = dict(zip(*[values(v) for v in (chart.fig.data[0].y, chart.fig.data[0].x)], strict=True))
+    assert licensing["施秉县教育和科技局（施秉县） 2020年"] == 79
+    assert licensing["施秉县教育和科技局（施秉县） 2021年"] == 0
+    assert not any(label == "施秉县教育和科技局（施秉县）" for label in licensing)
+    # The two years of one agency stay next to each other.
+    order = list(chart.fig.data[0].y)
+    i = order.index("施秉县教育和科技局（施秉县） 2020年")
+    assert order[i - 1 : i + 2].count("施秉县教育和科技局（施秉县） 2021年") == 1
+
+
+def test_count_axes_have_whole_number_ticks(dataset):
+    fig = by_key(overview_charts(dataset))["overview_reports"].fig  # 1 or 2 reports per year
+    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tickformat == ",d"
+    small = pd.DataFrame({"单位": ["甲局", "乙局"], "value": [3.0, 1.0]})
+    fig = bar_by_category(small, category="单位", value="value", series=None, title="测试", value_title="件")
+    assert fig.layout.xaxis.dtick >= 1 and float(fig.layout.xaxis.dtick).is_integer()
+
+
+def test_large_numbers_read_in_wan_not_si_prefixes():
+    data = pd.DataFrame({"单位": ["淮安市人民政府", "洪泽区人民政府"], "value": [3985758.0, 5620.0]})
+    fig = bar_by_category(data, category="单位", value="value", series=None, title="测试", value_title="件")
+    ticks = list(fig.layout.xaxis.ticktext)
+    assert any(t.endswith("万") for t in ticks), ticks
+    assert not any(t.endswith(("M", "k")) for t in ticks)
+    assert ticks[:3] == ["0", "100万", "200万"]
+    assert wan_text(50000) == "5万" and wan_text(120_000_000) == "1.2亿" and wan_text(5000) == "5,000"
+
+
+def test_fees_show_two_decimals(with_fees):
+    chart = by_key(enforcement_charts(with_fees))["enforcement_fees_2021"]
+    assert chart.fig.data and all(",.2f" in t.texttemplate for t in chart.fig.data)
+    assert chart.data.set_index("单位").iloc[0]["2023年"] == 7730.2846  # exact to the yuan in the table
+    # An axis in 万元 is not relabelled in 万 (it would read 万万元).
+    fees = pd.DataFrame({"单位": ["甲", "乙"], "value": [96171.6, 7545.0]})
+    fig = bar_by_category(fees, category="单位", value="value", series=None, title="t", value_title="万元",
+                          decimals=2, wan=False)
+    assert fig.layout.xaxis.ticktext is None and fig.data[0].texttemplate == "%{x:,.2f}"
+
+
+def test_small_agencies_can_be_shown_on_a_log_scale_or_as_shares(dataset):
+    charts = {**by_key(overview_charts(dataset)), **by_key(enforcement_charts(dataset))}
+    log = charts["overview_applications"]
+    assert log.alt_fig is not None and log.alt_fig.layout.xaxis.type == "log" and "对数" in log.alt_label
+    shares = charts["enforcement_decisions_agency"]
+    assert shares.alt_fig.layout.xaxis.tickformat == ".0%" and "占比" in shares.alt_label
+    share_values = pd.DataFrame({t.name: values(t.x) for t in shares.alt_fig.data}).fillna(0).sum(axis=1)
+    assert ((share_values - 1).abs() < 1e-9).all()
+
+
+def test_sankey_states_its_numbers_in_the_node_labels():
+    flows = pd.DataFrame(
+        {"source": ["本年新收申请", "上年结转申请", "本年度应办理申请", "本年度应办理申请"],
+         "target": ["本年度应办理申请", "本年度应办理申请", "予以公开", "结转下年度继续办理"],
+         "value": [3235, 34, 3166, 103]}
+    )
+    labels = list(sankey(flows, title="流向").data[0].node.label)
+    assert "本年新收申请：3,235" in labels and "本年度应办理申请：3,269" in labels and "予以公开：3,166" in labels
+
+
+def test_pie_export_puts_the_legend_beside_the_ring():
+    """The exported pie's small-slice labels ran into the legend row above it."""
+    fig = donut(pd.DataFrame({"类型": ["自然人", "商业企业", "其他"], "n": [3117, 53, 4]}), names="类型", value="n", title="构成")
+    out = for_export(fig, "筛选条件：全部报告")
+    assert out.layout.legend.orientation == "v" and out.layout.legend.x >= 1
+    # The small slices end at 3 o'clock, their labels beside the ring, not piled under the title.
+    assert fig.data[0].automargin and fig.data[0].rotation == 90
+
+
+def test_exported_images_carry_the_filters_and_the_date(dataset, warm_kaleido):
+    from datetime import date
+
+    caption = export_caption("年度：2020")
+    today = date.today()
+    assert caption.startswith("筛选条件：年度：2020") and f"{today.year}年{today.month}月{today.day}日" in caption
+    chart = by_key(enforcement_charts(dataset))["enforcement_decisions_agency"]
+    svg = figure_image(chart.fig, "svg", caption=caption).decode("utf-8")
+    assert "筛选条件：年度：2020" in svg and f"{today.year}年{today.month}月{today.day}日" in svg
+    pack = briefing_zip(overview_charts(dataset), filters_text="年度：2020", formats=("svg",))
+    with zipfile.ZipFile(io.BytesIO(pack)) as zf:
+        images = [zf.read(n).decode("utf-8") for n in zf.namelist() if n.endswith(".svg")]
+    assert images and all("筛选条件：年度：2020" in svg and f"{today.month}月{today.day}日" in svg for svg in images)

@@ -144,3 +144,47 @@ def test_chart_values_decode(loaded):
     # Every 2021-format and 2019-format table 四 in the samples is all zeros.
     assert spec["layout"]["annotations"][0]["text"] == "所选报告填报的数字均为 0"
     assert values([1, 2]) == [1, 2]
+
+
+def test_clear_filters_after_choosing_a_region(loaded):
+    """清除筛选 used to set the widgets' state after they were drawn: StreamlitWidgetAlreadyInstantiatedError."""
+    at = app_test().run()
+    region = at.sidebar.multiselect(key="f_regions")
+    at = region.set_value([region.options[0]]).run()
+    assert not at.exception
+    assert "共 5 份报告" not in texts(at)
+    at.sidebar.button(key="clear_filters").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [m.value for m in at.sidebar.multiselect] == [[], [], [], []]
+    assert "筛选条件：全部报告｜共 5 份报告" in texts(at)
+    assert not any(k in at.query_params for k in ("regions", "years", "agency_types", "templates"))
+
+
+def test_filters_are_read_from_the_address(loaded):
+    """A shared link (…/overview?years=2020&templates=2019) reproduces the view."""
+    at = app_test()
+    at.query_params["years"] = "2020"
+    at.query_params["templates"] = "2019"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="f_years").value == [2020]
+    assert at.sidebar.multiselect(key="f_templates").value == ["2019"]
+    assert "共 2 份报告" in texts(at)
+
+
+def test_filters_are_written_to_the_address(loaded):
+    at = app_test().run()
+    at.sidebar.multiselect(key="f_years").set_value([2020, 2021]).run()
+    assert at.query_params["years"] == ["2020", "2021"]
+    at.switch_page("app_pages/enforcement.py").run()
+    assert at.query_params["years"] == ["2020", "2021"]  # a page switch keeps them in the address
+    at.sidebar.multiselect(key="f_years").set_value([]).run()
+    assert "years" not in at.query_params
+
+
+def test_unknown_filter_values_in_the_address_are_dropped(loaded):
+    at = app_test()
+    at.query_params["years"] = ["2020", "1900", "abc"]
+    at.run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="f_years").value == [2020]

@@ -12,6 +12,8 @@ import sys
 import time
 import urllib.request
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,16 +40,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """A streamlit server of this repo on a free loopback port, with an empty temp library."""
+@contextmanager
+def _streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
+    """A streamlit server of this repo on a free loopback port with the library at ``db_path``."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"chromium not found at {CHROMIUM}: run `make setup` (installs Debian's chromium)")
-    tmp = tmp_path_factory.mktemp("browser")
     env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DATABASE_URL"}
-    env["NIANBAO_DB_PATH"] = str(tmp / "library.sqlite")
+    env["NIANBAO_DB_PATH"] = str(db_path)
     port = _free_port()
-    log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed after the server stops
+    log = open(log_path, "w")  # noqa: SIM115 - closed after the server stops
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
@@ -62,7 +63,7 @@ def app_url(tmp_path_factory):
                 break
             except OSError:
                 if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"streamlit did not start; see {tmp / 'streamlit.log'}") from None
+                    raise RuntimeError(f"streamlit did not start; see {log_path}") from None
                 time.sleep(0.2)
         yield url
     finally:
@@ -72,6 +73,28 @@ def app_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """A streamlit server of this repo with an empty temp library."""
+    tmp = tmp_path_factory.mktemp("browser")
+    with _streamlit_server(tmp / "library.sqlite", tmp / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def samples_url(tmp_path_factory):
+    """A streamlit server whose library holds the five sample reports (what 加载示例报告 loads)."""
+    from library.samples import load_samples
+    from library.store import Library
+
+    tmp = tmp_path_factory.mktemp("browser_samples")
+    lib = Library(f"sqlite:///{tmp / 'library.sqlite'}")
+    load_samples(lib)
+    lib.close()
+    with _streamlit_server(tmp / "library.sqlite", tmp / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +167,113 @@ def test_drop_a_report_see_its_chart_and_download_png(app_url, browser, tmp_path
     assert any(n.endswith("行政许可_行政处罚_行政强制处理决定数量_按单位.png") for n in names), names
     assert sum(n.endswith(".pdf") for n in names) == sum(n.endswith(".png") for n in names) >= 20
     context.close()
+
+
+PAGES = {
+    "upload": "上传报告",
+    "library": "报告库",
+    "overview": "总览",
+    "proactive": "主动公开",
+    "enforcement": "行政许可与执法",
+    "applications": "依申请公开",
+    "review": "复议诉讼",
+    "quality": "数据质量",
+}
+# English that Streamlit's and Plotly's own widgets write (text, placeholders, tooltips).
+ENGLISH_UI = (
+    "Select all", "No results", "Choose an option", "Press Enter", "Upload", "per file", "Browse files",
+    "Drag and drop", "Page not found", "Running...", "Download as CSV", "Show/hide columns", "Fullscreen",
+    "Copy to clipboard", "Download plot", "Zoom in", "Zoom out", "Autoscale", "Reset axes", "Pan",
+    "Skip to main content",
+)
+_SHOWN_STRINGS = """() => {
+    const out = [document.body.innerText];
+    for (const el of document.querySelectorAll('[placeholder],[title],[data-title],[aria-label]'))
+        for (const a of ['placeholder', 'title', 'data-title', 'aria-label']) out.push(el.getAttribute(a) || '');
+    return out.join('\\n');
+}"""
+
+
+def _open(page, url: str, title: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
+    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.wait_for(timeout=60_000)
+    time.sleep(1.0)  # let late widgets (charts, tables) mount
+
+
+def _english_shown(page) -> list[str]:
+    import re
+
+    shown = page.evaluate(_SHOWN_STRINGS)
+    return [word for word in ENGLISH_UI if re.search(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", shown)]
+
+
+@pytest.fixture()
+def samples_page(samples_url, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(samples_url) else r.abort())
+    yield page
+    context.close()
+
+
+def test_every_page_has_an_address_that_keeps_the_filters(samples_url, samples_page):
+    page = samples_page
+    for path, title in PAGES.items():
+        _open(page, f"{samples_url}/{path}?years=2020", title)
+        assert page.url.endswith(f"/{path}?years=2020"), page.url
+        years = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(1)
+        assert "2020" in years.inner_text(), (path, years.inner_text())
+        if path == "overview":
+            assert "年度：2020" in page.locator('[data-testid="stMain"]').inner_text()
+    # A downloaded image says which filters made it and when.
+    _open(page, f"{samples_url}/enforcement?years=2020", "行政许可与执法")
+    with page.expect_download(timeout=60_000) as download:
+        page.locator('[data-testid="stDownloadButton"] button', has_text="SVG").first.click()
+    svg = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "筛选条件：年度：2020" in svg and "导出日期" in svg
+    # The root forwards to 总览 with the filters; a change of filter is written into the address.
+    _open(page, f"{samples_url}/?regions=施秉县", "总览")
+    assert "/overview?regions=" in page.url, page.url
+    page.get_by_role("button", name="清除筛选").click()
+    page.wait_for_function("() => !location.search.includes('regions')", timeout=30_000)
+    # An unknown address opens 总览 and says so in Chinese.
+    _open(page, f"{samples_url}/no-such-page", "总览")
+    page.get_by_text("没有地址为“/no-such-page”的页面").wait_for(timeout=30_000)
+    assert not _english_shown(page), _english_shown(page)
+
+
+def test_no_english_from_streamlit_widgets_on_any_page(samples_url, samples_page, tmp_path):
+    page = samples_page
+    print(f"\nscreenshots: {tmp_path}")
+    for path, title in PAGES.items():
+        _open(page, f"{samples_url}/{path}", title)
+        page.screenshot(path=str(tmp_path / f"{path}.png"))
+        assert not _english_shown(page), (path, _english_shown(page))
+        # A multiselect's list ("Select all") and its empty search ("No results").
+        page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+        page.get_by_role("listbox").wait_for()
+        assert "全选" in page.get_by_role("listbox").inner_text()
+        page.keyboard.type("没有这个地区")
+        page.get_by_text("无匹配项").wait_for(timeout=10_000)
+        assert not _english_shown(page), (path, _english_shown(page))
+        page.keyboard.press("Escape")
+    # A text input's hint ("Press Enter to apply") and a form's ("Press Enter to submit form").
+    _open(page, f"{samples_url}/library", "报告库")
+    page.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first.fill("施秉")  # the search box
+    page.get_by_text("按回车键确认").wait_for(timeout=10_000)
+    assert not _english_shown(page), _english_shown(page)
+    _open(page, f"{samples_url}/quality", "数据质量")
+    opener = page.get_by_text("更正数值", exact=False)
+    if opener.count():
+        opener.first.click()
+    field = page.locator('[data-testid="stForm"] [data-testid="stTextInput"] input').first
+    if field.count() and field.is_visible():  # the correction form's value field
+        field.fill("12")
+        page.get_by_text("按回车键提交").wait_for(timeout=10_000)
+        assert not _english_shown(page), _english_shown(page)
+    # Plotly's toolbar tooltips.
+    _open(page, f"{samples_url}/enforcement", "行政许可与执法")
+    page.locator('[data-testid="stPlotlyChart"]').first.hover()
+    time.sleep(0.5)
+    assert not _english_shown(page), _english_shown(page)
