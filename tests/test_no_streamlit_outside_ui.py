@@ -1,6 +1,7 @@
 """Only the UI (app.py, app_pages/, components/) may import streamlit: the parser, the library and the
 scripts stay usable without it. The tests that drive the UI (tests/) may import it too: AppTest is part
-of streamlit, and so may the UI benchmark that drives the pages through it (scripts/bench_ui.py)."""
+of streamlit, and so may the UI benchmarks that drive the pages (scripts/bench_ui.py through AppTest,
+scripts/bench_browser.py reading the app's websocket messages)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 UI_TOP = {"app.py", "app_pages", "components"}
 UI_TESTS = "tests"
-UI_DRIVERS = {"scripts/bench_ui.py"}
+UI_DRIVERS = {"scripts/bench_ui.py", "scripts/bench_browser.py"}
 SKIP_DIRS = {".venv", ".git", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache", "build", "dist"}
 
 
