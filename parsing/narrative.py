@@ -55,9 +55,9 @@ _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         _pattern(r"结转(?:至|到)?下一?年度?(?:继续)?办理", "件", gap=3),
     ),
     # "被申请行政复议2件", "行政复议案件1起"
-    "review_cases": (_pattern(r"行政复议(?:案件)?(?:共)?", "件|起|宗", gap=0),),
+    "review_cases": (_pattern(r"行政复议(?:申请|案件)?(?:共计|共|计)?", "件|起|宗", gap=0),),
     # "提起行政诉讼1件", "行政诉讼案件2起"
-    "litigation_cases": (_pattern(r"行政诉讼(?:案件)?(?:共)?", "件|起|宗", gap=0),),
+    "litigation_cases": (_pattern(r"行政诉讼(?:案件)?(?:共计|共|计)?", "件|起|宗", gap=0),),
     # "收取信息处理费300元", "共收取政府信息公开信息处理费0.3万元"
     "fee_collected_yuan": (_pattern(r"收取[^\d\n，。；]{0,12}?信息处理费(?:共计|共|合计)?", "万元|元", gap=0),),
 }
@@ -98,8 +98,9 @@ def _number(raw: str) -> int | float:
 
 
 def _applications_gap_ok(gap: str) -> bool:
-    # A carried-over count ("收到上年结转申请2件") is another figure.
-    return _APPLICATION_WORDS in gap and "结转" not in gap
+    # A carried-over count ("收到上年结转申请2件") is another figure, and so are review and
+    # litigation applications ("收到行政复议申请2件").
+    return _APPLICATION_WORDS in gap and not any(word in gap for word in ("结转", "复议", "诉讼"))
 
 
 _GAP_FILTERS: dict[str, Callable[[str], bool]] = {"applications_received": _applications_gap_ok}
@@ -203,12 +204,80 @@ def proactive_total(text: str) -> tuple[int, bool] | None:
     return value, all(approx for _, approx in values)
 
 
+# --------------------------------------------------------------------------- figures of 三 and 四
+# "共收到申请21件，其中予以公开9件，部分公开2件，不予公开1件，无法提供6件，不予处理2件，其他处理1件":
+# each outcome is a breakdown by nature, so 其中 is allowed; a figure stated twice with different
+# numbers is ambiguous and left out.
+
+_OUTCOME_WORDS: dict[str, str] = {
+    "answered_granted": "予以公开",
+    "answered_partial": "部分(?:予以)?公开",
+    "answered_withheld": "不予(?:以)?公开",
+    "answered_unavailable": "无法提供",
+    "answered_not_processed": "不予处理",
+    "answered_other": "其他处理",
+}
+_APP_UNITS = "件|个|份"
+# Where a number written first may start: a clause start, after 其中 or 有.
+_CLAUSE_START = r"(?:^|(?<=[,，;；、:：\n])|(?<=其中)|(?<=另有))"
+
+
+def _outcome_patterns(word: str) -> tuple[re.Pattern[str], ...]:
+    before = r"(?<!不)" if word == "予以公开" else ""  # 不予以公开 is withheld
+    return (
+        # "予以公开9件", "予以公开的有9件", "部分公开答复2件"
+        re.compile(rf"{before}{word}(?P<gap>(?:的|答复|决定|类)?(?:申请)?(?:有|为|共)?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})"),
+        # "其中9件予以公开", "，2件部分公开"
+        re.compile(rf"{_CLAUSE_START}\s*{_NUM}\s*(?P<unit>{_APP_UNITS})(?P<gap>(?:申请)?(?:为|属于|作|予以)?){before}{word}"),
+    )
+
+
+_S3_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
+    key: _outcome_patterns(word) for key, word in _OUTCOME_WORDS.items()
+}
+# "上年结转政府信息公开申请2件", "含上年度结转申请34件", "上一年度结转1件"
+_S3_PATTERNS["applications_carried_over"] = (
+    re.compile(rf"上一?年度?结转(?P<gap>{_GAP}{{0,12}}?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})"),
+)
+S3_PROSE_KEYS: tuple[str, ...] = tuple(_S3_PATTERNS)
+
+
+def _agreed_figure(text: str, patterns: tuple[re.Pattern[str], ...]) -> int | None:
+    """The one exact count all statements of a figure agree on, or None (none, approximate or several)."""
+    values: set[int] = set()
+    for pattern in patterns:
+        for m in pattern.finditer(text):
+            if any(word in (m.group("gap") or "") for word in _APPROX_BEFORE):
+                return None
+            if _APPROX_AFTER_UNIT.match(text[m.end():]) or text[m.end(): m.end() + 1] in ("余", "多"):
+                return None
+            raw = m.group("num").replace(",", "")
+            if not raw.isdigit():
+                return None  # a fraction of an application is a misread
+            values.add(int(raw))
+    return values.pop() if len(values) == 1 else None
+
+
+def application_figures(text: str) -> dict[str, int]:
+    """Counts of section 三 the prose states beyond the received total: carried over from last year
+    and answered in each outcome (``S3_PROSE_KEYS``). ``text`` is prose text (:func:`prose_text`)."""
+    out: dict[str, int] = {}
+    for key, patterns in _S3_PATTERNS.items():
+        value = _agreed_figure(text, patterns)
+        if value is not None:
+            out[key] = value
+    return out
+
+
 def extract_narrative(text: str) -> dict[str, int | float]:
     """Exact figures stated in the prose, keyed by ``schema.NARRATIVE_KEYS``; absent figures are absent.
 
     Keys: proactive_total (items proactively disclosed that year), applications_received,
-    applications_carried_forward, review_cases, litigation_cases, fee_collected_yuan (in 元); plus
-    ``proactive_total_approx: True`` when the proactive total is a lower bound ("5500余条").
+    applications_carried_over (from last year), answered_granted / answered_partial /
+    answered_withheld / answered_unavailable / answered_not_processed / answered_other (the outcome
+    groups of table 三), applications_carried_forward, review_cases, litigation_cases,
+    fee_collected_yuan (in 元); plus ``proactive_total_approx: True`` when the proactive total is a
+    lower bound ("5500余条").
     """
     text = prose_text(text)
     out: dict[str, int | float] = {}
@@ -223,4 +292,5 @@ def extract_narrative(text: str) -> dict[str, int | float]:
         value = _first_exact(text, key)
         if value is not None:
             out[key] = value
+    out.update(application_figures(text))
     return out
