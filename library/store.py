@@ -182,6 +182,7 @@ class Library(LibraryQueries, LibraryReview):
         # Flags (proactive_total_approx: True) are stored as they are; figures as plain numbers.
         narrative = {k: v if isinstance(v, bool) else number(v) for k, v in parsed.narrative.items()}
         return {
+            "published": parsed.published,
             "template": parsed.template or "unknown",
             "checks_failed": sum(1 for c in parsed.checks if c.status == "fail"),
             "unmatched_count": len(parsed.unmatched_labels),
