@@ -223,7 +223,8 @@ _PROSE_LEADING = ("本年度报告由", "本报告由", "本报告是", "本报�
                   "印发", "关于", "根据", "按照", "依据", "由", "是", "为", "对")
 _PROSE_TRAILING = ("组织编制的", "负责编制的", "编制的", "组织编制", "负责编制", "编制", "编写的", "编写",
                    "制作的", "发布的", "公布的", "关于", "的")
-_PRONOUN_NAME = re.compile(r"^[我本该全][\u4e00-\u9fff]{0,2}$")  # 我镇, 本局, 全区: no name
+# 我镇, 本局, 全区: no name (but 全椒县, 本溪市 are)
+_PRONOUN_NAME = re.compile(r"^[我本该全](?:镇|乡|局|委|办|区|县|市|省|厅|院|所|站|单位|机关|部门|街道|中心|政府)$")
 _BARE_REGION = re.compile(rf"^(?:[{_CJK}]{{1,10}}?(?:省|市|县|区|旗|州|盟|镇|乡|街道))+$")
 # A government of a region, written after the region's name ("河口镇" + "人民政府").
 _GOVERNMENT_TAILS = ("人民政府", "街道办事处", "办事处", "政府")
@@ -304,8 +305,14 @@ def _iso(m: re.Match[str]) -> str | None:
     return day.isoformat() if day.year in _YEAR_RANGE else None
 
 
+# A date that opens a range ("时间：2023年1月1日至12月31日") is a period, not a publication date.
+_RANGE_AFTER = re.compile(r"\s*日?\s*(?:起|至|到|—|–|～|~|-\s*\d)")
+
+
 def _page_date(text: str) -> str | None:
     for m in _PUBLISHED.finditer(text):
+        if _RANGE_AFTER.match(text, m.end()):
+            continue
         iso = _iso(m)
         if iso is not None:
             return iso
