@@ -327,6 +327,9 @@ def _signatures(lines: list[str]) -> list[tuple[str, str]]:
     for line in lines:
         if not line.strip():
             continue
+        if line.rstrip()[-1] not in "日0123456789":  # a signature date ends the line
+            previous = line
+            continue
         m = _DATE_LINE.match(line)
         if m and (agency := _agency_line(previous)) and (iso := _iso(m)):
             out.append((agency, iso))

@@ -218,55 +218,75 @@ _OUTCOME_WORDS: dict[str, str] = {
     "answered_other": "其他处理",
 }
 _APP_UNITS = "件|个|份"
-# Where a number written first may start: a clause start, after 其中 or 有.
-_CLAUSE_START = r"(?:^|(?<=[,，;；、:：\n])|(?<=其中)|(?<=另有))"
+# What may stand right before a number written first: a clause start, 其中 or 另有 (checked in code:
+# a look-behind tried at every position of the text would be slow).
+_CLAUSE_ENDS = tuple(",，;；、:：\n") + ("其中", "另有")
 
 
-def _outcome_patterns(word: str) -> tuple[re.Pattern[str], ...]:
-    before = r"(?<!不)" if word == "予以公开" else ""  # 不予以公开 is withheld
-    return (
-        # "予以公开9件", "予以公开的有9件", "部分公开答复2件"
-        re.compile(rf"{before}{word}(?P<gap>(?:的|答复|决定|类)?(?:申请)?(?:有|为|共)?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})"),
-        # "其中9件予以公开", "，2件部分公开"
-        re.compile(rf"{_CLAUSE_START}\s*{_NUM}\s*(?P<unit>{_APP_UNITS})(?P<gap>(?:申请)?(?:为|属于|作|予以)?){before}{word}"),
-    )
+def _words() -> str:
+    """One named group per outcome key: '(?P<answered_granted>(?<!不)予以公开)|…'."""
+    parts = []
+    for key, word in _OUTCOME_WORDS.items():
+        before = r"(?<!不)" if key == "answered_granted" else ""  # 不予以公开 is withheld
+        parts.append(rf"(?P<{key}>{before}{word})")
+    return "|".join(parts)
 
 
-_S3_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
-    key: _outcome_patterns(word) for key, word in _OUTCOME_WORDS.items()
-}
-# "上年结转政府信息公开申请2件", "含上年度结转申请34件", "上一年度结转1件"
-_S3_PATTERNS["applications_carried_over"] = (
-    re.compile(rf"上一?年度?结转(?P<gap>{_GAP}{{0,12}}?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})"),
+# One scan for every outcome (a pattern per outcome, scanned at every digit, was slow on tables):
+# "予以公开9件", "予以公开的有9件", "部分公开答复2件" …
+_WORD_FIRST = re.compile(
+    rf"(?:{_words()})(?P<gap>(?:的|答复|决定|类)?(?:申请)?(?:有|为|共)?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})"
 )
-S3_PROSE_KEYS: tuple[str, ...] = tuple(_S3_PATTERNS)
+# … and "其中9件予以公开", "，2件部分公开" (the number must open its clause: see _opens_clause).
+_NUMBER_FIRST = re.compile(
+    rf"(?<!\d){_NUM}\s*(?P<unit>{_APP_UNITS})(?P<gap>(?:申请)?(?:为|属于|作|予以)?)(?:{_words()})"
+)
+# "上年结转政府信息公开申请2件", "含上年度结转申请34件", "上一年度结转1件"
+_CARRIED_OVER = re.compile(rf"上一?年度?结转(?P<gap>{_GAP}{{0,12}}?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})")
+S3_PROSE_KEYS: tuple[str, ...] = ("applications_carried_over", *_OUTCOME_WORDS)
 
 
-def _agreed_figure(text: str, patterns: tuple[re.Pattern[str], ...]) -> int | None:
-    """The one exact count all statements of a figure agree on, or None (none, approximate or several)."""
-    values: set[int] = set()
-    for pattern in patterns:
+def _opens_clause(text: str, m: re.Match[str]) -> bool:
+    """Whether a match that starts with its number opens a clause ("，2件部分公开", "其中9件…")."""
+    before = text[: m.start()].rstrip()
+    return not before or before.endswith(_CLAUSE_ENDS)
+
+
+def _statements(text: str) -> list[tuple[str, re.Match[str]]]:
+    """(key, match) of every statement of a 三 figure in ``text``."""
+    out: list[tuple[str, re.Match[str]]] = [("applications_carried_over", m) for m in _CARRIED_OVER.finditer(text)]
+    for pattern in (_WORD_FIRST, _NUMBER_FIRST):
         for m in pattern.finditer(text):
-            if any(word in (m.group("gap") or "") for word in _APPROX_BEFORE):
-                return None
-            if _APPROX_AFTER_UNIT.match(text[m.end():]) or text[m.end(): m.end() + 1] in ("余", "多"):
-                return None
-            raw = m.group("num").replace(",", "")
-            if not raw.isdigit():
-                return None  # a fraction of an application is a misread
-            values.add(int(raw))
-    return values.pop() if len(values) == 1 else None
+            if pattern is _NUMBER_FIRST and not _opens_clause(text, m):
+                continue
+            out.append((next(k for k in _OUTCOME_WORDS if m.group(k)), m))
+    return out
+
+
+def _exact_count(text: str, m: re.Match[str]) -> int | None:
+    """The count of one statement, or None when it is approximate or not a whole number."""
+    if any(word in (m.group("gap") or "") for word in _APPROX_BEFORE):
+        return None
+    if _APPROX_AFTER_UNIT.match(text[m.end():]) or text[m.end(): m.end() + 1] in ("余", "多"):
+        return None
+    raw = m.group("num").replace(",", "")
+    return int(raw) if raw.isdigit() else None  # a fraction of an application is a misread
 
 
 def application_figures(text: str) -> dict[str, int]:
     """Counts of section 三 the prose states beyond the received total: carried over from last year
-    and answered in each outcome (``S3_PROSE_KEYS``). ``text`` is prose text (:func:`prose_text`)."""
-    out: dict[str, int] = {}
-    for key, patterns in _S3_PATTERNS.items():
-        value = _agreed_figure(text, patterns)
-        if value is not None:
-            out[key] = value
-    return out
+    and answered in each outcome (``S3_PROSE_KEYS``). ``text`` is prose text (:func:`prose_text`).
+
+    A figure is kept only when every statement of it is exact and they all agree.
+    """
+    values: dict[str, set[int | None]] = {}
+    for key, m in _statements(text):
+        values.setdefault(key, set()).add(_exact_count(text, m))
+    return {
+        key: next(iter(found))
+        for key in S3_PROSE_KEYS
+        if len(found := values.get(key, set())) == 1 and None not in found
+    }
 
 
 def extract_narrative(text: str) -> dict[str, int | float]:
