@@ -287,14 +287,15 @@ def _complete(agency: str, stated: list[str]) -> str | None:
 # ------------------------------------------------------------------------------ publication date
 
 _DATE = r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)"
-# Page chrome keys; a bare 时间/日期 only after a non-CJK character ("来源: 时间:…"), so 成文日期,
-# 生成日期, 办公时间 and the like never match.
-_PUBLISHED = re.compile(
-    rf"(?:发布时间|发布日期|发布于|更新日期|更新时间|公开日期|公开时间|(?<![{_CJK}])时间|(?<![{_CJK}])日期)"
-    rf"\s*[:：]?\s*{_DATE}"
-)
-_DATE_LINE = re.compile(rf"^\s*{_DATE}\s*日?\s*$")
-_SIGNED_LINE = re.compile(rf"^\s*(?P<agency>[{_CJK}()]{{2,40}}?)\s*{_DATE}\s*日\s*$")
+# Page chrome keys: 发布时间, 发布日期, 发布于, 更新日期/时间, 公开日期/时间, and a bare 时间/日期 only
+# after a non-CJK character ("来源: 时间:…"), so 成文日期, 生成日期, 办公时间 and the like never match.
+# Found as literals first (a pattern with look-behinds tried at every position of a long page is slow).
+_DATE_KEY = re.compile(r"时间|日期|发布于")
+_KEY_QUALIFIERS = ("发布", "更新", "公开")
+_AFTER_KEY = re.compile(rf"\s*[:：]?\s*{_DATE}")
+# A date alone on its line, and an agency followed by a date on one line (the signature at the end).
+_DATE_LINE = re.compile(rf"(?m)^[ \t]*{_DATE}[ \t]*日?[ \t]*$")
+_SIGNED_LINE = re.compile(rf"(?m)^[ \t]*(?P<agency>[{_CJK}()]{{2,40}}?)[ \t]*{_DATE}[ \t]*日[ \t]*$")
 
 
 def _iso(m: re.Match[str]) -> str | None:
@@ -309,9 +310,19 @@ def _iso(m: re.Match[str]) -> str | None:
 _RANGE_AFTER = re.compile(r"\s*日?\s*(?:起|至|到|—|–|～|~|-\s*\d)")
 
 
+def _is_page_key(text: str, key: re.Match[str]) -> bool:
+    start = key.start()
+    if key.group(0) == "发布于" or text[max(0, start - 2): start] in _KEY_QUALIFIERS:
+        return True
+    return start == 0 or not ("\u4e00" <= text[start - 1] <= "\u9fff")
+
+
 def _page_date(text: str) -> str | None:
-    for m in _PUBLISHED.finditer(text):
-        if _RANGE_AFTER.match(text, m.end()):
+    for key in _DATE_KEY.finditer(text):
+        if not _is_page_key(text, key):
+            continue
+        m = _AFTER_KEY.match(text, key.end())
+        if m is None or _RANGE_AFTER.match(text, m.end()):
             continue
         iso = _iso(m)
         if iso is not None:
@@ -319,24 +330,31 @@ def _page_date(text: str) -> str | None:
     return None
 
 
-def _signatures(lines: list[str]) -> list[tuple[str, str]]:
-    """(agency, ISO date) of every signature: an agency line with a date alone under it (or after it
-    on the same line). The last one is the report's own."""
-    out: list[tuple[str, str]] = []
-    previous = ""
-    for line in lines:
-        if not line.strip():
-            continue
-        if line.rstrip()[-1] not in "日0123456789":  # a signature date ends the line
-            previous = line
-            continue
-        m = _DATE_LINE.match(line)
-        if m and (agency := _agency_line(previous)) and (iso := _iso(m)):
-            out.append((agency, iso))
-        elif (m := _SIGNED_LINE.match(line)) and m.group("agency").endswith(_AGENCY_ENDINGS) and (iso := _iso(m)):
-            out.append((m.group("agency"), iso))
-        previous = line
-    return out
+def _line_before(text: str, pos: int) -> str:
+    """The last non-empty line that ends before ``pos`` (the start of a line)."""
+    end = pos
+    while end > 0:
+        start = text.rfind("\n", 0, end - 1) + 1
+        line = text[start: end - 1] if text[end - 1] == "\n" else text[start:end]
+        if line.strip():
+            return line
+        end = start
+    return ""
+
+
+def _signatures(text: str) -> list[tuple[str, str]]:
+    """(agency, ISO date) of every signature in ``text``, in order: an agency line with a date alone
+    under it, or an agency and a date on one line. The last one is the report's own.
+
+    Whole-text patterns, not a loop over lines: a table dump has thousands of lines."""
+    found: list[tuple[int, str, str]] = []
+    for m in _DATE_LINE.finditer(text):
+        if (agency := _agency_line(_line_before(text, m.start()))) and (iso := _iso(m)):
+            found.append((m.start(), agency, iso))
+    for m in _SIGNED_LINE.finditer(text):
+        if m.group("agency").endswith(_AGENCY_ENDINGS) and (iso := _iso(m)):
+            found.append((m.start(), m.group("agency"), iso))
+    return [(agency, iso) for _, agency, iso in sorted(found)]
 
 
 # ---------------------------------------------------------------------------------- year in prose
@@ -405,7 +423,7 @@ def read_metadata(text: str) -> Metadata:
     region → agency; published → page | signature. Cached: the parser asks twice per document.
     """
     norm = normalize_text(text or "")
-    lines = [join_spaced(line) for line in norm.splitlines()]
+    joined = join_spaced(norm)
     agency, title_year, agency_from = _title_agency(norm)
     prose = prose_text(text)  # PDF sentences wrapped over lines read as one line
     year, year_from = _year(norm, prose, title_year)
@@ -414,7 +432,7 @@ def read_metadata(text: str) -> Metadata:
     for m in _COMPILED_BY.finditer(prose):
         if not _inside_book_title(prose, m.start()) and (name := clean_agency(m.group(1))):
             compiled.append(name)
-    signatures = _signatures(lines)
+    signatures = _signatures(joined)
     if agency is None and compiled:
         agency, agency_from = compiled[0], "compiled_by"
     if agency is None and signatures:
@@ -422,7 +440,7 @@ def read_metadata(text: str) -> Metadata:
     if agency is not None:
         stated = [name for name, _ in reversed(signatures)] + compiled
         stated += [name for m in _REPORT_BY.finditer(prose) if (name := clean_agency(m.group(1)))]
-        stated += [a for line in lines[:6] if (a := _agency_line(line))]
+        stated += [a for line in joined.split("\n", 6)[:6] if (a := _agency_line(line))]
         fuller = _complete(agency, stated)
         if fuller is not None:
             agency = fuller

@@ -232,42 +232,45 @@ def _words() -> str:
     return "|".join(parts)
 
 
-# One scan for every outcome (a pattern per outcome, scanned at every digit, was slow on tables):
+# Outcome words are found first (one scan), then the number after or before each: a pattern that
+# starts with a number is tried at every digit of the tables and was slow.
+_OUTCOME_SCAN = re.compile(_words())
 # "予以公开9件", "予以公开的有9件", "部分公开答复2件" …
-_WORD_FIRST = re.compile(
-    rf"(?:{_words()})(?P<gap>(?:的|答复|决定|类)?(?:申请)?(?:有|为|共)?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})"
-)
+_AFTER_WORD = re.compile(rf"(?P<gap>(?:的|答复|决定|类)?(?:申请)?(?:有|为|共)?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})")
 # … and "其中9件予以公开", "，2件部分公开" (the number must open its clause: see _opens_clause).
-_NUMBER_FIRST = re.compile(
-    rf"(?<!\d){_NUM}\s*(?P<unit>{_APP_UNITS})(?P<gap>(?:申请)?(?:为|属于|作|予以)?)(?:{_words()})"
-)
+_BEFORE_WORD = re.compile(rf"(?<!\d){_NUM}\s*(?P<unit>{_APP_UNITS})(?P<gap>(?:申请)?(?:为|属于|作|予以)?)$")
+_BEFORE_WINDOW = 16  # characters before a word searched for its number
 # "上年结转政府信息公开申请2件", "含上年度结转申请34件", "上一年度结转1件"
 _CARRIED_OVER = re.compile(rf"上一?年度?结转(?P<gap>{_GAP}{{0,12}}?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})")
 S3_PROSE_KEYS: tuple[str, ...] = ("applications_carried_over", *_OUTCOME_WORDS)
 
 
-def _opens_clause(text: str, m: re.Match[str]) -> bool:
-    """Whether a match that starts with its number opens a clause ("，2件部分公开", "其中9件…")."""
-    before = text[: m.start()].rstrip()
+def _opens_clause(text: str, start: int) -> bool:
+    """Whether a number at ``start`` opens a clause ("，2件部分公开", "其中9件…")."""
+    before = text[:start].rstrip()
     return not before or before.endswith(_CLAUSE_ENDS)
 
 
-def _statements(text: str) -> list[tuple[str, re.Match[str]]]:
-    """(key, match) of every statement of a 三 figure in ``text``."""
-    out: list[tuple[str, re.Match[str]]] = [("applications_carried_over", m) for m in _CARRIED_OVER.finditer(text)]
-    for pattern in (_WORD_FIRST, _NUMBER_FIRST):
-        for m in pattern.finditer(text):
-            if pattern is _NUMBER_FIRST and not _opens_clause(text, m):
-                continue
-            out.append((next(k for k in _OUTCOME_WORDS if m.group(k)), m))
+def _statements(text: str) -> list[tuple[str, re.Match[str], int]]:
+    """(key, match, end of the statement) of every statement of a 三 figure in ``text``."""
+    out = [("applications_carried_over", m, m.end()) for m in _CARRIED_OVER.finditer(text)]
+    for word in _OUTCOME_SCAN.finditer(text):
+        key = next(k for k in _OUTCOME_WORDS if word.group(k))
+        after = _AFTER_WORD.match(text, word.end())
+        if after is not None:
+            out.append((key, after, after.end()))
+        offset = max(0, word.start() - _BEFORE_WINDOW)
+        before = _BEFORE_WORD.search(text[offset: word.start()])
+        if before is not None and _opens_clause(text, offset + before.start()):
+            out.append((key, before, word.end()))
     return out
 
 
-def _exact_count(text: str, m: re.Match[str]) -> int | None:
-    """The count of one statement, or None when it is approximate or not a whole number."""
+def _exact_count(text: str, m: re.Match[str], end: int) -> int | None:
+    """The count of one statement ending at ``end``, or None when it is approximate or not whole."""
     if any(word in (m.group("gap") or "") for word in _APPROX_BEFORE):
         return None
-    if _APPROX_AFTER_UNIT.match(text[m.end():]) or text[m.end(): m.end() + 1] in ("余", "多"):
+    if _APPROX_AFTER_UNIT.match(text, end) or text[end: end + 1] in ("余", "多"):
         return None
     raw = m.group("num").replace(",", "")
     return int(raw) if raw.isdigit() else None  # a fraction of an application is a misread
@@ -280,8 +283,8 @@ def application_figures(text: str) -> dict[str, int]:
     A figure is kept only when every statement of it is exact and they all agree.
     """
     values: dict[str, set[int | None]] = {}
-    for key, m in _statements(text):
-        values.setdefault(key, set()).add(_exact_count(text, m))
+    for key, m, end in _statements(text):
+        values.setdefault(key, set()).add(_exact_count(text, m, end))
     return {
         key: next(iter(found))
         for key in S3_PROSE_KEYS
