@@ -126,6 +126,16 @@ def strip_notes(content: str) -> tuple[str, bool]:
     return stripped, stripped != content
 
 
+def label_core(text: str) -> str:
+    """A written label as the matcher compares it: normalised, without its numbering and its notes.
+
+    For callers that judge a cell by its size: a label with a long provincial note
+    ('规范性文件（行政机关制定发布的决定、公告、通告、意见、通知，以及标题采用…）') is long but its core
+    is short, so it should not be taken for prose.
+    """
+    return strip_notes(split_prefix(normalize_label(text))[1])[0]
+
+
 def core(content: str) -> str:
     """The content without parenthetical notes: '规章(设区的市…)' → '规章' (unchanged when all is note)."""
     return strip_notes(content)[0] or content

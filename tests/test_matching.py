@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from parsing.api import parse_bytes
-from parsing.matching import Matcher, strip_notes
+from parsing.matching import Matcher, label_core, strip_notes
 
 NORMATIVE = "s2.row.art20_1.normative_documents"
 OTHER_SERVICES = "s2.row.art20_5.other_management_services"
@@ -59,6 +59,12 @@ def test_the_tail_of_a_wrapped_note_is_not_a_label(matcher: Matcher) -> None:
     # The second line of a wrapped note mentions a label inside it: it must not open that row.
     assert matcher.candidates("以外的其他对外管理服务事项）") == []
     assert matcher.candidates("知，以及标题采用“规定”“办法”等的文件）") == []
+
+
+def test_label_core_is_short_for_a_long_note() -> None:
+    text = "（一）规范性文件（行政机关制定发布的决定、公告、通告、意见、通知，以及标题采用“规定”“办法”“细则”等名称、对公民法人具有普遍约束力的文件）"
+    assert len(text) > 60
+    assert label_core(text) == "规范性文件"
 
 
 def test_strip_notes() -> None:
