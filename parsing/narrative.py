@@ -240,6 +240,7 @@ _AFTER_WORD = re.compile(rf"(?P<gap>(?:的|答复|决定|类)?(?:申请)?(?:有|
 # … and "其中9件予以公开", "，2件部分公开" (the number must open its clause: see _opens_clause).
 _BEFORE_WORD = re.compile(rf"(?<!\d){_NUM}\s*(?P<unit>{_APP_UNITS})(?P<gap>(?:申请)?(?:为|属于|作|予以)?)$")
 _BEFORE_WINDOW = 16  # characters before a word searched for its number
+_CONTEXT = 150  # an outcome counts only when 申请 was written this close before it
 # "上年结转政府信息公开申请2件", "含上年度结转申请34件", "上一年度结转1件"
 _CARRIED_OVER = re.compile(rf"上一?年度?结转(?P<gap>{_GAP}{{0,12}}?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})")
 S3_PROSE_KEYS: tuple[str, ...] = ("applications_carried_over", *_OUTCOME_WORDS)
@@ -255,6 +256,8 @@ def _statements(text: str) -> list[tuple[str, re.Match[str], int]]:
     """(key, match, end of the statement) of every statement of a 三 figure in ``text``."""
     out = [("applications_carried_over", m, m.end()) for m in _CARRIED_OVER.finditer(text)]
     for word in _OUTCOME_SCAN.finditer(text):
+        if _APPLICATION_WORDS not in text[max(0, word.start() - _CONTEXT): word.start()]:
+            continue  # not about applications ("人大代表建议…予以公开12件")
         key = next(k for k in _OUTCOME_WORDS if word.group(k))
         after = _AFTER_WORD.match(text, word.end())
         if after is not None:

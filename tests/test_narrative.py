@@ -174,7 +174,7 @@ def test_outcomes_listed_after_the_received_total():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("办理结果中，予以公开的有5件、部分公开答复3件。", {"answered_granted": 5, "answered_partial": 3}),
+        ("依申请公开办理结果中，予以公开的有5件、部分公开答复3件。", {"answered_granted": 5, "answered_partial": 3}),
         ("收到申请8件，其中5件予以公开，2件不予公开，1件无法提供。",
          {"applications_received": 8, "answered_granted": 5, "answered_withheld": 2, "answered_unavailable": 1}),
         ("上年结转政府信息公开申请3件，均已办结。", {"applications_carried_over": 3}),
@@ -195,6 +195,7 @@ def test_outcome_wordings(text, expected):
         "予以公开9件。……依申请公开中，予以公开7件。",  # two different figures: ambiguous
         "（一）予以公开 9 0 0 0 0 0 9",  # a table row, no unit
         "收到申请21件予以公开",  # no clause break: 21 is not the granted count
+        "共办理人大代表建议12件，办理结果予以公开12件。",  # not about applications
         "未收到行政复议申请。",  # a negative statement is not 0
     ],
 )
@@ -205,4 +206,4 @@ def test_outcome_never_guessed(text):
 
 
 def test_withheld_is_not_read_as_granted():
-    assert extract_narrative("不予以公开3件") == {"answered_withheld": 3}
+    assert extract_narrative("对收到的申请，不予以公开3件") == {"answered_withheld": 3}
