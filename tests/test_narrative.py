@@ -192,7 +192,7 @@ def test_outcome_wordings(text, expected):
         "依法予以公开政府信息500条",  # proactive items, not applications
         "予以公开约10件",  # approximate
         "予以公开10余件",
-        "予以公开9件。……依申请公开中，予以公开7件。",  # two different figures: ambiguous
+        "收到申请12件，予以公开9件。……依申请公开中，予以公开7件。",  # two different figures: ambiguous
         "（一）予以公开 9 0 0 0 0 0 9",  # a table row, no unit
         "收到申请21件予以公开",  # no clause break: 21 is not the granted count
         "共办理人大代表建议12件，办理结果予以公开12件。",  # not about applications
