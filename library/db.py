@@ -75,6 +75,8 @@ class Report(Base):
     agency: Mapped[str | None] = mapped_column(String(200))
     region: Mapped[str | None] = mapped_column(String(200))
     year: Mapped[int | None] = mapped_column(Integer)
+    # Publication date the document states (ISO), for the timeliness check; not shown yet.
+    published: Mapped[str | None] = mapped_column(String(10))
     agency_type: Mapped[str | None] = mapped_column(String(50))
     # Metadata fields a person confirmed or typed in; a re-parse keeps them (JSON list of names).
     confirmed: Mapped[list] = mapped_column(JSON, nullable=False, default=list)

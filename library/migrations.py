@@ -69,9 +69,20 @@ def _m2_indexes(conn: Connection) -> None:
         conn.execute(text(f"CREATE {unique}INDEX IF NOT EXISTS {name} ON {target}"))
 
 
+def _m3_published(conn: Connection) -> None:
+    """``reports.published``: the publication date a report states (ISO string, nullable).
+
+    Idempotent: on a database created by migration 1 from the current models the column exists.
+    Reports stored before get it when they are next re-parsed.
+    """
+    if "published" not in {c["name"] for c in inspect(conn).get_columns("reports")}:
+        conn.execute(text("ALTER TABLE reports ADD COLUMN published VARCHAR(10)"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "baseline tables", _m1_baseline),
     (2, "secondary indexes", _m2_indexes),
+    (3, "reports.published", _m3_published),
 ]
 LATEST = MIGRATIONS[-1][0]
 

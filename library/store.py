@@ -183,6 +183,7 @@ class Library(LibraryQueries, LibraryReview):
         narrative = {k: v if isinstance(v, bool) else number(v) for k, v in parsed.narrative.items()}
         unmatched = unmatched_labels_of(parsed)
         return {
+            "published": parsed.published,
             "template": parsed.template or "unknown",
             "checks_failed": sum(1 for c in parsed.checks if c.status == "fail"),
             "unmatched_count": len(unmatched),

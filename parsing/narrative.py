@@ -55,9 +55,9 @@ _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
         _pattern(r"结转(?:至|到)?下一?年度?(?:继续)?办理", "件", gap=3),
     ),
     # "被申请行政复议2件", "行政复议案件1起"
-    "review_cases": (_pattern(r"行政复议(?:案件)?(?:共)?", "件|起|宗", gap=0),),
+    "review_cases": (_pattern(r"行政复议(?:申请|案件)?(?:共计|共|计)?", "件|起|宗", gap=0),),
     # "提起行政诉讼1件", "行政诉讼案件2起"
-    "litigation_cases": (_pattern(r"行政诉讼(?:案件)?(?:共)?", "件|起|宗", gap=0),),
+    "litigation_cases": (_pattern(r"行政诉讼(?:案件)?(?:共计|共|计)?", "件|起|宗", gap=0),),
     # "收取信息处理费300元", "共收取政府信息公开信息处理费0.3万元"
     "fee_collected_yuan": (_pattern(r"收取[^\d\n，。；]{0,12}?信息处理费(?:共计|共|合计)?", "万元|元", gap=0),),
 }
@@ -98,8 +98,9 @@ def _number(raw: str) -> int | float:
 
 
 def _applications_gap_ok(gap: str) -> bool:
-    # A carried-over count ("收到上年结转申请2件") is another figure.
-    return _APPLICATION_WORDS in gap and "结转" not in gap
+    # A carried-over count ("收到上年结转申请2件") is another figure, and so are review and
+    # litigation applications ("收到行政复议申请2件").
+    return _APPLICATION_WORDS in gap and not any(word in gap for word in ("结转", "复议", "诉讼"))
 
 
 _GAP_FILTERS: dict[str, Callable[[str], bool]] = {"applications_received": _applications_gap_ok}
@@ -203,12 +204,106 @@ def proactive_total(text: str) -> tuple[int, bool] | None:
     return value, all(approx for _, approx in values)
 
 
+# --------------------------------------------------------------------------- figures of 三 and 四
+# "共收到申请21件，其中予以公开9件，部分公开2件，不予公开1件，无法提供6件，不予处理2件，其他处理1件":
+# each outcome is a breakdown by nature, so 其中 is allowed; a figure stated twice with different
+# numbers is ambiguous and left out.
+
+_OUTCOME_WORDS: dict[str, str] = {
+    "answered_granted": "予以公开",
+    "answered_partial": "部分(?:予以)?公开",
+    "answered_withheld": "不予(?:以)?公开",
+    "answered_unavailable": "无法提供",
+    "answered_not_processed": "不予处理",
+    "answered_other": "其他处理",
+}
+_APP_UNITS = "件|个|份"
+# What may stand right before a number written first: a clause start, 其中 or 另有 (checked in code:
+# a look-behind tried at every position of the text would be slow).
+_CLAUSE_ENDS = tuple(",，;；、:：\n") + ("其中", "另有")
+
+
+def _words() -> str:
+    """One named group per outcome key: '(?P<answered_granted>(?<!不)予以公开)|…'."""
+    parts = []
+    for key, word in _OUTCOME_WORDS.items():
+        before = r"(?<!不)" if key == "answered_granted" else ""  # 不予以公开 is withheld
+        parts.append(rf"(?P<{key}>{before}{word})")
+    return "|".join(parts)
+
+
+# Outcome words are found first (one scan), then the number after or before each: a pattern that
+# starts with a number is tried at every digit of the tables and was slow.
+_OUTCOME_SCAN = re.compile(_words())
+# "予以公开9件", "予以公开的有9件", "部分公开答复2件" …
+_AFTER_WORD = re.compile(rf"(?P<gap>(?:的|答复|决定|类)?(?:申请)?(?:有|为|共)?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})")
+# … and "其中9件予以公开", "，2件部分公开" (the number must open its clause: see _opens_clause).
+_BEFORE_WORD = re.compile(rf"(?<!\d){_NUM}\s*(?P<unit>{_APP_UNITS})(?P<gap>(?:申请)?(?:为|属于|作|予以)?)$")
+_BEFORE_WINDOW = 16  # characters before a word searched for its number
+_CONTEXT = 150  # an outcome counts only when 申请 was written this close before it
+# "上年结转政府信息公开申请2件", "含上年度结转申请34件", "上一年度结转1件"
+_CARRIED_OVER = re.compile(rf"上一?年度?结转(?P<gap>{_GAP}{{0,12}}?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})")
+S3_PROSE_KEYS: tuple[str, ...] = ("applications_carried_over", *_OUTCOME_WORDS)
+
+
+def _opens_clause(text: str, start: int) -> bool:
+    """Whether a number at ``start`` opens a clause ("，2件部分公开", "其中9件…")."""
+    before = text[:start].rstrip()
+    return not before or before.endswith(_CLAUSE_ENDS)
+
+
+def _statements(text: str) -> list[tuple[str, re.Match[str], int]]:
+    """(key, match, end of the statement) of every statement of a 三 figure in ``text``."""
+    out = [("applications_carried_over", m, m.end()) for m in _CARRIED_OVER.finditer(text)]
+    for word in _OUTCOME_SCAN.finditer(text):
+        if _APPLICATION_WORDS not in text[max(0, word.start() - _CONTEXT): word.start()]:
+            continue  # not about applications ("人大代表建议…予以公开12件")
+        key = next(k for k in _OUTCOME_WORDS if word.group(k))
+        after = _AFTER_WORD.match(text, word.end())
+        if after is not None:
+            out.append((key, after, after.end()))
+        offset = max(0, word.start() - _BEFORE_WINDOW)
+        before = _BEFORE_WORD.search(text[offset: word.start()])
+        if before is not None and _opens_clause(text, offset + before.start()):
+            out.append((key, before, word.end()))
+    return out
+
+
+def _exact_count(text: str, m: re.Match[str], end: int) -> int | None:
+    """The count of one statement ending at ``end``, or None when it is approximate or not whole."""
+    if any(word in (m.group("gap") or "") for word in _APPROX_BEFORE):
+        return None
+    if _APPROX_AFTER_UNIT.match(text, end) or text[end: end + 1] in ("余", "多"):
+        return None
+    raw = m.group("num").replace(",", "")
+    return int(raw) if raw.isdigit() else None  # a fraction of an application is a misread
+
+
+def application_figures(text: str) -> dict[str, int]:
+    """Counts of section 三 the prose states beyond the received total: carried over from last year
+    and answered in each outcome (``S3_PROSE_KEYS``). ``text`` is prose text (:func:`prose_text`).
+
+    A figure is kept only when every statement of it is exact and they all agree.
+    """
+    values: dict[str, set[int | None]] = {}
+    for key, m, end in _statements(text):
+        values.setdefault(key, set()).add(_exact_count(text, m, end))
+    return {
+        key: next(iter(found))
+        for key in S3_PROSE_KEYS
+        if len(found := values.get(key, set())) == 1 and None not in found
+    }
+
+
 def extract_narrative(text: str) -> dict[str, int | float]:
     """Exact figures stated in the prose, keyed by ``schema.NARRATIVE_KEYS``; absent figures are absent.
 
     Keys: proactive_total (items proactively disclosed that year), applications_received,
-    applications_carried_forward, review_cases, litigation_cases, fee_collected_yuan (in 元); plus
-    ``proactive_total_approx: True`` when the proactive total is a lower bound ("5500余条").
+    applications_carried_over (from last year), answered_granted / answered_partial /
+    answered_withheld / answered_unavailable / answered_not_processed / answered_other (the outcome
+    groups of table 三), applications_carried_forward, review_cases, litigation_cases,
+    fee_collected_yuan (in 元); plus ``proactive_total_approx: True`` when the proactive total is a
+    lower bound ("5500余条").
     """
     text = prose_text(text)
     out: dict[str, int | float] = {}
@@ -223,4 +318,5 @@ def extract_narrative(text: str) -> dict[str, int | float]:
         value = _first_exact(text, key)
         if value is not None:
             out[key] = value
+    out.update(application_figures(text))
     return out

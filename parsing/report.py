@@ -70,7 +70,7 @@ class LabelMatch:
     text: str
     key: str | None
     score: float
-    tier: str  # exact | alias | override | fuzzy | unmatched
+    tier: str  # exact | note_stripped | alias | override | prefix | contained | clipped | fuzzy | unmatched
     section: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -88,6 +88,9 @@ class ParsedReport:
     agency: str | None = None
     region: str | None = None
     year: int | None = None
+    published: str | None = None  # ISO date the document states it was published
+    # Where each metadata value was found: {"year": "title"|"period"|"prose"|"overview", "agency": …}
+    metadata_source: dict[str, str] = field(default_factory=dict)
     template: str = "unknown"
     table_versions: dict[str, str] = field(default_factory=dict)
     cells: dict[str, Cell] = field(default_factory=dict)
@@ -98,6 +101,22 @@ class ParsedReport:
     warnings: list[str] = field(default_factory=list)
     text: str = ""  # plain text of the document, for reviewers (not part of the JSON)
     parser_version: str = PARSER_VERSION
+
+    def __post_init__(self) -> None:
+        # The publication date and the metadata sources come from the text when the caller did not
+        # give them, so every report built from a document carries them (read_metadata is cached:
+        # the parser has just read the same text).
+        if self.text and self.error is None and self.published is None and not self.metadata_source:
+            from parsing.metadata import read_metadata
+
+            meta = read_metadata(self.text)
+            self.published = meta.published
+            stated = {"agency": self.agency, "region": self.region, "year": self.year, "published": self.published}
+            found = {"agency": meta.agency, "region": meta.region, "year": meta.year, "published": meta.published}
+            # A source only for values that are the ones the text gave (not a reviewer's or a caller's).
+            self.metadata_source = {
+                k: v for k, v in meta.source.items() if stated.get(k) is not None and stated.get(k) == found.get(k)
+            }
 
     @property
     def ok(self) -> bool:
@@ -117,6 +136,8 @@ class ParsedReport:
             "agency": self.agency,
             "region": self.region,
             "year": self.year,
+            "published": self.published,
+            "metadata_source": dict(self.metadata_source),
             "template": self.template,
             "table_versions": dict(self.table_versions),
             "parser_version": self.parser_version,

@@ -361,6 +361,13 @@ SECTION_HEADINGS: dict[str, str] = {
 NARRATIVE_KEYS: dict[str, str] = {
     "proactive_total": "主动公开政府信息（条）",
     "applications_received": "收到政府信息公开申请（件）",
+    "applications_carried_over": "上年结转申请（件）",
+    "answered_granted": "予以公开（件）",
+    "answered_partial": "部分公开（件）",
+    "answered_withheld": "不予公开（件）",
+    "answered_unavailable": "无法提供（件）",
+    "answered_not_processed": "不予处理（件）",
+    "answered_other": "其他处理（件）",
     "applications_carried_forward": "结转下年度办理（件）",
     "review_cases": "行政复议（件）",
     "litigation_cases": "行政诉讼（件）",

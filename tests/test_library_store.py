@@ -315,3 +315,21 @@ def test_config_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert database_url() == f"sqlite:///{tmp_path / 'data' / 'library.sqlite'}"
     with pytest.raises(ValueError):
         make_engine("sqlite://")
+
+
+def test_publication_date_is_stored_and_an_old_database_gets_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "v2.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    assert upgrade(engine, target=2) == [1, 2]
+    engine.dispose()
+    con = sqlite3.connect(path)  # a database made before the column existed
+    con.execute("ALTER TABLE reports DROP COLUMN published")
+    con.commit()
+    con.close()
+    lib = Library(f"sqlite:///{path}")
+    assert current_version(lib.engine) == LATEST
+    report_id = add_seed(lib, SHIBING)  # "发布时间: 2021-01-25 18:13"
+    lib.close()
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT published FROM reports WHERE id = ?", (report_id,)).fetchone() == ("2021-01-25",)
+    con.close()

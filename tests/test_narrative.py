@@ -42,6 +42,7 @@ def test_huaian_pdf_prose_wrapped_over_lines():
         "proactive_total_approx": True,
         "applications_received": 3119,
         "applications_carried_forward": 103,
+        "applications_carried_over": 34,  # "含上年度结转申请34件" = table 三 二、上年结转 总计
         "review_cases": 351,
         "litigation_cases": 46,
         "fee_collected_yuan": 3940,
@@ -133,7 +134,8 @@ def test_received_needs_applications():
 
 
 def test_carried_over_from_last_year_is_not_carried_forward():
-    assert extract_narrative("含上年度结转申请 34 件") == {}
+    # carried over from last year is its own figure, never the carried-forward one
+    assert extract_narrative("含上年度结转申请 34 件") == {"applications_carried_over": 34}
     assert extract_narrative("结转下年度继续办理2件") == {"applications_carried_forward": 2}
 
 
@@ -145,3 +147,63 @@ def test_table_row_is_not_a_prose_figure():
 def test_fee_in_wan_yuan_is_converted_to_yuan():
     assert extract_narrative("全年共收取政府信息公开信息处理费0.3万元") == {"fee_collected_yuan": 3000}
     assert extract_narrative("本单位无收取信息处理费情况") == {}
+
+
+# ------------------------------------------------------------------ issue 9: figures of 三 and 四
+# Invented prose in the shapes real reports use (S2 of report-format.md §6.3 compares them with the tables).
+
+
+def test_outcomes_listed_after_the_received_total():
+    text = (
+        "2023年，我局共收到政府信息公开申请21件，另有上年结转申请2件。其中予以公开9件，部分公开2件，"
+        "不予公开1件，无法提供6件，不予处理2件，其他处理1件，结转下年度继续办理2件。"
+    )
+    assert extract_narrative(text) == {
+        "applications_received": 21,
+        "applications_carried_forward": 2,
+        "applications_carried_over": 2,
+        "answered_granted": 9,
+        "answered_partial": 2,
+        "answered_withheld": 1,
+        "answered_unavailable": 6,
+        "answered_not_processed": 2,
+        "answered_other": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("依申请公开办理结果中，予以公开的有5件、部分公开答复3件。", {"answered_granted": 5, "answered_partial": 3}),
+        ("收到申请8件，其中5件予以公开，2件不予公开，1件无法提供。",
+         {"applications_received": 8, "answered_granted": 5, "answered_withheld": 2, "answered_unavailable": 1}),
+        ("上年结转政府信息公开申请3件，均已办结。", {"applications_carried_over": 3}),
+        ("收到行政复议申请2件，行政诉讼案件共1起。", {"review_cases": 2, "litigation_cases": 1}),
+    ],
+)
+def test_outcome_wordings(text, expected):
+    assert extract_narrative(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "不予以公开3件",  # withheld, never granted
+        "依法予以公开政府信息500条",  # proactive items, not applications
+        "予以公开约10件",  # approximate
+        "予以公开10余件",
+        "收到申请12件，予以公开9件。……依申请公开中，予以公开7件。",  # two different figures: ambiguous
+        "（一）予以公开 9 0 0 0 0 0 9",  # a table row, no unit
+        "收到申请21件予以公开",  # no clause break: 21 is not the granted count
+        "共办理人大代表建议12件，办理结果予以公开12件。",  # not about applications
+        "未收到行政复议申请。",  # a negative statement is not 0
+    ],
+)
+def test_outcome_never_guessed(text):
+    out = extract_narrative(text)
+    assert "answered_granted" not in out
+    assert "review_cases" not in out
+
+
+def test_withheld_is_not_read_as_granted():
+    assert extract_narrative("对收到的申请，不予以公开3件") == {"answered_withheld": 3}
