@@ -12,6 +12,10 @@ from components.labels import describe_filters
 from components.state import current_filters, image_server
 
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+# Rows of a chart's numbers shown on screen. A per-report table of 5,000 reports is half a megabyte that
+# every rerun sends and the browser decodes before it draws the next chart; the full table is in the
+# 简报包 Excel and the dataset export.
+TABLE_PREVIEW_ROWS = 300
 
 
 def _renderer(fig: go.Figure, fmt: str, caption: str) -> Callable[[], bytes]:
@@ -59,7 +63,17 @@ def show_chart(spec: ChartSpec, *, data_table: bool = True) -> None:
             )
         if data_table:
             with st.popover("查看数据", icon=":material/table:"):
-                if spec.data.empty:
-                    st.write("当前筛选条件下没有数据")
-                else:
-                    st.dataframe(spec.data, hide_index=True)
+                _data_preview(spec)
+
+
+def _data_preview(spec: ChartSpec) -> None:
+    """The chart's numbers: the whole table when short, else its first rows and where the rest is."""
+    if spec.data.empty:
+        st.write("当前筛选条件下没有数据")
+        return
+    st.dataframe(spec.data.head(TABLE_PREVIEW_ROWS), hide_index=True)
+    if len(spec.data) > TABLE_PREVIEW_ROWS:
+        st.caption(
+            f"共 {len(spec.data):,} 行，此处显示前 {TABLE_PREVIEW_ROWS} 行；"
+            "完整数据请下载简报包（图表数据.xlsx）或在报告库导出标准化数据。"
+        )
