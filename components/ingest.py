@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from components.agency_types import guess_agency_type
+from library.ingest import parse_one
 from library.ingest import parse_upload as parse_file
-from parsing.api import parse_bytes
 from parsing.report import ParsedReport
 
 OK, WARN, FAIL = "成功", "有警告", "失败"
@@ -108,7 +108,7 @@ def reparse_item(item: UploadItem, overrides: dict[str, str]) -> UploadItem:
     """The same document parsed again (after the reviewer saved label overrides)."""
     if item.data is None:
         return item
-    return make_item(item.name, item.data, parse_bytes(item.data, item.name, overrides))
+    return make_item(item.name, item.data, parse_one(item.data, item.name, overrides))
 
 
 def parse_files(
