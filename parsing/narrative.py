@@ -21,8 +21,10 @@ from collections.abc import Callable
 from parsing.normalize import normalize_text
 from parsing.schema import NARRATIVE_KEYS
 
-# The number itself: digits with optional thousands separators (NFKC already made them ASCII).
-_NUM = r"(?P<num>\d[\d,]*(?:\.\d+)?)"
+# The number itself: digits with optional thousands separators (NFKC already made them ASCII). It
+# starts where a number starts: without the lookbehind a long run of digits (a table flattened into
+# the text) is tried from each of its digits, which is quadratic (minutes for 20,000 digits).
+_NUM = r"(?<![\d,.])(?P<num>\d[\d,]*(?:\.\d+)?)"
 # A gap inside one clause: no punctuation, no digit, no line break.
 _GAP = r"[^\d,.;:!?，。；：、！？\n|]"
 # Words in the gap that make the figure approximate or a lower bound.
