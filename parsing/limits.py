@@ -36,7 +36,7 @@ class Limits:
     # stages
     max_pages: int = 300  # PDF pages read
     max_ocr_pages: int = 10  # scanned PDF pages or image frames sent to OCR
-    max_page_pixels: int = 40_000_000  # a page rendered for OCR (an A4 page at 200 dpi is 3.7 M)
+    max_page_pixels: int = 12_000_000  # a page rendered for OCR (an A4 page at 200 dpi is 3.9 M)
     max_image_pixels: int = 60_000_000  # a decoded image (decompression bombs)
     max_text_chars: int = 5_000_000  # characters of a text document (a report has ~20,000)
     max_cells: int = 100_000  # cells of a document, all tables and lines together

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from parsing.limits import get_limits
 from parsing.normalize import normalize_text
 from parsing.schema import NARRATIVE_KEYS
 
@@ -116,6 +117,8 @@ def _first_exact(text: str, key: str) -> int | float | None:
         gap_ok = _GAP_FILTERS.get(key)
         if gap_ok is not None and not gap_ok(gap):
             continue
+        if sum(ch.isdigit() for ch in m.group("num")) > get_limits().max_digits:
+            continue  # not a figure of a report (and a float would overflow to inf: invalid JSON)
         value = _number(m.group("num"))
         if m.group("unit") == "万元":
             value = round(value * 10000, 2)

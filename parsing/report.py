@@ -18,7 +18,7 @@ class Cell:
     """One canonical cell as the report states it.
 
     ``value`` is None when the cell is present but blank, ``/``, a dash or ``无``; ``raw`` keeps the text.
-    ``flag``: ok | blank | na | dash | unit_converted | unparsed | split | signed.
+    ``flag``: ok | blank | na | dash | unit_converted | unparsed | split | signed | too_long.
     """
 
     key: str

@@ -29,7 +29,7 @@ import threading
 import time
 from typing import Any
 
-from parsing.limits import Limits, MB, get_limits, limit_error
+from parsing.limits import MB, Limits, get_limits, limit_error
 from parsing.report import ParsedReport, error_from, error_report
 
 log = logging.getLogger(__name__)

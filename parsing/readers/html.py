@@ -21,6 +21,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWar
 
 from parsing.document import Document, SourceCell
 from parsing.errors import ReadError
+from parsing.limits import get_limits, limit_error
 from parsing.readers.grid import GridCell, clean_cell_text, grid_rows, grid_text, prose_row
 
 _DROP_TAGS = {"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "canvas", "select"}
@@ -35,7 +36,6 @@ _BLOCK_TAGS = {
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _XML_DECL_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_MAX_SPAN = 200  # a rowspan of 10000 in a broken page must not build a giant grid
 
 
 def read(data: bytes, filename: str = "") -> Document:
@@ -47,9 +47,12 @@ def read(data: bytes, filename: str = "") -> Document:
     text, encoding, note = decode_html(data, charset_hint)
     if note:
         warnings_out.append(note)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(text, "lxml")
+    limits = get_limits()
+    if len(text) > limits.max_text_chars:
+        raise limit_error("too_large", "max_text_chars", limits, f"{len(text):,} 个字符")
+    soup, flattened = bounded_soup(text, limits.max_depth)
+    if flattened:
+        warnings_out.append(f"网页嵌套超过 {limits.max_depth} 层，更深的 {flattened} 个元素按普通文字读取")
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
     for tag in soup.find_all(_DROP_TAGS):
@@ -67,6 +70,52 @@ def read(data: bytes, filename: str = "") -> Document:
         raise ReadError("no_content", "网页中没有可读取的文字内容", "the page has no readable text")
     doc = Document(format="html", rows=walker.rows, text="\n".join(walker.lines), warnings=warnings_out)
     return doc
+
+
+def _max_depth(soup: BeautifulSoup) -> int:
+    """The element nesting depth of a parsed page, computed iteratively."""
+    depth: dict[int, int] = {id(soup): 0}
+    deepest = 0
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            level = depth.get(id(node.parent), 0) + 1
+            depth[id(node)] = level
+            deepest = max(deepest, level)
+    return deepest
+
+
+def _flatten(text: str, max_depth: int) -> tuple[str, int]:
+    """``text`` re-serialised with every element deeper than ``max_depth`` dropped (its text and
+    children stay in place); returns (html, number of elements dropped). Done on the lxml tree
+    (bs4 rewiring is quadratic on deep chains), deepest first so each drop only moves text."""
+    import lxml.html
+
+    root = lxml.html.document_fromstring(text)
+    depth: dict = {root: 1}
+    deep = []
+    for el in root.iterdescendants():
+        level = depth[el.getparent()] + 1
+        depth[el] = level
+        if level > max_depth:
+            deep.append(el)
+    for el in reversed(deep):
+        if isinstance(el.tag, str):
+            el.drop_tag()
+        else:  # comments and processing instructions deep down: dropped with their text
+            el.getparent().remove(el)
+    return lxml.html.tostring(root, encoding="unicode"), len(deep)
+
+
+def bounded_soup(text: str, max_depth: int) -> tuple[BeautifulSoup, int]:
+    """The page as a BeautifulSoup tree at most ``max_depth`` elements deep, so that the recursive
+    walks below never go deeper than that whatever the page; returns (soup, elements flattened)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(text, "lxml")
+        if _max_depth(soup) <= max_depth:
+            return soup, 0
+        flat, dropped = _flatten(text, max_depth)
+        return BeautifulSoup(flat, "lxml"), dropped
 
 
 # --------------------------------------------------------------------------- encoding
@@ -281,10 +330,29 @@ def _own_rows(table: Tag) -> list[Tag]:
 
 
 def _span(tag: Tag, attr: str) -> int:
+    """A rowspan/colspan clamped to 1..max_span before any expansion (a broken page says 10000)."""
     raw = str(tag.get(attr, "1")).strip()
-    match = re.match(r"\d+", raw)
+    match = re.match(r"\d{1,9}", raw)  # never convert a 5,000-digit attribute
     value = int(match.group()) if match else 1
-    return min(max(value, 1), _MAX_SPAN)
+    return min(max(value, 1), get_limits().max_span)
+
+
+def _check_slots(rows: list[Tag]) -> None:
+    """Refuse a table whose expanded grid (rows × columns, spans included) is beyond the limit,
+    before any slot is built."""
+    limits = get_limits()
+    width = 0
+    slots = 0
+    for r, tr in enumerate(rows):
+        row_width = 0
+        for td in tr.find_all(["td", "th"], recursive=False):
+            colspan = _span(td, "colspan")
+            row_width += colspan
+            slots += colspan * min(_span(td, "rowspan"), len(rows) - r)
+        width = max(width, row_width)
+        if slots > limits.max_grid_slots or len(rows) * width > limits.max_grid_slots:
+            found = f"{len(rows):,} 行 × {width:,} 列，合并单元格覆盖 {slots:,} 格"
+            raise limit_error("too_complex", "max_grid_slots", limits, found)
 
 
 def build_grid(table: Tag) -> list[list[GridCell | None]]:
@@ -293,6 +361,7 @@ def build_grid(table: Tag) -> list[list[GridCell | None]]:
     ``rowspan="0"`` (span to the end) and spans running past the last row are clipped to the table.
     """
     rows = _own_rows(table)
+    _check_slots(rows)
     occupied: dict[tuple[int, int], bool] = {}
     cells: dict[tuple[int, int], GridCell] = {}
     width = 0
