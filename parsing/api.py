@@ -95,6 +95,12 @@ def check_document(doc: Document) -> None:
         doc.warnings.append(f"{cut} 个单元格超过 {lim.max_cell_chars:,} 个字符，只读取了前面部分")
 
 
+def _out_of_memory(exc: BaseException) -> bool:
+    """True for an allocation failure reported by a native library as its own exception type."""
+    text = repr(exc)
+    return "bad_alloc" in text or "Failed to allocate" in text
+
+
 def warm_up() -> None:
     """Import every reader and load the shared matcher (a worker does it before its memory cap)."""
     import importlib
@@ -139,6 +145,8 @@ def parse_bytes(data: bytes, filename: str = "", overrides: dict[str, str] | Non
         # Only under the worker's memory cap; the worker is replaced after this document.
         return error_from(filename, sha, fmt, limit_error("too_large", "memory_bytes", lim))
     except Exception as exc:  # noqa: BLE001 - one broken file must never stop a batch
+        if _out_of_memory(exc):  # a C++ library (OCR) that hit the worker's memory cap
+            return error_from(filename, sha, fmt, limit_error("too_large", "memory_bytes", lim))
         log.exception("unexpected failure parsing %s", filename)
         return error_report(
             filename, sha, fmt, "internal", f"解析失败（内部错误：{type(exc).__name__}）", f"parse failed: {exc!r}"

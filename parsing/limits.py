@@ -31,12 +31,12 @@ class Limits:
     # whole document
     max_file_bytes: int = 100 * MB  # one upload, one file, one ZIP member (a 60-page scan is ~50 MB)
     wall_seconds: float = 30.0  # everything but OCR
-    ocr_page_seconds: float = 20.0  # added per page sent to OCR (a page takes 5-8 s)
+    ocr_page_seconds: float = 30.0  # added per page sent to OCR (5-8 s a page; much more on a loaded machine)
     memory_bytes: int = 1024 * MB  # address space the worker may add to what its code takes
     # stages
     max_pages: int = 300  # PDF pages read
     max_ocr_pages: int = 10  # scanned PDF pages or image frames sent to OCR
-    max_page_pixels: int = 12_000_000  # a page rendered for OCR (an A4 page at 200 dpi is 3.9 M)
+    max_page_pixels: int = 6_000_000  # a page rendered for OCR (A4 at 200 dpi: 3.9 M; OCR memory grows with it)
     max_image_pixels: int = 60_000_000  # a decoded image (decompression bombs)
     max_text_chars: int = 5_000_000  # characters of a text document (a report has ~20,000)
     max_cells: int = 100_000  # cells of a document, all tables and lines together

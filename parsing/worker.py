@@ -4,9 +4,13 @@ The stage limits of the readers refuse most hostile input early, but no list of 
 that a document never loops or allocates without end inside a C library. So the document runs in a
 worker process:
 
-- **memory**: the worker's address space is capped with ``RLIMIT_AS`` at what its loaded code takes
-  plus ``memory_bytes``; an allocation beyond it fails inside the worker (MemoryError → ``too_large``)
-  and the worker is replaced;
+- **memory**: the memory a document may use is ``memory_bytes`` of resident memory on top of what
+  the worker's loaded code takes (measured when it is ready). The parent samples the worker's
+  resident size every 0.1 s and kills it beyond that (``too_large``). A sample can miss a very fast
+  allocation, so the address space is also capped (``RLIMIT_AS``) at the loaded code plus
+  1.75 × ``memory_bytes`` (OCR reserves more address space than it touches: a scanned A4 page
+  peaks at ~0.9 GB resident and ~1.3 GB of address space above the loaded code); an allocation
+  beyond it fails inside the worker (MemoryError → ``too_large``) and the worker is replaced;
 - **wall time**: the parent waits ``wall_seconds`` (plus ``ocr_page_seconds`` for every page the
   worker announces it sends to OCR), then kills the worker (``timeout``) and starts a new one for the
   next document;
@@ -34,7 +38,9 @@ from parsing.report import ParsedReport, error_from, error_report
 
 log = logging.getLogger(__name__)
 
-_POLL_S = 0.2  # how often the parent looks at the worker while it parses
+_POLL_S = 0.1  # how often the parent looks at the worker (and its memory) while it parses
+_AS_FACTOR = 1.75  # address-space cap: loaded code + this × memory_bytes (see the module docstring)
+_START_S = 120.0  # a worker that is not ready after this long (imports on a loaded machine) failed
 
 
 class Worker:
@@ -54,6 +60,14 @@ class Worker:
         proc.start()
         child.close()
         self._proc, self._conn = proc, parent
+        self._base_rss = 0
+        if parent.poll(_START_S):
+            try:
+                message = parent.recv()
+                if message[0] == "ready":
+                    self._base_rss = message[1]
+            except (EOFError, OSError):
+                pass
 
     def _alive(self) -> bool:
         return self._proc is not None and self._proc.is_alive()
@@ -121,6 +135,11 @@ class Worker:
                 if not self._conn.poll(min(remaining, _POLL_S)):
                     if not self._proc.is_alive():
                         return self._died(filename, sha)
+                    used = _rss(self._proc.pid) - self._base_rss
+                    if used > self.limits.memory_bytes:
+                        self._stop()
+                        err = limit_error("too_large", "memory_bytes", self.limits, f"超过 {used / MB:.0f} MB")
+                        return error_from(filename, sha, "unknown", err)
                     continue
                 message = self._conn.recv()
             except (EOFError, OSError):
@@ -197,8 +216,17 @@ def shared_pool() -> WorkerPool:
 # ---------------------------------------------------------------------- worker side
 
 
+def _rss(pid: int) -> int:
+    """Resident bytes of process ``pid`` (Linux); 0 when unknown."""
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _cap_memory(limits: Limits) -> None:
-    """Cap the address space at what is mapped now plus the memory budget."""
+    """Cap the address space at what is mapped now plus the memory budget (times _AS_FACTOR)."""
     import resource
 
     try:
@@ -211,7 +239,7 @@ def _cap_memory(limits: Limits) -> None:
         pass
     mapped = _vm_size()
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    cap = mapped + limits.memory_bytes
+    cap = mapped + int(_AS_FACTOR * limits.memory_bytes)
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
     resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
@@ -235,6 +263,7 @@ def _serve(conn, limits: Limits) -> None:
     limits_mod.add_listener(lambda event: conn.send((event,)))
     warm_up()  # imports count as code, not as the document's memory
     _cap_memory(limits)
+    conn.send(("ready", _rss(os.getpid())))
     while True:
         try:
             head = conn.recv()
