@@ -14,6 +14,7 @@ from components.labels import FORMAT_NAMES, template_name
 from components.samples_button import samples_offer
 from components.state import get_library, library_is_empty
 from library.store import LibraryError
+from parsing.limits import describe_zh
 from parsing.matching import IGNORE, TARGET_BY_ID, target_choices
 
 BATCH = "upload_batch"  # file key -> list[UploadItem], in upload order
@@ -24,11 +25,9 @@ lib = get_library()
 st.title("上传报告")
 show_flash()
 
-limit_mb = st.get_option("server.maxUploadSize")
 st.caption(
     f"可一次拖入多个文件，或一个包含全部年报的 ZIP 压缩包。支持网页（.html）、PDF（含扫描件）、Word（.docx/.doc）、"
-    f"WPS、Excel 和文本文件。**单个文件不超过 {limit_mb} MB**：这是服务器的上传上限（.streamlit/config.toml 中的 "
-    f"server.maxUploadSize），更大的压缩包请拆分后分批上传。同一文件重复上传只保存一次。"
+    f"WPS、Excel 和文本文件。**{describe_zh()}**更大的压缩包请拆分后分批上传。同一文件重复上传只保存一次。"
 )
 
 if library_is_empty():

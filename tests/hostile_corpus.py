@@ -51,11 +51,18 @@ def html_table(rows: list[list[str]], attrs: str = "") -> bytes:
     return f"<html><head><meta charset='utf-8'></head><body><table>{body}</table></body></html>".encode()
 
 
+def _info(name: str, method: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:
+    """A member header with a fixed date, so that the same corpus has the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+    info.compress_type = method
+    return info
+
+
 def zip_of(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", method) as zf:
         for name, data in members.items():
-            zf.writestr(name, data)
+            zf.writestr(_info(name, method), data)
     return buf.getvalue()
 
 
@@ -119,11 +126,11 @@ def xlsx_of(sheet_xml_parts: Iterator[bytes] | list[bytes], merge: str | None = 
     )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("[Content_Types].xml", ct)
-        zf.writestr("_rels/.rels", rels)
-        zf.writestr("xl/workbook.xml", wb)
-        zf.writestr("xl/_rels/workbook.xml.rels", wb_rels)
-        with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as fh:
+        zf.writestr(_info("[Content_Types].xml"), ct)
+        zf.writestr(_info("_rels/.rels"), rels)
+        zf.writestr(_info("xl/workbook.xml"), wb)
+        zf.writestr(_info("xl/_rels/workbook.xml.rels"), wb_rels)
+        with zf.open(_info("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as fh:
             fh.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
             for part in sheet_xml_parts:
                 fh.write(part)
@@ -244,7 +251,7 @@ def nested_zip(depth: int, payload: bytes) -> bytes:
 
 def zip_bomb(size: int) -> bytes:
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf, zf.open("report.txt", "w", force_zip64=True) as fh:
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf, zf.open(_info("report.txt"), "w", force_zip64=True) as fh:
         chunk = b"0" * (1 << 20)
         for _ in range(size >> 20):
             fh.write(chunk)
@@ -353,8 +360,7 @@ def _archives(good_data: bytes) -> Iterator[Case]:
 def _gbk_member_zip(good_data: bytes) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        info = zipfile.ZipInfo("x.txt")
-        zf.writestr(info, good_data[:500])
+        zf.writestr(_info("x.txt", zipfile.ZIP_STORED), good_data[:500])
     raw = bytearray(buf.getvalue())
     # Replace the ASCII name by GBK bytes of the same length in both headers ("报告" minus one byte).
     return bytes(raw).replace(b"x.txt", b"\xb1\xa8\xb8\xe6t")

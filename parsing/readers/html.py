@@ -16,6 +16,8 @@ import email
 import email.policy
 import re
 import warnings
+from html import escape
+from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWarning
 
@@ -84,26 +86,65 @@ def _max_depth(soup: BeautifulSoup) -> int:
     return deepest
 
 
-def _flatten(text: str, max_depth: int) -> tuple[str, int]:
-    """``text`` re-serialised with every element deeper than ``max_depth`` dropped (its text and
-    children stay in place); returns (html, number of elements dropped). Done on the lxml tree
-    (bs4 rewiring is quadratic on deep chains), deepest first so each drop only moves text."""
-    import lxml.html
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
-    root = lxml.html.document_fromstring(text)
-    depth: dict = {root: 1}
-    deep = []
-    for el in root.iterdescendants():
-        level = depth[el.getparent()] + 1
-        depth[el] = level
-        if level > max_depth:
-            deep.append(el)
-    for el in reversed(deep):
-        if isinstance(el.tag, str):
-            el.drop_tag()
-        else:  # comments and processing instructions deep down: dropped with their text
-            el.getparent().remove(el)
-    return lxml.html.tostring(root, encoding="unicode"), len(deep)
+
+class _DepthFilter(HTMLParser):
+    """Re-emits a page with the tags nested deeper than ``max_depth`` left out (their text stays).
+
+    A tokenizer, not a tree builder: it never recurses and keeps the text after a deep region,
+    which libxml2 drops (it stops building at a few thousand levels, even with huge_tree)."""
+
+    def __init__(self, max_depth: int) -> None:
+        super().__init__(convert_charrefs=False)
+        self.max_depth = max_depth
+        self.out: list[str] = []
+        self.stack: list[str] = []
+        self.open_count: dict[str, int] = {}
+        self.dropped = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _VOID:
+            self.out.append(self.get_starttag_text() or "")
+            return
+        self.stack.append(tag)
+        self.open_count[tag] = self.open_count.get(tag, 0) + 1
+        if len(self.stack) <= self.max_depth:
+            self.out.append(self.get_starttag_text() or "")
+        else:
+            self.dropped += 1
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open_count.get(tag):
+            return  # a stray end tag
+        while self.stack:
+            name = self.stack.pop()
+            self.open_count[name] -= 1
+            if len(self.stack) < self.max_depth:
+                self.out.append(f"</{name}>")
+            if name == tag:
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(escape(data, quote=False))
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+
+def _flatten(text: str, max_depth: int) -> tuple[str, int]:
+    """``text`` with every element nested deeper than ``max_depth`` left out (its text stays in
+    place); returns (html, number of elements left out)."""
+    parser = _DepthFilter(max_depth)
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.out), parser.dropped
 
 
 def bounded_soup(text: str, max_depth: int) -> tuple[BeautifulSoup, int]:
@@ -112,7 +153,7 @@ def bounded_soup(text: str, max_depth: int) -> tuple[BeautifulSoup, int]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "lxml")
-        if _max_depth(soup) <= max_depth:
+        if _max_depth(soup) <= max_depth:  # libxml2 stops at a few thousand levels: seen here as deep
             return soup, 0
         flat, dropped = _flatten(text, max_depth)
         return BeautifulSoup(flat, "lxml"), dropped
