@@ -16,9 +16,9 @@ import time
 import tomllib
 from pathlib import Path
 
+import hostile_corpus as corpus
 import pytest
 
-import hostile_corpus as corpus
 from parsing.api import parse_batch, parse_bytes, parse_path
 from parsing.limits import Limits, describe_zh, get_limits, upload_limit_mb, use_limits
 from parsing.readers.ocr import render_scale
