@@ -39,7 +39,7 @@ class Limits:
     max_page_pixels: int = 6_000_000  # a page rendered for OCR (A4 at 200 dpi: 3.9 M; OCR memory grows with it)
     max_image_pixels: int = 60_000_000  # a decoded image (decompression bombs)
     max_text_chars: int = 5_000_000  # characters of a text document (a report has ~20,000)
-    max_cells: int = 100_000  # cells of a document, all tables and lines together
+    max_cells: int = 50_000  # cells (and lines) of a document, all tables together (a report has ~500)
     max_grid_slots: int = 1_000_000  # rows × columns of one table after span expansion
     max_span: int = 200  # rowspan / colspan / gridSpan; larger spans are clamped, not refused
     max_depth: int = 100  # element nesting kept in HTML; deeper elements are flattened

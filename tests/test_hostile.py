@@ -104,7 +104,7 @@ def test_the_good_report_survives_after_each_hostile_one(worker):
 
 
 def test_timeout_kills_the_worker_and_the_next_document_parses():
-    slow = corpus._bigtext_lines(50_000)  # about 2 s of work
+    slow = corpus._bigtext_lines(40_000)  # about 1.5 s of work
     good = GOOD.read_bytes()
     with Worker(Limits(wall_seconds=0.3)) as w:
         w.parse(b"warm", "warm.txt")  # the worker is started outside the measured budget
@@ -117,7 +117,7 @@ def test_timeout_kills_the_worker_and_the_next_document_parses():
 
 
 def test_memory_budget_stops_a_document():
-    big_html = corpus.html_table([[str(i) for i in range(200)] for _ in range(300)])  # bs4 needs > 40 MB
+    big_html = corpus.html_table([[str(i) for i in range(200)] for _ in range(240)])  # bs4 needs > 40 MB
     with Worker(Limits(memory_bytes=40 * 1024 * 1024)) as w:
         report = w.parse(big_html, "big.html")
         assert report.error["code"] == "too_large"
@@ -224,3 +224,14 @@ def test_cli_output_is_valid_for_any_name_and_every_input(tmp_path):
     assert names == [os.fsencode(p) for p in paths]
     assert objects[2]["error"] is None  # the GBK-named copy of the good report parses
     assert objects[3]["error"]["code"] == "empty_archive" and objects[4]["error"]["code"] == "empty_archive"
+
+
+def test_ingest_answers_every_upload_with_an_item_within_the_limits():
+    """The library ingest uses the same expansion and worker: an empty ZIP is one failed item, and a
+    document beyond a limit is a failed item naming it."""
+    from library.ingest import parse_one, parse_upload
+
+    (item,) = parse_upload(corpus.zip_of({}), "empty.zip")
+    assert not item.ok and item.parsed.error["code"] == "empty_archive"
+    report = parse_one(corpus.html_table([["1"] * 10] * 100, ' rowspan="200" colspan="200"'), "spans.html")
+    assert report.error["code"] == "too_complex" and report.error["limit"] == "max_grid_slots"

@@ -37,6 +37,7 @@ _BLOCK_TAGS = {
 }
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _XML_DECL_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.IGNORECASE)
+_CELL_OR_BREAK = re.compile(r"<(?:t[dh]|br)[\s>/]", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -52,6 +53,11 @@ def read(data: bytes, filename: str = "") -> Document:
     limits = get_limits()
     if len(text) > limits.max_text_chars:
         raise limit_error("too_large", "max_text_chars", limits, f"{len(text):,} 个字符")
+    # Cells and line breaks counted on the text, before any tree is built (a tree of a million
+    # elements takes minutes and gigabytes to build only to be refused).
+    marks = sum(1 for _ in _CELL_OR_BREAK.finditer(text))
+    if marks > limits.max_cells:
+        raise limit_error("too_complex", "max_cells", limits, f"{marks:,} 个单元格或换行")
     soup, flattened = bounded_soup(text, limits.max_depth)
     if flattened:
         warnings_out.append(f"网页嵌套超过 {limits.max_depth} 层，更深的 {flattened} 个元素按普通文字读取")

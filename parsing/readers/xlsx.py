@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 from parsing.document import Document
@@ -27,6 +28,7 @@ def read(data: bytes, filename: str = "") -> Document:
     """Read an .xlsx workbook into a Document (one table per non-empty visible sheet)."""
     import openpyxl
 
+    _patch_openpyxl()
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ReadError("encrypted", "Excel 文件已加密（设置了打开密码），无法读取", "the Excel file is password-protected")
     try:
@@ -57,6 +59,36 @@ def read(data: bytes, filename: str = "") -> Document:
     if not rows:
         raise ReadError("no_content", "Excel 文件中没有数据", "the workbook has no data")
     return Document(format="xlsx", rows=rows, text="\n".join(lines), warnings=warnings)
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*ref=\"([A-Za-z]{1,3}\d{1,7}(?::[A-Za-z]{1,3}\d{1,7})?)\"")
+
+
+def _head_size(self) -> None:
+    """ReadOnlyWorksheet._get_size reading only the head of the sheet XML.
+
+    openpyxl looks for the <dimension> element by parsing the sheet until it finds one: in a sheet
+    that has none (written by a tool, or by an attacker) that is the whole sheet, a million rows
+    parsed before a single row is read. Excel writes it first, so the head is enough; without it
+    the sizes stay unknown, which openpyxl handles (rows are then read as they come).
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    with self._get_source() as src:
+        head = src.read(65536)
+    match = _DIMENSION.search(head)
+    if match:
+        try:
+            min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode("ascii"))
+        except (ValueError, TypeError):
+            return
+        self._min_column, self._min_row, self._max_column, self._max_row = min_col, min_row, max_col, max_row
+
+
+def _patch_openpyxl() -> None:
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    ReadOnlyWorksheet._get_size = _head_size  # same result for Excel's files, bounded for the rest
 
 
 def format_value(value) -> str:
