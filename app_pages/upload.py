@@ -27,7 +27,7 @@ show_flash()
 
 st.caption(
     f"可一次拖入多个文件，或一个包含全部年报的 ZIP 压缩包。支持网页（.html）、PDF（含扫描件）、Word（.docx/.doc）、"
-    f"WPS、Excel 和文本文件。**{describe_zh()}**更大的压缩包请拆分后分批上传。同一文件重复上传只保存一次。"
+    f"WPS、Excel 和文本文件。{describe_zh()}更大的压缩包请拆分后分批上传。同一文件重复上传只保存一次。"
 )
 
 if library_is_empty():
