@@ -208,14 +208,15 @@ def scanned_pdf(pages: int, size: tuple[float, float] = (595, 842), seed: int = 
 
 
 def words_pdf(words: int) -> bytes:
-    """One page with ``words`` tiny words (text layer)."""
-    parts = [b"BT /F1 1 Tf"]
-    per_line = 300
+    """One 1000 × 1000 pt page with ``words`` tiny words (text layer), each a word of its own:
+    gaps wider than the word tolerance, lines further apart than the line tolerance."""
+    parts = [b"BT /F1 0.5 Tf"]
+    per_line = 295
     for i in range(words):
-        x, y = 2 + (i % per_line) * 1.9, 830 - (i // per_line) * 1.2 % 820
+        x, y = 2 + (i % per_line) * 3.3, 995 - ((i // per_line) * 3.5) % 990
         parts.append(f" 1 0 0 1 {x:.1f} {y:.1f} Tm ({i % 10}) Tj".encode())
     parts.append(b" ET")
-    return pdf_of([(595, 842, b"".join(parts), None)])
+    return pdf_of([(1000, 1000, b"".join(parts), None)])
 
 
 def tiff_frames(frames: int) -> bytes:
