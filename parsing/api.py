@@ -191,7 +191,12 @@ def parse_batch(
     and memory budget)."""
     parse = parse or parse_bytes
     out: list[ParsedReport] = []
-    for name, content in documents(data, filename):
+    try:
+        docs = documents(data, filename)
+    except Exception as exc:  # noqa: BLE001 - a container damaged in a way zipfile does not name
+        log.exception("cannot expand %s", filename)
+        docs = [(filename, ReadError("corrupt", "文件已损坏，无法打开", f"damaged file: {exc!r}"))]
+    for name, content in docs:
         if isinstance(content, ReadError):
             sha = hashlib.sha256(data).hexdigest() if name == filename else ""
             fmt = "zip" if content.code in ("corrupt_archive", "empty_archive") else "unknown"
@@ -221,6 +226,9 @@ def parse_path(
         size = p.stat().st_size
         if p.is_dir():
             raise IsADirectoryError(21, "Is a directory", name)
+        if not p.is_file():  # a device or a pipe (/dev/zero) would be read without end
+            zh, en = "无法读取：不是普通文件（设备或管道）", "cannot read: not a regular file (a device or a pipe)"
+            return [error_report(name, "", "unknown", "unreadable", zh, en)]
         if size > lim.max_file_bytes:
             err = limit_error("too_large", "max_file_bytes", lim, f"{size / MB:.0f} MB")
             return [error_from(name, _sha256_file(p), "unknown", err)]

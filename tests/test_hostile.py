@@ -235,3 +235,15 @@ def test_ingest_answers_every_upload_with_an_item_within_the_limits():
     assert not item.ok and item.parsed.error["code"] == "empty_archive"
     report = parse_one(corpus.html_table([["1"] * 10] * 100, ' rowspan="200" colspan="200"'), "spans.html")
     assert report.error["code"] == "too_complex" and report.error["limit"] == "max_grid_slots"
+
+
+def test_a_device_or_directory_is_an_error_object_not_an_endless_read(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "parsing", "/dev/zero", str(tmp_path), str(GOOD)],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+    )
+    objects = json.loads(proc.stdout.decode("utf-8"))
+    assert [o["error"]["code"] if o["error"] else None for o in objects] == ["unreadable", "unreadable", None]
+    assert proc.returncode == 1
