@@ -18,7 +18,7 @@ import os
 import sys
 
 from parsing.api import parse_bytes, parse_path
-from parsing.report import scrub_json
+from parsing.report import error_report, scrub_json
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         parse = worker.parse if worker is not None else parse_bytes
         for path in args.files:
-            for report in parse_path(path, parse=parse):
+            try:
+                reports = parse_path(path, parse=parse)
+            except Exception as exc:  # noqa: BLE001 - the last net: every input still gets its object
+                logging.getLogger("parsing").exception("failure on %s", path)
+                zh, en = f"解析失败（内部错误：{type(exc).__name__}）", f"parse failed: {exc!r}"
+                reports = [error_report(path, "", "unknown", "internal", zh, en)]
+            for report in reports:
                 results.append(scrub_json(report.to_json()))
                 if report.error is not None:
                     failed = True
