@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 APT_STAMP := .apt-installed
 APT_PACKAGES := chromium fonts-noto-cjk poppler-utils libreoffice-writer-nogui
 PORT ?= 8501
+# The app listens on the loopback interface only; `make run ADDRESS=0.0.0.0` serves the network.
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint bench setup system clean
 
@@ -31,7 +33,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: setup
-	$(BIN)/streamlit run app.py --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) --browser.gatherUsageStats false
 
 test: setup
 	$(BIN)/ruff check .

@@ -26,6 +26,7 @@ from components.samples_button import samples_offer
 from components.state import get_library, library_is_empty
 from library.maintenance import OverrideJob, apply_overrides_in_background
 from library.store import LibraryError
+from parsing.limits import describe_zh
 from parsing.matching import IGNORE
 
 BATCH = "upload_batch"  # file key -> list[UploadItem], in upload order
@@ -82,11 +83,9 @@ def _job_message(job: OverrideJob) -> str:
 
 _job_status()
 
-limit_mb = st.get_option("server.maxUploadSize")
 st.caption(
     f"可一次拖入多个文件，或一个包含全部年报的 ZIP 压缩包。支持网页（.html）、PDF（含扫描件）、Word（.docx/.doc）、"
-    f"WPS、Excel 和文本文件。**单个文件不超过 {limit_mb} MB**：这是服务器的上传上限（可由系统管理员调整），"
-    f"更大的压缩包请拆分后分批上传。同一文件重复上传只保存一次。"
+    f"WPS、Excel 和文本文件。{describe_zh()}更大的压缩包请拆分后分批上传。同一文件重复上传只保存一次。"
 )
 
 if library_is_empty():

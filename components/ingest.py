@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from components.agency_types import guess_agency_type
+from library.ingest import parse_one
 from library.ingest import parse_upload as parse_file
 from library.review import unmatched_labels_of
-from parsing.api import parse_bytes
 from parsing.matching import IGNORE, TARGETS
 from parsing.report import ParsedReport
 from parsing.schema import CELLS, NARRATIVE_KEYS
@@ -181,7 +181,7 @@ def reparse_item(item: UploadItem, overrides: dict[str, str]) -> UploadItem:
     is stored is kept (a stored copy is re-parsed by the library itself)."""
     if item.data is None:
         return item
-    new = make_item(item.name, item.data, parse_bytes(item.data, item.name, overrides))
+    new = make_item(item.name, item.data, parse_one(item.data, item.name, overrides))
     new.saved_id, new.save_note = item.saved_id, item.save_note
     return new
 

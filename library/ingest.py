@@ -13,10 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from library.store import Library, LibraryError
-from parsing.api import parse_bytes
+from parsing.api import documents
 from parsing.errors import ReadError
-from parsing.readers.sniff import sniff
-from parsing.report import ParsedReport, error_report
+from parsing.report import ParsedReport, error_from
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -46,25 +45,23 @@ class IngestResult:
 
 
 def _members(data: bytes, filename: str) -> list[tuple[str, bytes | ReadError]]:
-    try:
-        fmt = sniff(data, filename)
-    except ReadError as exc:
-        return [(filename, exc)]
-    if fmt != "zip":
-        return [(filename, data)]
-    from parsing.readers.archive import expand
+    # The same expansion as the parser's command line: an empty or junk-only ZIP is one error item.
+    return documents(data, filename)
 
-    try:
-        return expand(data, filename)
-    except ReadError as exc:
-        return [(filename, exc)]
+
+def parse_one(data: bytes, name: str, overrides: dict[str, str] | None = None) -> ParsedReport:
+    """Parse one document in the shared worker pool: the per-document budget of parsing.limits
+    (wall time, memory, stage limits) applies, and a document that overruns it is an error item."""
+    from parsing.worker import shared_pool
+
+    return shared_pool().parse(data, name, overrides)
 
 
 def _parse_member(name: str, content: bytes | ReadError, overrides: dict[str, str] | None) -> UploadItem:
     if isinstance(content, ReadError):
         sha = hashlib.sha256(b"").hexdigest()
-        return UploadItem(name, b"", error_report(name, sha, "unknown", content.code, content.zh, content.en))
-    return UploadItem(name, content, parse_bytes(content, name, overrides))
+        return UploadItem(name, b"", error_from(name, sha, "unknown", content))
+    return UploadItem(name, content, parse_one(content, name, overrides))
 
 
 def parse_upload(

@@ -57,6 +57,9 @@ _MAX_TERMS_SHOWN = 6
 _MAX_KEYS_NAMED = 8
 
 
+# A cell written but not read as a number: never a blank read as zero.
+_UNREADABLE = ("unparsed", "too_long")
+
 def s3_key(row: str, col: str) -> str:
     """Canonical key of a section-三 cell."""
     return f"s3.{row}.{col}"
@@ -96,10 +99,10 @@ def _equation(
     absent = [k for k in keys if k not in cells]
     if absent:
         return Check(rule, where, SKIPPED, f"absent: {_named(absent)}")
-    blank_totals = [k for k in totals if cells[k].value is None and cells[k].flag != "unparsed"]
+    blank_totals = [k for k in totals if cells[k].value is None and cells[k].flag not in _UNREADABLE]
     if blank_totals:
         return Check(rule, where, SKIPPED, f"total blank (总计为空): {_named(blank_totals)}")
-    unreadable = [k for k in keys if cells[k].value is None and cells[k].flag == "unparsed"]
+    unreadable = [k for k in keys if cells[k].value is None and cells[k].flag in _UNREADABLE]
     if unreadable:
         return Check(rule, where, SKIPPED, f"unreadable: {_named(unreadable)}")
     blank_as_zero = [k for k in keys if cells[k].value is None]

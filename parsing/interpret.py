@@ -484,6 +484,11 @@ class Interpreter:
             self._warn(f"{spec.label}：“{tok.text.strip()}”疑似被拆开的数字，请核对", f"{key}: '{tok.text.strip()}' looks like a split number")
         elif parsed.flag == "unparsed":
             self._warn(f"{spec.label}：无法识别数值“{tok.text.strip()}”", f"{key}: cannot read value '{tok.text.strip()}'")
+        elif parsed.flag == "too_long":
+            self._warn(
+                f"{spec.label}：数值位数过多（{len(tok.text.strip())} 个字符），按原文保留，未读作数字",
+                f"{key}: value has too many digits; kept as raw text",
+            )
         label = f"{row.text} / {col_label}" if row is not None else col_label
         score = row.match.score if row is not None and row.match is not None else 100.0
         self.out.cells[key] = Cell(

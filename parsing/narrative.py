@@ -24,11 +24,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from parsing.limits import get_limits
 from parsing.normalize import normalize_text
 from parsing.schema import NARRATIVE_FLAGS, NARRATIVE_KEYS
 
-# The number itself: digits with optional thousands separators (NFKC already made them ASCII).
-_NUM = r"(?P<num>\d[\d,]*(?:\.\d+)?)"
+# The number itself: digits with optional thousands separators (NFKC already made them ASCII). It
+# starts where a number starts: without the lookbehind a long run of digits (a table flattened into
+# the text) is tried from each of its digits, which is quadratic (minutes for 20,000 digits).
+_NUM = r"(?<![\d,.])(?P<num>\d[\d,]*(?:\.\d+)?)"
 # A gap inside one clause: no punctuation, no digit, no line break.
 _GAP = r"[^\d,.;:!?，。；：、！？\n|]"
 # Words in the gap that make the figure approximate or a lower bound.
@@ -120,6 +123,8 @@ def _first_exact(text: str, key: str) -> int | float | None:
         gap_ok = _GAP_FILTERS.get(key)
         if gap_ok is not None and not gap_ok(gap):
             continue
+        if sum(ch.isdigit() for ch in m.group("num")) > get_limits().max_digits:
+            continue  # not a figure of a report (and a float would overflow to inf: invalid JSON)
         value = _number(m.group("num"))
         if m.group("unit") == "万元":
             value = round(value * 10000, 2)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +18,7 @@ class Cell:
     """One canonical cell as the report states it.
 
     ``value`` is None when the cell is present but blank, ``/``, a dash or ``无``; ``raw`` keeps the text.
-    ``flag``: ok | blank | na | dash | unit_converted | unparsed | split | signed.
+    ``flag``: ok | blank | na | dash | unit_converted | unparsed | split | signed | too_long.
     """
 
     key: str
@@ -128,7 +131,7 @@ class ParsedReport:
 
     def to_json(self) -> dict[str, Any]:
         """The object of the parse contract (keys are only ever added, never changed)."""
-        return {
+        out = {
             "file": self.file,
             "sha256": self.sha256,
             "format": self.format,
@@ -148,8 +151,52 @@ class ParsedReport:
             "labels": [m.to_json() for m in self.labels],
             "warnings": list(self.warnings),
         }
+        name_bytes = _name_bytes(self.file)
+        if name_bytes is not None:
+            # Not valid UTF-8 on disk: a readable name in "file", the exact bytes in "file_b64".
+            out["file"] = name_bytes.decode("utf-8", "replace")
+            out["file_b64"] = base64.b64encode(name_bytes).decode("ascii")
+        return out
 
 
-def error_report(file: str, sha256: str, fmt: str, code: str, zh: str, en: str) -> ParsedReport:
-    """A report object for a file that could not be parsed: a stable code plus Chinese and English text."""
-    return ParsedReport(file=file, sha256=sha256, format=fmt, error={"code": code, "message": zh, "message_en": en})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _name_bytes(name: str) -> bytes | None:
+    """The original bytes of a file name that is not valid UTF-8 (Python keeps such bytes as lone
+    surrogates, ``os.fsdecode``), or None for a name that is valid text."""
+    if not _SURROGATE.search(name):
+        return None
+    try:
+        return os.fsencode(name)
+    except UnicodeEncodeError:  # surrogates that did not come from bytes: encode them visibly
+        return name.encode("utf-8", "surrogatepass")
+
+
+def scrub_json(value: Any) -> Any:
+    """``value`` with every lone surrogate in its strings replaced by U+FFFD, so that it encodes as
+    UTF-8 JSON whatever a reader put in a message (``file_b64`` keeps the exact file name)."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        return {scrub_json(k): scrub_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub_json(v) for v in value]
+    return value
+
+
+def error_report(
+    file: str, sha256: str, fmt: str, code: str, zh: str, en: str, limit: str | None = None
+) -> ParsedReport:
+    """A report object for a file that could not be parsed: a stable code plus Chinese and English text.
+
+    ``limit`` (added key) names the field of :class:`parsing.limits.Limits` that was crossed."""
+    error = {"code": code, "message": zh, "message_en": en}
+    if limit is not None:
+        error["limit"] = limit
+    return ParsedReport(file=file, sha256=sha256, format=fmt, error=error)
+
+
+def error_from(file: str, sha256: str, fmt: str, exc) -> ParsedReport:
+    """:func:`error_report` for a :class:`parsing.errors.ReadError`."""
+    return error_report(file, sha256, fmt, exc.code, exc.zh, exc.en, getattr(exc, "limit", None))

@@ -1,7 +1,10 @@
 """Cell values: what a table cell says, as a number (or an explicit null) plus a flag.
 
 Flags (domain reference §9.4): ok, blank, na ('/', '无'), dash ('-', '—'), signed (增/减/+/-),
-unit_converted, split (digits separated by spaces, e.g. '0 0'), unparsed.
+unit_converted, split (digits separated by spaces, e.g. '0 0'), unparsed, too_long (more digits than
+``parsing.limits.Limits.max_digits``: kept as raw text with a null value, never converted to a
+number, since no count or amount of a report has that many digits and a float would lose or
+overflow it).
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
+from parsing.limits import get_limits
 
 _NA = {"/", "\\", "无", "不适用", "n/a", "na", "×", "x"}
 _DASHES = re.compile(r"^[-‐‑‒–—―−－~～_]+$")
@@ -70,12 +75,17 @@ def parse_value(raw: str, unit: str | None = None) -> Value:
         return Value(None, "na")
     if _DASHES.match(compact):
         return Value(None, "dash")
+    max_digits = get_limits().max_digits
     if _SPLIT.match(compact):
         digits = re.sub(r"\s+", "", compact)
+        if len(digits) > max_digits:
+            return Value(None, "too_long")
         return Value(int(digits), "split", unit)
     m = _NUMBER.match(compact.replace(" ", ""))
     if not m:
         return Value(None, "unparsed")
+    if sum(ch.isdigit() for ch in m.group("num")) > max_digits:
+        return Value(None, "too_long")
     number = float(m.group("num").replace(",", ""))
     sign = m.group("sign")
     negative = sign in ("减", "减少", "-", "--")

@@ -44,7 +44,11 @@ def test_empty_library_loads_samples_in_one_click(empty_library):
 def test_upload_limit_is_stated(empty_library):
     at = app_test().run()
     at.switch_page("app_pages/upload.py").run()
-    assert "单个文件不超过 200 MB" in texts(at)
+    from parsing.limits import upload_limit_mb
+
+    # The parser's own limit (parsing/limits.py), the same number as server.maxUploadSize.
+    assert f"单个文件（含 ZIP 压缩包）不超过 {upload_limit_mb()} MB" in texts(at)
+    assert "每份报告解析限时" in texts(at)
 
 
 def test_upload_parse_confirm_and_save(empty_library):

@@ -120,7 +120,7 @@ def test_drop_a_report_see_its_chart_and_download_png(app_url, browser, tmp_path
     page.get_by_text("报告库还是空的").wait_for(timeout=60_000)  # 总览 on an empty library offers the upload
     page.get_by_role("link", name="去上传本地区的年报").click()
     page.get_by_role("heading", name="上传报告").wait_for(timeout=60_000)
-    page.get_by_text("单个文件不超过 200 MB").wait_for()
+    page.get_by_text("单个文件（含 ZIP 压缩包）不超过 100 MB").wait_for()  # parsing/limits.py
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(SEED))
     page.get_by_role("button", name="保存到报告库").wait_for(timeout=60_000)
     page.screenshot(path=str(shots / "1_upload_parsed.png"))

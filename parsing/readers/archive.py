@@ -12,8 +12,9 @@ import zipfile
 from pathlib import PurePosixPath
 
 from parsing.errors import ReadError
-from parsing.readers.sniff import MAX_BYTES
+from parsing.limits import get_limits
 
+# Defaults of parsing.limits.Limits (max_archive_*), which decides at run time.
 MAX_TOTAL_BYTES = 512 * 1024 * 1024  # all members inflated, nested archives included
 MAX_MEMBERS = 1000  # files in one batch, nested archives included
 MAX_DEPTH = 3  # a ZIP inside a ZIP inside a ZIP, no deeper
@@ -59,7 +60,7 @@ def _expand(data: bytes, path: str, depth: int, budget: _Budget) -> list[tuple[s
                 continue
             member_path = f"{path}/{name}"
             budget.members += 1
-            if budget.members > MAX_MEMBERS:
+            if budget.members > get_limits().max_archive_members:
                 out.append((member_path, _too_many()))
                 break
             try:
@@ -70,14 +71,14 @@ def _expand(data: bytes, path: str, depth: int, budget: _Budget) -> list[tuple[s
                     break  # the total budget is spent: every further member would fail too
                 continue
             if _is_zip(payload):
-                if depth >= MAX_DEPTH:
+                if depth >= get_limits().max_archive_depth:
                     out.append(
                         (
                             member_path,
                             ReadError(
                                 "archive_too_deep",
-                                f"压缩包嵌套超过 {MAX_DEPTH} 层，未展开",
-                                f"archives nested deeper than {MAX_DEPTH} levels are not expanded",
+                                f"压缩包嵌套超过 {get_limits().max_archive_depth} 层，未展开",
+                                f"archives nested deeper than {get_limits().max_archive_depth} levels are not expanded",
                             ),
                         )
                     )
@@ -134,7 +135,7 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> byt
     """Read one member in chunks, stopping as soon as a bound is crossed."""
     if info.flag_bits & 0x1:
         raise ReadError("encrypted", "压缩包内文件已加密，无法读取", "the archive member is encrypted")
-    limit = MAX_BYTES
+    limit = get_limits().max_file_bytes
     buf = io.BytesIO()
     read = 0
     try:
@@ -151,17 +152,17 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> byt
                         f"压缩包内文件过大（超过 {limit // 1048576} MB），已跳过",
                         f"archive member larger than {limit // 1048576} MB; skipped",
                     )
-                if read > _RATIO_FLOOR and read > MAX_RATIO * max(info.compress_size, 1):
+                if read > _RATIO_FLOOR and read > get_limits().max_archive_ratio * max(info.compress_size, 1):
                     raise ReadError(
                         "zip_bomb",
-                        f"压缩比异常（超过 {MAX_RATIO} 倍），疑似压缩炸弹，已跳过",
-                        f"compression ratio above {MAX_RATIO}: suspected zip bomb; skipped",
+                        f"压缩比异常（超过 {get_limits().max_archive_ratio} 倍），疑似压缩炸弹，已跳过",
+                        f"compression ratio above {get_limits().max_archive_ratio}: suspected zip bomb; skipped",
                     )
-                if budget.total > MAX_TOTAL_BYTES:
+                if budget.total > get_limits().max_archive_bytes:
                     raise ReadError(
                         "archive_too_large",
-                        f"压缩包解压后总大小超过 {MAX_TOTAL_BYTES // 1048576} MB，其余文件未展开",
-                        f"archive inflates to more than {MAX_TOTAL_BYTES // 1048576} MB; the rest was not expanded",
+                        f"压缩包解压后总大小超过 {get_limits().max_archive_bytes // 1048576} MB，其余文件未展开",
+                        f"archive inflates to more than {get_limits().max_archive_bytes // 1048576} MB; the rest was not expanded",
                     )
                 buf.write(chunk)
     except ReadError:
@@ -177,6 +178,6 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> byt
 def _too_many() -> ReadError:
     return ReadError(
         "too_many_files",
-        f"压缩包内文件超过 {MAX_MEMBERS} 个，其余文件未展开",
-        f"more than {MAX_MEMBERS} files in the archive; the rest was not expanded",
+        f"压缩包内文件超过 {get_limits().max_archive_members} 个，其余文件未展开",
+        f"more than {get_limits().max_archive_members} files in the archive; the rest was not expanded",
     )

@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 
 from parsing.document import Document, SourceCell
 from parsing.errors import ReadError
+from parsing.limits import get_limits, limit_error
 from parsing.readers.grid import GridCell, clean_cell_text, grid_rows, grid_text, prose_row
 
 _W_P = qn("w:p")
@@ -197,7 +198,7 @@ def _int_prop(el, path: tuple[str, ...], default: int) -> int:
     if node is None:
         return default
     try:
-        return max(int(node.get(_W_VAL, default)), 0)
+        return max(int(str(node.get(_W_VAL, default))[:12]), 0)  # never convert a 5,000-digit attribute
     except ValueError:
         return default
 
@@ -219,18 +220,26 @@ def _hmerge_continue(tc) -> bool:
 
 def build_grid(tbl) -> list[list[GridCell | None]]:
     """The table as a grid: origin cells with their text, covered slots None."""
+    limits = get_limits()
     grid: list[list[GridCell | None]] = []
+    slots = 0
     for tr in tbl.iterchildren(_W_TR):
-        line: list[GridCell | None] = [None] * _int_prop(tr, ("w:trPr", "w:gridBefore"), 0)
+        # Spans are clamped before expansion: a gridSpan of 2,000,000,000 is one wide cell, not 2e9 slots.
+        line: list[GridCell | None] = [None] * min(_int_prop(tr, ("w:trPr", "w:gridBefore"), 0), limits.max_span)
         for tc in _row_cells(tr):
-            span = max(_int_prop(tc, ("w:tcPr", "w:gridSpan"), 1), 1)
+            span = min(max(_int_prop(tc, ("w:tcPr", "w:gridSpan"), 1), 1), limits.max_span)
             if _vmerge(tc) == "continue" or _hmerge_continue(tc):
                 line.extend([None] * span)
                 continue
             line.append(GridCell(_cell_text(tc)))
             line.extend([None] * (span - 1))
         grid.append(line)
+        slots += len(line)
+        if slots > limits.max_grid_slots:
+            raise limit_error("too_complex", "max_grid_slots", limits, f"超过 {len(grid):,} 行")
     width = max((len(r) for r in grid), default=0)
+    if len(grid) * width > limits.max_grid_slots:
+        raise limit_error("too_complex", "max_grid_slots", limits, f"{len(grid):,} 行 × {width:,} 列")
     for line in grid:
         line.extend([None] * (width - len(line)))
     return grid

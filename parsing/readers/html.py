@@ -16,11 +16,14 @@ import email
 import email.policy
 import re
 import warnings
+from html import escape
+from html.parser import HTMLParser
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag, XMLParsedAsHTMLWarning
 
 from parsing.document import Document, SourceCell
 from parsing.errors import ReadError
+from parsing.limits import get_limits, limit_error
 from parsing.readers.grid import GridCell, clean_cell_text, grid_rows, grid_text, prose_row
 
 _DROP_TAGS = {"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "canvas", "select"}
@@ -34,8 +37,8 @@ _BLOCK_TAGS = {
 }
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _XML_DECL_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.IGNORECASE)
+_CELL_OR_BREAK = re.compile(r"<(?:t[dh]|br)[\s>/]", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_MAX_SPAN = 200  # a rowspan of 10000 in a broken page must not build a giant grid
 
 
 def read(data: bytes, filename: str = "") -> Document:
@@ -47,9 +50,17 @@ def read(data: bytes, filename: str = "") -> Document:
     text, encoding, note = decode_html(data, charset_hint)
     if note:
         warnings_out.append(note)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(text, "lxml")
+    limits = get_limits()
+    if len(text) > limits.max_text_chars:
+        raise limit_error("too_large", "max_text_chars", limits, f"{len(text):,} 个字符")
+    # Cells and line breaks counted on the text, before any tree is built (a tree of a million
+    # elements takes minutes and gigabytes to build only to be refused).
+    marks = sum(1 for _ in _CELL_OR_BREAK.finditer(text))
+    if marks > limits.max_cells:
+        raise limit_error("too_complex", "max_cells", limits, f"{marks:,} 个单元格或换行")
+    soup, flattened = bounded_soup(text, limits.max_depth)
+    if flattened:
+        warnings_out.append(f"网页嵌套超过 {limits.max_depth} 层，更深的 {flattened} 个元素按普通文字读取")
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
     for tag in soup.find_all(_DROP_TAGS):
@@ -67,6 +78,91 @@ def read(data: bytes, filename: str = "") -> Document:
         raise ReadError("no_content", "网页中没有可读取的文字内容", "the page has no readable text")
     doc = Document(format="html", rows=walker.rows, text="\n".join(walker.lines), warnings=warnings_out)
     return doc
+
+
+def _max_depth(soup: BeautifulSoup) -> int:
+    """The element nesting depth of a parsed page, computed iteratively."""
+    depth: dict[int, int] = {id(soup): 0}
+    deepest = 0
+    for node in soup.descendants:
+        if isinstance(node, Tag):
+            level = depth.get(id(node.parent), 0) + 1
+            depth[id(node)] = level
+            deepest = max(deepest, level)
+    return deepest
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _DepthFilter(HTMLParser):
+    """Re-emits a page with the tags nested deeper than ``max_depth`` left out (their text stays).
+
+    A tokenizer, not a tree builder: it never recurses and keeps the text after a deep region,
+    which libxml2 drops (it stops building at a few thousand levels, even with huge_tree)."""
+
+    def __init__(self, max_depth: int) -> None:
+        super().__init__(convert_charrefs=False)
+        self.max_depth = max_depth
+        self.out: list[str] = []
+        self.stack: list[str] = []
+        self.open_count: dict[str, int] = {}
+        self.dropped = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _VOID:
+            self.out.append(self.get_starttag_text() or "")
+            return
+        self.stack.append(tag)
+        self.open_count[tag] = self.open_count.get(tag, 0) + 1
+        if len(self.stack) <= self.max_depth:
+            self.out.append(self.get_starttag_text() or "")
+        else:
+            self.dropped += 1
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open_count.get(tag):
+            return  # a stray end tag
+        while self.stack:
+            name = self.stack.pop()
+            self.open_count[name] -= 1
+            if len(self.stack) < self.max_depth:
+                self.out.append(f"</{name}>")
+            if name == tag:
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(escape(data, quote=False))
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+
+def _flatten(text: str, max_depth: int) -> tuple[str, int]:
+    """``text`` with every element nested deeper than ``max_depth`` left out (its text stays in
+    place); returns (html, number of elements left out)."""
+    parser = _DepthFilter(max_depth)
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.out), parser.dropped
+
+
+def bounded_soup(text: str, max_depth: int) -> tuple[BeautifulSoup, int]:
+    """The page as a BeautifulSoup tree at most ``max_depth`` elements deep, so that the recursive
+    walks below never go deeper than that whatever the page; returns (soup, elements flattened)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(text, "lxml")
+        if _max_depth(soup) <= max_depth:  # libxml2 stops at a few thousand levels: seen here as deep
+            return soup, 0
+        flat, dropped = _flatten(text, max_depth)
+        return BeautifulSoup(flat, "lxml"), dropped
 
 
 # --------------------------------------------------------------------------- encoding
@@ -286,10 +382,29 @@ def _own_rows(table: Tag) -> list[Tag]:
 
 
 def _span(tag: Tag, attr: str) -> int:
+    """A rowspan/colspan clamped to 1..max_span before any expansion (a broken page says 10000)."""
     raw = str(tag.get(attr, "1")).strip()
-    match = re.match(r"\d+", raw)
+    match = re.match(r"\d{1,9}", raw)  # never convert a 5,000-digit attribute
     value = int(match.group()) if match else 1
-    return min(max(value, 1), _MAX_SPAN)
+    return min(max(value, 1), get_limits().max_span)
+
+
+def _check_slots(rows: list[Tag]) -> None:
+    """Refuse a table whose expanded grid (rows × columns, spans included) is beyond the limit,
+    before any slot is built."""
+    limits = get_limits()
+    width = 0
+    slots = 0
+    for r, tr in enumerate(rows):
+        row_width = 0
+        for td in tr.find_all(["td", "th"], recursive=False):
+            colspan = _span(td, "colspan")
+            row_width += colspan
+            slots += colspan * min(_span(td, "rowspan"), len(rows) - r)
+        width = max(width, row_width)
+        if slots > limits.max_grid_slots or len(rows) * width > limits.max_grid_slots:
+            found = f"{len(rows):,} 行 × {width:,} 列，合并单元格覆盖 {slots:,} 格"
+            raise limit_error("too_complex", "max_grid_slots", limits, found)
 
 
 def build_grid(table: Tag) -> list[list[GridCell | None]]:
@@ -298,6 +413,7 @@ def build_grid(table: Tag) -> list[list[GridCell | None]]:
     ``rowspan="0"`` (span to the end) and spans running past the last row are clipped to the table.
     """
     rows = _own_rows(table)
+    _check_slots(rows)
     occupied: dict[tuple[int, int], bool] = {}
     cells: dict[tuple[int, int], GridCell] = {}
     width = 0

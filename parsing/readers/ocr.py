@@ -19,6 +19,7 @@ import numpy as np
 
 from parsing.document import Document
 from parsing.errors import ReadError
+from parsing.limits import get_limits, limit_error, report_progress
 from parsing.readers.grid import GridCell, clean_cell_text
 from parsing.readers.pdf import (
     PageLayout,
@@ -32,7 +33,6 @@ from parsing.readers.pdf import (
 
 RENDER_DPI = 200  # 200 dpi reads small table digits reliably; 100 dpi loses some
 MAX_CONFIDENCE = 0.99  # an OCR cell never claims the certainty of a text layer
-_MAX_PIXELS = 60_000_000  # a decompression-bomb image must not exhaust memory
 
 
 @lru_cache(maxsize=1)
@@ -48,6 +48,7 @@ def read(data: bytes, filename: str = "") -> Document:
     pages = _load_image_pages(data)
     layouts = []
     for number, image in enumerate(pages, 1):
+        report_progress("ocr_page")  # the worker's parent adds the OCR time of a page to the budget
         h, w = image.shape[:2]
         layout = PageLayout(number, float(w), float(h), ocr=True)
         # Image coordinates are pixels: scale 1, so bounding boxes are in pixels of the image.
@@ -64,15 +65,38 @@ def read(data: bytes, filename: str = "") -> Document:
 def _load_image_pages(data: bytes) -> list[np.ndarray]:
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = _MAX_PIXELS
+    limits = get_limits()
+    Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
     try:
         img = Image.open(io.BytesIO(data))
-        frames = [frame.convert("RGB") for frame in ImageSequence.Iterator(img)][:50]
+        count = getattr(img, "n_frames", 1)
+        if count > limits.max_ocr_pages:  # every frame is a page to OCR (a 300-frame TIFF)
+            raise limit_error("too_large", "max_ocr_pages", limits, f"{count} 帧")
+        frames = [_bounded(frame.convert("RGB"), limits.max_page_pixels) for frame in ImageSequence.Iterator(img)]
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ReadError("corrupt", "图片文件已损坏，无法打开", f"corrupt image: {exc}") from exc
     except Image.DecompressionBombError as exc:
-        raise ReadError("too_large", "图片像素过多，无法处理", f"image too large: {exc}") from exc
+        raise limit_error("too_large", "max_image_pixels", limits) from exc
     return [np.array(frame) for frame in frames]
+
+
+def _bounded(image, max_pixels: int):
+    """``image`` scaled down to at most ``max_pixels`` pixels (OCR memory grows with the pixels)."""
+    w, h = image.size
+    if w * h <= max_pixels:
+        return image
+    factor = (max_pixels / (w * h)) ** 0.5
+    return image.resize((max(int(w * factor), 1), max(int(h * factor), 1)))
+
+
+def render_scale(width_pt: float, height_pt: float, max_pixels: int) -> float:
+    """The render scale of a PDF page: RENDER_DPI, lowered so that the page stays within
+    ``max_pixels`` pixels whatever size the page claims (a 200 × 200 inch page would be 1.6 G pixels)."""
+    scale = RENDER_DPI / 72
+    area = abs(width_pt * height_pt) * scale * scale
+    if area > max_pixels:
+        scale *= (max_pixels / area) ** 0.5
+    return scale
 
 
 def fill_pdf_page(data: bytes, layout: PageLayout) -> None:
@@ -81,14 +105,19 @@ def fill_pdf_page(data: bytes, layout: PageLayout) -> None:
 
     from parsing.readers.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
 
+    report_progress("ocr_page")  # the worker's parent adds the OCR time of a page to the budget
     with PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(data)
         try:
             page = pdf[layout.number - 1]
-            image = np.array(page.render(scale=RENDER_DPI / 72).to_pil().convert("RGB"))
+            # The size is checked before rendering: the pixel count is bounded, not the page's claim.
+            scale = render_scale(page.get_width(), page.get_height(), get_limits().max_page_pixels)
+            image = np.array(page.render(scale=scale).to_pil().convert("RGB"))
         finally:
             pdf.close()
-    fill_layout(layout, image, scale=72 / RENDER_DPI)
+    if image.size == 0:
+        return  # a page of zero size has nothing to read
+    fill_layout(layout, image, scale=1 / scale)
 
 
 def deskew(image: np.ndarray) -> tuple[np.ndarray, float]:

@@ -257,6 +257,11 @@ def _extract_plumber(data: bytes) -> tuple[list[PageLayout], list[str]]:
 def _ocr_scans(data: bytes, layouts: list[PageLayout], scanned: list[int], warnings: list[str]) -> None:
     if not scanned:
         return
+    from parsing.limits import get_limits, limit_error
+
+    limits = get_limits()
+    if len(scanned) > limits.max_ocr_pages:  # refused before any page is rendered
+        raise limit_error("too_large", "max_ocr_pages", limits, f"{len(scanned)} 页扫描页")
     from parsing.readers import ocr
 
     for layout in layouts:

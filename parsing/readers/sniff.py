@@ -12,10 +12,11 @@ import re
 import zipfile
 
 from parsing.errors import ReadError
+from parsing.limits import get_limits, limit_error
 from parsing.readers.text import utf16_without_bom
 
-# Largest single document accepted (an annual report is a few MB; a 60-page scan maybe 40 MB).
-MAX_BYTES = 100 * 1024 * 1024  # a 60-page 300 dpi scan is ~50 MB; bigger is not a report
+# Largest single document accepted by default (parsing.limits.Limits.max_file_bytes decides).
+MAX_BYTES = 100 * 1024 * 1024
 
 FORMATS = ("txt", "html", "pdf", "docx", "xlsx", "doc", "wps", "zip", "image")
 
@@ -50,14 +51,11 @@ def sniff(data: bytes, filename: str = "") -> str:
     ``unsupported_format`` for known containers we cannot open (RAR, 7z, XLS) and ``binary`` for
     anything else that is not text.
     """
-    if not data or not data.strip():
+    limits = get_limits()
+    if len(data) > limits.max_file_bytes:  # first: nothing below may copy a huge input
+        raise limit_error("too_large", "max_file_bytes", limits, f"{len(data) / 1048576:.0f} MB")
+    if not data or data.isspace():  # isspace, unlike strip, makes no copy
         raise ReadError("empty", "文件为空（0 字节或只有空白）", "the file is empty")
-    if len(data) > MAX_BYTES:
-        raise ReadError(
-            "too_large",
-            f"文件过大（{len(data) / 1048576:.0f} MB），单个文件上限为 {MAX_BYTES // 1048576} MB",
-            f"file too large ({len(data) / 1048576:.0f} MB); the limit is {MAX_BYTES // 1048576} MB",
-        )
     ext = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     head = data[:1024]
 

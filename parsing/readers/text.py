@@ -30,18 +30,28 @@ def decode(data: bytes) -> str:
         return data.decode(bomless, errors="replace")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 3:  # a file cut inside its last character
+            return data[: exc.start].decode("utf-8", errors="replace")
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
         pass
+    if _mostly_utf8(data):  # UTF-8 with a few damaged bytes: read it, damaged bytes replaced
+        return data.decode("utf-8", errors="replace")
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is None:
         raise ReadError("undecodable", "无法识别文本编码", "cannot determine the text encoding")
     return str(best)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """True when at most 1 % of the non-ASCII sequences are invalid UTF-8 (a damaged UTF-8 file)."""
+    text = data[:200_000].decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    return bad <= max(3, sum(1 for ch in text if ord(ch) > 127) // 100)
 
 
 def utf16_without_bom(data: bytes) -> str | None:
@@ -60,8 +70,16 @@ def utf16_without_bom(data: bytes) -> str | None:
 
 
 def read(data: bytes, filename: str = "") -> Document:
-    """Read a .txt/.md report."""
+    """Read a .txt/.md report (refused before any row is built when beyond the text limits)."""
+    from parsing.limits import get_limits, limit_error
+
+    limits = get_limits()
     text = decode(data)
+    if len(text) > limits.max_text_chars:
+        raise limit_error("too_large", "max_text_chars", limits, f"{len(text):,} 个字符")
+    lines = text.count("\n")
+    if lines > limits.max_cells:  # every line is at least one cell
+        raise limit_error("too_complex", "max_cells", limits, f"{lines:,} 行")
     if "\x00" in text:
         raise ReadError("binary", "文件不是文本文件", "the file is not a text file")
     rows, loose = rows_from_text(text)
