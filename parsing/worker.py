@@ -29,8 +29,12 @@ import logging
 import multiprocessing as mp
 import os
 import queue
+import sys
 import threading
 import time
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from parsing.limits import MB, Limits, get_limits, limit_error
@@ -41,6 +45,28 @@ log = logging.getLogger(__name__)
 _POLL_S = 0.1  # how often the parent looks at the worker (and its memory) while it parses
 _AS_FACTOR = 1.75  # address-space cap: loaded code + this × memory_bytes (see the module docstring)
 _START_S = 120.0  # a worker that is not ready after this long (imports on a loaded machine) failed
+
+
+_MAIN_LOCK = threading.Lock()
+
+
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """While a worker is spawned, hide the parent's ``__main__`` from it.
+
+    A spawned child re-imports the parent's main script. Under Streamlit (the app, and AppTest in the
+    tests) ``__main__`` is the page script being run, or a temporary script already deleted: the
+    child would run the app's page code, or die at once. The worker needs nothing from the main
+    script (its entry point lives in this module).
+    """
+    with _MAIN_LOCK:
+        saved = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if saved is not None:
+                sys.modules["__main__"] = saved
 
 
 class Worker:
@@ -57,7 +83,8 @@ class Worker:
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe(duplex=True)
         proc = ctx.Process(target=_serve, args=(child, self.limits), daemon=True, name="nianbao-parse-worker")
-        proc.start()
+        with _plain_main():
+            proc.start()
         child.close()
         self._proc, self._conn = proc, parent
         self._base_rss = 0

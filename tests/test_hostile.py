@@ -247,3 +247,19 @@ def test_a_device_or_directory_is_an_error_object_not_an_endless_read(tmp_path):
     objects = json.loads(proc.stdout.decode("utf-8"))
     assert [o["error"]["code"] if o["error"] else None for o in objects] == ["unreadable", "unreadable", None]
     assert proc.returncode == 1
+
+
+def test_a_worker_starts_whatever_the_main_script_is(tmp_path, monkeypatch):
+    """Under Streamlit and AppTest, ``__main__`` is a page script (or a deleted temporary one): the
+    spawned worker must not re-run it, or every document of the app would fail as a dead worker."""
+    import types
+
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('the page script ran in the worker')\n", encoding="utf-8")
+    fake = types.ModuleType("__main__")
+    fake.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    with Worker() as w:
+        report = w.parse(GOOD.read_bytes(), GOOD.name)
+    assert report.error is None, report.error
+    assert report.cells
