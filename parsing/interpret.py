@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from parsing import schema
+from parsing import digit_runs, schema
 from parsing.document import Document, Source
 from parsing.matching import Match, Matcher, Target, split_prefix
 from parsing.normalize import normalize_label
@@ -33,6 +33,7 @@ class Token:
     row_end: bool = False
     run: bool = False  # digits that ran into the label cell: '规章000'
     clipped: bool = False  # its row was cut off on the right by the page edge (PDF)
+    rule_flag: str | None = None  # how the value was obtained when not written as a cell ('split_by_rule')
 
 
 @dataclass
@@ -148,6 +149,34 @@ def _count_message(n: int, ncols: int) -> tuple[str, str]:
     )
 
 
+SPLIT_FLAG = "split_by_rule"  # a cell read from a run of digits, split by the official rules
+
+
+def run_of(values: list[Token], glued: bool = False) -> digit_runs.Run | None:
+    """The digit run a row's values form, when they are one cell of digits run together (text scraped
+    from a web page: '512430'); a cell of a real table grid is one value and never a run.
+
+    ``glued``: only digits run into the row label count. Rows of 二 have no rule to check a split, so
+    a lone value (what is left of a row cut short) must never be taken apart."""
+    filled = [t for t in values if not _is_empty(t)]
+    if len(filled) != 1 or (_is_grid_cell(filled[0]) and not filled[0].run) or (glued and not filled[0].run):
+        return None
+    return digit_runs.Run.parse(filled[0].text)
+
+
+def run_source(values: list[Token]) -> Source:
+    return next(t for t in values if not _is_empty(t)).source
+
+
+def _int_or_none(text: str) -> int | None:
+    v = parse_value(text).value
+    return v if isinstance(v, int) else None
+
+
+def _run_tokens(values: list[int | None], source: Source) -> list[Token | None]:
+    return [None if v is None else Token(str(v), source, True, rule_flag=SPLIT_FLAG) for v in values]
+
+
 class Interpreter:
     """Maps one Document to canonical cells."""
 
@@ -240,6 +269,8 @@ class Interpreter:
             return
         if len(normalize_label(text)) > MAX_LABEL_LEN:
             self._close()
+            return
+        if self._label_run_together(tok):
             return
         cands = self._candidates(text)
         if self._continues_unmatched_row(text, cands):
@@ -422,22 +453,31 @@ class Interpreter:
             m = _RUN_TOGETHER.match(text)
             if m is None:
                 return  # a fragment of the row label (e.g. the rest of a long note): keep the row open
-        m = _RUN_TOGETHER.match(text)
-        if m is not None:
-            cands = self._candidates(m.group("label"))
-            target = self._choose(cands) if cands else None
-            if target is not None and target.kind == "row":
-                match = next(c for c in cands if c.target is target)
-                self._record(match, target.section)
-                self._handle(target, match, tok)
-                assert self.row is not None
-                self.row.text = m.group("label")
-                self.row.values.append(Token(m.group("digits").strip(), tok.source, True, run=True))
-                return
+        if self._label_run_together(tok):
+            return
         self._close()
         if self.section in ("s2", "s3"):
             self.out.labels.append(LabelMatch(text, None, 0.0, "unmatched", self.section))
             self.row = PendingRow(self.section, None, None, text, tok.source)
+
+    def _label_run_together(self, tok: Token) -> bool:
+        """A row label with its digits run into it ('行政处罚37', '2.重复申请0000000'): open the row and
+        give it the digits as one run (split later, by the rules of its table)."""
+        m = _RUN_TOGETHER.match(tok.text.strip())
+        if m is None:
+            return False
+        cands = self._candidates(m.group("label"))
+        target = self._choose(cands) if cands else None
+        if target is None or target.kind != "row":
+            return False
+        match = next(c for c in cands if c.target is target)
+        self._record(match, target.section)
+        self._handle(target, match, tok)
+        assert self.row is not None
+        self.row.text = m.group("label").strip()
+        self.row.values.append(Token(m.group("digits").strip(), tok.source, True, run=True))
+        self.last_kind, self.last_section = target.kind, target.section
+        return True
 
     def _close(self) -> None:
         row, self.row = self.row, None
@@ -485,6 +525,7 @@ class Interpreter:
         elif parsed.flag == "unparsed":
             self._warn(f"{spec.label}：无法识别数值“{tok.text.strip()}”", f"{key}: cannot read value '{tok.text.strip()}'")
         label = f"{row.text} / {col_label}" if row is not None else col_label
+        flag = tok.rule_flag if tok.rule_flag and parsed.flag == "ok" else parsed.flag
         score = row.match.score if row is not None and row.match is not None else 100.0
         self.out.cells[key] = Cell(
             key=key,
@@ -492,7 +533,7 @@ class Interpreter:
             raw=tok.text.strip(),
             label=label.replace("\n", ""),
             score=score,
-            flag=parsed.flag,
+            flag=flag,
             unit=out_unit if spec.kind == "amount" else None,
             source=tok.source,
         )
@@ -525,7 +566,10 @@ class Interpreter:
             cols = self._s2_columns(row, block, version)
             vals, why = fit(row.values, len(cols))
             if vals is None:
-                self._warn(f"第二部分：行“{row.text}”{why[0]}", f"section 二: row {row.text} {why[1]}")
+                vals = self._split_s2_run(row, len(cols))
+            if vals is None:
+                if run_of(row.values, glued=True) is None:
+                    self._warn(f"第二部分：行“{row.text}”{why[0]}", f"section 二: row {row.text} {why[1]}")
                 continue
             versions.add(version)
             for col, tok in zip(cols, vals, strict=True):
@@ -533,6 +577,44 @@ class Interpreter:
                 self._put(f"s2.{block_key}.{row_key}.{col.key}", tok, row, col.label, col.unit, hint)
         if versions:
             self.out.table_versions["s2"] = versions.pop() if len(versions) == 1 else "mixed"
+
+    def _split_s2_run(self, row: PendingRow, ncols: int) -> list[Token] | None:
+        """A run of digits in a row of 二 (no rule ties its cells): kept only when the digits allow one
+        split at all; otherwise the candidates are listed for a reviewer to pick."""
+        run = run_of(row.values, glued=True)
+        if run is None:
+            return None
+        try:
+            splits = digit_runs.free_splits(run, ncols)
+        except digit_runs.TooMany:
+            self._warn_run_gave_up(f"第二部分：行“{row.text}”", f"section 二: row {row.text}", run)
+            return None
+        if len(splits) == 1:
+            return [t for t in _run_tokens(list(splits[0]), run_source(row.values)) if t is not None]
+        self._warn_run(f"第二部分：行“{row.text}”", f"section 二: row {row.text}", run, splits, "二的各列之间没有勾稽关系")
+        return None
+
+    def _warn_run(self, where_zh: str, where_en: str, run: digit_runs.Run, splits: list, why_zh: str) -> None:
+        """Cells withheld from a run of digits: the candidate splits, for a reviewer to pick one."""
+        text = " ".join(run.pieces)
+        if not splits:
+            self._warn(
+                f"{where_zh}的数字连在一起（{text}），没有任何拆分符合勾稽关系，未入库",
+                f"{where_en}: digits run together ('{text}') and no split satisfies the rules; not stored",
+            )
+            return
+        cands = digit_runs.describe(splits)
+        self._warn(
+            f"{where_zh}的数字连在一起（{text}），{why_zh}，有 {len(splits)} 种拆分：{cands}；无法唯一确定的单元格未入库，请人工选择",
+            f"{where_en}: digits run together ('{text}'), {len(splits)} possible splits: {cands}; undetermined cells not stored",
+        )
+
+    def _warn_run_gave_up(self, where_zh: str, where_en: str, run: digit_runs.Run) -> None:
+        text = " ".join(run.pieces)
+        self._warn(
+            f"{where_zh}的数字连在一起（{text}），可能的拆分过多，未入库",
+            f"{where_en}: digits run together ('{text}') allow too many splits; not stored",
+        )
 
     def _unit_hint(self, version: str, block_key: str, col_key: str) -> str | None:
         """The unit a section-二 header states for an amount column ('采购总金额（万元）', '（单位：元）')."""
@@ -560,6 +642,8 @@ class Interpreter:
         while vals and _is_empty(vals[-1]):
             vals.pop()
         counts = {len(vals), sum(1 for v in vals if not _is_empty(v))}
+        if any(v.run for v in vals):
+            counts = set()  # digits run together: their number says nothing about the columns
         fits = [v for v in schema.VERSIONS if (b := schema.block(v, block_key)) is not None and len(b.cols) in counts]
         if len(fits) == 1:
             return fits[0]
@@ -599,17 +683,80 @@ class Interpreter:
             version = None
         if version:
             self.out.table_versions["s3"] = version
+        ncols = len(schema.S3_COLUMNS)
+        fitted: dict[str, list[Token]] = {}
+        runs: dict[str, digit_runs.Run] = {}
         for key, row in self.s3_rows.items():
-            ncols = len(schema.S3_COLUMNS)
             vals, why = fit(row.values, ncols)
+            if vals is None and (run := run_of(row.values)) is not None:
+                runs[key] = run
+                continue
             if vals is None:
                 vals = self._clipped_part(row.values, "s3", ncols)
                 if vals is None:
                     self._warn(f"第三部分：行“{row.text}”{why[0]}", f"section 三: row {row.text} {why[1]}")
                     continue
                 self._warn_clipped(f"第三部分：行“{row.text}”", f"section 三: row {row.text}", len(vals), ncols)
-            for (col_key, col_label), tok in zip(schema.S3_COLUMNS, vals, strict=False):
-                self._put(f"s3.{key}.{col_key}", tok, row, col_label, None)
+            fitted[key] = vals
+        split = self._split_s3_runs(fitted, runs, version)
+        for key, row in self.s3_rows.items():
+            toks = fitted.get(key) or split.get(key)
+            for (col_key, col_label), tok in zip(schema.S3_COLUMNS, toks or [], strict=False):
+                if tok is not None:
+                    self._put(f"s3.{key}.{col_key}", tok, row, col_label, None)
+
+    def _split_s3_runs(self, fitted: dict[str, list[Token]], runs: dict[str, digit_runs.Run], version: str | None) -> dict[str, list[Token | None]]:
+        """Rows of 三 whose digits ran together, split by D1 per row and O1/D3 across rows (§9.5)."""
+        if not runs:
+            return {}
+        fixed = {k: tuple(_int_or_none(t.text) for t in toks) for k, toks in fitted.items() if len(toks) == len(schema.S3_COLUMNS)}
+        outcome = schema.outcome_rows(version) if version in schema.VERSIONS else ()
+        result = digit_runs.solve_s3(fixed, runs, outcome)
+        out: dict[str, list[Token | None]] = {}
+        for key, run in runs.items():
+            row = self.s3_rows[key]
+            where = (f"第三部分：行“{row.text}”", f"section 三: row {row.text}")
+            if key in result.gave_up:
+                self._warn_run_gave_up(*where, run)
+                continue
+            values = result.values.get(key, [])
+            if not values:
+                self._warn_run(*where, run, [], "")
+                continue
+            out[key] = _run_tokens(values, run_source(row.values))
+            if any(v is None for v in values):
+                splits = result.candidates[key]
+                self._warn_run(*where, run, splits, "按勾稽关系（每行总计等于各列之和、第一项加第二项等于第三项加第四项）仍不能唯一确定")
+        done = [self.s3_rows[k].text for k, v in out.items() if all(t is not None for t in v)]
+        if done:
+            self._warn(
+                f"第三部分：{len(done)} 行的数字连在一起，已按勾稽关系唯一拆分（单元格标记为“按规则拆分”，请核对）：{'、'.join(done[:5])}{'等' if len(done) > 5 else ''}",
+                f"section 三: {len(done)} rows of digits run together split uniquely by the rules (flag {SPLIT_FLAG})",
+            )
+        return out
+
+    def _finish_s4_run(self) -> list[Token] | None:
+        """四 as one run of digits: three groups of five cells, each group's 总计 the sum of the others."""
+        run = run_of(self.s4_values)
+        if run is None:
+            return None
+        where = ("第四部分表格", "section 四")
+        try:
+            splits = digit_runs.s4_splits(run)
+        except digit_runs.TooMany:
+            self._warn_run_gave_up(*where, run)
+            return None
+        values = digit_runs.agreed(splits)
+        if not splits or any(v is None for v in values):
+            self._warn_run(*where, run, splits, "按勾稽关系（各组总计等于前四项之和）仍不能唯一确定")
+        if not splits:
+            return None
+        if all(v is not None for v in values):
+            self._warn(
+                "第四部分：数字连在一起，已按勾稽关系唯一拆分（单元格标记为“按规则拆分”，请核对）",
+                f"section 四: digits run together split uniquely by the rules (flag {SPLIT_FLAG})",
+            )
+        return _run_tokens(values, run_source(self.s4_values))
 
     def _warn_clipped(self, where_zh: str, where_en: str, kept: int, ncols: int) -> None:
         self._warn(
@@ -637,6 +784,12 @@ class Interpreter:
             return
         ncols = len(schema.S4_COLUMNS)
         vals, why = fit(self.s4_values, ncols)
+        if vals is None and run_of(self.s4_values) is not None:
+            split = self._finish_s4_run()
+            for (key, label), tok in zip(schema.S4_COLUMNS, split or [], strict=False):
+                if tok is not None:
+                    self._put(f"s4.{key}", tok, None, label, None)
+            return
         if vals is None:
             vals = self._clipped_part(self.s4_values, "s4", ncols)
             if vals is None:
