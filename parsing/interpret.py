@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from parsing import digit_runs, schema
 from parsing.document import Document, Source
+from parsing.evidence import report_signs
 from parsing.matching import Match, Matcher, Target, split_prefix
 from parsing.normalize import normalize_label
 from parsing.report import Cell, LabelMatch
@@ -58,6 +59,8 @@ class Interpretation:
     unmatched_labels: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     table_versions: dict[str, str] = field(default_factory=dict)
+    # Why the document is an annual report even when few or no cells could be read (evidence.py).
+    report_signs: list[str] = field(default_factory=list)
 
     @property
     def template(self) -> str:
@@ -201,6 +204,9 @@ class Interpreter:
         self.value_cols: dict[tuple[str, int], int] = {}
         self.last_kind: str | None = None  # kind and section of the last label matched
         self.last_section: str | None = None
+        # Per table (s2/s3/s4): how the text showed it (a heading, standard labels), for the warning
+        # given when none of its cells could be read.
+        self.shown: dict[str, set[str]] = {}
 
     # ------------------------------------------------------------------ driving
     def run(self, doc: Document) -> Interpretation:
@@ -221,7 +227,33 @@ class Interpreter:
         self._finish_s2()
         self._finish_s3()
         self._finish_s4()
+        self._explain_unread_tables()
+        keys = {m.key for m in self.out.labels if m.key}
+        self.out.report_signs = report_signs(doc.text, len(keys))
+        if self.out.report_signs and not self.out.cells and not self.shown:
+            kinds = "、".join(dict.fromkeys(sign.split("：")[0] for sign in self.out.report_signs))
+            self._warn(
+                f"文中没有找到第二、三、四部分的统计表格（可能是图片，或未随正文复制），未读取到任何表格数值（按{kinds}识别为年度报告）",
+                "no table of sections 二, 三 or 四 found: no cell read (recognised as a report by its title, headings or labels)",
+            )
         return self.out
+
+    def _explain_unread_tables(self) -> None:
+        """A table the text shows (by its heading or its standard labels) without a single cell read
+        gets a warning naming it and saying why: never an unexplained empty result."""
+        names = {"s2": ("第二部分（主动公开政府信息情况）表格", "table 二"), "s3": ("第三部分（收到和处理政府信息公开申请情况）表格", "table 三"), "s4": ("第四部分（行政复议、行政诉讼情况）表格", "table 四")}
+        for sec, (zh, en) in names.items():
+            how = self.shown.get(sec)
+            if not how or any(k.startswith(sec + ".") for k in self.out.cells):
+                continue
+            own = {"s2": "第二部分", "s3": "第三部分", "s4": "第四部分"}[sec]
+            if any(w.startswith(own) for w in self.out.warnings):
+                why_zh, why_en = "数值无法对应到表格的行和列（原因见本表的其他提示）", "its values could not be placed (see the other warnings of this table)"
+            elif "labels" in how:
+                why_zh, why_en = "找到了标准行标签，但表格中没有数值（空白模板，或数值在复制、提取时丢失）", "standard labels found but no values (a blank template, or values lost in copying)"
+            else:
+                why_zh, why_en = "只找到章节标题，没有找到表格的标准行标签（表格可能是图片，或在复制、提取时丢失）", "only the heading was found, no standard labels (the table may be an image or lost in copying)"
+            self._warn(f"{zh}未读取到任何数值：{why_zh}", f"{en}: no cell read: {why_en}")
 
     def _value(self, tok: Token) -> None:
         if self.row is not None:
@@ -255,6 +287,8 @@ class Interpreter:
 
     def _record(self, m: Match, section: str | None) -> None:
         self.out.labels.append(LabelMatch(m.text, m.id, m.score, m.tier, section))
+        if m.target is not None and m.target.kind in ("row", "caption") and section in ("s2", "s3", "s4"):
+            self.shown.setdefault(section, set()).add("labels")
 
     def _label(self, tok: Token) -> None:
         text = tok.text.strip()
@@ -263,6 +297,8 @@ class Interpreter:
         self._report_stray()
         h = heading(text)
         if h is not None:
+            if h != "end":
+                self.shown.setdefault(h, set()).add("heading")
             self._close()
             self.section = h
             self.anchored = True
