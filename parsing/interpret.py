@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from parsing import digit_runs, schema
+from parsing import digit_runs, placement, schema
 from parsing.document import Document, Source
 from parsing.evidence import report_signs
 from parsing.matching import Match, Matcher, Target, split_prefix
@@ -35,6 +35,8 @@ class Token:
     run: bool = False  # digits that ran into the label cell: '规章000'
     clipped: bool = False  # its row was cut off on the right by the page edge (PDF)
     rule_flag: str | None = None  # how the value was obtained when not written as a cell ('split_by_rule')
+    torn: bool = False  # the empty first cell of a real row of values: its label was torn out
+    alone: bool = False  # the only cell of a real row (a label printed as a loose line)
 
 
 @dataclass
@@ -48,6 +50,7 @@ class PendingRow:
     headers: list[Target] = field(default_factory=list)  # section-二 header columns in force
     ignored: bool = False  # a reviewer said this label is deliberately not mapped
     anchored: bool = False  # seen under a section heading (not in a sidebar before the report)
+    alone: bool = False  # its label was a loose line by itself
 
 
 @dataclass
@@ -91,9 +94,14 @@ def heading(text: str) -> str | None:
 def _tokens(doc: Document) -> list[Token]:
     out: list[Token] = []
     for i, row in enumerate(doc.rows):
+        real = i not in doc.loose_rows
+        torn = real and len(row) > 2 and not row[0].text.strip() and all(is_value_text(c.text) for c in row[1:])
         for j, cell in enumerate(row):
-            end = j == len(row) - 1 and i not in doc.loose_rows
-            out.append(Token(cell.text, cell.source, is_value_text(cell.text), end, clipped=i in doc.clipped_rows))
+            end = j == len(row) - 1 and real
+            tok = Token(cell.text, cell.source, is_value_text(cell.text), end, clipped=i in doc.clipped_rows)
+            tok.torn = torn and j == 0
+            tok.alone = len(row) == 1  # a line by itself, whatever wraps around it
+            out.append(tok)
     return out
 
 
@@ -153,6 +161,7 @@ def _count_message(n: int, ncols: int) -> tuple[str, str]:
 
 
 SPLIT_FLAG = "split_by_rule"  # a cell read from a run of digits, split by the official rules
+PLACED_FLAG = "placed_by_rule"  # a cell of a row without a label, placed by the official rules
 
 
 def run_of(values: list[Token], glued: bool = False) -> digit_runs.Run | None:
@@ -165,6 +174,14 @@ def run_of(values: list[Token], glued: bool = False) -> digit_runs.Run | None:
     if len(filled) != 1 or (_is_grid_cell(filled[0]) and not filled[0].run) or (glued and not filled[0].run):
         return None
     return digit_runs.Run.parse(filled[0].text)
+
+
+GENERIC_COL = re.compile(r"^(?:数据|数值|列|col(?:umn)?)\s*\d{1,2}$", re.IGNORECASE)  # OCR: 数据1…数据7
+
+
+def _whole_groups(values: list[Token]) -> bool:
+    """Whether the values of 四 read so far are one or two whole groups of five filled cells."""
+    return len(values) in (5, 10) and not any(_is_empty(t) for t in values)
 
 
 def run_source(values: list[Token]) -> Source:
@@ -198,6 +215,8 @@ class Interpreter:
         self.s4_values: list[Token] = []
         self.s4_row: list[Token] = []  # values of the current row of 四, until it ends
         self.stray: list[Token] = []  # values in 二/三 that arrived with no row open
+        self.stray_section: str | None = None
+        self.unlabelled: list[list[Token]] = []  # rows of values of 三 with no label
         self.anchored = False  # a section heading has been seen
         # (section, table index) → grid column of the first value column, from the header cells
         # (自然人 in 三, the leftmost outcome word in 四): where a row cut by the page edge starts.
@@ -216,6 +235,7 @@ class Interpreter:
             else:
                 self._label(tok)
             if tok.row_end:
+                self._end_stray_row()
                 # An unmatched row (or a group row with values) stays open: its label may continue on the
                 # next line (PDF text).
                 if self.row is not None and self.row.values and not self._may_continue(self.row):
@@ -256,20 +276,30 @@ class Interpreter:
             self._warn(f"{zh}未读取到任何数值：{why_zh}", f"{en}: no cell read: {why_en}")
 
     def _value(self, tok: Token) -> None:
+        if tok.torn and self.row is not None and self.row.alone and not self.row.values and self.row.section == "s3":
+            # A row of values whose label cell is empty, after a label printed as a loose line: the
+            # label was torn out of the table (extracted markdown), so the values are not that label's.
+            self._close()
         if self.row is not None:
             self.row.values.append(tok)
         elif self.section == "s4":
             self.s4_row.append(tok)
         elif self.section in ("s2", "s3") and not _is_empty(tok):
+            if not self.stray:
+                self.stray_section = self.section
             self.stray.append(tok)
 
-    def _report_stray(self) -> None:
-        """Values that no row label claimed are reported, never dropped silently."""
-        if self.stray:
-            where = f"line {self.stray[0].source.line}" if self.stray[0].source.line else "a table"
-            texts = " ".join(t.text.strip() for t in self.stray[:8])
-            self._warn(f"{len(self.stray)} 个数值没有对应的行标签（{texts}）", f"{len(self.stray)} values without a row label near {where}: {texts}")
+    def _end_stray_row(self) -> None:
+        """Values of 三 that no label claimed, one row of them: kept to be placed by the rules."""
+        if self.stray and self.stray_section == "s3":
+            self.unlabelled.append(self.stray)
             self.stray = []
+
+    def _report_stray(self) -> None:
+        """Values that no row label claimed are reported, never dropped silently (those of 三 are
+        first offered to the rules, see ``_place_unlabelled``)."""
+        self._end_stray_row()
+        self._report_stray_now()
 
     def _end_s4_row(self) -> None:
         """A row of section 四 ended: keep its values unless it was only the padding of a header row.
@@ -305,6 +335,10 @@ class Interpreter:
             return
         if len(normalize_label(text)) > MAX_LABEL_LEN:
             self._close()
+            return
+        if GENERIC_COL.match(text.strip()):
+            # A generic column name of OCR output ('数据1'): a header cell, placed by position.
+            self.last_kind, self.last_section = "col", self.section
             return
         if self._label_run_together(tok):
             return
@@ -423,7 +457,7 @@ class Interpreter:
             if self.row is not None and not self.row.values and self.row.target is not None and self.row.target.id == target.id:
                 return  # the same label repeated (e.g. a merged cell emitted twice)
             self._close()
-            self.row = PendingRow(target.section, target, match, tok.text.strip(), tok.source, anchored=self.anchored)
+            self.row = PendingRow(target.section, target, match, tok.text.strip(), tok.source, anchored=self.anchored, alone=tok.alone)
             if target.section == "s2":
                 self.row.headers = list(self.s2_headers)
             if target.section == "s3":
@@ -440,7 +474,11 @@ class Interpreter:
         elif kind == "group" and target.id == "s3.group.g3_6_other":
             self.s3_group_other = True
         elif target.section == "s4":
-            self.s4_row, self.s4_values = [], []  # the data row comes after the header words
+            # The data row comes after the header words. Only whole groups of five read under an
+            # earlier header survive: 四 printed as three 5-column tables (OCR, extracted markdown).
+            if not _whole_groups(self.s4_values):
+                self.s4_values = []
+            self.s4_row = []
 
     def _note_value_col(self, target: Target, tok: Token) -> None:
         """Remember the grid column where the value columns of a table start (see ``value_cols``)."""
@@ -730,6 +768,8 @@ class Interpreter:
             if vals is None:
                 vals = self._clipped_part(row.values, "s3", ncols)
                 if vals is None:
+                    if self.unlabelled and all(_is_empty(v) for v in row.values):
+                        continue  # a label without values: a place for a row without a label
                     self._warn(f"第三部分：行“{row.text}”{why[0]}", f"section 三: row {row.text} {why[1]}")
                     continue
                 self._warn_clipped(f"第三部分：行“{row.text}”", f"section 三: row {row.text}", len(vals), ncols)
@@ -740,6 +780,64 @@ class Interpreter:
             for (col_key, col_label), tok in zip(schema.S3_COLUMNS, toks or [], strict=False):
                 if tok is not None:
                     self._put(f"s3.{key}.{col_key}", tok, row, col_label, None)
+        self._place_unlabelled({**fitted, **{k: v for k, v in split.items() if k not in fitted}}, version)
+
+    def _place_unlabelled(self, rows: dict[str, list[Token | None]], version: str | None) -> None:
+        """Rows of 三 that arrived without labels, placed where the rules O1, D1 and D3 leave no doubt
+        (parsing.placement); everything else is reported with the reason."""
+        if not self.unlabelled:
+            return
+        ncols = len(schema.S3_COLUMNS)
+        groups, self.unlabelled = self.unlabelled, []
+        good = [[t for t in g if not _is_empty(t)] for g in groups]
+        if any(len(g) != ncols for g in good):
+            for g in groups:
+                self.stray = g
+                self._report_stray_now()
+            return
+        fixed = {k: tuple(None if t is None else _int_or_none(t.text) for t in v) for k, v in rows.items() if len(v) == ncols and all(t is not None for t in v)}
+        values = [tuple(_int_or_none(t.text) for t in g) for g in good]
+        versions = [version] if version in schema.VERSIONS else list(schema.VERSIONS)
+        tried = [(v, placement.place(fixed, values, [r.key for r in schema.s3_rows(v)], schema.outcome_rows(v))) for v in versions]
+        fits = [(v, p) for v, p in tried if p.valid]
+        texts = "；".join(" ".join(t.text.strip() for t in g) for g in good[:6])
+        if len(fits) != 1:
+            reason = tried[0][1].reason if len(tried) == 1 else "no single template version fits"
+            self._warn(
+                f"第三部分：{len(good)} 行数值没有行标签（{texts}），按勾稽关系无法确定其位置，未入库",
+                f"section 三: {len(good)} rows of values without a label ({texts}) cannot be placed by the rules ({reason}); not stored",
+            )
+            return
+        v, found = fits[0]
+        if version not in schema.VERSIONS:
+            self.out.table_versions["s3"] = v
+        self._put_placed(found.cells, good[0][0].source, texts, found.valid, len(good))
+
+    def _report_stray_now(self) -> None:
+        if self.stray:
+            where = f"line {self.stray[0].source.line}" if self.stray[0].source.line else "a table"
+            texts = " ".join(t.text.strip() for t in self.stray[:8])
+            n = sum(1 for t in self.stray if not _is_empty(t))
+            self._warn(f"{n} 个数值没有对应的行标签（{texts}）", f"{n} values without a row label near {where}: {texts}")
+            self.stray = []
+
+    def _put_placed(self, cells: dict[str, list[int | None]], source: Source, texts: str, valid: int, nrows: int) -> None:
+        placed, withheld = [], 0
+        for key, vals in cells.items():
+            label = schema.S3_ROW_BY_KEY[key].label
+            row = PendingRow("s3", None, None, label, source)
+            for (col_key, col_label), v in zip(schema.S3_COLUMNS, vals, strict=True):
+                if v is None:
+                    withheld += 1
+                    continue
+                self._put(f"s3.{key}.{col_key}", Token(str(v), source, True, rule_flag=PLACED_FLAG), row, col_label, None)
+            if any(v is not None for v in vals):
+                placed.append(label)
+        more = f"；另有 {withheld} 个单元格有多种放法符合勾稽关系，未入库" if withheld else ""
+        self._warn(
+            f"第三部分：{nrows} 行数值没有行标签（{texts}），已按勾稽关系（第一项加第二项等于第三项加第四项、各项之和等于总计）放入：{'、'.join(placed) or '无'}（单元格标记为“按规则放置”，请核对）{more}",
+            f"section 三: {nrows} rows without a label placed by the rules O1/D1/D3 ({valid} valid assignments; flag {PLACED_FLAG}); {withheld} cells left out",
+        )
 
     def _split_s3_runs(self, fitted: dict[str, list[Token]], runs: dict[str, digit_runs.Run], version: str | None) -> dict[str, list[Token | None]]:
         """Rows of 三 whose digits ran together, split by D1 per row and O1/D3 across rows (§9.5)."""

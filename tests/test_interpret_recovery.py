@@ -206,3 +206,42 @@ def test_run_together_dump_is_split_by_the_rules() -> None:
     assert report.cells["s2.art20_6.administrative_penalty.decisions"].value == 37
     assert report.cells["s2.art20_6.administrative_coercion.decisions"].value == 0
     assert not any("没有对应的行标签" in w for w in report.warnings)
+
+
+# ------------------------------------------------------------------ item 5: OCR markdown
+OCR_MD = """# 云溪乡人民政府2023年政府信息公开工作年度报告
+
+## 三、收到和处理政府信息公开申请情况
+
+| 本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| 一、本年新收政府信息公开申请数量 | 5 | 1 | - | - | - | - | 6 |
+| 二、上年结转政府信息公开申请数量 | 1 | - | - | - | - | - | 1 |
+
+| 三、本年度办理结果 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| （一）予以公开 | 3 | 1 | - | - | - | - | 4 |
+
+## 四、政府信息公开行政复议、行政诉讼情况
+
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+| --- | --- | --- | --- | --- |
+| 1 | 0 | 0 | 0 | 1 |
+
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+| --- | --- | --- | --- | --- |
+| 0 | 0 | 0 | 0 | 0 |
+
+| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |
+| --- | --- | --- | --- | --- |
+| 0 | 0 | 0 | 2 | 2 |
+"""
+
+
+def test_ocr_markdown_generic_columns_split_tables_and_three_tables_of_four() -> None:
+    report = parse_bytes(OCR_MD.encode("utf-8"), "ocr.md")
+    assert row(report, "r1_new_received") == (5, 1, None, None, None, None, 6)
+    assert report.cells["s3.r1_new_received.research_institution"].flag == "dash"
+    assert row(report, "r3_1_granted") == (3, 1, None, None, None, None, 4)
+    assert not any("总计" in w and "0 个数值" in w for w in report.warnings)  # 总计 after 数据6 is a header
+    assert [report.cells[f"s4.{k}"].value for k in schema.S4_COL_KEYS] == [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2]
