@@ -36,6 +36,7 @@ class Token:
     clipped: bool = False  # its row was cut off on the right by the page edge (PDF)
     rule_flag: str | None = None  # how the value was obtained when not written as a cell ('split_by_rule')
     torn: bool = False  # the empty first cell of a real row of values: its label was torn out
+    mark: bool = False  # part of a line that reads as a page number ('— 4 —')
     alone: bool = False  # the only cell of a real row (a label printed as a loose line)
 
 
@@ -91,9 +92,21 @@ def heading(text: str) -> str | None:
     return None
 
 
+# A page number printed inside a table by a PDF extraction ('— 4 —', '- 4 -', '第4页 共10页').
+PAGE_MARK = re.compile(r"^\s*(?:[-—–－―]+\s*\d{1,3}\s*[-—–－―]+|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?)\s*$")
+# The note of an annotated cell torn onto a line of its own: '22（其中修订16件）' → '22' and the note.
+CELL_NOTE = re.compile(r"^[（(][^（()）]*(?:其中|含|包括)[^（()）]*[)）]$")
+
+
+def _page_mark_row(row: list) -> bool:
+    """A row that is only a page number ('— 4 —', split or not into cells by the reader)."""
+    return bool(PAGE_MARK.match(" ".join(c.text.strip() for c in row if c.text.strip())))
+
+
 def _tokens(doc: Document) -> list[Token]:
     out: list[Token] = []
     for i, row in enumerate(doc.rows):
+        mark = _page_mark_row(row)
         real = i not in doc.loose_rows
         torn = real and len(row) > 2 and not row[0].text.strip() and all(is_value_text(c.text) for c in row[1:])
         for j, cell in enumerate(row):
@@ -101,6 +114,7 @@ def _tokens(doc: Document) -> list[Token]:
             tok = Token(cell.text, cell.source, is_value_text(cell.text), end, clipped=i in doc.clipped_rows)
             tok.torn = torn and j == 0
             tok.alone = len(row) == 1  # a line by itself, whatever wraps around it
+            tok.mark = mark
             out.append(tok)
     return out
 
@@ -230,6 +244,10 @@ class Interpreter:
     # ------------------------------------------------------------------ driving
     def run(self, doc: Document) -> Interpretation:
         for tok in _tokens(doc):
+            if tok.mark and not (self.row is not None and not self.row.values):
+                # A page number printed between the rows of a table. Right after a row label it
+                # would be that row's values ('— 4 —': a dash, 4, a dash), so it is kept there.
+                continue
             if tok.is_value:
                 self._value(tok)
             else:
@@ -336,6 +354,8 @@ class Interpreter:
         if len(normalize_label(text)) > MAX_LABEL_LEN:
             self._close()
             return
+        if self.row is not None and self.row.values and CELL_NOTE.match(normalize_label(text)):
+            return  # the note of the value just read, torn onto its own line: not a new row
         if GENERIC_COL.match(text.strip()):
             # A generic column name of OCR output ('数据1'): a header cell, placed by position.
             self.last_kind, self.last_section = "col", self.section

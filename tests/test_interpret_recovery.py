@@ -245,3 +245,55 @@ def test_ocr_markdown_generic_columns_split_tables_and_three_tables_of_four() ->
     assert row(report, "r3_1_granted") == (3, 1, None, None, None, None, 4)
     assert not any("总计" in w and "0 个数值" in w for w in report.warnings)  # 总计 after 数据6 is a header
     assert [report.cells[f"s4.{k}"].value for k in schema.S4_COL_KEYS] == [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2]
+
+
+# ------------------------------------------------------------------ extracted markdown debris
+DEBRIS = """某县司法局2022年政府信息公开工作年度报告
+二、主动公开政府信息情况
+第二十条第（一）项
+信息内容
+本年制发件数
+本年废止件数
+现行有效件数
+规章
+0
+0
+0
+行政规范性文件
+22
+（其中修订16件）
+3
+41
+— 4 —
+第二十条第（五）项
+信息内容
+本年处理决定数量
+行政许可
+130
+- 5 -
+三、收到和处理政府信息公开申请情况
+| 本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 | 申请人情况 | | | | | | |
+| | 自然人 | 法人或其他组织 | | | | | 总计 |
+| | | 商 | 科 | 社会公 | 法律服 | 其他 | |
+| | | 业 | 构 | 益组织 | 务机构 | | |
+| 一、本年新收政府信息公开申请数量 | 4 | 0 | 0 | 0 | 0 | 0 | 4 |
+| 第 5 页 | | | | | | | |
+| 二、上年结转政府信息公开申请数量 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |
+"""
+
+
+def test_torn_cell_notes_page_marks_and_header_fragments() -> None:
+    report = parse(DEBRIS)
+    assert [report.cells[f"s2.art20_1.normative_documents.{c}"].value for c in ("issued", "repealed", "in_force")] == [22, 3, 41]
+    assert report.cells["s2.art20_5.administrative_licensing.decisions"].value == 130
+    assert row(report, "r1_new_received") == (4, 0, 0, 0, 0, 0, 4)
+    assert row(report, "r2_carried_over") == (1, 0, 0, 0, 0, 0, 1)
+    assert not report.unmatched_labels
+    assert not report.warnings
+
+
+def test_a_dash_number_dash_line_right_after_a_label_is_never_dropped_silently() -> None:
+    text = DEBRIS.replace("行政许可\n130\n- 5 -\n", "行政许可\n- 5 -\n130\n")
+    report = parse(text)
+    assert report.cells.get("s2.art20_5.administrative_licensing.decisions") is None
+    assert any("行政许可" in w for w in report.warnings)
