@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from parsing import digit_runs, placement, schema
 from parsing.document import Document, Source
@@ -198,6 +199,26 @@ def _whole_groups(values: list[Token]) -> bool:
     return len(values) in (5, 10) and not any(_is_empty(t) for t in values)
 
 
+@lru_cache(maxsize=1)
+def _s2_header_vocabulary() -> tuple[str, ...]:
+    words = {normalize_label(c.label) for blocks in schema.SECTION2.values() for b in blocks for c in b.cols}
+    words.add("信息内容")
+    return tuple(sorted(words, key=len, reverse=True))  # longest first: 本年新公开数量 before 本年新公开
+
+
+def _run_header_words(text: str) -> list[str] | None:
+    """The column words of 二 that make up ``text`` exactly, in order (at least two), else None."""
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        word = next((w for w in _s2_header_vocabulary() if text.startswith(w, pos)), None)
+        if word is None:
+            return None
+        out.append(word)
+        pos += len(word)
+    return out if len(out) >= 2 else None
+
+
 def run_source(values: list[Token]) -> Source:
     return next(t for t in values if not _is_empty(t)).source
 
@@ -365,7 +386,7 @@ class Interpreter:
         cands = self._candidates(text)
         if self._continues_unmatched_row(text, cands):
             return
-        if not cands and self._split_header_words(tok):
+        if not cands and (self._split_header_words(tok) or self._split_run_header(tok)):
             return
         if not cands:
             self._unmatched(tok)
@@ -418,6 +439,18 @@ class Interpreter:
         self._record(row.match, target.section)
         if target.section == "s3":
             self.s3_started = True
+        return True
+
+    def _split_run_header(self, tok: Token) -> bool:
+        """A header row of 二 whose words ran together ('信息内容本年制发件数本年废止件数现行有效件数'):
+        read as its column words when the whole text is a sequence of them."""
+        if self.section != "s2":
+            return False
+        words = _run_header_words(normalize_label(tok.text))
+        if words is None:
+            return False
+        for word in words:
+            self._label(Token(word, tok.source, False))
         return True
 
     def _split_header_words(self, tok: Token) -> bool:
@@ -667,14 +700,17 @@ class Interpreter:
                 continue
             versions.add(version)
             for col, tok in zip(cols, vals, strict=True):
+                if tok is None:
+                    continue  # a cell of a digit run that the digits do not determine
                 hint = self._unit_hint(version, block_key, col.key) if col.kind == "amount" else None
                 self._put(f"s2.{block_key}.{row_key}.{col.key}", tok, row, col.label, col.unit, hint)
         if versions:
             self.out.table_versions["s2"] = versions.pop() if len(versions) == 1 else "mixed"
 
-    def _split_s2_run(self, row: PendingRow, ncols: int) -> list[Token] | None:
-        """A run of digits in a row of 二 (no rule ties its cells): kept only when the digits allow one
-        split at all; otherwise the candidates are listed for a reviewer to pick."""
+    def _split_s2_run(self, row: PendingRow, ncols: int) -> list[Token | None] | None:
+        """A run of digits in a row of 二 (no rule ties its cells): a cell is kept only when every
+        split the digits allow gives it the same value; otherwise the candidates are listed for a
+        reviewer to pick."""
         run = run_of(row.values, glued=True)
         if run is None:
             return None
@@ -683,10 +719,12 @@ class Interpreter:
         except digit_runs.TooMany:
             self._warn_run_gave_up(f"第二部分：行“{row.text}”", f"section 二: row {row.text}", run)
             return None
-        if len(splits) == 1:
-            return [t for t in _run_tokens(list(splits[0]), run_source(row.values)) if t is not None]
-        self._warn_run(f"第二部分：行“{row.text}”", f"section 二: row {row.text}", run, splits, "二的各列之间没有勾稽关系")
-        return None
+        values = digit_runs.agreed(splits)
+        if len(splits) != 1:
+            self._warn_run(f"第二部分：行“{row.text}”", f"section 二: row {row.text}", run, splits, "二的各列之间没有勾稽关系")
+        if all(v is None for v in values):
+            return None
+        return _run_tokens(values, run_source(row.values))  # None where the splits differ
 
     def _warn_run(self, where_zh: str, where_en: str, run: digit_runs.Run, splits: list, why_zh: str) -> None:
         """Cells withheld from a run of digits: the candidate splits, for a reviewer to pick one."""

@@ -297,3 +297,21 @@ def test_a_dash_number_dash_line_right_after_a_label_is_never_dropped_silently()
     report = parse(text)
     assert report.cells.get("s2.art20_5.administrative_licensing.decisions") is None
     assert any("行政许可" in w for w in report.warnings)
+
+
+def test_run_together_header_of_table_two_decides_the_template() -> None:
+    """A 2019 template used for a 2021 report, header words run together: the header (not the year)
+    says v2019, so '规章000' fills 本年新制作数量… and never the v2021 columns."""
+    text = (
+        "某县民政局2021年政府信息公开工作年度报告\n二、主动公开政府信息情况\n第二十条第（一）项\n"
+        "信息内容本年新制作数量本年新公开数量对外公开总数量\n规章000\n规范性文件0512\n"
+    )
+    report = parse(text)
+    assert report.table_versions.get("s2") == "2019"
+    assert report.cells["s2.art20_1.regulations.total_published"].value == 0
+    assert "s2.art20_1.regulations.in_force" not in report.cells
+    # '0512': 0/5/12 or 0/51/2 — only the first cell is certain
+    assert report.cells["s2.art20_1.normative_documents.new_made"].value == 0
+    assert report.cells["s2.art20_1.normative_documents.new_made"].flag == "split_by_rule"
+    assert "s2.art20_1.normative_documents.new_published" not in report.cells
+    assert any("0/5/12" in w and "0/51/2" in w for w in report.warnings)
