@@ -101,22 +101,28 @@ CELL_NOTE = re.compile(r"^[（(][^（()）]*(?:其中|含|包括)[^（()）]*[)�
 
 def _page_mark_row(row: list) -> bool:
     """A row that is only a page number ('— 4 —', split or not into cells by the reader)."""
+    if len(row) > 3 or row[0].text.strip()[:1] not in _MARK_START:
+        return False  # cheap test first: most rows are not page numbers
     return bool(PAGE_MARK.match(" ".join(c.text.strip() for c in row if c.text.strip())))
+
+
+_MARK_START = set("-—–－―第")
 
 
 def _tokens(doc: Document) -> list[Token]:
     out: list[Token] = []
     for i, row in enumerate(doc.rows):
+        if not row:
+            continue
         mark = _page_mark_row(row)
         real = i not in doc.loose_rows
-        torn = real and len(row) > 2 and not row[0].text.strip() and all(is_value_text(c.text) for c in row[1:])
+        values = [is_value_text(c.text) for c in row]
+        torn = real and len(row) > 2 and not row[0].text.strip() and all(values[1:])
+        alone = len(row) == 1  # a line by itself, whatever wraps around it
+        clipped = i in doc.clipped_rows
+        last = len(row) - 1
         for j, cell in enumerate(row):
-            end = j == len(row) - 1 and real
-            tok = Token(cell.text, cell.source, is_value_text(cell.text), end, clipped=i in doc.clipped_rows)
-            tok.torn = torn and j == 0
-            tok.alone = len(row) == 1  # a line by itself, whatever wraps around it
-            tok.mark = mark
-            out.append(tok)
+            out.append(Token(cell.text, cell.source, values[j], j == last and real, clipped=clipped, torn=torn and j == 0, alone=alone, mark=mark))
     return out
 
 
