@@ -38,6 +38,7 @@ class Token:
     rule_flag: str | None = None  # how the value was obtained when not written as a cell ('split_by_rule')
     torn: bool = False  # the empty first cell of a real row of values: its label was torn out
     mark: bool = False  # part of a line that reads as a page number ('— 4 —')
+    note: str = ""  # added to the cell's label: how a value not written as a cell was obtained
     alone: bool = False  # the only cell of a real row (a label printed as a loose line)
 
 
@@ -234,8 +235,10 @@ def _int_or_none(text: str) -> int | None:
     return v if isinstance(v, int) else None
 
 
-def _run_tokens(values: list[int | None], source: Source) -> list[Token | None]:
-    return [None if v is None else Token(str(v), source, True, rule_flag=SPLIT_FLAG) for v in values]
+def _run_tokens(values: list[int | None], run: digit_runs.Run, source: Source) -> list[Token | None]:
+    """Cells split from a run: the reviewer reads where they came from in the cell's label."""
+    note = f"（由连写数字“{' '.join(run.pieces)}”按勾稽关系拆分）"
+    return [None if v is None else Token(str(v), source, True, rule_flag=SPLIT_FLAG, note=note) for v in values]
 
 
 class Interpreter:
@@ -658,6 +661,7 @@ class Interpreter:
         elif parsed.flag == "unparsed":
             self._warn(f"{spec.label}：无法识别数值“{tok.text.strip()}”", f"{key}: cannot read value '{tok.text.strip()}'")
         label = f"{row.text} / {col_label}" if row is not None else col_label
+        label += tok.note
         flag = tok.rule_flag if tok.rule_flag and parsed.flag == "ok" else parsed.flag
         score = row.match.score if row is not None and row.match is not None else 100.0
         self.out.cells[key] = Cell(
@@ -730,7 +734,7 @@ class Interpreter:
             self._warn_run(f"第二部分：行“{row.text}”", f"section 二: row {row.text}", run, splits, "二的各列之间没有勾稽关系")
         if all(v is None for v in values):
             return None
-        return _run_tokens(values, run_source(row.values))  # None where the splits differ
+        return _run_tokens(values, run, run_source(row.values))  # None where the splits differ
 
     def _warn_run(self, where_zh: str, where_en: str, run: digit_runs.Run, splits: list, why_zh: str) -> None:
         """Cells withheld from a run of digits: the candidate splits, for a reviewer to pick one."""
@@ -889,7 +893,7 @@ class Interpreter:
         placed, withheld = [], 0
         for key, vals in cells.items():
             label = schema.S3_ROW_BY_KEY[key].label
-            row = PendingRow("s3", None, None, label, source)
+            row = PendingRow("s3", None, None, f"（无标签，按勾稽关系放置为“{label}”）", source)
             for (col_key, col_label), v in zip(schema.S3_COLUMNS, vals, strict=True):
                 if v is None:
                     withheld += 1
@@ -921,7 +925,7 @@ class Interpreter:
             if not values:
                 self._warn_run(*where, run, [], "")
                 continue
-            out[key] = _run_tokens(values, run_source(row.values))
+            out[key] = _run_tokens(values, run, run_source(row.values))
             if any(v is None for v in values):
                 splits = result.candidates[key]
                 self._warn_run(*where, run, splits, "按勾稽关系（每行总计等于各列之和、第一项加第二项等于第三项加第四项）仍不能唯一确定")
@@ -954,7 +958,7 @@ class Interpreter:
                 "第四部分：数字连在一起，已按勾稽关系唯一拆分（单元格标记为“按规则拆分”，请核对）",
                 f"section 四: digits run together split uniquely by the rules (flag {SPLIT_FLAG})",
             )
-        return _run_tokens(values, run_source(self.s4_values))
+        return _run_tokens(values, run, run_source(self.s4_values))
 
     def _warn_clipped(self, where_zh: str, where_en: str, kept: int, ncols: int) -> None:
         self._warn(
