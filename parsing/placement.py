@@ -21,10 +21,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import permutations
+from math import perm
 
 Values = tuple[int | None, ...]
 SPECIAL = ("r1_new_received", "r2_carried_over", "r3_7_total", "r4_carry_forward")
-MAX_ASSIGNMENTS = 200_000  # injective choices of the special rows tried (more: give up)
+MAX_ASSIGNMENTS = 5_000  # injective choices of the special rows to try (more: give up at once)
 
 
 @dataclass
@@ -63,12 +64,10 @@ def place(fixed: dict[str, Values], unlabelled: Sequence[Values], template: Sequ
     width = len(unlabelled[0]) if unlabelled else 0
     fixed_out = [fixed[k] for k in outcome if k in fixed]
     base_out = [sum(_n(r[c]) for r in fixed_out) for c in range(width)]
+    if perm(len(unlabelled), len(special)) > MAX_ASSIGNMENTS:
+        return Placement({}, 0, "too many assignments")
     valid: list[tuple[dict[str, int], list[int]]] = []  # (special slot → row index, outcome row indexes)
-    tried = 0
     for choice in permutations(range(len(unlabelled)), len(special)):
-        tried += 1
-        if tried > MAX_ASSIGNMENTS:
-            return Placement({}, 0, "too many assignments")
         chosen = dict(zip(special, choice, strict=True))
         rest = [i for i in range(len(unlabelled)) if i not in choice]
         if _holds(fixed, unlabelled, chosen, rest, base_out, width):
