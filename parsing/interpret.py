@@ -261,6 +261,7 @@ class Interpreter:
         self.stray: list[Token] = []  # values in 二/三 that arrived with no row open
         self.stray_section: str | None = None
         self.unlabelled: list[list[Token]] = []  # rows of values of 三 with no label
+        self.generic_cols: set[int] = set()  # numbers of the generic column names of 三 ('数据1' → 1)
         self.anchored = False  # a section heading has been seen
         # (section, table index) → grid column of the first value column, from the header cells
         # (自然人 in 三, the leftmost outcome word in 四): where a row cut by the page edge starts.
@@ -389,6 +390,8 @@ class Interpreter:
         if GENERIC_COL.match(text.strip()):
             # A generic column name of OCR output ('数据1'): a header cell, placed by position.
             self.last_kind, self.last_section = "col", self.section
+            if self.section == "s3":
+                self.generic_cols.add(int(re.sub(r"\D", "", text)))
             return
         if self._label_run_together(tok):
             return
@@ -849,6 +852,24 @@ class Interpreter:
                 if tok is not None:
                     self._put(f"s3.{key}.{col_key}", tok, row, col_label, None)
         self._place_unlabelled({**fitted, **{k: v for k, v in split.items() if k not in fitted}}, version)
+        self._confirm_generic_columns(fitted)
+
+    def _confirm_generic_columns(self, fitted: dict[str, list[Token]]) -> None:
+        """Generic column names ('数据1'…'数据6') are read by position as the applicant columns; say so
+        when the count of names or D1 (总计 = Σ applicant columns) does not confirm that reading."""
+        if not self.generic_cols:
+            return
+        broken = []
+        for key, toks in fitted.items():
+            vals = [_int_or_none(t.text) for t in toks]
+            if len(vals) == len(schema.S3_COLUMNS) and vals[-1] is not None and sum(v or 0 for v in vals[:-1]) != vals[-1]:
+                broken.append(schema.S3_ROW_BY_KEY[key].label)
+        if max(self.generic_cols) not in (6, 7) or broken:
+            rows = "、".join(broken[:3]) + ("等" if len(broken) > 3 else "")
+            self._warn(
+                f"第三部分：表头是通用列名（数据1…数据{max(self.generic_cols)}），已按位置对应到申请人各列，但{'行' + rows + '的总计不等于各列之和' if broken else '列数不是 6 或 7'}，请核对列的对应",
+                f"section 三: generic column names read by position are not confirmed ({len(broken)} rows break D1)",
+            )
 
     def _place_unlabelled(self, rows: dict[str, list[Token | None]], version: str | None) -> None:
         """Rows of 三 that arrived without labels, placed where the rules O1, D1 and D3 leave no doubt

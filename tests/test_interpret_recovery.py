@@ -315,3 +315,10 @@ def test_run_together_header_of_table_two_decides_the_template() -> None:
     assert report.cells["s2.art20_1.normative_documents.new_made"].flag == "split_by_rule"
     assert "s2.art20_1.normative_documents.new_published" not in report.cells
     assert any("0/5/12" in w and "0/51/2" in w for w in report.warnings)
+
+
+def test_generic_columns_not_confirmed_by_d1_are_reported() -> None:
+    text = OCR_MD.replace("| （一）予以公开 | 3 | 1 | - | - | - | - | 4 |", "| （一）予以公开 | 3 | 1 | - | - | - | - | 5 |")
+    report = parse_bytes(text.encode("utf-8"), "ocr.md")
+    assert any("通用列名" in w and "（一）予以公开" in w for w in report.warnings)
+    assert not any("通用列名" in w for w in parse_bytes(OCR_MD.encode("utf-8"), "ocr.md").warnings)
