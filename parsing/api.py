@@ -63,7 +63,7 @@ def parse_document(doc: Document, file: str, sha256: str, overrides: dict[str, s
         text=doc.text,
     )
     report.checks = _checks(report)
-    if not report.cells and not report.narrative and report.year is None and report.agency is None:
+    if not report.cells and not report.narrative and report.year is None and report.agency is None and not found.report_signs:
         return error_report(
             file,
             sha256,

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from parsing import schema
+from parsing import digit_runs, placement, schema
 from parsing.document import Document, Source
+from parsing.evidence import report_signs
 from parsing.matching import Match, Matcher, Target, split_prefix
 from parsing.normalize import normalize_label
 from parsing.report import Cell, LabelMatch
@@ -33,6 +35,11 @@ class Token:
     row_end: bool = False
     run: bool = False  # digits that ran into the label cell: '规章000'
     clipped: bool = False  # its row was cut off on the right by the page edge (PDF)
+    rule_flag: str | None = None  # how the value was obtained when not written as a cell ('split_by_rule')
+    torn: bool = False  # the empty first cell of a real row of values: its label was torn out
+    mark: bool = False  # part of a line that reads as a page number ('— 4 —')
+    note: str = ""  # added to the cell's label: how a value not written as a cell was obtained
+    alone: bool = False  # the only cell of a real row (a label printed as a loose line)
 
 
 @dataclass
@@ -46,6 +53,7 @@ class PendingRow:
     headers: list[Target] = field(default_factory=list)  # section-二 header columns in force
     ignored: bool = False  # a reviewer said this label is deliberately not mapped
     anchored: bool = False  # seen under a section heading (not in a sidebar before the report)
+    alone: bool = False  # its label was a loose line by itself
 
 
 @dataclass
@@ -57,6 +65,8 @@ class Interpretation:
     unmatched_labels: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     table_versions: dict[str, str] = field(default_factory=dict)
+    # Why the document is an annual report even when few or no cells could be read (evidence.py).
+    report_signs: list[str] = field(default_factory=list)
 
     @property
     def template(self) -> str:
@@ -84,12 +94,36 @@ def heading(text: str) -> str | None:
     return None
 
 
+# A page number printed inside a table by a PDF extraction ('— 4 —', '- 4 -', '第4页 共10页').
+PAGE_MARK = re.compile(r"^\s*(?:[-—–－―]+\s*\d{1,3}\s*[-—–－―]+|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?)\s*$")
+# The note of an annotated cell torn onto a line of its own: '22（其中修订16件）' → '22' and the note.
+CELL_NOTE = re.compile(r"^[（(][^（()）]*(?:其中|含|包括)[^（()）]*[)）]$")
+
+
+def _page_mark_row(row: list) -> bool:
+    """A row that is only a page number ('— 4 —', split or not into cells by the reader)."""
+    if len(row) > 3 or row[0].text.strip()[:1] not in _MARK_START:
+        return False  # cheap test first: most rows are not page numbers
+    return bool(PAGE_MARK.match(" ".join(c.text.strip() for c in row if c.text.strip())))
+
+
+_MARK_START = set("-—–－―第")
+
+
 def _tokens(doc: Document) -> list[Token]:
     out: list[Token] = []
     for i, row in enumerate(doc.rows):
+        if not row:
+            continue
+        mark = _page_mark_row(row)
+        real = i not in doc.loose_rows
+        values = [is_value_text(c.text) for c in row]
+        torn = real and len(row) > 2 and not row[0].text.strip() and all(values[1:])
+        alone = len(row) == 1  # a line by itself, whatever wraps around it
+        clipped = i in doc.clipped_rows
+        last = len(row) - 1
         for j, cell in enumerate(row):
-            end = j == len(row) - 1 and i not in doc.loose_rows
-            out.append(Token(cell.text, cell.source, is_value_text(cell.text), end, clipped=i in doc.clipped_rows))
+            out.append(Token(cell.text, cell.source, values[j], j == last and real, clipped=clipped, torn=torn and j == 0, alone=alone, mark=mark))
     return out
 
 
@@ -148,6 +182,65 @@ def _count_message(n: int, ncols: int) -> tuple[str, str]:
     )
 
 
+SPLIT_FLAG = "split_by_rule"  # a cell read from a run of digits, split by the official rules
+PLACED_FLAG = "placed_by_rule"  # a cell of a row without a label, placed by the official rules
+
+
+def run_of(values: list[Token], glued: bool = False) -> digit_runs.Run | None:
+    """The digit run a row's values form, when they are one cell of digits run together (text scraped
+    from a web page: '512430'); a cell of a real table grid is one value and never a run.
+
+    ``glued``: only digits run into the row label count. Rows of 二 have no rule to check a split, so
+    a lone value (what is left of a row cut short) must never be taken apart."""
+    filled = [t for t in values if not _is_empty(t)]
+    if len(filled) != 1 or (_is_grid_cell(filled[0]) and not filled[0].run) or (glued and not filled[0].run):
+        return None
+    return digit_runs.Run.parse(filled[0].text)
+
+
+GENERIC_COL = re.compile(r"^(?:数据|数值|列|col(?:umn)?)\s*\d{1,2}$", re.IGNORECASE)  # OCR: 数据1…数据7
+
+
+def _whole_groups(values: list[Token]) -> bool:
+    """Whether the values of 四 read so far are one or two whole groups of five filled cells."""
+    return len(values) in (5, 10) and not any(_is_empty(t) for t in values)
+
+
+@lru_cache(maxsize=1)
+def _s2_header_vocabulary() -> tuple[str, ...]:
+    words = {normalize_label(c.label) for blocks in schema.SECTION2.values() for b in blocks for c in b.cols}
+    words.add("信息内容")
+    return tuple(sorted(words, key=len, reverse=True))  # longest first: 本年新公开数量 before 本年新公开
+
+
+def _run_header_words(text: str) -> list[str] | None:
+    """The column words of 二 that make up ``text`` exactly, in order (at least two), else None."""
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        word = next((w for w in _s2_header_vocabulary() if text.startswith(w, pos)), None)
+        if word is None:
+            return None
+        out.append(word)
+        pos += len(word)
+    return out if len(out) >= 2 else None
+
+
+def run_source(values: list[Token]) -> Source:
+    return next(t for t in values if not _is_empty(t)).source
+
+
+def _int_or_none(text: str) -> int | None:
+    v = parse_value(text).value
+    return v if isinstance(v, int) else None
+
+
+def _run_tokens(values: list[int | None], run: digit_runs.Run, source: Source) -> list[Token | None]:
+    """Cells split from a run: the reviewer reads where they came from in the cell's label."""
+    note = f"（由连写数字“{' '.join(run.pieces)}”按勾稽关系拆分）"
+    return [None if v is None else Token(str(v), source, True, rule_flag=SPLIT_FLAG, note=note) for v in values]
+
+
 class Interpreter:
     """Maps one Document to canonical cells."""
 
@@ -166,21 +259,32 @@ class Interpreter:
         self.s4_values: list[Token] = []
         self.s4_row: list[Token] = []  # values of the current row of 四, until it ends
         self.stray: list[Token] = []  # values in 二/三 that arrived with no row open
+        self.stray_section: str | None = None
+        self.unlabelled: list[list[Token]] = []  # rows of values of 三 with no label
+        self.generic_cols: set[int] = set()  # numbers of the generic column names of 三 ('数据1' → 1)
         self.anchored = False  # a section heading has been seen
         # (section, table index) → grid column of the first value column, from the header cells
         # (自然人 in 三, the leftmost outcome word in 四): where a row cut by the page edge starts.
         self.value_cols: dict[tuple[str, int], int] = {}
         self.last_kind: str | None = None  # kind and section of the last label matched
         self.last_section: str | None = None
+        # Per table (s2/s3/s4): how the text showed it (a heading, standard labels), for the warning
+        # given when none of its cells could be read.
+        self.shown: dict[str, set[str]] = {}
 
     # ------------------------------------------------------------------ driving
     def run(self, doc: Document) -> Interpretation:
         for tok in _tokens(doc):
+            if tok.mark and not (self.row is not None and not self.row.values):
+                # A page number printed between the rows of a table. Right after a row label it
+                # would be that row's values ('— 4 —': a dash, 4, a dash), so it is kept there.
+                continue
             if tok.is_value:
                 self._value(tok)
             else:
                 self._label(tok)
             if tok.row_end:
+                self._end_stray_row()
                 # An unmatched row (or a group row with values) stays open: its label may continue on the
                 # next line (PDF text).
                 if self.row is not None and self.row.values and not self._may_continue(self.row):
@@ -192,23 +296,59 @@ class Interpreter:
         self._finish_s2()
         self._finish_s3()
         self._finish_s4()
+        self._explain_unread_tables()
+        keys = {m.key for m in self.out.labels if m.key}
+        self.out.report_signs = report_signs(doc.text, len(keys))
+        if self.out.report_signs and not self.out.cells and not self.shown:
+            kinds = "、".join(dict.fromkeys(sign.split("：")[0] for sign in self.out.report_signs))
+            self._warn(
+                f"文中没有找到第二、三、四部分的统计表格（可能是图片，或未随正文复制），未读取到任何表格数值（按{kinds}识别为年度报告）",
+                "no table of sections 二, 三 or 四 found: no cell read (recognised as a report by its title, headings or labels)",
+            )
         return self.out
 
+    def _explain_unread_tables(self) -> None:
+        """A table the text shows (by its heading or its standard labels) without a single cell read
+        gets a warning naming it and saying why: never an unexplained empty result."""
+        names = {"s2": ("第二部分（主动公开政府信息情况）表格", "table 二"), "s3": ("第三部分（收到和处理政府信息公开申请情况）表格", "table 三"), "s4": ("第四部分（行政复议、行政诉讼情况）表格", "table 四")}
+        for sec, (zh, en) in names.items():
+            how = self.shown.get(sec)
+            if not how or any(k.startswith(sec + ".") for k in self.out.cells):
+                continue
+            own = {"s2": "第二部分", "s3": "第三部分", "s4": "第四部分"}[sec]
+            if any(w.startswith(own) for w in self.out.warnings):
+                why_zh, why_en = "数值无法对应到表格的行和列（原因见本表的其他提示）", "its values could not be placed (see the other warnings of this table)"
+            elif "labels" in how:
+                why_zh, why_en = "找到了标准行标签，但表格中没有数值（空白模板，或数值在复制、提取时丢失）", "standard labels found but no values (a blank template, or values lost in copying)"
+            else:
+                why_zh, why_en = "只找到章节标题，没有找到表格的标准行标签（表格可能是图片，或在复制、提取时丢失）", "only the heading was found, no standard labels (the table may be an image or lost in copying)"
+            self._warn(f"{zh}未读取到任何数值：{why_zh}", f"{en}: no cell read: {why_en}")
+
     def _value(self, tok: Token) -> None:
+        if tok.torn and self.row is not None and self.row.alone and not self.row.values and self.row.section == "s3":
+            # A row of values whose label cell is empty, after a label printed as a loose line: the
+            # label was torn out of the table (extracted markdown), so the values are not that label's.
+            self._close()
         if self.row is not None:
             self.row.values.append(tok)
         elif self.section == "s4":
             self.s4_row.append(tok)
         elif self.section in ("s2", "s3") and not _is_empty(tok):
+            if not self.stray:
+                self.stray_section = self.section
             self.stray.append(tok)
 
-    def _report_stray(self) -> None:
-        """Values that no row label claimed are reported, never dropped silently."""
-        if self.stray:
-            where = f"line {self.stray[0].source.line}" if self.stray[0].source.line else "a table"
-            texts = " ".join(t.text.strip() for t in self.stray[:8])
-            self._warn(f"{len(self.stray)} 个数值没有对应的行标签（{texts}）", f"{len(self.stray)} values without a row label near {where}: {texts}")
+    def _end_stray_row(self) -> None:
+        """Values of 三 that no label claimed, one row of them: kept to be placed by the rules."""
+        if self.stray and self.stray_section == "s3":
+            self.unlabelled.append(self.stray)
             self.stray = []
+
+    def _report_stray(self) -> None:
+        """Values that no row label claimed are reported, never dropped silently (those of 三 are
+        first offered to the rules, see ``_place_unlabelled``)."""
+        self._end_stray_row()
+        self._report_stray_now()
 
     def _end_s4_row(self) -> None:
         """A row of section 四 ended: keep its values unless it was only the padding of a header row.
@@ -226,6 +366,8 @@ class Interpreter:
 
     def _record(self, m: Match, section: str | None) -> None:
         self.out.labels.append(LabelMatch(m.text, m.id, m.score, m.tier, section))
+        if m.target is not None and m.target.kind in ("row", "caption") and section in ("s2", "s3", "s4"):
+            self.shown.setdefault(section, set()).add("labels")
 
     def _label(self, tok: Token) -> None:
         text = tok.text.strip()
@@ -234,6 +376,8 @@ class Interpreter:
         self._report_stray()
         h = heading(text)
         if h is not None:
+            if h != "end":
+                self.shown.setdefault(h, set()).add("heading")
             self._close()
             self.section = h
             self.anchored = True
@@ -241,10 +385,20 @@ class Interpreter:
         if len(normalize_label(text)) > MAX_LABEL_LEN:
             self._close()
             return
+        if self.row is not None and self.row.values and CELL_NOTE.match(normalize_label(text)):
+            return  # the note of the value just read, torn onto its own line: not a new row
+        if GENERIC_COL.match(text.strip()):
+            # A generic column name of OCR output ('数据1'): a header cell, placed by position.
+            self.last_kind, self.last_section = "col", self.section
+            if self.section == "s3":
+                self.generic_cols.add(int(re.sub(r"\D", "", text)))
+            return
+        if self._label_run_together(tok):
+            return
         cands = self._candidates(text)
         if self._continues_unmatched_row(text, cands):
             return
-        if not cands and self._split_header_words(tok):
+        if not cands and (self._split_header_words(tok) or self._split_run_header(tok)):
             return
         if not cands:
             self._unmatched(tok)
@@ -297,6 +451,18 @@ class Interpreter:
         self._record(row.match, target.section)
         if target.section == "s3":
             self.s3_started = True
+        return True
+
+    def _split_run_header(self, tok: Token) -> bool:
+        """A header row of 二 whose words ran together ('信息内容本年制发件数本年废止件数现行有效件数'):
+        read as its column words when the whole text is a sequence of them."""
+        if self.section != "s2":
+            return False
+        words = _run_header_words(normalize_label(tok.text))
+        if words is None:
+            return False
+        for word in words:
+            self._label(Token(word, tok.source, False))
         return True
 
     def _split_header_words(self, tok: Token) -> bool:
@@ -356,7 +522,7 @@ class Interpreter:
             if self.row is not None and not self.row.values and self.row.target is not None and self.row.target.id == target.id:
                 return  # the same label repeated (e.g. a merged cell emitted twice)
             self._close()
-            self.row = PendingRow(target.section, target, match, tok.text.strip(), tok.source, anchored=self.anchored)
+            self.row = PendingRow(target.section, target, match, tok.text.strip(), tok.source, anchored=self.anchored, alone=tok.alone)
             if target.section == "s2":
                 self.row.headers = list(self.s2_headers)
             if target.section == "s3":
@@ -373,7 +539,11 @@ class Interpreter:
         elif kind == "group" and target.id == "s3.group.g3_6_other":
             self.s3_group_other = True
         elif target.section == "s4":
-            self.s4_row, self.s4_values = [], []  # the data row comes after the header words
+            # The data row comes after the header words. Only whole groups of five read under an
+            # earlier header survive: 四 printed as three 5-column tables (OCR, extracted markdown).
+            if not _whole_groups(self.s4_values):
+                self.s4_values = []
+            self.s4_row = []
 
     def _note_value_col(self, target: Target, tok: Token) -> None:
         """Remember the grid column where the value columns of a table start (see ``value_cols``)."""
@@ -422,22 +592,31 @@ class Interpreter:
             m = _RUN_TOGETHER.match(text)
             if m is None:
                 return  # a fragment of the row label (e.g. the rest of a long note): keep the row open
-        m = _RUN_TOGETHER.match(text)
-        if m is not None:
-            cands = self._candidates(m.group("label"))
-            target = self._choose(cands) if cands else None
-            if target is not None and target.kind == "row":
-                match = next(c for c in cands if c.target is target)
-                self._record(match, target.section)
-                self._handle(target, match, tok)
-                assert self.row is not None
-                self.row.text = m.group("label")
-                self.row.values.append(Token(m.group("digits").strip(), tok.source, True, run=True))
-                return
+        if self._label_run_together(tok):
+            return
         self._close()
         if self.section in ("s2", "s3"):
             self.out.labels.append(LabelMatch(text, None, 0.0, "unmatched", self.section))
             self.row = PendingRow(self.section, None, None, text, tok.source)
+
+    def _label_run_together(self, tok: Token) -> bool:
+        """A row label with its digits run into it ('行政处罚37', '2.重复申请0000000'): open the row and
+        give it the digits as one run (split later, by the rules of its table)."""
+        m = _RUN_TOGETHER.match(tok.text.strip())
+        if m is None:
+            return False
+        cands = self._candidates(m.group("label"))
+        target = self._choose(cands) if cands else None
+        if target is None or target.kind != "row":
+            return False
+        match = next(c for c in cands if c.target is target)
+        self._record(match, target.section)
+        self._handle(target, match, tok)
+        assert self.row is not None
+        self.row.text = m.group("label").strip()
+        self.row.values.append(Token(m.group("digits").strip(), tok.source, True, run=True))
+        self.last_kind, self.last_section = target.kind, target.section
+        return True
 
     def _close(self) -> None:
         row, self.row = self.row, None
@@ -490,6 +669,8 @@ class Interpreter:
                 f"{key}: value has too many digits; kept as raw text",
             )
         label = f"{row.text} / {col_label}" if row is not None else col_label
+        label += tok.note
+        flag = tok.rule_flag if tok.rule_flag and parsed.flag == "ok" else parsed.flag
         score = row.match.score if row is not None and row.match is not None else 100.0
         self.out.cells[key] = Cell(
             key=key,
@@ -497,7 +678,7 @@ class Interpreter:
             raw=tok.text.strip(),
             label=label.replace("\n", ""),
             score=score,
-            flag=parsed.flag,
+            flag=flag,
             unit=out_unit if spec.kind == "amount" else None,
             source=tok.source,
         )
@@ -530,14 +711,60 @@ class Interpreter:
             cols = self._s2_columns(row, block, version)
             vals, why = fit(row.values, len(cols))
             if vals is None:
-                self._warn(f"第二部分：行“{row.text}”{why[0]}", f"section 二: row {row.text} {why[1]}")
+                vals = self._split_s2_run(row, len(cols))
+            if vals is None:
+                if run_of(row.values, glued=True) is None:
+                    self._warn(f"第二部分：行“{row.text}”{why[0]}", f"section 二: row {row.text} {why[1]}")
                 continue
             versions.add(version)
             for col, tok in zip(cols, vals, strict=True):
+                if tok is None:
+                    continue  # a cell of a digit run that the digits do not determine
                 hint = self._unit_hint(version, block_key, col.key) if col.kind == "amount" else None
                 self._put(f"s2.{block_key}.{row_key}.{col.key}", tok, row, col.label, col.unit, hint)
         if versions:
             self.out.table_versions["s2"] = versions.pop() if len(versions) == 1 else "mixed"
+
+    def _split_s2_run(self, row: PendingRow, ncols: int) -> list[Token | None] | None:
+        """A run of digits in a row of 二 (no rule ties its cells): a cell is kept only when every
+        split the digits allow gives it the same value; otherwise the candidates are listed for a
+        reviewer to pick."""
+        run = run_of(row.values, glued=True)
+        if run is None:
+            return None
+        try:
+            splits = digit_runs.free_splits(run, ncols)
+        except digit_runs.TooMany:
+            self._warn_run_gave_up(f"第二部分：行“{row.text}”", f"section 二: row {row.text}", run)
+            return None
+        values = digit_runs.agreed(splits)
+        if len(splits) != 1:
+            self._warn_run(f"第二部分：行“{row.text}”", f"section 二: row {row.text}", run, splits, "二的各列之间没有勾稽关系")
+        if all(v is None for v in values):
+            return None
+        return _run_tokens(values, run, run_source(row.values))  # None where the splits differ
+
+    def _warn_run(self, where_zh: str, where_en: str, run: digit_runs.Run, splits: list, why_zh: str) -> None:
+        """Cells withheld from a run of digits: the candidate splits, for a reviewer to pick one."""
+        text = " ".join(run.pieces)
+        if not splits:
+            self._warn(
+                f"{where_zh}的数字连在一起（{text}），没有任何拆分符合勾稽关系，未入库",
+                f"{where_en}: digits run together ('{text}') and no split satisfies the rules; not stored",
+            )
+            return
+        cands = digit_runs.describe(splits)
+        self._warn(
+            f"{where_zh}的数字连在一起（{text}），{why_zh}，有 {len(splits)} 种拆分：{cands}；无法唯一确定的单元格未入库，请人工选择",
+            f"{where_en}: digits run together ('{text}'), {len(splits)} possible splits: {cands}; undetermined cells not stored",
+        )
+
+    def _warn_run_gave_up(self, where_zh: str, where_en: str, run: digit_runs.Run) -> None:
+        text = " ".join(run.pieces)
+        self._warn(
+            f"{where_zh}的数字连在一起（{text}），可能的拆分过多，未入库",
+            f"{where_en}: digits run together ('{text}') allow too many splits; not stored",
+        )
 
     def _unit_hint(self, version: str, block_key: str, col_key: str) -> str | None:
         """The unit a section-二 header states for an amount column ('采购总金额（万元）', '（单位：元）')."""
@@ -565,6 +792,8 @@ class Interpreter:
         while vals and _is_empty(vals[-1]):
             vals.pop()
         counts = {len(vals), sum(1 for v in vals if not _is_empty(v))}
+        if any(v.run for v in vals):
+            counts = set()  # digits run together: their number says nothing about the columns
         fits = [v for v in schema.VERSIONS if (b := schema.block(v, block_key)) is not None and len(b.cols) in counts]
         if len(fits) == 1:
             return fits[0]
@@ -604,17 +833,158 @@ class Interpreter:
             version = None
         if version:
             self.out.table_versions["s3"] = version
+        ncols = len(schema.S3_COLUMNS)
+        fitted: dict[str, list[Token]] = {}
+        runs: dict[str, digit_runs.Run] = {}
         for key, row in self.s3_rows.items():
-            ncols = len(schema.S3_COLUMNS)
             vals, why = fit(row.values, ncols)
+            if vals is None and (run := run_of(row.values)) is not None:
+                runs[key] = run
+                continue
             if vals is None:
                 vals = self._clipped_part(row.values, "s3", ncols)
                 if vals is None:
+                    if self.unlabelled and all(_is_empty(v) for v in row.values):
+                        continue  # a label without values: a place for a row without a label
                     self._warn(f"第三部分：行“{row.text}”{why[0]}", f"section 三: row {row.text} {why[1]}")
                     continue
                 self._warn_clipped(f"第三部分：行“{row.text}”", f"section 三: row {row.text}", len(vals), ncols)
-            for (col_key, col_label), tok in zip(schema.S3_COLUMNS, vals, strict=False):
-                self._put(f"s3.{key}.{col_key}", tok, row, col_label, None)
+            fitted[key] = vals
+        split = self._split_s3_runs(fitted, runs, version)
+        for key, row in self.s3_rows.items():
+            toks = fitted.get(key) or split.get(key)
+            for (col_key, col_label), tok in zip(schema.S3_COLUMNS, toks or [], strict=False):
+                if tok is not None:
+                    self._put(f"s3.{key}.{col_key}", tok, row, col_label, None)
+        self._place_unlabelled({**fitted, **{k: v for k, v in split.items() if k not in fitted}}, version)
+        self._confirm_generic_columns(fitted)
+
+    def _confirm_generic_columns(self, fitted: dict[str, list[Token]]) -> None:
+        """Generic column names ('数据1'…'数据6') are read by position as the applicant columns; say so
+        when the count of names or D1 (总计 = Σ applicant columns) does not confirm that reading."""
+        if not self.generic_cols:
+            return
+        broken = []
+        for key, toks in fitted.items():
+            vals = [_int_or_none(t.text) for t in toks]
+            if len(vals) == len(schema.S3_COLUMNS) and vals[-1] is not None and sum(v or 0 for v in vals[:-1]) != vals[-1]:
+                broken.append(schema.S3_ROW_BY_KEY[key].label)
+        if max(self.generic_cols) not in (6, 7) or broken:
+            rows = "、".join(broken[:3]) + ("等" if len(broken) > 3 else "")
+            self._warn(
+                f"第三部分：表头是通用列名（数据1…数据{max(self.generic_cols)}），已按位置对应到申请人各列，但{'行' + rows + '的总计不等于各列之和' if broken else '列数不是 6 或 7'}，请核对列的对应",
+                f"section 三: generic column names read by position are not confirmed ({len(broken)} rows break D1)",
+            )
+
+    def _place_unlabelled(self, rows: dict[str, list[Token | None]], version: str | None) -> None:
+        """Rows of 三 that arrived without labels, placed where the rules O1, D1 and D3 leave no doubt
+        (parsing.placement); everything else is reported with the reason."""
+        if not self.unlabelled:
+            return
+        ncols = len(schema.S3_COLUMNS)
+        groups, self.unlabelled = self.unlabelled, []
+        good = [[t for t in g if not _is_empty(t)] for g in groups]
+        if any(len(g) != ncols for g in good):
+            for g in groups:
+                self.stray = g
+                self._report_stray_now()
+            return
+        fixed = {k: tuple(None if t is None else _int_or_none(t.text) for t in v) for k, v in rows.items() if len(v) == ncols and all(t is not None for t in v)}
+        values = [tuple(_int_or_none(t.text) for t in g) for g in good]
+        versions = [version] if version in schema.VERSIONS else list(schema.VERSIONS)
+        tried = [(v, placement.place(fixed, values, [r.key for r in schema.s3_rows(v)], schema.outcome_rows(v))) for v in versions]
+        fits = [(v, p) for v, p in tried if p.valid]
+        texts = "；".join(" ".join(t.text.strip() for t in g) for g in good[:6])
+        if len(fits) != 1:
+            reason = tried[0][1].reason if len(tried) == 1 else "no single template version fits"
+            self._warn(
+                f"第三部分：{len(good)} 行数值没有行标签（{texts}），按勾稽关系无法确定其位置，未入库",
+                f"section 三: {len(good)} rows of values without a label ({texts}) cannot be placed by the rules ({reason}); not stored",
+            )
+            return
+        v, found = fits[0]
+        if version not in schema.VERSIONS:
+            self.out.table_versions["s3"] = v
+        self._put_placed(found.cells, good[0][0].source, texts, found.valid, len(good))
+
+    def _report_stray_now(self) -> None:
+        if self.stray:
+            where = f"line {self.stray[0].source.line}" if self.stray[0].source.line else "a table"
+            texts = " ".join(t.text.strip() for t in self.stray[:8])
+            n = sum(1 for t in self.stray if not _is_empty(t))
+            self._warn(f"{n} 个数值没有对应的行标签（{texts}）", f"{n} values without a row label near {where}: {texts}")
+            self.stray = []
+
+    def _put_placed(self, cells: dict[str, list[int | None]], source: Source, texts: str, valid: int, nrows: int) -> None:
+        placed, withheld = [], 0
+        for key, vals in cells.items():
+            label = schema.S3_ROW_BY_KEY[key].label
+            row = PendingRow("s3", None, None, f"（无标签，按勾稽关系放置为“{label}”）", source)
+            for (col_key, col_label), v in zip(schema.S3_COLUMNS, vals, strict=True):
+                if v is None:
+                    withheld += 1
+                    continue
+                self._put(f"s3.{key}.{col_key}", Token(str(v), source, True, rule_flag=PLACED_FLAG), row, col_label, None)
+            if any(v is not None for v in vals):
+                placed.append(label)
+        more = f"；另有 {withheld} 个单元格有多种放法符合勾稽关系，未入库" if withheld else ""
+        self._warn(
+            f"第三部分：{nrows} 行数值没有行标签（{texts}），已按勾稽关系（第一项加第二项等于第三项加第四项、各项之和等于总计）放入：{'、'.join(placed) or '无'}（单元格标记为“按规则放置”，请核对）{more}",
+            f"section 三: {nrows} rows without a label placed by the rules O1/D1/D3 ({valid} valid assignments; flag {PLACED_FLAG}); {withheld} cells left out",
+        )
+
+    def _split_s3_runs(self, fitted: dict[str, list[Token]], runs: dict[str, digit_runs.Run], version: str | None) -> dict[str, list[Token | None]]:
+        """Rows of 三 whose digits ran together, split by D1 per row and O1/D3 across rows (§9.5)."""
+        if not runs:
+            return {}
+        fixed = {k: tuple(_int_or_none(t.text) for t in toks) for k, toks in fitted.items() if len(toks) == len(schema.S3_COLUMNS)}
+        outcome = schema.outcome_rows(version) if version in schema.VERSIONS else ()
+        result = digit_runs.solve_s3(fixed, runs, outcome)
+        out: dict[str, list[Token | None]] = {}
+        for key, run in runs.items():
+            row = self.s3_rows[key]
+            where = (f"第三部分：行“{row.text}”", f"section 三: row {row.text}")
+            if key in result.gave_up:
+                self._warn_run_gave_up(*where, run)
+                continue
+            values = result.values.get(key, [])
+            if not values:
+                self._warn_run(*where, run, [], "")
+                continue
+            out[key] = _run_tokens(values, run, run_source(row.values))
+            if any(v is None for v in values):
+                splits = result.candidates[key]
+                self._warn_run(*where, run, splits, "按勾稽关系（每行总计等于各列之和、第一项加第二项等于第三项加第四项）仍不能唯一确定")
+        done = [self.s3_rows[k].text for k, v in out.items() if all(t is not None for t in v)]
+        if done:
+            self._warn(
+                f"第三部分：{len(done)} 行的数字连在一起，已按勾稽关系唯一拆分（单元格标记为“按规则拆分”，请核对）：{'、'.join(done[:5])}{'等' if len(done) > 5 else ''}",
+                f"section 三: {len(done)} rows of digits run together split uniquely by the rules (flag {SPLIT_FLAG})",
+            )
+        return out
+
+    def _finish_s4_run(self) -> list[Token] | None:
+        """四 as one run of digits: three groups of five cells, each group's 总计 the sum of the others."""
+        run = run_of(self.s4_values)
+        if run is None:
+            return None
+        where = ("第四部分表格", "section 四")
+        try:
+            splits = digit_runs.s4_splits(run)
+        except digit_runs.TooMany:
+            self._warn_run_gave_up(*where, run)
+            return None
+        values = digit_runs.agreed(splits)
+        if not splits or any(v is None for v in values):
+            self._warn_run(*where, run, splits, "按勾稽关系（各组总计等于前四项之和）仍不能唯一确定")
+        if not splits:
+            return None
+        if all(v is not None for v in values):
+            self._warn(
+                "第四部分：数字连在一起，已按勾稽关系唯一拆分（单元格标记为“按规则拆分”，请核对）",
+                f"section 四: digits run together split uniquely by the rules (flag {SPLIT_FLAG})",
+            )
+        return _run_tokens(values, run, run_source(self.s4_values))
 
     def _warn_clipped(self, where_zh: str, where_en: str, kept: int, ncols: int) -> None:
         self._warn(
@@ -642,6 +1012,12 @@ class Interpreter:
             return
         ncols = len(schema.S4_COLUMNS)
         vals, why = fit(self.s4_values, ncols)
+        if vals is None and run_of(self.s4_values) is not None:
+            split = self._finish_s4_run()
+            for (key, label), tok in zip(schema.S4_COLUMNS, split or [], strict=False):
+                if tok is not None:
+                    self._put(f"s4.{key}", tok, None, label, None)
+            return
         if vals is None:
             vals = self._clipped_part(self.s4_values, "s4", ncols)
             if vals is None:
