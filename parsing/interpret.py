@@ -17,7 +17,7 @@ from functools import lru_cache
 from parsing import digit_runs, placement, schema
 from parsing.document import Document, Source
 from parsing.evidence import report_signs
-from parsing.matching import Match, Matcher, Target, split_prefix
+from parsing.matching import Match, Matcher, Target, label_core, split_prefix
 from parsing.normalize import normalize_label
 from parsing.report import Cell, LabelMatch
 from parsing.values import is_value_text, parse_value
@@ -382,7 +382,9 @@ class Interpreter:
             self.section = h
             self.anchored = True
             return
-        if len(normalize_label(text)) > MAX_LABEL_LEN:
+        # Long cells are prose, but a label carrying a province's long note is short once the note is
+        # taken off ('规范性文件（行政机关制定发布的决定、公告、通告…）').
+        if len(normalize_label(text)) > MAX_LABEL_LEN and len(label_core(text)) > MAX_LABEL_LEN:
             self._close()
             return
         if self.row is not None and self.row.values and CELL_NOTE.match(normalize_label(text)):

@@ -322,3 +322,30 @@ def test_generic_columns_not_confirmed_by_d1_are_reported() -> None:
     report = parse_bytes(text.encode("utf-8"), "ocr.md")
     assert any("通用列名" in w and "（一）予以公开" in w for w in report.warnings)
     assert not any("通用列名" in w for w in parse_bytes(OCR_MD.encode("utf-8"), "ocr.md").warnings)
+
+
+# ------------------------------------------------------------------ item 2: a label with a long note
+LONG_NOTE = """某县民政局2020年政府信息公开工作年度报告
+二、主动公开政府信息情况
+第二十条第（一）项
+信息内容
+本年新制作数量
+本年新公开数量
+对外公开总数量
+规章
+0
+0
+0
+规范性文件（行政机关制定发布的决定、公告、通告、意见、通知，以及标题采用“规定”“办法”“细则”“规则”等形式的文件，各级政府部门及其内设机构制定的具有普遍约束力的文件）
+3
+2
+17
+"""
+
+
+def test_a_label_with_a_long_provincial_note_on_one_line_keeps_its_row() -> None:
+    report = parse(LONG_NOTE)
+    key = "s2.art20_1.normative_documents"
+    got = [report.cells[f"{key}.{c}"].value for c in ("new_made", "new_published", "total_published")]
+    assert got == [3, 2, 17]
+    assert not any("没有对应的行标签" in w for w in report.warnings)
