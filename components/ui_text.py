@@ -124,6 +124,7 @@ _SCRIPT = """
   const EXACT = __EXACT__;
   const PATTERNS = __PATTERNS__.map(([src, rep]) => [new RegExp(src), rep]);
   const ATTRS = ["placeholder", "title", "aria-label", "data-title"];
+  const SVG_NS = "http://www.w3.org/2000/svg";
   const translate = (text) => {
     if (!text) return null;
     const t = text.trim();
@@ -148,8 +149,11 @@ _SCRIPT = """
     if (root.nodeType !== 1) return;
     // Report text shown as code is data, never translated.
     if (root.closest && root.closest("pre, code, textarea")) return;
+    // Chart drawings (SVG) hold our own Chinese labels and thousands of nodes: not walked.
+    if (root.namespaceURI === SVG_NS) return;
     fixAttrs(root);
-    const tw = w.document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    const skipSvg = {acceptNode: (n) => (n.namespaceURI === SVG_NS ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT)};
+    const tw = w.document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, skipSvg);
     for (let n = tw.nextNode(); n; n = tw.nextNode()) {
       if (n.nodeType === 3) {
         if (!n.parentElement || !n.parentElement.closest("pre, code, textarea")) fixText(n);
