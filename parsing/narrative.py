@@ -30,8 +30,10 @@ from parsing.schema import NARRATIVE_FLAGS, NARRATIVE_KEYS
 
 # The number itself: digits with optional thousands separators (NFKC already made them ASCII). It
 # starts where a number starts: without the lookbehind a long run of digits (a table flattened into
-# the text) is tried from each of its digits, which is quadratic (minutes for 20,000 digits).
-_NUM = r"(?<![\d,.])(?P<num>\d[\d,]*(?:\.\d+)?)"
+# the text) is tried from each of its digits, which is quadratic (minutes for 20,000 digits). A comma
+# or point closes the number only after a digit ("1,036"); after a word it separates clauses
+# ("其中5件予以公开,2件不予公开" once NFKC has made the comma ASCII).
+_NUM = r"(?<!\d)(?<!\d[,.])(?P<num>\d[\d,]*(?:\.\d+)?)"
 # A gap inside one clause: no punctuation, no digit, no line break.
 _GAP = r"[^\d,.;:!?，。；：、！？\n|]"
 # Words in the gap that make the figure approximate or a lower bound.
