@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python scripts/bench_formats.py
 	$(BIN)/python scripts/bench_library.py
 	$(BIN)/python scripts/bench_ui.py
+	$(BIN)/python scripts/bench_browser.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
