@@ -17,7 +17,7 @@ from functools import lru_cache
 from parsing import digit_runs, placement, schema
 from parsing.document import Document, Source
 from parsing.evidence import report_signs
-from parsing.matching import Match, Matcher, Target, label_core, split_prefix
+from parsing.matching import TARGET_BY_ID, Match, Matcher, Target, label_core, split_prefix
 from parsing.normalize import normalize_label
 from parsing.report import Cell, LabelMatch
 from parsing.values import is_value_text, parse_value
@@ -400,6 +400,8 @@ class Interpreter:
         cands = self._candidates(text)
         if self._continues_unmatched_row(text, cands):
             return
+        if not cands:
+            cands = self._clipped(text)
         if not cands and (self._split_header_words(tok) or self._split_run_header(tok)):
             return
         if not cands:
@@ -415,6 +417,16 @@ class Interpreter:
         self._record(match, target.section)
         self._handle(target, match, tok)
         self.last_kind, self.last_section = target.kind, target.section
+
+    def _clipped(self, text: str) -> list[Match]:
+        """A row label clipped mid-word ('行政强'), taken only when it starts exactly one row of this
+        table that has not been read yet (the table position leaves one candidate)."""
+        if self.section not in ("s2", "s3"):
+            return []
+        rows = [*self.s2_rows, *self.s3_rows.values(), *([self.row] if self.row is not None else [])]
+        seen = {r.target.id for r in rows if r.target is not None}
+        allowed = [tid for tid in TARGET_BY_ID if tid.startswith(f"{self.section}.row.") and tid not in seen]
+        return [m for m in self.matcher.at_position(text, allowed, self.section) if m.tier == "clipped"]
 
     @staticmethod
     def _may_continue(row: PendingRow) -> bool:

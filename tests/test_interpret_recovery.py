@@ -349,3 +349,25 @@ def test_a_label_with_a_long_provincial_note_on_one_line_keeps_its_row() -> None
     got = [report.cells[f"{key}.{c}"].value for c in ("new_made", "new_published", "total_published")]
     assert got == [3, 2, 17]
     assert not any("没有对应的行标签" in w for w in report.warnings)
+
+
+CLIPPED = """某县商务局2020年政府信息公开工作年度报告
+二、主动公开政府信息情况
+第二十条第（五）项
+信息内容 上一年项目数量 本年增/减 处理决定数量
+行政许可 3 0 12
+其他对外管 5 1 40
+"""
+
+
+def test_a_label_clipped_mid_word_is_read_when_one_open_row_starts_with_it() -> None:
+    report = parse(CLIPPED)
+    key = "s2.art20_5.other_management_services"
+    assert [report.cells[f"{key}.{c}"].value for c in ("prev_year_items", "items_change", "decisions")] == [5, 1, 40]
+    assert any(m.tier == "clipped" for m in report.labels)
+
+
+def test_a_clipped_label_that_starts_two_open_rows_is_left_out() -> None:
+    # '行政' starts 行政许可, 行政处罚 and 行政强制: no position decides, so nothing is read.
+    report = parse(CLIPPED.replace("其他对外管 5 1 40", "行政 5 1 40").replace("行政许可 3 0 12\n", ""))
+    assert not any(k.endswith(".decisions") and report.cells[k].value == 40 for k in report.cells)
