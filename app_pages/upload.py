@@ -10,6 +10,7 @@ import streamlit as st
 from components.agency_types import AGENCY_TYPES
 from components.flash import show_flash
 from components.ingest import (
+    ATTENTION,
     FAIL,
     OK,
     SECTION_NAMES,
@@ -126,17 +127,24 @@ if new_files:
 
 items: list[UploadItem] = [item for k in present for item in batch.get(k, [])]
 if not items:
-    st.info("尚未选择文件。解析结果会逐个列出：成功、有警告（需复核）或失败（附原因）。")
+    st.info("尚未选择文件。解析结果会逐个列出：成功、有警告（需复核）、需要关注（有表格未能读取或数值按勾稽关系推定）或失败（附原因）。")
     st.stop()
 
 # ---------------------------------------------------------------- per-document results
 st.subheader("解析结果")
-counts = {s: sum(1 for it in items if it.status == s) for s in (OK, WARN, FAIL)}
-c1, c2, c3, c4 = st.columns(4)
+counts = {s: sum(1 for it in items if it.status == s) for s in (OK, WARN, ATTENTION, FAIL)}
+c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("文档数", len(items))
 c2.metric("成功", counts[OK])
 c3.metric("有警告", counts[WARN])
-c4.metric("失败", counts[FAIL])
+c4.metric(ATTENTION, counts[ATTENTION])
+c5.metric("失败", counts[FAIL])
+if counts[ATTENTION]:
+    # Saved like any other report; 数据质量 lists it under 需要关注的报告 until someone has checked it.
+    st.warning(
+        f"{counts[ATTENTION]} 份报告需要关注：文中有统计表格未能读取，或有数值是按勾稽关系推定的（原因见下表“说明”），"
+        "保存后请在“数据质量”页核对。"
+    )
 results = pd.DataFrame(
     {
         "文件": [it.name for it in items],
