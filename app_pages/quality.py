@@ -102,6 +102,7 @@ def attention_table(unread: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame
         )
     ]
     out = pd.DataFrame(rows, columns=cols)
+    out["单位"] = out["单位"].fillna("（未识别）")
     return out.sort_values(["报告编号"], kind="stable", ignore_index=True) if not out.empty else out
 
 
@@ -269,8 +270,8 @@ if n_reports:
                     "原文": cells["raw"],
                     "解析值": cells["value"],
                     "现值（含更正）": cells["corrected"],
-                    "置信度": cells["score"],
                     "标记": [flag_name(f) for f in cells["flag"]],
+                    "置信度": cells["score"],
                     "位置": [position_text(s) for s in cells["source"]],
                 }
             )

@@ -75,7 +75,9 @@ def flag_name(flag: str | None) -> str:
 
 def unread_table_text(entry: dict) -> str:
     """One line naming a table shown but not read and why ('第三部分（依申请公开）表格未读取：…')."""
-    name = TABLE_NAMES.get(entry.get("table"), str(entry.get("table")))
+    table = entry.get("table")
+    table = table if isinstance(table, str) else None  # None: no table at all (NaN once in a DataFrame)
+    name = TABLE_NAMES.get(table, table)
     return f"{name}未读取：{entry.get('reason') or '原因未说明'}"
 
 

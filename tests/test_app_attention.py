@@ -163,3 +163,24 @@ def test_every_parser_flag_has_a_chinese_mark():
     assert {"split_by_rule", "placed_by_rule", "too_long"} <= flags
     assert flags <= set(FLAG_NAMES)
     assert flag_name("placed_by_rule") == "按勾稽关系放置" and flag_name("ok") == ""
+
+
+PROSE_ONLY = """白沙乡人民政府2024年政府信息公开工作年度报告
+一、总体情况
+2024年，白沙乡人民政府坚持以公开为常态、不公开为例外，全年主动公开信息一百余条。
+五、存在的主要问题及改进情况
+信息更新不够及时，下一步将明确专人负责。
+"""
+
+
+def test_report_without_any_table_is_listed_by_its_reason(empty_library):
+    from components.labels import unread_table_text
+
+    parsed = _parse(PROSE_ONLY, "白沙乡.txt")
+    assert parsed.error is None and [t["code"] for t in parsed.unread_tables] == ["no_tables"]
+    empty_library.add(parsed, PROSE_ONLY.encode("utf-8"))
+    empty_library.add(_parse(IMAGE_ONLY, IMAGE_NAME), IMAGE_ONLY.encode("utf-8"))  # named tables beside it
+    unread = empty_library.unread_tables()
+    row = unread[unread["code"] == "no_tables"].iloc[0].to_dict()
+    text = unread_table_text(row)  # the table is missing (NaN in the frame): "统计表格", never "nan"
+    assert text.startswith("统计表格未读取：文中没有找到第二、三、四部分的统计表格"), text
