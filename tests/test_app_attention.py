@@ -76,6 +76,9 @@ def test_upload_marks_unread_tables_and_rule_split_values_as_needing_attention(e
         assert f"{table}未读取：只找到章节标题" in reason[IMAGE_NAME], reason[IMAGE_NAME]
     assert "个数值按勾稽关系拆分" in reason[RUN_NAME]
     assert "2 份报告需要关注" in texts(at)
+    reasons = table_with(at, "需要关注的原因")  # one row per reason: each unread table named on its own
+    image_reasons = list(reasons.loc[reasons["文件"] == IMAGE_NAME, "需要关注的原因"])
+    assert [r.split("未读取")[0] for r in image_reasons] == list(TABLES)
 
 
 def _store(lib) -> dict[str, int]:
