@@ -140,20 +140,6 @@ c2.metric("成功", counts[OK])
 c3.metric("有警告", counts[WARN])
 c4.metric(ATTENTION, counts[ATTENTION])
 c5.metric("失败", counts[FAIL])
-if counts[ATTENTION]:
-    # Saved like any other report; 数据质量 lists it under 需要关注的报告 with the same reasons.
-    st.warning(
-        f"{counts[ATTENTION]} 份报告需要关注：文中有统计表格未能读取，或有数值是按勾稽关系推定的（逐条原因见下表），"
-        "保存后请在“数据质量”页核对。"
-    )
-    attention = [(it.name, why) for it in items if it.status == ATTENTION for why in attention_reasons(it.parsed)]
-    # One reason per row (a report may name three tables); a table, never Markdown: file names are user text.
-    st.dataframe(
-        pd.DataFrame(attention, columns=["文件", "需要关注的原因"]),
-        hide_index=True,
-        key="upload_attention",
-        column_config={"需要关注的原因": st.column_config.TextColumn(width="large")},
-    )
 results = pd.DataFrame(
     {
         "文件": [it.name for it in items],
@@ -170,6 +156,21 @@ st.dataframe(
     key="upload_results",
     column_config={"说明": st.column_config.TextColumn(width="large"), "文件": st.column_config.TextColumn(width="medium")},
 )
+
+if counts[ATTENTION]:
+    # Saved like any other report; 数据质量 lists it under 需要关注的报告 with the same reasons.
+    st.warning(
+        f"{counts[ATTENTION]} 份报告需要关注：文中有统计表格未能读取，或有数值是按勾稽关系推定的（逐条原因见下表），"
+        "保存后请在“数据质量”页核对。"
+    )
+    attention = [(it.name, why) for it in items if it.status == ATTENTION for why in attention_reasons(it.parsed)]
+    # One reason per row (a report may name three tables); a table, never Markdown: file names are user text.
+    st.dataframe(
+        pd.DataFrame(attention, columns=["文件", "需要关注的原因"]),
+        hide_index=True,
+        key="upload_attention",
+        column_config={"需要关注的原因": st.column_config.TextColumn(width="large")},
+    )
 
 notes = [(it.name, note_zh(w)) for it in items for w in it.parsed.warnings]
 if notes:
