@@ -6,10 +6,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.labels import CHECK_STATUS_NAMES, md_escape, rule_name, warning_text
+from components.labels import (
+    CHECK_STATUS_NAMES,
+    flag_name,
+    md_escape,
+    rule_name,
+    unread_table_text,
+    warning_text,
+)
 from components.page_frame import analysis_page, show_charts
 from components.source_view import position_text, show_source
-from components.state import computed, get_library
+from components.state import computed, current_filters, get_library
+from library.queries import RULE_FLAGS
 from library.store import LibraryError
 from library.stored_report import StoredReport
 from parsing.checks import check_place, explain
@@ -75,6 +83,48 @@ def _report_notes(report: StoredReport) -> None:
         with st.expander(f"解析提示（{len(notes)} 条）"):
             # Notes quote report text: a table (plain text), never Markdown.
             st.dataframe(pd.DataFrame({"提示": notes}), hide_index=True, key=f"quality_notes_{report.id}")
+
+
+def attention_table(unread: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
+    """One row per reason a report needs attention: each table shown but not read, and per flag the
+    number of values obtained by rule or not readable as written (Chinese columns, for the page)."""
+    cols = ["报告编号", "单位", "年度", "问题", "说明"]
+    rows = [
+        (rid, agency, year, "表格未读取", unread_table_text({"table": table, "reason": reason}))
+        for rid, agency, year, table, reason in zip(
+            unread["report_id"], unread["agency"], unread["year"], unread["table"], unread["reason"], strict=True
+        )
+    ]
+    rows += [
+        (rid, agency, year, flag_name(flag), f"{n} 个数值{flag_name(flag)}，请与原文核对")
+        for rid, agency, year, flag, n in zip(
+            flagged["report_id"], flagged["agency"], flagged["year"], flagged["flag"], flagged["n"], strict=True
+        )
+    ]
+    out = pd.DataFrame(rows, columns=cols)
+    out["单位"] = out["单位"].fillna("（未识别）")
+    return out.sort_values(["报告编号"], kind="stable", ignore_index=True) if not out.empty else out
+
+
+def _attention_section(unread: pd.DataFrame, flagged: pd.DataFrame) -> None:
+    """需要关注的报告: tables seen but not read, values split or placed by rule or not readable."""
+    st.subheader("需要关注的报告")
+    table = attention_table(unread, flagged)
+    if table.empty:
+        st.success("当前筛选条件下没有需要关注的报告。")
+        return
+    st.caption(
+        "“表格未读取”：文中出现了该部分的标题或标准行标签，但没有读出任何数值；"
+        "“按勾稽关系拆分/放置”：数值不是逐格写出的，而是按官方勾稽关系唯一确定的，请在下方“逐份核对”中与原文对照。"
+    )
+    # Reasons quote report labels: a table (plain text), never Markdown.
+    st.dataframe(table, hide_index=True, key="attention_reports", column_config={"说明": st.column_config.TextColumn(width="large")})
+
+
+def _report_unread(report: StoredReport) -> None:
+    """The tables of this report that its text shows but whose cells could not be read."""
+    for entry in report.unread_tables:
+        st.warning(md_escape(unread_table_text(entry)))
 
 
 def _current(report: StoredReport, key: str) -> tuple[object, str | None]:
@@ -147,10 +197,17 @@ if n_reports:
     failed = computed("failed_checks")
     unmatched = computed("unmatched_labels")
 
-    m1, m2, m3 = st.columns(3)
+    unread = lib.unread_tables(current_filters())
+    flagged = lib.flagged_cells(current_filters())
+    by_rule = int(flagged.loc[flagged["flag"].isin(RULE_FLAGS), "n"].sum())
+    attention = set(unread["report_id"]) | set(flagged["report_id"])
+
+    m1, m2, m3, m4, m5 = st.columns(5)
     m1.metric("校验未通过的报告", computed("checks_failed_reports"), border=True)
     m2.metric("未通过的校验项", len(failed), border=True)
     m3.metric("未识别的标签", len(unmatched), border=True)
+    m4.metric("需要关注的报告", len(attention), border=True)
+    m5.metric("按勾稽关系推定的数值", by_rule, border=True)
     show_charts(computed("quality_charts"), columns=2)
 
     st.subheader("未通过的校验")
@@ -184,6 +241,8 @@ if n_reports:
             key="unmatched_labels",
         )
 
+    _attention_section(unread, flagged)
+
     # ------------------------------------------------------------ one report: values next to source
     st.subheader("逐份核对")
     summary = computed("quality_summary")
@@ -199,6 +258,7 @@ if n_reports:
     report_id = st.selectbox("选择报告（问题多的排在前面）", options, format_func=names.get, key="quality_report")
     report = lib.get(int(report_id)) if report_id is not None else None
     if report is not None:
+        _report_unread(report)
         cells = report.cells
         left, right = st.columns([1, 1])
         with left:
@@ -210,6 +270,7 @@ if n_reports:
                     "原文": cells["raw"],
                     "解析值": cells["value"],
                     "现值（含更正）": cells["corrected"],
+                    "标记": [flag_name(f) for f in cells["flag"]],
                     "置信度": cells["score"],
                     "位置": [position_text(s) for s in cells["source"]],
                 }

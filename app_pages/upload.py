@@ -10,11 +10,13 @@ import streamlit as st
 from components.agency_types import AGENCY_TYPES
 from components.flash import show_flash
 from components.ingest import (
+    ATTENTION,
     FAIL,
     OK,
     SECTION_NAMES,
     WARN,
     UploadItem,
+    attention_reasons,
     labels_to_review,
     note_zh,
     parse_files,
@@ -126,17 +128,18 @@ if new_files:
 
 items: list[UploadItem] = [item for k in present for item in batch.get(k, [])]
 if not items:
-    st.info("尚未选择文件。解析结果会逐个列出：成功、有警告（需复核）或失败（附原因）。")
+    st.info("尚未选择文件。解析结果会逐个列出：成功、有警告（需复核）、需要关注（有表格未能读取或数值按勾稽关系推定）或失败（附原因）。")
     st.stop()
 
 # ---------------------------------------------------------------- per-document results
 st.subheader("解析结果")
-counts = {s: sum(1 for it in items if it.status == s) for s in (OK, WARN, FAIL)}
-c1, c2, c3, c4 = st.columns(4)
+counts = {s: sum(1 for it in items if it.status == s) for s in (OK, WARN, ATTENTION, FAIL)}
+c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("文档数", len(items))
 c2.metric("成功", counts[OK])
 c3.metric("有警告", counts[WARN])
-c4.metric("失败", counts[FAIL])
+c4.metric(ATTENTION, counts[ATTENTION])
+c5.metric("失败", counts[FAIL])
 results = pd.DataFrame(
     {
         "文件": [it.name for it in items],
@@ -153,6 +156,21 @@ st.dataframe(
     key="upload_results",
     column_config={"说明": st.column_config.TextColumn(width="large"), "文件": st.column_config.TextColumn(width="medium")},
 )
+
+if counts[ATTENTION]:
+    # Saved like any other report; 数据质量 lists it under 需要关注的报告 with the same reasons.
+    st.warning(
+        f"{counts[ATTENTION]} 份报告需要关注：文中有统计表格未能读取，或有数值是按勾稽关系推定的（逐条原因见下表），"
+        "保存后请在“数据质量”页核对。"
+    )
+    attention = [(it.name, why) for it in items if it.status == ATTENTION for why in attention_reasons(it.parsed)]
+    # One reason per row (a report may name three tables); a table, never Markdown: file names are user text.
+    st.dataframe(
+        pd.DataFrame(attention, columns=["文件", "需要关注的原因"]),
+        hide_index=True,
+        key="upload_attention",
+        column_config={"需要关注的原因": st.column_config.TextColumn(width="large")},
+    )
 
 notes = [(it.name, note_zh(w)) for it in items for w in it.parsed.warnings]
 if notes:

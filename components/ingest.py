@@ -2,19 +2,22 @@
 
 Expanding ZIPs and parsing is the library's (library.ingest.parse_upload): each ZIP member keeps its own
 bytes, so it is stored, de-duplicated and re-parsed on its own. This module adds what the upload page
-shows: a status per document (成功/有警告/失败) with a Chinese reason, the agency-type guess, and the
+shows: a status per document (成功/有警告/需要关注/失败) with a Chinese reason, the agency-type guess, and the
 unmatched or low-confidence labels a reviewer should look at.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from components.agency_types import guess_agency_type
+from components.labels import flag_name, unread_table_text
 from library.ingest import parse_one
 from library.ingest import parse_upload as parse_file
+from library.queries import RULE_FLAGS
 from library.review import unmatched_labels_of
 from parsing.matching import IGNORE, TARGETS
 from parsing.report import ParsedReport
@@ -22,6 +25,8 @@ from parsing.schema import CELLS, NARRATIVE_KEYS
 from parsing.schema import block as schema_block
 
 OK, WARN, FAIL = "成功", "有警告", "失败"
+# Readable, but a table the text shows was not read or values were obtained by rule: a reviewer must look.
+ATTENTION = "需要关注"
 LOW_SCORE = 90.0  # label matches below this confidence are shown to the reviewer
 
 
@@ -49,7 +54,8 @@ def judge(parsed: ParsedReport) -> tuple[str, str, list[str]]:
     """(status, one-line Chinese reason, list of issues) for a parse result."""
     if parsed.error:
         return FAIL, parsed.error.get("message") or "解析失败", []
-    issues = []
+    attention = attention_reasons(parsed)
+    issues = list(attention)
     failed = sum(1 for c in parsed.checks if c.status == "fail")
     if failed:
         issues.append(f"{failed} 项勾稽校验未通过")
@@ -59,7 +65,7 @@ def judge(parsed: ParsedReport) -> tuple[str, str, list[str]]:
         issues.append(f"{unmatched} 个标签未识别")
     if len(review) > unmatched:
         issues.append(f"{len(review) - unmatched} 个标签匹配置信度较低")
-    if parsed.template == "unknown":
+    if parsed.template == "unknown" and not parsed.unread_tables:
         issues.append("未找到标准表格（仅提取了正文数字）" if parsed.narrative else "未找到标准表格")
     elif parsed.template == "mixed":
         issues.append("表格混用了 2019 与 2021 两版格式")
@@ -69,8 +75,17 @@ def judge(parsed: ParsedReport) -> tuple[str, str, list[str]]:
     if parsed.warnings:
         issues.append(f"解析提示 {len(parsed.warnings)} 条")
     if issues:
-        return WARN, "；".join(issues), issues
+        return (ATTENTION if attention else WARN), "；".join(issues), issues
     return OK, f"已识别 {len(parsed.cells)} 个数据单元格，校验全部通过", []
+
+
+def attention_reasons(parsed: ParsedReport) -> list[str]:
+    """Why a readable report needs a reviewer's attention (Chinese): each table its text shows but whose
+    cells could not be read, and the values obtained by the official rules rather than read as written."""
+    reasons = [unread_table_text(t) for t in parsed.unread_tables]
+    flags = Counter(c.flag for c in parsed.cells.values() if c.flag in RULE_FLAGS)
+    reasons += [f"{n} 个数值{flag_name(flag)}，请核对" for flag, n in sorted(flags.items())]
+    return reasons
 
 
 def labels_to_review(parsed: ParsedReport) -> list[dict]:

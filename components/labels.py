@@ -41,6 +41,45 @@ RULE_NAMES: dict[str, str] = {
     "D6_types": "数值类型（非负整数/金额）",
 }
 
+# Cell flags (parsing/values.py, parsing/interpret.py) → what a reviewer reads in the 标记 column.
+# "ok" reads as nothing: a value read as written needs no mark.
+FLAG_NAMES: dict[str, str] = {
+    "ok": "",
+    "blank": "空白",
+    "na": "不适用（/、无）",
+    "dash": "横线（-）",
+    "signed": "带增减符号",
+    "unit_converted": "已换算单位",
+    "split": "数字中间有空格，已合并",
+    "unparsed": "无法识别的数值",
+    "too_long": "位数过多，未读取",
+    "split_by_rule": "按勾稽关系拆分",
+    "placed_by_rule": "按勾稽关系放置",
+}
+
+# Why a table shown in the text was not read (ParsedReport.unread_tables "code"), for the 数据质量 list.
+TABLE_NAMES: dict[str | None, str] = {
+    "s2": "第二部分（主动公开）表格",
+    "s3": "第三部分（依申请公开）表格",
+    "s4": "第四部分（复议诉讼）表格",
+    None: "统计表格",
+}
+
+
+def flag_name(flag: str | None) -> str:
+    """Chinese mark of a cell flag ('' for a value read as written; the code itself when unknown)."""
+    if flag is None or (isinstance(flag, float) and flag != flag):
+        return ""
+    return FLAG_NAMES.get(str(flag), str(flag))
+
+
+def unread_table_text(entry: dict) -> str:
+    """One line naming a table shown but not read and why ('第三部分（依申请公开）表格未读取：…')."""
+    table = entry.get("table")
+    table = table if isinstance(table, str) else None  # None: no table at all (NaN once in a DataFrame)
+    name = TABLE_NAMES.get(table, table)
+    return f"{name}未读取：{entry.get('reason') or '原因未说明'}"
+
 
 def template_name(code: str | None) -> str:
     """Chinese name of a template version code."""

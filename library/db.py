@@ -90,6 +90,8 @@ class Report(Base):
     values_blob: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     narrative_json: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     unmatched_json: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # Tables shown but not read (ParsedReport.unread_tables); NULL for reports stored before migration 4.
+    unread_json: Mapped[list | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import (
+    JSON,
     Column,
     Connection,
     DateTime,
@@ -79,10 +80,21 @@ def _m3_published(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE reports ADD COLUMN published VARCHAR(10)"))
 
 
+def _m4_unread_tables(conn: Connection) -> None:
+    """``reports.unread_json``: the tables a report shows but whose cells could not be read (JSON list).
+
+    Nullable and idempotent like migration 3; reports stored before get it when next re-parsed.
+    """
+    if "unread_json" not in {c["name"] for c in inspect(conn).get_columns("reports")}:
+        kind = JSON().compile(dialect=conn.dialect)
+        conn.execute(text(f"ALTER TABLE reports ADD COLUMN unread_json {kind}"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "baseline tables", _m1_baseline),
     (2, "secondary indexes", _m2_indexes),
     (3, "reports.published", _m3_published),
+    (4, "reports.unread_json", _m4_unread_tables),
 ]
 LATEST = MIGRATIONS[-1][0]
 

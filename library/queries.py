@@ -13,9 +13,14 @@ import pandas as pd
 from sqlalchemy import Engine, case, func, or_, select, text
 
 from library import dataset as ds
-from library.db import CheckRow, Correction, LabelOverride, Report, ReportFile, ValueLayout
+from library.db import CellRow, CheckRow, Correction, LabelOverride, Report, ReportFile, ValueLayout
 from library.filters import MISSING, Filters
 from parsing.report import PARSER_VERSION
+
+# Cell flags a reviewer should look at (数据质量): values obtained by the official rules rather than
+# read as written, and values that could not be read as written.
+RULE_FLAGS: tuple[str, ...] = ("split_by_rule", "placed_by_rule")
+ATTENTION_FLAGS: tuple[str, ...] = (*RULE_FLAGS, "split", "unparsed", "too_long")
 
 # Columns of list()/search(), in display order.
 LIST_COLUMNS = [
@@ -339,5 +344,46 @@ class LibraryQueries:
             (r.id, r.agency, r.region, r.year, r.filename, label) for r in rows for label in r.unmatched_json
         ]
         df = pd.DataFrame(records, columns=["report_id", "agency", "region", "year", "filename", "label"])
+        df["year"] = df["year"].astype("Int64")
+        return df
+
+    def unread_tables(self, filters: Filters | None = None) -> pd.DataFrame:
+        """Every table the filtered reports show but whose cells could not be read.
+
+        Columns: report_id, agency, region, year, filename, table (s2/s3/s4, None: no table at all),
+        code, reason (Chinese). Reports stored before the library kept this have none until re-parsed.
+        """
+        stmt = select(
+            Report.id, Report.agency, Report.region, Report.year, Report.filename, Report.unread_json
+        ).where(Report.unread_json.is_not(None))
+        stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, Report.id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        records = [
+            (r.id, r.agency, r.region, r.year, r.filename, t.get("table"), t.get("code"), t.get("reason"))
+            for r in rows
+            for t in r.unread_json or []
+        ]
+        cols = ["report_id", "agency", "region", "year", "filename", "table", "code", "reason"]
+        df = pd.DataFrame(records, columns=cols)
+        df["year"] = df["year"].astype("Int64")
+        return df
+
+    def flagged_cells(self, filters: Filters | None = None, flags: tuple[str, ...] = ATTENTION_FLAGS) -> pd.DataFrame:
+        """How many cells of each filtered report carry each of ``flags``.
+
+        Columns: report_id, agency, region, year, filename, flag, n.
+        """
+        n = func.count(CellRow.id).label("n")
+        stmt = (
+            select(Report.id, Report.agency, Report.region, Report.year, Report.filename, CellRow.flag, n)
+            .join(CellRow, CellRow.report_id == Report.id)
+            .where(CellRow.flag.in_(flags))
+            .group_by(Report.id, Report.agency, Report.region, Report.year, Report.filename, CellRow.flag)
+        )
+        stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, Report.id, CellRow.flag)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        df = pd.DataFrame(rows, columns=["report_id", "agency", "region", "year", "filename", "flag", "n"])
         df["year"] = df["year"].astype("Int64")
         return df

@@ -64,6 +64,7 @@ def parsed_from_json(d: dict[str, Any], text: str = "") -> ParsedReport:
         unmatched_labels=list(d.get("unmatched_labels") or []),
         labels=labels,
         warnings=list(d.get("warnings") or []),
+        unread_tables=[dict(t) for t in d.get("unread_tables") or []],
         text=text,
         parser_version=d.get("parser_version", ""),
     )

@@ -193,6 +193,7 @@ class Library(LibraryQueries, LibraryReview):
             "values_blob": blob,
             "narrative_json": narrative,
             "unmatched_json": unmatched,
+            "unread_json": [dict(t) for t in parsed.unread_tables],
             "updated_at": now,
         }
 

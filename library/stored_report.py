@@ -52,6 +52,11 @@ class StoredReport:
         return list(self.parsed_json.get("warnings") or [])
 
     @property
+    def unread_tables(self) -> list[dict[str, Any]]:
+        """Tables the report shows but whose cells could not be read (table/code/reason), from the parse JSON."""
+        return [dict(t) for t in self.parsed_json.get("unread_tables") or []]
+
+    @property
     def labels(self) -> list[dict[str, Any]]:
         """How each label was matched (text/key/score/tier/section), from the parse JSON."""
         return list(self.parsed_json.get("labels") or [])

@@ -60,6 +60,7 @@ def parse_document(doc: Document, file: str, sha256: str, overrides: dict[str, s
         unmatched_labels=found.unmatched_labels,
         labels=found.labels,
         warnings=[*doc.warnings, *found.warnings],
+        unread_tables=found.unread_tables,
         text=doc.text,
     )
     report.checks = _checks(report)

@@ -67,6 +67,9 @@ class Interpretation:
     table_versions: dict[str, str] = field(default_factory=dict)
     # Why the document is an annual report even when few or no cells could be read (evidence.py).
     report_signs: list[str] = field(default_factory=list)
+    # Tables the text shows but whose cells could not be read: {"table": "s3" | None, "code", "reason"}
+    # (None: the report shows no table at all). Machine-readable twin of the matching warnings.
+    unread_tables: list[dict] = field(default_factory=list)
 
     @property
     def template(self) -> str:
@@ -301,8 +304,10 @@ class Interpreter:
         self.out.report_signs = report_signs(doc.text, len(keys))
         if self.out.report_signs and not self.out.cells and not self.shown:
             kinds = "、".join(dict.fromkeys(sign.split("：")[0] for sign in self.out.report_signs))
+            why = "文中没有找到第二、三、四部分的统计表格（可能是图片，或未随正文复制）"
+            self.out.unread_tables.append({"table": None, "code": "no_tables", "reason": why})
             self._warn(
-                f"文中没有找到第二、三、四部分的统计表格（可能是图片，或未随正文复制），未读取到任何表格数值（按{kinds}识别为年度报告）",
+                f"{why}，未读取到任何表格数值（按{kinds}识别为年度报告）",
                 "no table of sections 二, 三 or 四 found: no cell read (recognised as a report by its title, headings or labels)",
             )
         return self.out
@@ -317,11 +322,12 @@ class Interpreter:
                 continue
             own = {"s2": "第二部分", "s3": "第三部分", "s4": "第四部分"}[sec]
             if any(w.startswith(own) for w in self.out.warnings):
-                why_zh, why_en = "数值无法对应到表格的行和列（原因见本表的其他提示）", "its values could not be placed (see the other warnings of this table)"
+                code, why_zh, why_en = "values_unplaced", "数值无法对应到表格的行和列（原因见本表的其他提示）", "its values could not be placed (see the other warnings of this table)"
             elif "labels" in how:
-                why_zh, why_en = "找到了标准行标签，但表格中没有数值（空白模板，或数值在复制、提取时丢失）", "standard labels found but no values (a blank template, or values lost in copying)"
+                code, why_zh, why_en = "no_values", "找到了标准行标签，但表格中没有数值（空白模板，或数值在复制、提取时丢失）", "standard labels found but no values (a blank template, or values lost in copying)"
             else:
-                why_zh, why_en = "只找到章节标题，没有找到表格的标准行标签（表格可能是图片，或在复制、提取时丢失）", "only the heading was found, no standard labels (the table may be an image or lost in copying)"
+                code, why_zh, why_en = "heading_only", "只找到章节标题，没有找到表格的标准行标签（表格可能是图片，或在复制、提取时丢失）", "only the heading was found, no standard labels (the table may be an image or lost in copying)"
+            self.out.unread_tables.append({"table": sec, "code": code, "reason": why_zh})
             self._warn(f"{zh}未读取到任何数值：{why_zh}", f"{en}: no cell read: {why_en}")
 
     def _value(self, tok: Token) -> None:

@@ -102,6 +102,10 @@ class ParsedReport:
     unmatched_labels: list[str] = field(default_factory=list)
     labels: list[LabelMatch] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Tables the text shows (heading or standard labels) but whose cells could not be read, each
+    # {"table": "s2"|"s3"|"s4"|None, "code": no_values|heading_only|values_unplaced|no_tables, "reason": 中文};
+    # table None with code no_tables: a report without any table. The warnings say the same for people.
+    unread_tables: list[dict[str, Any]] = field(default_factory=list)
     text: str = ""  # plain text of the document, for reviewers (not part of the JSON)
     parser_version: str = PARSER_VERSION
 
@@ -150,6 +154,7 @@ class ParsedReport:
             "unmatched_labels": list(self.unmatched_labels),
             "labels": [m.to_json() for m in self.labels],
             "warnings": list(self.warnings),
+            "unread_tables": [dict(t) for t in self.unread_tables],
         }
         name_bytes = _name_bytes(self.file)
         if name_bytes is not None:
