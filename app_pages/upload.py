@@ -18,12 +18,11 @@ from components.ingest import (
     UploadItem,
     attention_reasons,
     labels_to_review,
-    note_zh,
     parse_files,
     reparse_item,
     review_choices,
 )
-from components.labels import FORMAT_NAMES, template_name
+from components.labels import FORMAT_NAMES, template_name, warning_text
 from components.samples_button import samples_offer
 from components.state import get_library, library_is_empty
 from library.maintenance import OverrideJob, apply_overrides_in_background
@@ -172,7 +171,7 @@ if counts[ATTENTION]:
         column_config={"需要关注的原因": st.column_config.TextColumn(width="large")},
     )
 
-notes = [(it.name, note_zh(w)) for it in items for w in it.parsed.warnings]
+notes = [(it.name, warning_text(w)) for it in items for w in it.parsed.warnings]
 if notes:
     with st.expander(f"解析提示（{len(notes)} 条，供核对；不影响保存）"):
         # Parser notes quote report text: shown in a table (plain text), never as Markdown.

@@ -8,7 +8,6 @@ unmatched or low-confidence labels a reviewer should look at.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +20,6 @@ from library.queries import RULE_FLAGS
 from library.review import unmatched_labels_of
 from parsing.matching import IGNORE, TARGETS
 from parsing.report import ParsedReport
-from parsing.schema import CELLS, NARRATIVE_KEYS
 from parsing.schema import block as schema_block
 
 OK, WARN, FAIL = "成功", "有警告", "失败"
@@ -218,34 +216,3 @@ def parse_files(
         for parsed_item in parse_file(data, name, overrides, progress=step):
             items.append(make_item(parsed_item.name, parsed_item.data, parsed_item.parsed))
     return items
-
-
-# A canonical cell key (s3.r3_1_granted.natural_person, n.proactive_total) inside a note.
-_KEY = re.compile(r"(?<![A-Za-z0-9_.])(?:n\.[a-z0-9_]+|s[234]\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")
-# Where the English half of a bilingual note 'zh / en' starts.
-_ENGLISH_HALF = re.compile(r" / (?=[A-Za-z0-9'\"(])")
-_QUOTED_IN_ENGLISH = re.compile(r"^unmatched table row: (.+)$", re.S)
-
-
-def note_zh(note: str) -> str:
-    """A parser note as a reader sees it: the Chinese half only, canonical keys replaced by their labels.
-
-    The interpreter writes notes as 'Chinese / English'; readers write Chinese only.
-    """
-    note = note or ""
-    half = _ENGLISH_HALF.search(note)
-    chinese = note[: half.start()] if half else note
-    quoted = _QUOTED_IN_ENGLISH.search(note[half.end() :]) if half else None
-    if quoted and quoted.group(1) not in chinese:
-        chinese += f"：{quoted.group(1)}"  # 'unmatched table row: X' names the row only in English
-    return _KEY.sub(lambda m: key_label(m.group()), chinese).strip()
-
-
-def key_label(key: str) -> str:
-    """The standard label of a canonical key ('依申请公开：（一）予以公开 / 自然人'); the key when unknown."""
-    if key.startswith("n.") and key[2:] in NARRATIVE_KEYS:
-        return f"正文：{NARRATIVE_KEYS[key[2:]]}"
-    spec = CELLS.get(key)
-    if spec is None:
-        return key
-    return f"{SECTION_NAMES[spec.section][2:]}：{spec.label}"

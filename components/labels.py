@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from library.filters import MISSING, Filters
+from parsing.schema import key_label
 
 TEMPLATE_NAMES: dict[str, str] = {
     "2019": "2019 版格式",
@@ -116,12 +117,23 @@ def md_escape(text: object) -> str:
 
 
 # A parser note is "中文 / English" (parsing/interpret.py): the English half starts with an ASCII
-# letter or digit, while " / " inside the Chinese half (labels like "规章 / 本年新制作数量") is
+# letter, digit or quote, while " / " inside the Chinese half (labels like "规章 / 本年新制作数量") is
 # followed by Chinese.
-_EN_HALF = re.compile(r" / (?=[A-Za-z0-9'\"])")
+_EN_HALF = re.compile(r" / (?=[A-Za-z0-9'\"(])")
+_QUOTED_IN_ENGLISH = re.compile(r"^unmatched table row: (.+)$", re.S)
+# A canonical cell key (s3.r3_1_granted.natural_person, n.proactive_total) inside a note.
+_KEY = re.compile(r"(?<![A-Za-z0-9_.])(?:n\.[a-z0-9_]+|s[234]\.[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")
 
 
 def warning_text(note: str) -> str:
-    """The Chinese half of a parser note (the whole note when it has no English half)."""
-    found = _EN_HALF.search(note)
-    return note[: found.start()] if found else note
+    """A parser note as a reader sees it: the Chinese half only, canonical keys replaced by their labels.
+
+    The interpreter writes notes as 'Chinese / English'; readers write Chinese only.
+    """
+    note = note or ""
+    half = _EN_HALF.search(note)
+    chinese = note[: half.start()] if half else note
+    quoted = _QUOTED_IN_ENGLISH.search(note[half.end() :]) if half else None
+    if quoted and quoted.group(1) not in chinese:
+        chinese += f"：{quoted.group(1)}"  # 'unmatched table row: X' names the row only in English
+    return _KEY.sub(lambda m: key_label(m.group()), chinese).strip()
