@@ -23,12 +23,6 @@ MAX_FILE_BYTES = MAX_BYTES  # one document; archives are bounded member by membe
 ParseFn = Callable[[bytes, str, "dict[str, str] | None"], ParsedReport]
 
 
-def _metadata(text: str) -> dict:
-    from parsing.metadata import extract_metadata
-
-    return extract_metadata(text)
-
-
 def _narrative(text: str) -> dict:
     from parsing.narrative import extract_narrative
 
@@ -44,15 +38,20 @@ def _checks(report: ParsedReport) -> list:
 def parse_document(doc: Document, file: str, sha256: str, overrides: dict[str, str] | None = None) -> ParsedReport:
     """Interpret an already-read Document: cells, metadata, narrative figures and checks."""
     text = doc.text  # metadata and narrative normalise it themselves (once: normalize_text is cached)
-    meta = _metadata(text)
-    found = interpret(doc, Matcher(overrides), meta.get("year"))
+    from parsing.metadata import read_metadata
+
+    meta = read_metadata(text)
+    found = interpret(doc, Matcher(overrides), meta.year)
     report = ParsedReport(
         file=file,
         sha256=sha256,
         format=doc.format,
-        agency=meta.get("agency"),
-        region=meta.get("region"),
-        year=meta.get("year"),
+        agency=meta.agency,
+        region=meta.region,
+        year=meta.year,
+        published=meta.published,
+        # Where each value was found, for the values the text gave.
+        metadata_source={k: v for k, v in meta.source.items() if getattr(meta, k, None) is not None},
         template=found.template,
         table_versions=found.table_versions,
         cells=found.cells,

@@ -109,22 +109,6 @@ class ParsedReport:
     text: str = ""  # plain text of the document, for reviewers (not part of the JSON)
     parser_version: str = PARSER_VERSION
 
-    def __post_init__(self) -> None:
-        # The publication date and the metadata sources come from the text when the caller did not
-        # give them, so every report built from a document carries them (read_metadata is cached:
-        # the parser has just read the same text).
-        if self.text and self.error is None and self.published is None and not self.metadata_source:
-            from parsing.metadata import read_metadata
-
-            meta = read_metadata(self.text)
-            self.published = meta.published
-            stated = {"agency": self.agency, "region": self.region, "year": self.year, "published": self.published}
-            found = {"agency": meta.agency, "region": meta.region, "year": meta.year, "published": meta.published}
-            # A source only for values that are the ones the text gave (not a reviewer's or a caller's).
-            self.metadata_source = {
-                k: v for k, v in meta.source.items() if stated.get(k) is not None and stated.get(k) == found.get(k)
-            }
-
     @property
     def ok(self) -> bool:
         return self.error is None
