@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charts import catalog
 from components.page_frame import analysis_page, show_charts
-from components.state import computed
+from components.state import from_dataset
+from library import aggregate as agg
 
 n_reports = analysis_page("依申请公开", "第三部分：收到和处理政府信息公开申请的情况。")
 if n_reports:
-    charts = {c.key: c for c in computed("applications_charts")}
-    show_charts([charts["applications_flow"]])
-    show_charts([charts["applications_applicants_share"], charts["applications_applicants_agency"]])
-    show_charts([charts["applications_outcomes"]])
-    show_charts([charts["applications_carry"]])
-    consistency = computed("carry_over_consistency")
+    charts = {c.key: c for c in from_dataset(catalog.applications_charts)}
+    show_charts([charts[catalog.APPLICATIONS_FLOW]])
+    show_charts([charts[catalog.APPLICATIONS_APPLICANTS_SHARE], charts[catalog.APPLICATIONS_APPLICANTS_AGENCY]])
+    show_charts([charts[catalog.APPLICATIONS_OUTCOMES]])
+    show_charts([charts[catalog.APPLICATIONS_CARRY]])
+    consistency = from_dataset(agg.carry_over_consistency)
     if not consistency.empty:
         st.subheader("跨年度结转核对")
         st.caption("本年“上年结转”应等于同一单位上一年度报告的“结转下年度继续办理”（总计列）。")

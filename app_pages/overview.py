@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charts import catalog
+from charts.tables import CARDS, agency_table_view, card_delta, card_value
 from components.chart_view import show_chart
 from components.page_frame import analysis_page
-from components.state import computed
-from components.tables import CARDS, card_delta, card_value
+from components.state import from_dataset
+from library import aggregate as agg
 from library.aggregate import KPI_RISE_IS_BAD
 
 n_reports = analysis_page("总览", "所选地区、年度的年报概况。卡片上的问号说明每个数字的口径；空白的单元格不计为 0。")
 if n_reports:
-    k = computed("kpis")
+    k = from_dataset(agg.kpis)
     if k["previous_year"] is not None:
         st.caption(
             f"已选 {len(k['years'])} 个年度：卡片显示其中最新的 **{k['year']} 年**，下方为较 {k['previous_year']} 年的变化"
@@ -29,7 +31,7 @@ if n_reports:
                 border=True,
             )
 
-    by_year, by_agency = computed("overview_charts")
+    by_year, by_agency = from_dataset(catalog.overview_charts)
     left, right = st.columns([2, 3])
     with left:
         show_chart(by_year)
@@ -37,6 +39,6 @@ if n_reports:
         show_chart(by_agency)
 
     st.subheader("各单位年报一览")
-    # Formatted once per library revision and filters (components/tables.py), shared read-only.
-    shown = computed("agency_table_view")
+    # Formatted once per library revision and filters (charts/tables.py), shared read-only.
+    shown = from_dataset(agency_table_view)
     st.dataframe(shown, hide_index=True, key="agency_table", column_config={"报告编号": st.column_config.NumberColumn(format="%d")})

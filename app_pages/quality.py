@@ -6,51 +6,26 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.labels import (
+from charts import catalog
+from charts.tables import attention_table, check_places, explained_checks, value_text
+from charts.text import md_escape
+from components.page_frame import analysis_page, show_charts
+from components.source_view import position_text, show_source
+from components.state import current_filters, from_dataset, from_library, get_library
+from library import aggregate as agg
+from library.queries import RULE_FLAGS
+from library.store import Library, LibraryError
+from library.stored_report import StoredReport
+from parsing.schema import CELLS, NARRATIVE_KEYS, key_label
+from parsing.vocabulary import (
     CHECK_STATUS_NAMES,
     flag_name,
-    md_escape,
     rule_name,
     unread_table_text,
     warning_text,
 )
-from components.page_frame import analysis_page, show_charts
-from components.source_view import position_text, show_source
-from components.state import computed, current_filters, get_library
-from library.queries import RULE_FLAGS
-from library.store import LibraryError
-from library.stored_report import StoredReport
-from parsing.checks import check_place, explain
-from parsing.schema import CELLS, NARRATIVE_KEYS, key_label
 
 CORRECTABLE = [*CELLS, *(f"n.{k}" for k in NARRATIVE_KEYS)]
-
-
-def _explained(checks: pd.DataFrame) -> pd.Series:
-    """The Chinese explanation of each check row (stored checks carry only the English ``detail``)."""
-    blanks = checks["blank_as_zero"] if "blank_as_zero" in checks else pd.Series([None] * len(checks), index=checks.index)
-    return pd.Series(
-        [
-            explain(rule, where, status, detail or "", list(blank) if isinstance(blank, list | tuple) else ())
-            for rule, where, status, detail, blank in zip(
-                checks["rule"], checks["where"], checks["status"], checks["detail"], blanks, strict=True
-            )
-        ],
-        index=checks.index,
-        dtype=object,
-    )
-
-
-def _places(checks: pd.DataFrame) -> list[str]:
-    return [check_place(rule, where) for rule, where in zip(checks["rule"], checks["where"], strict=True)]
-
-
-def _value_text(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "空白"
-    if isinstance(value, float):  # 3985758.0 must not read "3.98576e+06"
-        return str(int(value)) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
-    return str(value)
 
 
 def _report_checks(report: StoredReport) -> None:
@@ -66,9 +41,9 @@ def _report_checks(report: StoredReport) -> None:
         pd.DataFrame(
             {
                 "规则": checks["rule"].map(rule_name),
-                "位置": _places(checks),
+                "位置": check_places(checks),
                 "结果": checks["status"].map(CHECK_STATUS_NAMES),
-                "说明": _explained(checks),
+                "说明": explained_checks(checks),
             }
         ),
         hide_index=True,
@@ -83,27 +58,6 @@ def _report_notes(report: StoredReport) -> None:
         with st.expander(f"解析提示（{len(notes)} 条）"):
             # Notes quote report text: a table (plain text), never Markdown.
             st.dataframe(pd.DataFrame({"提示": notes}), hide_index=True, key=f"quality_notes_{report.id}")
-
-
-def attention_table(unread: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
-    """One row per reason a report needs attention: each table shown but not read, and per flag the
-    number of values obtained by rule or not readable as written (Chinese columns, for the page)."""
-    cols = ["报告编号", "单位", "年度", "问题", "说明"]
-    rows = [
-        (rid, agency, year, "表格未读取", unread_table_text({"table": table, "reason": reason}))
-        for rid, agency, year, table, reason in zip(
-            unread["report_id"], unread["agency"], unread["year"], unread["table"], unread["reason"], strict=True
-        )
-    ]
-    rows += [
-        (rid, agency, year, flag_name(flag), f"{n} 个数值{flag_name(flag)}，请与原文核对")
-        for rid, agency, year, flag, n in zip(
-            flagged["report_id"], flagged["agency"], flagged["year"], flagged["flag"], flagged["n"], strict=True
-        )
-    ]
-    out = pd.DataFrame(rows, columns=cols)
-    out["单位"] = out["单位"].fillna("（未识别）")
-    return out.sort_values(["报告编号"], kind="stable", ignore_index=True) if not out.empty else out
 
 
 def _attention_section(unread: pd.DataFrame, flagged: pd.DataFrame) -> None:
@@ -154,7 +108,7 @@ def _corrections(report: StoredReport, clicked: pd.Series | None) -> None:
         else:
             # Raw text comes from the report: escaped so it reads as plain text.
             written = f"　报告原文：“{md_escape(raw)}”" if raw else ""
-            st.markdown(f"当前值：**{md_escape(_value_text(value))}**{written}")
+            st.markdown(f"当前值：**{md_escape(value_text(value))}**{written}")
         with st.form(f"correction_{report.id}"):
             c1, c2 = st.columns([1, 2])
             raw_value = c1.text_input("正确的数值（留空＝空白）", key=f"correction_value_{report.id}_{key}")
@@ -179,23 +133,20 @@ def _corrections(report: StoredReport, clicked: pd.Series | None) -> None:
 
 
 def _save_correction(lib, report_id: int, key: str, raw_value: str, note: str) -> None:
-    text_value = raw_value.strip().replace(",", "")
     try:
-        value = None if text_value == "" else (float(text_value) if "." in text_value else int(text_value))
-        lib.add_correction(report_id, key, value, note)
-        st.session_state["flash"] = ("success", f"已更正“{key_label(key)}”。")
-        st.rerun()
-    except ValueError:
-        st.error("请输入数字，例如 12 或 3.5。")
+        lib.add_correction(report_id, key, raw_value, note)  # the library reads the number (1,036 / 3.5 / blank)
     except LibraryError as exc:
         st.error(exc.zh)
+        return
+    st.session_state["flash"] = ("success", f"已更正“{key_label(key)}”。")
+    st.rerun()
 
 
 n_reports = analysis_page("数据质量", "逐份报告核对：未通过的勾稽校验、未识别的标签，以及解析值与原文的对照和人工更正。")
 if n_reports:
     lib = get_library()
-    failed = computed("failed_checks")
-    unmatched = computed("unmatched_labels")
+    failed = from_library(Library.failed_checks)
+    unmatched = from_library(Library.unmatched_labels)
 
     unread = lib.unread_tables(current_filters())
     flagged = lib.flagged_cells(current_filters())
@@ -203,12 +154,12 @@ if n_reports:
     attention = set(unread["report_id"]) | set(flagged["report_id"])
 
     m1, m2, m3, m4, m5 = st.columns(5)
-    m1.metric("校验未通过的报告", computed("checks_failed_reports"), border=True)
+    m1.metric("校验未通过的报告", from_dataset(agg.reports_failing_checks), border=True)
     m2.metric("未通过的校验项", len(failed), border=True)
     m3.metric("未识别的标签", len(unmatched), border=True)
     m4.metric("需要关注的报告", len(attention), border=True)
     m5.metric("按勾稽关系推定的数值", by_rule, border=True)
-    show_charts(computed("quality_charts"), columns=2)
+    show_charts(from_library(catalog.quality_page_charts), columns=2)
 
     st.subheader("未通过的校验")
     if failed.empty:
@@ -221,8 +172,8 @@ if n_reports:
                     "单位": failed["agency"],
                     "年度": failed["year"],
                     "规则": failed["rule"].map(rule_name),
-                    "位置": _places(failed),
-                    "说明": _explained(failed.assign(status="fail")),
+                    "位置": check_places(failed),
+                    "说明": explained_checks(failed.assign(status="fail")),
                 }
             ),
             hide_index=True,
@@ -245,7 +196,7 @@ if n_reports:
 
     # ------------------------------------------------------------ one report: values next to source
     st.subheader("逐份核对")
-    summary = computed("quality_summary")
+    summary = from_dataset(agg.quality_summary)
     options = summary["report_id"].tolist()
     # Plain column lists rather than itertuples: 5,000 labels in a few ms on every rerun.
     names = {

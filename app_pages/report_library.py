@@ -7,16 +7,16 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components.agency_types import AGENCY_TYPES
 from components.flash import show_flash
-from components.labels import FORMAT_NAMES, template_name
 from components.samples_button import samples_offer
 from components.state import counts as cached_counts
 from components.state import current_filters, get_library
 from library.export import export_csv, export_excel
 from library.queries import search_words
 from library.store import LibraryError
+from parsing.agency_types import AGENCY_TYPES
 from parsing.report import PARSER_VERSION
+from parsing.vocabulary import AGENCY_TYPE_HEADER, FORMAT_NAMES, template_name
 
 lib = get_library()
 st.title("报告库")
@@ -64,7 +64,7 @@ shown = pd.DataFrame(
         "单位": found["agency"].fillna("（未识别）"),
         "地区": found["region"].fillna("—"),
         "年度": found["year"],
-        "类型": found["agency_type"].fillna("—"),
+        AGENCY_TYPE_HEADER: found["agency_type"].fillna("—"),
         "格式": found["template"].map(template_name),
         "文件": found["filename"],
         "文件类型": found["format"].map(lambda f: FORMAT_NAMES.get(f, "其他")),
@@ -144,7 +144,7 @@ if selected_id is not None:
             year = m3.number_input("年度", min_value=2000, max_value=2100, value=report.year or None, step=1)
             types = list(AGENCY_TYPES)
             agency_type = m4.selectbox(
-                "单位类型", types, index=types.index(report.agency_type) if report.agency_type in types else len(types) - 1
+                AGENCY_TYPE_HEADER, types, index=types.index(report.agency_type) if report.agency_type in types else len(types) - 1
             )
             if st.form_submit_button("保存报告信息"):
                 lib.set_metadata(

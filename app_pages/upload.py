@@ -7,28 +7,33 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from components.agency_types import AGENCY_TYPES
 from components.flash import show_flash
-from components.ingest import (
+from components.samples_button import samples_offer
+from components.state import get_library, library_is_empty
+from library.ingest import UploadItem, store_item
+from library.maintenance import OverrideJob, apply_overrides_in_background
+from library.upload_review import (
     ATTENTION,
     FAIL,
     OK,
-    SECTION_NAMES,
     WARN,
-    UploadItem,
     attention_reasons,
     labels_to_review,
     parse_files,
     reparse_item,
     review_choices,
 )
-from components.labels import FORMAT_NAMES, template_name, warning_text
-from components.samples_button import samples_offer
-from components.state import get_library, library_is_empty
-from library.maintenance import OverrideJob, apply_overrides_in_background
-from library.store import LibraryError
+from parsing.agency_types import AGENCY_TYPES
 from parsing.limits import describe_zh
 from parsing.matching import IGNORE
+from parsing.vocabulary import (
+    AGENCY_TYPE_HEADER,
+    FORMAT_NAMES,
+    MISSING,
+    section_name,
+    template_name,
+    warning_text,
+)
 
 BATCH = "upload_batch"  # file key -> list[UploadItem], in upload order
 META = "upload_meta"  # item uid -> the metadata the reviewer sees and edits (agency, region, year, type)
@@ -232,7 +237,7 @@ else:
             with left:
                 st.text(f"“{entry['text']}”")  # report text: shown as plain text, never markdown
                 st.caption(
-                    f"{SECTION_NAMES.get(entry['section'], '部分未定')}｜当前：{current}"
+                    f"{section_name(entry['section'])}｜当前：{current}"
                     + (f"（置信度 {entry['score']:.0f}）" if entry["key"] else "")
                 )
                 names = "、".join(it.name for it in in_files[:3])
@@ -281,7 +286,7 @@ for it in fresh:
     metas.setdefault(
         it.uid,
         {"保存": True, "机关名称": it.parsed.agency or "", "地区": it.parsed.region or "", "年度": it.parsed.year,
-         "机关类型": it.agency_type},
+         AGENCY_TYPE_HEADER: it.agency_type},
     )
 
 
@@ -300,9 +305,9 @@ if fresh:
     with st.container(border=True):
         st.markdown("**批量填写**（应用到下表全部行）")
         f1, f2, f3 = st.columns(3)
-        fill_type = f1.selectbox("机关类型", AGENCY_TYPES, index=None, placeholder="选择机关类型", key="fill_type")
+        fill_type = f1.selectbox(AGENCY_TYPE_HEADER, AGENCY_TYPES, index=None, placeholder="选择机关类型", key="fill_type")
         if f1.button("应用到全部行", key="fill_type_go", disabled=fill_type is None, width="stretch"):
-            _fill("机关类型", fill_type)
+            _fill(AGENCY_TYPE_HEADER, fill_type)
             st.rerun()
         fill_region = f2.text_input("地区", key="fill_region", placeholder="如：福建省平潭综合实验区")
         if f2.button("应用到全部行", key="fill_region_go", disabled=not fill_region.strip(), width="stretch"):
@@ -320,7 +325,7 @@ if fresh:
             "机关名称": [metas[it.uid]["机关名称"] for it in fresh],
             "地区": [metas[it.uid]["地区"] for it in fresh],
             "年度": pd.array([metas[it.uid]["年度"] for it in fresh], dtype="Int64"),
-            "机关类型": [metas[it.uid]["机关类型"] for it in fresh],
+            AGENCY_TYPE_HEADER: [metas[it.uid][AGENCY_TYPE_HEADER] for it in fresh],
             "模板": [template_name(it.parsed.template) for it in fresh],
         }
     )
@@ -333,7 +338,7 @@ if fresh:
         column_config={
             "保存": st.column_config.CheckboxColumn(width="small"),
             "年度": st.column_config.NumberColumn(min_value=2000, max_value=2100, step=1, format="%d", width="small"),
-            "机关类型": st.column_config.SelectboxColumn(options=list(AGENCY_TYPES), required=True, width="medium"),
+            AGENCY_TYPE_HEADER: st.column_config.SelectboxColumn(options=list(AGENCY_TYPES), required=True, width="medium"),
             "文件": st.column_config.TextColumn(width="small"),
             "机关名称": st.column_config.TextColumn(width="medium"),
             "地区": st.column_config.TextColumn(width="medium"),
@@ -343,7 +348,7 @@ if fresh:
         year = row["年度"]
         metas[it.uid] = {
             "保存": bool(row["保存"]), "机关名称": row["机关名称"] or "", "地区": row["地区"] or "",
-            "年度": None if pd.isna(year) else int(year), "机关类型": row["机关类型"] or None,
+            "年度": None if pd.isna(year) else int(year), AGENCY_TYPE_HEADER: row[AGENCY_TYPE_HEADER] or None,
         }
 
 if stored:
@@ -354,10 +359,10 @@ if stored:
             {
                 "编号": [it.saved_id for it in stored],
                 "文件": [it.name for it in stored],
-                "机关名称": [saved_meta.get(it.saved_id, {}).get("agency") or "（未填）" for it in stored],
-                "地区": [saved_meta.get(it.saved_id, {}).get("region") or "（未填）" for it in stored],
-                "年度": [str(saved_meta.get(it.saved_id, {}).get("year") or "（未填）") for it in stored],
-                "机关类型": [saved_meta.get(it.saved_id, {}).get("agency_type") or "（未填）" for it in stored],
+                "机关名称": [saved_meta.get(it.saved_id, {}).get("agency") or MISSING for it in stored],
+                "地区": [saved_meta.get(it.saved_id, {}).get("region") or MISSING for it in stored],
+                "年度": [str(saved_meta.get(it.saved_id, {}).get("year") or MISSING) for it in stored],
+                AGENCY_TYPE_HEADER: [saved_meta.get(it.saved_id, {}).get("agency_type") or MISSING for it in stored],
             }
         ),
         hide_index=True,
@@ -372,25 +377,21 @@ if fresh and st.button("保存到报告库", type="primary", key="save_batch", i
         row = metas[item.uid]
         if not row["保存"] or item.data is None:
             continue
-        try:
-            report_id, created = lib.add(
-                item.parsed,
-                item.data,
-                agency=row["机关名称"].strip() or None,
-                region=row["地区"].strip() or None,
-                year=row["年度"],
-                agency_type=row["机关类型"],
-            )
-        except LibraryError as exc:
-            item.save_note = f"保存失败：{exc.zh}"
-            errors.append(f"{item.name}：{exc.zh}")
+        result = store_item(
+            lib,
+            item,
+            agency=row["机关名称"].strip() or None,
+            region=row["地区"].strip() or None,
+            year=row["年度"],
+            agency_type=row[AGENCY_TYPE_HEADER],
+        )
+        if result.status == "failed":
+            item.save_note = f"保存失败：{result.message}"
+            errors.append(f"{item.name}：{result.message}")
             continue
-        except Exception:  # noqa: BLE001 - the add is atomic: report the failure, keep the batch
-            item.save_note = "保存失败：写入报告库时出错"
-            errors.append(f"{item.name}：保存失败（写入报告库时出错），未写入任何数据")
-            continue
-        item.saved_id = report_id
-        item.save_note = f"已保存（编号 {report_id}）" if created else f"库中已有（编号 {report_id}）"
+        created = result.status != "duplicate"
+        item.saved_id = result.report_id
+        item.save_note = f"已保存（编号 {result.report_id}）" if created else f"库中已有（编号 {result.report_id}）"
         saved += int(created)
         skipped += int(not created)
     message = f"已保存 {saved} 份报告" + (f"，{skipped} 份库中已有" if skipped else "") + "。"

@@ -7,9 +7,9 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.image_export import FORMATS, ChartSpec, export_caption, figure_image, safe_filename
-from components.labels import describe_filters
+from charts.image_export import FORMATS, ChartSpec, export_caption, figure_image, safe_filename
 from components.state import current_filters, image_server
+from library.filters import describe_filters
 
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 # Rows of a chart's numbers shown on screen. A per-report table of 5,000 reports is half a megabyte that

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from charts.image_export import ChartSpec
+from charts.text import md_escape
 from components.chart_view import show_chart
 from components.flash import show_flash
-from components.image_export import ChartSpec
-from components.labels import describe_filters, md_escape
 from components.samples_button import samples_offer
-from components.state import computed, current_filters, library_is_empty
+from components.state import current_filters, from_dataset, library_is_empty
+from library.filters import describe_filters
 
 
 def analysis_page(title: str, intro: str) -> int:
@@ -20,7 +21,7 @@ def analysis_page(title: str, intro: str) -> int:
     if library_is_empty():
         samples_offer(f"load_samples_{title}")
         return 0
-    n = computed("n_reports")
+    n = from_dataset(len)
     st.caption(f"筛选条件：{md_escape(describe_filters(current_filters()))}｜共 {n} 份报告")
     if n == 0:
         st.warning("当前筛选条件下没有报告。请在左侧放宽筛选条件。")

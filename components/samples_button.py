@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.state import get_library
+from page_registry import UPLOAD, page
 
 
 def samples_offer(key: str, *, link_upload: bool = True) -> None:
@@ -16,7 +17,7 @@ def samples_offer(key: str, *, link_upload: bool = True) -> None:
         st.markdown("**报告库还是空的。** 可以先加载示例报告看看效果，也可以上传本地区的年报。")
         st.caption(f"示例为随程序附带的 {len(files)} 份真实年报（网页文本），加载后可随时在“报告库”中删除。")
         if link_upload:
-            st.page_link("app_pages/upload.py", label="去上传本地区的年报", icon=":material/upload_file:")
+            st.page_link(page(UPLOAD).path, label="去上传本地区的年报", icon=":material/upload_file:")
         if st.button("加载示例报告", key=key, type="primary", icon=":material/library_add:"):
             bar = st.progress(0.0, text="正在加载示例报告…")
 

@@ -6,7 +6,6 @@ from datetime import date
 
 import streamlit as st
 
-from components.labels import describe_filters, template_name
 from components.state import (
     FILTER_KEYS,
     current_filters,
@@ -17,6 +16,8 @@ from components.state import (
     image_server,
     library_is_empty,
 )
+from library.filters import describe_filters
+from parsing.vocabulary import template_name
 
 _TITLES = {"regions": "地区", "years": "年度", "agency_types": "机关类型", "templates": "格式版本"}
 
@@ -60,9 +61,9 @@ def render_sidebar() -> None:
 
 
 def _briefing_button(filters) -> None:
-    # Imported here: the catalog pulls in every chart builder, needed only when the pack is built.
-    from components.catalog import all_charts
-    from components.image_export import briefing_zip
+    # Imported here: the registry pulls in every chart builder, needed only when the pack is built.
+    from charts.image_export import briefing_zip
+    from page_registry import briefing_builders
 
     st.markdown("**简报包**")
     if library_is_empty():
@@ -75,7 +76,9 @@ def _briefing_button(filters) -> None:
 
     def build() -> bytes:
         # Runs on a worker thread when the button is clicked; no Streamlit calls in here.
-        return briefing_zip(all_charts(lib, filters), filters_text=description, dataset=lib.dataset(filters))
+        dataset = lib.dataset(filters)
+        charts = [chart for build in briefing_builders() for chart in build(dataset)]
+        return briefing_zip(charts, filters_text=description, dataset=dataset)
 
     st.download_button(
         "下载简报包（ZIP）",

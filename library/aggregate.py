@@ -12,7 +12,7 @@ Functions (page → function):
 - 依申请公开: :func:`applicants_by_type`, :func:`outcome_mix`, :func:`carry_over`,
   :func:`carry_over_consistency` (cross-year X1), :func:`application_flow` (Sankey links)
 - 复议诉讼: :func:`review_litigation`
-- 数据质量: :func:`quality_summary`, :func:`duplicate_agency_years`, :data:`RULE_LABELS`
+- 数据质量: :func:`quality_summary`, :func:`duplicate_agency_years`, :data:`RULE_NAMES`
   (the failed checks and unmatched labels themselves come from ``Library.failed_checks`` /
   ``Library.unmatched_labels``)
 
@@ -40,7 +40,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from library.dataset import META_HEADERS
 from parsing.schema import (
     CELLS,
     S3_APPLICANT_COLS,
@@ -55,18 +54,10 @@ from parsing.schema import (
     V2021,
     measure_kind,
 )
+from parsing.vocabulary import KPI_NAMES, META_HEADERS
 
 ID_COLUMNS = ["report_id", "agency", "region", "year", "agency_type", "template"]
 
-RULE_LABELS: dict[str, str] = {
-    "O1_balance": "勾稽关系：一＋二＝三（七）总计＋四",
-    "D1_row_total": "行合计：总计＝各类申请人之和",
-    "D3_outcome_sum": "办理结果之和＝（七）总计",
-    "D5_review": "行政复议：总计＝各结果之和",
-    "D5_lit_direct": "未经复议直接起诉：总计＝各结果之和",
-    "D5_lit_after": "复议后起诉：总计＝各结果之和",
-    "D6_types": "数值类型（非负整数等）",
-}
 
 def _rows_with_prefix(prefix: str) -> tuple[str, ...]:
     """Full section-三 row keys starting with ``prefix`` (``r3_3_`` → r3_3_1_state_secret, …)."""
@@ -184,23 +175,6 @@ def _total(series: pd.Series) -> int | float | None:
 
 # --------------------------------------------------------------------------- 总览
 
-KPI_LABELS: dict[str, str] = {
-    "reports": "报告数",
-    "agencies": "单位数",
-    "proactive_items": "主动公开信息（条）",
-    "regulations_new_made_2019": "规章 本年新制作数量（2019版）",
-    "normative_new_made_2019": "规范性文件 本年新制作数量（2019版）",
-    "regulations_issued_2021": "规章 本年制发件数（2021版）",
-    "normative_issued_2021": "行政规范性文件 本年制发件数（2021版）",
-    "normative_in_force_2021": "行政规范性文件 现行有效件数（2021版）",
-    "licensing_decisions": "行政许可处理决定（件）",
-    "applications_received": "收到申请（件）",
-    "answered_share": "予以公开＋部分公开占比",
-    "review_cases": "行政复议（件）",
-    "litigation_cases": "行政诉讼（件）",
-    "review_litigation_cases": "复议＋诉讼（件）",
-    "reports_failing_checks": "校验未通过的报告",
-}
 # The section-二 cards and their cells.
 KPI_S2_KEYS: dict[str, str] = {
     "regulations_new_made_2019": "s2.art20_1.regulations.new_made",
@@ -290,7 +264,7 @@ def _delta(now: Any, before: Any) -> int | float | None:
 
 
 def kpis(df: pd.DataFrame) -> dict[str, Any]:
-    """The overview cards: ``{key: value}`` for :data:`KPI_LABELS` plus ``notes`` ({key: Chinese note}).
+    """The overview cards: ``{key: value}`` for :data:`KPI_NAMES` plus ``notes`` ({key: Chinese note}).
 
     Values are int/float, or None when no report in ``df`` states the figure. ``answered_share``
     is a fraction (0–1) over the reports whose （七）总计 is known and positive.
@@ -312,12 +286,12 @@ def kpis(df: pd.DataFrame) -> dict[str, Any]:
     latest, before = years[-1], years[-2]
     values, notes = _kpis_of(df[df["year"] == latest])
     previous, _ = _kpis_of(df[df["year"] == before])
-    deltas = {k: d for k in KPI_LABELS if (d := _delta(values.get(k), previous.get(k))) is not None}
+    deltas = {k: d for k in KPI_NAMES if (d := _delta(values.get(k), previous.get(k))) is not None}
     unknown = int(df["year"].isna().sum())
     scope = f"{latest} 年的数字（所选 {years[0]}–{latest} 年中最新一年；存量不跨年相加），变化为较 {before} 年"
     if unknown:
         scope += f"；年度未识别的 {unknown} 份报告不计入"
-    notes = {k: f"{scope}。{notes[k]}" if k in notes else f"{scope}。" for k in KPI_LABELS}
+    notes = {k: f"{scope}。{notes[k]}" if k in notes else f"{scope}。" for k in KPI_NAMES}
     values.update(year=latest, previous_year=before, previous=previous, deltas=deltas, unknown_year=unknown,
                   years=years)
     values["notes"] = notes
@@ -330,7 +304,7 @@ def kpi_table(df: pd.DataFrame) -> pd.DataFrame:
     k = kpis(df)
     prev = k["previous"]
     rows = []
-    for key, label in KPI_LABELS.items():
+    for key, label in KPI_NAMES.items():
         value = k[key]
         if key == "proactive_items" and value is not None and k["proactive_items_approx"]:
             label += "（下限，含约数）"
@@ -652,7 +626,8 @@ def quality_summary(df: pd.DataFrame) -> pd.DataFrame:
     cell_cols = [c for c in df.columns if c in CELLS]
     out["cells_stated"] = df[cell_cols].notna().sum(axis=1)
     missing = pd.Series("", index=df.index)
-    for col, zh in (("agency", "单位"), ("region", "地区"), ("year", "年度"), ("agency_type", "类型")):
+    for col in ("agency", "region", "year", "agency_type"):
+        zh = META_HEADERS[col]
         gap = df[col].isna()
         missing = missing.where(~gap, missing + "、" + zh)
     missing = missing.str.lstrip("、")
@@ -660,11 +635,21 @@ def quality_summary(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["checks_failed", "unmatched_labels"], ascending=False).reset_index(drop=True)
 
 
+def template_counts(df: pd.DataFrame) -> dict[str, int]:
+    """Reports per template version code (``{"2021": 12, "2019": 3}``)."""
+    return {str(k): int(v) for k, v in df["template"].value_counts().items()}
+
+
+def reports_failing_checks(df: pd.DataFrame) -> int:
+    """How many reports have at least one failed check."""
+    return int((df["checks_failed"] > 0).sum())
+
+
 __all__ = [
+    "reports_failing_checks",
+    "template_counts",
     "AGENCY_TABLE_HEADERS",
-    "KPI_LABELS",
     "OUTCOME_CATEGORIES",
-    "RULE_LABELS",
     "V2019",
     "V2021",
     "agency_name",

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from parsing.schema import CELLS, NARRATIVE_FLAGS, NARRATIVE_KEYS, SECTION2, V2019, V2021
+from parsing.vocabulary import KIND_NAMES, MEASURE_KIND_NAMES, META_HEADERS, SECTION_NAMES
 
 META_COLUMNS: list[str] = [
     "report_id",
@@ -36,27 +37,6 @@ META_COLUMNS: list[str] = [
     "checks_failed",
     "unmatched_labels",
 ]
-META_HEADERS: dict[str, str] = {
-    "report_id": "报告编号",
-    "agency": "单位",
-    "region": "地区",
-    "year": "年度",
-    "agency_type": "单位类型",
-    "template": "格式版本",
-    "filename": "文件名",
-    "checks_failed": "未通过校验数",
-    "unmatched_labels": "未识别标签数",
-}
-# Display names of the template codes in exports ("unknown" is a code, not something to show a reader).
-TEMPLATE_LABELS: dict[str, str] = {
-    "2019": "2019 版格式",
-    "2021": "2021 版格式",
-    "mixed": "混合格式",
-    "unknown": "未识别格式",
-}
-# Display names of CellSpec.kind and CellSpec.measure_kind in the key sheet.
-KIND_LABELS: dict[str, str] = {"count": "件数", "signed": "增减数（可为负）", "amount": "金额"}
-MEASURE_KIND_LABELS: dict[str, str] = {"flow": "流量（当年发生数，可跨年相加）", "stock": "存量（时点数，不跨年相加）"}
 CELL_COLUMNS: list[str] = list(CELLS)
 NARRATIVE_COLUMNS: list[str] = [f"n.{k}" for k in NARRATIVE_KEYS]
 # 1.0 where the report flags its figure (e.g. a lower bound "5500余条"), NaN otherwise.
@@ -106,19 +86,19 @@ def key_documentation() -> pd.DataFrame:
     (the key sheet; every value in Chinese)."""
     headers = chinese_headers()
     both = f"{V2019}、{V2021}"
-    flow = MEASURE_KIND_LABELS["flow"]
+    flow = MEASURE_KIND_NAMES["flow"]
     rows = []
     for key in dataset_columns():
         spec = CELLS.get(key)
         if spec is not None:
-            section = {"s2": "二、主动公开", "s3": "三、依申请公开", "s4": "四、复议诉讼"}[spec.section]
+            section = SECTION_NAMES[spec.section]
             versions = "、".join(spec.versions)
-            rows.append((key, headers[key], section, versions, KIND_LABELS.get(spec.kind, spec.kind), spec.unit or "",
-                         MEASURE_KIND_LABELS[spec.measure_kind]))
+            rows.append((key, headers[key], section, versions, KIND_NAMES.get(spec.kind, spec.kind), spec.unit or "",
+                         MEASURE_KIND_NAMES[spec.measure_kind]))
         elif key in FLAG_COLUMNS:
             rows.append((key, headers[key], "正文数字", both, "标记（是／空白）", "", ""))
         elif key.startswith("n."):
-            rows.append((key, headers[key], "正文数字", both, KIND_LABELS["count"], "", flow))
+            rows.append((key, headers[key], "正文数字", both, KIND_NAMES["count"], "", flow))
         else:
             rows.append((key, headers[key], "报告信息", "", "", "", ""))
     return pd.DataFrame(rows, columns=["字段键", "中文表头", "部分", "适用格式版本", "类型", "单位", "存量／流量"])

@@ -14,7 +14,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from library.dataset import FLAG_COLUMNS, TEMPLATE_LABELS, chinese_headers, key_documentation
+from library.dataset import FLAG_COLUMNS, chinese_headers, key_documentation
+from parsing.vocabulary import TEMPLATE_NAMES
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _BOLD = Font(bold=True)
@@ -43,7 +44,7 @@ def readable_values(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     if "template" in out.columns:
         codes = out["template"]
-        out["template"] = codes.map(TEMPLATE_LABELS).where(codes.isna() | codes.isin(list(TEMPLATE_LABELS)), codes)
+        out["template"] = codes.map(TEMPLATE_NAMES).where(codes.isna() | codes.isin(list(TEMPLATE_NAMES)), codes)
     for col in FLAG_COLUMNS:
         if col in out.columns:
             out[col] = pd.Series(np.where(out[col] == 1, FLAG_TEXT, None), index=out.index, dtype=object)

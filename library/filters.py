@@ -7,8 +7,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-# Stands for "not filled in" in filter choices (a report whose region, year or type is unknown).
-MISSING = "（未填写）"
+from parsing.vocabulary import AGENCY_TYPE_HEADER, MISSING, template_name
+
+__all__ = ["FILTER_COLUMNS", "MISSING", "Filters", "describe_filters", "filter_options_of"]
+
+# Each filter and the dataset column it selects on.
+FILTER_COLUMNS = {"regions": "region", "years": "year", "agency_types": "agency_type", "templates": "template"}
 
 
 def _tuple(values: Iterable | None) -> tuple:
@@ -63,3 +67,32 @@ class Filters:
                 hit |= col.isna()
             mask &= hit
         return df[mask]
+
+
+def describe_filters(filters: Filters) -> str:
+    """One line such as "地区：施秉县；年度：2020、2021" ("全部报告" when nothing is filtered)."""
+    parts = []
+    for title, values, fmt in (
+        ("地区", filters.regions, str),
+        ("年度", filters.years, str),
+        (AGENCY_TYPE_HEADER, filters.agency_types, str),
+        ("格式版本", filters.templates, template_name),
+    ):
+        if values:
+            parts.append(f"{title}：" + "、".join(fmt(v) for v in values))
+    return "；".join(parts) or "全部报告"
+
+
+def filter_options_of(df: pd.DataFrame) -> dict[str, list]:
+    """The choices of each filter in a dataset: regions, years (newest first), agency_types, templates;
+    ``MISSING`` last where some report lacks that field."""
+    out: dict[str, list] = {}
+    for name, column in FILTER_COLUMNS.items():
+        values = df[column]
+        present = values.dropna().unique().tolist()
+        if name == "years":
+            present = sorted((int(v) for v in present), reverse=True)
+        else:
+            present = sorted(str(v) for v in present)
+        out[name] = present + ([MISSING] if values.isna().any() else [])
+    return out

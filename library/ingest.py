@@ -9,29 +9,47 @@ downloaded on its own, and de-duplicated against the same file uploaded loose.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from library.review import ProgressFn
 from library.store import Library, LibraryError
 from parsing.api import documents
 from parsing.errors import ReadError
 from parsing.report import ParsedReport, error_from
 
-ProgressFn = Callable[[int, int, str], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class UploadItem:
-    """One document of an upload: its name (``archive.zip/dir/file`` for ZIP members), bytes and parse."""
+    """One document of an upload: its name (``archive.zip/dir/file`` for ZIP members), bytes and parse.
+
+    The upload page's review (:func:`library.upload_review.review_item`) fills ``status``, ``reason``,
+    ``issues`` and the ``agency_type`` guess; ``saved_id``/``save_note`` say where it was stored.
+    """
 
     name: str
-    data: bytes
+    data: bytes | None  # None when the document failed: there is nothing to store
     parsed: ParsedReport
+    status: str = ""
+    reason: str = ""
+    issues: list[str] = field(default_factory=list)
+    agency_type: str | None = None
+    saved_id: int | None = None
+    save_note: str = ""
 
     @property
     def ok(self) -> bool:
         """True when the document parsed (warnings allowed)."""
         return self.parsed.error is None
+
+    @property
+    def uid(self) -> str:
+        """Stable id of the document within a session (its sha256; its name when it failed)."""
+        return self.parsed.sha256 if self.data is not None else f"failed:{self.name}"
 
 
 @dataclass
@@ -60,8 +78,9 @@ def parse_one(data: bytes, name: str, overrides: dict[str, str] | None = None) -
 def _parse_member(name: str, content: bytes | ReadError, overrides: dict[str, str] | None) -> UploadItem:
     if isinstance(content, ReadError):
         sha = hashlib.sha256(b"").hexdigest()
-        return UploadItem(name, b"", error_from(name, sha, "unknown", content))
-    return UploadItem(name, content, parse_one(content, name, overrides))
+        return UploadItem(name, None, error_from(name, sha, "unknown", content))
+    parsed = parse_one(content, name, overrides)
+    return UploadItem(name, content if parsed.error is None else None, parsed)
 
 
 def parse_upload(
@@ -86,12 +105,16 @@ def parse_upload(
 
 def store_item(lib: Library, item: UploadItem, **metadata) -> IngestResult:
     """Store one parsed upload item (metadata as for ``Library.add``); never raises for a refused item."""
-    if item.parsed.error is not None:
-        return IngestResult(item.name, "failed", None, item.parsed.error.get("message") or "解析失败")
+    if item.parsed.error is not None or item.data is None:
+        message = (item.parsed.error or {}).get("message") or "解析失败"
+        return IngestResult(item.name, "failed", None, message)
     try:
         report_id, created = lib.add(item.parsed, item.data, **metadata)
     except LibraryError as exc:
         return IngestResult(item.name, "failed", None, exc.zh)
+    except SQLAlchemyError:  # the add is atomic: nothing was written; the batch goes on
+        log.exception("storing %s failed", item.name)
+        return IngestResult(item.name, "failed", None, "保存失败（写入报告库时出错），未写入任何数据")
     if not created:
         return IngestResult(item.name, "duplicate", report_id, f"已在报告库中（编号 {report_id}），未重复保存")
     if item.parsed.warnings or any(c.status == "fail" for c in item.parsed.checks):

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, case, func, or_, select, text
 
 from library import dataset as ds
 from library.db import CellRow, CheckRow, Correction, LabelOverride, Report, ReportFile, ValueLayout
-from library.filters import MISSING, Filters
+from library.filters import MISSING, Filters, filter_options_of
 from parsing.report import PARSER_VERSION
 
 # Cell flags a reviewer should look at (数据质量): values obtained by the official rules rather than
@@ -255,18 +255,7 @@ class LibraryQueries:
 
         ``MISSING`` is included where some report lacks that field.
         """
-        out: dict[str, list] = {}
-        with self.engine.connect() as conn:
-            for name, column in (
-                ("regions", Report.region),
-                ("years", Report.year),
-                ("agency_types", Report.agency_type),
-                ("templates", Report.template),
-            ):
-                values = list(conn.execute(select(column).distinct()).scalars())
-                present = sorted((v for v in values if v is not None), reverse=(name == "years"))
-                out[name] = present + ([MISSING] if None in values else [])
-        return out
+        return filter_options_of(self.dataset())
 
     # ------------------------------------------------------------------ the standardised dataset
 

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from components.agency_types import guess_agency_type
 from library.db import (
     CellRow,
     CheckRow,
@@ -25,6 +24,7 @@ from library.db import (
 )
 from library.errors import LibraryError, number
 from library.report_json import parsed_from_json
+from library.report_meta import METADATA_FIELDS, merged_metadata
 from parsing.matching import IGNORE
 from parsing.report import PARSER_VERSION, Cell, ParsedReport
 from parsing.schema import CELLS, NARRATIVE_KEYS
@@ -33,7 +33,6 @@ from parsing.schema import CELLS, NARRATIVE_KEYS
 ParseFn = Callable[[bytes, str, dict[str, str]], ParsedReport]
 ProgressFn = Callable[[int, int, str], None]
 
-METADATA_FIELDS = ("agency", "region", "year", "agency_type")
 
 
 def unmatched_labels_of(parsed: ParsedReport) -> list[str]:
@@ -85,7 +84,7 @@ class LibraryReview:
             )
 
     def add_correction(
-        self, report_id: int, key: str, value: int | float | None, note: str = "", *, who: str | None = None
+        self, report_id: int, key: str, value: int | float | str | None, note: str = "", *, who: str | None = None
     ) -> int:
         """Record a reviewer's value for one cell (``None`` = blank); returns the correction id.
 
@@ -236,15 +235,7 @@ class LibraryReview:
                     Report.id == report_id
                 )
             ).mappings().one()
-            confirmed = set(row["confirmed"] or [])
-            meta = {
-                "agency": row["agency"] if "agency" in confirmed else parsed.agency,
-                "region": row["region"] if "region" in confirmed else parsed.region,
-                "year": row["year"] if "year" in confirmed else parsed.year,
-            }
-            meta["agency_type"] = (
-                row["agency_type"] if "agency_type" in confirmed else guess_agency_type(meta["agency"])
-            )
+            meta = merged_metadata(parsed, row, set(row["confirmed"] or []))
             conn.execute(delete(CellRow).where(CellRow.report_id == report_id))
             conn.execute(delete(CheckRow).where(CheckRow.report_id == report_id))
             conn.execute(

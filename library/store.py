@@ -25,7 +25,6 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from components.agency_types import guess_agency_type
 from library.config import WRITE_OPTION, make_engine
 from library.db import (
     CellRow,
@@ -41,7 +40,8 @@ from library.db import (
 from library.errors import LibraryError, number
 from library.migrations import upgrade
 from library.queries import LIST_COLUMNS, LibraryQueries
-from library.review import METADATA_FIELDS, LibraryReview, ParseFn, ProgressFn, unmatched_labels_of
+from library.report_meta import METADATA_FIELDS, given_fields, merged_metadata
+from library.review import LibraryReview, ParseFn, ProgressFn, unmatched_labels_of
 from library.stored_report import StoredReport
 from parsing.report import ParsedReport
 from parsing.schema import CELLS
@@ -110,13 +110,8 @@ class Library(LibraryQueries, LibraryReview):
             raise LibraryError("文件内容为空，未入库", "empty file")
         sha = hashlib.sha256(data).hexdigest()
         given = {"agency": agency, "region": region, "year": year, "agency_type": agency_type}
-        confirmed = [k for k, v in given.items() if v not in (None, "")]
-        meta = {
-            "agency": agency or parsed.agency,
-            "region": region or parsed.region,
-            "year": int(year) if year not in (None, "") else parsed.year,
-        }
-        meta["agency_type"] = agency_type or guess_agency_type(meta["agency"])
+        confirmed = given_fields(**given)
+        meta = merged_metadata(parsed, given, confirmed)
         existing = self.find_sha256(sha)
         if existing is not None:  # checked before taking the write lock: duplicates cost no write
             return existing, False

@@ -40,6 +40,16 @@ from parsing.schema import (
     s3_row_path,
     s4_group_label,
 )
+from parsing.vocabulary import (
+    D5_RULES,
+    RULE_D1_ROW_TOTAL,
+    RULE_D3_OUTCOME_SUM,
+    RULE_D5_LIT_AFTER,
+    RULE_D5_LIT_DIRECT,
+    RULE_D5_REVIEW,
+    RULE_D6_TYPES,
+    RULE_O1_BALANCE,
+)
 
 PASS, FAIL, SKIPPED = "pass", "fail", "skipped"
 STATUSES = (PASS, FAIL, SKIPPED)
@@ -55,6 +65,13 @@ _S4_TOTAL, _S4_PARTS = S4_OUTCOMES[-1][0], tuple(o for o, _ in S4_OUTCOMES[:-1])
 # A side of an equation with more terms than this is shown as a sum, to keep ``detail`` short.
 _MAX_TERMS_SHOWN = 6
 _MAX_KEYS_NAMED = 8
+
+# The D5 rule of each group of 四 (S4_GROUPS).
+_D5_RULE_OF_GROUP: dict[str, str] = {
+    "review": RULE_D5_REVIEW,
+    "lit_direct": RULE_D5_LIT_DIRECT,
+    "lit_after_review": RULE_D5_LIT_AFTER,
+}
 
 
 # A cell written but not read as a number: never a blank read as zero.
@@ -124,7 +141,7 @@ def _o1_balance(cells: dict[str, Cell]) -> list[Check]:
     """O1 per column of 三: 一 + 二 = 三（七）总计 + 四 (the template's own 勾稽 note)."""
     return [
         _equation(
-            "O1_balance",
+            RULE_O1_BALANCE,
             col,
             cells,
             lhs=(s3_key(_R1, col), s3_key(_R2, col)),
@@ -150,7 +167,7 @@ def _d1_row_total(cells: dict[str, Cell], version: str | None) -> list[Check]:
     for row in _d1_rows(cells, version):
         total = s3_key(row, _S3_TOTAL_COL)
         parts = tuple(s3_key(row, c) for c in S3_APPLICANT_COLS)
-        checks.append(_equation("D1_row_total", row, cells, (total,), parts, (total,)))
+        checks.append(_equation(RULE_D1_ROW_TOTAL, row, cells, (total,), parts, (total,)))
     return checks
 
 
@@ -158,7 +175,7 @@ def _d3_outcome_sum(cells: dict[str, Cell], version: str | None) -> list[Check]:
     """D3 per column of 三: （七）总计 = Σ OUT(v); v2019 counts （六）其他处理, v2021 its three sub-rows."""
     if version not in VERSIONS:
         return [
-            Check("D3_outcome_sum", col, SKIPPED, f"table 三 version is {version or 'unknown'}: outcome rows unknown")
+            Check(RULE_D3_OUTCOME_SUM, col, SKIPPED, f"table 三 version is {version or 'unknown'}: outcome rows unknown")
             for col in S3_COL_KEYS
         ]
     rows = outcome_rows(version)
@@ -166,14 +183,13 @@ def _d3_outcome_sum(cells: dict[str, Cell], version: str | None) -> list[Check]:
     for col in S3_COL_KEYS:
         total = s3_key(_R3_TOTAL, col)
         checks.append(
-            _equation("D3_outcome_sum", col, cells, (total,), tuple(s3_key(r, col) for r in rows), (total,))
+            _equation(RULE_D3_OUTCOME_SUM, col, cells, (total,), tuple(s3_key(r, col) for r in rows), (total,))
         )
     return checks
 
 
 def _d5_rule(group: str) -> str:
-    # Stable codes: D5_review, D5_lit_direct, D5_lit_after (lit_after_review loses its "_review").
-    return f"D5_{group.removesuffix('_review')}"
+    return _D5_RULE_OF_GROUP[group]  # a KeyError here means a group of 四 was added without its rule
 
 
 def _d5_groups(cells: dict[str, Cell]) -> list[Check]:
@@ -210,12 +226,12 @@ def _d6_types(cells: dict[str, Cell]) -> list[Check]:
         checked += 1
         problem = _type_problem(spec.kind, cell.value)
         if problem:
-            failures.append(Check("D6_types", key, FAIL, f"{_fmt(cell.value)}: {spec.kind} {problem}"))
+            failures.append(Check(RULE_D6_TYPES, key, FAIL, f"{_fmt(cell.value)}: {spec.kind} {problem}"))
     if failures:
         return failures
     if not checked:
         return []
-    return [Check("D6_types", "all", PASS, f"{checked} values checked")]
+    return [Check(RULE_D6_TYPES, "all", PASS, f"{checked} values checked")]
 
 
 def run_checks(cells: dict[str, Cell], table_versions: dict[str, str]) -> list[Check]:
@@ -288,28 +304,28 @@ def _names(keys: str) -> str:
 def check_place(rule: str, where: str) -> str:
     """Where a check applies, in Chinese: a column or row of 三, a group of 四, or a cell (D6)."""
     try:
-        if rule in ("O1_balance", "D3_outcome_sum"):
+        if rule in (RULE_O1_BALANCE, RULE_D3_OUTCOME_SUM):
             return f"{s3_col_label(where)}列"
-        if rule == "D1_row_total":
+        if rule == RULE_D1_ROW_TOTAL:
             return s3_row_path(where)
-        if rule.startswith("D5_"):
+        if rule in D5_RULES:
             return s4_group_label(where)
     except KeyError:
         return key_label(where)
-    if rule == "D6_types":
+    if rule == RULE_D6_TYPES:
         return "全部数值" if where == "all" else key_label(where)
     return key_label(where)
 
 
 def _equation_names(rule: str, where: str) -> tuple[str, str] | None:
     """(left side, right side) of a rule's equation, in the template's words."""
-    if rule == "O1_balance":
+    if rule == RULE_O1_BALANCE:
         return "一、本年新收＋二、上年结转", "三、（七）总计＋四、结转下年度继续办理"
-    if rule == "D1_row_total":
+    if rule == RULE_D1_ROW_TOTAL:
         return f"{s3_row_path(where)}{LABEL_SEP}总计", "各类申请人之和"
-    if rule == "D3_outcome_sum":
+    if rule == RULE_D3_OUTCOME_SUM:
         return f"三、（七）总计{LABEL_SEP}{s3_col_label(where)}", "各办理结果之和"
-    if rule.startswith("D5_"):
+    if rule in D5_RULES:
         return f"{s4_group_label(where)}{LABEL_SEP}总计", "结果维持＋结果纠正＋其他结果＋尚未审结"
     return None
 
@@ -327,7 +343,7 @@ def _explain_equation(rule: str, where: str, status: str, detail: str) -> str | 
     totals = _side_total(left), _side_total(right)
     if totals[0] is None or totals[1] is None:
         return None
-    prefix = f"{s3_col_label(where)}列：" if rule == "O1_balance" else ""
+    prefix = f"{s3_col_label(where)}列：" if rule == RULE_O1_BALANCE else ""
     shown = [
         f"{name} {_fmt_total(total)}" + (f"（{' + '.join(terms)}）" if len(terms) > 1 else "")
         for name, total, terms in zip(names, totals, (_terms(left), _terms(right)), strict=True)
@@ -360,7 +376,7 @@ def explain(rule: str, where: str, status: str, detail: str, blank_as_zero: Sequ
     if text is None and detail.startswith("table 三 version is "):
         text = "第三部分的格式版本无法确定，办理结果各行不明，未校验"
     if text is None:
-        text = _explain_types(where, status, detail) if rule == "D6_types" else _explain_equation(rule, where, status, detail)
+        text = _explain_types(where, status, detail) if rule == RULE_D6_TYPES else _explain_equation(rule, where, status, detail)
     if text is None:
         text = f"{check_place(rule, where)}：{ {PASS: '通过', FAIL: '未通过', SKIPPED: '未校验'}.get(status, status) }"
     if blank_as_zero:

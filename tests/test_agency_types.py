@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from components.agency_types import AGENCY_TYPES, DATA_FILE, guess_agency_type, load_agency_types
+from parsing.agency_types import AGENCY_TYPES, DATA_FILE, guess_agency_type, load_agency_types
 
 COUNTY = {
     "某县发展和改革局": "发改",

@@ -158,7 +158,7 @@ def test_every_parser_flag_has_a_chinese_mark():
     import re
     from pathlib import Path
 
-    from components.labels import FLAG_NAMES, flag_name
+    from parsing.vocabulary import FLAG_NAMES, flag_name
 
     root = Path(__file__).resolve().parents[1] / "parsing"
     source = (root / "values.py").read_text(encoding="utf-8") + (root / "interpret.py").read_text(encoding="utf-8")
@@ -177,7 +177,7 @@ PROSE_ONLY = """白沙乡人民政府2024年政府信息公开工作年度报告
 
 
 def test_report_without_any_table_is_listed_by_its_reason(empty_library):
-    from components.labels import unread_table_text
+    from parsing.vocabulary import unread_table_text
 
     parsed = _parse(PROSE_ONLY, "白沙乡.txt")
     assert parsed.error is None and [t["code"] for t in parsed.unread_tables] == ["no_tables"]

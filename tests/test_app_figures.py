@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from _app_support import SAMPLES, values
 
-from components.catalog import (
+from charts.catalog import (
     applications_charts,
     enforcement_charts,
     overview_charts,
@@ -18,9 +18,9 @@ from components.catalog import (
     review_charts,
     with_agency_label,
 )
-from components.figures import ALL_ZERO, NO_DATA, bar_by_category, donut, empty_figure, sankey, wan_text
-from components.image_export import briefing_zip, export_caption, figure_image, for_export, start_image_server
-from components.theme import FONT_FAMILY
+from charts.figures import ALL_ZERO, NO_DATA, bar_by_category, donut, empty_figure, sankey, wan_text
+from charts.image_export import briefing_zip, export_caption, figure_image, for_export, start_image_server
+from charts.theme import FONT_FAMILY
 
 
 @pytest.fixture(scope="module")

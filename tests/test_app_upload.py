@@ -210,7 +210,7 @@ def test_label_review_comes_before_saving_and_offers_every_standard_item(empty_l
     order = [getattr(node, "key", None) for node in at.main]
     first_pick = next(i for i, k in enumerate(order) if k and k.startswith("label_pick_"))
     assert first_pick < order.index("save_batch")
-    from components.ingest import review_choices
+    from library.upload_review import review_choices
 
     names = dict(review_choices())
     pick = next(sb for sb in at.selectbox if sb.key and sb.key.startswith("label_pick_0_"))

@@ -13,12 +13,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from components.catalog import all_charts
-from components.image_export import briefing_zip
+from charts.image_export import briefing_zip
 from library.export import export_csv, export_excel
 from library.filters import Filters
 from library.samples import load_samples
 from library.store import Library
+from page_registry import briefing_builders
 from parsing.api import parse_bytes
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
@@ -41,8 +41,9 @@ def lib(tmp_path_factory: pytest.TempPathFactory) -> Library:
 @pytest.fixture(scope="module")
 def pack(lib: Library) -> tuple[str, openpyxl.Workbook]:
     filters = Filters()
-    data = briefing_zip(all_charts(lib, filters), filters_text="地区：全部；年度：全部", formats=(),
-                        dataset=lib.dataset(filters))
+    dataset = lib.dataset(filters)
+    charts = [chart for build in briefing_builders() for chart in build(dataset)]
+    data = briefing_zip(charts, filters_text="地区：全部；年度：全部", formats=(), dataset=dataset)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         readme = zf.read("说明.txt").decode("utf-8")
         book = openpyxl.load_workbook(io.BytesIO(zf.read("图表数据.xlsx")))

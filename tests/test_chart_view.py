@@ -9,8 +9,8 @@ def _page(n_rows: int) -> None:
     import pandas as pd
     import plotly.graph_objects as go
 
+    from charts.image_export import ChartSpec
     from components.chart_view import _data_preview
-    from components.image_export import ChartSpec
 
     data = pd.DataFrame({"单位": [f"单位{i}" for i in range(n_rows)], "数量": range(n_rows)})
     _data_preview(ChartSpec(key="t", title="测试", fig=go.Figure(), data=data))

@@ -16,6 +16,7 @@ from library import aggregate as agg
 from library.store import Library
 from library.synthetic import specs, synthetic_bytes, synthetic_parsed
 from parsing.api import parse_bytes
+from parsing.vocabulary import KPI_NAMES, RULE_NAMES
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 HUAIAN = SHARED / "fixtures" / "huaian-city-government-2024.pdf"
@@ -69,7 +70,7 @@ def test_kpis_of_huaian(huaian: pd.DataFrame) -> None:
     # "主动公开各类政府信息5500余条": a lower bound, kept and marked.
     assert k["proactive_items"] == 5500 and k["proactive_items_approx"] is True
     assert k["reports_failing_checks"] == 0
-    assert set(k["notes"]) <= set(agg.KPI_LABELS)
+    assert set(k["notes"]) <= set(KPI_NAMES)
 
 
 def test_kpis_of_one_year_use_prose_only_without_a_table(df: pd.DataFrame) -> None:
@@ -81,7 +82,7 @@ def test_kpis_of_one_year_use_prose_only_without_a_table(df: pd.DataFrame) -> No
     # Prose 主动公开 figures: 001 says 39, 乐清 243.
     assert k["proactive_items"] == 39 + 243 and k["proactive_items_approx"] is False
     table = agg.kpi_table(df)
-    assert list(table["key"]) == list(agg.KPI_LABELS)
+    assert list(table["key"]) == list(KPI_NAMES)
     assert table.set_index("key").loc["licensing_decisions", "label"] == "行政许可处理决定（件）"
 
 
@@ -133,7 +134,7 @@ def test_stock_is_never_summed_over_years(hongze: pd.DataFrame) -> None:
 
 
 def test_agency_chart_data_keeps_a_stock_s_years_apart(hongze: pd.DataFrame) -> None:
-    from components.catalog import proactive_charts
+    from charts.catalog import proactive_charts
 
     chart = next(c for c in proactive_charts(hongze) if c.key == "proactive_normative_documents_2021_agency")
     row = chart.data.set_index("单位").loc["洪泽区人民政府"]
@@ -254,7 +255,7 @@ def test_quality_views(lib: Library, df: pd.DataFrame) -> None:
         failed = lib.failed_checks()
         assert set(failed["report_id"]) == {report_id}
         assert {"O1_balance", "D3_outcome_sum"} <= set(failed["rule"])
-        assert set(failed["rule"]) <= set(agg.RULE_LABELS)
+        assert set(failed["rule"]) <= set(RULE_NAMES)
         worst = agg.quality_summary(lib.dataset()).iloc[0]
         assert worst["report_id"] == report_id and worst["checks_failed"] == len(failed)
     finally:

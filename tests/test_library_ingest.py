@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from components.agency_types import AGENCY_TYPES
 from library.ingest import ingest_upload, parse_upload, store_item
 from library.samples import load_samples, sample_files
 from library.store import Library, LibraryError
 from library.synthetic import SYNTHETIC_PREFIX, populate, specs, synthetic_parsed, synthetic_text
+from parsing.agency_types import AGENCY_TYPES
 from parsing.api import parse_bytes
 
 REPO = Path(__file__).resolve().parents[1]

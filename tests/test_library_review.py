@@ -110,7 +110,7 @@ def test_unmatched_labels_are_rows_whose_figures_were_left_out() -> None:
 
 
 def test_upload_judgement_and_library_count_the_same_unmatched_labels(lib: Library) -> None:
-    from components.ingest import judge, labels_to_review
+    from library.upload_review import judge, labels_to_review
 
     for data, name in ((SEED_004.read_bytes(), SEED_004.name), (odd_report(SEED_000), "a.txt")):
         parsed = parse_bytes(data, name)

@@ -19,8 +19,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from components.tables import agency_sheet, cards_sheet, cards_text
-from components.theme import EXPORT_HEIGHT, EXPORT_WIDTH, TEMPLATE
+from charts.tables import agency_sheet, cards_sheet, cards_text
+from charts.theme import EXPORT_HEIGHT, EXPORT_WIDTH, TEMPLATE
 from library.aggregate import kpis
 
 # Plotly passes kopts that the warm server ignores; the warning is noise.

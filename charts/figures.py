@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.theme import PALETTE, new_figure, themed
+from charts.theme import PALETTE, new_figure, themed
 
 NO_DATA = "当前筛选条件下没有数据"
 ALL_ZERO = "所选报告填报的数字均为 0"

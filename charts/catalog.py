@@ -10,11 +10,37 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from components.figures import NO_DATA, bar_by_category, donut, sankey, trend_lines
-from components.image_export import ChartSpec
-from components.labels import template_name
-from components.theme import TEMPLATE_COLORS
+from charts.figures import NO_DATA, bar_by_category, donut, sankey, trend_lines
+from charts.image_export import ChartSpec
+from charts.theme import TEMPLATE_COLORS
 from library import aggregate as agg
+from parsing.vocabulary import template_name
+
+# Chart keys: stable names a screen picks its charts by (and the 简报包 names its files by).
+OVERVIEW_REPORTS = "overview_reports"
+OVERVIEW_APPLICATIONS = "overview_applications"
+PROACTIVE_ITEMS_PROSE = "proactive_items_prose"
+ENFORCEMENT_DECISIONS_AGENCY = "enforcement_decisions_agency"
+ENFORCEMENT_DECISIONS_TREND = "enforcement_decisions_trend"
+ENFORCEMENT_FEES_2021 = "enforcement_fees_2021"
+ENFORCEMENT_ITEMS_2019 = "enforcement_items_2019"
+APPLICATIONS_APPLICANTS_SHARE = "applications_applicants_share"
+APPLICATIONS_APPLICANTS_AGENCY = "applications_applicants_agency"
+APPLICATIONS_OUTCOMES = "applications_outcomes"
+APPLICATIONS_CARRY = "applications_carry"
+APPLICATIONS_FLOW = "applications_flow"
+REVIEW_OUTCOMES = "review_outcomes"
+LITIGATION_OUTCOMES = "litigation_outcomes"
+REVIEW_TREND = "review_trend"
+QUALITY_RULES = "quality_rules"
+QUALITY_UNMATCHED = "quality_unmatched"
+PROACTIVE_ITEMS = ("normative_documents", "regulations")
+
+
+def proactive_key(item: str, version: str, view: str) -> str:
+    """Key of a 主动公开 chart: ``item`` of PROACTIVE_ITEMS, ``version`` 2019/2021, ``view`` agency/trend."""
+    return f"proactive_{item}_{version}_{view}"
+
 
 VERSION_NOTE = (
     "2019 版与 2021 版格式的第二十条第（一）项是不同的统计口径：2019 版统计“本年新制作／本年新公开／"
@@ -140,14 +166,14 @@ def overview_charts(df: pd.DataFrame) -> list[ChartSpec]:
         horizontal=False,
     )
     fig.update_xaxes(categoryorder="category ascending")
-    charts.append(ChartSpec("overview_reports", title, fig, _pivot(counts, "年度", "格式", "n")))
+    charts.append(ChartSpec(OVERVIEW_REPORTS, title, fig, _pivot(counts, "年度", "格式", "n")))
 
     table = with_agency_label(agg.agency_table(df))
     table["年度"] = table["year"].pipe(_year_labels)
     table = table.rename(columns={"applications_received": "value"})
     title = "各单位本年新收政府信息公开申请（件）"
     charts.append(
-        _by_year_chart("overview_applications", table, title, "申请数（件）",
+        _by_year_chart(OVERVIEW_APPLICATIONS, table, title, "申请数（件）",
                        note="表格未填时取正文所述数字；空白不计为 0。各年度并列，不相加。")
     )
     return charts
@@ -172,7 +198,7 @@ def _by_year_chart(key: str, long: pd.DataFrame, title: str, value_title: str, *
 # --------------------------------------------------------------------------- 主动公开
 
 
-def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_documents", "regulations")) -> list[ChartSpec]:
+def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS) -> list[ChartSpec]:
     """规章/规范性文件 per agency and per year, one pair of charts per template version and item."""
     long = agg.normative_documents(df)
     long = with_agency_label(long[["agency", "region", "year", "item", "item_label", "version", "measure_name", "value"]],
@@ -192,7 +218,7 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_docu
     title = "主动公开政府信息条数（正文所述，按单位）"
     charts.append(
         _by_year_chart(
-            "proactive_items_prose", prose, title, "条数",
+            PROACTIVE_ITEMS_PROSE, prose, title, "条数",
             note="年报表格中没有“主动公开条数”一栏，此数取自报告正文（如“主动公开政府信息 39 条”）；正文未写明的报告不计入。",
         )
     )
@@ -209,7 +235,7 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_docu
             title = f"{version} 版格式：{item_label}（按单位）"
             charts.append(
                 ChartSpec(
-                    f"proactive_{item}_{version}_agency",
+                    proactive_key(item, version, "agency"),
                     title,
                     bar_by_category(
                         part, category="单位", value="value", series="指标", title=title,
@@ -222,7 +248,7 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = ("normative_docu
             title = f"{version} 版格式：{item_label}（按年度）"
             charts.append(
                 ChartSpec(
-                    f"proactive_{item}_{version}_trend",
+                    proactive_key(item, version, "trend"),
                     title,
                     trend_lines(part, x="year", value="value", series="指标", title=title, value_title="件数"),
                     _pivot(part, "年度", "指标"),
@@ -248,7 +274,7 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
     alt, alt_label = _share_alt(decisions, series="item_label", title=title, series_order=ITEM_ORDER)
     charts.append(
         ChartSpec(
-            "enforcement_decisions_agency",
+            ENFORCEMENT_DECISIONS_AGENCY,
             title,
             bar_by_category(
                 decisions, category="单位", value="value", series="item_label", title=title,
@@ -265,7 +291,7 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
     title = "处理决定数量年度趋势"
     charts.append(
         ChartSpec(
-            "enforcement_decisions_trend",
+            ENFORCEMENT_DECISIONS_TREND,
             title,
             trend_lines(trend_dec, x="year", value="value", series="item_label", title=title,
                         value_title="处理决定（件）", series_order=ITEM_ORDER),
@@ -279,7 +305,7 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
     title = "2021 版格式：行政事业性收费金额（万元，按单位）"
     charts.append(
         _by_year_chart(
-            "enforcement_fees_2021", fees, title, "收费金额（万元）", decimals=2, wan=False,
+            ENFORCEMENT_FEES_2021, fees, title, "收费金额（万元）", decimals=2, wan=False,
             # 万元 to four decimals is exact to the yuan; more digits are conversion noise (元 ÷ 10,000).
             data=_pivot(fees, "单位", "年度").round(4),
             note="2021 版填报本年收费金额（万元，图中保留两位小数）；2019 版只填收费项目数量，口径不同，见下图。",
@@ -290,7 +316,7 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
     title = "2019 版格式：事项数量（上一年项目数量，按单位）"
     charts.append(
         ChartSpec(
-            "enforcement_items_2019",
+            ENFORCEMENT_ITEMS_2019,
             title,
             bar_by_category(items_2019, category="单位", value="value", series="item_label", title=title,
                             value_title="项目数量（项）", series_order=ITEM_ORDER, barmode="group",
@@ -313,7 +339,7 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
     title = "本年新收申请：申请人类型构成"
     charts.append(
         ChartSpec(
-            "applications_applicants_share",
+            APPLICATIONS_APPLICANTS_SHARE,
             title,
             donut(applicants, names="applicant_label", value="value", title=title),
             applicants.groupby("applicant_label", sort=False)["value"].sum().reset_index()
@@ -325,7 +351,7 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
     alt, alt_label = _share_alt(applicants, series="applicant_label", title=title)
     charts.append(
         ChartSpec(
-            "applications_applicants_agency",
+            APPLICATIONS_APPLICANTS_AGENCY,
             title,
             bar_by_category(applicants, category="单位", value="value", series="applicant_label", title=title,
                             value_title="申请数（件）", category_group="单位组"),
@@ -342,7 +368,7 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
         sums, category="单位", value="share", series="category_label", title=title, value_title="占办理结果的比例",
         colors=OUTCOME_COLORS, series_order=list(OUTCOME_COLORS), percent=True, category_group="单位组",
     )
-    charts.append(ChartSpec("applications_outcomes", title, fig, _pivot(sums, "单位", "category_label"),
+    charts.append(ChartSpec(APPLICATIONS_OUTCOMES, title, fig, _pivot(sums, "单位", "category_label"),
                             note="数据表为件数；图为各单位办理结果中各类所占比例。"))
     carry = agg.carry_over(df)
     carry = carry[["agency", "region", "year", "measure", "measure_label", "value"]]
@@ -350,7 +376,7 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
     title = "上年结转与结转下年度的申请（按单位）"
     charts.append(
         ChartSpec(
-            "applications_carry",
+            APPLICATIONS_CARRY,
             title,
             bar_by_category(carry, category="单位", value="value", series="measure_label", title=title,
                             value_title="申请数（件）", barmode="group", category_group="单位组",
@@ -363,7 +389,7 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
     stated = int(agg.s3_total(df, "r1_new_received").notna().sum())
     charts.append(
         ChartSpec(
-            "applications_flow",
+            APPLICATIONS_FLOW,
             title,
             sankey(flow, title=title, empty_message=f"{stated} 份报告填报了申请表，申请数与办理结果均为 0" if stated else NO_DATA),
             flow.rename(columns={"source": "来源", "target": "去向", "value": "件数"}),
@@ -386,7 +412,7 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
     title = "行政复议结果（按单位）"
     charts.append(
         ChartSpec(
-            "review_outcomes",
+            REVIEW_OUTCOMES,
             title,
             bar_by_category(review, category="单位", value="value", series="outcome_label", title=title,
                             value_title="案件数（件）", colors=S4_OUTCOME_COLORS, series_order=list(S4_OUTCOME_COLORS),
@@ -398,7 +424,7 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
     title = "行政诉讼结果（未经复议直接起诉＋复议后起诉，按单位）"
     charts.append(
         ChartSpec(
-            "litigation_outcomes",
+            LITIGATION_OUTCOMES,
             title,
             bar_by_category(lit, category="单位", value="value", series="outcome_label", title=title,
                             value_title="案件数（件）", colors=S4_OUTCOME_COLORS, series_order=list(S4_OUTCOME_COLORS),
@@ -409,7 +435,7 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
     title = "复议、诉讼案件数年度趋势"
     charts.append(
         ChartSpec(
-            "review_trend",
+            REVIEW_TREND,
             title,
             trend_lines(long, x="year", value="value", series="group_label", title=title, value_title="案件数（件）"),
             _pivot(long.assign(年度=long["year"].pipe(_year_labels)), "年度", "group_label"),
@@ -424,7 +450,7 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
 
 def quality_charts(failed: pd.DataFrame, unmatched: pd.DataFrame) -> list[ChartSpec]:
     """Failed checks by rule and unmatched labels by agency (from Library.failed_checks/unmatched_labels)."""
-    from components.labels import rule_name
+    from parsing.vocabulary import rule_name
 
     by_rule = failed.assign(规则=failed["rule"].map(rule_name), n=1) if not failed.empty else pd.DataFrame(
         columns=["规则", "n"]
@@ -432,7 +458,7 @@ def quality_charts(failed: pd.DataFrame, unmatched: pd.DataFrame) -> list[ChartS
     title = "未通过的校验（按规则）"
     charts = [
         ChartSpec(
-            "quality_rules",
+            QUALITY_RULES,
             title,
             bar_by_category(by_rule, category="规则", value="n", series=None, title=title, value_title="未通过次数"),
             by_rule.groupby("规则")["n"].sum().reset_index().rename(columns={"n": "未通过次数"})
@@ -443,7 +469,7 @@ def quality_charts(failed: pd.DataFrame, unmatched: pd.DataFrame) -> list[ChartS
     title = "未识别的标签（按单位）"
     charts.append(
         ChartSpec(
-            "quality_unmatched",
+            QUALITY_UNMATCHED,
             title,
             bar_by_category(labels, category="单位", value="n", series=None, title=title, value_title="标签数"),
             labels.groupby("单位")["n"].sum().reset_index().rename(columns={"n": "标签数"})
@@ -453,16 +479,6 @@ def quality_charts(failed: pd.DataFrame, unmatched: pd.DataFrame) -> list[ChartS
     return charts
 
 
-PAGE_CHARTS = {
-    "总览": overview_charts,
-    "主动公开": proactive_charts,
-    "行政许可与执法": enforcement_charts,
-    "依申请公开": applications_charts,
-    "复议诉讼": review_charts,
-}
-
-
-def all_charts(lib, filters) -> list[ChartSpec]:
-    """Every chart of every analysis page under ``filters`` (the 简报包)."""
-    df = lib.dataset(filters)
-    return [chart for build in PAGE_CHARTS.values() for chart in build(df)]
+def quality_page_charts(lib, filters) -> list[ChartSpec]:
+    """The 数据质量 charts of a library under ``filters`` (its failed checks and unmatched labels)."""
+    return quality_charts(lib.failed_checks(filters), lib.unmatched_labels(filters))

@@ -10,42 +10,20 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from components.agency_types import guess_agency_type
-from components.labels import flag_name, unread_table_text
-from library.ingest import parse_one
-from library.ingest import parse_upload as parse_file
+from library.ingest import UploadItem, parse_one, parse_upload
 from library.queries import RULE_FLAGS
+from library.report_meta import merged_metadata
 from library.review import unmatched_labels_of
 from parsing.matching import IGNORE, TARGETS
 from parsing.report import ParsedReport
 from parsing.schema import block as schema_block
+from parsing.vocabulary import SECTION_NAMES, flag_name, unread_table_text
 
 OK, WARN, FAIL = "成功", "有警告", "失败"
 # Readable, but a table the text shows was not read or values were obtained by rule: a reviewer must look.
 ATTENTION = "需要关注"
 LOW_SCORE = 90.0  # label matches below this confidence are shown to the reviewer
-
-
-@dataclass
-class UploadItem:
-    """One document of an upload batch, parsed and waiting for the reviewer to confirm it."""
-
-    name: str
-    data: bytes | None  # None when the document failed: there is nothing to store
-    parsed: ParsedReport
-    status: str = OK
-    reason: str = ""
-    agency_type: str = "其他"
-    saved_id: int | None = None
-    save_note: str = ""
-    issues: list[str] = field(default_factory=list)
-
-    @property
-    def uid(self) -> str:
-        """Stable id of the document within a session (its sha256; its name when it failed)."""
-        return self.parsed.sha256 if self.data is not None else f"failed:{self.name}"
 
 
 def judge(parsed: ParsedReport) -> tuple[str, str, list[str]]:
@@ -172,21 +150,12 @@ def _clause(target) -> str:
     return f"{found.caption}·" if found else ""
 
 
-SECTION_NAMES = {"s2": "二、主动公开", "s3": "三、依申请公开", "s4": "四、复议诉讼"}
 
-
-def make_item(name: str, data: bytes | None, parsed: ParsedReport) -> UploadItem:
-    """Wrap one parse result with its status, reason and agency-type guess."""
-    status, reason, issues = judge(parsed)
-    return UploadItem(
-        name=name,
-        data=data if parsed.error is None else None,
-        parsed=parsed,
-        status=status,
-        reason=reason,
-        agency_type=guess_agency_type(parsed.agency),
-        issues=issues,
-    )
+def review_item(item: UploadItem) -> UploadItem:
+    """Fill in an item's status, reason, issues and agency-type guess (in place; returns it)."""
+    item.status, item.reason, item.issues = judge(item.parsed)
+    item.agency_type = merged_metadata(item.parsed)["agency_type"]
+    return item
 
 
 def reparse_item(item: UploadItem, overrides: dict[str, str]) -> UploadItem:
@@ -194,7 +163,7 @@ def reparse_item(item: UploadItem, overrides: dict[str, str]) -> UploadItem:
     is stored is kept (a stored copy is re-parsed by the library itself)."""
     if item.data is None:
         return item
-    new = make_item(item.name, item.data, parse_one(item.data, item.name, overrides))
+    new = review_item(UploadItem(item.name, item.data, parse_one(item.data, item.name, overrides)))
     new.saved_id, new.save_note = item.saved_id, item.save_note
     return new
 
@@ -213,6 +182,5 @@ def parse_files(
             if progress:
                 progress((i + done / max(total, 1)) / n, f"正在解析第 {i + 1}/{n} 个文件（文档 {done}/{total}）")
 
-        for parsed_item in parse_file(data, name, overrides, progress=step):
-            items.append(make_item(parsed_item.name, parsed_item.data, parsed_item.parsed))
+        items += [review_item(item) for item in parse_upload(data, name, overrides, progress=step)]
     return items

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 
 from library import aggregate as agg
-from library.dataset import TEMPLATE_LABELS
+from parsing.checks import check_place, explain
+from parsing.vocabulary import KPIS, TEMPLATE_NAMES, TEMPLATE_SHORT_NAMES, flag_name, unread_table_text
 
 DASH = "—"  # a blank cell means "the report does not state it", never 0
-TEMPLATE_SHORT = {"2019": "2019版", "2021": "2021版", "mixed": "混合", "unknown": "未识别"}
 APPROX_SUFFIX = "余"  # a lower bound stated as "5500余条" is shown "5,500余"
 # Columns folded into another one on screen: (flag column, the column it qualifies).
 _FLAGS = {"proactive_items_approx": "proactive_items"}
@@ -59,7 +59,7 @@ def agency_table_view(df: pd.DataFrame) -> pd.DataFrame:
         if key == "report_id":
             shown[header] = column
         elif key == "template":
-            short = column.map(TEMPLATE_SHORT).astype(object)
+            short = column.map(TEMPLATE_SHORT_NAMES).astype(object)
             shown[header] = short.where(short.notna(), DASH).astype("str")
         elif key == "answered_share":
             shown[header] = _format_shares(column)
@@ -80,17 +80,18 @@ def agency_table_view(df: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- 总览 cards
 
-# (label, kpi key, unit) of the cards on 总览, in screen order; "%" marks a share.
-CARDS: tuple[tuple[str, str, str], ...] = (
-    ("报告数", "reports", "份"),
-    ("单位数", "agencies", "个"),
-    ("主动公开信息", "proactive_items", "条"),
-    ("行政许可处理决定", "licensing_decisions", "件"),
-    ("收到申请", "applications_received", "件"),
-    ("予以公开＋部分公开占比", "answered_share", "%"),
-    ("复议、诉讼案件", "review_litigation_cases", "件"),
-    ("校验未通过的报告", "reports_failing_checks", "份"),
+# The cards on 总览, in screen order: (label, kpi key, unit), names and units from the vocabulary.
+CARD_KEYS = (
+    "reports",
+    "agencies",
+    "proactive_items",
+    "licensing_decisions",
+    "applications_received",
+    "answered_share",
+    "review_litigation_cases",
+    "reports_failing_checks",
 )
+CARDS: tuple[tuple[str, str, str], ...] = tuple((KPIS[key][0], key, KPIS[key][1]) for key in CARD_KEYS)
 
 
 def card_value(k: dict, key: str, unit: str) -> str:
@@ -147,8 +148,61 @@ def agency_sheet(df: pd.DataFrame) -> pd.DataFrame:
     """:func:`library.aggregate.agency_table` for Excel: numbers stay numbers (blank when the report
     does not state them), codes become Chinese (格式版本, 主动公开为约数 是/空白), share in percent."""
     table = agg.agency_table(df)
-    table["template"] = table["template"].map(TEMPLATE_LABELS).where(table["template"].notna(), None)
+    table["template"] = table["template"].map(TEMPLATE_NAMES).where(table["template"].notna(), None)
     table["answered_share"] = (table["answered_share"] * 100).round(1)
     table["proactive_items_approx"] = np.where(table["proactive_items_approx"], "是", None)
     headers = {**agg.AGENCY_TABLE_HEADERS, "answered_share": "公开占比（%）"}
     return table.rename(columns=headers)[list(headers.values())]
+
+
+# --------------------------------------------------------------------------- 数据质量
+
+
+def explained_checks(checks: pd.DataFrame) -> pd.Series:
+    """The Chinese explanation of each check row (stored checks carry only the English ``detail``)."""
+    blanks = checks["blank_as_zero"] if "blank_as_zero" in checks else pd.Series([None] * len(checks), index=checks.index)
+    return pd.Series(
+        [
+            explain(rule, where, status, detail or "", list(blank) if isinstance(blank, list | tuple) else ())
+            for rule, where, status, detail, blank in zip(
+                checks["rule"], checks["where"], checks["status"], checks["detail"], blanks, strict=True
+            )
+        ],
+        index=checks.index,
+        dtype=object,
+    )
+
+
+def check_places(checks: pd.DataFrame) -> list[str]:
+    """Where each check row applies, in Chinese."""
+    return [check_place(rule, where) for rule, where in zip(checks["rule"], checks["where"], strict=True)]
+
+
+def value_text(value: object) -> str:
+    """A stored value as a reviewer reads it ("空白" for a blank, no float noise)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "空白"
+    if isinstance(value, float):  # 3985758.0 must not read "3.98576e+06"
+        return str(int(value)) if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def attention_table(unread: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
+    """One row per reason a report needs attention: each table shown but not read, and per flag the
+    number of values obtained by rule or not readable as written (Chinese columns, for the page)."""
+    cols = ["报告编号", "单位", "年度", "问题", "说明"]
+    rows = [
+        (rid, agency, year, "表格未读取", unread_table_text({"table": table, "reason": reason}))
+        for rid, agency, year, table, reason in zip(
+            unread["report_id"], unread["agency"], unread["year"], unread["table"], unread["reason"], strict=True
+        )
+    ]
+    rows += [
+        (rid, agency, year, flag_name(flag), f"{n} 个数值{flag_name(flag)}，请与原文核对")
+        for rid, agency, year, flag, n in zip(
+            flagged["report_id"], flagged["agency"], flagged["year"], flagged["flag"], flagged["n"], strict=True
+        )
+    ]
+    out = pd.DataFrame(rows, columns=cols)
+    out["单位"] = out["单位"].fillna("（未识别）")
+    return out.sort_values(["报告编号"], kind="stable", ignore_index=True) if not out.empty else out
