@@ -5,11 +5,9 @@ sidebar, its address, and — for an analysis page — the function that builds 
 standardised dataset (charts/catalog.py); the 简报包 packs the charts of every page that has one, in
 this order. Pure Python (no Streamlit), so tests and scripts can read it.
 
-Adding a page::
-
-    PageSpec("roster", "名录", ":material/list:", "roster.py", group="核查"),
-
-and write ``app_pages/roster.py`` (a thin screen: components and the library's read API only).
+Adding a page: one entry such as ``PageSpec("roster", "名录", ":material/list:", "roster.py", "核查")``
+and the screen ``app_pages/roster.py`` (thin: components and the library's read API only); the README's
+"Contributing" section shows a whole example.
 """
 
 from __future__ import annotations

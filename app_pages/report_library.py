@@ -12,10 +12,9 @@ from components.samples_button import samples_offer
 from components.state import counts as cached_counts
 from components.state import current_filters, get_library
 from library.export import export_csv, export_excel
-from library.queries import search_words
+from library.queries import PARSER_VERSION, search_words
 from library.store import LibraryError
 from parsing.agency_types import AGENCY_TYPES
-from parsing.report import PARSER_VERSION
 from parsing.vocabulary import AGENCY_TYPE_HEADER, FORMAT_NAMES, template_name
 
 lib = get_library()

@@ -25,10 +25,10 @@ from library.upload_review import (
 )
 from parsing.agency_types import AGENCY_TYPES
 from parsing.limits import describe_zh
-from parsing.matching import IGNORE
 from parsing.vocabulary import (
     AGENCY_TYPE_HEADER,
     FORMAT_NAMES,
+    IGNORE,
     MISSING,
     section_name,
     template_name,

@@ -1,7 +1,7 @@
 """Server-side image export of Plotly figures (kaleido 1.x + Debian chromium) and the 简报包 ZIP.
 
 Pure Python: no Streamlit here. The Streamlit side only decides *when* to start the warm kaleido server
-(``st.cache_resource`` in components/downloads.py) and wires the bytes to download buttons.
+(``st.cache_resource`` in components/state.py) and wires the bytes to download buttons (components/chart_view.py).
 """
 
 from __future__ import annotations

@@ -25,9 +25,9 @@ from library.db import (
 from library.errors import LibraryError, number
 from library.report_json import parsed_from_json
 from library.report_meta import METADATA_FIELDS, merged_metadata
-from parsing.matching import IGNORE
 from parsing.report import PARSER_VERSION, Cell, ParsedReport
 from parsing.schema import CELLS, NARRATIVE_KEYS
+from parsing.vocabulary import IGNORE
 
 # parse_fn(data, filename, overrides) -> ParsedReport; the default is parsing.api.parse_bytes.
 ParseFn = Callable[[bytes, str, dict[str, str]], ParsedReport]

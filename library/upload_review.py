@@ -15,10 +15,10 @@ from library.ingest import UploadItem, parse_one, parse_upload
 from library.queries import RULE_FLAGS
 from library.report_meta import merged_metadata
 from library.review import unmatched_labels_of
-from parsing.matching import IGNORE, TARGETS
+from parsing.matching import TARGETS
 from parsing.report import ParsedReport
 from parsing.schema import block as schema_block
-from parsing.vocabulary import SECTION_NAMES, flag_name, unread_table_text
+from parsing.vocabulary import IGNORE, SECTION_NAMES, flag_name, unread_table_text
 
 OK, WARN, FAIL = "成功", "有警告", "失败"
 # Readable, but a table the text shows was not read or values were obtained by rule: a reviewer must look.

@@ -39,6 +39,7 @@ from rapidfuzz import fuzz, process
 
 from parsing import schema
 from parsing.normalize import normalize_label, normalize_text
+from parsing.vocabulary import IGNORE
 
 FUZZY_CUTOFF = 80.0  # rapidfuzz ratio (0-100) below which a label stays unmatched
 PREFIX_SCORE = 90.0  # score given when a standard label starts a longer written one (annotations)
@@ -48,7 +49,6 @@ CONTAINED_MIN_SHARE = 0.6  # the standard label must make up this share of the w
 CONTAINED_MAX_EXTRA = 8  # characters around the standard label at most
 CONTAINED_MIN_LEN = 4  # shorter standard labels (规章, 其他, 总计) occur inside too many words
 CLIPPED_MIN_LEN = 2  # a clipped label at a known position keeps at least this many characters
-IGNORE = "ignore"
 
 _CN_NUM = "一二三四五六七八九十"
 _PREFIX = re.compile(

@@ -18,6 +18,9 @@ __all__ = ["key_label"]
 # Stands for "not filled in" in filter choices and tables (a report whose region, year or type is unknown).
 MISSING = "（未填写）"
 
+# The target of a label override that means "not a table item: ignore this label" (parsing/matching.py).
+IGNORE = "ignore"
+
 # ----------------------------------------------------------------------------------------- sections
 SECTION_S2, SECTION_S3, SECTION_S4 = "s2", "s3", "s4"
 SECTION_NAMES: dict[str, str] = {SECTION_S2: "二、主动公开", SECTION_S3: "三、依申请公开", SECTION_S4: "四、复议诉讼"}

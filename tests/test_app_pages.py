@@ -16,11 +16,12 @@ from _app_support import (
 )
 
 from charts import catalog
-from page_registry import GROUPS, PAGES, SCREENS
+from page_registry import GROUPS, PAGES, SCREENS, page
 
 # Every registered page is smoke-tested: a new registry entry gets its test without editing this file.
 TITLES = {spec.path: spec.title for spec in PAGES}
-ANALYSIS = {spec.path for spec in PAGES if spec.group in ("分析", "核查")}
+# Pages that must draw charts: those with a chart builder, and 数据质量 (charts of checks and labels).
+ANALYSIS = {spec.path for spec in PAGES if spec.charts is not None} | {page("quality").path}
 
 
 @pytest.fixture(scope="module")
