@@ -361,8 +361,8 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
         )
     )
     mix = agg.outcome_mix(df)
-    mix = with_agency_label(mix[["agency", "region", "year", "category_label", "value"]], by_year=True)
-    sums = _shares(mix, "单位", "category_label")
+    mix = with_agency_label(mix[["agency", "region", "year", "category_label", "value", "share"]], by_year=True)
+    sums = mix.dropna(subset=["share"])  # the share of each outcome in its report (library.aggregate)
     title = "办理结果构成（按单位）"
     fig = bar_by_category(
         sums, category="单位", value="share", series="category_label", title=title, value_title="占办理结果的比例",

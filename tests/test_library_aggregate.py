@@ -290,3 +290,23 @@ def test_every_aggregation_accepts_an_empty_selection(df: pd.DataFrame) -> None:
         assert isinstance(out, pd.DataFrame), fn.__name__
         if fn is not agg.kpi_table:
             assert out.empty, fn.__name__
+
+
+def test_outcome_chart_shows_the_library_s_shares(hongze: pd.DataFrame) -> None:
+    """办理结果构成: each agency-year bar is that report's outcome shares as library.aggregate computes them
+    (one definition of the share), so the parts of a bar add up to 100%."""
+    from charts.catalog import APPLICATIONS_OUTCOMES, applications_charts
+
+    from _app_support import values
+
+    chart = next(c for c in applications_charts(hongze) if c.key == APPLICATIONS_OUTCOMES)
+    mix = agg.outcome_mix(hongze)
+    for year in (2023, 2024):
+        expected = mix[mix["year"] == year].set_index("category_label")["share"].dropna()
+        assert abs(expected.sum() - 1) < 1e-9
+        shown = {}
+        for trace in chart.fig.data:
+            for label, share in zip(values(trace.y), values(trace.x), strict=True):
+                if str(label).endswith(f"{year}年") and share == share:
+                    shown[trace.name] = share
+        assert shown == pytest.approx(expected.to_dict())
