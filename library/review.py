@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from components.agency_types import guess_agency_type
 from library.db import (
@@ -19,6 +22,7 @@ from library.db import (
     LabelOverride,
     Report,
     ReportFile,
+    inserted_id,
     pack_json,
     unpack_json,
     utcnow,
@@ -28,6 +32,9 @@ from library.report_json import parsed_from_json
 from parsing.matching import IGNORE
 from parsing.report import PARSER_VERSION, Cell, ParsedReport
 from parsing.schema import CELLS, NARRATIVE_KEYS
+
+if TYPE_CHECKING:
+    from library.stored_report import StoredReport
 
 # parse_fn(data, filename, overrides) -> ParsedReport; the default is parsing.api.parse_bytes.
 ParseFn = Callable[[bytes, str, dict[str, str]], ParsedReport]
@@ -56,6 +63,17 @@ def _default_parse(data: bytes, filename: str, overrides: dict[str, str]) -> Par
 
 class LibraryReview:
     """Corrections, metadata, label overrides and re-parsing (mixin of ``Library``)."""
+
+    # Provided by ``Library`` (library.store); declared here so the calls below are type checked.
+    engine: Engine
+    if TYPE_CHECKING:
+
+        def _write(self) -> AbstractContextManager[Connection]: ...
+        def get(self, report_id: int) -> StoredReport | None: ...
+        def original_bytes(self, report_id: int) -> tuple[str, bytes] | None: ...
+        def _parse_columns(self, conn: Connection, parsed: ParsedReport, now: datetime) -> dict[str, Any]: ...
+        @staticmethod
+        def _insert_cells_and_checks(conn: Connection, report_id: int, parsed: ParsedReport) -> None: ...
 
     def set_metadata(
         self,
@@ -99,7 +117,7 @@ class LibraryReview:
         if current is None:
             raise LibraryError(f"报告 {report_id} 不存在", f"no report {report_id}")
         with self._write() as conn:
-            new_id = conn.execute(
+            result = conn.execute(
                 insert(Correction).values(
                     report_id=report_id,
                     key=key,
@@ -109,7 +127,8 @@ class LibraryReview:
                     who=who,
                     created_at=utcnow(),
                 )
-            ).inserted_primary_key[0]
+            )
+            new_id = inserted_id(result)
             self._recheck(conn, report_id)
         return new_id
 
@@ -237,7 +256,7 @@ class LibraryReview:
                 )
             ).mappings().one()
             confirmed = set(row["confirmed"] or [])
-            meta = {
+            meta: dict[str, Any] = {  # column values: text, a year or None
                 "agency": row["agency"] if "agency" in confirmed else parsed.agency,
                 "region": row["region"] if "region" in confirmed else parsed.region,
                 "year": row["year"] if "year" in confirmed else parsed.year,

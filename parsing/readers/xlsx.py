@@ -39,7 +39,7 @@ def read(data: bytes, filename: str = "") -> Document:
         raise ReadError("corrupt", "Excel 文件已损坏，无法打开", f"corrupt XLSX file: {exc}") from exc
     rows = []
     lines = []
-    warnings = []
+    warnings: list[str] = []
     table = 0
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
