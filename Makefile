@@ -9,7 +9,7 @@ PORT ?= 8501
 # The app listens on the loopback interface only; `make run ADDRESS=0.0.0.0` serves the network.
 ADDRESS ?= 127.0.0.1
 
-.PHONY: run test lint bench setup system clean
+.PHONY: run test lint typecheck bench setup system clean
 
 setup: system $(STAMP)
 
@@ -37,10 +37,15 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+# Type check of parsing/ and library/ (settings in pyproject.toml, [tool.mypy]).
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy
 
 # Benchmarks (scripts, not timed tests); figures are written down in the README.
 bench: setup
@@ -51,4 +56,4 @@ bench: setup
 	$(BIN)/python scripts/bench_browser.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache

@@ -159,7 +159,7 @@ def _long(df: pd.DataFrame, series: list[pd.Series], attrs: dict[str, list], *, 
     s_idx, r_idx = np.nonzero(present.T)
     out = ids.take(r_idx).reset_index(drop=True)
     for name, per_series in attrs.items():
-        out[name] = pd.array(np.asarray(per_series, dtype=object)[s_idx], dtype=object)
+        out[name] = pd.array(np.asarray(per_series, dtype=object)[s_idx], dtype=np.object_)
     out["value"] = values[r_idx, s_idx]
     return out
 

@@ -138,12 +138,12 @@ def build_dataset(
                 matrix[i, j] = float(v)
     row_of = {r.id: i for i, r in enumerate(rows)}
     for c in corrections:
-        i, j = row_of.get(c.report_id), col_index.get(c.key)
-        if i is not None and j is not None:
-            matrix[i, j] = np.nan if c.new is None else c.new
+        row_i, j = row_of.get(c.report_id), col_index.get(c.key)
+        if row_i is not None and j is not None:
+            matrix[row_i, j] = np.nan if c.new is None else c.new
             flag = FLAG_OF.get(c.key)
             if flag is not None:
-                matrix[i, col_index[flag]] = np.nan  # a reviewed figure is exact
+                matrix[row_i, col_index[flag]] = np.nan  # a reviewed figure is exact
     meta = pd.DataFrame(
         {
             "report_id": pd.array([r.id for r in rows], dtype="int64"),

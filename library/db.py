@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CursorResult,
     DateTime,
     Float,
     ForeignKey,
@@ -46,6 +47,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 def utcnow() -> datetime:
     """Timezone-aware now, stored as UTC."""
     return datetime.now(UTC)
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key of the one row an ``insert()`` just added."""
+    key = result.inserted_primary_key
+    if key is None:  # SQLAlchemy gives None only when the statement inserted no row
+        raise RuntimeError("the insert returned no primary key")
+    return key[0]
 
 
 def pack_json(obj: Any) -> bytes:

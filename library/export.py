@@ -47,7 +47,7 @@ def readable_values(df: pd.DataFrame) -> pd.DataFrame:
         out["template"] = codes.map(TEMPLATE_NAMES).where(codes.isna() | codes.isin(list(TEMPLATE_NAMES)), codes)
     for col in FLAG_COLUMNS:
         if col in out.columns:
-            out[col] = pd.Series(np.where(out[col] == 1, FLAG_TEXT, None), index=out.index, dtype=object)
+            out[col] = pd.Series(np.where(out[col] == 1, FLAG_TEXT, np.array(None, dtype=object)), index=out.index, dtype=object)
     return out
 
 

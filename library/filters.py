@@ -76,7 +76,7 @@ def describe_filters(filters: Filters) -> str:
         ("地区", filters.regions, str),
         ("年度", filters.years, str),
         (AGENCY_TYPE_HEADER, filters.agency_types, str),
-        ("格式版本", filters.templates, template_name),
+        ("格式版本", filters.templates, lambda code: template_name(str(code))),
     ):
         if values:
             parts.append(f"{title}：" + "、".join(fmt(v) for v in values))

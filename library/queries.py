@@ -6,6 +6,7 @@ dataset cache set up there); it is split out only to keep each module short.
 
 from __future__ import annotations
 
+import builtins
 import re
 import threading
 
@@ -66,7 +67,10 @@ def _is_year(word: str) -> bool:
 
 
 def _year_of(word: str) -> int:
-    return int(_YEAR.fullmatch(word).group(1))
+    m = _YEAR.fullmatch(word)
+    if m is None:
+        raise ValueError(f"not a year: {word!r}")  # callers check _is_year first
+    return int(m.group(1))
 
 
 def _word_condition(word: str):
@@ -183,7 +187,7 @@ class LibraryQueries:
         df["match_reason"] = self._match_reasons(df, words) if words and not df.empty else ""
         return df
 
-    def _match_reasons(self, df: pd.DataFrame, words: list[str]) -> list[str]:
+    def _match_reasons(self, df: pd.DataFrame, words: builtins.list[str]) -> builtins.list[str]:
         """Per found report: '“平潭”：单位；“2023”：年度'. The full text is consulted only for the
         words that matched no short field, and only for the reports found."""
         reasons: list[list[str]] = [[] for _ in range(len(df))]
@@ -200,7 +204,7 @@ class LibraryQueries:
                 reasons[n].append(f"“{word}”：{'、'.join(fields)}")
         return ["；".join(r) for r in reasons]
 
-    def _ids_with_text(self, word: str, ids: list[int]) -> set[int]:
+    def _ids_with_text(self, word: str, ids: builtins.list[int]) -> set[int]:
         """Which of ``ids`` have ``word`` in their full text."""
         pattern = f"%{_escape_like(word)}%"
         with self.engine.connect() as conn:
@@ -212,7 +216,7 @@ class LibraryQueries:
                 ).scalars()
             )
 
-    def metadata_of(self, report_ids: list[int]) -> dict[int, dict]:
+    def metadata_of(self, report_ids: builtins.list[int]) -> dict[int, dict]:
         """The stored agency, region, year and agency_type of each report id (missing ids left out)."""
         if not report_ids:
             return {}
@@ -250,7 +254,7 @@ class LibraryQueries:
         out["label_overrides"] = int(n_overrides)
         return out
 
-    def filter_options(self) -> dict[str, list]:
+    def filter_options(self) -> dict[str, builtins.list]:
         """The choices of each sidebar filter: regions, years (newest first), agency_types, templates.
 
         ``MISSING`` is included where some report lacks that field.

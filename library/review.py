@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from library.db import (
     CellRow,
@@ -18,6 +21,7 @@ from library.db import (
     LabelOverride,
     Report,
     ReportFile,
+    inserted_id,
     pack_json,
     unpack_json,
     utcnow,
@@ -28,6 +32,9 @@ from library.report_meta import METADATA_FIELDS, merged_metadata
 from parsing.report import PARSER_VERSION, Cell, ParsedReport
 from parsing.schema import CELLS, NARRATIVE_KEYS
 from parsing.vocabulary import IGNORE
+
+if TYPE_CHECKING:
+    from library.stored_report import StoredReport
 
 # parse_fn(data, filename, overrides) -> ParsedReport; the default is parsing.api.parse_bytes.
 ParseFn = Callable[[bytes, str, dict[str, str]], ParsedReport]
@@ -55,6 +62,17 @@ def _default_parse(data: bytes, filename: str, overrides: dict[str, str]) -> Par
 
 class LibraryReview:
     """Corrections, metadata, label overrides and re-parsing (mixin of ``Library``)."""
+
+    # Provided by ``Library`` (library.store); declared here so the calls below are type checked.
+    engine: Engine
+    if TYPE_CHECKING:
+
+        def _write(self) -> AbstractContextManager[Connection]: ...
+        def get(self, report_id: int) -> StoredReport | None: ...
+        def original_bytes(self, report_id: int) -> tuple[str, bytes] | None: ...
+        def _parse_columns(self, conn: Connection, parsed: ParsedReport, now: datetime) -> dict[str, Any]: ...
+        @staticmethod
+        def _insert_cells_and_checks(conn: Connection, report_id: int, parsed: ParsedReport) -> None: ...
 
     def set_metadata(
         self,
@@ -98,7 +116,7 @@ class LibraryReview:
         if current is None:
             raise LibraryError(f"报告 {report_id} 不存在", f"no report {report_id}")
         with self._write() as conn:
-            new_id = conn.execute(
+            result = conn.execute(
                 insert(Correction).values(
                     report_id=report_id,
                     key=key,
@@ -108,7 +126,8 @@ class LibraryReview:
                     who=who,
                     created_at=utcnow(),
                 )
-            ).inserted_primary_key[0]
+            )
+            new_id = inserted_id(result)
             self._recheck(conn, report_id)
         return new_id
 
@@ -235,7 +254,7 @@ class LibraryReview:
                     Report.id == report_id
                 )
             ).mappings().one()
-            meta = merged_metadata(parsed, row, set(row["confirmed"] or []))
+            meta = merged_metadata(parsed, dict(row), set(row["confirmed"] or []))
             conn.execute(delete(CellRow).where(CellRow.report_id == report_id))
             conn.execute(delete(CheckRow).where(CheckRow.report_id == report_id))
             conn.execute(

@@ -33,6 +33,7 @@ from library.db import (
     Report,
     ReportFile,
     ValueLayout,
+    inserted_id,
     pack_json,
     unpack_json,
     utcnow,
@@ -121,7 +122,7 @@ class Library(LibraryQueries, LibraryReview):
                 if existing is not None:  # stored by another session a moment ago
                     return existing, False
                 now = utcnow()
-                report_id = conn.execute(
+                result = conn.execute(
                     insert(Report).values(
                         sha256=sha,
                         filename=parsed.file or "未命名",
@@ -133,7 +134,8 @@ class Library(LibraryQueries, LibraryReview):
                         **meta,
                         **self._parse_columns(conn, parsed, now),
                     )
-                ).inserted_primary_key[0]
+                )
+                report_id = inserted_id(result)
                 conn.execute(
                     insert(ReportFile).values(
                         report_id=report_id, data=data, parsed_json_z=pack_json(parsed.to_json()), text=parsed.text or ""
@@ -163,7 +165,7 @@ class Library(LibraryQueries, LibraryReview):
         # Created inside this transaction: not cached, since a rollback of the add would remove it.
         try:
             with conn.begin_nested():  # a concurrent PostgreSQL writer may create it first
-                return conn.execute(insert(ValueLayout).values(digest=digest, keys=keys)).inserted_primary_key[0]
+                return inserted_id(conn.execute(insert(ValueLayout).values(digest=digest, keys=keys)))
         except IntegrityError:
             return conn.execute(select(ValueLayout.id).where(ValueLayout.digest == digest)).scalar_one()
 

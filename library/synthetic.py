@@ -108,20 +108,20 @@ def _figures(rng: random.Random, template: str, broken: bool) -> dict[str, int |
                     values[key] = int(rng.expovariate(1 / scale))
     outcomes = outcome_rows(template)
     weights = [30, 8] + [0.3] * 8 + [4, 1, 0.5] + [0.8] * 5 + ([1.5] if template == V2019 else [1, 0.2, 0.8])
-    for col in S3_APPLICANT_COLS:
-        busy = 40 if col == "natural_person" else 4
+    for applicant in S3_APPLICANT_COLS:
+        busy = 40 if applicant == "natural_person" else 4
         concluded = int(rng.expovariate(1 / busy))
         split = rng.choices(outcomes, weights=weights, k=concluded)
-        for row in outcomes:
-            values[f"s3.{row}.{col}"] = split.count(row)
-        values[f"s3.r3_7_total.{col}"] = concluded
+        for outcome_key in outcomes:
+            values[f"s3.{outcome_key}.{applicant}"] = split.count(outcome_key)
+        values[f"s3.r3_7_total.{applicant}"] = concluded
         forward = rng.randint(0, max(concluded // 10, 0))
         carried = rng.randint(0, concluded + forward)
-        values[f"s3.r4_carry_forward.{col}"] = forward
-        values[f"s3.r2_carried_over.{col}"] = carried
-        values[f"s3.r1_new_received.{col}"] = concluded + forward - carried
-    for row in s3_rows(template):
-        values[f"s3.{row.key}.total"] = sum(values[f"s3.{row.key}.{c}"] for c in S3_APPLICANT_COLS)
+        values[f"s3.r4_carry_forward.{applicant}"] = forward
+        values[f"s3.r2_carried_over.{applicant}"] = carried
+        values[f"s3.r1_new_received.{applicant}"] = concluded + forward - carried
+    for s3_row in s3_rows(template):
+        values[f"s3.{s3_row.key}.total"] = sum(values[f"s3.{s3_row.key}.{c}"] for c in S3_APPLICANT_COLS)
     for group, _ in S4_GROUPS:
         parts = [int(rng.expovariate(1 / 1.5)) for _ in S4_OUTCOMES[:-1]]
         for (outcome, _), v in zip(S4_OUTCOMES[:-1], parts, strict=True):

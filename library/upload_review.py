@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from library.ingest import UploadItem, parse_one, parse_upload
 from library.queries import RULE_FLAGS
@@ -72,7 +73,7 @@ def labels_to_review(parsed: ParsedReport) -> list[dict]:
     the document around the label, so the reviewer sees the figures it stands for.
     """
     sections = {m.text.strip(): m.section for m in parsed.labels if m.tier == "unmatched"}
-    out = [
+    out: list[dict[str, Any]] = [
         {"text": t, "key": None, "score": 0.0, "tier": "unmatched", "section": sections.get(t)}
         for t in unmatched_labels_of(parsed)
     ]

@@ -340,9 +340,10 @@ def _explain_equation(rule: str, where: str, status: str, detail: str) -> str | 
     if names is None or " = " not in equation:
         return None
     left, right = equation.split(" = ", 1)
-    totals = _side_total(left), _side_total(right)
-    if totals[0] is None or totals[1] is None:
+    left_total, right_total = _side_total(left), _side_total(right)
+    if left_total is None or right_total is None:
         return None
+    totals = left_total, right_total
     prefix = f"{s3_col_label(where)}列：" if rule == RULE_O1_BALANCE else ""
     shown = [
         f"{name} {_fmt_total(total)}" + (f"（{' + '.join(terms)}）" if len(terms) > 1 else "")

@@ -28,7 +28,7 @@ class Source:
 
     def to_dict(self) -> dict:
         """JSON form without the unset fields."""
-        out = {"kind": self.kind}
+        out: dict[str, object] = {"kind": self.kind}
         for name in ("line", "table", "row", "col", "page", "bbox", "confidence"):
             value = getattr(self, name)
             if value is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -513,8 +514,8 @@ class Interpreter:
         ]
 
     def _choose(self, cands: list[Match]) -> Target | None:
-        targets = [m.target for m in cands]
-        if any(t is None for t in targets):
+        targets = [m.target for m in cands if m.target is not None]
+        if len(targets) != len(cands):
             return None
         if len(targets) == 1:
             return targets[0]
@@ -729,11 +730,13 @@ class Interpreter:
                 self._warn(f"第二部分：{version} 版格式中没有“{row.text}”行", f"section 二: row {row.text} does not exist in the {version} template")
                 continue
             cols = self._s2_columns(row, block, version)
+            vals: Sequence[Token | None] | None  # fitted cells, or a digit run's (some undetermined)
             vals, why = fit(row.values, len(cols))
             if vals is None:
                 vals = self._split_s2_run(row, len(cols))
             if vals is None:
                 if run_of(row.values, glued=True) is None:
+                    assert why is not None  # fit explains every row it cannot fit
                     self._warn(f"第二部分：行“{row.text}”{why[0]}", f"section 二: row {row.text} {why[1]}")
                 continue
             versions.add(version)
@@ -866,6 +869,7 @@ class Interpreter:
                 if vals is None:
                     if self.unlabelled and all(_is_empty(v) for v in row.values):
                         continue  # a label without values: a place for a row without a label
+                    assert why is not None  # fit explains every row it cannot fit
                     self._warn(f"第三部分：行“{row.text}”{why[0]}", f"section 三: row {row.text} {why[1]}")
                     continue
                 self._warn_clipped(f"第三部分：行“{row.text}”", f"section 三: row {row.text}", len(vals), ncols)
@@ -896,7 +900,7 @@ class Interpreter:
                 f"section 三: generic column names read by position are not confirmed ({len(broken)} rows break D1)",
             )
 
-    def _place_unlabelled(self, rows: dict[str, list[Token | None]], version: str | None) -> None:
+    def _place_unlabelled(self, rows: Mapping[str, Sequence[Token | None]], version: str | None) -> None:
         """Rows of 三 that arrived without labels, placed where the rules O1, D1 and D3 leave no doubt
         (parsing.placement); everything else is reported with the reason."""
         if not self.unlabelled:
@@ -983,7 +987,7 @@ class Interpreter:
             )
         return out
 
-    def _finish_s4_run(self) -> list[Token] | None:
+    def _finish_s4_run(self) -> list[Token | None] | None:
         """四 as one run of digits: three groups of five cells, each group's 总计 the sum of the others."""
         run = run_of(self.s4_values)
         if run is None:
@@ -1041,6 +1045,7 @@ class Interpreter:
         if vals is None:
             vals = self._clipped_part(self.s4_values, "s4", ncols)
             if vals is None:
+                assert why is not None  # fit explains every row it cannot fit
                 self._warn(f"第四部分：{why[0]}", f"section 四: {why[1]}")
                 return
             self._warn_clipped("第四部分：", "section 四:", len(vals), ncols)

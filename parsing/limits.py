@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from parsing.errors import ReadError
 
@@ -82,7 +83,7 @@ NAMES_ZH: dict[str, str] = {
 
 def _from_env(base: Limits) -> Limits:
     """``base`` with the values set through ``NIANBAO_LIMIT_<NAME>`` environment variables."""
-    changes: dict[str, int | float] = {}
+    changes: dict[str, Any] = {}  # an int or a float, as the field's own type says
     for f in fields(base):
         raw = os.environ.get(f"NIANBAO_LIMIT_{f.name.upper()}")
         if raw is None:

@@ -166,7 +166,7 @@ def _sentence_before(text: str, pos: int) -> str:
     return text[start:pos]
 
 
-def _proactive_candidate(text: str, m: re.Match[str]) -> tuple[bool, bool, int | float, bool] | None:
+def _proactive_candidate(text: str, m: re.Match[str]) -> tuple[bool, bool, int, bool] | None:
     """(strong, marked, value, approx) of one statement, or None when it is not an overall total.
 
     ``strong``: the verb says 主动; ``marked``: 共/累计/全年… says it is the total.
@@ -296,9 +296,9 @@ def application_figures(text: str) -> dict[str, int]:
     for key, m, end in _statements(text):
         values.setdefault(key, set()).add(_exact_count(text, m, end))
     return {
-        key: next(iter(found))
+        key: count
         for key in S3_PROSE_KEYS
-        if len(found := values.get(key, set())) == 1 and None not in found
+        if len(found := values.get(key, set())) == 1 and (count := next(iter(found))) is not None
     }
 
 

@@ -302,7 +302,7 @@ def _serve(conn, limits: Limits) -> None:
         filename, overrides = head
         report = parse_bytes(data, filename, overrides)
         del data
-        restart = bool(report.error) and report.error.get("limit") == "memory_bytes"
+        restart = report.error is not None and report.error.get("limit") == "memory_bytes"
         try:
             conn.send(("done", report, restart))
         except MemoryError:

@@ -295,9 +295,9 @@ def test_every_aggregation_accepts_an_empty_selection(df: pd.DataFrame) -> None:
 def test_outcome_chart_shows_the_library_s_shares(hongze: pd.DataFrame) -> None:
     """办理结果构成: each agency-year bar is that report's outcome shares as library.aggregate computes them
     (one definition of the share), so the parts of a bar add up to 100%."""
-    from charts.catalog import APPLICATIONS_OUTCOMES, applications_charts
-
     from _app_support import values
+
+    from charts.catalog import APPLICATIONS_OUTCOMES, applications_charts
 
     chart = next(c for c in applications_charts(hongze) if c.key == APPLICATIONS_OUTCOMES)
     mix = agg.outcome_mix(hongze)

@@ -67,7 +67,7 @@ def read(data: bytes, filename: str = "") -> Document:
         tag.decompose()
     for tag in soup.find_all(style=_HIDDEN_STYLE):
         tag.decompose()
-    for tag in soup.find_all(_CHROME_TAGS) + soup.find_all(attrs={"role": "navigation"}):
+    for tag in soup.find_all(_CHROME_TAGS) + soup.find_all(role="navigation"):
         if not tag.decomposed:
             tag.decompose()
     walker = _Walker()
@@ -253,7 +253,7 @@ def _mhtml_html_part(data: bytes) -> tuple[bytes, str | None]:
     for part in msg.walk():
         if part.get_content_type() == "text/html":
             payload = part.get_payload(decode=True)
-            if payload:
+            if isinstance(payload, bytes) and payload:  # decode=True gives bytes for a non-multipart part
                 return payload, part.get_content_charset()
     raise ReadError("no_content", "MHTML 文件中没有网页内容", "the MHTML file has no HTML part")
 

@@ -39,7 +39,7 @@ def read(data: bytes, filename: str = "") -> Document:
         raise ReadError("corrupt", "Excel 文件已损坏，无法打开", f"corrupt XLSX file: {exc}") from exc
     rows = []
     lines = []
-    warnings = []
+    warnings: list[str] = []
     table = 0
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
@@ -88,7 +88,8 @@ def _head_size(self) -> None:
 def _patch_openpyxl() -> None:
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-    ReadOnlyWorksheet._get_size = _head_size  # same result for Excel's files, bounded for the rest
+    # same result for Excel's files, bounded for the rest; the stubs omit this private method
+    ReadOnlyWorksheet._get_size = _head_size  # type: ignore[attr-defined]
 
 
 def format_value(value) -> str:
@@ -121,7 +122,7 @@ def _merged_ranges(data: bytes, sheet_path: str) -> list[tuple[int, int, int, in
                     min_col, min_row, max_col, max_row = range_boundaries(el.get("ref", ""))
                 except (ValueError, TypeError):
                     continue
-                if None not in (min_col, min_row, max_col, max_row):
+                if min_col is not None and min_row is not None and max_col is not None and max_row is not None:
                     out.append((min_row, min_col, max_row, max_col))
             el.clear()
     return out
