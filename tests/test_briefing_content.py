@@ -8,10 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
+from paths import FIXTURES
 
 from components.catalog import all_charts
 from components.image_export import briefing_zip
@@ -20,8 +20,6 @@ from library.filters import Filters
 from library.samples import load_samples
 from library.store import Library
 from parsing.api import parse_bytes
-
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
 
 @pytest.fixture(scope="module")
