@@ -7,6 +7,7 @@ small, realistic report snippet and checks what the parser must get from it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -51,18 +52,30 @@ def test_truncated_document_keeps_cells_before_the_cut() -> None:
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_cut_at_any_line_never_crashes_nor_invents(layout: str) -> None:
-    """Cut a full report after every k-th line: no exception, and every cell returned is right."""
+    """Cut a full report after every k-th line: no exception, every cell returned is right, a longer
+    part of the report keeps every cell a shorter part gave, and the whole report gives every cell.
+
+    The last two points make the test fail when the parser returns nothing (an empty result would
+    satisfy "nothing invented" on its own).
+    """
     spec = full_spec("2019", "2021", 2021, "0")
     spec.cells = {k: str(i % 97 + 1) for i, k in enumerate(spec.cells)}  # distinct, non-zero values
     lines = render(spec, layout, seed=11).split("\n")
     step = max(1, len(lines) // 40)
-    for cut in range(0, len(lines), step):
+    found: dict[int, set[str]] = {}
+    for cut in [*range(0, len(lines), step), len(lines)]:
         report = parse("\n".join(lines[:cut]))
         if report.error is not None:
-            assert report.error["code"] in ("empty", "not_a_report")
-            continue
+            assert report.error["code"] in ("empty", "not_a_report"), f"cut at line {cut}"
         wrong = {k: c.raw for k, c in report.cells.items() if spec.cells.get(k) != c.raw}
         assert wrong == {}, f"cut at line {cut}"
+        found[cut] = set(report.cells)
+    cuts = sorted(found)
+    for shorter, longer in itertools.pairwise(cuts):
+        assert found[shorter] <= found[longer], f"cells lost between lines {shorter} and {longer}"
+    assert found[len(lines)] == set(spec.cells)  # the whole report: every cell
+    half = found[min(cuts, key=lambda cut: abs(cut - len(lines) // 2))]
+    assert 0 < len(half) < len(spec.cells)  # cut halfway: the cells before the cut, none after
 
 
 @pytest.mark.parametrize(
