@@ -47,9 +47,20 @@ def test_one_missing_file_is_named(tmp_path: Path) -> None:
     assert missing == [str(tmp_path / "fixtures" / "official-template-2021-blank.docx")]
 
 
-def test_shared_directory_of_this_session_is_complete(shared_dir: Path, shared_seeds: list[Path]) -> None:
+def test_the_fixtures_point_at_complete_folders(
+    shared_dir: Path,
+    fixtures_dir: Path,
+    shared_seeds: list[Path],
+    huaian_pdf: Path,
+    blank_template: Path,
+    samples_dir: Path,
+    sample_reports: list[Path],
+) -> None:
     assert shared_dir == paths.SHARED and paths.missing_shared_files() == []
+    assert huaian_pdf.parent == blank_template.parent == fixtures_dir
+    assert huaian_pdf.read_bytes()[:5] == b"%PDF-" and blank_template.read_bytes()[:2] == b"PK"
     assert [p.name for p in shared_seeds] == list(paths.SEED_NAMES)
+    assert sample_reports and all(p.parent == samples_dir and p.suffix == ".txt" for p in sample_reports)
 
 
 def test_glob_over_an_empty_folder_raises(tmp_path: Path) -> None:
