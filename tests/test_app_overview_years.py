@@ -5,12 +5,9 @@ Library: 洪泽区人民政府 2023 and 2024 (one government, two years; real PD
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from _app_support import app_test, library_at, metric, table_with, texts
-
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+from paths import FIXTURES
 
 
 @pytest.fixture(scope="module")

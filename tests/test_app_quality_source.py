@@ -4,12 +4,11 @@ starts from the clicked value, and checks, fields and notes read in Chinese (iss
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from _app_support import SAMPLES, app_test, library_at, table_with, texts
+from paths import HUAIAN
 
-HUAIAN = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "huaian-city-government-2024.pdf"
 HTML_SEED = SAMPLES / "rendered" / "000_bd3a826d0705f6e5.html"
 TEXT_SEED = SAMPLES / "004_e3c733e02cbb2cbf.txt"  # v2021
 KEY = "s3.r3_1_granted.natural_person"

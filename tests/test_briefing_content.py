@@ -8,10 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
+from paths import FIXTURES
 
 from charts.image_export import briefing_zip
 from library.export import export_csv, export_excel
@@ -20,8 +20,6 @@ from library.samples import load_samples
 from library.store import Library
 from page_registry import briefing_builders
 from parsing.api import parse_bytes
-
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
 
 @pytest.fixture(scope="module")

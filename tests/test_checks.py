@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pdfplumber
 import pytest
+from paths import HUAIAN
+from paths import SHARED_SEEDS as SEEDS
 
 from parsing.checks import check_place, explain, run_checks, s3_key, s4_key, summarize
 from parsing.report import Cell, Check
 from parsing.schema import CELLS, NARRATIVE_KEYS, S3_COL_KEYS, S4_COL_KEYS, key_label, outcome_rows, s3_rows
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-HUAIAN = FIXTURES / "huaian-city-government-2024.pdf"
 V2021 = {"s2": "2021", "s3": "2021", "s4": "2021"}
 V2019 = {"s2": "2019", "s3": "2019", "s4": "2019"}
 

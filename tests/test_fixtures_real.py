@@ -7,18 +7,13 @@ The expected values of the 淮安 report were read by eye from the PDF pages ren
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from paths import BLANK_2021, HUAIAN
 
 from parsing.api import parse_bytes
 from parsing.readers import docx as docx_reader
 from parsing.readers import pdf as pdf_reader
 from parsing.schema import S3_COL_KEYS, S4_COL_KEYS, cell_keys
-
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-HUAIAN = FIXTURES / "huaian-city-government-2024.pdf"
-BLANK_2021 = FIXTURES / "official-template-2021-blank.docx"
 
 HUAIAN_S2 = {
     "s2.art20_1.regulations.issued": 1,

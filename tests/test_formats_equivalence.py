@@ -13,13 +13,11 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from paths import RENDERED, sample_reports
 
 from parsing.api import parse_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_reports"
-RENDERED = SAMPLES / "rendered"
-SEEDS = sorted(SAMPLES.glob("*.txt"))
+SEEDS = sample_reports()
 VARIANTS = {".html": "html", ".gbk.html": "html", ".docx": "docx", ".pdf": "pdf", ".lo.pdf": "pdf"}
 
 

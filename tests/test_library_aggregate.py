@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from paths import HUAIAN, SHARED, shared_seeds
 
 from library import aggregate as agg
 from library.store import Library
@@ -18,9 +19,7 @@ from library.synthetic import specs, synthetic_bytes, synthetic_parsed
 from parsing.api import parse_bytes
 from parsing.vocabulary import KPI_NAMES, RULE_NAMES
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-HUAIAN = SHARED / "fixtures" / "huaian-city-government-2024.pdf"
-SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
+SEEDS = shared_seeds()
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from paths import SHARED_SEEDS as SEEDS
 
 from library.store import Library
 from library.synthetic import specs, synthetic_bytes, synthetic_parsed
 from parsing.api import parse_bytes
 from parsing.report import Check
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def _add_range(url: str, start: int, stop: int, broken_every: int = 0) -> list[str]:

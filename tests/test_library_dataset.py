@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from paths import HUAIAN, shared_seeds
 
 from library.dataset import META_COLUMNS, chinese_headers, dataset_columns, empty_dataset
 from library.export import export_csv, export_excel, export_tables_excel
@@ -18,16 +19,13 @@ from library.store import Library
 from parsing.api import parse_bytes
 from parsing.schema import CELLS, NARRATIVE_KEYS
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-HUAIAN = SHARED / "fixtures" / "huaian-city-government-2024.pdf"
-
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory: pytest.TempPathFactory):
     """A library holding the five seeds and the 淮安 2024 PDF; returns (library, {report_id: parsed})."""
     lib = Library(f"sqlite:///{tmp_path_factory.mktemp('ds') / 'lib.sqlite'}")
     parsed = {}
-    for path in [*sorted((SHARED / "seeds").glob("*.txt")), HUAIAN]:
+    for path in [*shared_seeds(), HUAIAN]:
         data = path.read_bytes()
         report = parse_bytes(data, path.name)
         report_id, _ = lib.add(report, data)

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from paths import SAMPLES, shared_seeds
 
 from library.ingest import ingest_upload, parse_upload, store_item
 from library.samples import load_samples, sample_files
@@ -15,8 +16,7 @@ from library.synthetic import SYNTHETIC_PREFIX, populate, specs, synthetic_parse
 from parsing.agency_types import AGENCY_TYPES
 from parsing.api import parse_bytes
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = sorted((REPO.parent / "shared" / "seeds").glob("*.txt"))
+SEEDS = shared_seeds()
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_warnings_are_reported_per_file(lib: Library) -> None:
 def test_load_samples_is_idempotent_and_skips_subfolders(lib: Library, tmp_path: Path) -> None:
     files = sample_files()
     assert files, "sample_reports/ holds the real sample reports"
-    assert all(p.parent == REPO / "sample_reports" for p in files)
+    assert all(p.parent == SAMPLES for p in files)
     first = load_samples(lib)
     assert len(first) == len(files)
     assert lib.counts()["reports"] == sum(r.status in ("ok", "warnings") for r in first)

@@ -9,16 +9,15 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
+from paths import SHARED
 
 PG_URL = os.environ.get("NIANBAO_TEST_PG_URL", "").strip()
 pytestmark = pytest.mark.skipif(
     not PG_URL, reason="PostgreSQL not configured: set NIANBAO_TEST_PG_URL to run this test against a server"
 )
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from paths import SAMPLES
 
 from library.store import Library
 from parsing.api import parse_bytes
 
-SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports"
 SEED_000 = SAMPLES / "000_bd3a826d0705f6e5.txt"  # 施秉县教育和科技局 2020
 SEED_002 = SAMPLES / "002_d0afa1047310c76e.txt"  # 盐池县教育体育局 2020
 SEED_004 = SAMPLES / "004_e3c733e02cbb2cbf.txt"  # 县教育局 2023, header 商业企业 split over two lines

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from paths import SHARED_SEEDS as SEEDS
 
 from library.config import database_url, make_engine
 from library.filters import MISSING, Filters
@@ -16,7 +17,6 @@ from library.store import Library, LibraryError
 from parsing.api import parse_bytes
 from parsing.report import Check
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SHIBING = "000_bd3a826d0705f6e5.txt"  # 施秉县教育和科技局 2020, v2019, 行政许可 79 decisions
 YANCHI = "002_d0afa1047310c76e.txt"  # 盐池县教育体育局 2020, 主动公开 42 条 in the prose
 

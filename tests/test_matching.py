@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from parsing.api import parse_bytes
-from parsing.matching import Matcher, label_core, strip_notes
+from parsing.matching import FUZZY_CUTOFF, Matcher, label_core, strip_notes
 
 NORMATIVE = "s2.row.art20_1.normative_documents"
 OTHER_SERVICES = "s2.row.art20_5.other_management_services"
@@ -190,3 +190,88 @@ def test_fuzzy_tier_still_there(matcher: Matcher) -> None:
     key, tier, score = _best(matcher, "属于行政执法卷宗", "s3")
     assert (key, tier) == ("s3.row.r3_3_7_enforcement_file", "fuzzy")
     assert 80.0 <= score < 100.0
+
+
+# ------------------------------------------------------------------ every tier, and the order they are tried in
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "tier", "score"),
+    [
+        ("规范性文件", NORMATIVE, "exact", 100.0),
+        ("规 范 性 文 件", NORMATIVE, "exact", 100.0),  # spaces inside a label
+        ("（一）予以公开", "s3.row.r3_1_granted", "exact", 100.0),
+        ("四、结转下年度继续办理", "s3.row.r4_carry_forward", "exact", 100.0),
+        ("1.属于国家秘密", "s3.row.r3_3_1_state_secret", "exact", 100.0),
+        ("行政许可（2020年新增事项）", "s2.row.art20_5.administrative_licensing", "note_stripped", 100.0),
+        ("商业机构", "s3.col.commercial_enterprise", "alias", 100.0),
+        ("合计", "s3.col.total", "alias", 100.0),
+        ("复议", "s4.header.行政复议", "alias", 100.0),
+        ("规范性文件数量", NORMATIVE, "alias", 100.0),
+        ("行政许可事项办理情况", "s2.row.art20_5.administrative_licensing", "prefix", 90.0),  # annotation
+        ("规范性文件说明", NORMATIVE, "prefix", 90.0),
+        ("本年新收政府信息公开", "s3.row.r1_new_received", "prefix", 85.0),  # a long label clipped
+        ("申请人逾期未按收费通知要求缴纳费用、行政机关不", "s3.row.r3_6_2_fee_unpaid", "prefix", 85.0),
+        ("市级行政规范性文件", NORMATIVE, "contained", 88.0),
+        ("属于行政执法卷宗", "s3.row.r3_3_7_enforcement_file", "fuzzy", 87.5),
+    ],
+)
+def test_one_label_per_tier(matcher: Matcher, text: str, key: str, tier: str, score: float) -> None:
+    assert _best(matcher, text) == (key, tier, score)
+
+
+@pytest.mark.parametrize(
+    ("text", "numbered"), [("规范性文件", False), ("（一）予以公开", True), ("()予以公开", True), ("2.其他", True)]
+)
+def test_numbering_is_reported_not_matched(matcher: Matcher, text: str, numbered: bool) -> None:
+    assert matcher.candidates(text)[0].numbered is numbered
+
+
+def test_fuzzy_cutoff_is_inclusive_at_80() -> None:
+    """'属于三类内部事务信息' (10 characters) with two changed: ratio exactly 80, matched; three changed
+    (or two of 8): below the cutoff, unmatched rather than guessed."""
+    assert FUZZY_CUTOFF == 80.0
+    matcher = Matcher()
+    [m] = matcher.candidates("属于三类内部事务资料", "s3")
+    assert (m.id, m.tier, m.score) == ("s3.row.r3_3_5_internal_affairs", "fuzzy", 80.0)
+    assert matcher.candidates("关于三类内部事务资料", "s3") == []  # 70
+    assert matcher.candidates("不是行政执法案卷", "s3") == []  # 75
+
+
+@pytest.mark.parametrize("text", ["其他主动公开文件", "今天天气很好", "红头文件", "行", ""])
+def test_unmatched(matcher: Matcher, text: str) -> None:
+    assert matcher.candidates(text) == []
+
+
+def test_ties_are_all_returned_and_a_section_narrows_them(matcher: Matcher) -> None:
+    """'其他' is both a table-三 row and a table-三 column: the interpreter decides by position."""
+    assert {m.id for m in matcher.candidates("其他")} == {"s3.row.r3_6_3_other", "s3.col.other_org"}
+    assert matcher.candidates("规范性文件", "s3") == []  # a section-2 label asked in section 3
+    assert matcher.candidates("商业机构", "s2") == []  # an alias only within its own section
+    assert _best(matcher, "合计", "s3") == ("s3.col.total", "alias", 100.0)
+
+
+def test_group_label_and_first_row_in_one_cell(matcher: Matcher) -> None:
+    [m] = matcher.candidates("（三）不予公开 1.属于国家秘密")
+    assert (m.id, m.tier, m.numbered) == ("s3.row.r3_3_1_state_secret", "exact", True)
+
+
+def test_override_maps_ignores_and_beats_every_other_tier() -> None:
+    matcher = Matcher({"红头文件": NORMATIVE, "规范性文件": "ignore", "行政许可": "s3.col.total"})
+    assert _best(matcher, "红头文件") == (NORMATIVE, "override", 100.0)
+    [ignored] = matcher.candidates("规 范 性 文 件")  # the override key is normalised like a label
+    assert (ignored.target, ignored.tier) == (None, "override")
+    assert _best(matcher, "行政许可") == ("s3.col.total", "override", 100.0)  # beats exact
+    assert matcher.candidates("（一）红头文件") == []  # the numbering is part of the saved label
+
+
+def test_override_to_an_unknown_target_falls_back_to_the_tiers() -> None:
+    matcher = Matcher({"规范性文件": "s9.row.no_such_row"})
+    assert _best(matcher, "规范性文件") == (NORMATIVE, "exact", 100.0)
+
+
+def test_digits_run_into_a_label_are_no_fuzzy_match(matcher: Matcher) -> None:
+    """A run-in row is left to run_in(): a fuzzy or prefix match would lose its digits."""
+    assert matcher.candidates("行政事业性收费00") == []
+    run_in = matcher.run_in("行政事业性收费00")
+    assert run_in is not None and (run_in.label, run_in.digits) == ("行政事业性收费", "00")

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pdfplumber
 import pytest
+from paths import SHARED
+from paths import SHARED_SEEDS as SEEDS
 
 from parsing.metadata import extract_metadata, read_metadata, region_of
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEEDS = SHARED / "seeds"
 
 
 @pytest.mark.parametrize(

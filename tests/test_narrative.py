@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pdfplumber
 import pytest
+from paths import SHARED
+from paths import SHARED_SEEDS as SEEDS
 
 from parsing.narrative import extract_narrative
 from parsing.schema import NARRATIVE_KEYS
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEEDS = SHARED / "seeds"
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
+from paths import BLANK_2021 as BLANK
+from paths import HUAIAN
 
 from parsing.api import parse_batch, parse_bytes
 from parsing.errors import ReadError
 from parsing.readers import archive, sniff
-
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-HUAIAN = FIXTURES / "huaian-city-government-2024.pdf"
-BLANK = FIXTURES / "official-template-2021-blank.docx"
 
 
 def _encrypted_pdf() -> bytes:

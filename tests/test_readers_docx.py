@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import io
 import shutil
-import sys
 from pathlib import Path
 
 import docx
 import pytest
+import render_seeds
 from test_fixtures_real import BLANK_2021, HUAIAN, _huaian_expected
 
 from parsing.api import parse_bytes
 from parsing.errors import ReadError
 from parsing.readers import docx as docx_reader
 from parsing.readers import legacy, sniff
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import render_seeds  # noqa: E402
 
 
 def _huaian_docx() -> bytes:

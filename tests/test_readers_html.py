@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
+import render_seeds
+from paths import ROOT
 from test_fixtures_real import HUAIAN, _huaian_expected
 
 from parsing.api import parse_bytes
 from parsing.readers import html as html_reader
 from parsing.readers import sniff
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import render_seeds  # noqa: E402
 
 PAGE = """<html><head>
 <meta http-equiv="Content-Type" content="text/html; charset=gb2312">

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import logging
-import sys
 import tempfile
 from pathlib import Path
 
 import pdfplumber
 import pytest
+from paths import RENDERED
+from render_seeds import CHROMIUM, chromium_pdf
 from test_fixtures_real import HUAIAN_S4
 
 from parsing.api import parse_bytes
 from parsing.readers import pdf as pdf_reader
 from parsing.schema import S4_COL_KEYS
-
-ROOT = Path(__file__).resolve().parents[1]
-RENDERED = ROOT / "sample_reports" / "rendered"
-sys.path.insert(0, str(ROOT / "scripts"))
-from render_seeds import CHROMIUM, chromium_pdf  # noqa: E402
 
 # Two A4 pages; tables without any ruling line; table 四's 15 headers printed one character per
 # line; a page mark at the foot of each page in two styles.

@@ -13,19 +13,16 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 import realistic_docs as rd
+from render_seeds import CHROMIUM, chromium_pdf
 
 from parsing import schema
 from parsing.api import parse_bytes
 from parsing.report import ParsedReport
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-from render_seeds import CHROMIUM, chromium_pdf  # noqa: E402
 
 # --------------------------------------------------------------------------- the reports
 

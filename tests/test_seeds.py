@@ -7,20 +7,16 @@ hand-typed assertions below pin the values that matter most independently of tho
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from paths import SAMPLES, sample_reports
+from update_golden import golden
 
 from parsing.api import parse_path
 from parsing.schema import cell_keys
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_reports"
-sys.path.insert(0, str(ROOT / "scripts"))
-from update_golden import golden  # noqa: E402
-
-SEEDS = sorted(SAMPLES.glob("*.txt"))
+SEEDS = sample_reports()
 
 
 def parse(name: str):

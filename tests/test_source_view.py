@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pdfplumber
 import pytest
+from paths import HUAIAN, RENDERED
 from PIL import Image
 
 from library.source_view import cell_matches, page_image, read_tables
 from parsing.api import parse_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
-HUAIAN = ROOT.parent / "shared" / "fixtures" / "huaian-city-government-2024.pdf"
-RENDERED = ROOT / "sample_reports" / "rendered"
 KEY = "s3.r3_1_granted.natural_person"
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 import realistic_docs as rd
+from paths import RENDERED
 
 from parsing import schema
 from parsing.api import parse_bytes
@@ -35,9 +36,8 @@ from parsing.interpret import interpret
 from parsing.readers.legacy import soffice_path
 from parsing.report import ParsedReport
 
-ROOT = Path(__file__).resolve().parents[1]
-RENDERED = ROOT / "sample_reports" / "rendered"
 SEED_PAGES = sorted(p for p in RENDERED.glob("*.html") if not p.name.endswith(".gbk.html"))
+assert SEED_PAGES, f"no rendered seed page in {RENDERED}: run scripts/render_seeds.py"
 FORMS = ("docx", "doc", "docx.pdf", "doc.pdf")
 
 # --------------------------------------------------------------------------- realistic pages
