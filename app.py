@@ -20,7 +20,10 @@ from page_registry import GROUPS, HOME, PAGES
 
 st.set_page_config(page_title="公开年报看板", page_icon=":material/monitoring:", layout="wide")
 
-SCREENS = {spec.url_path: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path) for spec in PAGES}
+SCREENS = {
+    spec.url_path: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+    for spec in PAGES
+}
 
 
 def _home() -> None:

@@ -48,12 +48,23 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("upload", "上传报告", ":material/upload_file:", "upload.py", "报告"),
     PageSpec("library", "报告库", ":material/folder_open:", "report_library.py", "报告"),
     PageSpec("overview", "总览", ":material/dashboard:", "overview.py", "分析", catalog.overview_charts),
-    PageSpec("proactive", "主动公开", ":material/campaign:", "proactive.py", "分析", catalog.proactive_charts),
     PageSpec(
-        "enforcement", "行政许可与执法", ":material/gavel:", "enforcement.py", "分析", catalog.enforcement_charts
+        "proactive", "主动公开", ":material/campaign:", "proactive.py", "分析", catalog.proactive_charts
     ),
     PageSpec(
-        "applications", "依申请公开", ":material/mark_email_read:", "applications.py", "分析",
+        "enforcement",
+        "行政许可与执法",
+        ":material/gavel:",
+        "enforcement.py",
+        "分析",
+        catalog.enforcement_charts,
+    ),
+    PageSpec(
+        "applications",
+        "依申请公开",
+        ":material/mark_email_read:",
+        "applications.py",
+        "分析",
         catalog.applications_charts,
     ),
     PageSpec("review", "复议诉讼", ":material/balance:", "review.py", "分析", catalog.review_charts),

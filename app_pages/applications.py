@@ -13,7 +13,9 @@ n_reports = analysis_page("依申请公开", "第三部分：收到和处理政�
 if n_reports:
     charts = {c.key: c for c in from_dataset(catalog.applications_charts)}
     show_charts([charts[catalog.APPLICATIONS_FLOW]])
-    show_charts([charts[catalog.APPLICATIONS_APPLICANTS_SHARE], charts[catalog.APPLICATIONS_APPLICANTS_AGENCY]])
+    show_charts(
+        [charts[catalog.APPLICATIONS_APPLICANTS_SHARE], charts[catalog.APPLICATIONS_APPLICANTS_AGENCY]]
+    )
     show_charts([charts[catalog.APPLICATIONS_OUTCOMES]])
     show_charts([charts[catalog.APPLICATIONS_CARRY]])
     consistency = from_dataset(agg.carry_over_consistency)

@@ -12,7 +12,9 @@ from components.state import from_dataset
 from library import aggregate as agg
 from library.aggregate import KPI_RISE_IS_BAD
 
-n_reports = analysis_page("总览", "所选地区、年度的年报概况。卡片上的问号说明每个数字的口径；空白的单元格不计为 0。")
+n_reports = analysis_page(
+    "总览", "所选地区、年度的年报概况。卡片上的问号说明每个数字的口径；空白的单元格不计为 0。"
+)
 if n_reports:
     k = from_dataset(agg.kpis)
     if k["previous_year"] is not None:
@@ -41,4 +43,9 @@ if n_reports:
     st.subheader("各单位年报一览")
     # Formatted once per library revision and filters (charts/tables.py), shared read-only.
     shown = from_dataset(agency_table_view)
-    st.dataframe(shown, hide_index=True, key="agency_table", column_config={"报告编号": st.column_config.NumberColumn(format="%d")})
+    st.dataframe(
+        shown,
+        hide_index=True,
+        key="agency_table",
+        column_config={"报告编号": st.column_config.NumberColumn(format="%d")},
+    )

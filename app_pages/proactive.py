@@ -12,13 +12,16 @@ from library import aggregate as agg
 n_reports = analysis_page("主动公开", "第二十条第（一）项：规章和规范性文件的制发与公开情况。")
 if n_reports:
     st.info(catalog.VERSION_NOTE, icon=":material/info:")
-    item = st.segmented_control(
-        "事项",
-        list(catalog.PROACTIVE_ITEMS),
-        format_func={"normative_documents": "规范性文件", "regulations": "规章"}.get,
-        default="normative_documents",
-        key="proactive_item",
-    ) or "normative_documents"
+    item = (
+        st.segmented_control(
+            "事项",
+            list(catalog.PROACTIVE_ITEMS),
+            format_func={"normative_documents": "规范性文件", "regulations": "规章"}.get,
+            default="normative_documents",
+            key="proactive_item",
+        )
+        or "normative_documents"
+    )
     charts = {c.key: c for c in from_dataset(catalog.proactive_charts, (item,))}
     per_template = from_dataset(agg.template_counts)
     show_charts([charts[catalog.PROACTIVE_ITEMS_PROSE]])
@@ -31,4 +34,9 @@ if n_reports:
         if not per_template.get(version):
             st.caption(f"当前筛选条件下没有 {version} 版格式的报告。")
             continue
-        show_charts([charts[catalog.proactive_key(item, version, "agency")], charts[catalog.proactive_key(item, version, "trend")]])
+        show_charts(
+            [
+                charts[catalog.proactive_key(item, version, "agency")],
+                charts[catalog.proactive_key(item, version, "trend")],
+            ]
+        )

@@ -72,7 +72,12 @@ def _attention_section(unread: pd.DataFrame, flagged: pd.DataFrame) -> None:
         "“按勾稽关系拆分/放置”：数值不是逐格写出的，而是按官方勾稽关系唯一确定的，请在下方“逐份核对”中与原文对照。"
     )
     # Reasons quote report labels: a table (plain text), never Markdown.
-    st.dataframe(table, hide_index=True, key="attention_reports", column_config={"说明": st.column_config.TextColumn(width="large")})
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="attention_reports",
+        column_config={"说明": st.column_config.TextColumn(width="large")},
+    )
 
 
 def _report_unread(report: StoredReport) -> None:
@@ -100,7 +105,9 @@ def _corrections(report: StoredReport, clicked: pd.Series | None) -> None:
         st.session_state[field_key] = clicked_key
     st.session_state[seen_key] = clicked_key
     with st.expander(f"更正数值（已有 {len(report.corrections)} 条更正）", expanded=clicked_key is not None):
-        st.caption("更正后的数值在所有图表和导出中生效，重新解析后仍保留；原解析值保留可查。留空表示该项在报告中为空白。")
+        st.caption(
+            "更正后的数值在所有图表和导出中生效，重新解析后仍保留；原解析值保留可查。留空表示该项在报告中为空白。"
+        )
         key = st.selectbox("字段", CORRECTABLE, format_func=key_label, key=field_key)
         value, raw = _current(report, key)
         if raw is None and key not in report.values:
@@ -134,7 +141,9 @@ def _corrections(report: StoredReport, clicked: pd.Series | None) -> None:
 
 def _save_correction(lib, report_id: int, key: str, raw_value: str, note: str) -> None:
     try:
-        lib.add_correction(report_id, key, raw_value, note)  # the library reads the number (1,036 / 3.5 / blank)
+        lib.add_correction(
+            report_id, key, raw_value, note
+        )  # the library reads the number (1,036 / 3.5 / blank)
     except LibraryError as exc:
         st.error(exc.zh)
         return
@@ -142,7 +151,9 @@ def _save_correction(lib, report_id: int, key: str, raw_value: str, note: str) -
     st.rerun()
 
 
-n_reports = analysis_page("数据质量", "逐份报告核对：未通过的勾稽校验、未识别的标签，以及解析值与原文的对照和人工更正。")
+n_reports = analysis_page(
+    "数据质量", "逐份报告核对：未通过的勾稽校验、未识别的标签，以及解析值与原文的对照和人工更正。"
+)
 if n_reports:
     lib = get_library()
     failed = from_library(Library.failed_checks)
@@ -186,7 +197,12 @@ if n_reports:
         st.caption("可在“上传报告”页为标签选择对应的标准项目，保存后在“报告库”中重新解析即可生效。")
         st.dataframe(
             pd.DataFrame(
-                {"报告编号": unmatched["report_id"], "单位": unmatched["agency"], "年度": unmatched["year"], "标签原文": unmatched["label"]}
+                {
+                    "报告编号": unmatched["report_id"],
+                    "单位": unmatched["agency"],
+                    "年度": unmatched["year"],
+                    "标签原文": unmatched["label"],
+                }
             ),
             hide_index=True,
             key="unmatched_labels",
@@ -202,11 +218,17 @@ if n_reports:
     names = {
         rid: f"{rid}｜{agency}｜{'' if pd.isna(year) else int(year)}｜未通过 {failed}｜未识别 {unmatched}"
         for rid, agency, year, failed, unmatched in zip(
-            options, summary["agency"].tolist(), summary["year"].tolist(), summary["checks_failed"].tolist(),
-            summary["unmatched_labels"].tolist(), strict=True,
+            options,
+            summary["agency"].tolist(),
+            summary["year"].tolist(),
+            summary["checks_failed"].tolist(),
+            summary["unmatched_labels"].tolist(),
+            strict=True,
         )
     }
-    report_id = st.selectbox("选择报告（问题多的排在前面）", options, format_func=names.get, key="quality_report")
+    report_id = st.selectbox(
+        "选择报告（问题多的排在前面）", options, format_func=names.get, key="quality_report"
+    )
     report = lib.get(int(report_id)) if report_id is not None else None
     if report is not None:
         _report_unread(report)
@@ -233,7 +255,9 @@ if n_reports:
                 on_select="rerun",
                 selection_mode="single-row",
                 height=420,
-                column_config={"置信度": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f")},
+                column_config={
+                    "置信度": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f")
+                },
             )
             _report_checks(report)
             _report_notes(report)
@@ -242,4 +266,3 @@ if n_reports:
         with right:
             show_source(report, clicked)
         _corrections(report, clicked)
-

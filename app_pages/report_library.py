@@ -29,10 +29,17 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("报告", counts["reports"], border=True)
 c2.metric("单位", counts["agencies"], border=True)
 c3.metric("校验未通过", counts["reports_failing_checks"], border=True)
-c4.metric("待重新解析", counts["outdated"], border=True, help=f"解析器已更新到 {PARSER_VERSION} 版，旧版本解析的报告可重新解析。")
+c4.metric(
+    "待重新解析",
+    counts["outdated"],
+    border=True,
+    help=f"解析器已更新到 {PARSER_VERSION} 版，旧版本解析的报告可重新解析。",
+)
 
 if counts["outdated"]:
-    if st.button(f"重新解析全部 {counts['outdated']} 份旧版本报告", key="reparse_outdated", icon=":material/refresh:"):
+    if st.button(
+        f"重新解析全部 {counts['outdated']} 份旧版本报告", key="reparse_outdated", icon=":material/refresh:"
+    ):
         bar = st.progress(0.0, text="正在重新解析…")
 
         def progress(done: int, total: int, _name: str) -> None:
@@ -41,7 +48,9 @@ if counts["outdated"]:
         result = lib.reparse_outdated(progress=progress)
         st.session_state["flash"] = (
             "warning" if result["failed"] else "success",
-            f"已重新解析 {len(result['reparsed'])} 份报告" + (f"，{len(result['failed'])} 份失败（原数据保留）" if result["failed"] else "") + "。",
+            f"已重新解析 {len(result['reparsed'])} 份报告"
+            + (f"，{len(result['failed'])} 份失败（原数据保留）" if result["failed"] else "")
+            + "。",
         )
         st.session_state["flash_details"] = [f"编号 {i}：{msg}" for i, msg in result["failed"]]
         st.rerun()
@@ -56,7 +65,9 @@ term = st.text_input(
     help="每个词都要在某一项中出现；四位数的年份（如 2023、2023年）只与报告年度比较。",
 )
 found = lib.search(term, filters)
-st.caption(f"找到 {len(found)} 份报告（左侧筛选条件同样适用）。点击表格左侧选中一行，可查看、修改、重新解析、下载或删除。")
+st.caption(
+    f"找到 {len(found)} 份报告（左侧筛选条件同样适用）。点击表格左侧选中一行，可查看、修改、重新解析、下载或删除。"
+)
 shown = pd.DataFrame(
     {
         "编号": found["report_id"],
@@ -100,7 +111,9 @@ if selected_id is not None:
     else:
         st.session_state["library_selected"] = selected_id
         st.subheader(f"报告 {report.id}")
-        st.text(f"{report.agency or '（未识别单位）'}｜{report.region or '地区未填'}｜{report.year or '年度未填'}｜{report.filename}")
+        st.text(
+            f"{report.agency or '（未识别单位）'}｜{report.region or '地区未填'}｜{report.year or '年度未填'}｜{report.filename}"
+        )
         a1, a2, a3 = st.columns(3)
 
         def original() -> bytes:
@@ -108,13 +121,21 @@ if selected_id is not None:
             return found_file[1] if found_file else b""
 
         a1.download_button(
-            "下载原件", data=original, file_name=report.filename.split("/")[-1], key="download_original",
-            on_click="ignore", icon=":material/download:", width="stretch",
+            "下载原件",
+            data=original,
+            file_name=report.filename.split("/")[-1],
+            key="download_original",
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
         )
         if a2.button("重新解析", key="reparse_one", icon=":material/refresh:", width="stretch"):
             try:
                 parsed = lib.reparse(selected_id)
-                st.session_state["flash"] = ("success", f"已重新解析：识别 {len(parsed.cells)} 个单元格，更正与已确认的信息均保留。")
+                st.session_state["flash"] = (
+                    "success",
+                    f"已重新解析：识别 {len(parsed.cells)} 个单元格，更正与已确认的信息均保留。",
+                )
             except LibraryError as exc:
                 st.session_state["flash"] = ("error", exc.zh)
             st.rerun()
@@ -143,7 +164,9 @@ if selected_id is not None:
             year = m3.number_input("年度", min_value=2000, max_value=2100, value=report.year or None, step=1)
             types = list(AGENCY_TYPES)
             agency_type = m4.selectbox(
-                AGENCY_TYPE_HEADER, types, index=types.index(report.agency_type) if report.agency_type in types else len(types) - 1
+                AGENCY_TYPE_HEADER,
+                types,
+                index=types.index(report.agency_type) if report.agency_type in types else len(types) - 1,
             )
             if st.form_submit_button("保存报告信息"):
                 lib.set_metadata(
@@ -176,11 +199,22 @@ def _csv() -> bytes:
 e1, e2, _ = st.columns([1, 1, 2])
 stamp = f"{date.today():%Y%m%d}"
 e1.download_button(
-    "导出 Excel", data=_excel, file_name=f"公开年报标准化数据_{stamp}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_excel",
-    on_click="ignore", icon=":material/table_view:", width="stretch",
+    "导出 Excel",
+    data=_excel,
+    file_name=f"公开年报标准化数据_{stamp}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="export_excel",
+    on_click="ignore",
+    icon=":material/table_view:",
+    width="stretch",
 )
 e2.download_button(
-    "导出 CSV", data=_csv, file_name=f"公开年报标准化数据_{stamp}.csv", mime="text/csv", key="export_csv",
-    on_click="ignore", icon=":material/csv:", width="stretch",
+    "导出 CSV",
+    data=_csv,
+    file_name=f"公开年报标准化数据_{stamp}.csv",
+    mime="text/csv",
+    key="export_csv",
+    on_click="ignore",
+    icon=":material/csv:",
+    width="stretch",
 )

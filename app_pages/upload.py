@@ -69,7 +69,8 @@ def _job_status() -> None:
             st.progress(0.0, text="正在查找受标签对照影响的已入库报告…")
         else:
             st.progress(
-                current.fraction, text=f"正在把标签对照应用到报告库：重新解析第 {current.done}/{current.total} 份报告"
+                current.fraction,
+                text=f"正在把标签对照应用到报告库：重新解析第 {current.done}/{current.total} 份报告",
             )
 
     poll()
@@ -122,7 +123,9 @@ if new_files:
 
         def progress(fraction: float, _text: str, n: int = n) -> None:
             overall = (n + fraction) / len(new_files)
-            bar.progress(min(overall, 1.0), text=f"正在解析第 {n + 1}/{len(new_files)} 个文件（{overall:.0%}）")
+            bar.progress(
+                min(overall, 1.0), text=f"正在解析第 {n + 1}/{len(new_files)} 个文件（{overall:.0%}）"
+            )
 
         batch[k] = parse_files([(f.name, f.getvalue())], overrides, progress)
         for item in batch[k]:
@@ -132,7 +135,9 @@ if new_files:
 
 items: list[UploadItem] = [item for k in present for item in batch.get(k, [])]
 if not items:
-    st.info("尚未选择文件。解析结果会逐个列出：成功、有警告（需复核）、需要关注（有表格未能读取或数值按勾稽关系推定）或失败（附原因）。")
+    st.info(
+        "尚未选择文件。解析结果会逐个列出：成功、有警告（需复核）、需要关注（有表格未能读取或数值按勾稽关系推定）或失败（附原因）。"
+    )
     st.stop()
 
 # ---------------------------------------------------------------- per-document results
@@ -158,7 +163,10 @@ st.dataframe(
     results,
     hide_index=True,
     key="upload_results",
-    column_config={"说明": st.column_config.TextColumn(width="large"), "文件": st.column_config.TextColumn(width="medium")},
+    column_config={
+        "说明": st.column_config.TextColumn(width="large"),
+        "文件": st.column_config.TextColumn(width="medium"),
+    },
 )
 
 if counts[ATTENTION]:
@@ -167,7 +175,9 @@ if counts[ATTENTION]:
         f"{counts[ATTENTION]} 份报告需要关注：文中有统计表格未能读取，或有数值是按勾稽关系推定的（逐条原因见下表），"
         "保存后请在“数据质量”页核对。"
     )
-    attention = [(it.name, why) for it in items if it.status == ATTENTION for why in attention_reasons(it.parsed)]
+    attention = [
+        (it.name, why) for it in items if it.status == ATTENTION for why in attention_reasons(it.parsed)
+    ]
     # One reason per row (a report may name three tables); a table, never Markdown: file names are user text.
     st.dataframe(
         pd.DataFrame(attention, columns=["文件", "需要关注的原因"]),
@@ -285,8 +295,13 @@ metas: dict[str, dict] = st.session_state.setdefault(META, {})
 for it in fresh:
     metas.setdefault(
         it.uid,
-        {"保存": True, "机关名称": it.parsed.agency or "", "地区": it.parsed.region or "", "年度": it.parsed.year,
-         AGENCY_TYPE_HEADER: it.agency_type},
+        {
+            "保存": True,
+            "机关名称": it.parsed.agency or "",
+            "地区": it.parsed.region or "",
+            "年度": it.parsed.year,
+            AGENCY_TYPE_HEADER: it.agency_type,
+        },
     )
 
 
@@ -305,7 +320,9 @@ if fresh:
     with st.container(border=True):
         st.markdown("**批量填写**（应用到下表全部行）")
         f1, f2, f3 = st.columns(3)
-        fill_type = f1.selectbox(AGENCY_TYPE_HEADER, AGENCY_TYPES, index=None, placeholder="选择机关类型", key="fill_type")
+        fill_type = f1.selectbox(
+            AGENCY_TYPE_HEADER, AGENCY_TYPES, index=None, placeholder="选择机关类型", key="fill_type"
+        )
         if f1.button("应用到全部行", key="fill_type_go", disabled=fill_type is None, width="stretch"):
             _fill(AGENCY_TYPE_HEADER, fill_type)
             st.rerun()
@@ -313,7 +330,9 @@ if fresh:
         if f2.button("应用到全部行", key="fill_region_go", disabled=not fill_region.strip(), width="stretch"):
             _fill("地区", fill_region.strip())
             st.rerun()
-        fill_year = f3.number_input("年度", min_value=2000, max_value=2100, value=None, step=1, key="fill_year")
+        fill_year = f3.number_input(
+            "年度", min_value=2000, max_value=2100, value=None, step=1, key="fill_year"
+        )
         if f3.button("应用到全部行", key="fill_year_go", disabled=fill_year is None, width="stretch"):
             _fill("年度", int(fill_year))
             st.rerun()
@@ -337,8 +356,12 @@ if fresh:
         disabled=["文件", "模板"],
         column_config={
             "保存": st.column_config.CheckboxColumn(width="small"),
-            "年度": st.column_config.NumberColumn(min_value=2000, max_value=2100, step=1, format="%d", width="small"),
-            AGENCY_TYPE_HEADER: st.column_config.SelectboxColumn(options=list(AGENCY_TYPES), required=True, width="medium"),
+            "年度": st.column_config.NumberColumn(
+                min_value=2000, max_value=2100, step=1, format="%d", width="small"
+            ),
+            AGENCY_TYPE_HEADER: st.column_config.SelectboxColumn(
+                options=list(AGENCY_TYPES), required=True, width="medium"
+            ),
             "文件": st.column_config.TextColumn(width="small"),
             "机关名称": st.column_config.TextColumn(width="medium"),
             "地区": st.column_config.TextColumn(width="medium"),
@@ -347,13 +370,18 @@ if fresh:
     for it, (_, row) in zip(fresh, edited.iterrows(), strict=True):  # keep edits across fills and re-parses
         year = row["年度"]
         metas[it.uid] = {
-            "保存": bool(row["保存"]), "机关名称": row["机关名称"] or "", "地区": row["地区"] or "",
-            "年度": None if pd.isna(year) else int(year), AGENCY_TYPE_HEADER: row[AGENCY_TYPE_HEADER] or None,
+            "保存": bool(row["保存"]),
+            "机关名称": row["机关名称"] or "",
+            "地区": row["地区"] or "",
+            "年度": None if pd.isna(year) else int(year),
+            AGENCY_TYPE_HEADER: row[AGENCY_TYPE_HEADER] or None,
         }
 
 if stored:
     saved_meta = lib.metadata_of([it.saved_id for it in stored])
-    st.markdown("**库中已有的报告**（同一文件已入库，不会重复保存；下表为报告库中保存的信息，如需修改请到“报告库”页）")
+    st.markdown(
+        "**库中已有的报告**（同一文件已入库，不会重复保存；下表为报告库中保存的信息，如需修改请到“报告库”页）"
+    )
     st.dataframe(
         pd.DataFrame(
             {
@@ -362,7 +390,9 @@ if stored:
                 "机关名称": [saved_meta.get(it.saved_id, {}).get("agency") or MISSING for it in stored],
                 "地区": [saved_meta.get(it.saved_id, {}).get("region") or MISSING for it in stored],
                 "年度": [str(saved_meta.get(it.saved_id, {}).get("year") or MISSING) for it in stored],
-                AGENCY_TYPE_HEADER: [saved_meta.get(it.saved_id, {}).get("agency_type") or MISSING for it in stored],
+                AGENCY_TYPE_HEADER: [
+                    saved_meta.get(it.saved_id, {}).get("agency_type") or MISSING for it in stored
+                ],
             }
         ),
         hide_index=True,
@@ -391,7 +421,9 @@ if fresh and st.button("保存到报告库", type="primary", key="save_batch", i
             continue
         created = result.status != "duplicate"
         item.saved_id = result.report_id
-        item.save_note = f"已保存（编号 {result.report_id}）" if created else f"库中已有（编号 {result.report_id}）"
+        item.save_note = (
+            f"已保存（编号 {result.report_id}）" if created else f"库中已有（编号 {result.report_id}）"
+        )
         saved += int(created)
         skipped += int(not created)
     message = f"已保存 {saved} 份报告" + (f"，{skipped} 份库中已有" if skipped else "") + "。"

@@ -54,7 +54,12 @@ OUTCOME_COLORS = {
     "不予处理": "#B3893A",
     "其他处理": "#7F8C8D",
 }
-S4_OUTCOME_COLORS = {"结果维持": "#2E6FBA", "结果纠正": "#C8484F", "其他结果": "#7F8C8D", "尚未审结": "#E0A030"}
+S4_OUTCOME_COLORS = {
+    "结果维持": "#2E6FBA",
+    "结果纠正": "#C8484F",
+    "其他结果": "#7F8C8D",
+    "尚未审结": "#E0A030",
+}
 ITEM_ORDER = ["行政许可", "其他对外管理服务事项", "行政处罚", "行政强制", "行政事业性收费"]
 
 
@@ -94,7 +99,9 @@ def _shares(long: pd.DataFrame, category: str, series: str) -> pd.DataFrame:
     """Each series' share of its category's total (rows whose total is 0 or blank are left out)."""
     if long.empty:
         return pd.DataFrame(columns=[category, series, "share", "单位组"])
-    sums = long.groupby([category, series], sort=False).agg(value=("value", "sum"), 单位组=("单位组", "first"))
+    sums = long.groupby([category, series], sort=False).agg(
+        value=("value", "sum"), 单位组=("单位组", "first")
+    )
     sums = sums.reset_index()
     totals = sums.groupby(category)["value"].transform("sum")
     sums["share"] = (sums["value"] / totals).where(totals > 0)
@@ -104,8 +111,15 @@ def _shares(long: pd.DataFrame, category: str, series: str) -> pd.DataFrame:
 def _share_alt(long: pd.DataFrame, *, series: str, title: str, **kwargs) -> tuple:
     """Stacked bars normalised per agency (each bar 100%), for a stack where a small agency vanishes."""
     fig = bar_by_category(
-        _shares(long, "单位", series), category="单位", value="share", series=series, title=title + "（各单位占比）",
-        value_title="占本单位合计的比例", percent=True, category_group="单位组", **kwargs,
+        _shares(long, "单位", series),
+        category="单位",
+        value="share",
+        series=series,
+        title=title + "（各单位占比）",
+        value_title="占本单位合计的比例",
+        percent=True,
+        category_group="单位组",
+        **kwargs,
     )
     return fig, "按单位占比（每个单位合计为 100%）"
 
@@ -141,7 +155,9 @@ def _pivot(long: pd.DataFrame, index: str, columns: str, value: str = "value") -
         return pd.DataFrame()
     # What pivot_table(aggfunc="sum", sort=False) does, without its generic machinery (a third of the
     # time), on the three columns it reads rather than the whole long frame.
-    sums = long[[index, columns, value]].groupby([index, columns], sort=False)[value].sum(min_count=1)  # blank ≠ 0
+    sums = (
+        long[[index, columns, value]].groupby([index, columns], sort=False)[value].sum(min_count=1)
+    )  # blank ≠ 0
     table = sums.unstack(columns).dropna(how="all", axis=1)
     return table.reset_index()
 
@@ -173,26 +189,55 @@ def overview_charts(df: pd.DataFrame) -> list[ChartSpec]:
     table = table.rename(columns={"applications_received": "value"})
     title = "各单位本年新收政府信息公开申请（件）"
     charts.append(
-        _by_year_chart(OVERVIEW_APPLICATIONS, table, title, "申请数（件）",
-                       note="表格未填时取正文所述数字；空白不计为 0。各年度并列，不相加。")
+        _by_year_chart(
+            OVERVIEW_APPLICATIONS,
+            table,
+            title,
+            "申请数（件）",
+            note="表格未填时取正文所述数字；空白不计为 0。各年度并列，不相加。",
+        )
     )
     return charts
 
 
-def _by_year_chart(key: str, long: pd.DataFrame, title: str, value_title: str, *, note: str = "",
-                   decimals: int | None = None, data: pd.DataFrame | None = None, wan: bool = True) -> ChartSpec:
+def _by_year_chart(
+    key: str,
+    long: pd.DataFrame,
+    title: str,
+    value_title: str,
+    *,
+    note: str = "",
+    decimals: int | None = None,
+    data: pd.DataFrame | None = None,
+    wan: bool = True,
+) -> ChartSpec:
     """Bars per agency with one bar per year side by side (grouped): years are never stacked into one total.
 
     A log-scale version is offered beside it, since one city can be a hundred times a county.
     """
     kwargs = {
-        "df": long, "category": "单位", "value": "value", "series": "年度", "title": title,
-        "value_title": value_title, "series_order": sorted(long["年度"].unique()), "barmode": "group",
-        "decimals": decimals, "category_group": "单位组", "wan": wan,
+        "df": long,
+        "category": "单位",
+        "value": "value",
+        "series": "年度",
+        "title": title,
+        "value_title": value_title,
+        "series_order": sorted(long["年度"].unique()),
+        "barmode": "group",
+        "decimals": decimals,
+        "category_group": "单位组",
+        "wan": wan,
     }
     alt, alt_label = _log_alt(bar_by_category, **kwargs)
-    return ChartSpec(key, title, bar_by_category(**kwargs), _pivot(long, "单位", "年度") if data is None else data,
-                     note=note, alt_fig=alt, alt_label=alt_label)
+    return ChartSpec(
+        key,
+        title,
+        bar_by_category(**kwargs),
+        _pivot(long, "单位", "年度") if data is None else data,
+        note=note,
+        alt_fig=alt,
+        alt_label=alt_label,
+    )
 
 
 # --------------------------------------------------------------------------- 主动公开
@@ -201,8 +246,10 @@ def _by_year_chart(key: str, long: pd.DataFrame, title: str, value_title: str, *
 def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS) -> list[ChartSpec]:
     """规章/规范性文件 per agency and per year, one pair of charts per template version and item."""
     long = agg.normative_documents(df)
-    long = with_agency_label(long[["agency", "region", "year", "item", "item_label", "version", "measure_name", "value"]],
-                             by_year=True)
+    long = with_agency_label(
+        long[["agency", "region", "year", "item", "item_label", "version", "measure_name", "value"]],
+        by_year=True,
+    )
     charts = []
     prose = with_agency_label(
         pd.DataFrame(
@@ -218,7 +265,10 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
     title = "主动公开政府信息条数（正文所述，按单位）"
     charts.append(
         _by_year_chart(
-            PROACTIVE_ITEMS_PROSE, prose, title, "条数",
+            PROACTIVE_ITEMS_PROSE,
+            prose,
+            title,
+            "条数",
             note="年报表格中没有“主动公开条数”一栏，此数取自报告正文（如“主动公开政府信息 39 条”）；正文未写明的报告不计入。",
         )
     )
@@ -226,8 +276,14 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
         part_item = long[long["item"] == item]
         for version in ("2019", "2021"):
             part = part_item[part_item["version"] == version].copy()
-            item_label = part["item_label"].iloc[0] if not part.empty else (
-                "规章" if item == "regulations" else ("规范性文件" if version == "2019" else "行政规范性文件")
+            item_label = (
+                part["item_label"].iloc[0]
+                if not part.empty
+                else (
+                    "规章"
+                    if item == "regulations"
+                    else ("规范性文件" if version == "2019" else "行政规范性文件")
+                )
             )
             part["指标"] = part["measure_name"]
             part["年度"] = part["year"].pipe(_year_labels)
@@ -238,8 +294,14 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
                     proactive_key(item, version, "agency"),
                     title,
                     bar_by_category(
-                        part, category="单位", value="value", series="指标", title=title,
-                        value_title="件数", barmode="group", category_group="单位组",
+                        part,
+                        category="单位",
+                        value="value",
+                        series="指标",
+                        title=title,
+                        value_title="件数",
+                        barmode="group",
+                        category_group="单位组",
                     ),
                     _agency_table(by_agency, "指标"),
                     note=f"仅含 {version} 版格式报告；{version} 版口径与{'2021' if version == '2019' else '2019'} 版不同，不合并。",
@@ -250,7 +312,9 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
                 ChartSpec(
                     proactive_key(item, version, "trend"),
                     title,
-                    trend_lines(part, x="year", value="value", series="指标", title=title, value_title="件数"),
+                    trend_lines(
+                        part, x="year", value="value", series="指标", title=title, value_title="件数"
+                    ),
                     _pivot(part, "年度", "指标"),
                     note=f"仅含 {version} 版格式报告，各单位合计。",
                 )
@@ -264,12 +328,21 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
 def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """Decisions (许可/处罚/强制) by agency and over the years; fees, kept apart by template version."""
     long = agg.enforcement(df)
-    long = with_agency_label(long[["agency", "region", "year", "item", "item_label", "version", "measure", "value"]],
-                             by_year=True)
+    long = with_agency_label(
+        long[["agency", "region", "year", "item", "item_label", "version", "measure", "value"]], by_year=True
+    )
     charts = []
-    decisions = long[(long["measure"] == "decisions") & long["item"].isin(
-        ["administrative_licensing", "administrative_penalty", "administrative_coercion", "other_management_services"]
-    )].copy()
+    decisions = long[
+        (long["measure"] == "decisions")
+        & long["item"].isin(
+            [
+                "administrative_licensing",
+                "administrative_penalty",
+                "administrative_coercion",
+                "other_management_services",
+            ]
+        )
+    ].copy()
     title = "行政许可、行政处罚、行政强制处理决定数量（按单位）"
     alt, alt_label = _share_alt(decisions, series="item_label", title=title, series_order=ITEM_ORDER)
     charts.append(
@@ -277,8 +350,14 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             ENFORCEMENT_DECISIONS_AGENCY,
             title,
             bar_by_category(
-                decisions, category="单位", value="value", series="item_label", title=title,
-                value_title="处理决定（件）", series_order=ITEM_ORDER, category_group="单位组",
+                decisions,
+                category="单位",
+                value="value",
+                series="item_label",
+                title=title,
+                value_title="处理决定（件）",
+                series_order=ITEM_ORDER,
+                category_group="单位组",
             ),
             _pivot(decisions, "单位", "item_label"),
             note="2019 版“处理决定数量”与 2021 版“本年处理决定数量”含义相同，合并统计；同一单位的不同年度分列，不相加。",
@@ -293,11 +372,25 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
         ChartSpec(
             ENFORCEMENT_DECISIONS_TREND,
             title,
-            trend_lines(trend_dec, x="year", value="value", series="item_label", title=title,
-                        value_title="处理决定（件）", series_order=ITEM_ORDER),
-            trend_dec.rename(columns={"year": "年度", "item_label": "事项", "value": "处理决定（件）",
-                                      "n_reports": "报告数"})[["年度", "事项", "处理决定（件）", "报告数"]]
-            if not trend_dec.empty else pd.DataFrame(),
+            trend_lines(
+                trend_dec,
+                x="year",
+                value="value",
+                series="item_label",
+                title=title,
+                value_title="处理决定（件）",
+                series_order=ITEM_ORDER,
+            ),
+            trend_dec.rename(
+                columns={
+                    "year": "年度",
+                    "item_label": "事项",
+                    "value": "处理决定（件）",
+                    "n_reports": "报告数",
+                }
+            )[["年度", "事项", "处理决定（件）", "报告数"]]
+            if not trend_dec.empty
+            else pd.DataFrame(),
         )
     )
     fees = with_agency_label(long[long["measure"] == "fee_amount_wan_yuan"].drop(columns=["单位", "单位组"]))
@@ -305,7 +398,12 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
     title = "2021 版格式：行政事业性收费金额（万元，按单位）"
     charts.append(
         _by_year_chart(
-            ENFORCEMENT_FEES_2021, fees, title, "收费金额（万元）", decimals=2, wan=False,
+            ENFORCEMENT_FEES_2021,
+            fees,
+            title,
+            "收费金额（万元）",
+            decimals=2,
+            wan=False,
             # 万元 to four decimals is exact to the yuan; more digits are conversion noise (元 ÷ 10,000).
             data=_pivot(fees, "单位", "年度").round(4),
             note="2021 版填报本年收费金额（万元，图中保留两位小数）；2019 版只填收费项目数量，口径不同，见下图。",
@@ -318,9 +416,17 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
         ChartSpec(
             ENFORCEMENT_ITEMS_2019,
             title,
-            bar_by_category(items_2019, category="单位", value="value", series="item_label", title=title,
-                            value_title="项目数量（项）", series_order=ITEM_ORDER, barmode="group",
-                            category_group="单位组"),
+            bar_by_category(
+                items_2019,
+                category="单位",
+                value="value",
+                series="item_label",
+                title=title,
+                value_title="项目数量（项）",
+                series_order=ITEM_ORDER,
+                barmode="group",
+                category_group="单位组",
+            ),
             _agency_table(items_2019, "事项"),
             note="2019 版统计许可、处罚、强制、收费等事项的项目数量，不是决定数或金额，与 2021 版不可比。",
         )
@@ -335,16 +441,21 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """Applicants by type, outcome mix per agency, carry-over and the flow from received to outcomes."""
     charts = []
     applicants = agg.applicants_by_type(df)
-    applicants = with_agency_label(applicants[["agency", "region", "year", "applicant_label", "value"]], by_year=True)
+    applicants = with_agency_label(
+        applicants[["agency", "region", "year", "applicant_label", "value"]], by_year=True
+    )
     title = "本年新收申请：申请人类型构成"
     charts.append(
         ChartSpec(
             APPLICATIONS_APPLICANTS_SHARE,
             title,
             donut(applicants, names="applicant_label", value="value", title=title),
-            applicants.groupby("applicant_label", sort=False)["value"].sum().reset_index()
+            applicants.groupby("applicant_label", sort=False)["value"]
+            .sum()
+            .reset_index()
             .rename(columns={"applicant_label": "申请人类型", "value": "申请数（件）"})
-            if not applicants.empty else pd.DataFrame(),
+            if not applicants.empty
+            else pd.DataFrame(),
         )
     )
     title = "本年新收申请（按单位和申请人类型）"
@@ -353,34 +464,68 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
         ChartSpec(
             APPLICATIONS_APPLICANTS_AGENCY,
             title,
-            bar_by_category(applicants, category="单位", value="value", series="applicant_label", title=title,
-                            value_title="申请数（件）", category_group="单位组"),
+            bar_by_category(
+                applicants,
+                category="单位",
+                value="value",
+                series="applicant_label",
+                title=title,
+                value_title="申请数（件）",
+                category_group="单位组",
+            ),
             _pivot(applicants, "单位", "applicant_label"),
             alt_fig=alt,
             alt_label=alt_label,
         )
     )
     mix = agg.outcome_mix(df)
-    mix = with_agency_label(mix[["agency", "region", "year", "category_label", "value", "share"]], by_year=True)
+    mix = with_agency_label(
+        mix[["agency", "region", "year", "category_label", "value", "share"]], by_year=True
+    )
     sums = mix.dropna(subset=["share"])  # the share of each outcome in its report (library.aggregate)
     title = "办理结果构成（按单位）"
     fig = bar_by_category(
-        sums, category="单位", value="share", series="category_label", title=title, value_title="占办理结果的比例",
-        colors=OUTCOME_COLORS, series_order=list(OUTCOME_COLORS), percent=True, category_group="单位组",
+        sums,
+        category="单位",
+        value="share",
+        series="category_label",
+        title=title,
+        value_title="占办理结果的比例",
+        colors=OUTCOME_COLORS,
+        series_order=list(OUTCOME_COLORS),
+        percent=True,
+        category_group="单位组",
     )
-    charts.append(ChartSpec(APPLICATIONS_OUTCOMES, title, fig, _pivot(sums, "单位", "category_label"),
-                            note="数据表为件数；图为各单位办理结果中各类所占比例。"))
+    charts.append(
+        ChartSpec(
+            APPLICATIONS_OUTCOMES,
+            title,
+            fig,
+            _pivot(sums, "单位", "category_label"),
+            note="数据表为件数；图为各单位办理结果中各类所占比例。",
+        )
+    )
     carry = agg.carry_over(df)
     carry = carry[["agency", "region", "year", "measure", "measure_label", "value"]]
-    carry = with_agency_label(carry[carry["measure"].isin(["r2_carried_over", "r4_carry_forward"])], by_year=True)
+    carry = with_agency_label(
+        carry[carry["measure"].isin(["r2_carried_over", "r4_carry_forward"])], by_year=True
+    )
     title = "上年结转与结转下年度的申请（按单位）"
     charts.append(
         ChartSpec(
             APPLICATIONS_CARRY,
             title,
-            bar_by_category(carry, category="单位", value="value", series="measure_label", title=title,
-                            value_title="申请数（件）", barmode="group", category_group="单位组",
-                            colors={"上年结转": "#4BA3C7", "结转下年度继续办理": "#E07B39"}),
+            bar_by_category(
+                carry,
+                category="单位",
+                value="value",
+                series="measure_label",
+                title=title,
+                value_title="申请数（件）",
+                barmode="group",
+                category_group="单位组",
+                colors={"上年结转": "#4BA3C7", "结转下年度继续办理": "#E07B39"},
+            ),
             _pivot(carry, "单位", "measure_label"),
         )
     )
@@ -391,7 +536,11 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
         ChartSpec(
             APPLICATIONS_FLOW,
             title,
-            sankey(flow, title=title, empty_message=f"{stated} 份报告填报了申请表，申请数与办理结果均为 0" if stated else NO_DATA),
+            sankey(
+                flow,
+                title=title,
+                empty_message=f"{stated} 份报告填报了申请表，申请数与办理结果均为 0" if stated else NO_DATA,
+            ),
             flow.rename(columns={"source": "来源", "target": "去向", "value": "件数"}),
             note="左侧为本年新收与上年结转的申请，右侧为办理结果与结转下年度；两侧相等即符合勾稽关系。",
         )
@@ -405,8 +554,9 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
 def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """行政复议 and 行政诉讼 outcomes per agency, and cases per year."""
     long = agg.review_litigation(df)
-    long = with_agency_label(long[["agency", "region", "year", "group", "group_label", "outcome_label", "value"]],
-                             by_year=True)
+    long = with_agency_label(
+        long[["agency", "region", "year", "group", "group_label", "outcome_label", "value"]], by_year=True
+    )
     charts = []
     review = long[long["group"] == "review"]
     title = "行政复议结果（按单位）"
@@ -414,9 +564,17 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
         ChartSpec(
             REVIEW_OUTCOMES,
             title,
-            bar_by_category(review, category="单位", value="value", series="outcome_label", title=title,
-                            value_title="案件数（件）", colors=S4_OUTCOME_COLORS, series_order=list(S4_OUTCOME_COLORS),
-                            category_group="单位组"),
+            bar_by_category(
+                review,
+                category="单位",
+                value="value",
+                series="outcome_label",
+                title=title,
+                value_title="案件数（件）",
+                colors=S4_OUTCOME_COLORS,
+                series_order=list(S4_OUTCOME_COLORS),
+                category_group="单位组",
+            ),
             _pivot(review, "单位", "outcome_label"),
         )
     )
@@ -426,9 +584,17 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
         ChartSpec(
             LITIGATION_OUTCOMES,
             title,
-            bar_by_category(lit, category="单位", value="value", series="outcome_label", title=title,
-                            value_title="案件数（件）", colors=S4_OUTCOME_COLORS, series_order=list(S4_OUTCOME_COLORS),
-                            category_group="单位组"),
+            bar_by_category(
+                lit,
+                category="单位",
+                value="value",
+                series="outcome_label",
+                title=title,
+                value_title="案件数（件）",
+                colors=S4_OUTCOME_COLORS,
+                series_order=list(S4_OUTCOME_COLORS),
+                category_group="单位组",
+            ),
             _pivot(lit, "单位", "outcome_label"),
         )
     )
@@ -437,7 +603,9 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
         ChartSpec(
             REVIEW_TREND,
             title,
-            trend_lines(long, x="year", value="value", series="group_label", title=title, value_title="案件数（件）"),
+            trend_lines(
+                long, x="year", value="value", series="group_label", title=title, value_title="案件数（件）"
+            ),
             _pivot(long.assign(年度=long["year"].pipe(_year_labels)), "年度", "group_label"),
             note="案件数为结果维持、纠正、其他结果与尚未审结之和。",
         )
@@ -452,28 +620,40 @@ def quality_charts(failed: pd.DataFrame, unmatched: pd.DataFrame) -> list[ChartS
     """Failed checks by rule and unmatched labels by agency (from Library.failed_checks/unmatched_labels)."""
     from parsing.vocabulary import rule_name
 
-    by_rule = failed.assign(规则=failed["rule"].map(rule_name), n=1) if not failed.empty else pd.DataFrame(
-        columns=["规则", "n"]
+    by_rule = (
+        failed.assign(规则=failed["rule"].map(rule_name), n=1)
+        if not failed.empty
+        else pd.DataFrame(columns=["规则", "n"])
     )
     title = "未通过的校验（按规则）"
     charts = [
         ChartSpec(
             QUALITY_RULES,
             title,
-            bar_by_category(by_rule, category="规则", value="n", series=None, title=title, value_title="未通过次数"),
+            bar_by_category(
+                by_rule, category="规则", value="n", series=None, title=title, value_title="未通过次数"
+            ),
             by_rule.groupby("规则")["n"].sum().reset_index().rename(columns={"n": "未通过次数"})
-            if not by_rule.empty else pd.DataFrame(),
+            if not by_rule.empty
+            else pd.DataFrame(),
         )
     ]
-    labels = with_agency_label(unmatched.assign(n=1)) if not unmatched.empty else pd.DataFrame(columns=["单位", "n"])
+    labels = (
+        with_agency_label(unmatched.assign(n=1))
+        if not unmatched.empty
+        else pd.DataFrame(columns=["单位", "n"])
+    )
     title = "未识别的标签（按单位）"
     charts.append(
         ChartSpec(
             QUALITY_UNMATCHED,
             title,
-            bar_by_category(labels, category="单位", value="n", series=None, title=title, value_title="标签数"),
+            bar_by_category(
+                labels, category="单位", value="n", series=None, title=title, value_title="标签数"
+            ),
             labels.groupby("单位")["n"].sum().reset_index().rename(columns={"n": "标签数"})
-            if not labels.empty else pd.DataFrame(),
+            if not labels.empty
+            else pd.DataFrame(),
         )
     )
     return charts

@@ -62,7 +62,9 @@ def log_axis_ticks(low: float, high: float, *, wan: bool = True) -> dict:
     bottom = int(np.floor(np.log10(max(low, 1e-9))))
     top = int(np.ceil(np.log10(max(high, 10))))
     steps = (1, 2, 5) if top - bottom <= 3 else (1,)
-    ticks = [k * 10.0**e for e in range(bottom, top + 1) for k in steps if low / 1.001 <= k * 10.0**e <= high * 5]
+    ticks = [
+        k * 10.0**e for e in range(bottom, top + 1) for k in steps if low / 1.001 <= k * 10.0**e <= high * 5
+    ]
     text = [wan_text(v) if wan else f"{v:,.10g}" for v in ticks]
     return {"type": "log", "tickmode": "array", "tickvals": ticks, "ticktext": text}
 
@@ -76,14 +78,22 @@ def empty_figure(title: str, message: str = NO_DATA) -> go.Figure:
     """A figure that says there is nothing to show (rather than an empty frame that looks broken)."""
     fig = new_figure()
     fig.add_annotation(
-        text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 16, "color": "#7F8C8D"}
+        text=message,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 16, "color": "#7F8C8D"},
     )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return themed(fig, title=title, height=320)
 
 
-def top_categories(df: pd.DataFrame, cat: str, value: str, limit: int = MAX_AGENCIES) -> tuple[pd.DataFrame, int]:
+def top_categories(
+    df: pd.DataFrame, cat: str, value: str, limit: int = MAX_AGENCIES
+) -> tuple[pd.DataFrame, int]:
     """Keep the ``limit`` categories with the largest total ``value``; returns (data, number dropped)."""
     totals = df.groupby(cat, sort=False)[value].sum(min_count=1).fillna(0).sort_values(ascending=False)
     if len(totals) <= limit:
@@ -103,8 +113,9 @@ def _slim(df: pd.DataFrame, columns: list[str | None], value: str) -> pd.DataFra
     return data[data[value].notna()]
 
 
-def _sum_matrix(data: pd.DataFrame, category: str, series: str | None, value: str, cats: pd.Index,
-                names: list) -> np.ndarray:
+def _sum_matrix(
+    data: pd.DataFrame, category: str, series: str | None, value: str, cats: pd.Index, names: list
+) -> np.ndarray:
     """Σ ``value`` per (category in ``cats``, series in ``names``) in one groupby; NaN where no row."""
     cat_codes = cats.get_indexer(data[category])
     if series is None:
@@ -242,7 +253,9 @@ def bar_by_category(
     return themed(fig, title=full_title, height=int(min(height, 1400)))
 
 
-def _category_order(data: pd.DataFrame, category: str, value: str, group: str | None, *, top_first: bool) -> pd.Series:
+def _category_order(
+    data: pd.DataFrame, category: str, value: str, group: str | None, *, top_first: bool
+) -> pd.Series:
     """Category totals in drawing order: by total (or by group total, then label), largest first on screen.
 
     Plotly draws horizontal categories bottom-up, so for those the largest comes last.
@@ -262,7 +275,9 @@ def _value_range(matrix: np.ndarray, barmode: str) -> tuple[float, float]:
         return 0.0, 0.0
     if barmode == "stack":
         filled = np.nan_to_num(matrix)
-        return float(np.where(filled < 0, filled, 0).sum(axis=1).min()), float(np.where(filled > 0, filled, 0).sum(axis=1).max())
+        return float(np.where(filled < 0, filled, 0).sum(axis=1).min()), float(
+            np.where(filled > 0, filled, 0).sum(axis=1).max()
+        )
     return float(np.nanmin(matrix)), float(np.nanmax(matrix))
 
 
@@ -304,7 +319,8 @@ def trend_lines(
                 "name": str(name) if name is not None else value_title,
                 "line": {"color": palette[name], "width": 2.5},
                 "marker": {"size": 8},
-                "hovertemplate": (f"{name}<br>" if name is not None else "") + "%{x}年：%{y:,}<extra></extra>",
+                "hovertemplate": (f"{name}<br>" if name is not None else "")
+                + "%{x}年：%{y:,}<extra></extra>",
             }
         )
     fig.add_traces(traces)  # one validation pass, as in bar_by_category
@@ -324,7 +340,9 @@ def trend_lines(
     return themed(fig, title=title, height=420)
 
 
-def donut(df: pd.DataFrame, *, names: str, value: str, title: str, colors: dict[str, str] | None = None) -> go.Figure:
+def donut(
+    df: pd.DataFrame, *, names: str, value: str, title: str, colors: dict[str, str] | None = None
+) -> go.Figure:
     """A share chart (donut) of ``value`` by ``names``; zero slices are dropped."""
     data = df[[names, value]].groupby(names, sort=False)[value].sum()
     if not data.empty and (data == 0).all():
@@ -377,7 +395,10 @@ def sankey(
     inflow = data.groupby(target, sort=False)[value].sum()
     outflow = data.groupby(source, sort=False)[value].sum()
     sizes = [max(float(inflow.get(n, 0)), float(outflow.get(n, 0))) for n in nodes]
-    labels = [f"{n}：{size:,.0f}" if float(size).is_integer() else f"{n}：{size:,.2f}" for n, size in zip(nodes, sizes, strict=True)]
+    labels = [
+        f"{n}：{size:,.0f}" if float(size).is_integer() else f"{n}：{size:,.2f}"
+        for n, size in zip(nodes, sizes, strict=True)
+    ]
     fig = new_figure()
     fig.add_trace(
         go.Sankey(

@@ -56,7 +56,9 @@ class ChartSpec:
     key: str  # stable ASCII id, also the file name stem in the ZIP
     title: str  # Chinese title
     fig: go.Figure
-    data: pd.DataFrame = field(default_factory=pd.DataFrame)  # tidy table of the plotted numbers, Chinese headers
+    data: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # tidy table of the plotted numbers, Chinese headers
     note: str = ""  # one line shown under the chart (e.g. why two measures are not merged)
     # Another view of the same numbers the reader may switch to (a log scale, or shares per agency) so a
     # county's bar does not vanish next to a city's; ``alt_label`` names the switch.
@@ -111,7 +113,9 @@ def safe_filename(text: str) -> str:
     return name[:60] or "chart"
 
 
-def _overview_parts(dataset: pd.DataFrame | None) -> tuple[dict | None, pd.DataFrame | None, pd.DataFrame | None]:
+def _overview_parts(
+    dataset: pd.DataFrame | None,
+) -> tuple[dict | None, pd.DataFrame | None, pd.DataFrame | None]:
     """(kpis, cards sheet, agency sheet) of the selection, or Nones without a dataset."""
     if dataset is None:
         return None, None, None
@@ -128,7 +132,11 @@ def _cards_scope(k: dict) -> str:
 
 
 def charts_excel(
-    charts: Iterable[ChartSpec], *, filters_text: str = "", dataset: pd.DataFrame | None = None, made_at: str = ""
+    charts: Iterable[ChartSpec],
+    *,
+    filters_text: str = "",
+    dataset: pd.DataFrame | None = None,
+    made_at: str = "",
 ) -> bytes:
     """An Excel workbook: 说明 (filters, date, contents), 总览卡片 and 单位一览 (from ``dataset``, the
     selection the pack was made from), then one sheet per chart with its numbers.
@@ -139,13 +147,18 @@ def charts_excel(
 
     charts = list(charts)
     k, cards, agencies = _overview_parts(dataset)
-    about = [("筛选条件", filters_text or "全部报告"), ("生成时间", made_at or f"{datetime.now():%Y-%m-%d %H:%M}")]
+    about = [
+        ("筛选条件", filters_text or "全部报告"),
+        ("生成时间", made_at or f"{datetime.now():%Y-%m-%d %H:%M}"),
+    ]
     tables: dict[str, pd.DataFrame] = {}
     if k is not None:
         about.append(("总览卡片", f"工作表“总览卡片”：{_cards_scope(k)}；空白表示报告未填报，不是 0"))
         about.append(("单位一览", f"工作表“单位一览”：{len(agencies)} 份报告，每份一行"))
-    about += [(f"图表 {i:02d}", chart.title + (f"（{chart.note}）" if chart.note else "")) for i, chart in
-              enumerate(charts, start=1)]
+    about += [
+        (f"图表 {i:02d}", chart.title + (f"（{chart.note}）" if chart.note else ""))
+        for i, chart in enumerate(charts, start=1)
+    ]
     tables["说明"] = pd.DataFrame(about, columns=["项目", "内容"])
     if k is not None:
         tables["总览卡片"] = cards
@@ -156,8 +169,9 @@ def charts_excel(
     return export_tables_excel(tables)
 
 
-def briefing_readme(charts: list[ChartSpec], *, filters_text: str, k: dict | None, n_agency_rows: int,
-                    made_at: str) -> str:
+def briefing_readme(
+    charts: list[ChartSpec], *, filters_text: str, k: dict | None, n_agency_rows: int, made_at: str
+) -> str:
     """说明.txt of the 简报包: filters, date, the 总览 cards as on screen, and the contents."""
     lines = ["公开年报看板 简报包", f"筛选条件：{filters_text or '全部报告'}", f"生成时间：{made_at}", ""]
     if k is not None:
@@ -190,10 +204,19 @@ def briefing_zip(
         for i, chart in enumerate(charts, start=1):
             stem = f"{i:02d}_{safe_filename(chart.title)}"
             for fmt in formats:
-                zf.writestr(f"{stem}.{fmt}", figure_image(chart.fig, fmt, caption=export_caption(filters_text)))
-        zf.writestr("图表数据.xlsx", charts_excel(charts, filters_text=filters_text, dataset=dataset, made_at=made_at))
+                zf.writestr(
+                    f"{stem}.{fmt}", figure_image(chart.fig, fmt, caption=export_caption(filters_text))
+                )
+        zf.writestr(
+            "图表数据.xlsx", charts_excel(charts, filters_text=filters_text, dataset=dataset, made_at=made_at)
+        )
         k = None if dataset is None else kpis(dataset)
-        readme = briefing_readme(charts, filters_text=filters_text, k=k, n_agency_rows=0 if dataset is None else
-                                 len(dataset), made_at=made_at)
+        readme = briefing_readme(
+            charts,
+            filters_text=filters_text,
+            k=k,
+            n_agency_rows=0 if dataset is None else len(dataset),
+            made_at=made_at,
+        )
         zf.writestr("说明.txt", readme.encode("utf-8"))
     return buf.getvalue()

@@ -139,8 +139,15 @@ def cards_sheet(df: pd.DataFrame) -> pd.DataFrame:
         table.loc[share, col] = table.loc[share, col].map(_share_percent)
     table.loc[share, "label"] = table.loc[share, "label"] + "（%）"
     return table.drop(columns="key").rename(
-        columns={"label": "指标", "year": "年度", "value": "数值", "previous_year": "上一年度",
-                 "previous_value": "上一年度数值", "change": "变化", "note": "口径说明"}
+        columns={
+            "label": "指标",
+            "year": "年度",
+            "value": "数值",
+            "previous_year": "上一年度",
+            "previous_value": "上一年度数值",
+            "change": "变化",
+            "note": "口径说明",
+        }
     )
 
 
@@ -160,7 +167,11 @@ def agency_sheet(df: pd.DataFrame) -> pd.DataFrame:
 
 def explained_checks(checks: pd.DataFrame) -> pd.Series:
     """The Chinese explanation of each check row (stored checks carry only the English ``detail``)."""
-    blanks = checks["blank_as_zero"] if "blank_as_zero" in checks else pd.Series([None] * len(checks), index=checks.index)
+    blanks = (
+        checks["blank_as_zero"]
+        if "blank_as_zero" in checks
+        else pd.Series([None] * len(checks), index=checks.index)
+    )
     return pd.Series(
         [
             explain(rule, where, status, detail or "", list(blank) if isinstance(blank, list | tuple) else ())
@@ -194,13 +205,23 @@ def attention_table(unread: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame
     rows = [
         (rid, agency, year, "表格未读取", unread_table_text({"table": table, "reason": reason}))
         for rid, agency, year, table, reason in zip(
-            unread["report_id"], unread["agency"], unread["year"], unread["table"], unread["reason"], strict=True
+            unread["report_id"],
+            unread["agency"],
+            unread["year"],
+            unread["table"],
+            unread["reason"],
+            strict=True,
         )
     ]
     rows += [
         (rid, agency, year, flag_name(flag), f"{n} 个数值{flag_name(flag)}，请与原文核对")
         for rid, agency, year, flag, n in zip(
-            flagged["report_id"], flagged["agency"], flagged["year"], flagged["flag"], flagged["n"], strict=True
+            flagged["report_id"],
+            flagged["agency"],
+            flagged["year"],
+            flagged["flag"],
+            flagged["n"],
+            strict=True,
         )
     ]
     out = pd.DataFrame(rows, columns=cols)

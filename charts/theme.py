@@ -27,7 +27,12 @@ PALETTE: tuple[str, ...] = (
 )
 
 # Fixed colours for recurring categories so the same thing has the same colour on every page.
-TEMPLATE_COLORS: dict[str, str] = {"2019": "#2E6FBA", "2021": "#E07B39", "mixed": "#8A6BBE", "unknown": "#7F8C8D"}
+TEMPLATE_COLORS: dict[str, str] = {
+    "2019": "#2E6FBA",
+    "2021": "#E07B39",
+    "mixed": "#8A6BBE",
+    "unknown": "#7F8C8D",
+}
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
@@ -64,7 +69,14 @@ TEMPLATE = go.layout.Template(
             "automargin": True,
             "rangemode": "tozero",
         },
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0, "title": {"text": ""}},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "xanchor": "left",
+            "x": 0.0,
+            "title": {"text": ""},
+        },
         hoverlabel={"font": {"family": FONT_FAMILY}},
         separators=".,",
     ),
@@ -88,7 +100,10 @@ def new_figure() -> go.Figure:
 def themed(fig: go.Figure, *, title: str | None = None, height: int | None = None) -> go.Figure:
     """Finish a figure made by :func:`new_figure`: margins, and optionally a title and a height."""
     layout: dict = {}
-    if not any(getattr(t, "showlegend", None) is not False for t in fig.data) or fig.layout.showlegend is False:
+    if (
+        not any(getattr(t, "showlegend", None) is not False for t in fig.data)
+        or fig.layout.showlegend is False
+    ):
         layout["margin"] = {"t": 56}  # no legend row to make room for
     if title is not None:
         layout["title"] = {"text": title}

@@ -28,7 +28,9 @@ def _chosen_figure(spec: ChartSpec) -> go.Figure:
     """The figure the reader chose: as built, or its other view (log scale / shares) when offered."""
     if spec.alt_fig is None:
         return spec.fig
-    alt = st.toggle(spec.alt_label, key=f"alt_{spec.key}", help="只改变显示方式，数字不变；下载的图片与所见一致。")
+    alt = st.toggle(
+        spec.alt_label, key=f"alt_{spec.key}", help="只改变显示方式，数字不变；下载的图片与所见一致。"
+    )
     return spec.alt_fig if alt else spec.fig
 
 

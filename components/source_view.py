@@ -120,7 +120,9 @@ def _show_table_row(report: StoredReport, src: dict[str, Any], raw: str | None) 
         st.warning("原件中该位置的文字与解析时不一致，标出的单元格可能不准确。")
     label = f"第 {row + 1} 行"
     headings = view.header_for(row)
-    st.dataframe(_styled(_table_frame(view, [row], headings), label, col, whole=False), key=f"source_row_{report.id}")
+    st.dataframe(
+        _styled(_table_frame(view, [row], headings), label, col, whole=False), key=f"source_row_{report.id}"
+    )
     with st.expander("整张表格"):
         st.dataframe(
             _styled(_table_frame(view, sorted(view.rows)), label, col, whole=True),
@@ -135,7 +137,9 @@ def _show_lines(report: StoredReport, line: int) -> bool:
         return False
     start, end = max(1, line - CONTEXT_LINES), min(len(lines), line + CONTEXT_LINES)
     st.markdown(f"**原文第 {start}–{end} 行**（所选单元格在第 {line} 行，以 ▶ 标出）")
-    excerpt = "\n".join(("▶ " if i == line else "  ") + f"{i:>4} {lines[i - 1]}" for i in range(start, end + 1))
+    excerpt = "\n".join(
+        ("▶ " if i == line else "  ") + f"{i:>4} {lines[i - 1]}" for i in range(start, end + 1)
+    )
     # Report text is shown as code (plain text), never rendered as Markdown or HTML.
     st.code(excerpt, language=None, wrap_lines=True)
     return True

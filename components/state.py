@@ -17,7 +17,12 @@ from library.filters import Filters, filter_options_of
 from library.maintenance import reparse_in_background
 from library.store import Library
 
-FILTER_KEYS = {"regions": "f_regions", "years": "f_years", "agency_types": "f_types", "templates": "f_templates"}
+FILTER_KEYS = {
+    "regions": "f_regions",
+    "years": "f_years",
+    "agency_types": "f_types",
+    "templates": "f_templates",
+}
 
 
 @st.cache_resource(show_spinner=False)

@@ -109,8 +109,10 @@ PATTERNS: list[tuple[str, str]] = [
         r"Running the app's main page\.$",
         "没有地址为 /$1 的页面，已为您打开总览。",
     ),
-    (r"^The page that you have requested does not seem to exist\. Running the app's main page\.$",
-     "您访问的页面不存在，已为您打开总览。"),
+    (
+        r"^The page that you have requested does not seem to exist\. Running the app's main page\.$",
+        "您访问的页面不存在，已为您打开总览。",
+    ),
     (r"^(\d+) files? selected$", "已选择 $1 个文件"),
     (r"^Showing page (\d+) of (\d+)$", "第 $1 页，共 $2 页"),
 ]

@@ -144,7 +144,9 @@ def _ids(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _long(df: pd.DataFrame, series: list[pd.Series], attrs: dict[str, list], *, keep_nan: bool = False) -> pd.DataFrame:
+def _long(
+    df: pd.DataFrame, series: list[pd.Series], attrs: dict[str, list], *, keep_nan: bool = False
+) -> pd.DataFrame:
     """Long form of several per-report series in one pass: ID columns, ``attrs`` per series, value.
 
     Rows are series-major (all reports of the first series, then the second, ...). Reports where a
@@ -154,7 +156,9 @@ def _long(df: pd.DataFrame, series: list[pd.Series], attrs: dict[str, list], *, 
     ids = _ids(df).reset_index(drop=True)
     if not series:
         return pd.DataFrame(columns=[*ids.columns, *attrs, "value"])
-    values = np.column_stack([s.to_numpy(dtype=float) for s in series]) if len(df) else np.empty((0, len(series)))
+    values = (
+        np.column_stack([s.to_numpy(dtype=float) for s in series]) if len(df) else np.empty((0, len(series)))
+    )
     present = np.ones_like(values, dtype=bool) if keep_nan else ~np.isnan(values)
     s_idx, r_idx = np.nonzero(present.T)
     out = ids.take(r_idx).reset_index(drop=True)
@@ -202,8 +206,9 @@ def _kpis_of(df: pd.DataFrame) -> tuple[dict[str, Any], dict[str, str]]:
     n_approx = int((proactive.notna() & (_col(df, "n.proactive_total_approx") == 1)).sum())
     # A sum with one lower bound ("5500余条") in it is itself a lower bound.
     out["proactive_items_approx"] = n_approx > 0
-    notes["proactive_items"] = f"正文所述主动公开条数之和（{int(proactive.notna().sum())}/{n} 份报告有此数字）" + (
-        f"；其中 {n_approx} 份报告只写了约数（如“5500余条”），合计为下限" if n_approx else ""
+    notes["proactive_items"] = (
+        f"正文所述主动公开条数之和（{int(proactive.notna().sum())}/{n} 份报告有此数字）"
+        + (f"；其中 {n_approx} 份报告只写了约数（如“5500余条”），合计为下限" if n_approx else "")
     )
 
     def s2(key: str) -> pd.Series:
@@ -211,13 +216,19 @@ def _kpis_of(df: pd.DataFrame) -> tuple[dict[str, Any], dict[str, str]]:
 
     for name, key in KPI_S2_KEYS.items():
         out[name] = _total(s2(key))
-        notes[name] = f"{int(s2(key).notna().sum())} 份报告填报" + ("（存量：各单位当年数之和）" if is_stock(key) else "")
+        notes[name] = f"{int(s2(key).notna().sum())} 份报告填报" + (
+            "（存量：各单位当年数之和）" if is_stock(key) else ""
+        )
 
     lic = s2("s2.art20_5.administrative_licensing.decisions")
     out["licensing_decisions"] = _total(lic)
-    notes["licensing_decisions"] = f"{int(lic.notna().sum())} 份报告填报（2019版处理决定数量与2021版本年处理决定数量合计）"
+    notes["licensing_decisions"] = (
+        f"{int(lic.notna().sum())} 份报告填报（2019版处理决定数量与2021版本年处理决定数量合计）"
+    )
 
-    received, n_table, n_prose = _with_fallback(s3_total(df, "r1_new_received"), _col(df, "n.applications_received"))
+    received, n_table, n_prose = _with_fallback(
+        s3_total(df, "r1_new_received"), _col(df, "n.applications_received")
+    )
     out["applications_received"] = _total(received)
     notes["applications_received"] = f"{n_table} 份报告取自表格，{n_prose} 份取自正文"
 
@@ -279,8 +290,14 @@ def kpis(df: pd.DataFrame) -> dict[str, Any]:
     years = report_years(df)
     if len(years) <= 1:
         values, notes = _kpis_of(df)
-        values.update(year=years[0] if years else None, previous_year=None, previous={}, deltas={},
-                      unknown_year=0, years=years)
+        values.update(
+            year=years[0] if years else None,
+            previous_year=None,
+            previous={},
+            deltas={},
+            unknown_year=0,
+            years=years,
+        )
         values["notes"] = notes
         return values
     latest, before = years[-1], years[-2]
@@ -288,12 +305,15 @@ def kpis(df: pd.DataFrame) -> dict[str, Any]:
     previous, _ = _kpis_of(df[df["year"] == before])
     deltas = {k: d for k in KPI_NAMES if (d := _delta(values.get(k), previous.get(k))) is not None}
     unknown = int(df["year"].isna().sum())
-    scope = f"{latest} 年的数字（所选 {years[0]}–{latest} 年中最新一年；存量不跨年相加），变化为较 {before} 年"
+    scope = (
+        f"{latest} 年的数字（所选 {years[0]}–{latest} 年中最新一年；存量不跨年相加），变化为较 {before} 年"
+    )
     if unknown:
         scope += f"；年度未识别的 {unknown} 份报告不计入"
     notes = {k: f"{scope}。{notes[k]}" if k in notes else f"{scope}。" for k in KPI_NAMES}
-    values.update(year=latest, previous_year=before, previous=previous, deltas=deltas, unknown_year=unknown,
-                  years=years)
+    values.update(
+        year=latest, previous_year=before, previous=previous, deltas=deltas, unknown_year=unknown, years=years
+    )
     values["notes"] = notes
     return values
 
@@ -308,8 +328,18 @@ def kpi_table(df: pd.DataFrame) -> pd.DataFrame:
         value = k[key]
         if key == "proactive_items" and value is not None and k["proactive_items_approx"]:
             label += "（下限，含约数）"
-        rows.append((key, label, k["year"], value, k["previous_year"], prev.get(key), k["deltas"].get(key),
-                     k["notes"].get(key, "")))
+        rows.append(
+            (
+                key,
+                label,
+                k["year"],
+                value,
+                k["previous_year"],
+                prev.get(key),
+                k["deltas"].get(key),
+                k["notes"].get(key, ""),
+            )
+        )
     return pd.DataFrame(
         rows, columns=["key", "label", "year", "value", "previous_year", "previous_value", "change", "note"]
     )
@@ -334,7 +364,9 @@ def agency_table(df: pd.DataFrame) -> pd.DataFrame:
     out = _ids(df)
     out["proactive_items"] = _col(df, "n.proactive_total")
     # Shown "5,500余" where the report gave a lower bound ("5500余条").
-    out["proactive_items_approx"] = (_col(df, "n.proactive_total_approx") == 1) & out["proactive_items"].notna()
+    out["proactive_items_approx"] = (_col(df, "n.proactive_total_approx") == 1) & out[
+        "proactive_items"
+    ].notna()
     out["licensing_decisions"] = _col(df, "s2.art20_5.administrative_licensing.decisions")
     out["penalty_decisions"] = _col(df, "s2.art20_6.administrative_penalty.decisions")
     received, _, _ = _with_fallback(s3_total(df, "r1_new_received"), _col(df, "n.applications_received"))
@@ -381,9 +413,20 @@ def _s2_measures(block_key: str, rows: tuple[str, ...] | None = None) -> list[tu
 
 def _melt(df: pd.DataFrame, measures: list[tuple]) -> pd.DataFrame:
     present = [m for m in measures if m[0] in df.columns]
-    cols = [*ID_COLUMNS, "version", "item", "item_label", "measure", "measure_label", "measure_name", "unit", "key",
-            "kind", "value"]
-    attrs: dict[str, list] = {name: [] for name in cols[len(ID_COLUMNS):-1]}
+    cols = [
+        *ID_COLUMNS,
+        "version",
+        "item",
+        "item_label",
+        "measure",
+        "measure_label",
+        "measure_name",
+        "unit",
+        "key",
+        "kind",
+        "value",
+    ]
+    attrs: dict[str, list] = {name: [] for name in cols[len(ID_COLUMNS) : -1]}
     for key, version, row_key, row_label, measure, measure_label, unit, measure_name in present:
         attrs["version"].append(version)
         attrs["item"].append(row_key)
@@ -471,7 +514,10 @@ def applicants_by_type(df: pd.DataFrame) -> pd.DataFrame:
     return _long(
         df,
         [_col(df, f"s3.r1_new_received.{col}") for col in S3_APPLICANT_COLS],
-        {"applicant": list(S3_APPLICANT_COLS), "applicant_label": [_APPLICANT_LABELS[c] for c in S3_APPLICANT_COLS]},
+        {
+            "applicant": list(S3_APPLICANT_COLS),
+            "applicant_label": [_APPLICANT_LABELS[c] for c in S3_APPLICANT_COLS],
+        },
     )
 
 
@@ -484,7 +530,9 @@ def outcome_mix(df: pd.DataFrame) -> pd.DataFrame:
     其他处理 (2019 （六） or Σ 2021 （六）1–3). A report without any outcome row is left out.
     """
     cols = [*ID_COLUMNS, "category", "category_label", "value", "share"]
-    values = pd.DataFrame({cat: _s3_rows_total(df, rows) for cat, _, rows in OUTCOME_CATEGORIES}, index=df.index)
+    values = pd.DataFrame(
+        {cat: _s3_rows_total(df, rows) for cat, _, rows in OUTCOME_CATEGORIES}, index=df.index
+    )
     has_any = values.notna().any(axis=1)
     if not has_any.any():
         return pd.DataFrame(columns=cols)
@@ -493,7 +541,10 @@ def outcome_mix(df: pd.DataFrame) -> pd.DataFrame:
     out = _long(
         df[has_any],
         [values[cat] for cat, _, _ in OUTCOME_CATEGORIES],
-        {"category": [c for c, _, _ in OUTCOME_CATEGORIES], "category_label": [lb for _, lb, _ in OUTCOME_CATEGORIES]},
+        {
+            "category": [c for c, _, _ in OUTCOME_CATEGORIES],
+            "category_label": [lb for _, lb, _ in OUTCOME_CATEGORIES],
+        },
         keep_nan=True,
     )
     out["share"] = np.concatenate([shares[cat].to_numpy(dtype=float) for cat, _, _ in OUTCOME_CATEGORIES])

@@ -48,7 +48,9 @@ def make_engine(url: str | None = None) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, future=True)
     if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
-        raise ValueError("内存数据库无法在多个会话间共享，请使用 SQLite 文件 / in-memory SQLite is not supported")
+        raise ValueError(
+            "内存数据库无法在多个会话间共享，请使用 SQLite 文件 / in-memory SQLite is not supported"
+        )
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

@@ -93,15 +93,26 @@ def key_documentation() -> pd.DataFrame:
         if spec is not None:
             section = SECTION_NAMES[spec.section]
             versions = "、".join(spec.versions)
-            rows.append((key, headers[key], section, versions, KIND_NAMES.get(spec.kind, spec.kind), spec.unit or "",
-                         MEASURE_KIND_NAMES[spec.measure_kind]))
+            rows.append(
+                (
+                    key,
+                    headers[key],
+                    section,
+                    versions,
+                    KIND_NAMES.get(spec.kind, spec.kind),
+                    spec.unit or "",
+                    MEASURE_KIND_NAMES[spec.measure_kind],
+                )
+            )
         elif key in FLAG_COLUMNS:
             rows.append((key, headers[key], "正文数字", both, "标记（是／空白）", "", ""))
         elif key.startswith("n."):
             rows.append((key, headers[key], "正文数字", both, KIND_NAMES["count"], "", flow))
         else:
             rows.append((key, headers[key], "报告信息", "", "", "", ""))
-    return pd.DataFrame(rows, columns=["字段键", "中文表头", "部分", "适用格式版本", "类型", "单位", "存量／流量"])
+    return pd.DataFrame(
+        rows, columns=["字段键", "中文表头", "部分", "适用格式版本", "类型", "单位", "存量／流量"]
+    )
 
 
 def build_dataset(

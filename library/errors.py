@@ -29,7 +29,9 @@ def number(value: Any) -> int | float | None:
         try:
             value = float(text) if any(c in text for c in ".eE") else int(text)
         except ValueError:
-            raise LibraryError(f"数值无效：“{value}”（请输入数字，例如 12 或 3.5）", f"not a number: {value!r}") from None
+            raise LibraryError(
+                f"数值无效：“{value}”（请输入数字，例如 12 或 3.5）", f"not a number: {value!r}"
+            ) from None
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise LibraryError(f"数值无效：{value!r}", f"not a number: {value!r}")
     if hasattr(value, "item"):  # numpy scalar → Python number

@@ -44,10 +44,16 @@ def readable_values(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     if "template" in out.columns:
         codes = out["template"]
-        out["template"] = codes.map(TEMPLATE_NAMES).where(codes.isna() | codes.isin(list(TEMPLATE_NAMES)), codes)
+        out["template"] = codes.map(TEMPLATE_NAMES).where(
+            codes.isna() | codes.isin(list(TEMPLATE_NAMES)), codes
+        )
     for col in FLAG_COLUMNS:
         if col in out.columns:
-            out[col] = pd.Series(np.where(out[col] == 1, FLAG_TEXT, np.array(None, dtype=object)), index=out.index, dtype=object)
+            out[col] = pd.Series(
+                np.where(out[col] == 1, FLAG_TEXT, np.array(None, dtype=object)),
+                index=out.index,
+                dtype=object,
+            )
     return out
 
 
@@ -90,7 +96,9 @@ def _with_headers(df: pd.DataFrame, headers: Mapping[str, str] | None) -> pd.Dat
     return df.rename(columns={c: names.get(c, c) for c in df.columns})
 
 
-def export_csv(df: pd.DataFrame, *, headers: str = "both", extra_headers: Mapping[str, str] | None = None) -> bytes:
+def export_csv(
+    df: pd.DataFrame, *, headers: str = "both", extra_headers: Mapping[str, str] | None = None
+) -> bytes:
     """The frame as CSV in UTF-8 with BOM (Excel opens it with the Chinese intact).
 
     ``headers``: ``"both"`` (default) writes a Chinese header row, then a row of the stable column

@@ -12,7 +12,12 @@ from parsing.vocabulary import AGENCY_TYPE_HEADER, MISSING, template_name
 __all__ = ["FILTER_COLUMNS", "MISSING", "Filters", "describe_filters", "filter_options_of"]
 
 # Each filter and the dataset column it selects on.
-FILTER_COLUMNS = {"regions": "region", "years": "year", "agency_types": "agency_type", "templates": "template"}
+FILTER_COLUMNS = {
+    "regions": "region",
+    "years": "year",
+    "agency_types": "agency_type",
+    "templates": "template",
+}
 
 
 def _tuple(values: Iterable | None) -> tuple:

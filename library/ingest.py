@@ -116,7 +116,9 @@ def store_item(lib: Library, item: UploadItem, **metadata) -> IngestResult:
         log.exception("storing %s failed", item.name)
         return IngestResult(item.name, "failed", None, "保存失败（写入报告库时出错），未写入任何数据")
     if not created:
-        return IngestResult(item.name, "duplicate", report_id, f"已在报告库中（编号 {report_id}），未重复保存")
+        return IngestResult(
+            item.name, "duplicate", report_id, f"已在报告库中（编号 {report_id}），未重复保存"
+        )
     if item.parsed.warnings or any(c.status == "fail" for c in item.parsed.checks):
         n_fail = sum(c.status == "fail" for c in item.parsed.checks)
         parts = []

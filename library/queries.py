@@ -78,7 +78,9 @@ def _word_condition(word: str):
     if _is_year(word):
         return Report.year == _year_of(word)
     pattern = f"%{_escape_like(word)}%"
-    in_text = select(ReportFile.report_id).where(ReportFile.text.ilike(pattern, escape="\\")).scalar_subquery()
+    in_text = (
+        select(ReportFile.report_id).where(ReportFile.text.ilike(pattern, escape="\\")).scalar_subquery()
+    )
     return or_(
         Report.agency.ilike(pattern, escape="\\"),
         Report.region.ilike(pattern, escape="\\"),
@@ -110,9 +112,7 @@ class LibraryQueries:
     # ------------------------------------------------------------------ listing
 
     def _list_select(self):
-        n_corr = (
-            select(func.count(Correction.id)).where(Correction.report_id == Report.id).scalar_subquery()
-        )
+        n_corr = select(func.count(Correction.id)).where(Correction.report_id == Report.id).scalar_subquery()
         return select(
             Report.id.label("report_id"),
             Report.filename,
@@ -221,11 +221,15 @@ class LibraryQueries:
         if not report_ids:
             return {}
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(Report.id, Report.agency, Report.region, Report.year, Report.agency_type).where(
-                    Report.id.in_([int(i) for i in report_ids])
+            rows = (
+                conn.execute(
+                    select(Report.id, Report.agency, Report.region, Report.year, Report.agency_type).where(
+                        Report.id.in_([int(i) for i in report_ids])
+                    )
                 )
-            ).mappings().all()
+                .mappings()
+                .all()
+            )
         return {r["id"]: {k: r[k] for k in ("agency", "region", "year", "agency_type")} for r in rows}
 
     def counts(self) -> dict[str, int]:
@@ -243,7 +247,9 @@ class LibraryQueries:
                 )
             ).one()
             # An agency is a (region, name) pair, as in aggregate.kpis: two counties each have a 县教育局.
-            pairs = select(Report.region, Report.agency).where(Report.agency.is_not(None)).distinct().subquery()
+            pairs = (
+                select(Report.region, Report.agency).where(Report.agency.is_not(None)).distinct().subquery()
+            )
             n_agencies = conn.execute(select(func.count()).select_from(pairs)).scalar_one()
             n_corrections = conn.execute(select(func.count(Correction.id))).scalar_one()
             n_overrides = conn.execute(select(func.count(LabelOverride.id))).scalar_one()
@@ -320,7 +326,17 @@ class LibraryQueries:
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, CheckRow.id)
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
-        cols = ["report_id", "agency", "region", "year", "filename", "rule", "where", "detail", "blank_as_zero"]
+        cols = [
+            "report_id",
+            "agency",
+            "region",
+            "year",
+            "filename",
+            "rule",
+            "where",
+            "detail",
+            "blank_as_zero",
+        ]
         df = pd.DataFrame(rows, columns=cols)
         df["year"] = df["year"].astype("Int64")
         return df
@@ -362,7 +378,9 @@ class LibraryQueries:
         df["year"] = df["year"].astype("Int64")
         return df
 
-    def flagged_cells(self, filters: Filters | None = None, flags: tuple[str, ...] = ATTENTION_FLAGS) -> pd.DataFrame:
+    def flagged_cells(
+        self, filters: Filters | None = None, flags: tuple[str, ...] = ATTENTION_FLAGS
+    ) -> pd.DataFrame:
         """How many cells of each filtered report carry each of ``flags``.
 
         Columns: report_id, agency, region, year, filename, flag, n.
@@ -374,7 +392,9 @@ class LibraryQueries:
             .where(CellRow.flag.in_(flags))
             .group_by(Report.id, Report.agency, Report.region, Report.year, Report.filename, CellRow.flag)
         )
-        stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, Report.id, CellRow.flag)
+        stmt = self._where_filters(stmt, filters).order_by(
+            Report.year.desc(), Report.agency, Report.id, CellRow.flag
+        )
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
         df = pd.DataFrame(rows, columns=["report_id", "agency", "region", "year", "filename", "flag", "n"])

@@ -42,8 +42,13 @@ def parsed_from_json(d: dict[str, Any], text: str = "") -> ParsedReport:
         for c in d.get("checks") or []
     ]
     labels = [
-        LabelMatch(text=m["text"], key=m.get("key"), score=m.get("score", 0.0), tier=m.get("tier", ""),
-                   section=m.get("section"))
+        LabelMatch(
+            text=m["text"],
+            key=m.get("key"),
+            score=m.get("score", 0.0),
+            tier=m.get("tier", ""),
+            section=m.get("section"),
+        )
         for m in d.get("labels") or []
     ]
     return ParsedReport(

@@ -41,7 +41,6 @@ ParseFn = Callable[[bytes, str, dict[str, str]], ParsedReport]
 ProgressFn = Callable[[int, int, str], None]
 
 
-
 def unmatched_labels_of(parsed: ParsedReport) -> list[str]:
     """The unmatched labels of a parse: the one definition used by the upload page, 报告库 and 数据质量.
 
@@ -102,7 +101,13 @@ class LibraryReview:
             )
 
     def add_correction(
-        self, report_id: int, key: str, value: int | float | str | None, note: str = "", *, who: str | None = None
+        self,
+        report_id: int,
+        key: str,
+        value: int | float | str | None,
+        note: str = "",
+        *,
+        who: str | None = None,
     ) -> int:
         """Record a reviewer's value for one cell (``None`` = blank); returns the correction id.
 
@@ -134,7 +139,9 @@ class LibraryReview:
     def remove_correction(self, correction_id: int) -> bool:
         """Withdraw one correction (the previous correction or the parsed value applies again)."""
         with self._write() as conn:
-            report_id = conn.execute(select(Correction.report_id).where(Correction.id == correction_id)).scalar()
+            report_id = conn.execute(
+                select(Correction.report_id).where(Correction.id == correction_id)
+            ).scalar()
             if report_id is None:
                 return False
             conn.execute(delete(Correction).where(Correction.id == correction_id))
@@ -151,10 +158,14 @@ class LibraryReview:
         """
         from parsing.checks import run_checks
 
-        blob = conn.execute(select(ReportFile.parsed_json_z).where(ReportFile.report_id == report_id)).scalar_one()
+        blob = conn.execute(
+            select(ReportFile.parsed_json_z).where(ReportFile.report_id == report_id)
+        ).scalar_one()
         parsed = parsed_from_json(unpack_json(blob))
         corrections = conn.execute(
-            select(Correction.key, Correction.new).where(Correction.report_id == report_id).order_by(Correction.id)
+            select(Correction.key, Correction.new)
+            .where(Correction.report_id == report_id)
+            .order_by(Correction.id)
         ).all()
         cells = dict(parsed.cells)
         for key, new in corrections:
@@ -174,8 +185,14 @@ class LibraryReview:
         checks = run_checks(cells, parsed.table_versions) if corrections else parsed.checks
         conn.execute(delete(CheckRow).where(CheckRow.report_id == report_id))
         rows = [
-            {"report_id": report_id, "rule": c.rule, "where": c.where or "", "status": c.status,
-             "detail": c.detail or "", "blank_as_zero": list(c.blank_as_zero)}
+            {
+                "report_id": report_id,
+                "rule": c.rule,
+                "where": c.where or "",
+                "status": c.status,
+                "detail": c.detail or "",
+                "blank_as_zero": list(c.blank_as_zero),
+            }
             for c in checks
         ]
         if rows:
@@ -221,15 +238,20 @@ class LibraryReview:
         with self._write() as conn:
             conn.execute(delete(LabelOverride).where(LabelOverride.text == key))
             conn.execute(
-                insert(LabelOverride).values(text=key, target=target, who=who, active=True, created_at=utcnow())
+                insert(LabelOverride).values(
+                    text=key, target=target, who=who, active=True, created_at=utcnow()
+                )
             )
 
     def delete_label_override(self, text_: str) -> bool:
         """Forget the override of ``text_``."""
         with self._write() as conn:
-            return conn.execute(
-                delete(LabelOverride).where(LabelOverride.text == _normalize_label(text_))
-            ).rowcount > 0
+            return (
+                conn.execute(
+                    delete(LabelOverride).where(LabelOverride.text == _normalize_label(text_))
+                ).rowcount
+                > 0
+            )
 
     # ------------------------------------------------------------------ re-parsing
 
@@ -249,11 +271,15 @@ class LibraryReview:
             msg = parsed.error.get("message") or "解析失败"
             raise LibraryError(f"重新解析失败，原数据保留：{msg}", f"re-parse failed: {parsed.error}")
         with self._write() as conn:
-            row = conn.execute(
-                select(Report.confirmed, *(getattr(Report, f) for f in METADATA_FIELDS)).where(
-                    Report.id == report_id
+            row = (
+                conn.execute(
+                    select(Report.confirmed, *(getattr(Report, f) for f in METADATA_FIELDS)).where(
+                        Report.id == report_id
+                    )
                 )
-            ).mappings().one()
+                .mappings()
+                .one()
+            )
             meta = merged_metadata(parsed, dict(row), set(row["confirmed"] or []))
             conn.execute(delete(CellRow).where(CellRow.report_id == report_id))
             conn.execute(delete(CheckRow).where(CheckRow.report_id == report_id))
@@ -303,7 +329,9 @@ class LibraryReview:
             stmt = select(ReportFile.report_id, ReportFile.parsed_json_z).execution_options(yield_per=200)
             rows = conn.execute(stmt)
             for report_id, blob in rows:
-                if report_id not in found and _labels_concerned(unpack_json(blob).get("labels") or [], wanted):
+                if report_id not in found and _labels_concerned(
+                    unpack_json(blob).get("labels") or [], wanted
+                ):
                     found.add(report_id)
         return sorted(found)
 

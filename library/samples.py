@@ -24,7 +24,9 @@ def sample_files(folder: str | Path | None = None) -> list[Path]:
     return sorted(
         p
         for p in root.iterdir()
-        if p.is_file() and not p.name.startswith(".") and p.suffix.lower() not in _SKIP_SUFFIXES
+        if p.is_file()
+        and not p.name.startswith(".")
+        and p.suffix.lower() not in _SKIP_SUFFIXES
         and p.name.upper() not in ("README", "LICENSE")
     )
 

@@ -38,7 +38,9 @@ class PageImage:
     band_png: bytes | None  # a strip of the page around the box (None when there is no box)
     width: int
     height: int
-    box_px: tuple[int, int, int, int] | None  # where the box was drawn, in pixels of ``png`` (None: not drawn)
+    box_px: (
+        tuple[int, int, int, int] | None
+    )  # where the box was drawn, in pixels of ``png`` (None: not drawn)
     note: str | None = None  # why no box was drawn, for the reviewer
     scale: float = 1.0  # pixels per unit of the box (PDF point, or image pixel)
     crop: tuple[int, int] = (0, 0)  # pixels cut from the left and top of the rendered page (blank margins)
@@ -186,7 +188,9 @@ def _open_image_frame(data: bytes, page: int, max_side: int) -> tuple[Any, float
     return frame, scale
 
 
-def _box_px(bbox, scale: float, offset: tuple[float, float], size: tuple[int, int]) -> tuple[int, int, int, int] | None:
+def _box_px(
+    bbox, scale: float, offset: tuple[float, float], size: tuple[int, int]
+) -> tuple[int, int, int, int] | None:
     """The box in pixels of the rendered image, clipped to it (None when it falls outside)."""
     x0, top, x1, bottom = (float(v) for v in bbox)
     dx, dy = offset
@@ -229,7 +233,12 @@ def _content_crop(image, box: tuple[int, int, int, int] | None) -> tuple[int, in
     if box is not None:
         ink = (min(ink[0], box[0]), min(ink[1], box[1]), max(ink[2], box[2]), max(ink[3], box[3]))
     pad = CONTENT_PAD
-    return (max(0, ink[0] - pad), max(0, ink[1] - pad), min(image.width, ink[2] + pad), min(image.height, ink[3] + pad))
+    return (
+        max(0, ink[0] - pad),
+        max(0, ink[1] - pad),
+        min(image.width, ink[2] + pad),
+        min(image.height, ink[3] + pad),
+    )
 
 
 def _band(image, box: tuple[int, int, int, int]):

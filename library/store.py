@@ -138,7 +138,10 @@ class Library(LibraryQueries, LibraryReview):
                 report_id = inserted_id(result)
                 conn.execute(
                     insert(ReportFile).values(
-                        report_id=report_id, data=data, parsed_json_z=pack_json(parsed.to_json()), text=parsed.text or ""
+                        report_id=report_id,
+                        data=data,
+                        parsed_json_z=pack_json(parsed.to_json()),
+                        text=parsed.text or "",
                     )
                 )
                 self._insert_cells_and_checks(conn, report_id, parsed)
@@ -251,23 +254,46 @@ class Library(LibraryQueries, LibraryReview):
                 .where(CellRow.report_id == report_id)
                 .order_by(CellRow.id)
             ).all()
-            checks = conn.execute(
-                select(CheckRow.rule, CheckRow.where, CheckRow.status, CheckRow.detail, CheckRow.blank_as_zero)
-                .where(CheckRow.report_id == report_id)
-                .order_by(CheckRow.id)
-            ).mappings().all()
-            corrections = conn.execute(
-                select(Correction.id, Correction.key, Correction.old, Correction.new, Correction.note,
-                       Correction.who, Correction.created_at)
-                .where(Correction.report_id == report_id)
-                .order_by(Correction.id)
-            ).mappings().all()
+            checks = (
+                conn.execute(
+                    select(
+                        CheckRow.rule,
+                        CheckRow.where,
+                        CheckRow.status,
+                        CheckRow.detail,
+                        CheckRow.blank_as_zero,
+                    )
+                    .where(CheckRow.report_id == report_id)
+                    .order_by(CheckRow.id)
+                )
+                .mappings()
+                .all()
+            )
+            corrections = (
+                conn.execute(
+                    select(
+                        Correction.id,
+                        Correction.key,
+                        Correction.old,
+                        Correction.new,
+                        Correction.note,
+                        Correction.who,
+                        Correction.created_at,
+                    )
+                    .where(Correction.report_id == report_id)
+                    .order_by(Correction.id)
+                )
+                .mappings()
+                .all()
+            )
         latest = {c["key"]: c["new"] for c in corrections}
         cell_df = pd.DataFrame(
             cells, columns=["key", "value", "raw", "label", "score", "flag", "unit", "source"]
         )
         cell_df.insert(1, "std_label", [CELLS[k].label if k in CELLS else "" for k in cell_df["key"]])
-        cell_df.insert(3, "corrected", [latest.get(k, v) for k, v in zip(cell_df["key"], cell_df["value"], strict=True)])
+        cell_df.insert(
+            3, "corrected", [latest.get(k, v) for k, v in zip(cell_df["key"], cell_df["value"], strict=True)]
+        )
         values: dict[str, Any] = {
             k: (None if pd.isna(v) else v) for k, v in zip(cell_df["key"], cell_df["value"], strict=True)
         }

@@ -138,7 +138,9 @@ def synthetic_parsed(spec: SyntheticSpec, seed: int = 0) -> ParsedReport:
     broken = rng.random() < 0.03
     values = _figures(rng, spec.template, broken)
     cells = {
-        key: Cell(key=key, value=v, raw=str(v), label=CELLS[key].label, score=100.0, source=Source("text", line=i))
+        key: Cell(
+            key=key, value=v, raw=str(v), label=CELLS[key].label, score=100.0, source=Source("text", line=i)
+        )
         for i, (key, v) in enumerate(values.items(), 1)
     }
     table_versions = {"s2": spec.template, "s3": spec.template, "s4": spec.template}
@@ -242,7 +244,9 @@ def populate(
     listing = lib.list()
     real = listing[~listing["agency"].fillna("").str.startswith(SYNTHETIC_PREFIX)]
     if len(real):
-        raise LibraryError("报告库中已有真实报告，不能加入合成数据", "refusing to mix synthetic and real reports")
+        raise LibraryError(
+            "报告库中已有真实报告，不能加入合成数据", "refusing to mix synthetic and real reports"
+        )
     created = 0
     for i, spec in enumerate(specs(n), 1):
         parsed = synthetic_parsed(spec, seed)

@@ -151,7 +151,6 @@ def _clause(target) -> str:
     return f"{found.caption}·" if found else ""
 
 
-
 def review_item(item: UploadItem) -> UploadItem:
     """Fill in an item's status, reason, issues and agency-type guess (in place; returns it)."""
     item.status, item.reason, item.issues = judge(item.parsed)
@@ -181,7 +180,9 @@ def parse_files(
 
         def step(done: int, total: int, _member: str, i: int = i) -> None:
             if progress:
-                progress((i + done / max(total, 1)) / n, f"正在解析第 {i + 1}/{n} 个文件（文档 {done}/{total}）")
+                progress(
+                    (i + done / max(total, 1)) / n, f"正在解析第 {i + 1}/{n} 个文件（文档 {done}/{total}）"
+                )
 
         items += [review_item(item) for item in parse_upload(data, name, overrides, progress=step)]
     return items

@@ -22,12 +22,18 @@ from parsing.report import error_report, scrub_json
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m parsing", description="Parse annual disclosure reports to JSON.")
-    parser.add_argument("files", nargs="+", help="report files (.txt .md .html .pdf .docx .doc .xlsx .zip, images)")
+    parser = argparse.ArgumentParser(
+        prog="python -m parsing", description="Parse annual disclosure reports to JSON."
+    )
+    parser.add_argument(
+        "files", nargs="+", help="report files (.txt .md .html .pdf .docx .doc .xlsx .zip, images)"
+    )
     parser.add_argument("--pretty", action="store_true", help="indent the JSON")
     parser.add_argument("--in-process", action="store_true", help="no worker process (no time/memory budget)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     results = []
     failed = False

@@ -35,7 +35,9 @@ def _checks(report: ParsedReport) -> list:
     return run_checks(report.cells, report.table_versions)
 
 
-def parse_document(doc: Document, file: str, sha256: str, overrides: dict[str, str] | None = None) -> ParsedReport:
+def parse_document(
+    doc: Document, file: str, sha256: str, overrides: dict[str, str] | None = None
+) -> ParsedReport:
     """Interpret an already-read Document: cells, metadata, narrative figures and checks."""
     text = doc.text  # metadata and narrative normalise it themselves (once: normalize_text is cached)
     from parsing.metadata import read_metadata
@@ -63,7 +65,13 @@ def parse_document(doc: Document, file: str, sha256: str, overrides: dict[str, s
         text=doc.text,
     )
     report.checks = _checks(report)
-    if not report.cells and not report.narrative and report.year is None and report.agency is None and not found.report_signs:
+    if (
+        not report.cells
+        and not report.narrative
+        and report.year is None
+        and report.agency is None
+        and not found.report_signs
+    ):
         return error_report(
             file,
             sha256,
@@ -149,7 +157,12 @@ def parse_bytes(data: bytes, filename: str = "", overrides: dict[str, str] | Non
             return error_from(filename, sha, fmt, limit_error("too_large", "memory_bytes", lim))
         log.exception("unexpected failure parsing %s", filename)
         return error_report(
-            filename, sha, fmt, "internal", f"解析失败（内部错误：{type(exc).__name__}）", f"parse failed: {exc!r}"
+            filename,
+            sha,
+            fmt,
+            "internal",
+            f"解析失败（内部错误：{type(exc).__name__}）",
+            f"parse failed: {exc!r}",
         )
 
 
@@ -227,12 +240,19 @@ def parse_path(
         if p.is_dir():
             raise IsADirectoryError(21, "Is a directory", name)
         if not p.is_file():  # a device or a pipe (/dev/zero) would be read without end
-            zh, en = "无法读取：不是普通文件（设备或管道）", "cannot read: not a regular file (a device or a pipe)"
+            zh, en = (
+                "无法读取：不是普通文件（设备或管道）",
+                "cannot read: not a regular file (a device or a pipe)",
+            )
             return [error_report(name, "", "unknown", "unreadable", zh, en)]
         if size > lim.max_file_bytes:
             err = limit_error("too_large", "max_file_bytes", lim, f"{size / MB:.0f} MB")
             return [error_from(name, _sha256_file(p), "unknown", err)]
         data = p.read_bytes()
     except OSError as exc:
-        return [error_report(name, "", "unknown", "unreadable", f"无法读取文件：{exc.strerror}", f"cannot read file: {exc}")]
+        return [
+            error_report(
+                name, "", "unknown", "unreadable", f"无法读取文件：{exc.strerror}", f"cannot read file: {exc}"
+            )
+        ]
     return parse_batch(data, name, overrides, parse)

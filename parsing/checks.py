@@ -77,6 +77,7 @@ _D5_RULE_OF_GROUP: dict[str, str] = {
 # A cell written but not read as a number: never a blank read as zero.
 _UNREADABLE = ("unparsed", "too_long")
 
+
 def s3_key(row: str, col: str) -> str:
     """Canonical key of a section-三 cell."""
     return f"s3.{row}.{col}"
@@ -175,7 +176,12 @@ def _d3_outcome_sum(cells: dict[str, Cell], version: str | None) -> list[Check]:
     """D3 per column of 三: （七）总计 = Σ OUT(v); v2019 counts （六）其他处理, v2021 its three sub-rows."""
     if version not in VERSIONS:
         return [
-            Check(RULE_D3_OUTCOME_SUM, col, SKIPPED, f"table 三 version is {version or 'unknown'}: outcome rows unknown")
+            Check(
+                RULE_D3_OUTCOME_SUM,
+                col,
+                SKIPPED,
+                f"table 三 version is {version or 'unknown'}: outcome rows unknown",
+            )
             for col in S3_COL_KEYS
         ]
     rows = outcome_rows(version)
@@ -183,7 +189,9 @@ def _d3_outcome_sum(cells: dict[str, Cell], version: str | None) -> list[Check]:
     for col in S3_COL_KEYS:
         total = s3_key(_R3_TOTAL, col)
         checks.append(
-            _equation(RULE_D3_OUTCOME_SUM, col, cells, (total,), tuple(s3_key(r, col) for r in rows), (total,))
+            _equation(
+                RULE_D3_OUTCOME_SUM, col, cells, (total,), tuple(s3_key(r, col) for r in rows), (total,)
+            )
         )
     return checks
 
@@ -377,7 +385,11 @@ def explain(rule: str, where: str, status: str, detail: str, blank_as_zero: Sequ
     if text is None and detail.startswith("table 三 version is "):
         text = "第三部分的格式版本无法确定，办理结果各行不明，未校验"
     if text is None:
-        text = _explain_types(where, status, detail) if rule == RULE_D6_TYPES else _explain_equation(rule, where, status, detail)
+        text = (
+            _explain_types(where, status, detail)
+            if rule == RULE_D6_TYPES
+            else _explain_equation(rule, where, status, detail)
+        )
     if text is None:
         text = f"{check_place(rule, where)}：{ {PASS: '通过', FAIL: '未通过', SKIPPED: '未校验'}.get(status, status) }"
     if blank_as_zero:

@@ -76,7 +76,9 @@ class _Budget:
             raise TooMany
 
 
-def _parts(s: str, start: int, end: int, n: int, cuts: frozenset[int], budget: _Budget, limit: int | None) -> Iterable[Split]:
+def _parts(
+    s: str, start: int, end: int, n: int, cuts: frozenset[int], budget: _Budget, limit: int | None
+) -> Iterable[Split]:
     """Every split of ``s[start:end]`` into ``n`` cells (respecting forced ``cuts``), in order. With
     ``limit`` the cells must add up to exactly ``limit`` (a sum rule), which prunes the search."""
     budget.step()
@@ -236,7 +238,9 @@ def solve_s3(fixed: dict[str, Row], runs: dict[str, Run], outcome: Sequence[str]
     return S3Result(values, cands, failed, gave_up)
 
 
-def _joint(fixed: dict[str, Row], cands: dict[str, list[Split]], eqs: list[tuple[list[str], list[str]]], ncols: int) -> dict[str, list[Split]] | None:
+def _joint(
+    fixed: dict[str, Row], cands: dict[str, list[Split]], eqs: list[tuple[list[str], list[str]]], ncols: int
+) -> dict[str, list[Split]] | None:
     """The splits of each ambiguous row that take part in at least one full solution of the equations;
     None when the search is too large (the per-row agreement then stands)."""
     ambiguous = sorted({k for eq in eqs for k in eq[0] + eq[1] if k in cands and len(cands[k]) > 1})

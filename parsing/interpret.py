@@ -99,7 +99,9 @@ def heading(text: str) -> str | None:
 
 
 # A page number printed inside a table by a PDF extraction ('— 4 —', '- 4 -', '第4页 共10页').
-PAGE_MARK = re.compile(r"^\s*(?:[-—–－―]+\s*\d{1,3}\s*[-—–－―]+|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?)\s*$")
+PAGE_MARK = re.compile(
+    r"^\s*(?:[-—–－―]+\s*\d{1,3}\s*[-—–－―]+|第\s*\d{1,3}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,3}\s*页)?)\s*$"
+)
 # The note of an annotated cell torn onto a line of its own: '22（其中修订16件）' → '22' and the note.
 CELL_NOTE = re.compile(r"^[（(][^（()）]*(?:其中|含|包括)[^（()）]*[)）]$")
 
@@ -127,7 +129,18 @@ def _tokens(doc: Document) -> list[Token]:
         clipped = i in doc.clipped_rows
         last = len(row) - 1
         for j, cell in enumerate(row):
-            out.append(Token(cell.text, cell.source, values[j], j == last and real, clipped=clipped, torn=torn and j == 0, alone=alone, mark=mark))
+            out.append(
+                Token(
+                    cell.text,
+                    cell.source,
+                    values[j],
+                    j == last and real,
+                    clipped=clipped,
+                    torn=torn and j == 0,
+                    alone=alone,
+                    mark=mark,
+                )
+            )
     return out
 
 
@@ -149,7 +162,10 @@ def fit(values: list[Token], ncols: int) -> tuple[list[Token] | None, tuple[str,
         if len(digits) == 1 and ncols > 1:
             digits = list(digits[0]) if len(digits[0]) == ncols else []
         if len(digits) != ncols:
-            return None, (f"数字与标签粘连且无法拆分（{vals[0].text}）", f"digits run into the label cannot be split ('{vals[0].text}')")
+            return None, (
+                f"数字与标签粘连且无法拆分（{vals[0].text}）",
+                f"digits run into the label cannot be split ('{vals[0].text}')",
+            )
         return [Token(d, vals[0].source, True) for d in digits], None
     while len(vals) > ncols and _is_empty(vals[-1]):
         vals.pop()
@@ -242,7 +258,9 @@ def _int_or_none(text: str) -> int | None:
 def _run_tokens(values: list[int | None], run: digit_runs.Run, source: Source) -> list[Token | None]:
     """Cells split from a run: the reviewer reads where they came from in the cell's label."""
     note = f"（由连写数字“{' '.join(run.pieces)}”按勾稽关系拆分）"
-    return [None if v is None else Token(str(v), source, True, rule_flag=SPLIT_FLAG, note=note) for v in values]
+    return [
+        None if v is None else Token(str(v), source, True, rule_flag=SPLIT_FLAG, note=note) for v in values
+    ]
 
 
 class Interpreter:
@@ -316,23 +334,45 @@ class Interpreter:
     def _explain_unread_tables(self) -> None:
         """A table the text shows (by its heading or its standard labels) without a single cell read
         gets a warning naming it and saying why: never an unexplained empty result."""
-        names = {"s2": ("第二部分（主动公开政府信息情况）表格", "table 二"), "s3": ("第三部分（收到和处理政府信息公开申请情况）表格", "table 三"), "s4": ("第四部分（行政复议、行政诉讼情况）表格", "table 四")}
+        names = {
+            "s2": ("第二部分（主动公开政府信息情况）表格", "table 二"),
+            "s3": ("第三部分（收到和处理政府信息公开申请情况）表格", "table 三"),
+            "s4": ("第四部分（行政复议、行政诉讼情况）表格", "table 四"),
+        }
         for sec, (zh, en) in names.items():
             how = self.shown.get(sec)
             if not how or any(k.startswith(sec + ".") for k in self.out.cells):
                 continue
             own = {"s2": "第二部分", "s3": "第三部分", "s4": "第四部分"}[sec]
             if any(w.startswith(own) for w in self.out.warnings):
-                code, why_zh, why_en = "values_unplaced", "数值无法对应到表格的行和列（原因见本表的其他提示）", "its values could not be placed (see the other warnings of this table)"
+                code, why_zh, why_en = (
+                    "values_unplaced",
+                    "数值无法对应到表格的行和列（原因见本表的其他提示）",
+                    "its values could not be placed (see the other warnings of this table)",
+                )
             elif "labels" in how:
-                code, why_zh, why_en = "no_values", "找到了标准行标签，但表格中没有数值（空白模板，或数值在复制、提取时丢失）", "standard labels found but no values (a blank template, or values lost in copying)"
+                code, why_zh, why_en = (
+                    "no_values",
+                    "找到了标准行标签，但表格中没有数值（空白模板，或数值在复制、提取时丢失）",
+                    "standard labels found but no values (a blank template, or values lost in copying)",
+                )
             else:
-                code, why_zh, why_en = "heading_only", "只找到章节标题，没有找到表格的标准行标签（表格可能是图片，或在复制、提取时丢失）", "only the heading was found, no standard labels (the table may be an image or lost in copying)"
+                code, why_zh, why_en = (
+                    "heading_only",
+                    "只找到章节标题，没有找到表格的标准行标签（表格可能是图片，或在复制、提取时丢失）",
+                    "only the heading was found, no standard labels (the table may be an image or lost in copying)",
+                )
             self.out.unread_tables.append({"table": sec, "code": code, "reason": why_zh})
             self._warn(f"{zh}未读取到任何数值：{why_zh}", f"{en}: no cell read: {why_en}")
 
     def _value(self, tok: Token) -> None:
-        if tok.torn and self.row is not None and self.row.alone and not self.row.values and self.row.section == "s3":
+        if (
+            tok.torn
+            and self.row is not None
+            and self.row.alone
+            and not self.row.values
+            and self.row.section == "s3"
+        ):
             # A row of values whose label cell is empty, after a label printed as a loose line: the
             # label was torn out of the table (extracted markdown), so the values are not that label's.
             self._close()
@@ -462,8 +502,15 @@ class Interpreter:
         # the halves belong together. A different, better match alone is a new row.
         if alone and alone[0].target is not target and alone[0].score >= cands[0].score:
             return False
-        groupish = row.target is not None and (row.target.kind == "group" or row.target.id == "s3.row.r3_6_other")
-        if row.match is not None and row.target is not None and not groupish and cands[0].score <= row.match.score:
+        groupish = row.target is not None and (
+            row.target.kind == "group" or row.target.id == "s3.row.r3_6_other"
+        )
+        if (
+            row.match is not None
+            and row.target is not None
+            and not groupish
+            and cands[0].score <= row.match.score
+        ):
             return False  # a weakly matched row only gives way to a better match
         first = row.text
         row.text, row.target = row.text + text, target
@@ -492,7 +539,9 @@ class Interpreter:
         if len(words) < 2 or any(is_value_text(w) for w in words):
             return False
         matches = [self._candidates(w) for w in words]
-        if not all(m and m[0].target is not None and m[0].target.kind in ("col", "header", "group") for m in matches):
+        if not all(
+            m and m[0].target is not None and m[0].target.kind in ("col", "header", "group") for m in matches
+        ):
             return False
         for word in words:
             self._label(Token(word, tok.source, False))
@@ -501,7 +550,11 @@ class Interpreter:
     def _candidates(self, text: str) -> list[Match]:
         sec = self.section if self.section in ("s2", "s3", "s4") else None
         if self.section == "end":  # after 五: only a distinctive row label brings a table back
-            return [m for m in self.matcher.candidates(text, None) if m.target and m.target.kind in ("row", "caption")]
+            return [
+                m
+                for m in self.matcher.candidates(text, None)
+                if m.target and m.target.kind in ("row", "caption")
+            ]
         cands = self.matcher.candidates(text, sec)
         if cands or sec is None:
             return cands
@@ -536,14 +589,31 @@ class Interpreter:
         return targets[0]
 
     def _handle(self, target: Target, match: Match, tok: Token) -> None:
-        if self.section is None or _ORDER[target.section] > _ORDER.get(self.section, 0) or target.kind in ("row", "caption"):
+        if (
+            self.section is None
+            or _ORDER[target.section] > _ORDER.get(self.section, 0)
+            or target.kind in ("row", "caption")
+        ):
             self.section = target.section
         kind = target.kind
         if kind == "row":
-            if self.row is not None and not self.row.values and self.row.target is not None and self.row.target.id == target.id:
+            if (
+                self.row is not None
+                and not self.row.values
+                and self.row.target is not None
+                and self.row.target.id == target.id
+            ):
                 return  # the same label repeated (e.g. a merged cell emitted twice)
             self._close()
-            self.row = PendingRow(target.section, target, match, tok.text.strip(), tok.source, anchored=self.anchored, alone=tok.alone)
+            self.row = PendingRow(
+                target.section,
+                target,
+                match,
+                tok.text.strip(),
+                tok.source,
+                anchored=self.anchored,
+                alone=tok.alone,
+            )
             if target.section == "s2":
                 self.row.headers = list(self.s2_headers)
             if target.section == "s3":
@@ -593,7 +663,12 @@ class Interpreter:
     def _unmatched(self, tok: Token) -> None:
         text = tok.text.strip()
         row = self.row
-        if row is not None and not row.values and row.target is not None and row.target.id == "s3.row.r3_6_other":
+        if (
+            row is not None
+            and not row.values
+            and row.target is not None
+            and row.target.id == "s3.row.r3_6_other"
+        ):
             self._close()  # （六）其他处理 followed by another label is the v2021 group, not a row
             row = None
         if row is not None and not row.values:
@@ -650,7 +725,10 @@ class Interpreter:
                 self.s3_other_values = row
                 return
             if any(not _is_empty(v) for v in row.values):
-                self._warn(f"第三部分：分组行“{row.text}”自带小计数值，未入库", f"section 三: group row {row.text} carries its own subtotal; not stored")
+                self._warn(
+                    f"第三部分：分组行“{row.text}”自带小计数值，未入库",
+                    f"section 三: group row {row.text} carries its own subtotal; not stored",
+                )
             return
         if row.target is None:
             if not row.ignored and any(not _is_empty(v) for v in row.values):
@@ -666,12 +744,23 @@ class Interpreter:
                 return
             if key in self.s3_rows and not _replaces(row, self.s3_rows[key]):
                 if row.values:
-                    self._warn(f"第三部分：行“{row.text}”出现两次，保留第一次", f"section 三: row {row.text} appears twice; the first is kept")
+                    self._warn(
+                        f"第三部分：行“{row.text}”出现两次，保留第一次",
+                        f"section 三: row {row.text} appears twice; the first is kept",
+                    )
                 return
             self.s3_rows[key] = row
 
     # ------------------------------------------------------------------ cells
-    def _put(self, key: str, tok: Token, row: PendingRow | None, col_label: str, unit: str | None, hint: str | None = None) -> None:
+    def _put(
+        self,
+        key: str,
+        tok: Token,
+        row: PendingRow | None,
+        col_label: str,
+        unit: str | None,
+        hint: str | None = None,
+    ) -> None:
         spec = schema.CELLS[key]
         text = tok.text
         if hint and "元" not in text and is_value_text(text) and any(ch.isdigit() for ch in text):
@@ -681,9 +770,15 @@ class Interpreter:
         if spec.kind == "amount" and spec.unit is None and out_unit is None:
             out_unit = hint
         if parsed.flag == "split":
-            self._warn(f"{spec.label}：“{tok.text.strip()}”疑似被拆开的数字，请核对", f"{key}: '{tok.text.strip()}' looks like a split number")
+            self._warn(
+                f"{spec.label}：“{tok.text.strip()}”疑似被拆开的数字，请核对",
+                f"{key}: '{tok.text.strip()}' looks like a split number",
+            )
         elif parsed.flag == "unparsed":
-            self._warn(f"{spec.label}：无法识别数值“{tok.text.strip()}”", f"{key}: cannot read value '{tok.text.strip()}'")
+            self._warn(
+                f"{spec.label}：无法识别数值“{tok.text.strip()}”",
+                f"{key}: cannot read value '{tok.text.strip()}'",
+            )
         elif parsed.flag == "too_long":
             self._warn(
                 f"{spec.label}：数值位数过多（{len(tok.text.strip())} 个字符），按原文保留，未读作数字",
@@ -713,21 +808,34 @@ class Interpreter:
             if kept is None or _replaces(row, kept):
                 rows[row.target.id] = row
             elif row.values:
-                self._warn(f"第二部分：行“{row.text}”出现两次，保留第一次", f"section 二: row {row.text} appears twice; the first is kept")
+                self._warn(
+                    f"第二部分：行“{row.text}”出现两次，保留第一次",
+                    f"section 二: row {row.text} appears twice; the first is kept",
+                )
         decided = [(row, self._s2_version(row)) for row in rows.values()]
         known = Counter(v for _, v in decided if v)
-        fallback = known.most_common(1)[0][0] if known else (schema.V2021 if (self.year or 0) >= 2021 else schema.V2019 if self.year else None)
+        fallback = (
+            known.most_common(1)[0][0]
+            if known
+            else (schema.V2021 if (self.year or 0) >= 2021 else schema.V2019 if self.year else None)
+        )
         versions: set[str] = set()
         for row, version in decided:
             assert row.target is not None
             _, _, block_key, row_key = row.target.id.split(".")
             version = version or fallback
             if version is None:
-                self._warn(f"第二部分：无法判断行“{row.text}”的格式版本", f"section 二: cannot tell the template version of row {row.text}")
+                self._warn(
+                    f"第二部分：无法判断行“{row.text}”的格式版本",
+                    f"section 二: cannot tell the template version of row {row.text}",
+                )
                 continue
             block = schema.block(version, block_key)
             if block is None or row_key not in dict(block.rows):
-                self._warn(f"第二部分：{version} 版格式中没有“{row.text}”行", f"section 二: row {row.text} does not exist in the {version} template")
+                self._warn(
+                    f"第二部分：{version} 版格式中没有“{row.text}”行",
+                    f"section 二: row {row.text} does not exist in the {version} template",
+                )
                 continue
             cols = self._s2_columns(row, block, version)
             vals: Sequence[Token | None] | None  # fitted cells, or a digit run's (some undetermined)
@@ -762,7 +870,13 @@ class Interpreter:
             return None
         values = digit_runs.agreed(splits)
         if len(splits) != 1:
-            self._warn_run(f"第二部分：行“{row.text}”", f"section 二: row {row.text}", run, splits, "二的各列之间没有勾稽关系")
+            self._warn_run(
+                f"第二部分：行“{row.text}”",
+                f"section 二: row {row.text}",
+                run,
+                splits,
+                "二的各列之间没有勾稽关系",
+            )
         if all(v is None for v in values):
             return None
         return _run_tokens(values, run, run_source(row.values))  # None where the splits differ
@@ -817,7 +931,11 @@ class Interpreter:
         counts = {len(vals), sum(1 for v in vals if not _is_empty(v))}
         if any(v.run for v in vals):
             counts = set()  # digits run together: their number says nothing about the columns
-        fits = [v for v in schema.VERSIONS if (b := schema.block(v, block_key)) is not None and len(b.cols) in counts]
+        fits = [
+            v
+            for v in schema.VERSIONS
+            if (b := schema.block(v, block_key)) is not None and len(b.cols) in counts
+        ]
         if len(fits) == 1:
             return fits[0]
         if votes:
@@ -837,12 +955,17 @@ class Interpreter:
             return
         # Only a v2021 sub-row with cells of its own proves the v2021 split of （六）; a bare label
         # with no cells is reported below and proves nothing.
-        has_2021 = any(k.startswith("r3_6_") and k != "r3_6_other" and row.values for k, row in self.s3_rows.items())
+        has_2021 = any(
+            k.startswith("r3_6_") and k != "r3_6_other" and row.values for k, row in self.s3_rows.items()
+        )
         self._settle_other_processing(has_2021)
         if has_2021 and "r3_6_other" in self.s3_rows:  # （六）其他处理 with cells, then its v2021 sub-rows
             row = self.s3_rows.pop("r3_6_other")
             if any(not _is_empty(v) for v in row.values):
-                self._warn(f"第三部分：分组行“{row.text}”自带小计数值，未入库", f"section 三: group row {row.text} carries its own subtotal; not stored")
+                self._warn(
+                    f"第三部分：分组行“{row.text}”自带小计数值，未入库",
+                    f"section 三: group row {row.text} carries its own subtotal; not stored",
+                )
         has_2019 = "r3_6_other" in self.s3_rows
         if has_2021 and has_2019:
             version = "mixed"
@@ -872,7 +995,9 @@ class Interpreter:
                     assert why is not None  # fit explains every row it cannot fit
                     self._warn(f"第三部分：行“{row.text}”{why[0]}", f"section 三: row {row.text} {why[1]}")
                     continue
-                self._warn_clipped(f"第三部分：行“{row.text}”", f"section 三: row {row.text}", len(vals), ncols)
+                self._warn_clipped(
+                    f"第三部分：行“{row.text}”", f"section 三: row {row.text}", len(vals), ncols
+                )
             fitted[key] = vals
         split = self._split_s3_runs(fitted, runs, version)
         for key, row in self.s3_rows.items():
@@ -891,7 +1016,11 @@ class Interpreter:
         broken = []
         for key, toks in fitted.items():
             vals = [_int_or_none(t.text) for t in toks]
-            if len(vals) == len(schema.S3_COLUMNS) and vals[-1] is not None and sum(v or 0 for v in vals[:-1]) != vals[-1]:
+            if (
+                len(vals) == len(schema.S3_COLUMNS)
+                and vals[-1] is not None
+                and sum(v or 0 for v in vals[:-1]) != vals[-1]
+            ):
                 broken.append(schema.S3_ROW_BY_KEY[key].label)
         if max(self.generic_cols) not in (6, 7) or broken:
             rows = "、".join(broken[:3]) + ("等" if len(broken) > 3 else "")
@@ -913,10 +1042,17 @@ class Interpreter:
                 self.stray = g
                 self._report_stray_now()
             return
-        fixed = {k: tuple(None if t is None else _int_or_none(t.text) for t in v) for k, v in rows.items() if len(v) == ncols and all(t is not None for t in v)}
+        fixed = {
+            k: tuple(None if t is None else _int_or_none(t.text) for t in v)
+            for k, v in rows.items()
+            if len(v) == ncols and all(t is not None for t in v)
+        }
         values = [tuple(_int_or_none(t.text) for t in g) for g in good]
         versions = [version] if version in schema.VERSIONS else list(schema.VERSIONS)
-        tried = [(v, placement.place(fixed, values, [r.key for r in schema.s3_rows(v)], schema.outcome_rows(v))) for v in versions]
+        tried = [
+            (v, placement.place(fixed, values, [r.key for r in schema.s3_rows(v)], schema.outcome_rows(v)))
+            for v in versions
+        ]
         fits = [(v, p) for v, p in tried if p.valid]
         texts = "；".join(" ".join(t.text.strip() for t in g) for g in good[:6])
         if len(fits) != 1:
@@ -936,10 +1072,15 @@ class Interpreter:
             where = f"line {self.stray[0].source.line}" if self.stray[0].source.line else "a table"
             texts = " ".join(t.text.strip() for t in self.stray[:8])
             n = sum(1 for t in self.stray if not _is_empty(t))
-            self._warn(f"{n} 个数值没有对应的行标签（{texts}）", f"{n} values without a row label near {where}: {texts}")
+            self._warn(
+                f"{n} 个数值没有对应的行标签（{texts}）",
+                f"{n} values without a row label near {where}: {texts}",
+            )
             self.stray = []
 
-    def _put_placed(self, cells: dict[str, list[int | None]], source: Source, texts: str, valid: int, nrows: int) -> None:
+    def _put_placed(
+        self, cells: dict[str, list[int | None]], source: Source, texts: str, valid: int, nrows: int
+    ) -> None:
         placed, withheld = [], 0
         for key, vals in cells.items():
             label = schema.S3_ROW_BY_KEY[key].label
@@ -948,7 +1089,13 @@ class Interpreter:
                 if v is None:
                     withheld += 1
                     continue
-                self._put(f"s3.{key}.{col_key}", Token(str(v), source, True, rule_flag=PLACED_FLAG), row, col_label, None)
+                self._put(
+                    f"s3.{key}.{col_key}",
+                    Token(str(v), source, True, rule_flag=PLACED_FLAG),
+                    row,
+                    col_label,
+                    None,
+                )
             if any(v is not None for v in vals):
                 placed.append(label)
         more = f"；另有 {withheld} 个单元格有多种放法符合勾稽关系，未入库" if withheld else ""
@@ -957,11 +1104,17 @@ class Interpreter:
             f"section 三: {nrows} rows without a label placed by the rules O1/D1/D3 ({valid} valid assignments; flag {PLACED_FLAG}); {withheld} cells left out",
         )
 
-    def _split_s3_runs(self, fitted: dict[str, list[Token]], runs: dict[str, digit_runs.Run], version: str | None) -> dict[str, list[Token | None]]:
+    def _split_s3_runs(
+        self, fitted: dict[str, list[Token]], runs: dict[str, digit_runs.Run], version: str | None
+    ) -> dict[str, list[Token | None]]:
         """Rows of 三 whose digits ran together, split by D1 per row and O1/D3 across rows (§9.5)."""
         if not runs:
             return {}
-        fixed = {k: tuple(_int_or_none(t.text) for t in toks) for k, toks in fitted.items() if len(toks) == len(schema.S3_COLUMNS)}
+        fixed = {
+            k: tuple(_int_or_none(t.text) for t in toks)
+            for k, toks in fitted.items()
+            if len(toks) == len(schema.S3_COLUMNS)
+        }
         outcome = schema.outcome_rows(version) if version in schema.VERSIONS else ()
         result = digit_runs.solve_s3(fixed, runs, outcome)
         out: dict[str, list[Token | None]] = {}
@@ -978,7 +1131,12 @@ class Interpreter:
             out[key] = _run_tokens(values, run, run_source(row.values))
             if any(v is None for v in values):
                 splits = result.candidates[key]
-                self._warn_run(*where, run, splits, "按勾稽关系（每行总计等于各列之和、第一项加第二项等于第三项加第四项）仍不能唯一确定")
+                self._warn_run(
+                    *where,
+                    run,
+                    splits,
+                    "按勾稽关系（每行总计等于各列之和、第一项加第二项等于第三项加第四项）仍不能唯一确定",
+                )
         done = [self.s3_rows[k].text for k, v in out.items() if all(t is not None for t in v)]
         if done:
             self._warn(
@@ -1024,7 +1182,10 @@ class Interpreter:
             return
         if has_2021 or "r3_6_other" in self.s3_rows:
             if any(not _is_empty(v) for v in row.values):
-                self._warn(f"第三部分：分组行“{row.text}”自带小计数值，未入库", f"section 三: group row {row.text} carries its own subtotal; not stored")
+                self._warn(
+                    f"第三部分：分组行“{row.text}”自带小计数值，未入库",
+                    f"section 三: group row {row.text} carries its own subtotal; not stored",
+                )
             return
         rows = list(self.s3_rows.items())
         at = next((i for i, (k, _) in enumerate(rows) if k in ("r3_7_total", "r4_carry_forward")), len(rows))

@@ -37,7 +37,9 @@ class Limits:
     # stages
     max_pages: int = 300  # PDF pages read
     max_ocr_pages: int = 10  # scanned PDF pages or image frames sent to OCR
-    max_page_pixels: int = 6_000_000  # a page rendered for OCR (A4 at 200 dpi: 3.9 M; OCR memory grows with it)
+    max_page_pixels: int = (
+        6_000_000  # a page rendered for OCR (A4 at 200 dpi: 3.9 M; OCR memory grows with it)
+    )
     max_image_pixels: int = 60_000_000  # a decoded image (decompression bombs)
     max_text_chars: int = 5_000_000  # characters of a text document (a report has ~20,000)
     max_cells: int = 50_000  # cells (and lines) of a document, all tables together (a report has ~500)
@@ -157,10 +159,22 @@ def limit_error(code: str, name: str, limits: Limits | None = None, found: str |
     ``too_large``, ``too_complex`` or ``timeout``; ``found`` says what the document had."""
     lim = limits or get_limits()
     zh_amount, en_amount = _amount(name, getattr(lim, name))
-    what_zh = {"too_large": "文件超出限制", "too_complex": "文件结构过于复杂", "timeout": "解析超时"}.get(code, "超出限制")
-    what_en = {"too_large": "file too large", "too_complex": "file too complex", "timeout": "parse timed out"}.get(
-        code, "limit exceeded"
+    what_zh = {"too_large": "文件超出限制", "too_complex": "文件结构过于复杂", "timeout": "解析超时"}.get(
+        code, "超出限制"
     )
-    zh = f"{what_zh}：{NAMES_ZH.get(name, name)}为 {zh_amount}" + (f"（本文件：{found}）" if found else "") + "，未解析"
-    en = f"{what_en}: limit {name} = {en_amount}" + (f" (this file: {found})" if found else "") + "; not parsed"
+    what_en = {
+        "too_large": "file too large",
+        "too_complex": "file too complex",
+        "timeout": "parse timed out",
+    }.get(code, "limit exceeded")
+    zh = (
+        f"{what_zh}：{NAMES_ZH.get(name, name)}为 {zh_amount}"
+        + (f"（本文件：{found}）" if found else "")
+        + "，未解析"
+    )
+    en = (
+        f"{what_en}: limit {name} = {en_amount}"
+        + (f" (this file: {found})" if found else "")
+        + "; not parsed"
+    )
     return ReadError(code, zh, en, limit=name)

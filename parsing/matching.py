@@ -142,12 +142,18 @@ def core(content: str) -> str:
 
 
 def _targets() -> list[Target]:
-    out: list[Target] = [Target("s2.caption", "s2", "caption", "第二十条"), Target("s2.header", "s2", "header", "信息内容")]
+    out: list[Target] = [
+        Target("s2.caption", "s2", "caption", "第二十条"),
+        Target("s2.header", "s2", "header", "信息内容"),
+    ]
     for version, blocks in schema.SECTION2.items():
         for block in blocks:
             for row_key, row_label in block.rows:
                 marks = None
-                if row_key == "normative_documents" or row_key in ("other_management_services", "centralized_procurement"):
+                if row_key == "normative_documents" or row_key in (
+                    "other_management_services",
+                    "centralized_procurement",
+                ):
                     marks = version
                 tid = f"s2.row.{block.key}.{row_key}"
                 if not any(t.id == tid and t.label == row_label for t in out):
@@ -155,7 +161,15 @@ def _targets() -> list[Target]:
             for col in block.cols:
                 out.append(Target(f"s2.col.{version}.{block.key}.{col.key}", "s2", "col", col.label, version))
     for row in schema.S3_ROWS:
-        out.append(Target(f"s3.row.{row.key}", "s3", "row", row.label, row.versions[0] if len(row.versions) == 1 else None))
+        out.append(
+            Target(
+                f"s3.row.{row.key}",
+                "s3",
+                "row",
+                row.label,
+                row.versions[0] if len(row.versions) == 1 else None,
+            )
+        )
     for gkey, glabel in schema.S3_GROUPS.items():
         out.append(Target(f"s3.group.{gkey}", "s3", "group", glabel))
     for ckey, clabel in schema.S3_COLUMNS:
@@ -217,7 +231,9 @@ def _index(section: str | None) -> tuple[dict[str, list[Target]], list[str]]:
 _GROUP_ROWS: dict[str, set[str]] = {}
 for _row in schema.S3_ROWS:
     if _row.group:
-        _GROUP_ROWS.setdefault(core(split_prefix(normalize_label(_row.group))[1]), set()).add(f"s3.row.{_row.key}")
+        _GROUP_ROWS.setdefault(core(split_prefix(normalize_label(_row.group))[1]), set()).add(
+            f"s3.row.{_row.key}"
+        )
 
 
 def target_choices(section: str | None = None) -> list[tuple[str, str]]:

@@ -56,12 +56,33 @@ _TITLE_B = re.compile(
     rf"(?<![{_CJK}《]){_YEAR}年度?(?P<agency>[{_CJK}()]{{2,40}}?)(?:政府|政务)?(?:信息|资讯)公开(?:工作)?(?:年度)?报告"
 )
 # Form B would also read "2020年政府信息公开…" with an agency like "度"; demand an agency-like ending.
-_AGENCY_ENDINGS = ("局", "委", "委员会", "办", "办公室", "政府", "厅", "部", "署", "中心", "院", "所", "馆", "站",
-                   "队", "处", "会", "镇", "乡", "街道", "街道办事处", "管委会", "公署")
-
-_STAT_PERIOD = re.compile(
-    rf"统计[^。\n]{{0,20}}?{_YEAR}年0?1月0?1日[^\d。\n]{{0,6}}?(?:{_YEAR}年)?12月31日"
+_AGENCY_ENDINGS = (
+    "局",
+    "委",
+    "委员会",
+    "办",
+    "办公室",
+    "政府",
+    "厅",
+    "部",
+    "署",
+    "中心",
+    "院",
+    "所",
+    "馆",
+    "站",
+    "队",
+    "处",
+    "会",
+    "镇",
+    "乡",
+    "街道",
+    "街道办事处",
+    "管委会",
+    "公署",
 )
+
+_STAT_PERIOD = re.compile(rf"统计[^。\n]{{0,20}}?{_YEAR}年0?1月0?1日[^\d。\n]{{0,6}}?(?:{_YEAR}年)?12月31日")
 _YEAR_DU = re.compile(rf"{_YEAR}年度(?=(?:政府|政务)?(?:信息|资讯)公开|(?:工作)?(?:年度)?报告)")
 _COMPILED_BY = re.compile(rf"由([{_CJK}()]{{2,40}}?)(?:负责|组织)?编制")
 # "本报告由淮安市洪泽区人民政府办公室根据《条例》…编制": a name the document states (for completion).
@@ -157,7 +178,7 @@ def _first_region(name: str) -> int | None:
     for i, ch in enumerate(name[:_MAX_REGION_LEN]):
         if ch not in _REGION_SUFFIXES or i == 0:
             continue
-        nxt = name[i + 1: i + 2]
+        nxt = name[i + 1 : i + 2]
         if ch == "州" and (i == 1 or (nxt and nxt in _REGION_SUFFIXES)):
             continue  # 广州|市, 贵州|省, 苏州|工业园区: 州 is part of the name, the suffix comes later
         if nxt and nxt in _WORD_AFTER_SUFFIX:
@@ -171,7 +192,19 @@ def _first_region(name: str) -> int | None:
 # A lower level after a region: a district or county name of 2–7 characters without organ words.
 _ORGAN_CHARS = set("局委办厅部队所院处科室站馆会府署")
 # Generic zone names are no region on their own ("高新区" exists in many cities): keep the parent.
-_GENERIC_ZONES = ("开发区", "片区", "园区", "高新区", "度假区", "风景区", "示范区", "保税区", "管理区", "试验区", "实验区")
+_GENERIC_ZONES = (
+    "开发区",
+    "片区",
+    "园区",
+    "高新区",
+    "度假区",
+    "风景区",
+    "示范区",
+    "保税区",
+    "管理区",
+    "试验区",
+    "实验区",
+)
 
 
 def _lower_region(rest: str) -> int | None:
@@ -203,7 +236,7 @@ def region_of(agency: str | None) -> str | None:
     name = agency
     for prefix in _LEADING_NON_REGION:
         if name.startswith(prefix):
-            name = name[len(prefix):]
+            name = name[len(prefix) :]
             break
     end = _first_region(name)
     if end is None:
@@ -218,13 +251,57 @@ def region_of(agency: str | None) -> str | None:
 
 # Prose that runs into a name in a sentence. Markers of two characters or more that never occur
 # inside an agency name are cut wherever they are; ambiguous ones only at the very start.
-_PROSE_ANYWHERE = ("现将", "特将", "兹将", "现把", "现就", "现予以公布", "现予公布", "予以公布", "现公布", "特此公布")
-_PROSE_LEADING = ("本年度报告由", "本报告由", "本报告是", "本报告为", "编制了", "编制", "编写", "公布", "发布",
-                  "印发", "关于", "根据", "按照", "依据", "由", "是", "为", "对")
-_PROSE_TRAILING = ("组织编制的", "负责编制的", "编制的", "组织编制", "负责编制", "编制", "编写的", "编写",
-                   "制作的", "发布的", "公布的", "关于", "的")
+_PROSE_ANYWHERE = (
+    "现将",
+    "特将",
+    "兹将",
+    "现把",
+    "现就",
+    "现予以公布",
+    "现予公布",
+    "予以公布",
+    "现公布",
+    "特此公布",
+)
+_PROSE_LEADING = (
+    "本年度报告由",
+    "本报告由",
+    "本报告是",
+    "本报告为",
+    "编制了",
+    "编制",
+    "编写",
+    "公布",
+    "发布",
+    "印发",
+    "关于",
+    "根据",
+    "按照",
+    "依据",
+    "由",
+    "是",
+    "为",
+    "对",
+)
+_PROSE_TRAILING = (
+    "组织编制的",
+    "负责编制的",
+    "编制的",
+    "组织编制",
+    "负责编制",
+    "编制",
+    "编写的",
+    "编写",
+    "制作的",
+    "发布的",
+    "公布的",
+    "关于",
+    "的",
+)
 # 我镇, 本局, 全区: no name (but 全椒县, 本溪市 are)
-_PRONOUN_NAME = re.compile(r"^[我本该全](?:镇|乡|局|委|办|区|县|市|省|厅|院|所|站|单位|机关|部门|街道|中心|政府)$")
+_PRONOUN_NAME = re.compile(
+    r"^[我本该全](?:镇|乡|局|委|办|区|县|市|省|厅|院|所|站|单位|机关|部门|街道|中心|政府)$"
+)
 _BARE_REGION = re.compile(rf"^(?:[{_CJK}]{{1,10}}?(?:省|市|县|区|旗|州|盟|镇|乡|街道))+$")
 # A government of a region, written after the region's name ("河口镇" + "人民政府").
 _GOVERNMENT_TAILS = ("人民政府", "街道办事处", "办事处", "政府")
@@ -241,13 +318,13 @@ def clean_agency(raw: str | None) -> str | None:
     name = raw.strip("()")
     for marker in _PROSE_ANYWHERE:
         if marker in name:
-            name = name[name.rindex(marker) + len(marker):]
+            name = name[name.rindex(marker) + len(marker) :]
     changed = True
     while changed and name:
         changed = False
         for marker in _PROSE_LEADING:
             if name.startswith(marker) and len(name) > len(marker) + 1:
-                name, changed = name[len(marker):], True
+                name, changed = name[len(marker) :], True
         for marker in _PROSE_TRAILING:
             if name.endswith(marker) and len(name) > len(marker) + 1:
                 name, changed = name[: -len(marker)], True
@@ -270,7 +347,7 @@ def _complete(agency: str, stated: list[str]) -> str | None:
             continue
         pos = name.find(agency)
         if pos > 0 and _BARE_REGION.match(name[:pos]):
-            rest = name[pos + len(agency):]
+            rest = name[pos + len(agency) :]
             if not bare:
                 return name[: pos + len(agency)]
             if rest and name.endswith(_AGENCY_ENDINGS) and not _BARE_REGION.match(name):
@@ -278,7 +355,13 @@ def _complete(agency: str, stated: list[str]) -> str | None:
                 return name[: pos + len(agency)] + tail if tail else name
         if pos == 0 and bare and name.endswith(_AGENCY_ENDINGS) and not _BARE_REGION.match(name):
             return name
-        if bare and last_level and agency.endswith(last_level) and name.startswith(last_level) and len(name) > len(last_level):
+        if (
+            bare
+            and last_level
+            and agency.endswith(last_level)
+            and name.startswith(last_level)
+            and len(name) > len(last_level)
+        ):
             if name.endswith(_AGENCY_ENDINGS) and not _BARE_REGION.match(name):
                 return name
     return None
@@ -312,7 +395,7 @@ _RANGE_AFTER = re.compile(r"\s*日?\s*(?:起|至|到|—|–|～|~|-\s*\d)")
 
 def _is_page_key(text: str, key: re.Match[str]) -> bool:
     start = key.start()
-    if key.group(0) == "发布于" or text[max(0, start - 2): start] in _KEY_QUALIFIERS:
+    if key.group(0) == "发布于" or text[max(0, start - 2) : start] in _KEY_QUALIFIERS:
         return True
     return start == 0 or not ("\u4e00" <= text[start - 1] <= "\u9fff")
 
@@ -335,7 +418,7 @@ def _line_before(text: str, pos: int) -> str:
     end = pos
     while end > 0:
         start = text.rfind("\n", 0, end - 1) + 1
-        line = text[start: end - 1] if text[end - 1] == "\n" else text[start:end]
+        line = text[start : end - 1] if text[end - 1] == "\n" else text[start:end]
         if line.strip():
             return line
         end = start
@@ -362,7 +445,9 @@ def _signatures(text: str) -> list[tuple[str, str]]:
 _WORK_STATEMENT = re.compile(
     rf"[我本][{_CJK}]{{0,3}}?{_YEAR}\s*年度?(?:的)?(?:政府|政务)?(?:信息|资讯)公开工作(?!要点|计划|安排|方案|任务)"
 )
-_OVERVIEW = re.compile(rf"(?:^|\n)\s*(?:一|1)\s*[、.．]?\s*总体情况\s*[:：]?\s*(?:\n\s*)*{_YEAR}\s*年度?(?:以来)?\s*[,，]")
+_OVERVIEW = re.compile(
+    rf"(?:^|\n)\s*(?:一|1)\s*[、.．]?\s*总体情况\s*[:：]?\s*(?:\n\s*)*{_YEAR}\s*年度?(?:以来)?\s*[,，]"
+)
 
 
 def _work_statement_year(text: str) -> int | None:

@@ -51,9 +51,7 @@ def _pattern(before: str, units: str, gap: int = 14) -> re.Pattern[str]:
 
 _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     # "共收到各类政府信息公开申请5件", "收到政府信息公开申请X件", "受理依申请公开X件"
-    "applications_received": (
-        _pattern(r"(?:收到|受理|接收|接到)", "件|份|个|条", gap=16),
-    ),
+    "applications_received": (_pattern(r"(?:收到|受理|接收|接到)", "件|份|个|条", gap=16),),
     # "其中1件结转下年度继续办理", "另有103件顺延到下年度答复", "结转下年度继续办理1件"
     "applications_carried_forward": (
         re.compile(rf"{_NUM}\s*(?P<unit>件)(?P<gap>{_GAP}{{0,4}}?)(?:结转|顺延)(?:至|到)?下一?年度?"),
@@ -64,7 +62,9 @@ _PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     # "提起行政诉讼1件", "行政诉讼案件2起"
     "litigation_cases": (_pattern(r"行政诉讼(?:案件)?(?:共计|共|计)?", "件|起|宗", gap=0),),
     # "收取信息处理费300元", "共收取政府信息公开信息处理费0.3万元"
-    "fee_collected_yuan": (_pattern(r"收取[^\d\n，。；]{0,12}?信息处理费(?:共计|共|合计)?", "万元|元", gap=0),),
+    "fee_collected_yuan": (
+        _pattern(r"收取[^\d\n，。；]{0,12}?信息处理费(?:共计|共|合计)?", "万元|元", gap=0),
+    ),
 }
 
 # Which figures must come from an overall clause (not a 其中 breakdown).
@@ -118,7 +118,7 @@ def _first_exact(text: str, key: str) -> int | float | None:
         gap = m.group("gap") or ""
         if any(word in gap for word in _APPROX_BEFORE):
             continue
-        if _APPROX_AFTER_UNIT.match(text[m.end():]):
+        if _APPROX_AFTER_UNIT.match(text[m.end() :]):
             continue
         if key not in _BREAKDOWN_ALLOWED and "其中" in _clause_before(text, m.start()) + m.group(0)[:2]:
             continue
@@ -140,13 +140,17 @@ def _first_exact(text: str, key: str) -> int | float | None:
 _VERB = r"(?P<verb>主动(?:公开|发布|公布)|公开|发布|公布)"
 # The object must be information in general: "公开规范性文件12件" or "发布政策解读5篇" are items.
 _OBJECT = r"(?:了)?(?:各类|各项|各种)?(?:政府|政务)?(?:信息|资讯)"
-_AFTER_OBJECT = r"(?P<mark>共计|总计|合计|总共|共|累计|总数|总量|数量|数)?(?:达到|达|为|计)?(?P<over>超过|逾|超)?"
+_AFTER_OBJECT = (
+    r"(?P<mark>共计|总计|合计|总共|共|累计|总数|总量|数量|数)?(?:达到|达|为|计)?(?P<over>超过|逾|超)?"
+)
 _COUNT = r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<wan>万)?\s*(?P<approx>余|多)?\s*(?P<unit>条|篇|件|则)"
 _PROACTIVE = (
     # "主动公开政府信息1234条", "共公布政府信息1234条", "主动发布各类政府信息2428条", "主动公开信息共计5500余条"
     re.compile(rf"{_VERB}{_OBJECT}{_AFTER_OBJECT}\s*{_COUNT}"),
     # "主动公开2428条政府信息", "共发布各类信息1.2万条" written number first
-    re.compile(rf"{_VERB}(?:了)?(?P<mark>共计|总计|合计|共)?(?P<over>超过|逾|超)?\s*{_COUNT}(?:各类|各项)?(?:政府|政务)?(?:信息|资讯)"),
+    re.compile(
+        rf"{_VERB}(?:了)?(?P<mark>共计|总计|合计|共)?(?P<over>超过|逾|超)?\s*{_COUNT}(?:各类|各项)?(?:政府|政务)?(?:信息|资讯)"
+    ),
 )
 # Words before the verb (in its clause) that make the statement an overall total.
 _TOTAL_MARKERS = ("共计", "总计", "合计", "总共", "共", "累计", "全年", "全区", "全市", "全县", "全省")
@@ -156,7 +160,19 @@ _CUMULATIVE_WORDS = ("截至", "截止", "历年", "以来累计", "累计至")
 # Words right before the verb that name a category, not the whole: "其他应主动公开政府信息321条".
 _CATEGORY_BEFORE = ("应", "其他", "依申请")
 # Channels: "通过微信公众号共发布信息588篇" counts one channel. Only statements with 主动 may name one.
-_CHANNEL_WORDS = ("微信", "微博", "公众号", "头条", "抖音", "客户端", "新媒体", "平台", "栏目", "网站", "专栏")
+_CHANNEL_WORDS = (
+    "微信",
+    "微博",
+    "公众号",
+    "头条",
+    "抖音",
+    "客户端",
+    "新媒体",
+    "平台",
+    "栏目",
+    "网站",
+    "专栏",
+)
 _APPROX_UNIT_AFTER = re.compile(r"\s*以上")
 
 
@@ -175,16 +191,20 @@ def _proactive_candidate(text: str, m: re.Match[str]) -> tuple[bool, bool, int, 
     sentence = _sentence_before(text, m.start())
     if any(w in sentence for w in _ITEM_WORDS + _CUMULATIVE_WORDS) or clause.endswith(_CATEGORY_BEFORE):
         return None
-    if _APPROX_AFTER_UNIT.match(text[m.end():]) and not _APPROX_UNIT_AFTER.match(text[m.end():]):
+    if _APPROX_AFTER_UNIT.match(text[m.end() :]) and not _APPROX_UNIT_AFTER.match(text[m.end() :]):
         return None  # "300条左右": neither exact nor a bound
     strong = m.group("verb").startswith("主动")
-    marked = bool(m.group("mark")) and m.group("mark") not in ("数量", "数") or any(w in clause for w in _TOTAL_MARKERS)
+    marked = (
+        bool(m.group("mark"))
+        and m.group("mark") not in ("数量", "数")
+        or any(w in clause for w in _TOTAL_MARKERS)
+    )
     if not strong and (not marked or any(w in clause for w in _CHANNEL_WORDS)):
         return None
     value = float(m.group("num").replace(",", "")) * (10000 if m.group("wan") else 1)
     if not value.is_integer():
         return None  # a fraction of an item is a misread
-    approx = bool(m.group("approx") or m.group("over") or _APPROX_UNIT_AFTER.match(text[m.end():]))
+    approx = bool(m.group("approx") or m.group("over") or _APPROX_UNIT_AFTER.match(text[m.end() :]))
     return strong, marked, int(value), approx
 
 
@@ -243,7 +263,9 @@ def _words() -> str:
 # starts with a number is tried at every digit of the tables and was slow.
 _OUTCOME_SCAN = re.compile(_words())
 # "予以公开9件", "予以公开的有9件", "部分公开答复2件" …
-_AFTER_WORD = re.compile(rf"(?P<gap>(?:的|答复|决定|类)?(?:申请)?(?:有|为|共)?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})")
+_AFTER_WORD = re.compile(
+    rf"(?P<gap>(?:的|答复|决定|类)?(?:申请)?(?:有|为|共)?)\s*{_NUM}\s*(?P<unit>{_APP_UNITS})"
+)
 # … and "其中9件予以公开", "，2件部分公开" (the number must open its clause: see _opens_clause).
 _BEFORE_WORD = re.compile(rf"(?<!\d){_NUM}\s*(?P<unit>{_APP_UNITS})(?P<gap>(?:申请)?(?:为|属于|作|予以)?)$")
 _BEFORE_WINDOW = 16  # characters before a word searched for its number
@@ -263,14 +285,14 @@ def _statements(text: str) -> list[tuple[str, re.Match[str], int]]:
     """(key, match, end of the statement) of every statement of a 三 figure in ``text``."""
     out = [("applications_carried_over", m, m.end()) for m in _CARRIED_OVER.finditer(text)]
     for word in _OUTCOME_SCAN.finditer(text):
-        if _APPLICATION_WORDS not in text[max(0, word.start() - _CONTEXT): word.start()]:
+        if _APPLICATION_WORDS not in text[max(0, word.start() - _CONTEXT) : word.start()]:
             continue  # not about applications ("人大代表建议…予以公开12件")
         key = next(k for k in _OUTCOME_WORDS if word.group(k))
         after = _AFTER_WORD.match(text, word.end())
         if after is not None:
             out.append((key, after, after.end()))
         offset = max(0, word.start() - _BEFORE_WINDOW)
-        before = _BEFORE_WORD.search(text[offset: word.start()])
+        before = _BEFORE_WORD.search(text[offset : word.start()])
         if before is not None and _opens_clause(text, offset + before.start()):
             out.append((key, before, word.end()))
     return out
@@ -280,7 +302,7 @@ def _exact_count(text: str, m: re.Match[str], end: int) -> int | None:
     """The count of one statement ending at ``end``, or None when it is approximate or not whole."""
     if any(word in (m.group("gap") or "") for word in _APPROX_BEFORE):
         return None
-    if _APPROX_AFTER_UNIT.match(text, end) or text[end: end + 1] in ("余", "多"):
+    if _APPROX_AFTER_UNIT.match(text, end) or text[end : end + 1] in ("余", "多"):
         return None
     raw = m.group("num").replace(",", "")
     return int(raw) if raw.isdigit() else None  # a fraction of an application is a misread

@@ -46,7 +46,9 @@ def _d1(row: Values) -> bool:
     return row[-1] is not None and sum(_n(v) for v in row[:-1]) == row[-1]
 
 
-def place(fixed: dict[str, Values], unlabelled: Sequence[Values], template: Sequence[str], outcome: Sequence[str]) -> Placement:
+def place(
+    fixed: dict[str, Values], unlabelled: Sequence[Values], template: Sequence[str], outcome: Sequence[str]
+) -> Placement:
     """Assign ``unlabelled`` rows to the template rows missing from ``fixed`` where the rules allow.
 
     ``template`` lists every data row of the table in order, ``outcome`` the rows that add up to
@@ -77,7 +79,14 @@ def place(fixed: dict[str, Values], unlabelled: Sequence[Values], template: Sequ
     return Placement(_agreement(unlabelled, valid, special, out_slots, width), len(valid))
 
 
-def _holds(fixed: dict[str, Values], rows: Sequence[Values], chosen: dict[str, int], rest: list[int], base_out: list[int], width: int) -> bool:
+def _holds(
+    fixed: dict[str, Values],
+    rows: Sequence[Values],
+    chosen: dict[str, int],
+    rest: list[int],
+    base_out: list[int],
+    width: int,
+) -> bool:
     def get(key: str) -> Values:
         return rows[chosen[key]] if key in chosen else fixed[key]
 
@@ -92,7 +101,13 @@ def _holds(fixed: dict[str, Values], rows: Sequence[Values], chosen: dict[str, i
     return True
 
 
-def _agreement(rows: Sequence[Values], valid: list[tuple[dict[str, int], list[int]]], special: list[str], out_slots: list[str], width: int) -> dict[str, list[int | None]]:
+def _agreement(
+    rows: Sequence[Values],
+    valid: list[tuple[dict[str, int], list[int]]],
+    special: list[str],
+    out_slots: list[str],
+    width: int,
+) -> dict[str, list[int | None]]:
     """Per empty row and column, the value all valid assignments give it (None where they differ).
 
     An outcome slot may hold any of the rows the assignment sends to the outcome rows (they can trade
@@ -103,5 +118,7 @@ def _agreement(rows: Sequence[Values], valid: list[tuple[dict[str, int], list[in
         cells[key] = [seen[0][c] if all(s[c] == seen[0][c] for s in seen) else None for c in range(width)]
     for key in out_slots:
         seen = [rows[i] for _, rest in valid for i in rest]
-        cells[key] = [seen[0][c] if seen and all(s[c] == seen[0][c] for s in seen) else None for c in range(width)]
+        cells[key] = [
+            seen[0][c] if seen and all(s[c] == seen[0][c] for s in seen) else None for c in range(width)
+        ]
     return cells

@@ -59,7 +59,12 @@ class Check:
         return explain(self.rule, self.where, self.status, self.detail, self.blank_as_zero)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"rule": self.rule, "where": self.where, "status": self.status, "detail": self.detail}
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "where": self.where,
+            "status": self.status,
+            "detail": self.detail,
+        }
         out["detail_zh"] = self.detail_zh
         if self.blank_as_zero:
             out["blank_as_zero"] = list(self.blank_as_zero)
@@ -77,7 +82,13 @@ class LabelMatch:
     section: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "key": self.key, "score": self.score, "tier": self.tier, "section": self.section}
+        return {
+            "text": self.text,
+            "key": self.key,
+            "score": self.score,
+            "tier": self.tier,
+            "section": self.section,
+        }
 
 
 @dataclass

@@ -106,7 +106,12 @@ SECTION2: dict[str, tuple[Block, ...]] = {
                 Column("in_force", "现行有效件数", measure_kind=STOCK),
             ),
         ),
-        Block("art20_5", "五", (("administrative_licensing", "行政许可"),), (Column("decisions", "本年处理决定数量"),)),
+        Block(
+            "art20_5",
+            "五",
+            (("administrative_licensing", "行政许可"),),
+            (Column("decisions", "本年处理决定数量"),),
+        ),
         Block(
             "art20_6",
             "六",
@@ -214,11 +219,7 @@ def s3_rows(version: str) -> tuple[S3Row, ...]:
 
 def outcome_rows(version: str) -> tuple[str, ...]:
     """OUT(v): the mutually exclusive outcome rows that add up to （七）总计."""
-    return tuple(
-        r.key
-        for r in s3_rows(version)
-        if r.key.startswith("r3_") and r.key != "r3_7_total"
-    )
+    return tuple(r.key for r in s3_rows(version) if r.key.startswith("r3_") and r.key != "r3_7_total")
 
 
 # Virtual subtotals (D4): never parsed from the official template.
@@ -286,7 +287,13 @@ def _build_cells() -> dict[str, CellSpec]:
                     if key in cells:  # same key in both versions (e.g. regulations? no: cols differ)
                         old = cells[key]
                         cells[key] = CellSpec(
-                            key, "s2", old.label, old.versions + (version,), old.kind, old.unit, old.parts,
+                            key,
+                            "s2",
+                            old.label,
+                            old.versions + (version,),
+                            old.kind,
+                            old.unit,
+                            old.parts,
                             old.measure_kind,
                         )
                         continue
@@ -324,7 +331,9 @@ def measure_kind(key: str) -> str:
 
 def cell_keys(version: str, section: str | None = None) -> list[str]:
     """All canonical cell keys of one template version (optionally one section), in template order."""
-    return [k for k, c in CELLS.items() if version in c.versions and (section is None or c.section == section)]
+    return [
+        k for k, c in CELLS.items() if version in c.versions and (section is None or c.section == section)
+    ]
 
 
 def block(version: str, key: str) -> Block | None:

@@ -39,7 +39,15 @@ class Value:
 
 def _clean(raw: str) -> str:
     text = unicodedata.normalize("NFKC", raw)
-    text = text.replace("\u00a0", " ").replace("\u3000", " ").replace("\u2212", "-").replace("萬", "万").replace("億", "亿").replace("圓", "元").strip()
+    text = (
+        text.replace("\u00a0", " ")
+        .replace("\u3000", " ")
+        .replace("\u2212", "-")
+        .replace("萬", "万")
+        .replace("億", "亿")
+        .replace("圓", "元")
+        .strip()
+    )
     return text
 
 

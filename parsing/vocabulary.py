@@ -23,7 +23,11 @@ IGNORE = "ignore"
 
 # ----------------------------------------------------------------------------------------- sections
 SECTION_S2, SECTION_S3, SECTION_S4 = "s2", "s3", "s4"
-SECTION_NAMES: dict[str, str] = {SECTION_S2: "二、主动公开", SECTION_S3: "三、依申请公开", SECTION_S4: "四、复议诉讼"}
+SECTION_NAMES: dict[str, str] = {
+    SECTION_S2: "二、主动公开",
+    SECTION_S3: "三、依申请公开",
+    SECTION_S4: "四、复议诉讼",
+}
 
 # ------------------------------------------------------------------------------------- check rules
 # Stable rule codes of parsing/checks.py (§6 of the domain reference). Use the constants, never a
@@ -56,7 +60,12 @@ TEMPLATE_NAMES: dict[str, str] = {
 }
 
 # Short forms for narrow table columns.
-TEMPLATE_SHORT_NAMES: dict[str, str] = {"2019": "2019版", "2021": "2021版", "mixed": "混合", "unknown": "未识别"}
+TEMPLATE_SHORT_NAMES: dict[str, str] = {
+    "2019": "2019版",
+    "2021": "2021版",
+    "mixed": "混合",
+    "unknown": "未识别",
+}
 
 # Source formats (ParsedReport.format).
 FORMAT_NAMES: dict[str, str] = {
@@ -92,7 +101,10 @@ META_HEADERS: dict[str, str] = {
 }
 # CellSpec.kind and CellSpec.measure_kind (parsing/schema.py).
 KIND_NAMES: dict[str, str] = {"count": "件数", "signed": "增减数（可为负）", "amount": "金额"}
-MEASURE_KIND_NAMES: dict[str, str] = {"flow": "流量（当年发生数，可跨年相加）", "stock": "存量（时点数，不跨年相加）"}
+MEASURE_KIND_NAMES: dict[str, str] = {
+    "flow": "流量（当年发生数，可跨年相加）",
+    "stock": "存量（时点数，不跨年相加）",
+}
 
 # The overview figures (library/aggregate.py computes them under these codes): name and unit ("%" = share).
 KPIS: dict[str, tuple[str, str]] = {

@@ -133,7 +133,9 @@ class Worker:
         sha = hashlib.sha256(data).hexdigest()
         if len(data) > self.limits.max_file_bytes:
             found = f"{len(data) / MB:.0f} MB"
-            return error_from(filename, sha, "unknown", limit_error("too_large", "max_file_bytes", self.limits, found))
+            return error_from(
+                filename, sha, "unknown", limit_error("too_large", "max_file_bytes", self.limits, found)
+            )
         for attempt in (1, 2):
             if not self._alive():
                 self._stop()
@@ -156,8 +158,12 @@ class Worker:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._stop()
-                spent = f"已用 {time.monotonic() - started:.0f} 秒" + (f"，其中 {ocr_pages} 页扫描页" if ocr_pages else "")
-                return error_from(filename, sha, "unknown", limit_error("timeout", "wall_seconds", self.limits, spent))
+                spent = f"已用 {time.monotonic() - started:.0f} 秒" + (
+                    f"，其中 {ocr_pages} 页扫描页" if ocr_pages else ""
+                )
+                return error_from(
+                    filename, sha, "unknown", limit_error("timeout", "wall_seconds", self.limits, spent)
+                )
             try:
                 if not self._conn.poll(min(remaining, _POLL_S)):
                     if not self._proc.is_alive():
@@ -165,7 +171,9 @@ class Worker:
                     used = _rss(self._proc.pid) - self._base_rss
                     if used > self.limits.memory_bytes:
                         self._stop()
-                        err = limit_error("too_large", "memory_bytes", self.limits, f"超过 {used / MB:.0f} MB")
+                        err = limit_error(
+                            "too_large", "memory_bytes", self.limits, f"超过 {used / MB:.0f} MB"
+                        )
                         return error_from(filename, sha, "unknown", err)
                     continue
                 message = self._conn.recv()
@@ -306,9 +314,20 @@ def _serve(conn, limits: Limits) -> None:
         try:
             conn.send(("done", report, restart))
         except MemoryError:
-            conn.send(("done", error_report(filename, report.sha256, report.format, "too_large",
-                                            "解析结果过大，超出内存上限，未解析",
-                                            "the parse result exceeds the memory limit; not parsed",
-                                            limit="memory_bytes"), True))
+            conn.send(
+                (
+                    "done",
+                    error_report(
+                        filename,
+                        report.sha256,
+                        report.format,
+                        "too_large",
+                        "解析结果过大，超出内存上限，未解析",
+                        "the parse result exceeds the memory limit; not parsed",
+                        limit="memory_bytes",
+                    ),
+                    True,
+                )
+            )
         if restart:
             return

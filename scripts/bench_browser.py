@@ -33,8 +33,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 TARGET = 1.0
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROME_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # True when the page is drawn: no stale element of the previous run, the status widget idle, every Plotly
 # chart with its SVG, no skeleton placeholder.
@@ -63,9 +70,25 @@ def start_server(db: Path) -> tuple[subprocess.Popen, str]:
     env["NIANBAO_DB_PATH"] = str(db)
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -132,7 +155,9 @@ NAV_CLICK = """(title) => {
 
 
 def nav_titles(page) -> list[str]:
-    return page.eval_on_selector_all('[data-testid="stSidebarNav"] a', "els => {" + LINK_TITLE_JS + " return els.map(linkTitle); }")
+    return page.eval_on_selector_all(
+        '[data-testid="stSidebarNav"] a', "els => {" + LINK_TITLE_JS + " return els.map(linkTitle); }"
+    )
 
 
 YEAR_CLICK = """(year) => {
@@ -192,12 +217,16 @@ def _newest_year(page) -> str:
 def _fmt(times: list[float], served: list[float]) -> str:
     med = statistics.median(times)
     flag = "OK" if med <= TARGET else "SLOW"
-    return (f"{med * 1000:>8.0f} ms median  ({min(times) * 1000:.0f}–{max(times) * 1000:.0f})  {flag}"
-            f"   server run done at {statistics.median(served) * 1000:.0f} ms")
+    return (
+        f"{med * 1000:>8.0f} ms median  ({min(times) * 1000:.0f}–{max(times) * 1000:.0f})  {flag}"
+        f"   server run done at {statistics.median(served) * 1000:.0f} ms"
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=5)

@@ -34,7 +34,9 @@ from library.synthetic import populate, specs, synthetic_text  # noqa: E402
 TARGET_MS = 300.0
 
 
-def timed(fn: Callable[[], object], runs: int, before: Callable[[], None] | None = None) -> tuple[float, float]:
+def timed(
+    fn: Callable[[], object], runs: int, before: Callable[[], None] | None = None
+) -> tuple[float, float]:
     """Median and max wall time of ``fn`` in ms (``before`` runs untimed ahead of each call)."""
     times = []
     for _ in range(runs):
@@ -62,8 +64,10 @@ def main() -> int:
         t0 = time.perf_counter()
         populate(lib, args.reports)
         dt = time.perf_counter() - t0
-        print(f"populate: {args.reports} synthetic reports stored in {dt:.1f} s "
-              f"({args.reports / dt:.0f} reports/s), db {db.stat().st_size / 1e6:.0f} MB")
+        print(
+            f"populate: {args.reports} synthetic reports stored in {dt:.1f} s "
+            f"({args.reports / dt:.0f} reports/s), db {db.stat().st_size / 1e6:.0f} MB"
+        )
     counts = lib.counts()
     print(f"library: {counts['reports']} reports, {counts['cells']} cells, {counts['agencies']} agencies")
 
@@ -114,13 +118,23 @@ def main() -> int:
         fn = getattr(agg, name)
         bench(f"aggregate.{name}(all)", lambda fn=fn: fn(full))
     year_df = lib.dataset(one_year)
-    bench("overview page (dataset warm+kpis+agency_table, one year)",
-          lambda: (agg.kpis(lib.dataset(one_year)), agg.agency_table(lib.dataset(one_year))))
+    bench(
+        "overview page (dataset warm+kpis+agency_table, one year)",
+        lambda: (agg.kpis(lib.dataset(one_year)), agg.agency_table(lib.dataset(one_year))),
+    )
     bench("export_csv(one year)", lambda: export_csv(year_df))
     bench("export_excel(one year)", lambda: export_excel(year_df))
-    bench("export_tables_excel(pack tables, one year)", lambda: export_tables_excel({
-        "总览": agg.kpi_table(year_df), "单位": agg.agency_table(year_df),
-        "规范性文件": agg.normative_documents(year_df), "办理结果": agg.outcome_mix(year_df)}))
+    bench(
+        "export_tables_excel(pack tables, one year)",
+        lambda: export_tables_excel(
+            {
+                "总览": agg.kpi_table(year_df),
+                "单位": agg.agency_table(year_df),
+                "规范性文件": agg.normative_documents(year_df),
+                "办理结果": agg.outcome_mix(year_df),
+            }
+        ),
+    )
 
     width = max(len(r[0]) for r in rows)
     print(f"\n{'query':<{width}}  median ms   max ms")
@@ -131,7 +145,9 @@ def main() -> int:
 
     if args.ingest:
         ing_lib = Library(f"sqlite:///{(Path(tmp.name) / 'ingest.sqlite').resolve()}")
-        texts = [(f"synthetic-{i:04d}.txt", synthetic_text(s).encode()) for i, s in enumerate(specs(args.ingest))]
+        texts = [
+            (f"synthetic-{i:04d}.txt", synthetic_text(s).encode()) for i, s in enumerate(specs(args.ingest))
+        ]
         done = {"n": 0}
 
         def progress(i: int, total: int, name: str) -> None:
@@ -143,8 +159,10 @@ def main() -> int:
             for result in ingest_upload(ing_lib, data, name, progress=progress):
                 statuses[result.status] = statuses.get(result.status, 0) + 1
         dt = time.perf_counter() - t0
-        print(f"\ningest: {args.ingest} text reports parsed + stored in {dt:.1f} s "
-              f"({dt / args.ingest * 1000:.1f} ms each; target 120 s); statuses {statuses}")
+        print(
+            f"\ningest: {args.ingest} text reports parsed + stored in {dt:.1f} s "
+            f"({dt / args.ingest * 1000:.1f} ms each; target 120 s); statuses {statuses}"
+        )
         ing_lib.close()
     lib.close()
     tmp.cleanup()

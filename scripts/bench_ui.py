@@ -84,16 +84,34 @@ def interactions() -> list[tuple[str, str | None, Callable]]:
         out.append((f"打开页面：{name}", None, lambda at, path=path: at.switch_page(path)))
         out.append((f"重新运行：{name}", path, lambda at: at))
     out += [
-        ("筛选年度（总览）", pages["总览"], lambda at: at.sidebar.multiselect(key="f_years").set_value([_year(at)])),
-        ("筛选格式版本（主动公开）", pages["主动公开"],
-         lambda at: at.sidebar.multiselect(key="f_templates").set_value(["2021"])),
-        ("切换事项：规章（主动公开）", pages["主动公开"],
-         lambda at: at.segmented_control(key="proactive_item").set_value("regulations")),
-        ("筛选机关类型（依申请公开）", pages["依申请公开"],
-         lambda at: at.sidebar.multiselect(key="f_types").set_value(["教育"])),
+        (
+            "筛选年度（总览）",
+            pages["总览"],
+            lambda at: at.sidebar.multiselect(key="f_years").set_value([_year(at)]),
+        ),
+        (
+            "筛选格式版本（主动公开）",
+            pages["主动公开"],
+            lambda at: at.sidebar.multiselect(key="f_templates").set_value(["2021"]),
+        ),
+        (
+            "切换事项：规章（主动公开）",
+            pages["主动公开"],
+            lambda at: at.segmented_control(key="proactive_item").set_value("regulations"),
+        ),
+        (
+            "筛选机关类型（依申请公开）",
+            pages["依申请公开"],
+            lambda at: at.sidebar.multiselect(key="f_types").set_value(["教育"]),
+        ),
         ("搜索（报告库）", pages["报告库"], lambda at: at.text_input(key="library_search").input("教育局")),
-        ("选择报告（数据质量）", pages["数据质量"],
-         lambda at: at.selectbox(key="quality_report").set_value(int(at.selectbox(key="quality_report").options[3].split("｜")[0]))),
+        (
+            "选择报告（数据质量）",
+            pages["数据质量"],
+            lambda at: at.selectbox(key="quality_report").set_value(
+                int(at.selectbox(key="quality_report").options[3].split("｜")[0])
+            ),
+        ),
     ]
     return out
 
@@ -124,8 +142,12 @@ def measure(page: str | None, action: Callable, repeat: int, *, cold: bool) -> l
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "nianbao-bench-ui-synthetic.sqlite")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--db", type=Path, default=Path(tempfile.gettempdir()) / "nianbao-bench-ui-synthetic.sqlite"
+    )
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()

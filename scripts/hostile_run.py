@@ -162,7 +162,9 @@ def main() -> int:
     return 1 if bad or peak > 1.5 * 2**30 else 0
 
 
-def _tally(stats: dict, good: Path, batch: list[Path], status: int | None, out: bytes, good_cells: dict) -> None:
+def _tally(
+    stats: dict, good: Path, batch: list[Path], status: int | None, out: bytes, good_cells: dict
+) -> None:
     stats["tried"] += len(batch)
     if status is None:
         stats["hangs"] += len(batch)

@@ -114,7 +114,9 @@ def section2_table(report: ParsedReport) -> Table | None:
             cells.append(TCell(r, 0, label))
             col = 1
             for c, span in zip(block.cols, spans, strict=True):
-                cells.append(TCell(r, col, _raw(report, f"s2.{block.key}.{row_key}.{c.key}") or "", colspan=span))
+                cells.append(
+                    TCell(r, col, _raw(report, f"s2.{block.key}.{row_key}.{c.key}") or "", colspan=span)
+                )
                 col += span
             r += 1
     return Table(cells, r, 4) if cells else None

@@ -25,7 +25,12 @@ def golden(report) -> dict:
         "template": report.template,
         "table_versions": report.table_versions,
         "cells": {
-            k: {"value": c.value, "raw": c.raw, **({"flag": c.flag} if c.flag != "ok" else {}), **({"unit": c.unit} if c.unit else {})}
+            k: {
+                "value": c.value,
+                "raw": c.raw,
+                **({"flag": c.flag} if c.flag != "ok" else {}),
+                **({"unit": c.unit} if c.unit else {}),
+            }
             for k, c in report.cells.items()
         },
         "narrative": report.narrative,

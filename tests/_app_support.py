@@ -76,8 +76,11 @@ def metric(at, label: str) -> str:
 
 def texts(at) -> str:
     """Every markdown/caption/text/code string on the page, joined (for 'is it shown' checks)."""
-    parts = [e.value for kind in ("markdown", "caption", "text", "code", "info", "success", "warning", "error")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "text", "code", "info", "success", "warning", "error")
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -86,7 +89,9 @@ def chart(at, key: str) -> dict:
     for el in at.get("plotly_chart"):
         if f"chart_{key}" in el.proto.id:
             return json.loads(el.proto.spec)
-    raise AssertionError(f"no chart {key!r} on the page; ids: {[el.proto.id for el in at.get('plotly_chart')]}")
+    raise AssertionError(
+        f"no chart {key!r} on the page; ids: {[el.proto.id for el in at.get('plotly_chart')]}"
+    )
 
 
 def table_with(at, column: str):

@@ -84,7 +84,13 @@ _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 def docx_of(body_xml: str, prolog: str = "") -> bytes:
     """A minimal DOCX whose body is ``body_xml`` (WordprocessingML)."""
     doc = f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {_W}><w:body>{body_xml}</w:body></w:document>'
-    return zip_of({"[Content_Types].xml": _CONTENT_TYPES_DOCX, "_rels/.rels": _RELS_DOCX, "word/document.xml": doc.encode()})
+    return zip_of(
+        {
+            "[Content_Types].xml": _CONTENT_TYPES_DOCX,
+            "_rels/.rels": _RELS_DOCX,
+            "word/document.xml": doc.encode(),
+        }
+    )
 
 
 def docx_table(rows: int, cols: int, span: int | None = None) -> bytes:
@@ -131,7 +137,9 @@ def xlsx_of(sheet_xml_parts: Iterator[bytes] | list[bytes], merge: str | None = 
         zf.writestr(_info("xl/workbook.xml"), wb)
         zf.writestr(_info("xl/_rels/workbook.xml.rels"), wb_rels)
         with zf.open(_info("xl/worksheets/sheet1.xml"), "w", force_zip64=True) as fh:
-            fh.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            fh.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
             for part in sheet_xml_parts:
                 fh.write(part)
             fh.write(b"</sheetData>")
@@ -144,7 +152,11 @@ def xlsx_of(sheet_xml_parts: Iterator[bytes] | list[bytes], merge: str | None = 
 def _xlsx_rows(n: int, cols: int = 3) -> Iterator[bytes]:
     letters = "ABCDEFGHIJ"
     for r in range(1, n + 1):
-        yield (f'<row r="{r}">' + "".join(f'<c r="{letters[c]}{r}"><v>{r + c}</v></c>' for c in range(cols)) + "</row>").encode()
+        yield (
+            f'<row r="{r}">'
+            + "".join(f'<c r="{letters[c]}{r}"><v>{r + c}</v></c>' for c in range(cols))
+            + "</row>"
+        ).encode()
 
 
 def pdf_of(pages: list[tuple[float, float, bytes, bytes | None]]) -> bytes:
@@ -162,10 +174,18 @@ def pdf_of(pages: list[tuple[float, float, bytes, bytes | None]]) -> bytes:
     for width, height, content, image in pages:
         resources = f"/Font << /F1 {font} 0 R >>".encode()
         if image is not None:
-            img = add(b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceRGB /BitsPerComponent 8 "
-                      b"/Filter /FlateDecode /Length " + str(len(image)).encode() + b" >>\nstream\n" + image + b"\nendstream")
+            img = add(
+                b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceRGB /BitsPerComponent 8 "
+                b"/Filter /FlateDecode /Length "
+                + str(len(image)).encode()
+                + b" >>\nstream\n"
+                + image
+                + b"\nendstream"
+            )
             resources += f" /XObject << /Im1 {img} 0 R >>".encode()
-        stream = add(b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content + b"\nendstream")
+        stream = add(
+            b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content + b"\nendstream"
+        )
         page_ids.append(add(b"PAGE:" + f"{width} {height} {stream}".encode() + b":" + resources))
     pages_id = add(b"")
     for pid in page_ids:
@@ -174,7 +194,11 @@ def pdf_of(pages: list[tuple[float, float, bytes, bytes | None]]) -> bytes:
         width, height, stream = dims.split()
         objects[pid - 1] = (
             f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {width.decode()} {height.decode()}] ".encode()
-            + b"/Resources << " + resources + b" >> /Contents " + stream + b" 0 R >>"
+            + b"/Resources << "
+            + resources
+            + b" >> /Contents "
+            + stream
+            + b" 0 R >>"
         )
         kids.append(f"{pid} 0 R")
     objects[pages_id - 1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>".encode()
@@ -189,7 +213,9 @@ def pdf_of(pages: list[tuple[float, float, bytes, bytes | None]]) -> bytes:
     out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
     for off in offsets:
         out.write(f"{off:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root {catalog} 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    out.write(
+        f"trailer\n<< /Size {len(objects) + 1} /Root {catalog} 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return out.getvalue()
 
 
@@ -231,7 +257,9 @@ def tiff_frames(frames: int) -> bytes:
 def nested_html(tag: str, depth: int, close: bool = True, inner: str = "行政许可 1 2 3") -> bytes:
     opening = f"<{tag}>" if tag != "table" else "<table><tr><td>"
     closing = f"</{tag}>" if tag != "table" else "</td></tr></table>"
-    return ("<html><body>" + opening * depth + inner + (closing * depth if close else "") + "</body></html>").encode()
+    return (
+        "<html><body>" + opening * depth + inner + (closing * depth if close else "") + "</body></html>"
+    ).encode()
 
 
 def nested_mhtml(depth: int) -> bytes:
@@ -252,7 +280,10 @@ def nested_zip(depth: int, payload: bytes) -> bytes:
 
 def zip_bomb(size: int) -> bytes:
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf, zf.open(_info("report.txt"), "w", force_zip64=True) as fh:
+    with (
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf,
+        zf.open(_info("report.txt"), "w", force_zip64=True) as fh,
+    ):
         chunk = b"0" * (1 << 20)
         for _ in range(size >> 20):
             fh.write(chunk)
@@ -319,11 +350,19 @@ def _encodings(good_text: str) -> Iterator[Case]:
     yield Case("utf16le-nobom.txt", good_text.encode("utf-16-le"), "encoding")
     yield Case("utf16be-bom.txt", b"\xfe\xff" + good_text.encode("utf-16-be"), "encoding")
     yield Case("utf32.txt", good_text.encode("utf-32"), "encoding")
-    yield Case("gbk-as-utf8-meta.html", f"<meta charset='utf-8'><p>{good_text[:2000]}</p>".encode("gb18030"), "encoding")
+    yield Case(
+        "gbk-as-utf8-meta.html",
+        f"<meta charset='utf-8'><p>{good_text[:2000]}</p>".encode("gb18030"),
+        "encoding",
+    )
     yield Case("big5.txt", good_text[:3000].encode("big5", "replace"), "encoding")
     yield Case("utf7.txt", good_text[:500].encode("utf-7"), "encoding")
     yield Case("bad-charset.html", b"<meta charset='x-no-such-thing'><p>\xb9\xab\xbf\xaa 1</p>", "encoding")
-    yield Case("mixed.txt", good_text[:1000].encode() + bytes(range(128, 256)) + good_text[:1000].encode("gb18030"), "encoding")
+    yield Case(
+        "mixed.txt",
+        good_text[:1000].encode() + bytes(range(128, 256)) + good_text[:1000].encode("gb18030"),
+        "encoding",
+    )
     yield Case("controls.txt", bytes(range(0, 32)) * 50, "encoding")
     yield Case("bom-only.txt", b"\xef\xbb\xbf", "encoding")
     yield Case("nul-in-html.html", b"<html><body>\x00\x00<table><tr><td>1\x00</td></tr></table>", "encoding")
@@ -347,9 +386,19 @@ def _names(good_data: bytes) -> Iterator[Case]:
 
 def _archives(good_data: bytes) -> Iterator[Case]:
     yield Case("empty.zip", zip_of({}), "archive")
-    yield Case("junk-only.zip", zip_of({"__MACOSX/._a.txt": b"x", ".DS_Store": b"\0\0", "Thumbs.db": b"x", "dir/": b""}), "archive")
-    yield Case("non-reports.zip", zip_of({"logo.png": b"\x89PNG\r\n\x1a\n" + b"\0" * 10, "style.css": b"body{}", "a.js": b"1"}), "archive")
-    yield Case("traversal.zip", zip_of({"../../etc/evil.txt": good_data[:300], "/abs/x.txt": b"1"}), "archive")
+    yield Case(
+        "junk-only.zip",
+        zip_of({"__MACOSX/._a.txt": b"x", ".DS_Store": b"\0\0", "Thumbs.db": b"x", "dir/": b""}),
+        "archive",
+    )
+    yield Case(
+        "non-reports.zip",
+        zip_of({"logo.png": b"\x89PNG\r\n\x1a\n" + b"\0" * 10, "style.css": b"body{}", "a.js": b"1"}),
+        "archive",
+    )
+    yield Case(
+        "traversal.zip", zip_of({"../../etc/evil.txt": good_data[:300], "/abs/x.txt": b"1"}), "archive"
+    )
     yield Case("nested-deep.zip", nested_zip(6, good_data[:300]), "archive")
     yield Case("stored-bomb.zip", zip_bomb(110 << 20), "bomb")
     yield Case(b"gbk-member.zip", _gbk_member_zip(good_data), "archive")
@@ -378,17 +427,34 @@ def _encrypted_flag_zip() -> bytes:
 def _xml_attacks() -> Iterator[Case]:
     xxe = '<!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
     yield Case("xxe.docx", docx_of("<w:p><w:r><w:t>&x;</w:t></w:r></w:p>", xxe), "xml_attack")
-    yield Case("laughs.docx", docx_of("<w:p><w:r><w:t>&lol9;</w:t></w:r></w:p>", billion_laughs()), "xml_attack")
-    yield Case("laughs.html", (billion_laughs() + "<html><body><p>&lol9;</p></body></html>").encode(), "xml_attack")
+    yield Case(
+        "laughs.docx", docx_of("<w:p><w:r><w:t>&lol9;</w:t></w:r></w:p>", billion_laughs()), "xml_attack"
+    )
+    yield Case(
+        "laughs.html", (billion_laughs() + "<html><body><p>&lol9;</p></body></html>").encode(), "xml_attack"
+    )
     sheet = [b'<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>']
     data = xlsx_of(sheet)
-    yield Case("laughs.xlsx", data.replace(b'<?xml version="1.0" encoding="UTF-8"?><worksheet', b'<?xml version="1.0" encoding="UTF-8"?>' + billion_laughs().encode() + b"<worksheet"), "xml_attack")
+    yield Case(
+        "laughs.xlsx",
+        data.replace(
+            b'<?xml version="1.0" encoding="UTF-8"?><worksheet',
+            b'<?xml version="1.0" encoding="UTF-8"?>' + billion_laughs().encode() + b"<worksheet",
+        ),
+        "xml_attack",
+    )
 
 
 def _small(rng: random.Random) -> Iterator[Case]:
     """Fast hostile cases: refused at once or read quickly."""
-    yield Case("spans-1000.html", html_table([[str(i) for i in range(10)] for _ in range(100)], ' rowspan="200" colspan="200"'), "spans")
-    yield Case("span-huge.html", html_table([["行政许可", "1"]], ' rowspan="99999999999" colspan="-5"'), "spans")
+    yield Case(
+        "spans-1000.html",
+        html_table([[str(i) for i in range(10)] for _ in range(100)], ' rowspan="200" colspan="200"'),
+        "spans",
+    )
+    yield Case(
+        "span-huge.html", html_table([["行政许可", "1"]], ' rowspan="99999999999" colspan="-5"'), "spans"
+    )
     yield Case("digits-400.html", html_table([["行政许可", "9" * 400, "1" * 5000]]), "digits")
     yield Case("digits-400.txt", ("规章 " + "7" * 400 + " " + "8" * 5000 + "\n").encode(), "digits")
     yield Case("digits-split.txt", ("行政许可 " + " ".join(["9" * 300] * 3) + "\n").encode(), "digits")
@@ -400,7 +466,9 @@ def _small(rng: random.Random) -> Iterator[Case]:
     yield Case("gridspan-2e9.docx", docx_table(2, 3, span=2_000_000_000), "spans")
     yield Case("gridspan-neg.docx", docx_table(2, 3, span=-7), "spans")
     yield Case("merged-whole-sheet.xlsx", xlsx_of(list(_xlsx_rows(3)), merge="A1:XFD1048576"), "spans")
-    yield Case("xlsx-far-cell.xlsx", xlsx_of([b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>']), "size")
+    yield Case(
+        "xlsx-far-cell.xlsx", xlsx_of([b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>']), "size"
+    )
     yield Case("br-20k.html", ("<html><body><p>" + "<br>" * 20_000 + "</p></body></html>").encode(), "size")
     yield Case("tiff-60.tif", tiff_frames(60), "size")  # refused before any OCR
     yield Case("ocr-40-pages.pdf", scanned_pdf(40), "size")
@@ -428,15 +496,25 @@ def _png_bomb() -> bytes:
 def _big() -> Iterator[Case]:
     """The issue's full-size cases (slow to build or to refuse; the full run only)."""
     yield Case("html-cells-100k-row.html", html_table([[str(i) for i in range(100_000)]]), "size")
-    yield Case("html-cells-316x316.html", html_table([[str(r * 316 + c) for c in range(316)] for r in range(316)]), "size")
+    yield Case(
+        "html-cells-316x316.html",
+        html_table([[str(r * 316 + c) for c in range(316)] for r in range(316)]),
+        "size",
+    )
     yield Case("br-1m.html", ("<html><body><p>" + "<br>" * 1_000_000 + "</p></body></html>").encode(), "size")
     yield Case("text-1m-digits.txt", b"1" * 1_000_000, "digits")
     yield Case("text-1m-lines.txt", _bigtext_lines(1_000_000), "size")
-    yield Case("text-99mb.txt", ("行政许可 12 34\n" * (99 * 1024 * 1024 // 20)).encode()[: 99 * 1024 * 1024], "size")
+    yield Case(
+        "text-99mb.txt", ("行政许可 12 34\n" * (99 * 1024 * 1024 // 20)).encode()[: 99 * 1024 * 1024], "size"
+    )
     yield Case("text-150mb.txt", b"a" * (150 * 1024 * 1024), "size")
     yield Case("html-cell-1m-digits.html", html_table([["行政许可", "1" * 1_000_000]]), "digits")
     yield Case("xlsx-1m-rows.xlsx", xlsx_of(_xlsx_rows(1_000_000)), "size")
-    yield Case("xlsx-10mb-cell.xlsx", xlsx_of([b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + b"8" * (10 << 20) + b"</t></is></c></row>"]), "size")
+    yield Case(
+        "xlsx-10mb-cell.xlsx",
+        xlsx_of([b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + b"8" * (10 << 20) + b"</t></is></c></row>"]),
+        "size",
+    )
     yield Case("ocr-40-pages-b.pdf", scanned_pdf(40, seed=1), "size")
     yield Case("pdf-84k-words.pdf", words_pdf(84_000), "size")
     yield Case("tiff-300.tif", tiff_frames(300), "size")
@@ -446,7 +524,9 @@ def _big() -> Iterator[Case]:
     for tag in ("div", "span", "table"):
         yield Case(f"deep-{tag}-100k.html", nested_html(tag, 100_000), "nesting")
     yield Case("deep-mhtml-10k.mht", nested_mhtml(10_000), "nesting")
-    yield Case("zip-bomb-nested.zip", zip_of({"a.zip": zip_bomb(300 << 20), "b.zip": zip_bomb(300 << 20)}), "bomb")
+    yield Case(
+        "zip-bomb-nested.zip", zip_of({"a.zip": zip_bomb(300 << 20), "b.zip": zip_bomb(300 << 20)}), "bomb"
+    )
 
 
 def cases(full: bool = False, seed: int = 10) -> Iterator[Case]:

@@ -301,12 +301,16 @@ def s3_table(rep: Report, lay: Layout) -> Table:
         rows.append([_hd(note, cs=ncols)])
     corner = _hd(note if lay.s3_corner == "corner" else "", rs=3, cs=L)
     rows.append([corner, _hd("申请人情况", cs=7), *[_hd("") for _ in extra]])
-    rows.append([_hd("自然人", rs=2), _hd("法人或其他组织", cs=5), _hd("总计", rs=2), *[_hd("") for _ in extra]])
+    rows.append(
+        [_hd("自然人", rs=2), _hd("法人或其他组织", cs=5), _hd("总计", rs=2), *[_hd("") for _ in extra]]
+    )
     rows.append([*[_hd(w) for w in org], *[_hd("") for _ in extra]])
     data = [r for r in schema.s3_rows(rep.s3_version)]
 
     def values(key: str) -> list[TCell]:
-        return [_v(rep.s3[f"s3.{key}.{c}"]) for c in schema.S3_COL_KEYS] + [TCell("", value=True) for _ in extra]
+        return [_v(rep.s3[f"s3.{key}.{c}"]) for c in schema.S3_COL_KEYS] + [
+            TCell("", value=True) for _ in extra
+        ]
 
     def blank_values() -> list[TCell]:
         return [TCell("", value=True) for _ in range(7 + len(extra))]
@@ -462,7 +466,11 @@ def _word_run(text: str, value: bool) -> str:
 
 
 def html_table(
-    table: Table, markup: str = "plain", th: bool = False, attrs: str = 'border="1" cellspacing="0"', thead: bool = False
+    table: Table,
+    markup: str = "plain",
+    th: bool = False,
+    attrs: str = 'border="1" cellspacing="0"',
+    thead: bool = False,
 ) -> str:
     """A table in the markup of one kind of publishing system.
 
@@ -488,7 +496,9 @@ def html_table(
             if cell.cs > 1:
                 span += f' colspan="{cell.cs}"'
             if markup == "cms":
-                body = f'<p style="text-align:center">{_cms_run(cell.text, cell.value and (r + i) % 2 == 0)}</p>'
+                body = (
+                    f'<p style="text-align:center">{_cms_run(cell.text, cell.value and (r + i) % 2 == 0)}</p>'
+                )
             elif markup == "word":
                 body = _word_run(cell.text, cell.value)
                 span += " width=64 valign=middle style='border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt'"
@@ -499,7 +509,11 @@ def html_table(
         lines.append(f"<tr{style}>" + "".join(cells) + "</tr>")
     if markup == "word":  # Word closes each table with a zero-height row that fixes column widths
         _, width = table_size(table)
-        lines.append("<![if !supportMisalignedColumns]><tr height=0>" + "<td width=64 style='border:none'></td>" * width + "</tr><![endif]>")
+        lines.append(
+            "<![if !supportMisalignedColumns]><tr height=0>"
+            + "<td width=64 style='border:none'></td>" * width
+            + "</tr><![endif]>"
+        )
     lines.append("</tbody></table>")
     return "\n".join(lines)
 
@@ -531,13 +545,17 @@ def html_page(
     css: str = "",
 ) -> str:
     """A whole page of one kind of site."""
-    body: list[str] = [f"<h1 style=\"text-align:center\">{_esc(rep.title)}</h1>"]
-    body.append(f"<div class=\"info\">发布时间：{rep.year + 1}-01-20 来源：{_esc(rep.agency)} 字号：[大 中 小]</div>")
+    body: list[str] = [f'<h1 style="text-align:center">{_esc(rep.title)}</h1>']
+    body.append(
+        f'<div class="info">发布时间：{rep.year + 1}-01-20 来源：{_esc(rep.agency)} 字号：[大 中 小]</div>'
+    )
     if prose_extra:
         body.append(f"<p>{_esc(prose_extra)}</p>")
     for heading, parts in sections(rep, lay):
         if heading:
-            body.append(f"<p style=\"text-indent:2em\"><strong><span style=\"font-family:黑体\">{_esc(heading)}</span></strong></p>")
+            body.append(
+                f'<p style="text-indent:2em"><strong><span style="font-family:黑体">{_esc(heading)}</span></strong></p>'
+            )
         for part in parts:
             if isinstance(part, Table):
                 rows = part.rows
@@ -546,14 +564,18 @@ def html_page(
                     caption = rows[0][0].text
                     part = Table(rows[1:])
                     if s2_caption_as == "paragraph":
-                        body.append(f"<p style=\"text-align:center\">{_esc(caption)}</p>")
+                        body.append(f'<p style="text-align:center">{_esc(caption)}</p>')
                 table_html = html_table(part, markup, th, thead=thead)
                 if s2_caption_as == "caption" and caption:
                     table_html = table_html.replace(">", f"><caption>{_esc(caption)}</caption>", 1)
                 body.append(table_html)
             else:
-                body.append(f"<p style=\"text-indent:2em\">{_esc(part)}</p>")
-    meta = f'<meta http-equiv="Content-Type" content="text/html; charset={charset_meta}">' if charset_meta else ""
+                body.append(f'<p style="text-indent:2em">{_esc(part)}</p>')
+    meta = (
+        f'<meta http-equiv="Content-Type" content="text/html; charset={charset_meta}">'
+        if charset_meta
+        else ""
+    )
     content = "\n".join(body)
     if chrome == "cms":
         content = (
@@ -574,12 +596,12 @@ def html_page(
         head_extra = (
             '<meta name=ProgId content=Word.Document><meta name=Generator content="Microsoft Word 15">'
             "<!--[if gte mso 9]><xml><w:WordDocument><w:View>Print</w:View></w:WordDocument></xml><![endif]-->"
-            "<style><!-- p.MsoNormal {mso-style-parent:\"\"; margin:0cm; font-size:10.5pt;} --></style>"
+            '<style><!-- p.MsoNormal {mso-style-parent:""; margin:0cm; font-size:10.5pt;} --></style>'
         )
         content = f"<div class=WordSection1 style='layout-grid:15.6pt'>{content}</div>"
     html_open = (
-        "<html xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\" "
-        "xmlns:w=\"urn:schemas-microsoft-com:office:word\">"
+        '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+        'xmlns:w="urn:schemas-microsoft-com:office:word">'
         if chrome == "word"
         else '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN">\n<html>'
     )
@@ -716,7 +738,10 @@ def xlsx_bytes(rep: Report, lay: Layout, *, one_sheet: bool = True) -> bytes:
                 target.value = text or None
             if cell.rs > 1 or cell.cs > 1:
                 ws.merge_cells(
-                    start_row=start + r, start_column=1 + c, end_row=start + r + cell.rs - 1, end_column=c + cell.cs
+                    start_row=start + r,
+                    start_column=1 + c,
+                    end_row=start + r + cell.rs - 1,
+                    end_column=c + cell.cs,
                 )
         return start + len(table.rows)
 

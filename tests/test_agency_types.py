@@ -60,7 +60,8 @@ def test_types_and_patterns_are_data(tmp_path: Path) -> None:
     assert DATA_FILE.suffix == ".toml" and DATA_FILE.exists()
     edited = tmp_path / "types.toml"
     edited.write_text(
-        DATA_FILE.read_text(encoding="utf-8") + '\n[[type]]\nname = "档案"\ncontains = ["档案"]\n', encoding="utf-8"
+        DATA_FILE.read_text(encoding="utf-8") + '\n[[type]]\nname = "档案"\ncontains = ["档案"]\n',
+        encoding="utf-8",
     )
     table = load_agency_types(edited)
     assert guess_agency_type("某县档案馆", table) == "档案"

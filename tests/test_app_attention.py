@@ -161,8 +161,12 @@ def test_every_parser_flag_has_a_chinese_mark():
     from parsing.vocabulary import FLAG_NAMES, flag_name
 
     root = Path(__file__).resolve().parents[1] / "parsing"
-    source = (root / "values.py").read_text(encoding="utf-8") + (root / "interpret.py").read_text(encoding="utf-8")
-    flags = set(re.findall(r'Value\([^)]*?"([a-z_]+)"', source)) | set(re.findall(r'_FLAG = "([a-z_]+)"', source))
+    source = (root / "values.py").read_text(encoding="utf-8") + (root / "interpret.py").read_text(
+        encoding="utf-8"
+    )
+    flags = set(re.findall(r'Value\([^)]*?"([a-z_]+)"', source)) | set(
+        re.findall(r'_FLAG = "([a-z_]+)"', source)
+    )
     assert {"split_by_rule", "placed_by_rule", "too_long"} <= flags
     assert flags <= set(FLAG_NAMES)
     assert flag_name("placed_by_rule") == "按勾稽关系放置" and flag_name("ok") == ""

@@ -105,7 +105,9 @@ def test_all_zero_data_says_so_instead_of_an_empty_frame(dataset):
 
 def test_long_agency_lists_are_folded_and_said_so(dataset):
     many = pd.DataFrame({"单位": [f"第{i}局" for i in range(30)], "value": range(1, 31)})
-    fig = bar_by_category(many, category="单位", value="value", series=None, title="测试", value_title="件", limit=25)
+    fig = bar_by_category(
+        many, category="单位", value="value", series=None, title="测试", value_title="件", limit=25
+    )
     assert "另有 5 个未显示" in fig.layout.title.text
     assert len(fig.data[0].y) == 25 and "第0局" not in fig.data[0].y
 
@@ -132,7 +134,10 @@ def test_briefing_pack_has_every_chart_and_the_numbers(dataset, warm_kaleido):
     pack = briefing_zip(charts, filters_text="年度：2020", formats=("png",))
     with zipfile.ZipFile(io.BytesIO(pack)) as zf:
         names = zf.namelist()
-        assert [n for n in names if n.endswith(".png")] == ["01_各年度报告数_按格式版本.png", "02_各单位本年新收政府信息公开申请_件.png"]
+        assert [n for n in names if n.endswith(".png")] == [
+            "01_各年度报告数_按格式版本.png",
+            "02_各单位本年新收政府信息公开申请_件.png",
+        ]
         book = openpyxl.load_workbook(io.BytesIO(zf.read("图表数据.xlsx")))
         assert "年度：2020" in zf.read("说明.txt").decode("utf-8")
     assert book.sheetnames[0] == "说明"
@@ -162,7 +167,13 @@ def test_stacked_bars_keep_stacking_past_a_series_the_report_left_blank() -> Non
     )
     order = ["行政许可", "其他对外管理服务事项", "行政处罚"]  # the enforcement chart's fixed order
     fig = bar_by_category(
-        data, category="单位", value="value", series="item", title="测试", value_title="件", series_order=order
+        data,
+        category="单位",
+        value="value",
+        series="item",
+        title="测试",
+        value_title="件",
+        series_order=order,
     )
     assert fig.layout.barmode == "stack"
     assert [t.name for t in fig.data] == order
@@ -241,8 +252,16 @@ def test_fees_show_two_decimals(with_fees):
     assert chart.data.set_index("单位").iloc[0]["2023年"] == 7730.2846  # exact to the yuan in the table
     # An axis in 万元 is not relabelled in 万 (it would read 万万元).
     fees = pd.DataFrame({"单位": ["甲", "乙"], "value": [96171.6, 7545.0]})
-    fig = bar_by_category(fees, category="单位", value="value", series=None, title="t", value_title="万元",
-                          decimals=2, wan=False)
+    fig = bar_by_category(
+        fees,
+        category="单位",
+        value="value",
+        series=None,
+        title="t",
+        value_title="万元",
+        decimals=2,
+        wan=False,
+    )
     assert fig.layout.xaxis.ticktext is None and fig.data[0].texttemplate == "%{x:,.2f}"
 
 
@@ -258,17 +277,28 @@ def test_small_agencies_can_be_shown_on_a_log_scale_or_as_shares(dataset):
 
 def test_sankey_states_its_numbers_in_the_node_labels():
     flows = pd.DataFrame(
-        {"source": ["本年新收申请", "上年结转申请", "本年度应办理申请", "本年度应办理申请"],
-         "target": ["本年度应办理申请", "本年度应办理申请", "予以公开", "结转下年度继续办理"],
-         "value": [3235, 34, 3166, 103]}
+        {
+            "source": ["本年新收申请", "上年结转申请", "本年度应办理申请", "本年度应办理申请"],
+            "target": ["本年度应办理申请", "本年度应办理申请", "予以公开", "结转下年度继续办理"],
+            "value": [3235, 34, 3166, 103],
+        }
     )
     labels = list(sankey(flows, title="流向").data[0].node.label)
-    assert "本年新收申请：3,235" in labels and "本年度应办理申请：3,269" in labels and "予以公开：3,166" in labels
+    assert (
+        "本年新收申请：3,235" in labels
+        and "本年度应办理申请：3,269" in labels
+        and "予以公开：3,166" in labels
+    )
 
 
 def test_pie_export_puts_the_legend_beside_the_ring():
     """The exported pie's small-slice labels ran into the legend row above it."""
-    fig = donut(pd.DataFrame({"类型": ["自然人", "商业企业", "其他"], "n": [3117, 53, 4]}), names="类型", value="n", title="构成")
+    fig = donut(
+        pd.DataFrame({"类型": ["自然人", "商业企业", "其他"], "n": [3117, 53, 4]}),
+        names="类型",
+        value="n",
+        title="构成",
+    )
     out = for_export(fig, "筛选条件：全部报告")
     assert out.layout.legend.orientation == "v" and out.layout.legend.x >= 1
     # The small slices end at 3 o'clock, their labels beside the ring, not piled under the title.
@@ -280,11 +310,16 @@ def test_exported_images_carry_the_filters_and_the_date(dataset, warm_kaleido):
 
     caption = export_caption("年度：2020")
     today = date.today()
-    assert caption.startswith("筛选条件：年度：2020") and f"{today.year}年{today.month}月{today.day}日" in caption
+    assert (
+        caption.startswith("筛选条件：年度：2020")
+        and f"{today.year}年{today.month}月{today.day}日" in caption
+    )
     chart = by_key(enforcement_charts(dataset))["enforcement_decisions_agency"]
     svg = figure_image(chart.fig, "svg", caption=caption).decode("utf-8")
     assert "筛选条件：年度：2020" in svg and f"{today.year}年{today.month}月{today.day}日" in svg
     pack = briefing_zip(overview_charts(dataset), filters_text="年度：2020", formats=("svg",))
     with zipfile.ZipFile(io.BytesIO(pack)) as zf:
         images = [zf.read(n).decode("utf-8") for n in zf.namelist() if n.endswith(".svg")]
-    assert images and all("筛选条件：年度：2020" in svg and f"{today.month}月{today.day}日" in svg for svg in images)
+    assert images and all(
+        "筛选条件：年度：2020" in svg and f"{today.month}月{today.day}日" in svg for svg in images
+    )

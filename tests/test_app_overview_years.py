@@ -18,7 +18,10 @@ def loaded(tmp_path_factory):
         from parsing.api import parse_bytes
 
         lib = Library()
-        for name, year in (("hongze-district-government-2023.pdf", 2023), ("hongze-district-government-2024.pdf", 2024)):
+        for name, year in (
+            ("hongze-district-government-2023.pdf", 2023),
+            ("hongze-district-government-2024.pdf", 2024),
+        ):
             data = (FIXTURES / name).read_bytes()
             lib.add(parse_bytes(data, name), data, agency="洪泽区人民政府", region="洪泽区", year=year)
         data = (FIXTURES / "huaian-city-government-2024.pdf").read_bytes()

@@ -106,8 +106,13 @@ def test_proactive_keeps_template_versions_apart(loaded):
     assert "不合并" in shown and "2019 版格式" in shown and "2021 版格式" in shown
     titles = [spec["layout"]["title"]["text"] for spec in chart_specs(at)]
     assert sorted(titles) == sorted(
-        ["主动公开政府信息条数（正文所述，按单位）", "2019 版格式：规范性文件（按单位）", "2019 版格式：规范性文件（按年度）",
-         "2021 版格式：行政规范性文件（按单位）", "2021 版格式：行政规范性文件（按年度）"]
+        [
+            "主动公开政府信息条数（正文所述，按单位）",
+            "2019 版格式：规范性文件（按单位）",
+            "2019 版格式：规范性文件（按年度）",
+            "2021 版格式：行政规范性文件（按单位）",
+            "2021 版格式：行政规范性文件（按年度）",
+        ]
     )
 
 

@@ -38,8 +38,11 @@ def stored(tmp_path_factory):
 
         lib = Library()
         ids = {}
-        for fmt, name, data in (("pdf", HUAIAN.name, HUAIAN.read_bytes()), ("html", HTML_SEED.name, HTML_SEED.read_bytes()),
-                                ("txt", "broken.txt", _broken_text())):
+        for fmt, name, data in (
+            ("pdf", HUAIAN.name, HUAIAN.read_bytes()),
+            ("html", HTML_SEED.name, HTML_SEED.read_bytes()),
+            ("txt", "broken.txt", _broken_text()),
+        ):
             report_id, _ = lib.add(parse_bytes(data, name), data)
             ids[fmt] = report_id
         lib.close()
@@ -62,7 +65,9 @@ def _click(at, report_id: int, key: str):
     from parsing.schema import key_label
 
     row = list(table.value["字段"]).index(key_label(key))
-    at.session_state[f"quality_cells_{report_id}"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.session_state[f"quality_cells_{report_id}"] = {
+        "selection": {"rows": [row], "columns": [], "cells": []}
+    }
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -112,7 +117,9 @@ def test_quality_page_reads_in_chinese(stored):
         at, rid = _open(stored, "txt")
         failed = table_with(at, "报告编号")
         assert list(failed.columns) == ["报告编号", "单位", "年度", "规则", "位置", "说明"]
-        assert any(re.fullmatch(r"三、（七）总计 · 自然人 \d+ ≠ 各办理结果之和 \d+", t) for t in failed["说明"]), failed
+        assert any(
+            re.fullmatch(r"三、（七）总计 · 自然人 \d+ ≠ 各办理结果之和 \d+", t) for t in failed["说明"]
+        ), failed
         field = at.selectbox(key=f"correction_field_{rid}")
         options = [field.format_func(o) for o in field.options]
         for frame in [df.value for df in at.dataframe]:

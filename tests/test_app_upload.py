@@ -53,7 +53,10 @@ def test_upload_limit_is_stated(empty_library):
 
 def test_upload_parse_confirm_and_save(empty_library):
     at = upload_page(
-        [(SEED_000.name, SEED_000.read_bytes(), "text/plain"), ("坏文件.pdf", b"%PDF-1.4\nnot really a pdf", "application/pdf")]
+        [
+            (SEED_000.name, SEED_000.read_bytes(), "text/plain"),
+            ("坏文件.pdf", b"%PDF-1.4\nnot really a pdf", "application/pdf"),
+        ]
     )
     results = table_with(at, "说明")
     status = dict(zip(results["文件"], results["状态"], strict=True))
@@ -153,7 +156,9 @@ def test_override_saved_on_upload_reaches_reports_already_in_the_library(empty_l
 
 
 def test_unmatched_label_counts_agree_on_upload_library_and_quality_pages(empty_library):
-    at = upload_page([(SEED_004.name, SEED_004.read_bytes(), "text/plain"), ("改写.txt", odd_report(), "text/plain")])
+    at = upload_page(
+        [(SEED_004.name, SEED_004.read_bytes(), "text/plain"), ("改写.txt", odd_report(), "text/plain")]
+    )
     reasons = dict(zip(table_with(at, "说明")["文件"], table_with(at, "说明")["说明"], strict=True))
     # 县教育局 2023 splits 商业企业 over two lines; the parser joins them, so no label is unmatched.
     assert "未识别" not in reasons[SEED_004.name]
@@ -176,10 +181,18 @@ def test_metadata_fill_down_and_duplicates_show_what_was_saved(empty_library):
     from parsing.api import parse_bytes
 
     data = SEED_000.read_bytes()
-    empty_library.add(parse_bytes(data, SEED_000.name), data, region="贵州省黔东南州施秉县", agency_type="政府办")
+    empty_library.add(
+        parse_bytes(data, SEED_000.name), data, region="贵州省黔东南州施秉县", agency_type="政府办"
+    )
     at = upload_page(
-        [(name, path.read_bytes(), "text/plain") for name, path in
-         ((SEED_000.name, SEED_000), (SEED_002.name, SEED_002), (SEED_004.name, SEED_004))]
+        [
+            (name, path.read_bytes(), "text/plain")
+            for name, path in (
+                (SEED_000.name, SEED_000),
+                (SEED_002.name, SEED_002),
+                (SEED_004.name, SEED_004),
+            )
+        ]
     )
     # The file already stored shows the saved metadata, not a fresh guess (教育, no region).
     kept = table_with(at, "编号")
@@ -201,7 +214,11 @@ def test_metadata_fill_down_and_duplicates_show_what_was_saved(empty_library):
     at.button(key="save_batch").click().run()
     assert "已保存 2 份报告" in texts(at)
     saved = empty_library.list().set_index("filename")
-    assert saved.loc[SEED_002.name, ["region", "agency_type", "year"]].tolist() == ["某省某县", "综合实验区/开发区", 2022]
+    assert saved.loc[SEED_002.name, ["region", "agency_type", "year"]].tolist() == [
+        "某省某县",
+        "综合实验区/开发区",
+        2022,
+    ]
     assert saved.loc[SEED_000.name, "region"] == "贵州省黔东南州施秉县"  # the stored report is not touched
 
 
@@ -215,8 +232,14 @@ def test_label_review_comes_before_saving_and_offers_every_standard_item(empty_l
     names = dict(review_choices())
     pick = next(sb for sb in at.selectbox if sb.key and sb.key.startswith("label_pick_0_"))
     # Any row or column of any section, both versions, with Chinese names (the label sits in section 二).
-    for wanted in ("s3.row.r3_6_1_no_correction", "s3.row.r3_6_other", "s2.col.2021.art20_1.in_force",
-                   "s2.col.2019.art20_1.new_made", "s3.col.natural_person", "s4.header.结果纠正"):
+    for wanted in (
+        "s3.row.r3_6_1_no_correction",
+        "s3.row.r3_6_other",
+        "s2.col.2021.art20_1.in_force",
+        "s2.col.2019.art20_1.new_made",
+        "s3.col.natural_person",
+        "s4.header.结果纠正",
+    ):
         assert names[wanted] in pick.options, wanted
     assert names["s3.row.r3_6_other"] == "三、依申请公开｜（六）其他处理（行，2019版）"
     assert len(pick.options) == len(names) + 1  # every standard item, plus 保持当前匹配

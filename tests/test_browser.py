@@ -50,9 +50,25 @@ def _streamlit_server(db_path: Path, log_path: Path) -> Iterator[str]:
     port = _free_port()
     log = open(log_path, "w")  # noqa: SIM115 - closed after the server stops
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
@@ -111,10 +127,14 @@ def test_drop_a_report_see_its_chart_and_download_png(app_url, browser, tmp_path
     shots = tmp_path / "screenshots"
     shots.mkdir()
     print(f"\nscreenshots: {shots}")
-    context = browser.new_context(viewport={"width": 1440, "height": 1500}, accept_downloads=True, locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 1500}, accept_downloads=True, locale="zh-CN"
+    )
     page = context.new_page()
     # Hermetic: only the app's own server is reached (no web fonts, no CDN).
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(app_url) else route.abort())
+    page.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith(app_url) else route.abort()
+    )
 
     page.goto(app_url + "/", wait_until="domcontentloaded")
     page.get_by_text("报告库还是空的").wait_for(timeout=60_000)  # 总览 on an empty library offers the upload
@@ -151,7 +171,7 @@ def test_drop_a_report_see_its_chart_and_download_png(app_url, browser, tmp_path
     assert widths[0] > 1.6 * widths[1], widths
 
     with page.expect_download(timeout=60_000) as download:
-        page.locator("[data-testid=\"stDownloadButton\"] button", has_text="PNG").first.click()
+        page.locator('[data-testid="stDownloadButton"] button', has_text="PNG").first.click()
     png = Path(download.value.path()).read_bytes()
     assert download.value.suggested_filename.endswith(".png")
     assert "行政许可" in download.value.suggested_filename
@@ -181,9 +201,26 @@ PAGES = {
 }
 # English that Streamlit's and Plotly's own widgets write (text, placeholders, tooltips).
 ENGLISH_UI = (
-    "Select all", "No results", "Choose an option", "Press Enter", "Upload", "per file", "Browse files",
-    "Drag and drop", "Page not found", "Running...", "Download as CSV", "Show/hide columns", "Fullscreen",
-    "Copy to clipboard", "Download plot", "Zoom in", "Zoom out", "Autoscale", "Reset axes", "Pan",
+    "Select all",
+    "No results",
+    "Choose an option",
+    "Press Enter",
+    "Upload",
+    "per file",
+    "Browse files",
+    "Drag and drop",
+    "Page not found",
+    "Running...",
+    "Download as CSV",
+    "Show/hide columns",
+    "Fullscreen",
+    "Copy to clipboard",
+    "Download plot",
+    "Zoom in",
+    "Zoom out",
+    "Autoscale",
+    "Reset axes",
+    "Pan",
     "Skip to main content",
 )
 _SHOWN_STRINGS = """() => {
@@ -210,7 +247,9 @@ def _english_shown(page) -> list[str]:
 
 @pytest.fixture()
 def samples_page(samples_url, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="zh-CN", accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 2400}, locale="zh-CN", accept_downloads=True
+    )
     page = context.new_page()
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(samples_url) else r.abort())
     yield page
@@ -260,7 +299,9 @@ def test_no_english_from_streamlit_widgets_on_any_page(samples_url, samples_page
         page.keyboard.press("Escape")
     # A text input's hint ("Press Enter to apply") and a form's ("Press Enter to submit form").
     _open(page, f"{samples_url}/library", "报告库")
-    page.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first.fill("施秉")  # the search box
+    page.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first.fill(
+        "施秉"
+    )  # the search box
     page.get_by_text("按回车键确认").wait_for(timeout=10_000)
     assert not _english_shown(page), _english_shown(page)
     _open(page, f"{samples_url}/quality", "数据质量")

@@ -110,7 +110,10 @@ def test_blank_summand_is_zero_and_listed():
     check = by(run_checks(cells, V2021), "O1_balance", "natural_person")
     assert check.status == "pass"
     assert check.detail == "4 + 0 = 4 + 0"
-    assert check.blank_as_zero == [s3_key("r2_carried_over", "natural_person"), s3_key("r4_carry_forward", "natural_person")]
+    assert check.blank_as_zero == [
+        s3_key("r2_carried_over", "natural_person"),
+        s3_key("r4_carry_forward", "natural_person"),
+    ]
 
 
 def test_blank_summand_can_still_fail():
@@ -145,17 +148,27 @@ def test_unparsed_cell_is_not_read_as_zero():
 def test_shanghai_2019_blank_zero_cells():
     # 上海市政府办公厅 2019 (report-format.md §6.4): zero cells are blank, outcome-row 总计 blank.
     values = {
-        ("r1_new_received", "natural_person"): 821, ("r2_carried_over", "natural_person"): 18,
-        ("r3_7_total", "natural_person"): 767, ("r4_carry_forward", "natural_person"): 72,
-        ("r1_new_received", "commercial_enterprise"): 35, ("r2_carried_over", "commercial_enterprise"): None,
-        ("r3_7_total", "commercial_enterprise"): 35, ("r4_carry_forward", "commercial_enterprise"): None,
-        ("r1_new_received", "total"): 859, ("r2_carried_over", "total"): 18,
-        ("r3_7_total", "total"): 805, ("r4_carry_forward", "total"): 72,
-        ("r3_1_granted", "natural_person"): 100, ("r3_1_granted", "total"): None,
+        ("r1_new_received", "natural_person"): 821,
+        ("r2_carried_over", "natural_person"): 18,
+        ("r3_7_total", "natural_person"): 767,
+        ("r4_carry_forward", "natural_person"): 72,
+        ("r1_new_received", "commercial_enterprise"): 35,
+        ("r2_carried_over", "commercial_enterprise"): None,
+        ("r3_7_total", "commercial_enterprise"): 35,
+        ("r4_carry_forward", "commercial_enterprise"): None,
+        ("r1_new_received", "total"): 859,
+        ("r2_carried_over", "total"): 18,
+        ("r3_7_total", "total"): 805,
+        ("r4_carry_forward", "total"): 72,
+        ("r3_1_granted", "natural_person"): 100,
+        ("r3_1_granted", "total"): None,
     }
     cells = {s3_key(r, c): cell(s3_key(r, c), v) for (r, c), v in values.items()}
-    for col, v in zip(("review_upheld", "review_corrected", "review_other", "review_pending", "review_total"),
-                      (5, None, None, 2, 7), strict=True):
+    for col, v in zip(
+        ("review_upheld", "review_corrected", "review_other", "review_pending", "review_total"),
+        (5, None, None, 2, 7),
+        strict=True,
+    ):
         cells[s4_key(col)] = cell(s4_key(col), v)
     checks = run_checks(cells, V2019)
     assert by(checks, "O1_balance", "natural_person").detail == "821 + 18 = 767 + 72"
@@ -243,12 +256,21 @@ def test_absent_tables_get_no_checks():
     only_s2 = {"s2.art20_1.regulations.issued": cell("a", 1)}
     assert [c.rule for c in run_checks(only_s2, V2021)] == ["D6_types"]
     only_s4 = {s4_key(k): cell(k, 0) for k in S4_COL_KEYS}
-    assert {c.rule for c in run_checks(only_s4, V2021)} == {"D5_review", "D5_lit_direct", "D5_lit_after", "D6_types"}
+    assert {c.rule for c in run_checks(only_s4, V2021)} == {
+        "D5_review",
+        "D5_lit_direct",
+        "D5_lit_after",
+        "D6_types",
+    }
 
 
 def test_summarize_counts_every_status():
-    checks = [Check("O1_balance", "total", "pass"), Check("D1_row_total", "r1", "fail"),
-              Check("D3_outcome_sum", "total", "skipped"), Check("D5_review", "review", "pass")]
+    checks = [
+        Check("O1_balance", "total", "pass"),
+        Check("D1_row_total", "r1", "fail"),
+        Check("D3_outcome_sum", "total", "skipped"),
+        Check("D5_review", "review", "pass"),
+    ]
     assert summarize(checks) == {"pass": 2, "fail": 1, "skipped": 1, "total": 4}
     assert summarize([]) == {"pass": 0, "fail": 0, "skipped": 0, "total": 0}
 
@@ -256,13 +278,20 @@ def test_summarize_counts_every_status():
 def test_json_form_lists_blanks_read_as_zero():
     cells = _o1_cells("total", 4, None, 4, 0)
     out = by(run_checks(cells, V2021), "O1_balance", "total").to_json()
-    assert out == {"rule": "O1_balance", "where": "total", "status": "pass", "detail": "4 + 0 = 4 + 0",
-                   "detail_zh": "总计列：一、本年新收＋二、上年结转 4（4 + 0） ＝ 三、（七）总计＋四、结转下年度继续办理 4（4 + 0）"
-                                "；按 0 计的空白：“二、上年结转政府信息公开申请数量 · 总计”",
-                   "blank_as_zero": ["s3.r2_carried_over.total"]}
+    assert out == {
+        "rule": "O1_balance",
+        "where": "total",
+        "status": "pass",
+        "detail": "4 + 0 = 4 + 0",
+        "detail_zh": "总计列：一、本年新收＋二、上年结转 4（4 + 0） ＝ 三、（七）总计＋四、结转下年度继续办理 4（4 + 0）"
+        "；按 0 计的空白：“二、上年结转政府信息公开申请数量 · 总计”",
+        "blank_as_zero": ["s3.r2_carried_over.total"],
+    }
 
 
-@pytest.mark.parametrize("seed", ["000_bd3a826d0705f6e5.txt", "001_d954dc0dac9f162f.txt", "004_e3c733e02cbb2cbf.txt"])
+@pytest.mark.parametrize(
+    "seed", ["000_bd3a826d0705f6e5.txt", "001_d954dc0dac9f162f.txt", "004_e3c733e02cbb2cbf.txt"]
+)
 def test_seed_reports_balance_end_to_end(seed):
     # Real all-zero reports through the whole parser: every O1 column is evaluated and none fails.
     from parsing.api import parse_path
@@ -316,10 +345,13 @@ def test_stored_checks_without_detail_zh_are_explained_the_same_way():
     assert explain("D1_row_total", "r3_1_granted", "fail", "5 = 1 + 1 + 0 + 0 + 0 + 0 → 5 ≠ 2") == (
         "三、（一）予以公开 · 总计 5 ≠ 各类申请人之和 2（1 + 1 + 0 + 0 + 0 + 0）"
     )
-    assert explain("D5_review", "review", "skipped", "absent: s4.review_total") == "报告中缺少“行政复议 · 总计”，未校验"
-    assert explain("D3_outcome_sum", "total", "skipped", "table 三 version is mixed: outcome rows unknown") == (
-        "第三部分的格式版本无法确定，办理结果各行不明，未校验"
+    assert (
+        explain("D5_review", "review", "skipped", "absent: s4.review_total")
+        == "报告中缺少“行政复议 · 总计”，未校验"
     )
+    assert explain(
+        "D3_outcome_sum", "total", "skipped", "table 三 version is mixed: outcome rows unknown"
+    ) == ("第三部分的格式版本无法确定，办理结果各行不明，未校验")
 
 
 def test_every_canonical_key_has_a_unique_chinese_label():

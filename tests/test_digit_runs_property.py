@@ -63,12 +63,21 @@ def _count(rng: random.Random) -> int:
 def _s3_table(rng: random.Random, version: str) -> dict[str, list[int]]:
     """A table 三 that satisfies D1, D3 and O1: outcomes drawn, totals and balance derived."""
     cols = len(schema.S3_APPLICANT_COLS)
-    rows = {k: [_count(rng) if rng.random() < 0.35 else 0 for _ in range(cols)] for k in schema.outcome_rows(version)}
+    rows = {
+        k: [_count(rng) if rng.random() < 0.35 else 0 for _ in range(cols)]
+        for k in schema.outcome_rows(version)
+    }
     total = [sum(r[c] for r in rows.values()) for c in range(cols)]
     r4 = [_count(rng) if rng.random() < 0.3 else 0 for _ in range(cols)]
     r2 = [rng.randint(0, t + f) if rng.random() < 0.3 else 0 for t, f in zip(total, r4, strict=True)]
     r1 = [t + f - b for t, f, b in zip(total, r4, r2, strict=True)]
-    table = {"r1_new_received": r1, "r2_carried_over": r2, **rows, "r3_7_total": total, "r4_carry_forward": r4}
+    table = {
+        "r1_new_received": r1,
+        "r2_carried_over": r2,
+        **rows,
+        "r3_7_total": total,
+        "r4_carry_forward": r4,
+    }
     return {k: [*v, sum(v)] for k, v in table.items()}
 
 
@@ -84,7 +93,10 @@ def _expected_s3(table: dict[str, list[int]], version: str) -> dict[str, list[in
     cands = {k: [s for s in _splits("".join(map(str, v)), 7) if sum(s[:6]) == s[6]] for k, v in table.items()}
     out = {k: _agreed(v, 7) for k, v in cands.items()}
     outcome = schema.outcome_rows(version)
-    eqs = [(["r1_new_received", "r2_carried_over"], ["r3_7_total", "r4_carry_forward"]), (["r3_7_total"], list(outcome))]
+    eqs = [
+        (["r1_new_received", "r2_carried_over"], ["r3_7_total", "r4_carry_forward"]),
+        (["r3_7_total"], list(outcome)),
+    ]
     ambiguous = sorted({k for eq in eqs for k in eq[0] + eq[1] if len(cands[k]) > 1})
     combos = 1
     for k in ambiguous:
@@ -94,20 +106,39 @@ def _expected_s3(table: dict[str, list[int]], version: str) -> dict[str, list[in
     alive: dict[str, set] = {k: set() for k in ambiguous}
     for choice in itertools.product(*(cands[k] for k in ambiguous)):
         rows = {k: cands[k][0] for k in cands} | dict(zip(ambiguous, choice, strict=True))
-        if all(sum(rows[k][c] for k in left) == sum(rows[k][c] for k in right) for left, right in eqs for c in range(7)):
+        if all(
+            sum(rows[k][c] for k in left) == sum(rows[k][c] for k in right)
+            for left, right in eqs
+            for c in range(7)
+        ):
             for k, s in zip(ambiguous, choice, strict=True):
                 alive[k].add(s)
     return out | {k: _agreed(sorted(v), 7) for k, v in alive.items()}
 
 
-def _render(year: int, s2_version: str, s2: dict[tuple[str, str], list[int]], s3_version: str, s3: dict[str, list[int]], s4: list[int]) -> str:
-    lines = [f"某县交通运输局{year}年政府信息公开工作年度报告", "一、总体情况", f"{year}年，我局依法做好政府信息公开工作。", "二、主动公开政府信息情况"]
+def _render(
+    year: int,
+    s2_version: str,
+    s2: dict[tuple[str, str], list[int]],
+    s3_version: str,
+    s3: dict[str, list[int]],
+    s4: list[int],
+) -> str:
+    lines = [
+        f"某县交通运输局{year}年政府信息公开工作年度报告",
+        "一、总体情况",
+        f"{year}年，我局依法做好政府信息公开工作。",
+        "二、主动公开政府信息情况",
+    ]
     for block in schema.SECTION2[s2_version]:
         lines.append(block.caption)
         lines.append("信息内容" + "".join(c.label for c in block.cols))
         for row_key, label in block.rows:
             lines.append(label + "".join(map(str, s2[(block.key, row_key)])))
-    lines += ["三、收到和处理政府信息公开申请情况", "本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和"]
+    lines += [
+        "三、收到和处理政府信息公开申请情况",
+        "本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和",
+    ]
     groups_done: set[str] = set()
     for row in schema.s3_rows(s3_version):
         group = getattr(row, "group", None)
@@ -119,7 +150,13 @@ def _render(year: int, s2_version: str, s2: dict[tuple[str, str], list[int]], s3
             groups_done.add(group)
             lines.append(group)
         lines.append(prefix + row.label + "".join(map(str, s3[row.key])))
-    lines += ["四、因政府信息公开工作被申请行政复议、行政诉讼情况", "行政复议行政诉讼", "".join(map(str, s4)), "五、存在的主要问题及改进情况", "无。"]
+    lines += [
+        "四、因政府信息公开工作被申请行政复议、行政诉讼情况",
+        "行政复议行政诉讼",
+        "".join(map(str, s4)),
+        "五、存在的主要问题及改进情况",
+        "无。",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -137,7 +174,9 @@ def test_runs_give_back_exactly_the_determined_cells(seed: int, new: bool) -> No
     for block in schema.SECTION2[version]:
         for row_key, _ in block.rows:
             truth = s2[(block.key, row_key)]
-            got = _agreed(_splits("".join(map(str, truth)), len(block.cols)), len(block.cols))  # no rule in 二
+            got = _agreed(
+                _splits("".join(map(str, truth)), len(block.cols)), len(block.cols)
+            )  # no rule in 二
             for col, v in zip(block.cols, got, strict=True):
                 if v is not None:
                     expected[f"s2.{block.key}.{row_key}.{col.key}"] = v
@@ -145,13 +184,23 @@ def test_runs_give_back_exactly_the_determined_cells(seed: int, new: bool) -> No
         for (col, _), v in zip(schema.S3_COLUMNS, values, strict=True):
             if v is not None:
                 expected[f"s3.{row_key}.{col}"] = v
-    s4_cands = [s for s in _splits("".join(map(str, s4)), 15) if all(sum(s[g : g + 4]) == s[g + 4] for g in (0, 5, 10))]
+    s4_cands = [
+        s
+        for s in _splits("".join(map(str, s4)), 15)
+        if all(sum(s[g : g + 4]) == s[g + 4] for g in (0, 5, 10))
+    ]
     for (col, _), v in zip(schema.S4_COLUMNS, _agreed(s4_cands, 15), strict=True):
         if v is not None:
             expected[f"s4.{col}"] = v
-    truth = {f"s3.{r}.{c}": v for r, vals in s3.items() for (c, _), v in zip(schema.S3_COLUMNS, vals, strict=True)}
+    truth = {
+        f"s3.{r}.{c}": v for r, vals in s3.items() for (c, _), v in zip(schema.S3_COLUMNS, vals, strict=True)
+    }
     truth |= {f"s4.{c}": v for (c, _), v in zip(schema.S4_COLUMNS, s4, strict=True)}
-    truth |= {f"s2.{b}.{r}.{c.key}": v for (b, r), vals in s2.items() for c, v in zip(next(x for x in schema.SECTION2[version] if x.key == b).cols, vals, strict=True)}
+    truth |= {
+        f"s2.{b}.{r}.{c.key}": v
+        for (b, r), vals in s2.items()
+        for c, v in zip(next(x for x in schema.SECTION2[version] if x.key == b).cols, vals, strict=True)
+    }
     got = {k: c.value for k, c in report.cells.items()}
     assert {k: truth[k] for k in expected} == expected  # the rules never determine a wrong value
     assert got == expected

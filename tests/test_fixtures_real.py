@@ -100,7 +100,11 @@ def test_huaian_all_rules_pass(huaian):
     assert huaian.checks, "no rule was evaluated"
     failed = [c for c in huaian.checks if c.status == "fail"]
     assert failed == []
-    assert {c.rule for c in huaian.checks if c.status == "pass"} >= {"O1_balance", "D1_row_total", "D3_outcome_sum"}
+    assert {c.rule for c in huaian.checks if c.status == "pass"} >= {
+        "O1_balance",
+        "D1_row_total",
+        "D3_outcome_sum",
+    }
 
 
 def test_huaian_metadata(huaian):

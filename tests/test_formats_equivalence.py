@@ -36,7 +36,9 @@ def test_every_seed_was_rendered():
     assert len(SEEDS) == 5
     for seed in SEEDS:
         for suffix in VARIANTS:
-            assert (RENDERED / f"{seed.stem}{suffix}").is_file(), f"run scripts/render_seeds.py ({seed.stem}{suffix})"
+            assert (RENDERED / f"{seed.stem}{suffix}").is_file(), (
+                f"run scripts/render_seeds.py ({seed.stem}{suffix})"
+            )
 
 
 @pytest.mark.parametrize(("seed", "suffix"), list(_cases()))
@@ -46,7 +48,11 @@ def test_format_gives_the_seed_cells(seed: Path, suffix: str):
     assert rendered.error is None, rendered.error
     assert rendered.format == VARIANTS[suffix]
     assert (rendered.template, rendered.table_versions) == (original.template, original.table_versions)
-    assert (rendered.year, rendered.agency, rendered.region) == (original.year, original.agency, original.region)
+    assert (rendered.year, rendered.agency, rendered.region) == (
+        original.year,
+        original.agency,
+        original.region,
+    )
     assert set(rendered.cells) == set(original.cells)
     differing = {
         key: (cell.value, rendered.cells[key].value)
@@ -61,7 +67,7 @@ def test_format_gives_the_seed_cells(seed: Path, suffix: str):
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem[:3])
 def test_gbk_page_is_really_gbk_with_split_numbers(seed: Path):
     raw = (RENDERED / f"{seed.stem}.gbk.html").read_bytes()
-    assert b'charset=gb2312' in raw
+    assert b"charset=gb2312" in raw
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
     original = _parse(seed)

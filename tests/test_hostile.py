@@ -67,8 +67,20 @@ def test_sample_every_document_gets_a_clean_answer(sample_results):
 
 def test_sample_covers_every_category(sample_results):
     categories = {case.category for case, _, _ in sample_results}
-    assert {"size", "spans", "digits", "nesting", "archive", "odd_name", "encoding", "bomb", "xml_attack",
-            "magic_junk", "truncation", "byte_flip"} <= categories
+    assert {
+        "size",
+        "spans",
+        "digits",
+        "nesting",
+        "archive",
+        "odd_name",
+        "encoding",
+        "bomb",
+        "xml_attack",
+        "magic_junk",
+        "truncation",
+        "byte_flip",
+    } <= categories
 
 
 def test_corpus_is_deterministic():
@@ -128,7 +140,9 @@ def test_memory_budget_stops_a_document():
 def test_value_with_absurd_digit_count_stays_raw():
     value = parse_value("9" * 400)
     assert value.value is None and value.flag == "too_long"
-    assert parse_value("1" * 5000 + " " + "2" * 5000).flag == "too_long"  # split form: no int() of 10,000 digits
+    assert (
+        parse_value("1" * 5000 + " " + "2" * 5000).flag == "too_long"
+    )  # split form: no int() of 10,000 digits
     assert parse_value("12345").value == 12345
 
 
@@ -141,8 +155,13 @@ def test_render_scale_bounds_the_pixels_of_a_page():
 
 def test_html_nesting_is_flattened_not_recursed():
     depth = 5_000
-    page = ("<html><body>" + "<div>" * depth + "</div>" * depth + "<table><tr><td>行政许可</td><td>5</td></tr></table>"
-            "</body></html>").encode()
+    page = (
+        "<html><body>"
+        + "<div>" * depth
+        + "</div>" * depth
+        + "<table><tr><td>行政许可</td><td>5</td></tr></table>"
+        "</body></html>"
+    ).encode()
     report = parse_bytes(page, "deep.html")
     assert report.error is None or report.error["code"] != "internal"
     from parsing.readers.html import read
@@ -220,7 +239,9 @@ def test_cli_output_is_valid_for_any_name_and_every_input(tmp_path):
     assert proc.returncode == 1
     assert len(objects) == 5
     assert objects[0]["error"] is None
-    names = [base64.b64decode(o["file_b64"]) if "file_b64" in o else os.fsencode(o["file"]) for o in objects[1:]]
+    names = [
+        base64.b64decode(o["file_b64"]) if "file_b64" in o else os.fsencode(o["file"]) for o in objects[1:]
+    ]
     assert names == [os.fsencode(p) for p in paths]
     assert objects[2]["error"] is None  # the GBK-named copy of the good report parses
     assert objects[3]["error"]["code"] == "empty_archive" and objects[4]["error"]["code"] == "empty_archive"

@@ -184,7 +184,9 @@ def test_section_3_rows_group_cells_and_page_numbers() -> None:
 def test_section_3_row_with_a_missing_value_is_reported_not_shifted() -> None:
     result = interpret(grid(S3_HEAD + S3_ROWS))
     assert not any(k.startswith("s3.r2_") for k in result.cells)
-    assert any("二、上年结转政府信息公开申请数量" in w and "6 个数值，应为 7 个" in w for w in result.warnings)
+    assert any(
+        "二、上年结转政府信息公开申请数量" in w and "6 个数值，应为 7 个" in w for w in result.warnings
+    )
 
 
 def _clipped_grid(clipped: bool) -> Document:
@@ -196,7 +198,10 @@ def _clipped_grid(clipped: bool) -> Document:
         [(3, "商业企业"), (4, "科研机构"), (5, "社会公益组织"), (6, "法律服务机构"), (7, "其他")],
         [(0, "一、本年新收政府信息公开申请数量"), (2, "9"), (3, "2"), (4, "0"), (5, "0")],
     ]
-    rows = [[SourceCell(t, Source("pdf", table=0, row=r, col=c, page=1)) for c, t in row] for r, row in enumerate(placed)]
+    rows = [
+        [SourceCell(t, Source("pdf", table=0, row=r, col=c, page=1)) for c, t in row]
+        for r, row in enumerate(placed)
+    ]
     return Document("pdf", rows, clipped_rows={4} if clipped else set())
 
 
@@ -236,7 +241,11 @@ def test_section_4_with_fourteen_values_is_not_guessed() -> None:
     assert result.cells == {}
     assert any("有 14 个数值，应为 15 个" in w for w in result.warnings)
     assert result.unread_tables == [
-        {"table": "s4", "code": "values_unplaced", "reason": "数值无法对应到表格的行和列（原因见本表的其他提示）"}
+        {
+            "table": "s4",
+            "code": "values_unplaced",
+            "reason": "数值无法对应到表格的行和列（原因见本表的其他提示）",
+        }
     ]
 
 
@@ -258,8 +267,13 @@ def test_report_without_tables_says_so() -> None:
 
 @pytest.mark.parametrize(
     ("versions", "template"),
-    [({}, "unknown"), ({"s2": "2019"}, "2019"), ({"s2": "2021", "s3": "2021", "s4": "2021"}, "2021"),
-     ({"s2": "2019", "s3": "2021"}, "mixed"), ({"s4": "2019"}, "unknown")],
+    [
+        ({}, "unknown"),
+        ({"s2": "2019"}, "2019"),
+        ({"s2": "2021", "s3": "2021", "s4": "2021"}, "2021"),
+        ({"s2": "2019", "s3": "2021"}, "mixed"),
+        ({"s4": "2019"}, "unknown"),
+    ],
 )
 def test_template_is_read_from_tables_2_and_3(versions: dict[str, str], template: str) -> None:
     assert Interpretation(table_versions=versions).template == template

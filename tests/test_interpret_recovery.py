@@ -19,7 +19,10 @@ def parse(text: str) -> ParsedReport:
 
 
 def row(report: ParsedReport, key: str) -> tuple:
-    return tuple(report.cells[f"s3.{key}.{c}"].value if f"s3.{key}.{c}" in report.cells else None for c in schema.S3_COL_KEYS)
+    return tuple(
+        report.cells[f"s3.{key}.{c}"].value if f"s3.{key}.{c}" in report.cells else None
+        for c in schema.S3_COL_KEYS
+    )
 
 
 # ------------------------------------------------------------------ item 1: accepted or refused
@@ -67,7 +70,11 @@ def test_skeleton_template_is_a_report_and_names_each_unread_table() -> None:
     report = parse(SKELETON)
     assert report.error is None
     assert not report.cells
-    for table in ("第二部分（主动公开政府信息情况）表格", "第三部分（收到和处理政府信息公开申请情况）表格", "第四部分（行政复议、行政诉讼情况）表格"):
+    for table in (
+        "第二部分（主动公开政府信息情况）表格",
+        "第三部分（收到和处理政府信息公开申请情况）表格",
+        "第四部分（行政复议、行政诉讼情况）表格",
+    ):
         assert any(w.startswith(table + "未读取到任何数值") for w in report.warnings), table
     assert all(" / " in w for w in report.warnings)  # Chinese and English
 
@@ -81,7 +88,10 @@ def test_traditional_prose_excerpt_is_a_report() -> None:
 def test_unrelated_document_is_not_a_report() -> None:
     report = parse(UNRELATED)
     assert report.error is not None and report.error["code"] == "not_a_report"
-    assert parse("产品说明书\n一、安装\n将设备放置于平整处。\n二、使用\n接通电源。\n").error["code"] == "not_a_report"
+    assert (
+        parse("产品说明书\n一、安装\n将设备放置于平整处。\n二、使用\n接通电源。\n").error["code"]
+        == "not_a_report"
+    )
 
 
 def test_prose_only_report_says_no_table_was_found() -> None:
@@ -196,7 +206,23 @@ def test_run_together_dump_is_split_by_the_rules() -> None:
     assert len([k for k in report.cells if k.startswith("s3.")]) == 25 * 7
     assert not [c for c in report.checks if c.status == "fail"]
     assert report.cells["s3.r1_new_received.total"].flag == "split_by_rule"
-    assert [report.cells[f"s4.{k}"].value for k in schema.S4_COL_KEYS] == [2, 1, 1, 0, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1]
+    assert [report.cells[f"s4.{k}"].value for k in schema.S4_COL_KEYS] == [
+        2,
+        1,
+        1,
+        0,
+        4,
+        0,
+        0,
+        0,
+        0,
+        0,
+        1,
+        0,
+        0,
+        0,
+        1,
+    ]
     assert report.cells["s4.review_total"].flag == "split_by_rule"
     # 二 has no rule: '512430' stays out, its candidates listed; '000' has one split only
     assert not any(k.startswith("s2.art20_1.normative_documents") for k in report.cells)
@@ -244,7 +270,23 @@ def test_ocr_markdown_generic_columns_split_tables_and_three_tables_of_four() ->
     assert report.cells["s3.r1_new_received.research_institution"].flag == "dash"
     assert row(report, "r3_1_granted") == (3, 1, None, None, None, None, 4)
     assert not any("总计" in w and "0 个数值" in w for w in report.warnings)  # 总计 after 数据6 is a header
-    assert [report.cells[f"s4.{k}"].value for k in schema.S4_COL_KEYS] == [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2]
+    assert [report.cells[f"s4.{k}"].value for k in schema.S4_COL_KEYS] == [
+        1,
+        0,
+        0,
+        0,
+        1,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        2,
+        2,
+    ]
 
 
 # ------------------------------------------------------------------ extracted markdown debris
@@ -284,7 +326,9 @@ DEBRIS = """某县司法局2022年政府信息公开工作年度报告
 
 def test_torn_cell_notes_page_marks_and_header_fragments() -> None:
     report = parse(DEBRIS)
-    assert [report.cells[f"s2.art20_1.normative_documents.{c}"].value for c in ("issued", "repealed", "in_force")] == [22, 3, 41]
+    assert [
+        report.cells[f"s2.art20_1.normative_documents.{c}"].value for c in ("issued", "repealed", "in_force")
+    ] == [22, 3, 41]
     assert report.cells["s2.art20_5.administrative_licensing.decisions"].value == 130
     assert row(report, "r1_new_received") == (4, 0, 0, 0, 0, 0, 4)
     assert row(report, "r2_carried_over") == (1, 0, 0, 0, 0, 0, 1)
@@ -318,7 +362,9 @@ def test_run_together_header_of_table_two_decides_the_template() -> None:
 
 
 def test_generic_columns_not_confirmed_by_d1_are_reported() -> None:
-    text = OCR_MD.replace("| （一）予以公开 | 3 | 1 | - | - | - | - | 4 |", "| （一）予以公开 | 3 | 1 | - | - | - | - | 5 |")
+    text = OCR_MD.replace(
+        "| （一）予以公开 | 3 | 1 | - | - | - | - | 4 |", "| （一）予以公开 | 3 | 1 | - | - | - | - | 5 |"
+    )
     report = parse_bytes(text.encode("utf-8"), "ocr.md")
     assert any("通用列名" in w and "（一）予以公开" in w for w in report.warnings)
     assert not any("通用列名" in w for w in parse_bytes(OCR_MD.encode("utf-8"), "ocr.md").warnings)
@@ -363,7 +409,11 @@ CLIPPED = """某县商务局2020年政府信息公开工作年度报告
 def test_a_label_clipped_mid_word_is_read_when_one_open_row_starts_with_it() -> None:
     report = parse(CLIPPED)
     key = "s2.art20_5.other_management_services"
-    assert [report.cells[f"{key}.{c}"].value for c in ("prev_year_items", "items_change", "decisions")] == [5, 1, 40]
+    assert [report.cells[f"{key}.{c}"].value for c in ("prev_year_items", "items_change", "decisions")] == [
+        5,
+        1,
+        40,
+    ]
     assert any(m.tier == "clipped" for m in report.labels)
 
 

@@ -42,7 +42,9 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found += [(node.lineno, node.module)] + [(node.lineno, f"{node.module}.{a.name}") for a in node.names]
+            found += [(node.lineno, node.module)] + [
+                (node.lineno, f"{node.module}.{a.name}") for a in node.names
+            ]
         elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "__import__":
             if node.args and isinstance(node.args[0], ast.Constant):
                 found.append((node.lineno, str(node.args[0].value)))

@@ -47,11 +47,23 @@ def test_outcome_mix_of_huaian(huaian: pd.DataFrame) -> None:
     # 予以公开 1362, 部分公开 454, 不予公开 2+31+5+6+8+12+9+105, 无法提供 769+11+1,
     # 不予处理 62+25+1, 其他处理 (2021: three sub-rows) 71+6+110.
     assert mix["value"].to_dict() == {
-        "granted": 1362, "partial": 454, "withheld": 178, "unavailable": 781, "not_processed": 88, "other": 187,
+        "granted": 1362,
+        "partial": 454,
+        "withheld": 178,
+        "unavailable": 781,
+        "not_processed": 88,
+        "other": 187,
     }
     assert mix["value"].sum() == huaian["s3.r3_7_total.total"].iloc[0] == 3050
     assert mix["share"].sum() == pytest.approx(1.0)
-    assert list(mix["category_label"]) == ["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"]
+    assert list(mix["category_label"]) == [
+        "予以公开",
+        "部分公开",
+        "不予公开",
+        "无法提供",
+        "不予处理",
+        "其他处理",
+    ]
 
 
 def test_kpis_of_huaian(huaian: pd.DataFrame) -> None:
@@ -64,7 +76,11 @@ def test_kpis_of_huaian(huaian: pd.DataFrame) -> None:
     # 26 direct + 20 after review in the table; the prose says 46 too.
     assert k["litigation_cases"] == 46 == huaian["n.litigation_cases"].iloc[0]
     assert k["review_litigation_cases"] == 397
-    assert (k["regulations_issued_2021"], k["normative_issued_2021"], k["normative_in_force_2021"]) == (1, 8, 66)
+    assert (k["regulations_issued_2021"], k["normative_issued_2021"], k["normative_in_force_2021"]) == (
+        1,
+        8,
+        66,
+    )
     assert k["normative_new_made_2019"] is None  # no 2019 report in the selection: unknown, not 0
     # "主动公开各类政府信息5500余条": a lower bound, kept and marked.
     assert k["proactive_items"] == 5500 and k["proactive_items_approx"] is True
@@ -95,9 +111,9 @@ def test_kpis_over_several_years_show_the_latest_year_and_its_change(df: pd.Data
     assert k["applications_received"] == 3119
     assert all("2024 年" in note and "较 2023 年" in note for note in k["notes"].values())
     table = agg.kpi_table(df).set_index("key")
-    assert table.loc["licensing_decisions", ["year", "value", "previous_year", "previous_value", "change"]].tolist() == [
-        2024, 447228, 2023, 581, 447228 - 581
-    ]
+    assert table.loc[
+        "licensing_decisions", ["year", "value", "previous_year", "previous_value", "change"]
+    ].tolist() == [2024, 447228, 2023, 581, 447228 - 581]
 
 
 @pytest.fixture(scope="module")
@@ -157,11 +173,22 @@ def test_application_flow_balances_for_huaian(huaian: pd.DataFrame) -> None:
 
 def test_applicants_and_carry_over_of_huaian(huaian: pd.DataFrame) -> None:
     applicants = agg.applicants_by_type(huaian).set_index("applicant")["value"].to_dict()
-    assert applicants == {"natural_person": 3001, "commercial_enterprise": 53, "research_institution": 0,
-                          "public_interest_org": 0, "legal_service_org": 61, "other_org": 4}
+    assert applicants == {
+        "natural_person": 3001,
+        "commercial_enterprise": 53,
+        "research_institution": 0,
+        "public_interest_org": 0,
+        "legal_service_org": 61,
+        "other_org": 4,
+    }
     assert sum(applicants.values()) == 3119
     carry = agg.carry_over(huaian).set_index("measure")["value"].to_dict()
-    assert carry == {"r1_new_received": 3119, "r2_carried_over": 34, "r3_7_total": 3050, "r4_carry_forward": 103}
+    assert carry == {
+        "r1_new_received": 3119,
+        "r2_carried_over": 34,
+        "r3_7_total": 3050,
+        "r4_carry_forward": 103,
+    }
 
 
 def test_review_litigation_of_huaian(huaian: pd.DataFrame) -> None:
@@ -194,16 +221,25 @@ def test_normative_documents_keep_versions_apart(df: pd.DataFrame) -> None:
 def test_enforcement_fees_and_trend(df: pd.DataFrame) -> None:
     long = agg.enforcement(df)
     fee_2021 = long[long["measure"] == "fee_amount_wan_yuan"]
-    assert fee_2021.set_index("agency")["value"].to_dict() == {"县教育局": 0, "淮安市人民政府": pytest.approx(96171.6)}
+    assert fee_2021.set_index("agency")["value"].to_dict() == {
+        "县教育局": 0,
+        "淮安市人民政府": pytest.approx(96171.6),
+    }
     assert set(fee_2021["unit"]) == {"万元"} and set(fee_2021["version"]) == {"2021"}
     fee_2019 = long[(long["item"] == "administrative_fees") & (long["version"] == "2019")]
     assert set(fee_2019["measure"]) == {"prev_year_items", "items_change"}  # item counts, not money
     decisions = long[long["measure"] == "decisions"]
     versions = decisions.groupby("item")["version"].agg(set).to_dict()
-    assert versions == {"administrative_licensing": {"2019/2021"}, "administrative_penalty": {"2019/2021"},
-                        "administrative_coercion": {"2019/2021"}, "other_management_services": {"2019"}}
+    assert versions == {
+        "administrative_licensing": {"2019/2021"},
+        "administrative_penalty": {"2019/2021"},
+        "administrative_coercion": {"2019/2021"},
+        "other_management_services": {"2019"},
+    }
     trend = agg.enforcement_trend(df)
-    lic = trend[(trend["item"] == "administrative_licensing") & (trend["measure"] == "decisions")].set_index("year")
+    lic = trend[(trend["item"] == "administrative_licensing") & (trend["measure"] == "decisions")].set_index(
+        "year"
+    )
     # 2020: 施秉 79 + 盐池 228; 2021: only 001 states it (0); 2023: 县教育局 581; 2024: 淮安.
     assert lic["value"].to_dict() == {2020: 307, 2021: 0, 2023: 581, 2024: 447228}
     assert lic["n_reports"].to_dict() == {2020: 2, 2021: 1, 2023: 1, 2024: 1}
@@ -270,7 +306,9 @@ def test_carry_over_consistency_across_years(tmp_path: Path) -> None:
     df = lib.dataset().set_index("report_id")
     forward_2019 = df.loc[ids[2019], "s3.r4_carry_forward.total"]
     lib.add_correction(ids[2020], "s3.r2_carried_over.total", forward_2019, note="与上年结转一致")
-    lib.add_correction(ids[2021], "s3.r2_carried_over.total", df.loc[ids[2020], "s3.r4_carry_forward.total"] + 1)
+    lib.add_correction(
+        ids[2021], "s3.r2_carried_over.total", df.loc[ids[2020], "s3.r4_carry_forward.total"] + 1
+    )
     x1 = agg.carry_over_consistency(lib.dataset()).set_index("year")
     assert x1.loc[2020, "consistent"] and x1.loc[2020, "previous_carry_forward"] == forward_2019
     assert not x1.loc[2021, "consistent"]
@@ -281,10 +319,21 @@ def test_carry_over_consistency_across_years(tmp_path: Path) -> None:
 def test_every_aggregation_accepts_an_empty_selection(df: pd.DataFrame) -> None:
     empty = df.iloc[0:0]
     assert agg.kpis(empty)["reports"] == 0
-    for fn in (agg.agency_table, agg.normative_documents, agg.enforcement, agg.enforcement_trend,
-               agg.applicants_by_type, agg.outcome_mix, agg.carry_over, agg.carry_over_consistency,
-               agg.application_flow, agg.review_litigation, agg.quality_summary, agg.duplicate_agency_years,
-               agg.kpi_table):
+    for fn in (
+        agg.agency_table,
+        agg.normative_documents,
+        agg.enforcement,
+        agg.enforcement_trend,
+        agg.applicants_by_type,
+        agg.outcome_mix,
+        agg.carry_over,
+        agg.carry_over_consistency,
+        agg.application_flow,
+        agg.review_litigation,
+        agg.quality_summary,
+        agg.duplicate_agency_years,
+        agg.kpi_table,
+    ):
         out = fn(empty)
         assert isinstance(out, pd.DataFrame), fn.__name__
         if fn is not agg.kpi_table:

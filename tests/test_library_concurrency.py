@@ -44,7 +44,10 @@ def _add_range(url: str, start: int, stop: int, broken_every: int = 0) -> list[s
 def _counts(path: Path) -> dict[str, int]:
     con = sqlite3.connect(path)
     try:
-        return {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in ("reports", "report_files", "cells")}
+        return {
+            t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("reports", "report_files", "cells")
+        }
     finally:
         con.close()
 

@@ -67,7 +67,12 @@ def test_values_are_exactly_the_parsed_cells(stored) -> None:
 def test_real_figures_of_the_huaian_report(stored) -> None:
     lib, parsed = stored
     row = lib.dataset().set_index("report_id").loc[huaian_id(parsed)]
-    assert (row["agency"], row["region"], row["year"], row["template"]) == ("淮安市人民政府", "淮安市", 2024, "2021")
+    assert (row["agency"], row["region"], row["year"], row["template"]) == (
+        "淮安市人民政府",
+        "淮安市",
+        2024,
+        "2021",
+    )
     assert row["s3.r1_new_received.total"] == 3119
     assert row["s2.art20_8.administrative_fees.fee_amount_wan_yuan"] == pytest.approx(96171.6)
     assert row["s4.review_total"] == 351
@@ -86,7 +91,10 @@ def test_chinese_headers_are_unique_and_say_the_version() -> None:
     headers = chinese_headers()
     assert set(headers) == set(dataset_columns())
     assert len(set(headers.values())) == len(headers)
-    assert headers["s2.art20_1.normative_documents.new_made"] == "二｜第二十条第（一）项｜规范性文件 / 本年新制作数量（2019版）"
+    assert (
+        headers["s2.art20_1.normative_documents.new_made"]
+        == "二｜第二十条第（一）项｜规范性文件 / 本年新制作数量（2019版）"
+    )
     assert headers["s2.art20_1.normative_documents.in_force"].endswith("现行有效件数（2021版）")
     assert "版）" not in headers["s2.art20_5.administrative_licensing.decisions"]  # shared by both versions
     assert headers["s3.r1_new_received.total"] == "三｜一、本年新收政府信息公开申请数量 / 总计"
@@ -123,13 +131,15 @@ def test_export_excel_has_data_and_key_sheets(stored) -> None:
     col = {k: i for i, k in enumerate(dataset_columns())}
     rows = {r[0]: r for r in data.iter_rows(min_row=2, values_only=True)}
     huaian = rows[huaian_id(parsed)]
-    assert huaian[col["s3.r1_new_received.total"]] == 3119 and isinstance(huaian[col["s3.r1_new_received.total"]], int)
+    assert huaian[col["s3.r1_new_received.total"]] == 3119 and isinstance(
+        huaian[col["s3.r1_new_received.total"]], int
+    )
     assert huaian[col["s2.art20_8.administrative_fees.fee_amount_wan_yuan"]] == pytest.approx(96171.6)
     assert huaian[col["s2.art20_1.normative_documents.new_made"]] is None
     keys = wb["字段说明"]
     key_rows = list(keys.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in key_rows] == dataset_columns()
-    assert ("s2.art20_8.administrative_fees.fee_amount_wan_yuan" in {r[0] for r in key_rows if r[5] == "万元"})
+    assert "s2.art20_8.administrative_fees.fee_amount_wan_yuan" in {r[0] for r in key_rows if r[5] == "万元"}
 
 
 def test_export_tables_excel_names_sheets_safely() -> None:

@@ -41,7 +41,9 @@ def test_zip_members_are_stored_with_their_own_bytes(lib: Library) -> None:
     results = ingest_upload(lib, zip_of(files), "batch.zip", progress=lambda i, n, name: calls.append((i, n)))
     assert [r.status for r in results].count("failed") == 1
     failed = next(r for r in results if r.status == "failed")
-    assert failed.name == "batch.zip/年报/说明.txt" and "未识别" in failed.message and failed.report_id is None
+    assert (
+        failed.name == "batch.zip/年报/说明.txt" and "未识别" in failed.message and failed.report_id is None
+    )
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
     stored = {r.report_id for r in results if r.report_id}
     assert len(stored) == 3 and lib.counts()["reports"] == 3
@@ -60,11 +62,19 @@ def test_parse_upload_then_store_with_confirmed_metadata(lib: Library) -> None:
     result = store_item(lib, item, region="某县", agency_type="教育")
     assert result.status == "ok" and result.message == "已保存"
     stored = lib.get(result.report_id)
-    assert (stored.region, stored.agency_type, sorted(stored.confirmed)) == ("某县", "教育", ["agency_type", "region"])
+    assert (stored.region, stored.agency_type, sorted(stored.confirmed)) == (
+        "某县",
+        "教育",
+        ["agency_type", "region"],
+    )
 
 
 def test_bad_uploads_give_chinese_reasons_and_store_nothing(lib: Library) -> None:
-    for data, name in ((b"", "empty.pdf"), (b"%PDF-1.7 broken", "broken.pdf"), (b"PK\x03\x04junk", "bad.zip")):
+    for data, name in (
+        (b"", "empty.pdf"),
+        (b"%PDF-1.7 broken", "broken.pdf"),
+        (b"PK\x03\x04junk", "bad.zip"),
+    ):
         results = ingest_upload(lib, data, name)
         assert results and all(r.status == "failed" for r in results), name
         assert all(any("\u4e00" <= ch <= "\u9fff" for ch in r.message) for r in results), results
@@ -103,7 +113,9 @@ def test_synthetic_text_parses_back_to_the_same_figures() -> None:
         expected = synthetic_parsed(spec)
         parsed = parse_bytes(synthetic_text(spec).encode(), "s.txt")
         assert parsed.template == spec.template
-        assert {k: c.value for k, c in parsed.cells.items()} == {k: c.value for k, c in expected.cells.items()}
+        assert {k: c.value for k, c in parsed.cells.items()} == {
+            k: c.value for k, c in expected.cells.items()
+        }
         assert parsed.narrative["proactive_total"] == expected.narrative["proactive_total"]
         assert spec.agency.startswith(SYNTHETIC_PREFIX) and spec.region.startswith(SYNTHETIC_PREFIX)
 

@@ -19,7 +19,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-
 @pytest.fixture
 def pg_lib():
     pytest.importorskip("psycopg", reason="the psycopg driver (test extra) is not installed")
@@ -49,7 +48,10 @@ def test_store_query_correct_and_delete_on_postgres(pg_lib) -> None:
 
     lib = pg_lib
     ids = {}
-    for path in [*sorted((SHARED / "seeds").glob("*.txt")), SHARED / "fixtures" / "huaian-city-government-2024.pdf"]:
+    for path in [
+        *sorted((SHARED / "seeds").glob("*.txt")),
+        SHARED / "fixtures" / "huaian-city-government-2024.pdf",
+    ]:
         data = path.read_bytes()
         ids[path.name], created = lib.add(parse_bytes(data, path.name), data)
         assert created
@@ -64,8 +66,12 @@ def test_store_query_correct_and_delete_on_postgres(pg_lib) -> None:
     assert len(lib.list(Filters(years=[2020]))) == 2
     options = lib.filter_options()
     assert options["years"][0] == 2024 and "淮安市" in options["regions"]
-    assert lib.get(ids["000_bd3a826d0705f6e5.txt"]).cells.set_index("key").loc[
-        "s2.art20_5.administrative_licensing.decisions", "value"] == 79
+    assert (
+        lib.get(ids["000_bd3a826d0705f6e5.txt"])
+        .cells.set_index("key")
+        .loc["s2.art20_5.administrative_licensing.decisions", "value"]
+        == 79
+    )
     rid = ids["000_bd3a826d0705f6e5.txt"]
     lib.add_correction(rid, "s3.r3_7_total.total", 9, note="测试")
     assert set(lib.failed_checks()["report_id"]) == {rid}

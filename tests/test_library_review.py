@@ -52,7 +52,9 @@ def test_override_is_applied_to_every_stored_report_it_concerns(lib: Library) ->
     lib.save_label_override(ODD_LABEL, OTHER_SERVICES)
     assert lib.reports_concerned_by([ODD_LABEL]) == [a, b]
     seen: list[tuple[int, int]] = []
-    result = lib.apply_label_overrides([ODD_LABEL], progress=lambda done, total, _name: seen.append((done, total)))
+    result = lib.apply_label_overrides(
+        [ODD_LABEL], progress=lambda done, total, _name: seen.append((done, total))
+    )
 
     assert result == {"reparsed": [a, b], "failed": []}
     assert seen == [(1, 2), (2, 2)]

@@ -25,7 +25,9 @@ _values = st.one_of(
     st.floats(min_value=0, max_value=1e7, allow_nan=False).map(lambda x: round(x, 4)),
 )
 _cells = st.dictionaries(st.sampled_from(CELL_COLUMNS), _values, max_size=60)
-_extra = st.dictionaries(st.sampled_from(["s3.r3_3_subtotal.total", "s2.art20_1.other.x"]), _values, max_size=2)
+_extra = st.dictionaries(
+    st.sampled_from(["s3.r3_3_subtotal.total", "s2.art20_1.other.x"]), _values, max_size=2
+)
 
 _SERIAL = itertools.count()
 

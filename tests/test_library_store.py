@@ -42,8 +42,10 @@ def add_seed(lib: Library, name: str, **meta) -> int:
 def table_counts(path: Path) -> dict[str, int]:
     con = sqlite3.connect(path)
     try:
-        return {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                for t in ("reports", "report_files", "cells", "checks", "corrections")}
+        return {
+            t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+            for t in ("reports", "report_files", "cells", "checks", "corrections")
+        }
     finally:
         con.close()
 
@@ -216,7 +218,9 @@ def test_reparse_outdated_uses_stored_bytes(lib: Library) -> None:
     assert result == {"reparsed": [a], "failed": []}
     assert calls == [(1, 1, SHIBING)]
     assert lib.outdated_ids() == []
-    assert lib.get(a).cells.set_index("key").loc["s2.art20_5.administrative_licensing.decisions", "value"] == 79
+    assert (
+        lib.get(a).cells.set_index("key").loc["s2.art20_5.administrative_licensing.decisions", "value"] == 79
+    )
     assert lib.get(b).parser_version == lib.get(a).parser_version
 
 
@@ -229,7 +233,9 @@ def test_app_start_reparses_reports_of_an_older_parser_in_the_background(lib: Li
     assert thread is not None
     thread.join(timeout=60)
     assert lib.outdated_ids() == []
-    assert lib.get(a).cells.set_index("key").loc["s2.art20_5.administrative_licensing.decisions", "value"] == 79
+    assert (
+        lib.get(a).cells.set_index("key").loc["s2.art20_5.administrative_licensing.decisions", "value"] == 79
+    )
 
 
 def test_failed_reparse_keeps_the_stored_report(lib: Library) -> None:
@@ -331,5 +337,7 @@ def test_publication_date_is_stored_and_an_old_database_gets_the_column(tmp_path
     report_id = add_seed(lib, SHIBING)  # "发布时间: 2021-01-25 18:13"
     lib.close()
     con = sqlite3.connect(path)
-    assert con.execute("SELECT published FROM reports WHERE id = ?", (report_id,)).fetchone() == ("2021-01-25",)
+    assert con.execute("SELECT published FROM reports WHERE id = ?", (report_id,)).fetchone() == (
+        "2021-01-25",
+    )
     con.close()

@@ -89,7 +89,9 @@ def test_strip_notes() -> None:
         ("规范性文件（含行政规范性文件）513", NORMATIVE, "513"),
     ],
 )
-def test_run_in_digits_come_back_apart_from_the_label(matcher: Matcher, text: str, key: str, digits: str) -> None:
+def test_run_in_digits_come_back_apart_from_the_label(
+    matcher: Matcher, text: str, key: str, digits: str
+) -> None:
     found = matcher.run_in(text)
     assert found is not None
     assert found.matches[0].id == key
@@ -117,13 +119,23 @@ def test_run_in_rows_keep_their_cells_end_to_end() -> None:
             "某县交通运输局2020年政府信息公开工作年度报告",
             "二、主动公开政府信息情况",
             "第二十条第（五）项",
-            "信息内容", "上一年项目数量", "本年增/减", "处理决定数量",
-            "行政许可", "12", "0", "340",
+            "信息内容",
+            "上一年项目数量",
+            "本年增/减",
+            "处理决定数量",
+            "行政许可",
+            "12",
+            "0",
+            "340",
             "其他对外管理服务事项（指行政许可以外的",
             "对外管理服务事项）",
-            "4", "1", "25",
+            "4",
+            "1",
+            "25",
             "第二十条第（八）项",
-            "信息内容", "上一年项目数量", "本年增/减",
+            "信息内容",
+            "上一年项目数量",
+            "本年增/减",
             "行政事业性收费30",
         ]
     )
@@ -221,7 +233,8 @@ def test_one_label_per_tier(matcher: Matcher, text: str, key: str, tier: str, sc
 
 
 @pytest.mark.parametrize(
-    ("text", "numbered"), [("规范性文件", False), ("（一）予以公开", True), ("()予以公开", True), ("2.其他", True)]
+    ("text", "numbered"),
+    [("规范性文件", False), ("（一）予以公开", True), ("()予以公开", True), ("2.其他", True)],
 )
 def test_numbering_is_reported_not_matched(matcher: Matcher, text: str, numbered: bool) -> None:
     assert matcher.candidates(text)[0].numbered is numbered

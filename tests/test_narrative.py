@@ -67,7 +67,12 @@ def test_approximate_figures_are_skipped(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["主动公开信息300余条", "主动公开信息300多条", "全年主动公开政府信息300条以上", "主动公开各类信息逾300条"],
+    [
+        "主动公开信息300余条",
+        "主动公开信息300多条",
+        "全年主动公开政府信息300条以上",
+        "主动公开各类信息逾300条",
+    ],
 )
 def test_lower_bound_proactive_total_is_kept_and_marked(text):
     assert extract_narrative(text) == {"proactive_total": 300, "proactive_total_approx": True}
@@ -77,7 +82,10 @@ def test_lower_bound_proactive_total_is_kept_and_marked(text):
     ("text", "expected"),
     [
         # The case: the stated total, not the last item of the list after it.
-        ("2024年共公布政府信息1234条，其中：规范性文件12条，政策解读30条，其他应主动公开政府信息321条。", 1234),
+        (
+            "2024年共公布政府信息1234条，其中：规范性文件12条，政策解读30条，其他应主动公开政府信息321条。",
+            1234,
+        ),
         # The total after the list, in its own sentence.
         ("其中：规范性文件12条，其他应主动公开政府信息321条。全年共主动公开政府信息1234条。", 1234),
         # The total at the end of the sentence that lists the items.
@@ -171,9 +179,19 @@ def test_outcomes_listed_after_the_received_total():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("依申请公开办理结果中，予以公开的有5件、部分公开答复3件。", {"answered_granted": 5, "answered_partial": 3}),
-        ("收到申请8件，其中5件予以公开，2件不予公开，1件无法提供。",
-         {"applications_received": 8, "answered_granted": 5, "answered_withheld": 2, "answered_unavailable": 1}),
+        (
+            "依申请公开办理结果中，予以公开的有5件、部分公开答复3件。",
+            {"answered_granted": 5, "answered_partial": 3},
+        ),
+        (
+            "收到申请8件，其中5件予以公开，2件不予公开，1件无法提供。",
+            {
+                "applications_received": 8,
+                "answered_granted": 5,
+                "answered_withheld": 2,
+                "answered_unavailable": 1,
+            },
+        ),
         ("上年结转政府信息公开申请3件，均已办结。", {"applications_carried_over": 3}),
         ("收到行政复议申请2件，行政诉讼案件共1起。", {"review_cases": 2, "litigation_cases": 1}),
     ],

@@ -37,14 +37,27 @@ def _table(rng: random.Random, version: str) -> dict[str, list[int]]:
     r4 = [small() for _ in range(6)]
     r2 = [rng.randint(0, t + f) for t, f in zip(total, r4, strict=True)]
     r1 = [t + f - b for t, f, b in zip(total, r4, r2, strict=True)]
-    table = {"r1_new_received": r1, "r2_carried_over": r2, **rows, "r3_7_total": total, "r4_carry_forward": r4}
+    table = {
+        "r1_new_received": r1,
+        "r2_carried_over": r2,
+        **rows,
+        "r3_7_total": total,
+        "r4_carry_forward": r4,
+    }
     return {k: [*v, sum(v)] for k, v in table.items()}
 
 
-def _markdown(table: dict[str, list[int]], version: str, torn: set[str], order: list[str], loose_before: bool) -> str:
+def _markdown(
+    table: dict[str, list[int]], version: str, torn: set[str], order: list[str], loose_before: bool
+) -> str:
     labels = {r.key: r.label for r in schema.s3_rows(version)}
     loose = [labels[k] for k in order if k in torn]
-    lines = ["# 西城区应急管理局2022年政府信息公开工作年度报告", "", "## 三、收到和处理政府信息公开申请情况", ""]
+    lines = [
+        "# 西城区应急管理局2022年政府信息公开工作年度报告",
+        "",
+        "## 三、收到和处理政府信息公开申请情况",
+        "",
+    ]
     if loose_before:
         lines += [*loose, ""]
     lines += [HEAD, "| --- " * 8 + "|"]
@@ -59,8 +72,16 @@ def _markdown(table: dict[str, list[int]], version: str, torn: set[str], order: 
 
 
 @SETTINGS
-@given(seed=st.integers(0, 2**32 - 1), new=st.booleans(), ntorn=st.integers(1, 6), shuffle=st.booleans(), before=st.booleans())
-def test_torn_and_scrambled_rows_never_get_a_wrong_value(seed: int, new: bool, ntorn: int, shuffle: bool, before: bool) -> None:
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    new=st.booleans(),
+    ntorn=st.integers(1, 6),
+    shuffle=st.booleans(),
+    before=st.booleans(),
+)
+def test_torn_and_scrambled_rows_never_get_a_wrong_value(
+    seed: int, new: bool, ntorn: int, shuffle: bool, before: bool
+) -> None:
     rng = random.Random(seed)
     version = schema.V2021 if new else schema.V2019
     table = _table(rng, version)
@@ -98,10 +119,14 @@ def test_torn_total_and_carry_forward_are_placed_uniquely() -> None:
     # the two rows printed the other way round and without their labels
     i, j = order.index("r3_7_total"), order.index("r4_carry_forward")
     order[i], order[j] = order[j], order[i]
-    report = parse_bytes(_markdown(table, schema.V2021, {"r3_7_total", "r4_carry_forward"}, order, False).encode(), "x.md")
+    report = parse_bytes(
+        _markdown(table, schema.V2021, {"r3_7_total", "r4_carry_forward"}, order, False).encode(), "x.md"
+    )
     got = [report.cells[f"s3.r3_7_total.{c}"].value for c in schema.S3_COL_KEYS]
     assert got == table["r3_7_total"]
-    assert [report.cells[f"s3.r4_carry_forward.{c}"].value for c in schema.S3_COL_KEYS] == table["r4_carry_forward"]
+    assert [report.cells[f"s3.r4_carry_forward.{c}"].value for c in schema.S3_COL_KEYS] == table[
+        "r4_carry_forward"
+    ]
     assert report.cells["s3.r3_7_total.total"].flag == "placed_by_rule"
     assert any("已按勾稽关系" in w and "（七）总计" in w for w in report.warnings)
     assert not any("没有对应的行标签" in w for w in report.warnings)
@@ -110,7 +135,9 @@ def test_torn_total_and_carry_forward_are_placed_uniquely() -> None:
 def test_torn_outcome_rows_keep_only_the_columns_they_agree_on() -> None:
     table = _v2021_table()
     order = [r.key for r in schema.s3_rows(schema.V2021)]
-    report = parse_bytes(_markdown(table, schema.V2021, {"r3_1_granted", "r3_2_partial"}, order, True).encode(), "x.md")
+    report = parse_bytes(
+        _markdown(table, schema.V2021, {"r3_1_granted", "r3_2_partial"}, order, True).encode(), "x.md"
+    )
     # (一) 6 1 0 0 0 0 7 and (二) 2 0 0 0 1 0 3 could trade places: only their common zeros are placed
     assert "s3.r3_1_granted.natural_person" not in report.cells
     assert report.cells["s3.r3_1_granted.research_institution"].value == 0
@@ -122,18 +149,37 @@ def test_label_printed_after_its_row_does_not_claim_the_next_row() -> None:
     """A wrapped label torn out and printed after its own row, right before the next torn row: the old
     parser gave （七）总计 the values of 四、结转下年度继续办理 (a wrong number)."""
     table = _v2021_table()
-    text = _markdown(table, schema.V2021, {"r3_7_total", "r4_carry_forward"}, [r.key for r in schema.s3_rows(schema.V2021)], False)
+    text = _markdown(
+        table,
+        schema.V2021,
+        {"r3_7_total", "r4_carry_forward"},
+        [r.key for r in schema.s3_rows(schema.V2021)],
+        False,
+    )
     total_row = "|  | " + " | ".join(map(str, table["r3_7_total"])) + " |"
     assert total_row in text
     text = text.replace(total_row, total_row + "\n（七）总计")
     text = text.replace("\n（七）总计\n四、结转下年度继续办理\n", "\n四、结转下年度继续办理\n")
     report = parse_bytes(text.encode(), "x.md")
     assert [report.cells[f"s3.r3_7_total.{c}"].value for c in schema.S3_COL_KEYS] == table["r3_7_total"]
-    assert [report.cells[f"s3.r4_carry_forward.{c}"].value for c in schema.S3_COL_KEYS] == table["r4_carry_forward"]
+    assert [report.cells[f"s3.r4_carry_forward.{c}"].value for c in schema.S3_COL_KEYS] == table[
+        "r4_carry_forward"
+    ]
     assert report.cells["s3.r3_7_total.natural_person"].flag == "placed_by_rule"
 
 
 def test_place_refuses_when_rows_do_not_fill_the_table() -> None:
     fixed = {"r1_new_received": (1, 0, 0, 0, 0, 0, 1)}
-    assert place(fixed, [(1, 0, 0, 0, 0, 0, 1)], ["r1_new_received", "r3_1_granted", "r3_7_total"], ["r3_1_granted"]).valid == 0
-    assert place({}, [(1, 0, 0, 0, 0, 0, 2)], ["r3_1_granted"], ["r3_1_granted"]).reason == "an unlabelled row breaks D1"
+    assert (
+        place(
+            fixed,
+            [(1, 0, 0, 0, 0, 0, 1)],
+            ["r1_new_received", "r3_1_granted", "r3_7_total"],
+            ["r3_1_granted"],
+        ).valid
+        == 0
+    )
+    assert (
+        place({}, [(1, 0, 0, 0, 0, 0, 2)], ["r3_1_granted"], ["r3_1_granted"]).reason
+        == "an unlabelled row breaks D1"
+    )

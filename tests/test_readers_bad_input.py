@@ -35,7 +35,10 @@ def _zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
 def _bomb(size: int = 120 * 1024 * 1024) -> bytes:
     """One member of ``size`` zero bytes: compresses ~1000:1."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf, zf.open("report.txt", "w", force_zip64=True) as fh:
+    with (
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("report.txt", "w", force_zip64=True) as fh,
+    ):
         chunk = b"\0" * (1024 * 1024)
         for _ in range(size // len(chunk)):
             fh.write(chunk)
@@ -82,7 +85,9 @@ def test_corrupt_docx():
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(buf, "w") as dst:
         for info in src.infolist():
             payload = src.read(info)
-            dst.writestr(info, payload[: len(payload) // 2] if info.filename == "word/document.xml" else payload)
+            dst.writestr(
+                info, payload[: len(payload) // 2] if info.filename == "word/document.xml" else payload
+            )
     err = _error(parse_bytes(buf.getvalue(), "broken.docx"))
     assert err["code"] == "corrupt"
     err = _error(parse_bytes(data[:3000], "truncated.docx"))
@@ -91,14 +96,18 @@ def test_corrupt_docx():
 
 def test_encrypted_office_file_is_reported_as_encrypted():
     # Office encrypts a .docx into an OLE2 container with an "EncryptionInfo" stream.
-    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 600
+    ole = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 600
+    )
     err = _error(parse_bytes(ole, "locked.docx"))
     assert err["code"] == "encrypted"
 
 
 def test_binary_and_unsupported_files():
     assert _error(parse_bytes(bytes(range(256)) * 10, "blob.bin"))["code"] == "binary"
-    assert _error(parse_bytes(b"Rar!\x1a\x07\x00" + b"\0" * 100, "reports.rar"))["code"] == "unsupported_format"
+    assert (
+        _error(parse_bytes(b"Rar!\x1a\x07\x00" + b"\0" * 100, "reports.rar"))["code"] == "unsupported_format"
+    )
 
 
 def test_oversized_file():

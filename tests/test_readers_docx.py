@@ -91,7 +91,16 @@ def _convert(data: bytes, fmt: str) -> bytes:
         src = Path(tmp) / "in.docx"
         src.write_bytes(data)
         subprocess.run(
-            ["soffice", f"-env:UserInstallation=file://{tmp}/p", "--headless", "--convert-to", fmt, "--outdir", tmp, str(src)],
+            [
+                "soffice",
+                f"-env:UserInstallation=file://{tmp}/p",
+                "--headless",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                tmp,
+                str(src),
+            ],
             check=True,
             capture_output=True,
             timeout=120,
@@ -126,7 +135,9 @@ def test_alt_chunk_html_inside_docx_is_read():
     d.add_paragraph("淮安市人民政府2024年政府信息公开工作年度报告")
     page = "<html><body><table><tr><td>行政处罚</td><td><span>398</span><span>5758</span></td></tr></table></body></html>"
     part = Part(PackURI("/word/afchunk1.htm"), "text/html", page.encode("gb18030"), d.part.package)
-    rid = d.part.relate_to(part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk")
+    rid = d.part.relate_to(
+        part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk"
+    )
     chunk = OxmlElement("w:altChunk")
     chunk.set(qn("r:id"), rid)
     d.element.body.insert(len(d.element.body) - 1, chunk)  # before the section properties

@@ -78,7 +78,9 @@ def test_encodings_bom_meta_and_detector():
         "meta-gbk": body.replace("<html>", '<html><head><meta charset="GBK"></head>').encode("gbk"),
         "xml-decl": ('<?xml version="1.0" encoding="gb2312"?>' + body).encode("gb18030"),
         "no-declaration-gbk": (body * 20).encode("gbk"),
-        "big5": body.replace("<html>", '<html><head><meta charset="big5"></head>').replace("许", "許").encode("big5"),
+        "big5": body.replace("<html>", '<html><head><meta charset="big5"></head>')
+        .replace("许", "許")
+        .encode("big5"),
     }
     for name, data in cases.items():
         doc = _read(data)
@@ -87,7 +89,9 @@ def test_encodings_bom_meta_and_detector():
 
 
 def test_page_saved_by_a_browser_as_utf8_with_the_old_gb2312_meta():
-    page = PAGE.format().replace("<html>", "<!-- saved from url=(0041)http://www.huaian.gov.cn/col/1.html -->\n<html>")
+    page = PAGE.format().replace(
+        "<html>", "<!-- saved from url=(0041)http://www.huaian.gov.cn/col/1.html -->\n<html>"
+    )
     doc = _read(page.encode("utf-8"))
     assert ["全市共受理政府信息公开申请3119件，縣級機關參與。"] in _texts(doc)
     assert any("UTF-8" in w for w in doc.warnings)
@@ -101,7 +105,9 @@ def test_mhtml_single_file_page():
         b"From: <Saved by Blink>\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
         b'Content-Type: multipart/related; type="text/html"; boundary="----B"\r\n\r\n'
         b"------B\r\nContent-Type: text/html; charset=gb2312\r\nContent-Transfer-Encoding: quoted-printable\r\n"
-        b"Content-Location: http://www.huaian.gov.cn/a.html\r\n\r\n" + quopri.encodestring(html_part) + b"\r\n------B--\r\n"
+        b"Content-Location: http://www.huaian.gov.cn/a.html\r\n\r\n"
+        + quopri.encodestring(html_part)
+        + b"\r\n------B--\r\n"
     )
     assert sniff.sniff(mhtml, "report.mhtml") == "html"
     rows = _texts(_read(mhtml))
@@ -144,7 +150,10 @@ def test_huaian_as_official_html_gives_every_cell_exact(gbk):
     """The 淮安 values (multi-digit numbers, a decimal fee) laid out as an official HTML page."""
     data = render_seeds.to_html(_huaian_rendered(), gbk=gbk)
     if gbk:
-        assert '<span lang="EN-US">398</span><span style="font-family:宋体">5758</span>'.encode("gb18030") in data
+        assert (
+            '<span lang="EN-US">398</span><span style="font-family:宋体">5758</span>'.encode("gb18030")
+            in data
+        )
     report = parse_bytes(data, "huaian.html")
     assert report.error is None
     assert report.format == "html"

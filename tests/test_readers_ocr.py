@@ -107,5 +107,11 @@ def test_digit_confusions_are_fixed_only_in_rows_of_numbers():
     grid = [list(numbers), list(labels)]
     ocr._fix_digit_confusions(grid)
     assert [c.text for c in grid[0]] == ["72", "1", "178", "0", "10"]
-    assert [c.confidence for c in grid[0]] == [0.98, ocr.FIXED_CONFIDENCE, 0.98, ocr.FIXED_CONFIDENCE, ocr.FIXED_CONFIDENCE]
+    assert [c.confidence for c in grid[0]] == [
+        0.98,
+        ocr.FIXED_CONFIDENCE,
+        0.98,
+        ocr.FIXED_CONFIDENCE,
+        ocr.FIXED_CONFIDENCE,
+    ]
     assert [c.text for c in grid[1]] == ["其他", "I", "O"]  # no row of numbers: left as read

@@ -128,7 +128,14 @@ def test_label_cut_by_a_page_break_is_joined_but_a_new_label_is_not():
         grid = [[GridCell(t) if t is not None else None for t in r] for r in rows]
         return pdf_reader.TableBlock(grid, (0, 0, 100, 100), [0.0, 30.0, 60.0, 100.0], page)
 
-    prev = block([["（三）不予公开", "1.属于国家秘密", "2"], [None, "2.其他法律行政法规禁止公开", "0"], ["（四）无", "1.本机关不掌握相关政府信息", "7"]], 1)
+    prev = block(
+        [
+            ["（三）不予公开", "1.属于国家秘密", "2"],
+            [None, "2.其他法律行政法规禁止公开", "0"],
+            ["（四）无", "1.本机关不掌握相关政府信息", "7"],
+        ],
+        1,
+    )
     nxt = block([["法提供", "2.没有现成信息需要另行制作", "1"], [None, "3.补正后申请内容仍不明确", "0"]], 2)
     assert pdf_reader._continues(prev, nxt)
     joined = pdf_reader._stitch(prev, nxt)
@@ -185,9 +192,15 @@ def test_stitching_looks_past_running_headers_and_footers():
         return pdf_reader.LineBlock([pdf_reader.Word(text, 250, top, 350, top + 10)], page, top, top + 10)
 
     page1 = pdf_reader.PageLayout(1, 595, 842)
-    page1.items = [table([["（四）无", "1.本机关不掌握相关政府信息"]], 1, 600, 780), line("淮安市人民政府办公室", 1, 800)]
+    page1.items = [
+        table([["（四）无", "1.本机关不掌握相关政府信息"]], 1, 600, 780),
+        line("淮安市人民政府办公室", 1, 800),
+    ]
     page2 = pdf_reader.PageLayout(2, 595, 842)
-    page2.items = [line("2024年政府信息公开工作年度报告", 2, 40), table([["法提供", "2.没有现成信息需要另行制作"]], 2, 90, 300)]
+    page2.items = [
+        line("2024年政府信息公开工作年度报告", 2, 40),
+        table([["法提供", "2.没有现成信息需要另行制作"]], 2, 90, 300),
+    ]
     doc = pdf_reader.assemble([page1, page2])
     texts = [[c.text for c in row] for row in doc.rows]
     assert ["（四）无\n法提供", "1.本机关不掌握相关政府信息"] in texts

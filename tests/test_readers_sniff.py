@@ -28,9 +28,21 @@ def _zip(members: dict[str, bytes]) -> bytes:
         (BLANK_2021.read_bytes(), "report.zip", "docx"),
         (_zip({"xl/workbook.xml": b"<workbook/>", "[Content_Types].xml": b"<Types/>"}), "a.xlsx", "xlsx"),
         (_zip({"a/report.pdf": b"%PDF-1.4"}), "batch.docx", "zip"),
-        (_zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"}), "a.odt", "doc"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\0" * 600, "a.doc", "doc"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\0" * 600, "a.WPS", "wps"),
+        (
+            _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"}),
+            "a.odt",
+            "doc",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\0" * 600,
+            "a.doc",
+            "doc",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\0" * 600,
+            "a.WPS",
+            "wps",
+        ),
         (b"{\\rtf1\\ansi report}", "a.doc", "doc"),
         (b"\x89PNG\r\n\x1a\n" + b"\0" * 50, "scan.pdf", "image"),
         (b"\xff\xd8\xff\xe0" + b"\0" * 50, "scan", "image"),
@@ -55,7 +67,10 @@ def test_sniff(data, name, expected):
         (b"Rar!\x1a\x07\x01\x00" + b"\0" * 64, "unsupported_format"),
         (b"7z\xbc\xaf\x27\x1c" + b"\0" * 64, "unsupported_format"),
         (b"PK\x03\x04" + b"\0" * 64, "corrupt"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le") + b"\0" * 600, "unsupported_format"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "Workbook".encode("utf-16-le") + b"\0" * 600,
+            "unsupported_format",
+        ),
     ],
 )
 def test_sniff_errors(data, code):

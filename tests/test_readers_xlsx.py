@@ -32,7 +32,21 @@ def _workbook() -> bytes:
     hidden.sheet_state = "hidden"
     s4 = wb.create_sheet("复议诉讼")
     s4.append(["行政复议", None, None, None, None, "行政诉讼"])
-    s4.append(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", None, None, None, None, "复议后起诉"])
+    s4.append(
+        [
+            "结果维持",
+            "结果纠正",
+            "其他结果",
+            "尚未审结",
+            "总计",
+            "未经复议直接起诉",
+            None,
+            None,
+            None,
+            None,
+            "复议后起诉",
+        ]
+    )
     s4.append([None] * 5 + ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2)
     s4.append(list(HUAIAN_S4))
     buf = io.BytesIO()

@@ -28,7 +28,9 @@ from parsing.report import ParsedReport
 
 R21 = rd.make_report("某市交通运输局", 2021, schema.V2021, schema.V2021, seed=1)
 R19 = rd.make_report("某县教育局", 2020, schema.V2019, schema.V2019, seed=2)
-SHANGHAI = rd.shanghai_blanks(rd.make_report("上海市人民政府办公厅", 2019, schema.V2019, schema.V2019, seed=3))
+SHANGHAI = rd.shanghai_blanks(
+    rd.make_report("上海市人民政府办公厅", 2019, schema.V2019, schema.V2019, seed=3)
+)
 GAOLING = rd.all_slash(rd.make_report("西安市高陵区行政审批服务局", 2021, schema.V2021, schema.V2021, seed=4))
 MIXED = rd.make_report("某县某镇人民政府", 2022, schema.V2019, schema.V2021, seed=5)  # v2019 二 + v2021 三
 V2019_IN_2022 = rd.make_report("某县螅镇人民政府", 2022, schema.V2019, schema.V2019, seed=6)
@@ -39,7 +41,9 @@ FULLWIDTH19 = rd.restyle_values(R19, "fullwidth")
 
 OFFICIAL = rd.Layout()
 SEPARATE_2COL = rd.Layout(s2="separate", s3_label_cols=2, s3_corner="row")
-ONE_COL_BARE = rd.Layout(s2_captions=False, s2_extra_col=True, s3_label_cols=1, s3_corner="none", s3_extra_empty_col=True)
+ONE_COL_BARE = rd.Layout(
+    s2_captions=False, s2_extra_col=True, s3_label_cols=1, s3_corner="none", s3_extra_empty_col=True
+)
 
 
 def _template(rep: rd.Report) -> str:
@@ -66,13 +70,17 @@ def _html(rep: rd.Report, lay: rd.Layout, encoding: str = "utf-8", traditional: 
 HTML_CASES: dict[str, object] = {
     # CMS page: report inside a layout table next to a sidebar table with numbers, runs split over
     # <span>/<font>, <th> header rows.
-    "cms_sidebar_v2021": lambda: Case(_html(R21, OFFICIAL, markup="cms", th=True, chrome="cms"), "a.html", R21),
+    "cms_sidebar_v2021": lambda: Case(
+        _html(R21, OFFICIAL, markup="cms", th=True, chrome="cms"), "a.html", R21
+    ),
     "cms_sidebar_v2019": lambda: Case(_html(R19, SEPARATE_2COL, markup="cms", chrome="cms"), "a.html", R19),
     # HTML5 site chrome: the sidebar and menu are in <aside>/<nav>.
     "html5_aside_v2021": lambda: Case(_html(R21, OFFICIAL, markup="cms", chrome="html5"), "a.html", R21),
     "html5_aside_v2019": lambda: Case(_html(R19, ONE_COL_BARE, markup="cms", chrome="html5"), "a.html", R19),
     "plain_v2021": lambda: Case(_html(R21, OFFICIAL, chrome="plain"), "a.html", R21),
-    "plain_separate_2col_v2021": lambda: Case(_html(R21, SEPARATE_2COL, chrome="plain", th=True), "a.html", R21),
+    "plain_separate_2col_v2021": lambda: Case(
+        _html(R21, SEPARATE_2COL, chrome="plain", th=True), "a.html", R21
+    ),
     "plain_one_col_v2021": lambda: Case(_html(R21, ONE_COL_BARE, chrome="plain"), "a.html", R21),
     "plain_one_col_v2019": lambda: Case(_html(R19, ONE_COL_BARE, chrome="plain"), "a.html", R19),
     "captions_as_paragraphs_v2019": lambda: Case(
@@ -81,35 +89,70 @@ HTML_CASES: dict[str, object] = {
     "captions_in_caption_tags_v2019": lambda: Case(
         _html(R19, rd.Layout(s2="separate"), chrome="plain", s2_caption_as="caption"), "a.html", R19
     ),
-    "thead_th_html5_v2021": lambda: Case(_html(R21, OFFICIAL, chrome="html5", th=True, thead=True), "a.html", R21),
-    "nbsp_padded_numbers_v2021": lambda: Case(_html(NBSP21, OFFICIAL, markup="cms", chrome="plain"), "a.html", NBSP21),
-    "fullwidth_digits_gbk_v2019": lambda: Case(_html(FULLWIDTH19, SEPARATE_2COL, "gbk", chrome="plain"), "a.html", FULLWIDTH19),
+    "thead_th_html5_v2021": lambda: Case(
+        _html(R21, OFFICIAL, chrome="html5", th=True, thead=True), "a.html", R21
+    ),
+    "nbsp_padded_numbers_v2021": lambda: Case(
+        _html(NBSP21, OFFICIAL, markup="cms", chrome="plain"), "a.html", NBSP21
+    ),
+    "fullwidth_digits_gbk_v2019": lambda: Case(
+        _html(FULLWIDTH19, SEPARATE_2COL, "gbk", chrome="plain"), "a.html", FULLWIDTH19
+    ),
     # Word "Save as HTML": mso styles, <o:p>, zero-height width row, UTF-8 with BOM.
-    "word_html_bom_v2021": lambda: Case(_html(R21, OFFICIAL, "utf-8-sig", markup="word", chrome="word"), "a.htm", R21),
+    "word_html_bom_v2021": lambda: Case(
+        _html(R21, OFFICIAL, "utf-8-sig", markup="word", chrome="word"), "a.htm", R21
+    ),
     "word_html_gbk_v2019": lambda: Case(
         _html(R19, SEPARATE_2COL, "gbk", markup="word", chrome="word", charset_meta="gb2312"), "a.htm", R19
     ),
     # Shanghai 2019: blank zero cells, blank 总计 in outcome rows; gb2312 declared, GBK-only 縣 used.
     "shanghai_gb2312_meta": lambda: Case(
-        _html(SHANGHAI, rd.Layout(s2="separate"), "gbk", chrome="plain", charset_meta="gb2312", prose_extra="縣級機關參與"),
+        _html(
+            SHANGHAI,
+            rd.Layout(s2="separate"),
+            "gbk",
+            chrome="plain",
+            charset_meta="gb2312",
+            prose_extra="縣級機關參與",
+        ),
         "a.html",
         SHANGHAI,
     ),
     "shanghai_gbk_no_meta_cms": lambda: Case(
-        _html(SHANGHAI, rd.Layout(s3_label_cols=2), "gbk", markup="cms", chrome="plain", charset_meta=None), "a.html", SHANGHAI
+        _html(SHANGHAI, rd.Layout(s3_label_cols=2), "gbk", markup="cms", chrome="plain", charset_meta=None),
+        "a.html",
+        SHANGHAI,
     ),
-    "gaoling_slashes_word_html": lambda: Case(_html(GAOLING, OFFICIAL, "utf-8-sig", markup="word", chrome="word"), "a.htm", GAOLING),
+    "gaoling_slashes_word_html": lambda: Case(
+        _html(GAOLING, OFFICIAL, "utf-8-sig", markup="word", chrome="word"), "a.htm", GAOLING
+    ),
     "mixed_v2019_s2_v2021_s3": lambda: Case(_html(MIXED, OFFICIAL, chrome="plain"), "a.html", MIXED),
-    "v2019_in_2022_no_captions": lambda: Case(_html(V2019_IN_2022, rd.Layout(s2_captions=False), chrome="plain"), "a.html", V2019_IN_2022),
-    "v2021_in_2020_no_captions": lambda: Case(_html(V2021_IN_2020, rd.Layout(s2_captions=False), chrome="plain"), "a.html", V2021_IN_2020),
-    "traditional_utf8_v2021": lambda: Case(_html(R21, OFFICIAL, traditional=True, chrome="plain"), "a.html", R21),
+    "v2019_in_2022_no_captions": lambda: Case(
+        _html(V2019_IN_2022, rd.Layout(s2_captions=False), chrome="plain"), "a.html", V2019_IN_2022
+    ),
+    "v2021_in_2020_no_captions": lambda: Case(
+        _html(V2021_IN_2020, rd.Layout(s2_captions=False), chrome="plain"), "a.html", V2021_IN_2020
+    ),
+    "traditional_utf8_v2021": lambda: Case(
+        _html(R21, OFFICIAL, traditional=True, chrome="plain"), "a.html", R21
+    ),
     "traditional_gbk_no_meta_v2019": lambda: Case(
-        _html(R19, rd.Layout(s3_label_cols=2), "gbk", traditional=True, markup="cms", chrome="plain", charset_meta=None),
+        _html(
+            R19,
+            rd.Layout(s3_label_cols=2),
+            "gbk",
+            traditional=True,
+            markup="cms",
+            chrome="plain",
+            charset_meta=None,
+        ),
         "a.html",
         R19,
     ),
     "traditional_big5_shanghai": lambda: Case(
-        _html(SHANGHAI, OFFICIAL, "big5", traditional=True, chrome="plain", charset_meta="big5"), "a.html", SHANGHAI
+        _html(SHANGHAI, OFFICIAL, "big5", traditional=True, chrome="plain", charset_meta="big5"),
+        "a.html",
+        SHANGHAI,
     ),
 }
 HTML_XFAIL: dict = {}
@@ -124,7 +167,9 @@ OFFICE_CASES: dict[str, object] = {
     "docx_mixed": lambda: Case(rd.docx_bytes(MIXED, rd.Layout(s2="separate")), "a.docx", MIXED),
     "docx_traditional_v2021": lambda: Case(rd.docx_bytes(R21, OFFICIAL, traditional=True), "a.docx", R21),
     "docx_pasted_in_layout_table": lambda: Case(rd.docx_in_layout_table(R21, SEPARATE_2COL), "a.docx", R21),
-    "docx_edited_runs_and_paragraphs": lambda: Case(rd.docx_bytes(SHANGHAI, SEPARATE_2COL, edited=True), "a.docx", SHANGHAI),
+    "docx_edited_runs_and_paragraphs": lambda: Case(
+        rd.docx_bytes(SHANGHAI, SEPARATE_2COL, edited=True), "a.docx", SHANGHAI
+    ),
     "xlsx_v2021_one_sheet": lambda: Case(rd.xlsx_bytes(R21, OFFICIAL), "a.xlsx", R21),
     "xlsx_v2019_sheets": lambda: Case(rd.xlsx_bytes(R19, SEPARATE_2COL, one_sheet=False), "a.xlsx", R19),
     "xlsx_one_col_v2021": lambda: Case(rd.xlsx_bytes(R21, ONE_COL_BARE), "a.xlsx", R21),
@@ -138,10 +183,30 @@ _NO_BORDERS = "table,td,th{border:none !important}"  # a page whose tables have 
 PDF_SOURCES: dict[str, tuple] = {
     "chromium_v2021": ("html", R21, OFFICIAL, {"chrome": "plain", "css": _TALL}),
     "chromium_shanghai_2col": ("html", SHANGHAI, SEPARATE_2COL, {"chrome": "plain", "css": _TALL}),
-    "chromium_word_html_row_split": ("html", R21, rd.Layout(s3_corner="row"), {"markup": "word", "chrome": "word"}),
-    "chromium_thead_repeated_v2019": ("html", R19, OFFICIAL, {"chrome": "plain", "css": _TALL, "thead": True}),
-    "chromium_traditional_v2021": ("html", R21, OFFICIAL, {"chrome": "plain", "css": _TALL, "traditional": True}),
-    "chromium_borderless_v2019": ("html", R19, rd.Layout(s3_label_cols=2), {"chrome": "plain", "css": _NO_BORDERS}),
+    "chromium_word_html_row_split": (
+        "html",
+        R21,
+        rd.Layout(s3_corner="row"),
+        {"markup": "word", "chrome": "word"},
+    ),
+    "chromium_thead_repeated_v2019": (
+        "html",
+        R19,
+        OFFICIAL,
+        {"chrome": "plain", "css": _TALL, "thead": True},
+    ),
+    "chromium_traditional_v2021": (
+        "html",
+        R21,
+        OFFICIAL,
+        {"chrome": "plain", "css": _TALL, "traditional": True},
+    ),
+    "chromium_borderless_v2019": (
+        "html",
+        R19,
+        rd.Layout(s3_label_cols=2),
+        {"chrome": "plain", "css": _NO_BORDERS},
+    ),
     "soffice_v2021": ("docx", R21, OFFICIAL, {"long_intro": 6}),
     "soffice_edited_one_col_shanghai": ("docx", SHANGHAI, ONE_COL_BARE, {"long_intro": 3, "edited": True}),
     "soffice_shanghai_2col": ("docx", SHANGHAI, rd.Layout(s3_label_cols=2), {"long_intro": 4}),
@@ -155,7 +220,10 @@ PDF_SOURCES: dict[str, tuple] = {
 # every cell is read. name → (source, least share of the cells recovered when written).
 BORDERLESS = {
     "borderless_v2021_3col": (("html", R21, OFFICIAL, {"chrome": "plain", "css": _NO_BORDERS}), 1.0),
-    "borderless_v2019_2col_groups": (("html", R19, SEPARATE_2COL, {"chrome": "plain", "css": _NO_BORDERS}), 1.0),
+    "borderless_v2019_2col_groups": (
+        ("html", R19, SEPARATE_2COL, {"chrome": "plain", "css": _NO_BORDERS}),
+        1.0,
+    ),
 }
 
 

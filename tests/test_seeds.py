@@ -30,7 +30,16 @@ def test_seed_matches_golden(path: Path) -> None:
     (report,) = parse_path(path)
     got = golden(report)
     assert report.error is None
-    for field in ("agency", "region", "year", "template", "table_versions", "narrative", "unmatched_labels", "warnings"):
+    for field in (
+        "agency",
+        "region",
+        "year",
+        "template",
+        "table_versions",
+        "narrative",
+        "unmatched_labels",
+        "warnings",
+    ):
         assert got[field] == expected[field], field
     assert set(got["cells"]) == set(expected["cells"])
     for key, cell in expected["cells"].items():

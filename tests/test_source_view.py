@@ -21,13 +21,17 @@ def huaian():
     return data, parse_bytes(data, HUAIAN.name)
 
 
-def _word_centre(data: bytes, page: int, text: str, near: tuple[float, float, float, float]) -> tuple[float, float]:
+def _word_centre(
+    data: bytes, page: int, text: str, near: tuple[float, float, float, float]
+) -> tuple[float, float]:
     """Centre (points, top-left origin) of the word ``text`` closest to ``near``, found by pdfplumber."""
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         words = [w for w in pdf.pages[page - 1].extract_words() if w["text"] == text]
     assert words, text
     cx, cy = (near[0] + near[2]) / 2, (near[1] + near[3]) / 2
-    word = min(words, key=lambda w: abs((w["x0"] + w["x1"]) / 2 - cx) + abs((w["top"] + w["bottom"]) / 2 - cy))
+    word = min(
+        words, key=lambda w: abs((w["x0"] + w["x1"]) / 2 - cx) + abs((w["top"] + w["bottom"]) / 2 - cy)
+    )
     return (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
 
 
@@ -70,7 +74,10 @@ def test_ocr_box_of_a_scanned_page_lands_on_the_value():
     shown = page_image(data, cell.source.to_dict(), report.format)
     assert shown.box_px is not None and shown.note is None
     # Same place as in the text-layer PDF (page 4 of the original), within a few pixels.
-    original = page_image(HUAIAN.read_bytes(), parse_bytes(HUAIAN.read_bytes(), "h.pdf").cells[KEY].source.to_dict(), "pdf")
+    original = page_image(
+        HUAIAN.read_bytes(), parse_bytes(HUAIAN.read_bytes(), "h.pdf").cells[KEY].source.to_dict(), "pdf"
+    )
+
     # Compare in points of the page: pixel / scale, margins added back.
     def centre(img):
         return [((img.box_px[i] + img.box_px[i + 2]) / 2 + img.crop[i]) / img.scale for i in (0, 1)]
@@ -85,7 +92,12 @@ def test_image_file_box_is_drawn_in_image_pixels():
     picture.save(buf, "PNG")
     shown = page_image(buf.getvalue(), {"kind": "ocr", "page": 1, "bbox": [1000, 500, 1100, 540]}, "image")
     assert shown.scale == 0.7
-    assert shown.box_px == (700 - shown.crop[0], 350 - shown.crop[1], 770 - shown.crop[0], 378 - shown.crop[1])
+    assert shown.box_px == (
+        700 - shown.crop[0],
+        350 - shown.crop[1],
+        770 - shown.crop[0],
+        378 - shown.crop[1],
+    )
 
 
 def test_a_box_outside_the_page_is_not_drawn(huaian):
@@ -94,8 +106,15 @@ def test_a_box_outside_the_page_is_not_drawn(huaian):
     assert shown.box_px is None and shown.band_png is None and shown.note
 
 
-@pytest.mark.parametrize("name", ["000_bd3a826d0705f6e5.html", "000_bd3a826d0705f6e5.gbk.html",
-                                  "004_e3c733e02cbb2cbf.docx", "004_e3c733e02cbb2cbf.html"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "000_bd3a826d0705f6e5.html",
+        "000_bd3a826d0705f6e5.gbk.html",
+        "004_e3c733e02cbb2cbf.docx",
+        "004_e3c733e02cbb2cbf.html",
+    ],
+)
 def test_every_table_cell_is_found_again_in_its_row(name):
     data = (RENDERED / name).read_bytes()
     report = parse_bytes(data, name)
@@ -113,7 +132,8 @@ def test_every_table_cell_is_found_again_in_its_row(name):
     assert headings[granted.col] == "自然人" and headings[granted.col + 1] == "商业企业"
     assert headings[-1] == "总计"
     fee = report.cells.get("s2.art20_8.administrative_fees.fee_amount_wan_yuan") or report.cells.get(
-        "s2.art20_8.administrative_fees.items_change")
+        "s2.art20_8.administrative_fees.items_change"
+    )
     src = fee.source
     assert tables[src.table].header_for(src.row)[src.col] in ("本年收费金额（单位：万元）", "本年增/减")
 

@@ -170,7 +170,8 @@ def test_is_value_text_for_values_blanks_and_markers(raw: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["行政许可", "（一）予以公开", "自然人", "12,34", "O", "十二", "(3)", "第二十条第（一）项", "2.其他"]
+    "raw",
+    ["行政许可", "（一）予以公开", "自然人", "12,34", "O", "十二", "(3)", "第二十条第（一）项", "2.其他"],
 )
 def test_is_value_text_rejects_labels(raw: str) -> None:
     assert not is_value_text(raw)

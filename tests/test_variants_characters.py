@@ -136,13 +136,7 @@ SCRIPT_VARIANTS = {
 
 @pytest.mark.parametrize(
     ("seed", "variant"),
-    [
-        pytest.param(
-            seed, name
-        )
-        for seed in SEEDS
-        for name in SCRIPT_VARIANTS
-    ],
+    [pytest.param(seed, name) for seed in SEEDS for name in SCRIPT_VARIANTS],
     ids=lambda x: x.name[:3] if isinstance(x, Path) else x,
 )
 def test_seed_in_other_scripts_gives_the_same_cells(seed: Path, variant: str) -> None:

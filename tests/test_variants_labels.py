@@ -166,8 +166,6 @@ def test_v2021_other_processing_sub_row_separators(sep: str) -> None:
     assert report.table_versions == {"s3": "2021"}
 
 
-
-
 @pytest.mark.parametrize(
     ("word", "key"), [("商业机构", "s3.col.commercial_enterprise"), ("合计", "s3.col.total")]
 )

@@ -86,7 +86,9 @@ class Variant:
 
 @cache
 def variants() -> tuple[Variant, ...]:
-    r19 = _with_other_processing(rd.make_report("某县人力资源和社会保障局", 2020, schema.V2019, schema.V2019, seed=21), 3)
+    r19 = _with_other_processing(
+        rd.make_report("某县人力资源和社会保障局", 2020, schema.V2019, schema.V2019, seed=21), 3
+    )
     one_col = rd.Layout(s3_label_cols=1)
     page19 = rd.html_page(r19, one_col, markup="word", chrome="word")
     split19 = _split_table_three(page19, r19, one_col, "4.保护第三方合法权益", markup="word")
@@ -96,11 +98,15 @@ def variants() -> tuple[Variant, ...]:
     # Borders set only in the page's style sheet, which LibreOffice does not apply: the PDF table has
     # no rules, and its long labels wrap over up to four lines beside their numbers.
     r21b = rd.make_report("某市生态环境局", 2023, schema.V2021, schema.V2021, seed=23)
-    unruled = rd.html_page(r21b, rd.Layout(), chrome="plain").replace('border="1" cellspacing="0"', 'width="100%" cellspacing="0"')
+    unruled = rd.html_page(r21b, rd.Layout(), chrome="plain").replace(
+        'border="1" cellspacing="0"', 'width="100%" cellspacing="0"'
+    )
     # The same without rules and with the organisation columns blank: nothing is printed in their
     # cells, so each number is placed by the column it stands under.
     r19b = _blank_organisations(rd.make_report("某县教育局", 2020, schema.V2019, schema.V2019, seed=24))
-    unruled_blank = rd.html_page(r19b, two_col, chrome="plain").replace('border="1" cellspacing="0"', 'width="100%" cellspacing="0"')
+    unruled_blank = rd.html_page(r19b, two_col, chrome="plain").replace(
+        'border="1" cellspacing="0"', 'width="100%" cellspacing="0"'
+    )
     return (
         Variant("v2019_six_with_values_split_header", r19, split19),
         Variant("v2019_unruled_blank_orgs", r19b, unruled_blank),
@@ -133,7 +139,12 @@ def converted(tmp_path_factory) -> dict[str, Path]:
     out = {}
     for page in pages:
         stem = page.name[: -len(".html")]
-        for form, folder, suffix in (("docx", "docx", ".docx"), ("doc", "doc", ".doc"), ("docx.pdf", "docx.pdf", ".pdf"), ("doc.pdf", "doc.pdf", ".pdf")):
+        for form, folder, suffix in (
+            ("docx", "docx", ".docx"),
+            ("doc", "doc", ".doc"),
+            ("docx.pdf", "docx.pdf", ".pdf"),
+            ("doc.pdf", "doc.pdf", ".pdf"),
+        ):
             made = base / folder / f"{stem}{suffix}"
             assert made.is_file(), f"LibreOffice did not convert {page.name} to {form}"
             (src / f"{stem}.{form}").write_bytes(made.read_bytes())
@@ -203,7 +214,8 @@ def test_word_form_gives_the_page_cells(converted, stem: str, form: str) -> None
     wrong = {
         k: (c.raw, other.cells[k].raw)
         for k, c in page.cells.items()
-        if k in other.cells and (c.value, c.raw.replace(" ", "")) != (other.cells[k].value, other.cells[k].raw.replace(" ", ""))
+        if k in other.cells
+        and (c.value, c.raw.replace(" ", "")) != (other.cells[k].value, other.cells[k].raw.replace(" ", ""))
     }
     assert wrong == {}
     page_checks = {(c.rule, c.where): c.status for c in page.checks}
@@ -235,14 +247,20 @@ def test_variant_pages_hold_the_report(variant: Variant) -> None:
     assert (page.year, page.agency) == (variant.report.year, variant.report.agency)
 
 
-_PUBLISHED = re.compile(r"(?:发布时间|发布日期|时间)\s*[:：]\s*(\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2})")
+_PUBLISHED = re.compile(
+    r"(?:发布时间|发布日期|时间)\s*[:：]\s*(\d{4}\s*[-年./]\s*\d{1,2}\s*[-月./]\s*\d{1,2})"
+)
 
 
 def _dated_cases():
     for case in _cases():
         stem = case.values[0]
         page = RENDERED / f"{stem}.html"
-        html = page.read_text(encoding="utf-8") if page.is_file() else next(v.html for v in variants() if v.name == stem)
+        html = (
+            page.read_text(encoding="utf-8")
+            if page.is_file()
+            else next(v.html for v in variants() if v.name == stem)
+        )
         if _PUBLISHED.search(html):
             yield case
 
@@ -261,7 +279,10 @@ def test_publication_date_line_is_kept(converted, stem: str, form: str) -> None:
 
 
 def _grid(rows: list[list[str]], table: int, kind: str = "docx") -> list[list[SourceCell]]:
-    return [[SourceCell(t, Source(kind, table=table, row=r, col=c)) for c, t in enumerate(row)] for r, row in enumerate(rows)]
+    return [
+        [SourceCell(t, Source(kind, table=table, row=r, col=c)) for c, t in enumerate(row)]
+        for r, row in enumerate(rows)
+    ]
 
 
 _HEADER = [
@@ -303,7 +324,9 @@ def test_a_row_cut_by_the_page_edge_keeps_its_printed_columns() -> None:
         [(2, "商业企业"), (3, "科研机构"), (4, "社会公益组织"), (5, "法律服务机构"), (6, "其他")],
         [(0, "（一）予以公开"), (1, "27"), (2, ""), (3, ""), (4, ""), (5, ""), (6, "")],
     ]
-    body = [[SourceCell(t, Source("pdf", table=0, row=r, col=c)) for c, t in row] for r, row in enumerate(placed)]
+    body = [
+        [SourceCell(t, Source("pdf", table=0, row=r, col=c)) for c, t in row] for r, row in enumerate(placed)
+    ]
     head = [[SourceCell("三、收到和处理政府信息公开申请情况", Source("pdf"))]]
     doc = Document("pdf", rows=head + body, clipped_rows=set(range(1, 1 + len(body))))
     found = interpret(doc)
@@ -326,7 +349,7 @@ def test_docx_page_header_and_text_box_are_read_once() -> None:
     box = (
         '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
         'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
-        "<mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><w:txbxContent><w:p><w:r><w:t>发布时间：2022-01-20</w:t>"
+        '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent><w:p><w:r><w:t>发布时间：2022-01-20</w:t>'
         "</w:r></w:p></w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent><w:p><w:r>"
         "<w:t>发布时间：2022-01-20</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
     )
@@ -336,7 +359,11 @@ def test_docx_page_header_and_text_box_are_read_once() -> None:
     d.save(buf)
     report = parse_bytes(buf.getvalue(), "a.docx")
     assert (report.year, report.agency) == (2021, "某县民政局")
-    assert report.text.splitlines()[:3] == ["某县民政局2021年政府信息公开工作年度报告", "发布时间：2022-01-20", "正文"]
+    assert report.text.splitlines()[:3] == [
+        "某县民政局2021年政府信息公开工作年度报告",
+        "发布时间：2022-01-20",
+        "正文",
+    ]
 
 
 def test_six_other_processing_wrapped_in_a_narrow_cell_is_still_the_2019_leaf() -> None:

@@ -167,11 +167,20 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> byt
                 buf.write(chunk)
     except ReadError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+    ) as exc:
         # CRC errors, truncated data, unsupported compression methods (e.g. deflate64, AES).
         raise ReadError("corrupt", "压缩包内文件已损坏，无法解压", f"corrupt archive member: {exc}") from exc
     except RuntimeError as exc:  # zipfile raises RuntimeError for a password-protected member
-        raise ReadError("encrypted", "压缩包内文件已加密，无法读取", f"encrypted archive member: {exc}") from exc
+        raise ReadError(
+            "encrypted", "压缩包内文件已加密，无法读取", f"encrypted archive member: {exc}"
+        ) from exc
     return buf.getvalue()
 
 

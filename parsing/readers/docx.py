@@ -111,7 +111,14 @@ def _alt_chunk(document, element, rows, lines, warnings, tables) -> None:
     for row in embedded.rows:
         rows.append(
             [
-                SourceCell(c.text, replace(c.source, kind="docx", table=None if c.source.table is None else c.source.table + offset))
+                SourceCell(
+                    c.text,
+                    replace(
+                        c.source,
+                        kind="docx",
+                        table=None if c.source.table is None else c.source.table + offset,
+                    ),
+                )
                 for c in row
             ]
         )
@@ -125,7 +132,9 @@ def _open(data: bytes):
 
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         # An encrypted .docx is an OLE2 container, not a ZIP.
-        raise ReadError("encrypted", "Word 文件已加密（设置了打开密码），无法读取", "the Word file is password-protected")
+        raise ReadError(
+            "encrypted", "Word 文件已加密（设置了打开密码），无法读取", "the Word file is password-protected"
+        )
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -225,7 +234,9 @@ def build_grid(tbl) -> list[list[GridCell | None]]:
     slots = 0
     for tr in tbl.iterchildren(_W_TR):
         # Spans are clamped before expansion: a gridSpan of 2,000,000,000 is one wide cell, not 2e9 slots.
-        line: list[GridCell | None] = [None] * min(_int_prop(tr, ("w:trPr", "w:gridBefore"), 0), limits.max_span)
+        line: list[GridCell | None] = [None] * min(
+            _int_prop(tr, ("w:trPr", "w:gridBefore"), 0), limits.max_span
+        )
         for tc in _row_cells(tr):
             span = min(max(_int_prop(tc, ("w:tcPr", "w:gridSpan"), 1), 1), limits.max_span)
             if _vmerge(tc) == "continue" or _hmerge_continue(tc):

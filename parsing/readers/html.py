@@ -26,14 +26,55 @@ from parsing.errors import ReadError
 from parsing.limits import get_limits, limit_error
 from parsing.readers.grid import GridCell, clean_cell_text, grid_rows, grid_text, prose_row
 
-_DROP_TAGS = {"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "canvas", "select"}
+_DROP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "head",
+    "iframe",
+    "object",
+    "svg",
+    "canvas",
+    "select",
+}
 # Site chrome that HTML5 pages mark as such: menus and sidebars often list item counts
 # ("行政许可 356") that would read as table rows of the report.
 _CHROME_TAGS = {"nav", "aside"}
 _BLOCK_TAGS = {
-    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "h1", "h2", "h3",
-    "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "form", "fieldset",
-    "address", "center", "figure", "figcaption", "hr", "caption", "body", "html",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "form",
+    "fieldset",
+    "address",
+    "center",
+    "figure",
+    "figcaption",
+    "hr",
+    "caption",
+    "body",
+    "html",
 }
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _XML_DECL_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.IGNORECASE)

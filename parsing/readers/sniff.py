@@ -120,7 +120,9 @@ def _sniff_ole(data: bytes, ext: str) -> str:
                 "legacy Excel (.xls) is not supported; save it as .xlsx",
             )
     if "EncryptionInfo".encode("utf-16-le") in data:
-        raise ReadError("encrypted", "文件已加密（设置了打开密码），无法读取", "the file is password-protected")
+        raise ReadError(
+            "encrypted", "文件已加密（设置了打开密码），无法读取", "the file is password-protected"
+        )
     return "wps" if ext in ("wps", "wpt") else "doc"
 
 

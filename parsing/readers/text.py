@@ -22,7 +22,11 @@ _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:[|\t]\s*:?-{3,}:?\s*)*\|?\
 
 def decode(data: bytes) -> str:
     """Decode text bytes: BOM first, then UTF-8, then GB18030 (a superset of GBK/GB2312), then a detector."""
-    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, enc in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
             return data[len(bom) :].decode(enc, errors="replace")
     bomless = utf16_without_bom(data)
@@ -127,6 +131,7 @@ def _split_padded(text: str) -> list[str]:
     if k == len(words) or k == 0 or words[k - 1][-1].isdigit():
         return [text]  # digits run into the label ('规章1 2 3') are split by the interpreter
     return [" ".join(words[:k]), *words[k:]]
+
 
 def _one_cell_per_line(lines: list[str]) -> bool:
     """True when a blank-separated paragraph is really a run of one-cell-per-line cells: three lines or

@@ -30,7 +30,11 @@ def read(data: bytes, filename: str = "") -> Document:
 
     _patch_openpyxl()
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ReadError("encrypted", "Excel 文件已加密（设置了打开密码），无法读取", "the Excel file is password-protected")
+        raise ReadError(
+            "encrypted",
+            "Excel 文件已加密（设置了打开密码），无法读取",
+            "the Excel file is password-protected",
+        )
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
@@ -61,7 +65,9 @@ def read(data: bytes, filename: str = "") -> Document:
     return Document(format="xlsx", rows=rows, text="\n".join(lines), warnings=warnings)
 
 
-_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s[^>]*ref=\"([A-Za-z]{1,3}\d{1,7}(?::[A-Za-z]{1,3}\d{1,7})?)\"")
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\s[^>]*ref=\"([A-Za-z]{1,3}\d{1,7}(?::[A-Za-z]{1,3}\d{1,7})?)\""
+)
 
 
 def _head_size(self) -> None:
@@ -116,13 +122,20 @@ def _merged_ranges(data: bytes, sheet_path: str) -> list[tuple[int, int, int, in
 
     out = []
     with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(sheet_path.lstrip("/")) as fh:
-        for _, el in etree.iterparse(fh, events=("end",), resolve_entities=False, no_network=True, huge_tree=False):
+        for _, el in etree.iterparse(
+            fh, events=("end",), resolve_entities=False, no_network=True, huge_tree=False
+        ):
             if el.tag == f"{_MAIN_NS}mergeCell":
                 try:
                     min_col, min_row, max_col, max_row = range_boundaries(el.get("ref", ""))
                 except (ValueError, TypeError):
                     continue
-                if min_col is not None and min_row is not None and max_col is not None and max_row is not None:
+                if (
+                    min_col is not None
+                    and min_row is not None
+                    and max_col is not None
+                    and max_row is not None
+                ):
                     out.append((min_row, min_col, max_row, max_col))
             el.clear()
     return out
@@ -152,14 +165,21 @@ def _sheet_grid(ws, data: bytes, warnings: list[str]) -> list[list[GridCell | No
     width = 0
     for r, row in enumerate(ws.iter_rows(values_only=True), 1):
         if r > limits.max_cells:
-            warnings.append(f"工作表“{ws.title}”超过 {limits.max_cells:,} 行，只读取前 {limits.max_cells:,} 行")
+            warnings.append(
+                f"工作表“{ws.title}”超过 {limits.max_cells:,} 行，只读取前 {limits.max_cells:,} 行"
+            )
             break
         texts = [format_value(v) for v in row[: limits.max_span * 50]]
         while texts and not texts[-1]:
             texts.pop()  # trailing empty (formatted) columns
         filled += sum(1 for t in texts if t)
         if filled > limits.max_cells:
-            raise limit_error("too_complex", "max_cells", limits, f"工作表“{ws.title}”超过 {limits.max_cells:,} 个非空单元格")
+            raise limit_error(
+                "too_complex",
+                "max_cells",
+                limits,
+                f"工作表“{ws.title}”超过 {limits.max_cells:,} 个非空单元格",
+            )
         width = max(width, len(texts))
         values.append(texts)
     # Trailing empty rows are sheet formatting, not content.
