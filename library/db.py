@@ -26,12 +26,14 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Connection,
     CursorResult,
     DateTime,
     Float,
@@ -40,8 +42,11 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    insert,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from parsing.report import Check
 
 
 def utcnow() -> datetime:
@@ -192,3 +197,20 @@ class LibraryMeta(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+def insert_checks(conn: Connection, report_id: int, checks: Iterable[Check]) -> None:
+    """Store a report's check results (one row per check)."""
+    rows = [
+        {
+            "report_id": report_id,
+            "rule": c.rule,
+            "where": c.where or "",
+            "status": c.status,
+            "detail": c.detail or "",
+            "blank_as_zero": list(c.blank_as_zero),
+        }
+        for c in checks
+    ]
+    if rows:
+        conn.execute(insert(CheckRow), rows)

@@ -21,6 +21,7 @@ from library.db import (
     LabelOverride,
     Report,
     ReportFile,
+    insert_checks,
     inserted_id,
     pack_json,
     unpack_json,
@@ -184,19 +185,7 @@ class LibraryReview:
             )
         checks = run_checks(cells, parsed.table_versions) if corrections else parsed.checks
         conn.execute(delete(CheckRow).where(CheckRow.report_id == report_id))
-        rows = [
-            {
-                "report_id": report_id,
-                "rule": c.rule,
-                "where": c.where or "",
-                "status": c.status,
-                "detail": c.detail or "",
-                "blank_as_zero": list(c.blank_as_zero),
-            }
-            for c in checks
-        ]
-        if rows:
-            conn.execute(insert(CheckRow), rows)
+        insert_checks(conn, report_id, checks)
         conn.execute(
             update(Report)
             .where(Report.id == report_id)

@@ -33,6 +33,7 @@ from library.db import (
     Report,
     ReportFile,
     ValueLayout,
+    insert_checks,
     inserted_id,
     pack_json,
     unpack_json,
@@ -215,19 +216,7 @@ class Library(LibraryQueries, LibraryReview):
         ]
         if cells:
             conn.execute(insert(CellRow), cells)
-        checks = [
-            {
-                "report_id": report_id,
-                "rule": c.rule,
-                "where": c.where or "",
-                "status": c.status,
-                "detail": c.detail or "",
-                "blank_as_zero": list(c.blank_as_zero),
-            }
-            for c in parsed.checks
-        ]
-        if checks:
-            conn.execute(insert(CheckRow), checks)
+        insert_checks(conn, report_id, parsed.checks)
 
     # ------------------------------------------------------------------ reading one report
 

@@ -18,31 +18,18 @@ first after a change); ``scripts/bench_ui.py`` measures the server side cold. Ta
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
-TARGET = 1.0
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROME_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from app_server import CHROMIUM, CHROMIUM_FLAGS, app_server  # noqa: E402 - after the path setup
 
+TARGET = 1.0
 # True when the page is drawn: no stale element of the previous run, the status widget idle, every Plotly
 # chart with its SVG, no skeleton placeholder.
 DRAWN_JS = """() => {
@@ -56,51 +43,6 @@ DRAWN_JS = """() => {
   }
   return doc.querySelector('[data-testid="stMain"]') !== null;
 }"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(db: Path) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free loopback port, against the library file ``db``."""
-    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DATABASE_URL"}
-    env["NIANBAO_DB_PATH"] = str(db)
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            if time.time() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("streamlit did not start") from None
-            time.sleep(0.3)
 
 
 def _is_script_finished(payload: bytes | str) -> bool:
@@ -172,7 +114,7 @@ def run(url: str, repeat: int) -> list[tuple[str, list[float]]]:
 
     results: list[tuple[str, list[float]]] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         session = Session(page)
         page.goto(url)
@@ -235,16 +177,9 @@ def main() -> int:
 
     db = args.db or Path(tempfile.gettempdir()) / f"nianbao-bench-ui-synthetic-{args.n}.sqlite"
     build_library(db, args.n)
-    proc, url = start_server(db)
-    try:
+    with app_server(db) as url:
         print(f"click → page drawn in Chromium, {args.n} synthetic reports, median of {args.repeat}")
         results = run(url, args.repeat)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
     slow = [name for name, times in results if statistics.median(times) > TARGET]
     print(f"\n{len(results)} interactions; over {TARGET:.1f} s: {len(slow)} {slow if slow else ''}")
     return 0

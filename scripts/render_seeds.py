@@ -30,6 +30,9 @@ from typing import BinaryIO
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app_server import CHROMIUM  # noqa: E402, F401 - tests import CHROMIUM from here too
+from app_server import CHROMIUM_FLAGS as BROWSER_FLAGS  # noqa: E402
+
 from parsing.api import parse_path  # noqa: E402
 from parsing.report import ParsedReport  # noqa: E402
 from parsing.schema import (  # noqa: E402
@@ -45,17 +48,8 @@ from parsing.schema import (  # noqa: E402
 
 SAMPLES = ROOT / "sample_reports"
 OUT = SAMPLES / "rendered"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-pdf-header-footer",
-]
+# Chromium as the app's browser tests start it, printing without its own page header and footer.
+CHROMIUM_FLAGS = [*BROWSER_FLAGS, "--no-pdf-header-footer"]
 
 
 # --------------------------------------------------------------------------- table model

@@ -14,21 +14,15 @@ from __future__ import annotations
 import itertools
 import random
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from property_support import balanced_s3, property_settings
 
 from parsing import schema
 from parsing.api import parse_bytes
 from parsing.digit_runs import MAX_COMBOS
 
-SETTINGS = settings(
-    max_examples=40,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = property_settings(40)
 
 
 def _splits(digits: str, n: int) -> list[tuple[int, ...]]:
@@ -63,22 +57,9 @@ def _count(rng: random.Random) -> int:
 def _s3_table(rng: random.Random, version: str) -> dict[str, list[int]]:
     """A table 三 that satisfies D1, D3 and O1: outcomes drawn, totals and balance derived."""
     cols = len(schema.S3_APPLICANT_COLS)
-    rows = {
-        k: [_count(rng) if rng.random() < 0.35 else 0 for _ in range(cols)]
-        for k in schema.outcome_rows(version)
-    }
-    total = [sum(r[c] for r in rows.values()) for c in range(cols)]
-    r4 = [_count(rng) if rng.random() < 0.3 else 0 for _ in range(cols)]
-    r2 = [rng.randint(0, t + f) if rng.random() < 0.3 else 0 for t, f in zip(total, r4, strict=True)]
-    r1 = [t + f - b for t, f, b in zip(total, r4, r2, strict=True)]
-    table = {
-        "r1_new_received": r1,
-        "r2_carried_over": r2,
-        **rows,
-        "r3_7_total": total,
-        "r4_carry_forward": r4,
-    }
-    return {k: [*v, sum(v)] for k, v in table.items()}
+    return balanced_s3(
+        rng, version, lambda: _count(rng), columns=cols, p_outcome=0.35, p_forward=0.3, p_prior=0.3
+    )
 
 
 def _s4(rng: random.Random) -> list[int]:

@@ -11,40 +11,23 @@ from __future__ import annotations
 
 import random
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from property_support import balanced_s3, property_settings
 
 from parsing import schema
 from parsing.api import parse_bytes
 from parsing.placement import place
 
-SETTINGS = settings(
-    max_examples=60,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = property_settings(60)
 HEAD = "| 本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |"
 
 
 def _table(rng: random.Random, version: str) -> dict[str, list[int]]:
     """A valid table 三: outcome rows drawn, 总计 and the balance row derived."""
-    small = lambda: rng.choice([0, 0, 0, 0, 1, 2, 3, 5, 12])  # noqa: E731
-    rows = {k: [small() if rng.random() < 0.4 else 0 for _ in range(6)] for k in schema.outcome_rows(version)}
-    total = [sum(r[c] for r in rows.values()) for c in range(6)]
-    r4 = [small() for _ in range(6)]
-    r2 = [rng.randint(0, t + f) for t, f in zip(total, r4, strict=True)]
-    r1 = [t + f - b for t, f, b in zip(total, r4, r2, strict=True)]
-    table = {
-        "r1_new_received": r1,
-        "r2_carried_over": r2,
-        **rows,
-        "r3_7_total": total,
-        "r4_carry_forward": r4,
-    }
-    return {k: [*v, sum(v)] for k, v in table.items()}
+    return balanced_s3(
+        rng, version, lambda: rng.choice([0, 0, 0, 0, 1, 2, 3, 5, 12]), columns=6, p_outcome=0.4
+    )
 
 
 def _markdown(
