@@ -551,6 +551,22 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
 # --------------------------------------------------------------------------- 复议诉讼
 
 
+def _s4_outcome_chart(key: str, part: pd.DataFrame, title: str) -> ChartSpec:
+    """Cases of 四 by outcome (维持/纠正/其他/尚未审结), one bar per agency."""
+    fig = bar_by_category(
+        part,
+        category="单位",
+        value="value",
+        series="outcome_label",
+        title=title,
+        value_title="案件数（件）",
+        colors=S4_OUTCOME_COLORS,
+        series_order=list(S4_OUTCOME_COLORS),
+        category_group="单位组",
+    )
+    return ChartSpec(key, title, fig, _pivot(part, "单位", "outcome_label"))
+
+
 def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """行政复议 and 行政诉讼 outcomes per agency, and cases per year."""
     long = agg.review_litigation(df)
@@ -559,45 +575,10 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
     )
     charts = []
     review = long[long["group"] == "review"]
-    title = "行政复议结果（按单位）"
-    charts.append(
-        ChartSpec(
-            REVIEW_OUTCOMES,
-            title,
-            bar_by_category(
-                review,
-                category="单位",
-                value="value",
-                series="outcome_label",
-                title=title,
-                value_title="案件数（件）",
-                colors=S4_OUTCOME_COLORS,
-                series_order=list(S4_OUTCOME_COLORS),
-                category_group="单位组",
-            ),
-            _pivot(review, "单位", "outcome_label"),
-        )
-    )
+    charts.append(_s4_outcome_chart(REVIEW_OUTCOMES, review, "行政复议结果（按单位）"))
     lit = long[long["group"] != "review"]
     title = "行政诉讼结果（未经复议直接起诉＋复议后起诉，按单位）"
-    charts.append(
-        ChartSpec(
-            LITIGATION_OUTCOMES,
-            title,
-            bar_by_category(
-                lit,
-                category="单位",
-                value="value",
-                series="outcome_label",
-                title=title,
-                value_title="案件数（件）",
-                colors=S4_OUTCOME_COLORS,
-                series_order=list(S4_OUTCOME_COLORS),
-                category_group="单位组",
-            ),
-            _pivot(lit, "单位", "outcome_label"),
-        )
-    )
+    charts.append(_s4_outcome_chart(LITIGATION_OUTCOMES, lit, title))
     title = "复议、诉讼案件数年度趋势"
     charts.append(
         ChartSpec(
