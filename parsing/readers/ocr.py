@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -21,15 +22,10 @@ from parsing.document import Document
 from parsing.errors import ReadError
 from parsing.limits import get_limits, limit_error, report_progress
 from parsing.readers.grid import GridCell, clean_cell_text
-from parsing.readers.pdf import (
-    PageLayout,
-    TableBlock,
-    Word,
-    assemble,
-    line_edge,
-    lines_from_words,
-    order_items,
-)
+from parsing.readers.pdf_assembly import assemble
+from parsing.readers.pdf_layout import Bbox, PageLayout, TableBlock, Word, line_edge
+from parsing.readers.pdf_lines import lines_from_words, order_items
+from parsing.readers.pdfium_text import PDFIUM_LOCK  # pdfium is not thread-safe
 
 RENDER_DPI = 200  # 200 dpi reads small table digits reliably; 100 dpi loses some
 MAX_CONFIDENCE = 0.99  # an OCR cell never claims the certainty of a text layer
@@ -103,8 +99,6 @@ def fill_pdf_page(data: bytes, layout: PageLayout) -> None:
     """OCR one scanned PDF page (rendered with pypdfium2) into ``layout``, in PDF points."""
     import pypdfium2 as pdfium
 
-    from parsing.readers.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
-
     report_progress("ocr_page")  # the worker's parent adds the OCR time of a page to the budget
     with PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(data)
@@ -128,7 +122,7 @@ def deskew(image: np.ndarray) -> tuple[np.ndarray, float]:
     """
     import cv2
 
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    gray: np.ndarray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     binary = cv2.adaptiveThreshold(~gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
     h, w = binary.shape
     horiz = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 30, 20), 1)))
@@ -160,8 +154,8 @@ def fill_layout(layout: PageLayout, image: np.ndarray, scale: float) -> None:
     words = recognise(image, scale)
     tables = []
     for cells in detect_tables(image):
-        cells = [tuple(v * scale for v in c) for c in cells]
-        block = _table_from_cells(cells, words, layout.number)
+        scaled = [tuple(v * scale for v in c) for c in cells]
+        block = _table_from_cells(scaled, words, layout.number)
         if block is not None:
             tables.append(block)
     inside = [w for w in words if any(_centre_in(w, t.bbox) for t in tables)]
@@ -199,7 +193,7 @@ def detect_tables(image: np.ndarray) -> list[list[tuple[float, float, float, flo
     import cv2
     from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    gray: np.ndarray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     binary = cv2.adaptiveThreshold(~gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
     h, w = binary.shape
     edges = []
@@ -266,7 +260,8 @@ def _table_from_cells(cells: list[tuple[float, ...]], words: list[Word], page: i
         )
     _fix_digit_confusions(grid)
     bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
-    return TableBlock(grid, tuple(round(v, 2) for v in bbox), [round(x, 1) for x in xs], page, kind="ocr")
+    rounded = cast(Bbox, tuple(round(v, 2) for v in bbox))
+    return TableBlock(grid, rounded, [round(x, 1) for x in xs], page, kind="ocr")
 
 
 _CONFUSABLE = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0", "o": "0"})
