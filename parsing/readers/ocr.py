@@ -68,7 +68,9 @@ def _load_image_pages(data: bytes) -> list[np.ndarray]:
         count = getattr(img, "n_frames", 1)
         if count > limits.max_ocr_pages:  # every frame is a page to OCR (a 300-frame TIFF)
             raise limit_error("too_large", "max_ocr_pages", limits, f"{count} 帧")
-        frames = [_bounded(frame.convert("RGB"), limits.max_page_pixels) for frame in ImageSequence.Iterator(img)]
+        frames = [
+            _bounded(frame.convert("RGB"), limits.max_page_pixels) for frame in ImageSequence.Iterator(img)
+        ]
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ReadError("corrupt", "图片文件已损坏，无法打开", f"corrupt image: {exc}") from exc
     except Image.DecompressionBombError as exc:
@@ -125,8 +127,12 @@ def deskew(image: np.ndarray) -> tuple[np.ndarray, float]:
     gray: np.ndarray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     binary = cv2.adaptiveThreshold(~gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
     h, w = binary.shape
-    horiz = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 30, 20), 1)))
-    found = cv2.HoughLinesP(horiz, 1, np.pi / 3600, threshold=max(w // 8, 50), minLineLength=w // 4, maxLineGap=15)
+    horiz = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 30, 20), 1))
+    )
+    found = cv2.HoughLinesP(
+        horiz, 1, np.pi / 3600, threshold=max(w // 8, 50), minLineLength=w // 4, maxLineGap=15
+    )
     if found is None:
         return image, 0.0
     angles = []
@@ -198,8 +204,12 @@ def detect_tables(image: np.ndarray) -> list[list[tuple[float, float, float, flo
     h, w = binary.shape
     edges = []
     # A ruling line is a long thin run of dark pixels; text strokes are short.
-    horiz = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 40, 20), 1)))
-    vert = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 80, 20))))
+    horiz = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 40, 20), 1))
+    )
+    vert = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 80, 20)))
+    )
     # Close small gaps in scanned lines.
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
     vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
@@ -259,7 +269,12 @@ def _table_from_cells(cells: list[tuple[float, ...]], words: list[Word], page: i
             confidence=min((w.confidence for w in inner if w.confidence is not None), default=None),
         )
     _fix_digit_confusions(grid)
-    bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
+    bbox = (
+        min(c[0] for c in cells),
+        min(c[1] for c in cells),
+        max(c[2] for c in cells),
+        max(c[3] for c in cells),
+    )
     rounded = cast(Bbox, tuple(round(v, 2) for v in bbox))
     return TableBlock(grid, rounded, [round(x, 1) for x in xs], page, kind="ocr")
 
@@ -295,4 +310,6 @@ def _cell_text(words: list[Word]) -> str:
             lines[-1].append(w)
         else:
             lines.append([w])
-    return clean_cell_text("\n".join(" ".join(x.text for x in sorted(line, key=lambda x: x.x0)) for line in lines))
+    return clean_cell_text(
+        "\n".join(" ".join(x.text for x in sorted(line, key=lambda x: x.x0)) for line in lines)
+    )

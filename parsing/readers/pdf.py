@@ -78,7 +78,9 @@ def read(data: bytes, filename: str = "", fast: bool = True) -> Document:
     doc = assemble(layouts)
     doc.warnings.extend(warnings)
     if not doc.rows:
-        raise ReadError("no_content", "PDF 中没有可读取的文字（可能是空白页）", "the PDF has no readable text")
+        raise ReadError(
+            "no_content", "PDF 中没有可读取的文字（可能是空白页）", "the PDF has no readable text"
+        )
     return doc
 
 
@@ -107,7 +109,9 @@ def _corrupt(exc: Exception) -> ReadError:
 
 
 def _encrypted() -> ReadError:
-    return ReadError("encrypted", "PDF 文件已加密（需要密码才能打开），无法读取", "the PDF is password-protected")
+    return ReadError(
+        "encrypted", "PDF 文件已加密（需要密码才能打开），无法读取", "the PDF is password-protected"
+    )
 
 
 @dataclass

@@ -65,7 +65,15 @@ class _DocumentBuilder:
         kind = _kind(self.layouts, item.page)
         self.rows.append(
             [
-                SourceCell(c.text, Source(kind=kind, page=item.page, bbox=round_bbox((c.x0, c.top, c.x1, c.bottom)), confidence=c.confidence))
+                SourceCell(
+                    c.text,
+                    Source(
+                        kind=kind,
+                        page=item.page,
+                        bbox=round_bbox((c.x0, c.top, c.x1, c.bottom)),
+                        confidence=c.confidence,
+                    ),
+                )
                 for c in item.cells
             ]
         )
@@ -91,7 +99,9 @@ class _DocumentBuilder:
             paragraph[-1].bottom,
         )
         conf = min_conf_all(c.confidence for p in paragraph for c in p.cells)
-        source = Source(kind=_kind(self.layouts, first.page), page=first.page, bbox=round_bbox(bbox), confidence=conf)
+        source = Source(
+            kind=_kind(self.layouts, first.page), page=first.page, bbox=round_bbox(bbox), confidence=conf
+        )
         self.rows.append([SourceCell(text, source)])
         self.lines.append(text)
         paragraph.clear()
@@ -107,9 +117,8 @@ class _DocumentBuilder:
             clipped_rows=self.clipped_rows,
         )
         if self.clipped_pages:
-            doc.warnings.append(
-                f"第 {page_list(sorted(set(self.clipped_pages)))} 页的表格超出页面右边缘，最右侧的列没有印出，无法读取"
-            )
+            pages = page_list(sorted(set(self.clipped_pages)))
+            doc.warnings.append(f"第 {pages} 页的表格超出页面右边缘，最右侧的列没有印出，无法读取")
         return doc
 
 

@@ -37,7 +37,12 @@ class _Columns:
             # cells only, so that prose ('自然资源局…', '总的来看…') never sets a column.
             if key.startswith("自然") and len(key) <= 6:
                 self.natural = _anchor(cell)
-            elif key.startswith("总") and len(key) <= 4 and self.natural is not None and cell.x0 > self.natural[0]:
+            elif (
+                key.startswith("总")
+                and len(key) <= 4
+                and self.natural is not None
+                and cell.x0 > self.natural[0]
+            ):
                 self.total = _anchor(cell)
 
 
@@ -87,7 +92,9 @@ def _anchor(w: Word) -> Anchor:
     return (w.x0, (w.x0 + w.x1) / 2)
 
 
-def _slots(numbers: list[Word], full: list[Anchor] | None, natural: Anchor | None, total: Anchor | None) -> list[Word | None] | None:
+def _slots(
+    numbers: list[Word], full: list[Anchor] | None, natural: Anchor | None, total: Anchor | None
+) -> list[Word | None] | None:
     """The row's seven cells (None where blank), or None when a number stands under no known column
     or two numbers under one. Without a full row only 自然人 and 总计 are known columns."""
     if len(numbers) >= _S3_WIDTH:
@@ -101,7 +108,11 @@ def _slots(numbers: list[Word], full: list[Anchor] | None, natural: Anchor | Non
     slots: list[Word | None] = [None] * _S3_WIDTH
     for w in numbers:
         x0, centre = _anchor(w)
-        near = [i for i, a in enumerate(columns) if a is not None and (abs(x0 - a[0]) <= w.size or abs(centre - a[1]) <= w.size)]
+        near = [
+            i
+            for i, a in enumerate(columns)
+            if a is not None and (abs(x0 - a[0]) <= w.size or abs(centre - a[1]) <= w.size)
+        ]
         if len(near) != 1 or slots[near[0]] is not None:
             return None
         slots[near[0]] = w

@@ -16,7 +16,9 @@ from parsing.readers.grid import GridCell
 
 Bbox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points (top-left origin)
 
-_NUMERIC = re.compile(r"^[\s+\-−－—–/／.,，0-9０-９%％万元件个项条次]*[0-9０-９][\s.,，0-9０-９%％万元件个项条次]*$")
+_NUMERIC = re.compile(
+    r"^[\s+\-−－—–/／.,，0-9０-９%％万元件个项条次]*[0-9０-９][\s.,，0-9０-９%％万元件个项条次]*$"
+)
 # A numbering mark that starts a label or heading: "（六）", "三、", "1." ...
 MARKER = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|\d+\s*[.、．])")
 
@@ -81,7 +83,12 @@ def is_number(text: str) -> bool:
 
 def is_cjk(ch: str) -> bool:
     """Whether ``ch`` is a CJK character or CJK/full-width punctuation (no space between such)."""
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+    return (
+        "\u3400" <= ch <= "\u9fff"
+        or "\uf900" <= ch <= "\ufaff"
+        or "\u3000" <= ch <= "\u303f"
+        or "\uff00" <= ch <= "\uffef"
+    )
 
 
 def min_conf(a: float | None, b: float | None) -> float | None:

@@ -36,7 +36,12 @@ def lines_from_words(words: list[Word], page: int) -> list[LineBlock]:
     for line in _group_lines(words):
         line.sort(key=lambda x: x.x0)
         blocks.append(
-            LineBlock(_detach_first_number(line, _split_cells(line)), page, min(x.top for x in line), max(x.bottom for x in line))
+            LineBlock(
+                _detach_first_number(line, _split_cells(line)),
+                page,
+                min(x.top for x in line),
+                max(x.bottom for x in line),
+            )
         )
     blocks.sort(key=lambda b: b.top)
     return attach_wrapped_labels(_rebuild_vertical(blocks))
@@ -69,7 +74,9 @@ def _split_cells(line: list[Word]) -> list[Word]:
             prev = cells[-1]
             gap = w.x0 - prev.x1
             if gap < 1.5 * max(prev.size, w.size) * 0.9:
-                joiner = " " if gap > 0.2 * w.size and not (is_cjk(prev.text[-1]) and is_cjk(w.text[0])) else ""
+                joiner = (
+                    " " if gap > 0.2 * w.size and not (is_cjk(prev.text[-1]) and is_cjk(w.text[0])) else ""
+                )
                 cells[-1] = Word(
                     prev.text + joiner + w.text,
                     prev.x0,

@@ -32,7 +32,11 @@ def read_page(page: Any, number: int) -> tuple[PageLayout, bool, str | None]:
     except ReadError:
         raise
     except Exception as exc:  # one damaged page must not lose the others
-        return PageLayout(number, float(page.width), float(page.height)), False, f"第 {number} 页无法读取：{type(exc).__name__}"
+        return (
+            PageLayout(number, float(page.width), float(page.height)),
+            False,
+            f"第 {number} 页无法读取：{type(exc).__name__}",
+        )
     finally:
         page.flush_cache()
 
@@ -59,7 +63,9 @@ def page_layout(page: Any, number: int) -> PageLayout:
             tables.append(block)
     words = [
         Word(fix_radicals(w["text"]), w["x0"], w["top"], w["x1"], w["bottom"])
-        for w in page.extract_words(x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False, use_text_flow=False)
+        for w in page.extract_words(
+            x_tolerance=1.5, y_tolerance=3, keep_blank_chars=False, use_text_flow=False
+        )
         if w.get("upright", True)
     ]
     words = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
@@ -125,7 +131,16 @@ def _covered(segments: list[tuple[float, float]], a: float, b: float) -> bool:
 
 
 def _h_segment(x0: float, x1: float, y: float) -> dict:
-    return {"object_type": "line", "x0": x0, "x1": x1, "top": y, "bottom": y, "doctop": y, "width": x1 - x0, "height": 0}
+    return {
+        "object_type": "line",
+        "x0": x0,
+        "x1": x1,
+        "top": y,
+        "bottom": y,
+        "doctop": y,
+        "width": x1 - x0,
+        "height": 0,
+    }
 
 
 def _table_block(table: Any, number: int, page_width: float = 0.0) -> TableBlock | None:
@@ -146,7 +161,9 @@ def _table_block(table: Any, number: int, page_width: float = 0.0) -> TableBlock
             if bbox is None:
                 line.append(None)
             else:
-                line.append(GridCell(clean_cell_text(fix_radicals(text or "")), page=number, bbox=round_bbox(bbox)))
+                line.append(
+                    GridCell(clean_cell_text(fix_radicals(text or "")), page=number, bbox=round_bbox(bbox))
+                )
         grid.append(line)
     if sum(1 for r in grid for c in r if c is not None and c.text) == 0:
         return None

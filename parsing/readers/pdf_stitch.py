@@ -108,7 +108,12 @@ def stitch(prev: TableBlock, nxt: TableBlock) -> TableBlock:
 def _repeated_headers(grid: Grid, cont: Grid) -> int:
     """How many header rows are repeated at the top of the new page ("repeat as header row")."""
     k = 0
-    while k < len(cont) and k < len(grid) and _row_texts(cont[k]) == _row_texts(grid[k]) and any(_row_texts(cont[k])):
+    while (
+        k < len(cont)
+        and k < len(grid)
+        and _row_texts(cont[k]) == _row_texts(grid[k])
+        and any(_row_texts(cont[k]))
+    ):
         k += 1
     return k
 

@@ -176,7 +176,9 @@ class _Labels:
         if target is None:
             # A label on lines of its own: it belongs to the data row it sits beside (a group
             # label centred over its rows), or it is a line of its own (a caption).
-            overlapping = [j for j in table.data if table.lines[j].bottom > top and table.lines[j].top < bottom]
+            overlapping = [
+                j for j in table.data if table.lines[j].bottom > top and table.lines[j].top < bottom
+            ]
             if not overlapping:
                 self.standalone.append(LineBlock([merged], table.lines[min(rows)].page, top, bottom))
                 return
@@ -196,7 +198,9 @@ def _rebuild_lines(
             row_labels = sorted(labels.owner[i], key=lambda w: w.x0)
             rest = [c for c in ln.cells if c.x1 > zone[i] + 1]
             top = min([ln.top] + [w.top for w in row_labels])
-            out.append(LineBlock(row_labels + rest, ln.page, top, max([ln.bottom] + [w.bottom for w in row_labels])))
+            out.append(
+                LineBlock(row_labels + rest, ln.page, top, max([ln.bottom] + [w.bottom for w in row_labels]))
+            )
         else:
             out.append(ln)
     out.sort(key=lambda b: b.top)

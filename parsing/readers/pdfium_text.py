@@ -37,7 +37,9 @@ def pdfium_views(data: bytes, max_pages: int) -> list[FastPage | None] | None:
         except Exception:  # noqa: BLE001 - pdfplumber then reports the precise reason
             return None
         try:
-            views: list[FastPage | None] = [_view(document, index) for index in range(min(len(document), max_pages + 1))]
+            views: list[FastPage | None] = [
+                _view(document, index) for index in range(min(len(document), max_pages + 1))
+            ]
             if len(document) > max_pages:
                 views.extend([None] * (len(document) - len(views)))  # counted for the warning only
             return views
@@ -262,7 +264,9 @@ class _PathWalker:
         bounds = [ctypes.c_float() for _ in range(4)]
         if raw.FPDFPageObj_GetBounds(obj, *(ctypes.byref(b) for b in bounds)):
             x0, y0, x1, y1 = (b.value for b in bounds)
-            self.images.append({"x0": x0 - self.left, "x1": x1 - self.left, "top": self.top - y1, "bottom": self.top - y0})
+            self.images.append(
+                {"x0": x0 - self.left, "x1": x1 - self.left, "top": self.top - y1, "bottom": self.top - y0}
+            )
 
     def _add_path(self, obj: Any, m: Matrix) -> None:
         """The straight segments of a path object (curves only move the pen)."""
