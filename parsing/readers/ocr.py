@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -21,15 +22,10 @@ from parsing.document import Document
 from parsing.errors import ReadError
 from parsing.limits import get_limits, limit_error, report_progress
 from parsing.readers.grid import GridCell, clean_cell_text
-from parsing.readers.pdf import (
-    PageLayout,
-    TableBlock,
-    Word,
-    assemble,
-    line_edge,
-    lines_from_words,
-    order_items,
-)
+from parsing.readers.pdf_assembly import assemble
+from parsing.readers.pdf_layout import Bbox, PageLayout, TableBlock, Word, line_edge
+from parsing.readers.pdf_lines import lines_from_words, order_items
+from parsing.readers.pdfium_text import PDFIUM_LOCK  # pdfium is not thread-safe
 
 RENDER_DPI = 200  # 200 dpi reads small table digits reliably; 100 dpi loses some
 MAX_CONFIDENCE = 0.99  # an OCR cell never claims the certainty of a text layer
@@ -72,7 +68,9 @@ def _load_image_pages(data: bytes) -> list[np.ndarray]:
         count = getattr(img, "n_frames", 1)
         if count > limits.max_ocr_pages:  # every frame is a page to OCR (a 300-frame TIFF)
             raise limit_error("too_large", "max_ocr_pages", limits, f"{count} 帧")
-        frames = [_bounded(frame.convert("RGB"), limits.max_page_pixels) for frame in ImageSequence.Iterator(img)]
+        frames = [
+            _bounded(frame.convert("RGB"), limits.max_page_pixels) for frame in ImageSequence.Iterator(img)
+        ]
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ReadError("corrupt", "图片文件已损坏，无法打开", f"corrupt image: {exc}") from exc
     except Image.DecompressionBombError as exc:
@@ -103,8 +101,6 @@ def fill_pdf_page(data: bytes, layout: PageLayout) -> None:
     """OCR one scanned PDF page (rendered with pypdfium2) into ``layout``, in PDF points."""
     import pypdfium2 as pdfium
 
-    from parsing.readers.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
-
     report_progress("ocr_page")  # the worker's parent adds the OCR time of a page to the budget
     with PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(data)
@@ -128,11 +124,15 @@ def deskew(image: np.ndarray) -> tuple[np.ndarray, float]:
     """
     import cv2
 
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    gray: np.ndarray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     binary = cv2.adaptiveThreshold(~gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
     h, w = binary.shape
-    horiz = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 30, 20), 1)))
-    found = cv2.HoughLinesP(horiz, 1, np.pi / 3600, threshold=max(w // 8, 50), minLineLength=w // 4, maxLineGap=15)
+    horiz = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 30, 20), 1))
+    )
+    found = cv2.HoughLinesP(
+        horiz, 1, np.pi / 3600, threshold=max(w // 8, 50), minLineLength=w // 4, maxLineGap=15
+    )
     if found is None:
         return image, 0.0
     angles = []
@@ -160,8 +160,8 @@ def fill_layout(layout: PageLayout, image: np.ndarray, scale: float) -> None:
     words = recognise(image, scale)
     tables = []
     for cells in detect_tables(image):
-        cells = [tuple(v * scale for v in c) for c in cells]
-        block = _table_from_cells(cells, words, layout.number)
+        scaled = [tuple(v * scale for v in c) for c in cells]
+        block = _table_from_cells(scaled, words, layout.number)
         if block is not None:
             tables.append(block)
     inside = [w for w in words if any(_centre_in(w, t.bbox) for t in tables)]
@@ -199,13 +199,17 @@ def detect_tables(image: np.ndarray) -> list[list[tuple[float, float, float, flo
     import cv2
     from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
 
-    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    gray: np.ndarray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     binary = cv2.adaptiveThreshold(~gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -2)
     h, w = binary.shape
     edges = []
     # A ruling line is a long thin run of dark pixels; text strokes are short.
-    horiz = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 40, 20), 1)))
-    vert = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 80, 20))))
+    horiz = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(w // 40, 20), 1))
+    )
+    vert = cv2.morphologyEx(
+        binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(h // 80, 20)))
+    )
     # Close small gaps in scanned lines.
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
     vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
@@ -265,8 +269,14 @@ def _table_from_cells(cells: list[tuple[float, ...]], words: list[Word], page: i
             confidence=min((w.confidence for w in inner if w.confidence is not None), default=None),
         )
     _fix_digit_confusions(grid)
-    bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
-    return TableBlock(grid, tuple(round(v, 2) for v in bbox), [round(x, 1) for x in xs], page, kind="ocr")
+    bbox = (
+        min(c[0] for c in cells),
+        min(c[1] for c in cells),
+        max(c[2] for c in cells),
+        max(c[3] for c in cells),
+    )
+    rounded = cast(Bbox, tuple(round(v, 2) for v in bbox))
+    return TableBlock(grid, rounded, [round(x, 1) for x in xs], page, kind="ocr")
 
 
 _CONFUSABLE = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0", "o": "0"})
@@ -300,4 +310,6 @@ def _cell_text(words: list[Word]) -> str:
             lines[-1].append(w)
         else:
             lines.append([w])
-    return clean_cell_text("\n".join(" ".join(x.text for x in sorted(line, key=lambda x: x.x0)) for line in lines))
+    return clean_cell_text(
+        "\n".join(" ".join(x.text for x in sorted(line, key=lambda x: x.x0)) for line in lines)
+    )
