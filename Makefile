@@ -37,11 +37,13 @@ run: setup
 
 test: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Type check of parsing/ and library/ (settings in pyproject.toml, [tool.mypy]).
 typecheck: $(STAMP)

@@ -150,7 +150,7 @@ def _render_pdf_page(data: bytes, page: int, max_side: int) -> tuple[Any, float,
     """(PIL image, scale px/pt, (dx, dy) in points from media-box to crop-box origin, rotation)."""
     import pypdfium2 as pdfium
 
-    from parsing.readers.pdf import PDFIUM_LOCK  # pdfium is not thread-safe
+    from parsing.readers.pdfium_text import PDFIUM_LOCK  # pdfium is not thread-safe
 
     with PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(data)
