@@ -19,7 +19,8 @@ if n_reports:
     k = from_dataset(agg.kpis)
     if k["previous_year"] is not None:
         st.caption(
-            f"已选 {len(k['years'])} 个年度：卡片显示其中最新的 **{k['year']} 年**，下方为较 {k['previous_year']} 年的变化"
+            f"已选 {len(k['years'])} 个年度：卡片显示其中最新的 **{k['year']} 年**"
+            f"，下方为较 {k['previous_year']} 年的变化"
             "（现行有效件数等存量不跨年相加，各年数字也不相加）。各年明细见下方图表和单位一览。"
         )
     for row in (CARDS[:4], CARDS[4:]):

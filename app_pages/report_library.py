@@ -66,7 +66,8 @@ term = st.text_input(
 )
 found = lib.search(term, filters)
 st.caption(
-    f"找到 {len(found)} 份报告（左侧筛选条件同样适用）。点击表格左侧选中一行，可查看、修改、重新解析、下载或删除。"
+    f"找到 {len(found)} 份报告（左侧筛选条件同样适用）。"
+    "点击表格左侧选中一行，可查看、修改、重新解析、下载或删除。"
 )
 shown = pd.DataFrame(
     {
@@ -112,7 +113,8 @@ if selected_id is not None:
         st.session_state["library_selected"] = selected_id
         st.subheader(f"报告 {report.id}")
         st.text(
-            f"{report.agency or '（未识别单位）'}｜{report.region or '地区未填'}｜{report.year or '年度未填'}｜{report.filename}"
+            f"{report.agency or '（未识别单位）'}｜{report.region or '地区未填'}｜"
+            f"{report.year or '年度未填'}｜{report.filename}"
         )
         a1, a2, a3 = st.columns(3)
 

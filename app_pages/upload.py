@@ -91,7 +91,8 @@ def _job_message(job: OverrideJob) -> str:
 _job_status()
 
 st.caption(
-    f"可一次拖入多个文件，或一个包含全部年报的 ZIP 压缩包。支持网页（.html）、PDF（含扫描件）、Word（.docx/.doc）、"
+    "可一次拖入多个文件，或一个包含全部年报的 ZIP 压缩包。"
+    "支持网页（.html）、PDF（含扫描件）、Word（.docx/.doc）、"
     f"WPS、Excel 和文本文件。{describe_zh()}更大的压缩包请拆分后分批上传。同一文件重复上传只保存一次。"
 )
 
@@ -172,7 +173,8 @@ st.dataframe(
 if counts[ATTENTION]:
     # Saved like any other report; 数据质量 lists it under 需要关注的报告 with the same reasons.
     st.warning(
-        f"{counts[ATTENTION]} 份报告需要关注：文中有统计表格未能读取，或有数值是按勾稽关系推定的（逐条原因见下表），"
+        f"{counts[ATTENTION]} 份报告需要关注：文中有统计表格未能读取，"
+        "或有数值是按勾稽关系推定的（逐条原因见下表），"
         "保存后请在“数据质量”页核对。"
     )
     attention = [

@@ -269,7 +269,8 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
             prose,
             title,
             "条数",
-            note="年报表格中没有“主动公开条数”一栏，此数取自报告正文（如“主动公开政府信息 39 条”）；正文未写明的报告不计入。",
+            note="年报表格中没有“主动公开条数”一栏，"
+            "此数取自报告正文（如“主动公开政府信息 39 条”）；正文未写明的报告不计入。",
         )
     )
     for item in items:
@@ -304,7 +305,8 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
                         category_group="单位组",
                     ),
                     _agency_table(by_agency, "指标"),
-                    note=f"仅含 {version} 版格式报告；{version} 版口径与{'2021' if version == '2019' else '2019'} 版不同，不合并。",
+                    note=f"仅含 {version} 版格式报告；"
+                    f"{version} 版口径与{'2021' if version == '2019' else '2019'} 版不同，不合并。",
                 )
             )
             title = f"{version} 版格式：{item_label}（按年度）"
@@ -360,7 +362,8 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
                 category_group="单位组",
             ),
             _pivot(decisions, "单位", "item_label"),
-            note="2019 版“处理决定数量”与 2021 版“本年处理决定数量”含义相同，合并统计；同一单位的不同年度分列，不相加。",
+            note="2019 版“处理决定数量”与 2021 版“本年处理决定数量”含义相同，"
+            "合并统计；同一单位的不同年度分列，不相加。",
             alt_fig=alt,
             alt_label=alt_label,
         )
@@ -406,7 +409,8 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             wan=False,
             # 万元 to four decimals is exact to the yuan; more digits are conversion noise (元 ÷ 10,000).
             data=_pivot(fees, "单位", "年度").round(4),
-            note="2021 版填报本年收费金额（万元，图中保留两位小数）；2019 版只填收费项目数量，口径不同，见下图。",
+            note="2021 版填报本年收费金额（万元，图中保留两位小数）；"
+            "2019 版只填收费项目数量，口径不同，见下图。",
         )
     )
     items_2019 = long[(long["measure"] == "prev_year_items") & (long["version"] == "2019")].copy()

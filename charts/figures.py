@@ -19,7 +19,8 @@ _NICE_STEPS = (1, 2, 2.5, 5)
 
 
 def wan_text(value: float) -> str:
-    """A tick label the way Chinese readers write large numbers: 5000 → "5,000", 50000 → "5万", 1.2e8 → "1.2亿"."""
+    """A tick label the way Chinese readers write large numbers: 5000 → "5,000", 50000 → "5万",
+    1.2e8 → "1.2亿"."""
     size = abs(value)
     if size >= 1e8:
         return f"{value / 1e8:,.4g}亿"
@@ -36,7 +37,8 @@ def _nice_step(span: float, target: int = 6) -> float:
 
 
 def value_axis_ticks(low: float, high: float, *, whole: bool, wan: bool = True) -> dict:
-    """Tick settings of a value axis spanning [low, high]: integer steps for counts, 万/亿 labels for large numbers.
+    """Tick settings of a value axis spanning [low, high]: integer steps for counts, 万/亿 labels for
+    large numbers.
 
     Plotly would write 0.5 on a count axis and "0.5M" for half a million; neither is how a briefing reads.
     """

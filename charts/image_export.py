@@ -1,7 +1,8 @@
 """Server-side image export of Plotly figures (kaleido 1.x + Debian chromium) and the 简报包 ZIP.
 
 Pure Python: no Streamlit here. The Streamlit side only decides *when* to start the warm kaleido server
-(``st.cache_resource`` in components/state.py) and wires the bytes to download buttons (components/chart_view.py).
+(``st.cache_resource`` in components/state.py) and wires the bytes to download buttons
+(components/chart_view.py).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ _server_started = False
 
 
 def start_image_server() -> bool:
-    """Start ONE warm kaleido browser for this process (idempotent); later exports take ~0.2 s instead of ~3 s."""
+    """Start ONE warm kaleido browser for this process (idempotent); later exports take ~0.2 s instead
+    of ~3 s."""
     global _server_started
     import kaleido
 
@@ -69,7 +71,10 @@ class ChartSpec:
 def export_caption(filters_text: str, day: date | None = None) -> str:
     """The caption line of an exported image: the filters and the date it was made."""
     day = day or date.today()
-    return f"筛选条件：{filters_text or '全部报告'}　｜　导出日期：{day.year}年{day.month}月{day.day}日　｜　公开年报看板"
+    return (
+        f"筛选条件：{filters_text or '全部报告'}"
+        f"　｜　导出日期：{day.year}年{day.month}月{day.day}日　｜　公开年报看板"
+    )
 
 
 _CAPTION_ROOM = 26  # pixels added under the title for the caption line

@@ -21,7 +21,8 @@ _FLAGS = {"proactive_items_approx": "proactive_items"}
 
 
 def _format_numbers(values: pd.Series) -> pd.Series:
-    """``1,234`` for whole numbers, ``1,234.50`` otherwise, — when blank; each distinct value formatted once."""
+    """``1,234`` for whole numbers, ``1,234.50`` otherwise, — when blank; each distinct value formatted
+    once."""
     array = values.to_numpy(dtype=float, na_value=np.nan)
     blank = np.isnan(array)
     if blank.all():

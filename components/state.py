@@ -120,7 +120,8 @@ def filter_query(filters: Filters) -> dict[str, list[str]]:
 
 
 def filters_to_url() -> None:
-    """Write this session's filters into the address (after the widgets are drawn), touching only what changed."""
+    """Write this session's filters into the address (after the widgets are drawn), touching only what
+    changed."""
     wanted = filter_query(current_filters())
     for name in FILTER_KEYS:
         values = wanted.get(name, [])

@@ -105,7 +105,8 @@ EXACT: dict[str, str] = {
 PATTERNS: list[tuple[str, str]] = [
     (r"^(?:Limit )?(\d+(?:\.\d+)?)\s?([KMG]B) per file(.*)$", "单个文件不超过 $1 $2$3"),
     (
-        r"^You have requested page /(.*), but no corresponding file was found in the app's pages/ directory\. "
+        r"^You have requested page /(.*), "
+        r"but no corresponding file was found in the app's pages/ directory\. "
         r"Running the app's main page\.$",
         "没有地址为 /$1 的页面，已为您打开总览。",
     ),
@@ -154,7 +155,9 @@ _SCRIPT = """
     // Chart drawings (SVG) hold our own Chinese labels and thousands of nodes: not walked.
     if (root.namespaceURI === SVG_NS) return;
     fixAttrs(root);
-    const skipSvg = {acceptNode: (n) => (n.namespaceURI === SVG_NS ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT)};
+    const skipSvg = {
+      acceptNode: (n) => (n.namespaceURI === SVG_NS ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT)
+    };
     const tw = w.document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, skipSvg);
     for (let n = tw.nextNode(); n; n = tw.nextNode()) {
       if (n.nodeType === 3) {

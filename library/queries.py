@@ -233,7 +233,8 @@ class LibraryQueries:
         return {r["id"]: {k: r[k] for k in ("agency", "region", "year", "agency_type")} for r in rows}
 
     def counts(self) -> dict[str, int]:
-        """Totals for the library header: reports, agencies, regions, years, cells, failing and outdated reports."""
+        """Totals for the library header: reports, agencies, regions, years, cells, failing and outdated
+        reports."""
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(

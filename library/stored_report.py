@@ -53,7 +53,8 @@ class StoredReport:
 
     @property
     def unread_tables(self) -> list[dict[str, Any]]:
-        """Tables the report shows but whose cells could not be read (table/code/reason), from the parse JSON."""
+        """Tables the report shows but whose cells could not be read (table/code/reason), from the parse
+        JSON."""
         return [dict(t) for t in self.parsed_json.get("unread_tables") or []]
 
     @property

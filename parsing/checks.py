@@ -391,7 +391,10 @@ def explain(rule: str, where: str, status: str, detail: str, blank_as_zero: Sequ
             else _explain_equation(rule, where, status, detail)
         )
     if text is None:
-        text = f"{check_place(rule, where)}：{ {PASS: '通过', FAIL: '未通过', SKIPPED: '未校验'}.get(status, status) }"
+        text = (
+            f"{check_place(rule, where)}："
+            f"{ {PASS: '通过', FAIL: '未通过', SKIPPED: '未校验'}.get(status, status) }"
+        )
     if blank_as_zero:
         text += f"；按 0 计的空白：{_label_list(list(blank_as_zero))}"
     return text

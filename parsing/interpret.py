@@ -327,7 +327,8 @@ class Interpreter:
             self.out.unread_tables.append({"table": None, "code": "no_tables", "reason": why})
             self._warn(
                 f"{why}，未读取到任何表格数值（按{kinds}识别为年度报告）",
-                "no table of sections 二, 三 or 四 found: no cell read (recognised as a report by its title, headings or labels)",
+                "no table of sections 二, 三 or 四 found: no cell read"
+                " (recognised as a report by its title, headings or labels)",
             )
         return self.out
 
@@ -360,7 +361,8 @@ class Interpreter:
                 code, why_zh, why_en = (
                     "heading_only",
                     "只找到章节标题，没有找到表格的标准行标签（表格可能是图片，或在复制、提取时丢失）",
-                    "only the heading was found, no standard labels (the table may be an image or lost in copying)",
+                    "only the heading was found, no standard labels"
+                    " (the table may be an image or lost in copying)",
                 )
             self.out.unread_tables.append({"table": sec, "code": code, "reason": why_zh})
             self._warn(f"{zh}未读取到任何数值：{why_zh}", f"{en}: no cell read: {why_en}")
@@ -892,8 +894,11 @@ class Interpreter:
             return
         cands = digit_runs.describe(splits)
         self._warn(
-            f"{where_zh}的数字连在一起（{text}），{why_zh}，有 {len(splits)} 种拆分：{cands}；无法唯一确定的单元格未入库，请人工选择",
-            f"{where_en}: digits run together ('{text}'), {len(splits)} possible splits: {cands}; undetermined cells not stored",
+            f"{where_zh}的数字连在一起（{text}），{why_zh}，"
+            f"有 {len(splits)} 种拆分：{cands}；"
+            "无法唯一确定的单元格未入库，请人工选择",
+            f"{where_en}: digits run together ('{text}'),"
+            f" {len(splits)} possible splits: {cands}; undetermined cells not stored",
         )
 
     def _warn_run_gave_up(self, where_zh: str, where_en: str, run: digit_runs.Run) -> None:
@@ -1025,8 +1030,12 @@ class Interpreter:
         if max(self.generic_cols) not in (6, 7) or broken:
             rows = "、".join(broken[:3]) + ("等" if len(broken) > 3 else "")
             self._warn(
-                f"第三部分：表头是通用列名（数据1…数据{max(self.generic_cols)}），已按位置对应到申请人各列，但{'行' + rows + '的总计不等于各列之和' if broken else '列数不是 6 或 7'}，请核对列的对应",
-                f"section 三: generic column names read by position are not confirmed ({len(broken)} rows break D1)",
+                f"第三部分：表头是通用列名（数据1…数据{max(self.generic_cols)}），"
+                "已按位置对应到申请人各列，"
+                f"但{'行' + rows + '的总计不等于各列之和' if broken else '列数不是 6 或 7'}"
+                "，请核对列的对应",
+                "section 三: generic column names read by position"
+                f" are not confirmed ({len(broken)} rows break D1)",
             )
 
     def _place_unlabelled(self, rows: Mapping[str, Sequence[Token | None]], version: str | None) -> None:
@@ -1059,7 +1068,8 @@ class Interpreter:
             reason = tried[0][1].reason if len(tried) == 1 else "no single template version fits"
             self._warn(
                 f"第三部分：{len(good)} 行数值没有行标签（{texts}），按勾稽关系无法确定其位置，未入库",
-                f"section 三: {len(good)} rows of values without a label ({texts}) cannot be placed by the rules ({reason}); not stored",
+                f"section 三: {len(good)} rows of values without a label ({texts})"
+                f" cannot be placed by the rules ({reason}); not stored",
             )
             return
         v, found = fits[0]
@@ -1100,8 +1110,12 @@ class Interpreter:
                 placed.append(label)
         more = f"；另有 {withheld} 个单元格有多种放法符合勾稽关系，未入库" if withheld else ""
         self._warn(
-            f"第三部分：{nrows} 行数值没有行标签（{texts}），已按勾稽关系（第一项加第二项等于第三项加第四项、各项之和等于总计）放入：{'、'.join(placed) or '无'}（单元格标记为“按规则放置”，请核对）{more}",
-            f"section 三: {nrows} rows without a label placed by the rules O1/D1/D3 ({valid} valid assignments; flag {PLACED_FLAG}); {withheld} cells left out",
+            f"第三部分：{nrows} 行数值没有行标签（{texts}），"
+            "已按勾稽关系（第一项加第二项等于第三项加第四项、各项之和等于总计）"
+            f"放入：{'、'.join(placed) or '无'}"
+            f"（单元格标记为“按规则放置”，请核对）{more}",
+            f"section 三: {nrows} rows without a label placed by the rules O1/D1/D3"
+            f" ({valid} valid assignments; flag {PLACED_FLAG}); {withheld} cells left out",
         )
 
     def _split_s3_runs(
@@ -1140,8 +1154,11 @@ class Interpreter:
         done = [self.s3_rows[k].text for k, v in out.items() if all(t is not None for t in v)]
         if done:
             self._warn(
-                f"第三部分：{len(done)} 行的数字连在一起，已按勾稽关系唯一拆分（单元格标记为“按规则拆分”，请核对）：{'、'.join(done[:5])}{'等' if len(done) > 5 else ''}",
-                f"section 三: {len(done)} rows of digits run together split uniquely by the rules (flag {SPLIT_FLAG})",
+                f"第三部分：{len(done)} 行的数字连在一起，"
+                "已按勾稽关系唯一拆分（单元格标记为“按规则拆分”，请核对）"
+                f"：{'、'.join(done[:5])}{'等' if len(done) > 5 else ''}",
+                f"section 三: {len(done)} rows of digits run together"
+                f" split uniquely by the rules (flag {SPLIT_FLAG})",
             )
         return out
 
@@ -1171,7 +1188,8 @@ class Interpreter:
     def _warn_clipped(self, where_zh: str, where_en: str, kept: int, ncols: int) -> None:
         self._warn(
             f"{where_zh}最右侧 {ncols - kept} 列超出页面右边缘没有印出，只读取了前 {kept} 列",
-            f"{where_en} the last {ncols - kept} columns lie beyond the page edge; only the first {kept} were read",
+            f"{where_en} the last {ncols - kept} columns lie beyond the page edge"
+            f"; only the first {kept} were read",
         )
 
     def _settle_other_processing(self, has_2021: bool) -> None:

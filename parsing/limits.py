@@ -139,7 +139,8 @@ def describe_zh(limits: Limits | None = None) -> str:
     return (
         f"单个文件（含 ZIP 压缩包）不超过 {lim.max_file_bytes // MB} MB；压缩包解压后合计不超过 "
         f"{lim.max_archive_bytes // MB} MB、最多 {lim.max_archive_members} 个文件。每份报告解析限时 "
-        f"{lim.wall_seconds:g} 秒（扫描件每页另加 {lim.ocr_page_seconds:g} 秒，最多识别 {lim.max_ocr_pages} 页）、"
+        f"{lim.wall_seconds:g} 秒（扫描件每页另加 {lim.ocr_page_seconds:g} 秒，"
+        f"最多识别 {lim.max_ocr_pages} 页）、"
         f"内存 {lim.memory_bytes // MB} MB，PDF 最多读取 {lim.max_pages} 页，单份文档最多 "
         f"{lim.max_cells:,} 个单元格。超出限制的文件会给出说明，不影响同批其他文件。"
     )

@@ -114,7 +114,8 @@ class ParsedReport:
     labels: list[LabelMatch] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # Tables the text shows (heading or standard labels) but whose cells could not be read, each
-    # {"table": "s2"|"s3"|"s4"|None, "code": no_values|heading_only|values_unplaced|no_tables, "reason": 中文};
+    # {"table": "s2"|"s3"|"s4"|None, "code": no_values|heading_only|values_unplaced|no_tables,
+    #  "reason": 中文};
     # table None with code no_tables: a report without any table. The warnings say the same for people.
     unread_tables: list[dict[str, Any]] = field(default_factory=list)
     text: str = ""  # plain text of the document, for reviewers (not part of the JSON)

@@ -201,7 +201,8 @@ class Worker:
             sha,
             "unknown",
             "too_large",
-            f"解析进程中止（退出码 {code}），文件可能超出内存上限 {self.limits.memory_bytes // MB} MB，未解析",
+            f"解析进程中止（退出码 {code}），"
+            f"文件可能超出内存上限 {self.limits.memory_bytes // MB} MB，未解析",
             f"the parse worker stopped (exit code {code}); the file probably exceeds the memory limit "
             f"memory_bytes = {self.limits.memory_bytes // MB} MB; not parsed",
             limit="memory_bytes",

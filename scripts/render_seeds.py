@@ -292,7 +292,10 @@ def _split_runs(text: str, tag: str = "span") -> str:
     cut = max(1, len(text) // 2)
     a, b = text[:cut], text[cut:]
     if tag == "span":
-        return f'<span lang="EN-US">{html.escape(a)}</span><span style="font-family:宋体">{html.escape(b)}</span>'
+        return (
+            f'<span lang="EN-US">{html.escape(a)}</span>'
+            f'<span style="font-family:宋体">{html.escape(b)}</span>'
+        )
     return f'<font face="宋体">{html.escape(a)}</font><font>{html.escape(b)}</font>'
 
 

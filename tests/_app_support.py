@@ -85,7 +85,8 @@ def texts(at) -> str:
 
 
 def chart(at, key: str) -> dict:
-    """The Plotly figure JSON of the chart rendered with ``key`` (components/chart_view.py uses chart_<key>)."""
+    """The Plotly figure JSON of the chart rendered with ``key`` (components/chart_view.py uses
+    chart_<key>)."""
     for el in at.get("plotly_chart"):
         if f"chart_{key}" in el.proto.id:
             return json.loads(el.proto.spec)

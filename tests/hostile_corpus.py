@@ -75,7 +75,8 @@ _CONTENT_TYPES_DOCX = (
 )
 _RELS_DOCX = (
     '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
     'Target="word/document.xml"/></Relationships>'
 )
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -83,7 +84,10 @@ _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 def docx_of(body_xml: str, prolog: str = "") -> bytes:
     """A minimal DOCX whose body is ``body_xml`` (WordprocessingML)."""
-    doc = f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {_W}><w:body>{body_xml}</w:body></w:document>'
+    doc = (
+        f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<w:document {_W}>'
+        f"<w:body>{body_xml}</w:body></w:document>"
+    )
     return zip_of(
         {
             "[Content_Types].xml": _CONTENT_TYPES_DOCX,
@@ -111,23 +115,30 @@ def xlsx_of(sheet_xml_parts: Iterator[bytes] | list[bytes], merge: str | None = 
         '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
         "</Types>"
     )
     rels = (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"'
+        ' Target="xl/workbook.xml"/>'
         "</Relationships>"
     )
     wb = (
-        '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        '<?xml version="1.0" encoding="UTF-8"?><workbook '
+        'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
         '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
     )
     wb_rels = (
         '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"'
+        ' Target="worksheets/sheet1.xml"/>'
         "</Relationships>"
     )
     buf = io.BytesIO()
@@ -175,7 +186,8 @@ def pdf_of(pages: list[tuple[float, float, bytes, bytes | None]]) -> bytes:
         resources = f"/Font << /F1 {font} 0 R >>".encode()
         if image is not None:
             img = add(
-                b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceRGB /BitsPerComponent 8 "
+                b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 "
+                b"/ColorSpace /DeviceRGB /BitsPerComponent 8 "
                 b"/Filter /FlateDecode /Length "
                 + str(len(image)).encode()
                 + b" >>\nstream\n"
@@ -193,7 +205,8 @@ def pdf_of(pages: list[tuple[float, float, bytes, bytes | None]]) -> bytes:
         dims, resources = raw.split(b":", 1)
         width, height, stream = dims.split()
         objects[pid - 1] = (
-            f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {width.decode()} {height.decode()}] ".encode()
+            f"<< /Type /Page /Parent {pages_id} 0 R "
+            f"/MediaBox [0 0 {width.decode()} {height.decode()}] ".encode()
             + b"/Resources << "
             + resources
             + b" >> /Contents "

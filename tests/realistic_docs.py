@@ -453,10 +453,15 @@ def _cms_run(text: str, split: bool) -> str:
 def _word_run(text: str, value: bool) -> str:
     """Word "Save as HTML": MsoNormal paragraphs, lang=EN-US runs for digits, <o:p> fillers."""
     if not text:
-        return "<p class=MsoNormal align=center style='text-align:center'><span lang=EN-US><o:p>&nbsp;</o:p></span></p>"
+        return (
+            "<p class=MsoNormal align=center style='text-align:center'>"
+            "<span lang=EN-US><o:p>&nbsp;</o:p></span></p>"
+        )
     lang = " lang=EN-US" if value else ""
     inner = "<br>\n".join(
-        f"<span{lang} style='font-size:10.5pt;font-family:宋体;mso-ascii-font-family:\"Times New Roman\"'>{_esc(line)}</span>"
+        f"<span{lang} style='font-size:10.5pt;font-family:宋体;"
+        'mso-ascii-font-family:"Times New Roman"'
+        f"'>{_esc(line)}</span>"
         for line in text.split("\n")
     )
     return (
@@ -501,7 +506,11 @@ def html_table(
                 )
             elif markup == "word":
                 body = _word_run(cell.text, cell.value)
-                span += " width=64 valign=middle style='border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt'"
+                span += (
+                    " width=64 valign=middle style='border:solid windowtext 1.0pt;"
+                    "mso-border-alt:solid windowtext .5pt;"
+                    "padding:0cm 5.4pt 0cm 5.4pt'"
+                )
             else:
                 body = "&nbsp;" if not cell.text else "<br>".join(_esc(t) for t in cell.text.split("\n"))
             cells.append(f"<{tag}{span}>{body}</{tag}>")
@@ -527,8 +536,11 @@ SIDEBAR = """<table class="sidebar" width="100%" border="0">
 <tr><td>访问量</td><td>1234567</td></tr>
 </table>"""
 
-FOOTER = """<table class="footer" width="100%"><tr><td>主办单位：某市人民政府办公室</td><td>网站标识码：3208000001</td></tr>
-<tr><td>苏ICP备05009160号</td><td>总计访问 886321 次</td></tr></table>"""
+FOOTER = (
+    '<table class="footer" width="100%"><tr><td>主办单位：某市人民政府办公室</td>'
+    "<td>网站标识码：3208000001</td></tr>\n"
+    "<tr><td>苏ICP备05009160号</td><td>总计访问 886321 次</td></tr></table>"
+)
 
 
 def html_page(
@@ -554,7 +566,8 @@ def html_page(
     for heading, parts in sections(rep, lay):
         if heading:
             body.append(
-                f'<p style="text-indent:2em"><strong><span style="font-family:黑体">{_esc(heading)}</span></strong></p>'
+                '<p style="text-indent:2em"><strong>'
+                f'<span style="font-family:黑体">{_esc(heading)}</span></strong></p>'
             )
         for part in parts:
             if isinstance(part, Table):
@@ -579,7 +592,8 @@ def html_page(
     content = "\n".join(body)
     if chrome == "cms":
         content = (
-            '<div class="top"><a href="/">首页</a> &gt; <a href="/xxgk">政府信息公开</a> &gt; 年度报告</div>\n'
+            '<div class="top"><a href="/">首页</a> &gt; <a href="/xxgk">政府信息公开</a>'
+            " &gt; 年度报告</div>\n"
             '<table width="1000" align="center" border="0" class="layout"><tr>\n'
             f'<td width="220" valign="top">{SIDEBAR}</td>\n'
             f'<td valign="top"><div class="article">{content}</div></td>\n'
@@ -587,7 +601,8 @@ def html_page(
         )
     if chrome == "html5":
         content = (
-            '<header><div class="logo">某市人民政府</div><nav><table><tr><td>行政许可</td><td>356</td></tr></table></nav></header>\n'
+            '<header><div class="logo">某市人民政府</div>'
+            "<nav><table><tr><td>行政许可</td><td>356</td></tr></table></nav></header>\n"
             f'<div class="main"><aside class="side">{SIDEBAR}</aside>\n<article>{content}</article></div>\n'
             f"<footer>{FOOTER}</footer>"
         )
@@ -595,7 +610,8 @@ def html_page(
     if chrome == "word":
         head_extra = (
             '<meta name=ProgId content=Word.Document><meta name=Generator content="Microsoft Word 15">'
-            "<!--[if gte mso 9]><xml><w:WordDocument><w:View>Print</w:View></w:WordDocument></xml><![endif]-->"
+            "<!--[if gte mso 9]><xml><w:WordDocument>"
+            "<w:View>Print</w:View></w:WordDocument></xml><![endif]-->"
             '<style><!-- p.MsoNormal {mso-style-parent:""; margin:0cm; font-size:10.5pt;} --></style>'
         )
         content = f"<div class=WordSection1 style='layout-grid:15.6pt'>{content}</div>"

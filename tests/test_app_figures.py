@@ -186,7 +186,7 @@ def test_stacked_bars_keep_stacking_past_a_series_the_report_left_blank() -> Non
     assert drawn == sorted(drawn, reverse=True), segments
 
 
-# --------------------------------------------------------------------------- readable charts (issue 7, item 10)
+# ------------------------------------------------------------------------ readable charts (issue 7, item 10)
 
 
 FEE = "s2.art20_8.administrative_fees.fee_amount_wan_yuan"
@@ -194,7 +194,8 @@ FEE = "s2.art20_8.administrative_fees.fee_amount_wan_yuan"
 
 @pytest.fixture(scope="module")
 def with_fees(dataset):
-    """The samples with a fee stated (万元 from 元: six decimals) by the 2023 report, all of whose fees are 0."""
+    """The samples with a fee stated (万元 from 元: six decimals) by the 2023 report, all of whose fees
+    are 0."""
     df = dataset.copy()
     df.loc[df["year"] == 2023, FEE] = 7730.284567
     return df

@@ -159,7 +159,8 @@ def test_review_trend_says_all_zero(loaded):
 
 
 def test_clear_filters_after_choosing_a_region(loaded):
-    """清除筛选 used to set the widgets' state after they were drawn: StreamlitWidgetAlreadyInstantiatedError."""
+    """清除筛选 used to set the widgets' state after they were drawn:
+    StreamlitWidgetAlreadyInstantiatedError."""
     at = app_test().run()
     region = at.sidebar.multiselect(key="f_regions")
     at = region.set_value([region.options[0]]).run()

@@ -164,7 +164,8 @@ ENGLISH_UI = (
 _SHOWN_STRINGS = """() => {
     const out = [document.body.innerText];
     for (const el of document.querySelectorAll('[placeholder],[title],[data-title],[aria-label]'))
-        for (const a of ['placeholder', 'title', 'data-title', 'aria-label']) out.push(el.getAttribute(a) || '');
+        for (const a of ['placeholder', 'title', 'data-title', 'aria-label'])
+            out.push(el.getAttribute(a) || '');
     return out.join('\\n');
 }"""
 

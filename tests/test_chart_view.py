@@ -1,4 +1,5 @@
-"""The chart view's table of numbers: short tables whole, long ones as a preview that says where the rest is."""
+"""The chart view's table of numbers: short tables whole, long ones as a preview that says where the
+rest is."""
 
 from __future__ import annotations
 

@@ -283,7 +283,8 @@ def test_json_form_lists_blanks_read_as_zero():
         "where": "total",
         "status": "pass",
         "detail": "4 + 0 = 4 + 0",
-        "detail_zh": "总计列：一、本年新收＋二、上年结转 4（4 + 0） ＝ 三、（七）总计＋四、结转下年度继续办理 4（4 + 0）"
+        "detail_zh": "总计列：一、本年新收＋二、上年结转 4（4 + 0）"
+        " ＝ 三、（七）总计＋四、结转下年度继续办理 4（4 + 0）"
         "；按 0 计的空白：“二、上年结转政府信息公开申请数量 · 总计”",
         "blank_as_zero": ["s3.r2_carried_over.total"],
     }

@@ -95,7 +95,11 @@ def test_unrelated_document_is_not_a_report() -> None:
 
 
 def test_prose_only_report_says_no_table_was_found() -> None:
-    text = "青山镇人民政府政府信息公开工作年度报告\n一、总体情况\n本镇依法做好政府信息公开工作。\n五、存在的主要问题及改进情况\n无。\n"
+    text = (
+        "青山镇人民政府政府信息公开工作年度报告\n一、总体情况\n"
+        "本镇依法做好政府信息公开工作。\n"
+        "五、存在的主要问题及改进情况\n无。\n"
+    )
     report = parse(text)
     assert report.error is None and not report.cells
     assert any("没有找到第二、三、四部分的统计表格" in w for w in report.warnings)
@@ -235,11 +239,14 @@ def test_run_together_dump_is_split_by_the_rules() -> None:
 
 
 # ------------------------------------------------------------------ item 5: OCR markdown
-OCR_MD = """# 云溪乡人民政府2023年政府信息公开工作年度报告
+# The long header row of the first table is split in the source only (adjacent literals): one line.
+OCR_MD = (
+    """# 云溪乡人民政府2023年政府信息公开工作年度报告
 
 ## 三、收到和处理政府信息公开申请情况
 
-| 本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |
+| 本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 |"""
+    """ 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |
 | --- | --- | --- | --- | --- | --- | --- | --- |
 | 一、本年新收政府信息公开申请数量 | 5 | 1 | - | - | - | - | 6 |
 | 二、上年结转政府信息公开申请数量 | 1 | - | - | - | - | - | 1 |
@@ -262,6 +269,7 @@ OCR_MD = """# 云溪乡人民政府2023年政府信息公开工作年度报告
 | --- | --- | --- | --- | --- |
 | 0 | 0 | 0 | 2 | 2 |
 """
+)
 
 
 def test_ocr_markdown_generic_columns_split_tables_and_three_tables_of_four() -> None:

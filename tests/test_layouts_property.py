@@ -171,7 +171,8 @@ def _check(
     assert report.unmatched_labels == extra
     assert report.warnings == [f"未识别的表格行：{label} / unmatched table row: {label}" for label in extra]
     assert set(report.cells) == set(expected), (
-        f"missing {sorted(set(expected) - set(report.cells))[:5]}, extra {sorted(set(report.cells) - set(expected))[:5]}"
+        f"missing {sorted(set(expected) - set(report.cells))[:5]}"
+        f", extra {sorted(set(report.cells) - set(expected))[:5]}"
     )
     for key, exp in expected.items():
         cell = report.cells[key]

@@ -62,7 +62,10 @@ def test_the_tail_of_a_wrapped_note_is_not_a_label(matcher: Matcher) -> None:
 
 
 def test_label_core_is_short_for_a_long_note() -> None:
-    text = "（一）规范性文件（行政机关制定发布的决定、公告、通告、意见、通知，以及标题采用“规定”“办法”“细则”等名称、对公民法人具有普遍约束力的文件）"
+    text = (
+        "（一）规范性文件（行政机关制定发布的决定、公告、通告、意见、通知，"
+        "以及标题采用“规定”“办法”“细则”等名称、对公民法人具有普遍约束力的文件）"
+    )
     assert len(text) > 60
     assert label_core(text) == "规范性文件"
 
@@ -204,7 +207,7 @@ def test_fuzzy_tier_still_there(matcher: Matcher) -> None:
     assert 80.0 <= score < 100.0
 
 
-# ------------------------------------------------------------------ every tier, and the order they are tried in
+# ------------------------------------------------------------- every tier, and the order they are tried in
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,10 @@ def test_huaian_pdf_prose_wrapped_over_lines():
 
 
 def test_keys_are_schema_keys():
-    text = "主动公开信息12条。共收到政府信息公开申请3件,其中1件结转下年度继续办理。被申请行政复议2件,提起行政诉讼1件。收取信息处理费100元。"
+    text = (
+        "主动公开信息12条。共收到政府信息公开申请3件,其中1件结转下年度继续办理。"
+        "被申请行政复议2件,提起行政诉讼1件。收取信息处理费100元。"
+    )
     out = extract_narrative(text)
     assert out == {
         "proactive_total": 12,

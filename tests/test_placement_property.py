@@ -20,7 +20,10 @@ from parsing.api import parse_bytes
 from parsing.placement import place
 
 SETTINGS = property_settings(60)
-HEAD = "| 本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |"
+HEAD = (
+    "| 本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和 |"
+    " 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |"
+)
 
 
 def _table(rng: random.Random, version: str) -> dict[str, list[int]]:

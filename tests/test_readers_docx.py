@@ -133,7 +133,10 @@ def test_alt_chunk_html_inside_docx_is_read():
 
     d = docx.Document()
     d.add_paragraph("淮安市人民政府2024年政府信息公开工作年度报告")
-    page = "<html><body><table><tr><td>行政处罚</td><td><span>398</span><span>5758</span></td></tr></table></body></html>"
+    page = (
+        "<html><body><table><tr><td>行政处罚</td>"
+        "<td><span>398</span><span>5758</span></td></tr></table></body></html>"
+    )
     part = Part(PackURI("/word/afchunk1.htm"), "text/html", page.encode("gb18030"), d.part.package)
     rid = d.part.relate_to(
         part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk"

@@ -104,7 +104,8 @@ def test_mhtml_single_file_page():
     mhtml = (
         b"From: <Saved by Blink>\r\nSubject: report\r\nMIME-Version: 1.0\r\n"
         b'Content-Type: multipart/related; type="text/html"; boundary="----B"\r\n\r\n'
-        b"------B\r\nContent-Type: text/html; charset=gb2312\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+        b"------B\r\nContent-Type: text/html; charset=gb2312\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n"
         b"Content-Location: http://www.huaian.gov.cn/a.html\r\n\r\n"
         + quopri.encodestring(html_part)
         + b"\r\n------B--\r\n"
@@ -127,7 +128,10 @@ def test_layout_table_around_the_report_is_walked_not_gridded():
 
 
 def test_rowspan_past_the_end_and_zero_are_clipped():
-    page = "<table><tr><td rowspan=0>甲</td><td>1</td></tr><tr><td>2</td></tr><tr><td rowspan=99>乙</td></tr></table>"
+    page = (
+        "<table><tr><td rowspan=0>甲</td><td>1</td></tr>"
+        "<tr><td>2</td></tr><tr><td rowspan=99>乙</td></tr></table>"
+    )
     doc = _read(page.encode("utf-8"))
     assert _texts(doc) == [["甲", "1"], ["2"], ["乙"]]
     assert doc.rows[1][0].source.col == 1

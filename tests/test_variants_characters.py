@@ -141,8 +141,8 @@ SCRIPT_VARIANTS = {
 )
 def test_seed_in_other_scripts_gives_the_same_cells(seed: Path, variant: str) -> None:
     """A real report converted to traditional script (with 檔案, with or without injected pinyin), to
-    Kangxi radicals, to half-width punctuation, or saved as GB18030 with CRLF line ends says the same thing: the same cells with the same values and raw
-    digits, the same template, the same year."""
+    Kangxi radicals, to half-width punctuation, or saved as GB18030 with CRLF line ends says the same
+    thing: the same cells with the same values and raw digits, the same template, the same year."""
     text = seed.read_text(encoding="utf-8")
     original = parse(text, seed.name)
     # Two empty results would be equal: the original must give what its reviewed golden file says.

@@ -31,7 +31,8 @@ SPLIT_HEADER_LINES = (
     TITLE_2020 + S2 + "第二十条第(一)项\n信息内容\n本年新\n制作数量\n本年新\n公开数量\n对外公开总数量\n"
     "规章\n0\n0\n0\n规范性文件\n3\n3\n21\n"
     + S3
-    + "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)\n申请人情况\n自然人\n法人或其他组织\n总计\n"
+    + "(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和)\n"
+    "申请人情况\n自然人\n法人或其他组织\n总计\n"
     "商业\n企业\n科研\n机构\n社会公益\n组织\n法律服务\n机构\n其他\n"
     "一、本年新收政府信息公开申请数量\n5\n1\n0\n0\n0\n0\n6\n" + S5
 )
@@ -144,9 +145,8 @@ def test_other_and_total_as_row_and_as_column() -> None:
     """'其他'/'总计' are columns in the header, rows under （六）/（七）, and column words in 四."""
     report = parse(
         TITLE_2021 + S3_HEAD_TABS + "\t（六）其他处理\t3.其他\t1\t2\t3\t4\t5\t6\t21\n"
-        "\t（七）总计\t\t11\t12\t13\t14\t15\t16\t81\n"
-        + S4
-        + "行政复议\t\t\t\t\t行政诉讼\n结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t复议后起诉\n"
+        "\t（七）总计\t\t11\t12\t13\t14\t15\t16\t81\n" + S4 + "行政复议\t\t\t\t\t行政诉讼\n"
+        "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t\t\t\t\t复议后起诉\n"
         "\t\t\t\t\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计\n"
         "1\t2\t3\t4\t10\t0\t1\t0\t0\t1\t0\t0\t0\t2\t2\n" + S5
     )
@@ -206,9 +206,8 @@ def test_unknown_label_after_other_processing_group_keeps_its_values() -> None:
 def test_clipped_group_label_qita_chu() -> None:
     """Seed 004 writes the v2021 group as '()其他处' (clipped)."""
     report = parse(
-        TITLE_2021
-        + S3_HEAD_TABS
-        + "\t()其他处\t1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请\t3\t0\t0\t0\t0\t0\t3\n"
+        TITLE_2021 + S3_HEAD_TABS + "\t()其他处\t1.申请人无正当理由逾期不补正、"
+        "行政机关不再处理其政府信息公开申请\t3\t0\t0\t0\t0\t0\t3\n"
         "\t\t3.其他\t2\t0\t0\t0\t0\t1\t3\n" + S5
     )
     clean(report)

@@ -153,9 +153,8 @@ def test_missing_article_20_captions() -> None:
 @pytest.mark.parametrize("sep", ["、", "，", ","])
 def test_v2021_other_processing_sub_row_separators(sep: str) -> None:
     report = parse(
-        TITLE_2021
-        + S3_HEAD_TABS
-        + f"\t（六）其他处理\t1.申请人无正当理由逾期不补正{sep}行政机关不再处理其政府信息公开申请\t3\t0\t0\t0\t0\t0\t3\n"
+        TITLE_2021 + S3_HEAD_TABS + "\t（六）其他处理\t1.申请人无正当理由逾期不补正"
+        f"{sep}行政机关不再处理其政府信息公开申请\t3\t0\t0\t0\t0\t0\t3\n"
         f"\t\t2.申请人逾期未按收费通知要求缴纳费用{sep}行政机关不再处理其政府信息公开申请\t0\t1\t0\t0\t0\t0\t1\n"
         "\t\t3.其他\t2\t0\t0\t0\t0\t1\t3\n" + S5
     )

@@ -275,7 +275,7 @@ def test_publication_date_line_is_kept(converted, stem: str, form: str) -> None:
     assert text.count(date) == page_text.replace(" ", "").count(date) >= 1, date
 
 
-# --------------------------------------------------------------------------- the mechanisms, without LibreOffice
+# ----------------------------------------------------------------------- the mechanisms, without LibreOffice
 
 
 def _grid(rows: list[list[str]], table: int, kind: str = "docx") -> list[list[SourceCell]]:
@@ -349,7 +349,8 @@ def test_docx_page_header_and_text_box_are_read_once() -> None:
     box = (
         '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
         'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006">'
-        '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><w:txbxContent><w:p><w:r><w:t>发布时间：2022-01-20</w:t>'
+        '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+        "<w:txbxContent><w:p><w:r><w:t>发布时间：2022-01-20</w:t>"
         "</w:r></w:p></w:txbxContent></w:drawing></mc:Choice><mc:Fallback><w:pict><w:txbxContent><w:p><w:r>"
         "<w:t>发布时间：2022-01-20</w:t></w:r></w:p></w:txbxContent></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
     )

@@ -78,7 +78,8 @@ def _expand(data: bytes, path: str, depth: int, budget: _Budget) -> list[tuple[s
                             ReadError(
                                 "archive_too_deep",
                                 f"压缩包嵌套超过 {get_limits().max_archive_depth} 层，未展开",
-                                f"archives nested deeper than {get_limits().max_archive_depth} levels are not expanded",
+                                f"archives nested deeper than {get_limits().max_archive_depth}"
+                                " levels are not expanded",
                             ),
                         )
                     )
@@ -156,13 +157,16 @@ def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget) -> byt
                     raise ReadError(
                         "zip_bomb",
                         f"压缩比异常（超过 {get_limits().max_archive_ratio} 倍），疑似压缩炸弹，已跳过",
-                        f"compression ratio above {get_limits().max_archive_ratio}: suspected zip bomb; skipped",
+                        f"compression ratio above {get_limits().max_archive_ratio}"
+                        ": suspected zip bomb; skipped",
                     )
                 if budget.total > get_limits().max_archive_bytes:
                     raise ReadError(
                         "archive_too_large",
-                        f"压缩包解压后总大小超过 {get_limits().max_archive_bytes // 1048576} MB，其余文件未展开",
-                        f"archive inflates to more than {get_limits().max_archive_bytes // 1048576} MB; the rest was not expanded",
+                        f"压缩包解压后总大小超过 {get_limits().max_archive_bytes // 1048576} MB"
+                        "，其余文件未展开",
+                        f"archive inflates to more than {get_limits().max_archive_bytes // 1048576} MB"
+                        "; the rest was not expanded",
                     )
                 buf.write(chunk)
     except ReadError:

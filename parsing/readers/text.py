@@ -112,7 +112,8 @@ def _split_pipe(line: str) -> tuple[list[str], bool]:
 
 
 def _split_padded(text: str) -> list[str]:
-    """'规章  0  0  0' → ['规章', '0', '0', '0']; a row of values → its values; anything else stays one cell."""
+    """'规章  0  0  0' → ['规章', '0', '0', '0']; a row of values → its values; anything else stays one
+    cell."""
     if "\n" in text:
         return [text]
     words = text.split()
