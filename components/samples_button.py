@@ -15,7 +15,8 @@ def samples_offer(key: str, *, link_upload: bool = True) -> None:
     files = sample_files()
     with st.container(border=True):
         st.markdown("**报告库还是空的。** 可以先加载示例报告看看效果，也可以上传本地区的年报。")
-        st.caption(f"示例为随程序附带的 {len(files)} 份真实年报（网页文本），加载后可随时在“报告库”中删除。")
+        kinds = "、".join(sorted({"PDF" if f.suffix.lower() == ".pdf" else "网页文本" for f in files}))
+        st.caption(f"示例为随程序附带的 {len(files)} 份真实年报（{kinds}），加载后可随时在“报告库”中删除。")
         if link_upload:
             st.page_link(page(UPLOAD).path, label="去上传本地区的年报", icon=":material/upload_file:")
         if st.button("加载示例报告", key=key, type="primary", icon=":material/library_add:"):

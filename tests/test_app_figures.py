@@ -8,7 +8,8 @@ import zipfile
 import openpyxl
 import pandas as pd
 import pytest
-from _app_support import SAMPLES, values
+from _app_support import values
+from paths import SHARED_SEEDS
 
 from charts.catalog import (
     applications_charts,
@@ -25,12 +26,12 @@ from charts.theme import FONT_FAMILY
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
-    """The standardised dataset of the five real sample reports."""
+    """The standardised dataset of the five seed reports (text; the sample PDFs are tested elsewhere)."""
     from library.samples import load_samples
     from library.store import Library
 
     lib = Library(f"sqlite:///{tmp_path_factory.mktemp('figures') / 'library.sqlite'}")
-    load_samples(lib, SAMPLES)
+    load_samples(lib, SHARED_SEEDS)
     yield lib.dataset()
     lib.close()
 

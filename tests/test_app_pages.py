@@ -14,6 +14,7 @@ from _app_support import (
     texts,
     values,
 )
+from paths import SHARED_SEEDS
 
 from charts import catalog
 from page_registry import GROUPS, PAGES, SCREENS, page
@@ -26,13 +27,13 @@ ANALYSIS = {spec.path for spec in PAGES if spec.charts is not None} | {page("qua
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
-    """One temp library with the five sample reports, shared by the module (loading takes ~0.1 s)."""
+    """One temp library with the five seed reports, shared by the module (loading takes ~0.1 s)."""
     path = tmp_path_factory.mktemp("ui_pages") / "library.sqlite"
     with library_at(path):
         from library.samples import load_samples
         from library.store import Library
 
-        results = load_samples(Library())
+        results = load_samples(Library(), SHARED_SEEDS)
         assert [r.status for r in results].count("failed") == 0
         yield path
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from _app_support import SEED_000, SEED_002, SEED_004, app_test, library_at, metric, table_with, texts
 
+from library.samples import sample_files
+
 
 @pytest.fixture
 def empty_library(tmp_path):
@@ -37,8 +39,11 @@ def test_empty_library_loads_samples_in_one_click(empty_library):
     assert "报告库还是空的" in texts(at)
     at.button(key="load_samples_upload").click().run()
     assert not at.exception
-    assert "已加载 5 份示例报告" in texts(at)
-    assert empty_library.counts()["reports"] == 5
+    # Every file of sample_reports/: the five seed texts and the real PDFs of 洪泽区 2023/2024, 淮安市 2024.
+    n = len(sample_files())
+    assert n == 8
+    assert f"已加载 {n} 份示例报告" in texts(at)
+    assert empty_library.counts()["reports"] == n
 
 
 def test_upload_limit_is_stated(empty_library):
@@ -279,11 +284,12 @@ def test_delete_needs_confirmation(empty_library):
     at.run()
     at.button(key="delete_one").click().run()
     assert "确定删除这份报告吗" in texts(at)
-    assert empty_library.counts()["reports"] == 5  # nothing deleted before the confirmation
+    stored = empty_library.counts()["reports"]
+    assert stored == len(sample_files())  # nothing deleted before the confirmation
     at.button(key="confirm_delete_yes").click().run()
     assert not at.exception
     assert f"已删除报告 {target}" in texts(at)
-    assert empty_library.counts()["reports"] == 4
+    assert empty_library.counts()["reports"] == stored - 1
     assert empty_library.get(target) is None
 
 

@@ -39,7 +39,7 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def samples_url(tmp_path_factory):
-    """A streamlit server whose library holds the five sample reports (what 加载示例报告 loads)."""
+    """A streamlit server whose library holds the sample reports (what 加载示例报告 loads)."""
     from library.samples import load_samples
     from library.store import Library
 

@@ -129,3 +129,36 @@ def test_populate_refuses_a_library_with_real_reports(lib: Library) -> None:
     ingest_upload(lib, SEEDS[0].read_bytes(), SEEDS[0].name)
     with pytest.raises(LibraryError):
         populate(lib, 25)
+
+
+def test_samples_include_real_pdfs_with_their_own_errors(tmp_path) -> None:
+    """sample_reports/ ships the real 洪泽区 2023/2024 and 淮安市 2024 PDFs (issue 11, item 9): the first run
+    shows real numbers, a cross-year pair and the arithmetic error the 2023 document itself makes."""
+    lib = Library(f"sqlite:///{tmp_path / 'samples.sqlite'}")
+    results = {r.name: r.status for r in load_samples(lib)}
+    assert {"hongze-district-government-2023.pdf", "hongze-district-government-2024.pdf"} <= set(results)
+    assert "failed" not in results.values()
+    df = lib.dataset().set_index("filename")
+    h23, h24 = df.loc["hongze-district-government-2023.pdf"], df.loc["hongze-district-government-2024.pdf"]
+    assert (h23["agency"], h23["year"], h24["year"]) == (
+        "淮安市洪泽区人民政府",
+        2023,
+        2024,
+    )  # one agency, two years
+    # 2023 table 四 as printed: 行政复议 10 维持 + 1 纠正 but 总计 0; 复议后起诉 5 维持 but 总计 0.
+    assert [h23[f"s4.review_{k}"] for k in ("upheld", "corrected", "other", "pending", "total")] == [
+        10,
+        1,
+        0,
+        0,
+        0,
+    ]
+    assert h23["s4.lit_after_review_upheld"] == 5 and h23["s4.lit_after_review_total"] == 0
+    assert (h23["s3.r1_new_received.total"], h24["s3.r1_new_received.total"]) == (21, 95)
+    failed = lib.failed_checks()
+    mine = failed[failed["filename"] == "hongze-district-government-2023.pdf"]
+    assert sorted(mine["rule"]) == ["D5_lit_after", "D5_review"]
+    assert set(mine["detail"]) == {"0 = 10 + 1 + 0 + 0 → 0 ≠ 11", "0 = 5 + 0 + 0 + 0 → 0 ≠ 5"}
+    huaian = df.loc["huaian-city-government-2024.pdf"]
+    assert (huaian["s3.r1_new_received.total"], huaian["s4.review_total"]) == (3119, 351)
+    lib.close()
