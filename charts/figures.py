@@ -1,7 +1,7 @@
 """Generic Plotly figure builders: pure functions from a tidy DataFrame to a themed figure.
 
 Every builder takes long ("tidy") data, labels everything in Chinese and applies the one project template
-(components/theme.py). The page-specific charts in components/catalog.py are thin calls of these.
+(charts/theme.py). The page-specific charts in charts/catalog.py are thin calls of these.
 """
 
 from __future__ import annotations

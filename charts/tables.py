@@ -1,7 +1,7 @@
 """Tables as the pages show them: text cells formatted once per library revision and filters (pure, no UI).
 
 Why here and not in the page: formatting 5,000 rows cell by cell took longer than everything else on the
-总览 page, and it was redone on every rerun. Built once and cached (components.state ``computed``), and
+总览 page, and it was redone on every rerun. Built once and cached (components.state ``from_dataset``), and
 with text columns of the Arrow-backed ``str`` dtype, which Streamlit sends without converting each cell.
 """
 
