@@ -247,15 +247,39 @@ class LibraryVersions:
         return values_diff(old.values, new.values, order)
 
     def version_note(self, report_id: int) -> str | None:
-        """What the upload page says after saving a report that has other versions (Chinese), or None."""
+        """What the upload page says after saving a report that has other versions (Chinese), or None:
+        '已保存为“某单位（某地区）2023 年度报告”的第 2 版（编号 9，当前版本）；…'."""
         versions = self.versions_of(report_id)
         if len(versions) < 2:
             return None
+        with self.engine.connect() as conn:
+            key = key_of(conn, report_id)
+        if key is None:  # a group always has a complete key; guards a concurrent metadata edit
+            return None
+        agency, region, year = key
         mine = versions[versions["report_id"] == report_id].iloc[0]
         others = "、".join(str(i) for i in versions["report_id"] if i != report_id)
-        name = f"编号 {others} 的报告" if len(versions) == 2 else f"编号 {others} 等报告"
-        text = f"已保存为{name}的第 {int(mine['version'])} 版（编号 {report_id}）"
+        text = (
+            f"已保存为“{agency}（{region}）{year} 年度报告”的第 {int(mine['version'])} 版（编号 {report_id}"
+        )
         if bool(mine["current"]):
-            return text + "，为当前版本；旧版本保留在报告库中，不再计入统计。"
+            return text + f"，当前版本）；其他版本（编号 {others}）保留在报告库中，不再计入统计。"
         current = int(versions["report_id"].iloc[-1])
-        return text + f"；当前版本仍为编号 {current}（发布日期更晚），本份不计入统计。"
+        return text + f"）；当前版本仍为编号 {current}（发布日期更晚），本份保留但不计入统计。"
+
+
+def _shown(value: float) -> str:
+    """A figure as the diff table shows it: blank says 空白 (never 0)."""
+    return "空白" if pd.isna(value) else f"{value:.10g}"
+
+
+def diff_table(diff: pd.DataFrame, old_header: str, new_header: str) -> pd.DataFrame:
+    """:meth:`LibraryVersions.version_diff` for display: 项目, 字段键, the two versions' figures as text."""
+    return pd.DataFrame(
+        {
+            "项目": diff["label"],
+            old_header: diff["old"].map(_shown),
+            new_header: diff["new"].map(_shown),
+            "字段键": diff["key"],
+        }
+    )
