@@ -81,6 +81,10 @@ shown = pd.DataFrame(
         "单位": found["agency"].fillna("（未识别）"),
         "地区": found["region"].fillna("—"),
         "年度": found["year"],
+        "版本": [
+            version_name(int(n), int(t), None if pd.isna(s) else int(s))
+            for n, t, s in zip(found["version"], found["n_versions"], found["superseded_by"], strict=True)
+        ],
         AGENCY_TYPE_HEADER: found["agency_type"].fillna("—"),
         "格式": found["template"].map(template_name),
         "文件": found["filename"],
@@ -88,10 +92,6 @@ shown = pd.DataFrame(
         "未通过校验": found["checks_failed"],
         "未识别标签": found["unmatched_labels"],
         "更正": found["n_corrections"],
-        "版本": [
-            version_name(int(n), int(t), None if pd.isna(s) else int(s))
-            for n, t, s in zip(found["version"], found["n_versions"], found["superseded_by"], strict=True)
-        ],
         "需重新解析": found["outdated"].map({True: "是", False: ""}),
     }
 )
@@ -128,7 +128,7 @@ def show_versions(report_id: int, versions: pd.DataFrame) -> None:
                 "版本": [names[int(i)] for i in versions["report_id"]],
                 "文件": versions["filename"],
                 "发布日期": versions["published"].fillna("未识别"),
-                "入库时间": pd.to_datetime(versions["created_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+                "入库时间（UTC）": pd.to_datetime(versions["created_at"]).dt.strftime("%Y-%m-%d %H:%M"),
                 "未通过校验": versions["checks_failed"],
             }
         ),
