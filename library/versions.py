@@ -15,12 +15,14 @@ model, so the migration step keeps working when the model grows.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, column, select, table, update
+from sqlalchemy import Connection, Engine, column, select, table, text, update
 
 from library.errors import LibraryError
 from parsing.schema import CELLS, NARRATIVE_KEYS, key_label
@@ -119,8 +121,21 @@ def refresh_versions(
             _set(conn, report_id, None)
         else:
             keys.add(key)
-    for key in sorted(keys):
+    for key in sorted(keys):  # sorted: two writers take the group locks in one order (no deadlock)
+        _lock_group(conn, key)
         _regroup(conn, key)
+
+
+def _lock_group(conn: Connection, key: VersionKey) -> None:
+    """On PostgreSQL, serialise writers of one group until commit: two sessions adding versions of one
+    report at once would otherwise each miss the other's row and both stay current. (SQLite already
+    serialises every write transaction.) After the wait, READ COMMITTED shows the other's row."""
+    if conn.dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(json.dumps(key, ensure_ascii=False).encode()).digest()
+    conn.execute(
+        text("SELECT pg_advisory_xact_lock(:k)"), {"k": int.from_bytes(digest[:8], "big", signed=True)}
+    )
 
 
 def rebuild_versions(conn: Connection) -> None:
