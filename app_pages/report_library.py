@@ -14,6 +14,7 @@ from components.state import current_filters, get_library
 from library.export import export_csv, export_excel
 from library.queries import PARSER_VERSION, search_words
 from library.store import LibraryError
+from library.versions import diff_table, version_name
 from parsing.agency_types import AGENCY_TYPES
 from parsing.vocabulary import AGENCY_TYPE_HEADER, FORMAT_NAMES, template_name
 
@@ -26,7 +27,13 @@ if counts["reports"] == 0:
     st.stop()
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("报告", counts["reports"], border=True)
+c1.metric(
+    "报告",
+    counts["reports"],
+    border=True,
+    help="同一单位、地区、年度的报告按版本计一份（只计当前版本）。"
+    + (f"另有 {counts['superseded']} 份旧版本保留在库中，不计入统计。" if counts["superseded"] else ""),
+)
 c2.metric("单位", counts["agencies"], border=True)
 c3.metric("校验未通过", counts["reports_failing_checks"], border=True)
 c4.metric(
@@ -75,6 +82,10 @@ shown = pd.DataFrame(
         "单位": found["agency"].fillna("（未识别）"),
         "地区": found["region"].fillna("—"),
         "年度": found["year"],
+        "版本": [
+            version_name(int(n), int(t), None if pd.isna(s) else int(s))
+            for n, t, s in zip(found["version"], found["n_versions"], found["superseded_by"], strict=True)
+        ],
         AGENCY_TYPE_HEADER: found["agency_type"].fillna("—"),
         "格式": found["template"].map(template_name),
         "文件": found["filename"],
@@ -104,6 +115,46 @@ selected_id = int(found["report_id"].iloc[rows[0]]) if rows and rows[0] < len(fo
 if selected_id is None and st.session_state.get("library_selected") in set(found["report_id"].tolist()):
     selected_id = st.session_state["library_selected"]
 
+
+def show_versions(report_id: int, versions: pd.DataFrame) -> None:
+    """The versions of the selected report and the figures that differ between two of them."""
+    st.markdown("**版本**（同一单位、地区、年度的报告；只有当前版本计入各页统计）")
+    names = {
+        int(r.report_id): f"第{r.version}版（编号 {r.report_id}{'，当前' if r.current else ''}）"
+        for r in versions.itertuples()
+    }
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "版本": [names[int(i)] for i in versions["report_id"]],
+                "文件": versions["filename"],
+                "发布日期": versions["published"].fillna("未识别"),
+                "入库时间（UTC）": pd.to_datetime(versions["created_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+                "未通过校验": versions["checks_failed"],
+            }
+        ),
+        hide_index=True,
+        key="versions_table",
+    )
+    ids = [int(i) for i in versions["report_id"]]
+    current = ids[-1]
+    if report_id != current:
+        st.warning(f"这是旧版本，已被编号 {current} 取代，不计入各页统计。")
+    # Compare the selected version with the current one (the current one: with the version before it).
+    others = [i for i in ids if i != report_id]
+    default = others.index(ids[-2]) if report_id == current else others.index(current)
+    other = st.selectbox(
+        "与哪个版本比较", others, index=default, format_func=names.get, key=f"versions_compare_{report_id}"
+    )
+    old_id, new_id = sorted((report_id, other), key=ids.index)
+    diff = lib.version_diff(old_id, new_id)
+    if diff.empty:
+        st.info(f"{names[old_id]} 与 {names[new_id]} 的各项数值相同。")
+        return
+    st.caption(f"{names[old_id]} → {names[new_id]}：{len(diff)} 项数值不同（空白表示报告未填写，不是 0）。")
+    st.dataframe(diff_table(diff, names[old_id], names[new_id]), hide_index=True, key="versions_diff")
+
+
 # ---------------------------------------------------------------- one report
 if selected_id is not None:
     report = lib.get(selected_id)
@@ -116,6 +167,7 @@ if selected_id is not None:
             f"{report.agency or '（未识别单位）'}｜{report.region or '地区未填'}｜"
             f"{report.year or '年度未填'}｜{report.filename}"
         )
+        versions = lib.versions_of(selected_id)
         a1, a2, a3 = st.columns(3)
 
         def original() -> bytes:
@@ -181,6 +233,8 @@ if selected_id is not None:
                 st.session_state["flash"] = ("success", "报告信息已保存。")
                 st.rerun()
         st.caption("逐项数值、校验结果与原文对照，请到“数据质量”页查看；也可在那里更正数值。")
+        if len(versions) > 1:
+            show_versions(selected_id, versions)
 
 # ---------------------------------------------------------------- export
 st.subheader("导出标准化数据")

@@ -405,6 +405,7 @@ if stored:
 if fresh and st.button("保存到报告库", type="primary", key="save_batch", icon=":material/save:"):
     saved = skipped = 0
     errors: list[str] = []
+    versions: list[str] = []  # "已保存为 … 的第 2 版": a corrected report replacing a stored one
     for item in fresh:
         row = metas[item.uid]
         if not row["保存"] or item.data is None:
@@ -423,12 +424,20 @@ if fresh and st.button("保存到报告库", type="primary", key="save_batch", i
             continue
         created = result.status != "duplicate"
         item.saved_id = result.report_id
-        item.save_note = (
+        note = lib.version_note(result.report_id) if created and result.report_id is not None else None
+        item.save_note = note or (
             f"已保存（编号 {result.report_id}）" if created else f"库中已有（编号 {result.report_id}）"
         )
+        if note:
+            versions.append(f"{item.name}：{note}")
         saved += int(created)
         skipped += int(not created)
-    message = f"已保存 {saved} 份报告" + (f"，{skipped} 份库中已有" if skipped else "") + "。"
+    message = (
+        f"已保存 {saved} 份报告"
+        + (f"（其中 {len(versions)} 份为库中已有报告的新版本）" if versions else "")
+        + (f"，{skipped} 份库中已有" if skipped else "")
+        + "。"
+    )
     st.session_state["flash"] = ("error" if errors else "success", message)
-    st.session_state["flash_details"] = errors
+    st.session_state["flash_details"] = errors + versions
     st.rerun()

@@ -3,6 +3,8 @@
 - :mod:`library.store` — ``Library``: add (de-duplicated by sha256, atomic), get, list, search,
   delete, corrections, metadata, label overrides, re-parse (queries in :mod:`library.queries`,
   review writes in :mod:`library.review`).
+- :mod:`library.versions` — versions of one report (same agency, region and year): which is current,
+  ``versions_of``, ``version_diff``; analyses read current versions only.
 - :mod:`library.config` — database URL (``NIANBAO_DATABASE_URL`` / ``NIANBAO_DB_PATH``), SQLite pragmas.
 - :mod:`library.db`, :mod:`library.migrations` — tables and the versioned migration runner.
 - :mod:`library.filters` — the sidebar ``Filters``.

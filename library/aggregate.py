@@ -651,17 +651,30 @@ def review_litigation(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def duplicate_agency_years(df: pd.DataFrame) -> pd.DataFrame:
-    """Agency × year pairs stored more than once (e.g. the same report as PDF and as web page).
+    """Reports of one agency name and year that may be the same report stored twice.
 
-    Columns: agency, region, year, report_ids (list), n. Such pairs are counted twice in sums.
+    Reports with the same agency, region and year are versions of one report (:mod:`library.versions`):
+    only the current one is in the dataset, so they never show here. What remains ambiguous is the same
+    agency name and year where some report's region is unknown: it may be another version of one of
+    them (then counted twice in sums until its region is filled in) or another agency of the same
+    name. Reports of the same name in two known regions are two agencies (two counties each have a
+    县教育局) and are not listed. Columns: agency, region (the known regions, "、"-joined; None when
+    none is known), year, report_ids (list), n.
     """
     known = df.dropna(subset=["agency", "year"])
-    keys = ["agency", "region", "year"]
-    dup = known[known.duplicated(keys, keep=False)]  # cheap test first: most libraries have none
-    grouped = dup.groupby(keys, dropna=False)["report_id"].agg(list).reset_index()
-    grouped["n"] = grouped["report_id"].map(len).astype("int64")
-    grouped = grouped.rename(columns={"report_id": "report_ids"})
-    return grouped[grouped["n"] > 1].reset_index(drop=True)
+    keys = ["agency", "year"]
+    clash = known[known.duplicated(keys, keep=False)]  # cheap test first: most libraries have none
+    clash = clash[clash.groupby(keys)["region"].transform(lambda r: r.isna().any()).astype(bool)]
+    grouped = (
+        clash.groupby(keys)
+        .agg(
+            region=("region", lambda r: "、".join(sorted(set(r.dropna()))) or None),
+            report_ids=("report_id", list),
+        )
+        .reset_index()
+    )
+    grouped["n"] = grouped["report_ids"].map(len).astype("int64")
+    return grouped[["agency", "region", "year", "report_ids", "n"]]
 
 
 def quality_summary(df: pd.DataFrame) -> pd.DataFrame:

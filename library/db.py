@@ -106,6 +106,9 @@ class Report(Base):
     unmatched_json: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     # Tables shown but not read (ParsedReport.unread_tables); NULL for reports stored before migration 4.
     unread_json: Mapped[list | None] = mapped_column(JSON)
+    # The current version of this report's group when this one is an older version (same agency,
+    # region and year; library.versions keeps it up to date); NULL for a current report.
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 

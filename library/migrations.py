@@ -30,6 +30,7 @@ from sqlalchemy import (
 
 from library.config import WRITE_OPTION
 from library.db import Base, utcnow
+from library.versions import rebuild_versions
 
 _meta = MetaData()
 schema_version = Table(
@@ -90,11 +91,24 @@ def _m4_unread_tables(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE reports ADD COLUMN unread_json {kind}"))
 
 
+def _m8_versions(conn: Connection) -> None:
+    """``reports.superseded_by``: reports with the same agency, region and year are versions of one
+    report; older versions point to the current one (see :mod:`library.versions`).
+
+    Idempotent, and independent of steps 5–7: adds the column when missing, then computes it for
+    every stored report (existing libraries get their versions at once).
+    """
+    if "superseded_by" not in {c["name"] for c in inspect(conn).get_columns("reports")}:
+        conn.execute(text("ALTER TABLE reports ADD COLUMN superseded_by INTEGER"))
+    rebuild_versions(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "baseline tables", _m1_baseline),
     (2, "secondary indexes", _m2_indexes),
     (3, "reports.published", _m3_published),
     (4, "reports.unread_json", _m4_unread_tables),
+    (8, "reports.superseded_by (report versions)", _m8_versions),
 ]
 LATEST = MIGRATIONS[-1][0]
 

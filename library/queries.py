@@ -16,12 +16,17 @@ from sqlalchemy import Engine, case, func, or_, select, text
 from library import dataset as ds
 from library.db import CellRow, CheckRow, Correction, LabelOverride, Report, ReportFile, ValueLayout
 from library.filters import MISSING, Filters, filter_options_of
+from library.versions import version_numbers
 from parsing.report import PARSER_VERSION
 
 # Cell flags a reviewer should look at (数据质量): values obtained by the official rules rather than
 # read as written, and values that could not be read as written.
 RULE_FLAGS: tuple[str, ...] = ("split_by_rule", "placed_by_rule")
 ATTENTION_FLAGS: tuple[str, ...] = (*RULE_FLAGS, "split", "unparsed", "too_long")
+
+# Every analysis reads current versions only (library.versions): an older version of a report that a
+# corrected one replaced stays listed in 报告库 but is never counted.
+CURRENT = Report.superseded_by.is_(None)
 
 # Columns of list()/search(), in display order.
 LIST_COLUMNS = [
@@ -43,6 +48,9 @@ LIST_COLUMNS = [
     "n_corrections",
     "created_at",
     "updated_at",
+    "superseded_by",
+    "version",
+    "n_versions",
 ]
 
 
@@ -131,6 +139,7 @@ class LibraryQueries:
             n_corr.label("n_corrections"),
             Report.created_at,
             Report.updated_at,
+            Report.superseded_by,
         )
 
     @staticmethod
@@ -157,15 +166,23 @@ class LibraryQueries:
     def _frame(self, stmt) -> pd.DataFrame:
         with self.engine.connect() as conn:
             rows = [tuple(r) for r in conn.execute(stmt)]  # plain tuples: pandas probes Row objects slowly
-        df = pd.DataFrame(rows, columns=[c for c in LIST_COLUMNS if c != "outdated"])
+            numbers = version_numbers(conn)
+        derived = ("outdated", "version", "n_versions")
+        df = pd.DataFrame(rows, columns=[c for c in LIST_COLUMNS if c not in derived])
         df.insert(LIST_COLUMNS.index("outdated"), "outdated", df["parser_version"] != PARSER_VERSION)
         df["year"] = df["year"].astype("Int64")
+        df["superseded_by"] = df["superseded_by"].astype("Int64")
+        # A report without other versions is version 1 of 1.
+        df["version"] = [numbers.get(int(i), (1, 1))[0] for i in df["report_id"]]
+        df["n_versions"] = [numbers.get(int(i), (1, 1))[1] for i in df["report_id"]]
         return df
 
     def list(self, filters: Filters | None = None) -> pd.DataFrame:
         """Stored reports (no cell values), newest year first; columns :data:`LIST_COLUMNS`.
 
-        ``outdated`` is True when the report was parsed by another parser version than the current one.
+        Every version of a report is listed: ``version`` (1, 2, …) of ``n_versions``, and
+        ``superseded_by`` (the current version's id; NA for a current report). ``outdated`` is True
+        when the report was parsed by another parser version than the current one.
         """
         stmt = self._where_filters(self._list_select(), filters)
         return self._frame(stmt.order_by(Report.year.desc(), Report.agency, Report.id))
@@ -234,7 +251,11 @@ class LibraryQueries:
 
     def counts(self) -> dict[str, int]:
         """Totals for the library header: reports, agencies, regions, years, cells, failing and outdated
-        reports."""
+        reports.
+
+        Current versions only, except ``outdated`` (every stored document is re-parsed) and
+        ``superseded`` (the older versions kept beside them).
+        """
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(
@@ -244,18 +265,28 @@ class LibraryQueries:
                     func.count(func.distinct(Report.year)),
                     func.coalesce(func.sum(Report.n_cells), 0),
                     func.coalesce(func.sum(case((Report.checks_failed > 0, 1), else_=0)), 0),
+                ).where(CURRENT)
+            ).one()
+            outdated, superseded = conn.execute(
+                select(
                     func.coalesce(func.sum(case((Report.parser_version != PARSER_VERSION, 1), else_=0)), 0),
+                    func.count(Report.superseded_by),
                 )
             ).one()
             # An agency is a (region, name) pair, as in aggregate.kpis: two counties each have a 县教育局.
             pairs = (
-                select(Report.region, Report.agency).where(Report.agency.is_not(None)).distinct().subquery()
+                select(Report.region, Report.agency)
+                .where(Report.agency.is_not(None), CURRENT)
+                .distinct()
+                .subquery()
             )
             n_agencies = conn.execute(select(func.count()).select_from(pairs)).scalar_one()
             n_corrections = conn.execute(select(func.count(Correction.id))).scalar_one()
             n_overrides = conn.execute(select(func.count(LabelOverride.id))).scalar_one()
-        keys = ("reports", "agencies", "regions", "years", "cells", "reports_failing_checks", "outdated")
+        keys = ("reports", "agencies", "regions", "years", "cells", "reports_failing_checks")
         out = {k: int(v) for k, v in zip(keys, row, strict=True)}
+        out["outdated"] = int(outdated)
+        out["superseded"] = int(superseded)
         out["agencies"] = int(n_agencies)
         out["corrections"] = int(n_corrections)
         out["label_overrides"] = int(n_overrides)
@@ -296,7 +327,8 @@ class LibraryQueries:
             # rest of the read on 5,000 reports. The values come back as the driver gives them.
             rows = conn.exec_driver_sql(
                 "SELECT id, filename, agency, region, year, agency_type, template, checks_failed,"
-                " unmatched_count, layout_id, values_blob, narrative_json FROM reports ORDER BY id"
+                " unmatched_count, layout_id, values_blob, narrative_json FROM reports"
+                " WHERE superseded_by IS NULL ORDER BY id"
             ).all()
             layouts = {r.id: r.keys for r in conn.execute(select(ValueLayout.id, ValueLayout.keys))}
             corrections = conn.execute(
@@ -322,7 +354,7 @@ class LibraryQueries:
                 CheckRow.blank_as_zero,
             )
             .join(CheckRow, CheckRow.report_id == Report.id)
-            .where(CheckRow.status == "fail")
+            .where(CheckRow.status == "fail", CURRENT)
         )
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, CheckRow.id)
         with self.engine.connect() as conn:
@@ -346,7 +378,7 @@ class LibraryQueries:
         """Every unmatched label of the filtered reports: report_id, agency, region, year, filename, label."""
         stmt = select(
             Report.id, Report.agency, Report.region, Report.year, Report.filename, Report.unmatched_json
-        ).where(Report.unmatched_count > 0)
+        ).where(Report.unmatched_count > 0, CURRENT)
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, Report.id)
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
@@ -365,7 +397,7 @@ class LibraryQueries:
         """
         stmt = select(
             Report.id, Report.agency, Report.region, Report.year, Report.filename, Report.unread_json
-        ).where(Report.unread_json.is_not(None))
+        ).where(Report.unread_json.is_not(None), CURRENT)
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, Report.id)
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
@@ -390,7 +422,7 @@ class LibraryQueries:
         stmt = (
             select(Report.id, Report.agency, Report.region, Report.year, Report.filename, CellRow.flag, n)
             .join(CellRow, CellRow.report_id == Report.id)
-            .where(CellRow.flag.in_(flags))
+            .where(CellRow.flag.in_(flags), CURRENT)
             .group_by(Report.id, Report.agency, Report.region, Report.year, Report.filename, CellRow.flag)
         )
         stmt = self._where_filters(stmt, filters).order_by(

@@ -30,6 +30,7 @@ from library.db import (
 from library.errors import LibraryError, number
 from library.report_json import parsed_from_json
 from library.report_meta import METADATA_FIELDS, merged_metadata
+from library.versions import key_of, refresh_versions
 from parsing.report import PARSER_VERSION, Cell, ParsedReport
 from parsing.schema import CELLS, NARRATIVE_KEYS
 from parsing.vocabulary import IGNORE
@@ -95,11 +96,13 @@ class LibraryReview:
             if confirmed is None:
                 raise LibraryError(f"报告 {report_id} 不存在", f"no report {report_id}")
             merged = sorted(set(confirmed) | set(changes))
+            old_key = key_of(conn, report_id)
             conn.execute(
                 update(Report)
                 .where(Report.id == report_id)
                 .values(confirmed=merged, updated_at=utcnow(), **changes)
             )
+            refresh_versions(conn, [report_id], [old_key])  # the edit may make or unmake versions
 
     def add_correction(
         self,
@@ -270,6 +273,7 @@ class LibraryReview:
                 .one()
             )
             meta = merged_metadata(parsed, dict(row), set(row["confirmed"] or []))
+            old_key = key_of(conn, report_id)
             conn.execute(delete(CellRow).where(CellRow.report_id == report_id))
             conn.execute(delete(CheckRow).where(CheckRow.report_id == report_id))
             conn.execute(
@@ -293,6 +297,8 @@ class LibraryReview:
             ).scalar_one()
             if has_corrections:
                 self._recheck(conn, report_id)
+            # New unconfirmed metadata or a new publication date may regroup or reorder versions.
+            refresh_versions(conn, [report_id], [old_key])
         return parsed
 
     def reports_concerned_by(self, texts: Iterable[str]) -> list[int]:

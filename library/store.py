@@ -45,6 +45,7 @@ from library.queries import LIST_COLUMNS, LibraryQueries
 from library.report_meta import METADATA_FIELDS, given_fields, merged_metadata
 from library.review import LibraryReview, ParseFn, ProgressFn, unmatched_labels_of
 from library.stored_report import StoredReport
+from library.versions import LibraryVersions, key_of, refresh_versions
 from parsing.report import ParsedReport
 from parsing.schema import CELLS
 
@@ -59,9 +60,9 @@ __all__ = [
 ]
 
 
-class Library(LibraryQueries, LibraryReview):
-    """The report library on one database (see module docstring; queries and review writes are in
-    :mod:`library.queries` and :mod:`library.review`)."""
+class Library(LibraryQueries, LibraryReview, LibraryVersions):
+    """The report library on one database (see module docstring; queries, review writes and report
+    versions are in :mod:`library.queries`, :mod:`library.review` and :mod:`library.versions`)."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True) -> None:
         """Connect to ``url`` (default from :mod:`library.config`) and bring the schema up to date."""
@@ -146,6 +147,7 @@ class Library(LibraryQueries, LibraryReview):
                     )
                 )
                 self._insert_cells_and_checks(conn, report_id, parsed)
+                refresh_versions(conn, [report_id])  # a corrected report becomes the new version
                 return report_id, True
         except IntegrityError:
             # Another session stored the same bytes between our check and insert (PostgreSQL only;
@@ -330,10 +332,16 @@ class Library(LibraryQueries, LibraryReview):
             return conn.execute(select(Report.id).where(Report.sha256 == sha256)).scalar()
 
     def delete(self, report_id: int) -> bool:
-        """Delete a report with its cells, checks, corrections and file; False when it did not exist."""
+        """Delete a report with its cells, checks, corrections and file; False when it did not exist.
+
+        Deleting the current version of a report makes the previous version current again.
+        """
         with self._write() as conn:
+            key = key_of(conn, report_id)
             # Explicit child deletes: SQLite enforces ON DELETE CASCADE only with the pragma on,
             # and a database opened by another tool may not have it.
             for table in (CellRow, CheckRow, Correction, ReportFile):
                 conn.execute(delete(table).where(table.report_id == report_id))
-            return conn.execute(delete(Report).where(Report.id == report_id)).rowcount > 0
+            deleted = conn.execute(delete(Report).where(Report.id == report_id)).rowcount > 0
+            refresh_versions(conn, old_keys=[key])
+            return deleted

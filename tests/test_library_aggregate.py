@@ -280,12 +280,22 @@ def test_quality_views(lib: Library, df: pd.DataFrame) -> None:
     assert summary.set_index("filename").loc["001_d954dc0dac9f162f.txt", "missing_metadata"] == "单位、地区"
     assert summary.set_index("filename").loc[HUAIAN.name, "cells_stated"] == 200
     assert lib.failed_checks().empty
-    # A duplicate agency-year: the same report once more with one extra byte (another file).
+    # The same report once more with one extra byte (another file) of the same agency, region and
+    # year is a new version of it: counted once, so not a duplicate.
     data = (SEEDS[0]).read_bytes() + b"\n"
     report_id, created = lib.add(parse_bytes(data, "copy.txt"), data)
+    # A third copy whose region is unknown cannot be told apart from another agency of the same name:
+    # it is the possible duplicate the quality page lists.
+    blind = parse_bytes(data + b"\n", "copy2.txt")
+    blind.region = None
+    blind_id, _ = lib.add(blind, data + b"\n")
     try:
+        assert len(lib.dataset()) == 7  # six reports (one in two versions) and the copy without region
         dups = agg.duplicate_agency_years(lib.dataset())
         assert len(dups) == 1 and dups["agency"].iloc[0] == "施秉县教育和科技局" and dups["n"].iloc[0] == 2
+        assert set(dups["report_ids"].iloc[0]) == {report_id, blind_id} and dups["region"].iloc[0] == "施秉县"
+        lib.delete(blind_id)
+        assert agg.duplicate_agency_years(lib.dataset()).empty
         lib.add_correction(report_id, "s3.r3_7_total.total", 9, note="测试")
         failed = lib.failed_checks()
         assert set(failed["report_id"]) == {report_id}
@@ -295,6 +305,7 @@ def test_quality_views(lib: Library, df: pd.DataFrame) -> None:
         assert worst["report_id"] == report_id and worst["checks_failed"] == len(failed)
     finally:
         lib.delete(report_id)
+        lib.delete(blind_id)
 
 
 def test_carry_over_consistency_across_years(tmp_path: Path) -> None:
