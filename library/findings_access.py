@@ -35,3 +35,12 @@ def load_findings(lib: Any, filters: Filters | None = None) -> list[Finding] | N
     """The findings of the reports that pass ``filters``; None when the engine is not available."""
     engine = findings_engine()
     return None if engine is None else list(engine(lib, filters or Filters()))
+
+
+def agency_findings(lib: Any, filters: Filters, agency: str) -> list[Finding] | None:
+    """The findings about ``agency`` (by name) among the filtered reports; None without the engine.
+
+    The signature fits ``components.state.from_library`` (cached per library revision and filters).
+    """
+    found = load_findings(lib, filters)
+    return None if found is None else [f for f in found if f.agency == agency]
