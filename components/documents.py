@@ -1,12 +1,19 @@
-"""Download buttons for the documents that go out (library/documents/): the 整改通知单 of one agency."""
+"""Download buttons for the documents that go out (library/documents/): the 整改通知单 of one agency and
+the 通报 of the chosen year."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
+from components.state import get_library, image_server
+from library.documents.briefing import BriefingInput, briefing_filename
 from library.documents.common import DEFAULT_OFFICE, DEFAULT_REPLY_DAYS, DOCX_MIME, zh_date
 from library.documents.notice import NoticeOptions, counting, notice_docx, notice_filename
+from library.filters import Filters, describe_filters
 from library.finding import Finding
+from library.findings_access import load_findings
 
 
 def notice_options(key: str) -> NoticeOptions:
@@ -41,3 +48,34 @@ def notice_buttons(findings: list[Finding], agency: str, options: NoticeOptions,
             key=f"{key}_{year}",
             on_click="ignore",
         )
+
+
+def briefing_button(filters: Filters) -> None:
+    """通报（Word）of the latest chosen year, for the sidebar filters (other years kept for the comparison)."""
+    from charts.briefing_doc import briefing_document, briefing_year
+
+    lib = get_library()
+    wider = replace(filters, years=())  # the year before is needed for the year-on-year sentences
+    year = briefing_year(lib.dataset(wider), filters.years)
+    if year is None:
+        return
+    st.caption(f"{year} 年的审核情况通报：主要数字及与上年比较、审核意见、主要图表，约需 10–30 秒生成。")
+    image_server()
+    scope = describe_filters(replace(filters, years=(year,)))
+
+    def build() -> bytes:
+        # Runs when the button is clicked, on a worker thread: no Streamlit calls in here.
+        dataset = lib.dataset(wider)
+        extra = BriefingInput(scope=scope, findings=load_findings(lib, wider))
+        return briefing_document(dataset, year, extra)
+
+    st.download_button(
+        "下载通报（Word）",
+        data=build,
+        file_name=briefing_filename(year),
+        mime=DOCX_MIME,
+        key="briefing_docx",
+        on_click="ignore",
+        icon=":material/description:",
+        width="stretch",
+    )

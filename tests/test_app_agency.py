@@ -57,6 +57,8 @@ def test_agency_figures_trend_and_reports(loaded, monkeypatch):
     assert len(links) == 2
     assert [link.page for link in links] == ["quality", "quality"]  # the 数据质量 address
     assert [link.query_string for link in links] == [f"report={loaded[2023]}", f"report={loaded[2024]}"]
+    # The sidebar offers the 通报 of the latest year beside the 简报包.
+    assert "下载通报（Word）" in [el.proto.label for el in at.sidebar.get("download_button")]
     # Without the findings engine the section says so, in Chinese.
     assert "审核意见模块（library.findings）尚未安装" in texts(at)
 

@@ -178,3 +178,17 @@ def _png() -> bytes:
     return base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
     )
+
+
+def test_briefing_document_carries_the_main_charts_as_images(hongze):
+    from charts.briefing_doc import BRIEFING_CHARTS, briefing_charts, briefing_document, briefing_year
+
+    assert briefing_year(hongze) == 2024 and briefing_year(hongze, (2023,)) == 2023
+    charts = briefing_charts(hongze, 2024)
+    assert [c.key for c in charts] == list(BRIEFING_CHARTS)
+    data = briefing_document(hongze, 2024, BriefingInput(scope="地区：洪泽区"))
+    doc = Document(io.BytesIO(data))
+    assert len(doc.inline_shapes) == len(BRIEFING_CHARTS)
+    text = doc_text(data)
+    for i, chart in enumerate(charts, 1):
+        assert f"图{i}　{chart.title}" in text
