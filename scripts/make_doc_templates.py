@@ -182,8 +182,9 @@ def briefing_template() -> Document:
         ["指标", "{{ year }}年", "{{ previous_label }}", "变化"],
         ["{{ k.label }}", "{{ k.value }}", "{{ k.previous }}", "{{ k.change }}"],
         loop="for k in figures",
-        widths=[6.0, 3.2, 3.2, 3.2],
+        widths=[5.4, 2.9, 2.9, 4.4],
     )
+    _para(doc, "{{ figures_note }}")
     _para(doc, "二、报告发布情况", style="Heading 1")
     _para(doc, "{{ completeness_text }}", indent=True)
     _para(doc, "{%p if completeness %}")

@@ -201,6 +201,20 @@ def figure_rows(df: pd.DataFrame, year: int) -> tuple[list[dict[str, str]], str]
     return rows, f"{before}年" if before is not None else "上年（无报告）"
 
 
+def _figures_note(df: pd.DataFrame, year: int) -> str:
+    """A line under the figures table when the two years count different sets of reports."""
+    k = year_figures(df, year)
+    if not k.get("reports") or k.get("previous_year") is None:
+        return "空白（未填报）不计为 0。"
+    before = k["previous"].get("reports")
+    if before == k["reports"]:
+        return "空白（未填报）不计为 0。"
+    return (
+        f"注：{k['previous_year']}年收录{before}份报告、{year}年收录{k['reports']}份，"
+        "变化反映的是所收录报告的合计，不全是同一批单位的增减；空白（未填报）不计为 0。"
+    )
+
+
 # ------------------------------------------------------------------ completeness, findings
 
 
@@ -320,6 +334,7 @@ def briefing_context(df: pd.DataFrame, year: int, extra: BriefingInput) -> dict[
         "year": year,
         "sentences": sentences(df, year),
         "figures": rows,
+        "figures_note": _figures_note(df, year),
         "previous_label": previous_label,
         "completeness_text": completeness_sentence(extra.completeness),
         "completeness": completeness_rows(extra.completeness) if extra.completeness else [],
