@@ -13,10 +13,10 @@ from charts.agency import (
     findings_view,
 )
 from charts.text import md_escape
-from components.documents import notice_buttons, notice_options
+from components.documents import notice_buttons, notice_options, notices_zip_buttons
 from components.page_frame import analysis_page, show_charts
 from components.state import from_dataset, from_library
-from library.findings_access import UNAVAILABLE_ZH, agency_findings
+from library.findings_access import UNAVAILABLE_ZH, agency_findings, load_findings
 from page_registry import page
 
 # A link to this page may name the agency: /agency?agency=县教育局&region=洪泽区.
@@ -80,7 +80,10 @@ def _findings(agency: str) -> None:
         column_config={"具体情况与依据": st.column_config.TextColumn(width="large")},
     )
     st.markdown("**整改通知单**（只列待处理和已确认的问题；已排除、已说明的不列入）")
-    notice_buttons(found, agency, notice_options("agency_notice"), key="agency_notice")
+    options = notice_options("agency_notice")
+    notice_buttons(found, agency, options, key="agency_notice")
+    with st.expander("所有单位的整改通知单（当前筛选条件下，每年一个 ZIP）"):
+        notices_zip_buttons(from_library(load_findings) or [], options, key="agency_notices_zip")
 
 
 n_reports = analysis_page(

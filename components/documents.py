@@ -10,7 +10,14 @@ import streamlit as st
 from components.state import get_library, image_server
 from library.documents.briefing import BriefingInput, briefing_filename
 from library.documents.common import DEFAULT_OFFICE, DEFAULT_REPLY_DAYS, DOCX_MIME, zh_date
-from library.documents.notice import NoticeOptions, counting, notice_docx, notice_filename
+from library.documents.notice import (
+    NoticeOptions,
+    agencies_with_open_findings,
+    counting,
+    notice_docx,
+    notice_filename,
+    notices_zip,
+)
 from library.filters import Filters, describe_filters
 from library.finding import Finding
 from library.findings_access import load_findings
@@ -79,3 +86,23 @@ def briefing_button(filters: Filters) -> None:
         icon=":material/description:",
         width="stretch",
     )
+
+
+def notices_zip_buttons(findings: list[Finding], options: NoticeOptions, key: str) -> None:
+    """One ZIP per year: the 整改通知单 of every agency with findings that still count in that year."""
+    years = sorted({f.year for f in findings if f.counts and f.agency and f.year is not None})
+    if not years:
+        st.success("当前筛选条件下没有待整改的审核意见。")
+        return
+    for i, year in enumerate(years):
+        if i % 4 == 0:
+            cols = st.columns(4)
+        n = len(agencies_with_open_findings(findings, year))
+        cols[i % 4].download_button(
+            f"{year}年全部通知单（{n}个单位，ZIP）",
+            data=lambda year=year: notices_zip(findings, year, options),
+            file_name=f"整改通知单_{year}.zip",
+            mime="application/zip",
+            key=f"{key}_{year}",
+            on_click="ignore",
+        )

@@ -78,6 +78,8 @@ def test_agency_findings_and_notice_download(loaded, monkeypatch):
     assert "逾期发布" not in set(table["问题说明"])  # another agency's finding
     buttons = [el.proto.label for el in at.get("download_button")]
     assert "下载2023年整改通知单（1项）" in buttons
+    # All agencies of 2023 with open findings: this one and 洪泽区教育局.
+    assert "2023年全部通知单（2个单位，ZIP）" in buttons
 
 
 def test_link_opens_quality_on_the_report(loaded):
