@@ -151,11 +151,30 @@ def _save_correction(lib, report_id: int, key: str, raw_value: str, note: str) -
     st.rerun()
 
 
+# A link from another page (单位档案) opens this page on one report: /quality?report=12.
+REPORT_PARAM = "report"
+_REPORT_SEEN = "quality_report_from_address"
+
+
+def _report_from_address(options: list) -> None:
+    """Choose the report named in the address, once per address value (the reader may then pick another)."""
+    wanted = st.query_params.get(REPORT_PARAM)
+    if not wanted or st.session_state.get(_REPORT_SEEN) == wanted:
+        return
+    st.session_state[_REPORT_SEEN] = wanted
+    if wanted.isdigit() and int(wanted) in options:
+        st.session_state["quality_report"] = int(wanted)
+        st.info(f"已选中报告 {int(wanted)}，其数值与原文的对照见本页下方“逐份核对”。")
+    else:
+        st.warning(f"报告 {wanted} 不在当前筛选条件下的报告中，请放宽左侧筛选条件。")
+
+
 n_reports = analysis_page(
     "数据质量", "逐份报告核对：未通过的勾稽校验、未识别的标签，以及解析值与原文的对照和人工更正。"
 )
 if n_reports:
     lib = get_library()
+    _report_from_address(from_dataset(agg.quality_summary)["report_id"].tolist())
     failed = from_library(Library.failed_checks)
     unmatched = from_library(Library.unmatched_labels)
 

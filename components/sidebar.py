@@ -6,6 +6,7 @@ from datetime import date
 
 import streamlit as st
 
+from components.documents import briefing_button
 from components.state import (
     FILTER_KEYS,
     current_filters,
@@ -90,3 +91,4 @@ def _briefing_button(filters) -> None:
         icon=":material/folder_zip:",
         width="stretch",
     )
+    briefing_button(filters)

@@ -1,0 +1,108 @@
+"""Download buttons for the documents that go out (library/documents/): the 整改通知单 of one agency and
+the 通报 of the chosen year."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from components.state import get_library, image_server
+from library.documents.briefing import BriefingInput, briefing_filename
+from library.documents.common import DEFAULT_OFFICE, DEFAULT_REPLY_DAYS, DOCX_MIME, zh_date
+from library.documents.notice import (
+    NoticeOptions,
+    agencies_with_open_findings,
+    counting,
+    notice_docx,
+    notice_filename,
+    notices_zip,
+)
+from library.filters import Filters, describe_filters
+from library.finding import Finding
+from library.findings_access import load_findings
+
+
+def notice_options(key: str) -> NoticeOptions:
+    """The office's name and the reply period, asked once per page (kept in the session)."""
+    c1, c2 = st.columns([2, 1])
+    office = c1.text_input("发文单位", value=DEFAULT_OFFICE, key=f"{key}_office")
+    days = c2.number_input(
+        "回复期限（工作日）", min_value=1, max_value=90, value=DEFAULT_REPLY_DAYS, step=1, key=f"{key}_days"
+    )
+    options = NoticeOptions(office=office.strip() or DEFAULT_OFFICE, reply_days=int(days))
+    st.caption(
+        f"按今天发出计算，回复期限为 {zh_date(options.reply_date())}（只计周一至周五，未扣除法定节假日）。"
+    )
+    return options
+
+
+def notice_buttons(findings: list[Finding], agency: str, options: NoticeOptions, key: str) -> None:
+    """One download button per year in which ``agency`` has findings that still count."""
+    years = sorted({f.year for f in findings if f.counts and f.agency == agency and f.year is not None})
+    if not years:
+        st.success("该单位没有待整改的审核意见，无需发出整改通知单。")
+        return
+    for i, year in enumerate(years):
+        if i % 4 == 0:
+            cols = st.columns(4)
+        n = len(counting(findings, agency, year))
+        cols[i % 4].download_button(
+            f"下载{year}年整改通知单（{n}项）",
+            data=notice_docx(findings, agency, year, options),
+            file_name=notice_filename(agency, year),
+            mime=DOCX_MIME,
+            key=f"{key}_{year}",
+            on_click="ignore",
+        )
+
+
+def briefing_button(filters: Filters) -> None:
+    """通报（Word）of the latest chosen year, for the sidebar filters (other years kept to compare)."""
+    from charts.briefing_doc import briefing_document, briefing_year
+
+    lib = get_library()
+    wider = replace(filters, years=())  # the year before is needed for the year-on-year sentences
+    year = briefing_year(lib.dataset(wider), filters.years)
+    if year is None:
+        return
+    st.caption(f"{year} 年的审核情况通报：主要数字及与上年比较、审核意见、主要图表，约需 10–30 秒生成。")
+    image_server()
+    scope = describe_filters(replace(filters, years=(year,)))
+
+    def build() -> bytes:
+        # Runs when the button is clicked, on a worker thread: no Streamlit calls in here.
+        dataset = lib.dataset(wider)
+        extra = BriefingInput(scope=scope, findings=load_findings(lib, wider))
+        return briefing_document(dataset, year, extra)
+
+    st.download_button(
+        "下载通报（Word）",
+        data=build,
+        file_name=briefing_filename(year),
+        mime=DOCX_MIME,
+        key="briefing_docx",
+        on_click="ignore",
+        icon=":material/description:",
+        width="stretch",
+    )
+
+
+def notices_zip_buttons(findings: list[Finding], options: NoticeOptions, key: str) -> None:
+    """One ZIP per year: the 整改通知单 of every agency with findings that still count in that year."""
+    years = sorted({f.year for f in findings if f.counts and f.agency and f.year is not None})
+    if not years:
+        st.success("当前筛选条件下没有待整改的审核意见。")
+        return
+    for i, year in enumerate(years):
+        if i % 4 == 0:
+            cols = st.columns(4)
+        n = len(agencies_with_open_findings(findings, year))
+        cols[i % 4].download_button(
+            f"{year}年全部通知单（{n}个单位，ZIP）",
+            data=lambda year=year: notices_zip(findings, year, options),
+            file_name=f"整改通知单_{year}.zip",
+            mime="application/zip",
+            key=f"{key}_{year}",
+            on_click="ignore",
+        )

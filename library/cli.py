@@ -1,0 +1,253 @@
+"""Command line for batch work (an office runs it from a scheduler): ``python -m library ...``.
+
+    python -m library ingest PATH... [--workers N]     files, folders (recursive) and ZIPs → the library
+    python -m library findings [--year Y] [--json]     the findings (审核意见), as a table or a JSON array
+    python -m library notices --year Y -o DIR          one 整改通知单 (.docx) per agency with open findings
+
+The database is the app's (``NIANBAO_DATABASE_URL`` / ``NIANBAO_DB_PATH``, library/config.py). Messages
+are in Chinese; exit status 0 on success, 1 when a document failed, 2 for a usage error or when the
+findings engine is not available.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import TextIO
+
+from library.documents.notice import NoticeOptions, notices
+from library.filters import Filters
+from library.finding import Finding
+from library.findings_access import UNAVAILABLE_ZH, FindingsFn, findings_engine
+from library.ingest import IngestResult, UploadItem, store_item
+from library.store import Library
+from parsing.api import documents
+from parsing.errors import ReadError
+from parsing.limits import MB, get_limits
+from parsing.report import ParsedReport, error_from, error_report
+
+STATUS_ZH = {"ok": "已保存", "warnings": "已保存", "duplicate": "重复", "failed": "失败"}
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+# argparse's own English, as it appears in usage errors and help.
+_ARGPARSE_ZH = {
+    "the following arguments are required: ": "缺少参数：",
+    "invalid choice: ": "无效的选项：",
+    "invalid int value: ": "不是整数：",
+    "invalid fromisoformat value: ": "不是 YYYY-MM-DD 格式的日期：",
+    "unrecognized arguments: ": "无法识别的参数：",
+    "expected one argument": "需要一个值",
+    "choose from": "可选",
+    "argument ": "参数 ",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese section titles, help option and usage errors (exit status 2, as argparse)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+
+    def error(self, message: str) -> None:  # type: ignore[override]  # argparse declares NoReturn
+        for en, zh in _ARGPARSE_ZH.items():
+            message = message.replace(en, zh)
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"参数错误：{message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m library`` argument parser (help texts in Chinese)."""
+    parser = _Parser(
+        prog="python -m library", description="公开年报看板的批处理命令（使用与网页相同的报告库）。"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=_Parser)
+    ingest = sub.add_parser("ingest", help="解析并入库：文件、文件夹（含子文件夹）和 ZIP")
+    ingest.add_argument("paths", nargs="+", metavar="路径", help="报告文件、文件夹或 ZIP")
+    ingest.add_argument("--workers", type=int, default=2, metavar="N", help="并行解析的进程数（默认 2）")
+    findings = sub.add_parser("findings", help="列出审核意见")
+    findings.add_argument("--year", type=int, metavar="年度", help="只列该年度的报告")
+    findings.add_argument("--json", action="store_true", help="输出 JSON 数组")
+    notice = sub.add_parser("notices", help="为有待整改问题的单位各生成一份整改通知单（.docx）")
+    notice.add_argument("--year", type=int, required=True, metavar="年度")
+    notice.add_argument("-o", "--output", required=True, metavar="目录", help="输出目录（不存在时创建）")
+    notice.add_argument("--office", default=NoticeOptions.office, metavar="名称", help="发文单位名称")
+    notice.add_argument("--reply-days", type=int, default=NoticeOptions.reply_days, metavar="天数")
+    notice.add_argument("--reply-by", type=date.fromisoformat, metavar="YYYY-MM-DD", help="回复期限（优先）")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    findings_provider: FindingsFn | None = None,
+) -> int:
+    """Run one command; returns the exit status. ``findings_provider(lib, filters)`` replaces the
+    findings engine (tests, or a caller with its own findings)."""
+    args = build_parser().parse_args(argv)
+    out = out or sys.stdout
+    lib = Library()
+    try:
+        if args.command == "ingest":
+            return ingest(lib, [Path(p) for p in args.paths], args.workers, out)
+        provider = findings_provider or findings_engine()
+        if provider is None:
+            print(f"错误：{UNAVAILABLE_ZH}", file=sys.stderr)
+            return EXIT_USAGE
+        if args.command == "findings":
+            return list_findings(lib, provider, args.year, args.json, out)
+        options = NoticeOptions(office=args.office, reply_days=args.reply_days, reply_by=args.reply_by)
+        return write_notices(lib, provider, args.year, Path(args.output), options, out)
+    finally:
+        lib.close()
+
+
+# ---------------------------------------------------------------------- ingest
+
+
+def _files(paths: list[Path]) -> Iterator[Path]:
+    """Every file named, and every file under a named folder (sorted, hidden ones left out)."""
+    for path in paths:
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                rel = found.relative_to(path).parts
+                if found.is_file() and not any(part.startswith(".") for part in rel):
+                    yield found
+        else:
+            yield path
+
+
+def _members(path: Path) -> list[tuple[str, bytes | ReadError | ParsedReport]]:
+    """The documents of one file (a ZIP's members), or the error that refuses the whole file."""
+    name = str(path)
+    limit = get_limits().max_file_bytes
+    try:
+        if not path.is_file():
+            zh = "文件不存在" if not path.exists() else "不是普通文件"
+            return [(name, error_report(name, "", "unknown", "unreadable", zh, "cannot read"))]
+        size = path.stat().st_size
+        if size > limit:
+            zh = f"文件过大（{size / MB:.0f} MB，上限 {limit // MB} MB），未读取"
+            return [(name, error_report(name, "", "unknown", "too_large", zh, "file too large"))]
+        data = path.read_bytes()
+    except OSError as exc:
+        return [
+            (name, error_report(name, "", "unknown", "unreadable", f"无法读取文件：{exc.strerror}", str(exc)))
+        ]
+    return list(documents(data, name))
+
+
+def _parse(
+    pool, name: str, content: bytes | ReadError | ParsedReport, overrides: dict[str, str]
+) -> UploadItem:
+    if isinstance(content, ParsedReport):
+        return UploadItem(name, None, content)
+    if isinstance(content, ReadError):
+        return UploadItem(name, None, error_from(name, "", "unknown", content))
+    parsed = pool.parse(content, name, overrides)
+    return UploadItem(name, content if parsed.error is None else None, parsed)
+
+
+def _parsed_items(paths: list[Path], workers: int, overrides: dict[str, str]) -> Iterator[UploadItem]:
+    """Items in input order, parsed ``workers`` at a time; at most a few files are held in memory."""
+    from parsing.worker import WorkerPool
+
+    pool = WorkerPool(size=workers)
+    window: deque[Future[UploadItem]] = deque()
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as executor:
+            for path in _files(paths):
+                for name, content in _members(path):
+                    window.append(executor.submit(_parse, pool, name, content, overrides))
+                    while len(window) > 2 * workers:
+                        yield window.popleft().result()
+            while window:
+                yield window.popleft().result()
+    finally:
+        pool.close()
+
+
+def _line(result: IngestResult) -> str:
+    where = f"（编号 {result.report_id}）" if result.report_id is not None else ""
+    status = STATUS_ZH.get(result.status, result.status)
+    # "已保存" alone says nothing more than the status: the message is printed when it adds something.
+    detail = result.message.removeprefix("已保存").lstrip("；")
+    return f"[{status}] {result.name}{where}" + (f"：{detail}" if detail else "")
+
+
+def ingest(lib: Library, paths: list[Path], workers: int, out: TextIO) -> int:
+    """Parse and store every document under ``paths``; one line per document, then a summary."""
+    if workers < 1:
+        print("参数错误：--workers 至少为 1", file=sys.stderr)
+        return EXIT_USAGE
+    counts: Counter[str] = Counter()
+    for item in _parsed_items(paths, workers, lib.label_overrides()):
+        result = store_item(lib, item)
+        counts[result.status] += 1
+        print(_line(result), file=out, flush=True)
+    total = sum(counts.values())
+    saved = counts["ok"] + counts["warnings"]
+    print(
+        f"共 {total} 份文档：新入库 {saved} 份（其中 {counts['warnings']} 份有校验或解析提示），"
+        f"已在库中 {counts['duplicate']} 份，失败 {counts['failed']} 份。",
+        file=out,
+    )
+    return EXIT_FAILED if counts["failed"] else EXIT_OK
+
+
+# ---------------------------------------------------------------------- findings and notices
+
+
+def _findings(lib: Library, provider: FindingsFn, year: int | None) -> list[Finding]:
+    filters = Filters(years=(year,)) if year is not None else Filters()
+    # The provider filters too; the year is checked again so a finding about a missing report (no
+    # report row to filter) of another year never slips in.
+    return [f for f in provider(lib, filters) if year is None or f.year == year]
+
+
+def list_findings(lib: Library, provider: FindingsFn, year: int | None, as_json: bool, out: TextIO) -> int:
+    """Print the findings: a JSON array (``--json``) or one Chinese line each."""
+    found = _findings(lib, provider, year)
+    if as_json:
+        json.dump([f.to_json() for f in found], out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+        return EXIT_OK
+    from library.documents.common import SEVERITY_NAMES, STATUS_NAMES, code_name
+
+    for f in found:
+        rid = "—" if f.report_id is None else f.report_id
+        print(
+            f"{rid}\t{f.agency or '（单位不详）'}\t{f.year or '—'}\t{code_name(f.code)}\t"
+            f"{SEVERITY_NAMES.get(f.severity, f.severity)}\t{STATUS_NAMES.get(f.status, f.status)}\t"
+            f"{f.message}",
+            file=out,
+        )
+    print(f"共 {len(found)} 条审核意见，其中待整改 {sum(f.counts for f in found)} 条。", file=out)
+    return EXIT_OK
+
+
+def write_notices(
+    lib: Library, provider: FindingsFn, year: int, folder: Path, options: NoticeOptions, out: TextIO
+) -> int:
+    """Write one notice per agency with counting findings of ``year`` into ``folder``."""
+    docs = notices(_findings(lib, provider, year), year, options)
+    if not docs:
+        print(f"{year} 年没有需要整改的单位，未生成通知单。", file=out)
+        return EXIT_OK
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in docs:
+        (folder / name).write_bytes(data)
+        print(folder / name, file=out)
+    print(f"已生成 {len(docs)} 份整改通知单，保存在 {folder}。", file=out)
+    return EXIT_OK
