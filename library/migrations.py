@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from library.config import WRITE_OPTION
-from library.db import Base, utcnow
+from library.db import Base, FindingStatus, utcnow
 
 _meta = MetaData()
 schema_version = Table(
@@ -90,11 +90,25 @@ def _m4_unread_tables(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE reports ADD COLUMN unread_json {kind}"))
 
 
+def _m6_finding_statuses(conn: Connection) -> None:
+    """``finding_statuses`` (a reviewer's status of each finding) and the ``status_writes`` counter.
+
+    Status writes bump both ``revision`` and ``status_writes``, so ``revision - status_writes`` changes
+    only when the reports themselves change and the findings computed from them can stay cached.
+    """
+    FindingStatus.__table__.create(conn, checkfirst=True)
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_finding_statuses_report ON finding_statuses (report_id)"))
+    have = conn.execute(text("SELECT COUNT(*) FROM library_meta WHERE key = 'status_writes'")).scalar_one()
+    if not have:
+        conn.execute(text("INSERT INTO library_meta (key, value) VALUES ('status_writes', 0)"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "baseline tables", _m1_baseline),
     (2, "secondary indexes", _m2_indexes),
     (3, "reports.published", _m3_published),
     (4, "reports.unread_json", _m4_unread_tables),
+    (6, "finding_statuses", _m6_finding_statuses),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -40,6 +40,7 @@ from library.db import (
     utcnow,
 )
 from library.errors import LibraryError, number
+from library.findings_store import LibraryFindings
 from library.migrations import upgrade
 from library.queries import LIST_COLUMNS, LibraryQueries
 from library.report_meta import METADATA_FIELDS, given_fields, merged_metadata
@@ -59,7 +60,7 @@ __all__ = [
 ]
 
 
-class Library(LibraryQueries, LibraryReview):
+class Library(LibraryQueries, LibraryReview, LibraryFindings):
     """The report library on one database (see module docstring; queries and review writes are in
     :mod:`library.queries` and :mod:`library.review`)."""
 
