@@ -39,7 +39,7 @@ from sqlalchemy import text
 
 from library.deadlines import LATE, deadline, level_of, timeliness
 from library.finding import Finding
-from library.rubric import Thresholds, default_rubric
+from library.rubric import Rubric, Thresholds, default_rubric, rank_table, score_table
 from parsing.checks import check_place, explain
 from parsing.schema import (
     CELLS,
@@ -1032,3 +1032,19 @@ def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
         "at",
     ]
     return pd.DataFrame([[getattr(f, c) for c in cols] for f in findings], columns=cols)
+
+
+def scores_of(
+    lib: Library,
+    filters: Filters | None = None,
+    *,
+    levels: Mapping[int, str] | None = None,
+    rubric: Rubric | None = None,
+) -> pd.DataFrame:
+    """Score and peer-group rank of every filtered report (see :func:`library.rubric.rank_table`)."""
+    rubric = rubric or default_rubric()
+    df = lib.dataset(filters)
+    found = findings_of(lib, filters, levels=levels)
+    data = lib.cached_findings(_compute)
+    states = {rid: s for rid, (s, _, _) in timeliness_of(df, data.published, levels).items()}
+    return rank_table(score_table(df, found, rubric, states, levels), df, rubric)
