@@ -45,8 +45,10 @@ from parsing.schema import (
     CELLS,
     S3_APPLICANT_COLS,
     S3_COL_KEYS,
+    S3_COLUMNS,
     S3_ROW_BY_KEY,
     S3_ROWS,
+    S4_HEADER_WORDS,
     S4_OUTCOMES,
     SECTION_HEADINGS,
     V2019,
@@ -685,6 +687,9 @@ _HEADING_PIECE = re.compile(
 _TABLE_WORDS = (
     "第二十条",
     "第一项加第二项",
+    "法人或其他组织",
+    "行政复议行政诉讼",
+    "未经复议直接起诉",
     "信息内容",
     "勾稽关系",
     "申请人情况",
@@ -698,18 +703,59 @@ MAX_DIGIT_SHARE = 0.15  # a piece this full of digits is a table row, not prose
 MAX_PASSAGES = 8
 
 
+# Words of the tables' column headers: a piece made mostly of them is a header row, not prose.
+_HEADER_WORDS = re.compile(
+    "|".join(
+        sorted(
+            {label for _, label in S3_COLUMNS}
+            | set(S4_HEADER_WORDS)
+            | {
+                "法人或其他组织",
+                "申请人情况",
+                "信息内容",
+                "社会",
+                "公益",
+                "法律",
+                "服务",
+                "商业",
+                "企业",
+                "科研",
+                "机构",
+            },
+            key=len,
+            reverse=True,
+        )
+    )
+)
+
+
+def _header_piece(piece: str) -> bool:
+    return len(_HEADER_WORDS.sub("", piece)) < 0.3 * len(piece)
+
+
+def _table_line(line: str) -> bool:
+    """A line of a table run into the text: full of digits, or holding a header word."""
+    digits = sum(ch.isdigit() for ch in line)
+    return digits > MAX_DIGIT_SHARE * max(len(line), 1) or any(word in line for word in _TABLE_WORDS)
+
+
 def prose_sentences(text_: str) -> list[tuple[int, str]]:
     """The prose clauses of a text as ``(hash, clause)``: whitespace removed (PDF line breaks), figures
     replaced by ``#`` for the hash, so a text copied with this year's numbers still matches; headings
     and table text left out."""
-    flat = _ALL_SPACE.sub("", text_ or "")
+    lines = [_ALL_SPACE.sub("", line) for line in (text_ or "").splitlines()]
+    # Lines are joined (PDF text breaks sentences across lines), but a heading or a table row ends
+    # the piece before it, so it never glues itself to the prose that follows.
+    flat = "".join(
+        f"。{line}。" if _HEADING_PIECE.match(line) or _table_line(line) else line for line in lines
+    )
     out = []
     for piece in _CLAUSE_END.split(flat):
         if not MIN_CLAUSE <= len(piece) <= MAX_CLAUSE or _HEADING_PIECE.match(piece):
             continue
         if sum(ch.isdigit() for ch in piece) > MAX_DIGIT_SHARE * len(piece):
             continue
-        if any(word in piece for word in _TABLE_WORDS):
+        if any(word in piece for word in _TABLE_WORDS) or _header_piece(piece):
             continue
         out.append((hash(_DIGITS.sub("#", piece)), piece))
     return out

@@ -66,7 +66,9 @@ def test_page_lists_the_d5_finding_and_records_decisions(hongze_db: Path) -> Non
         # Dismissing without a note is refused; with a note it is saved.
         at.button(key=f"fd_dismiss_{rid}_D5:lit_after_review").click().run()
         assert any("须填写说明" in e.value for e in at.error)
-        at.text_input(key=f"fd_note_{rid}_D5:lit_after_review").set_value("复议后起诉总计栏为打印错误，已电话核实为5").run()
+        at.text_input(key=f"fd_note_{rid}_D5:lit_after_review").set_value(
+            "复议后起诉总计栏为打印错误，已电话核实为5"
+        ).run()
         at.button(key=f"fd_dismiss_{rid}_D5:lit_after_review").click().run()
         assert not at.exception
         marks = lib.statuses()
