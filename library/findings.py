@@ -48,10 +48,12 @@ from parsing.schema import (
     S3_APPLICANT_COLS,
     S3_COL_KEYS,
     S3_COLUMNS,
+    S3_GROUPS,
     S3_ROW_BY_KEY,
     S3_ROWS,
     S4_HEADER_WORDS,
     S4_OUTCOMES,
+    SECTION2,
     SECTION_HEADINGS,
     V2019,
     key_label,
@@ -816,24 +818,40 @@ _HEADING_LINE = re.compile(
 )
 
 
+def _standard_labels() -> list[str]:
+    """Every label of the official tables (rows, groups, columns, captions), longest first."""
+    labels = {r.label for r in S3_ROWS} | set(S3_GROUPS.values()) | {label for _, label in S3_COLUMNS}
+    labels |= set(S4_HEADER_WORDS) | {"法人或其他组织", "申请人情况", "信息内容", "行政复议", "行政诉讼"}
+    for blocks in SECTION2.values():
+        for block in blocks:
+            labels |= {block.caption} | {label for _, label in block.rows} | {c.label for c in block.cols}
+    return sorted(labels, key=len, reverse=True)
+
+
+_ONE_LABEL = "|".join(re.escape(label) for label in _standard_labels())
+# A line holding only official table labels (text dumps put each cell on its own line, §7.3).
+_LABEL_LINE = re.compile(rf"(?m)^[^\S\n]*(?:{_ONE_LABEL})(?:[^\S\n]*(?:{_ONE_LABEL}))*[^\S\n]*$")
+
+
 def prose_sentences(text_: str) -> list[tuple[int, str]]:
     """The prose clauses of a text as ``(hash, clause)``: whitespace removed (PDF line breaks), figures
     replaced by ``#`` for the hash, so a text copied with this year's numbers still matches; headings
     and table text left out."""
-    # Lines are joined (PDF text breaks sentences across lines), but headings and table lines are
-    # first replaced by a full stop, so they never glue themselves to the prose that follows. Whole-text
-    # substitutions: a per-line Python loop cost seconds on 5,000 reports.
-    body = _TABLE_LINE.sub("。", _HEADING_LINE.sub("。", text_ or ""))
+    # Lines are joined (PDF text breaks sentences across lines), but headings, table labels and table
+    # lines are first replaced by a full stop, so they never glue themselves to the prose that follows.
+    # Whole-text substitutions: a per-line or per-clause Python loop cost seconds on 5,000 reports.
+    body = _LABEL_LINE.sub("。", _TABLE_LINE.sub("。", _HEADING_LINE.sub("。", text_ or "")))
     flat = _ALL_SPACE.sub("", body)
+    # Digits become "#" in a copy split at the same marks (the digit pattern never eats a clause
+    # mark), so each clause and its hashed form line up.
+    hashed = _DIGITS.sub("#", flat)
     out = []
-    for piece in _CLAUSE_END.split(flat):
+    for piece, norm in zip(_CLAUSE_END.split(flat), _CLAUSE_END.split(hashed), strict=True):
         if not MIN_CLAUSE <= len(piece) <= MAX_CLAUSE or _HEADING_PIECE.match(piece):
             continue
-        if _digit_count(piece) > MAX_DIGIT_SHARE * len(piece):
+        if _digit_count(piece) > MAX_DIGIT_SHARE * len(piece) or _header_piece(piece):
             continue
-        if _TABLE_WORD.search(piece) or _header_piece(piece):
-            continue
-        out.append((hash(_DIGITS.sub("#", piece)), piece))
+        out.append((hash(norm), piece))
     return out
 
 
