@@ -378,10 +378,11 @@ _HEADING_WORDS = {
     "s5": r"(?:存在的?主要问题|问题及改进|存在问题|改进情况)",
     "s6": r"其他需要报告",
 }
-_HEADING_RE = {
-    sec: re.compile(rf"(?:^|\n)[^\S\n]*{num}[、.．][^\n]{{0,20}}?{words}")
-    for (sec, words), num in zip(_HEADING_WORDS.items(), _NUMERALS, strict=True)
-}
+_SECTION_OF_NUMERAL = dict(zip(_NUMERALS, _HEADING_WORDS, strict=True))
+_HEADING_WORD_RE = {sec: re.compile(words) for sec, words in _HEADING_WORDS.items()}
+# A line that starts with a section numeral and its mark: one pass finds the candidates, then the
+# words are checked on those few lines only.
+_NUMBERED_LINE = re.compile(r"(?m)^[^\S\n]*([一二三四五六])[^\S\n]*[、.．]([^\n]{0,40})")
 _INLINE_SPACE = re.compile(r"[ \t\u3000]+")
 MIN_TEXT_FOR_SECTIONS = 300  # shorter texts (a table only, an excerpt) are not judged for sections
 MIN_SECTIONS_FOUND = 3  # fewer headings found: the text is not laid out by headings, nothing to judge
@@ -389,8 +390,12 @@ MIN_SECTIONS_FOUND = 3  # fewer headings found: the text is not laid out by head
 
 def sections_found(text_: str) -> set[str]:
     """The sections (s1…s6) whose numbered heading appears at the start of a line of ``text_``."""
-    flat = _INLINE_SPACE.sub("", text_ or "")
-    return {sec for sec, rx in _HEADING_RE.items() if rx.search(flat)}
+    found = set()
+    for numeral, rest in _NUMBERED_LINE.findall(text_ or ""):
+        sec = _SECTION_OF_NUMERAL[numeral]
+        if _HEADING_WORD_RE[sec].search(_INLINE_SPACE.sub("", rest)[:25]):
+            found.add(sec)
+    return found
 
 
 def section_findings(df: pd.DataFrame, texts: Mapping[int, str]) -> list[Finding]:
@@ -769,34 +774,21 @@ MAX_DIGIT_SHARE = 0.15  # a piece this full of digits is a table row, not prose
 MAX_PASSAGES = 8
 
 
-# Words of the tables' column headers: a piece made mostly of them is a header row, not prose.
-_HEADER_WORDS = re.compile(
-    "|".join(
-        sorted(
-            {label for _, label in S3_COLUMNS}
-            | set(S4_HEADER_WORDS)
-            | {
-                "法人或其他组织",
-                "申请人情况",
-                "信息内容",
-                "社会",
-                "公益",
-                "法律",
-                "服务",
-                "商业",
-                "企业",
-                "科研",
-                "机构",
-            },
-            key=len,
-            reverse=True,
-        )
-    )
+# Characters of the tables' column headers: a piece made mostly of them is a header row split over
+# lines ("商业 科研 / 企业 机构"), not prose. Characters, not words, so one str.translate tells.
+_HEADER_CHARS = str.maketrans(
+    "",
+    "",
+    "".join(
+        {label for _, label in S3_COLUMNS}
+        | set(S4_HEADER_WORDS)
+        | {"法人或其他组织", "申请人情况", "信息内容", "社会公益组织", "法律服务机构"}
+    ),
 )
 
 
 def _header_piece(piece: str) -> bool:
-    return len(_HEADER_WORDS.sub("", piece)) < 0.3 * len(piece)
+    return len(piece.translate(_HEADER_CHARS)) < 0.3 * len(piece)
 
 
 _NO_DIGITS = str.maketrans("", "", "0123456789")
