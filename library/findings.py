@@ -48,6 +48,7 @@ from parsing.schema import (
     S3_APPLICANT_COLS,
     S3_COL_KEYS,
     S3_COLUMNS,
+    S3_CORNER_NOTE,
     S3_GROUPS,
     S3_ROW_BY_KEY,
     S3_ROWS,
@@ -825,25 +826,44 @@ _ONE_LABEL = "|".join(re.escape(label) for label in _standard_labels())
 _LABEL_LINE = re.compile(rf"(?m)^[^\S\n]*(?:{_ONE_LABEL})(?:[^\S\n]*(?:{_ONE_LABEL}))*[^\S\n]*$")
 
 
+# A line without clause punctuation and at most this long is not running prose: a heading, a table
+# label or cell, a figure, a page number (text dumps put each cell on its own line, §7.3).
+# Runs of such lines become one mark (a table dumped cell by cell is hundreds of lines).
+_SHORT_LINE = re.compile(r"(?m)(?:^[^，。；：,;:！？!?\n]{0,24}(?:\n|\Z))+")
+_NO_SPACE = str.maketrans("", "", " \t\n\r\f\v\u3000\xa0")
+
+
+def _template_hashes() -> frozenset[int]:
+    """Hashes of the clauses of the official labels, headings and the corner note: never "copied"."""
+    text_ = "。".join([*_standard_labels(), *SECTION_HEADINGS.values(), S3_CORNER_NOTE])
+    flat = _DIGITS.sub("#", _ALL_SPACE.sub("", text_))
+    return frozenset(hash(piece) for piece in _CLAUSE_END.split(flat))
+
+
+_TEMPLATE = _template_hashes()
+
+
 def prose_sentences(text_: str) -> list[tuple[int, str]]:
     """The prose clauses of a text as ``(hash, clause)``: whitespace removed (PDF line breaks), figures
-    replaced by ``#`` for the hash, so a text copied with this year's numbers still matches; headings
-    and table text left out."""
-    # Lines are joined (PDF text breaks sentences across lines), but headings, table labels and table
-    # lines are first replaced by a full stop, so they never glue themselves to the prose that follows.
-    # Whole-text substitutions: a per-line or per-clause Python loop cost seconds on 5,000 reports.
-    body = _LABEL_LINE.sub("。", _TABLE_LINE.sub("。", _HEADING_LINE.sub("。", text_ or "")))
-    flat = _ALL_SPACE.sub("", body)
+    replaced by ``#`` for the hash, so a text copied with this year's numbers still matches; headings,
+    table labels and figures, and the template's own wording left out."""
+    # Lines are joined (PDF text breaks sentences across lines), but short lines without punctuation
+    # are first replaced by a full stop, so they never glue themselves to the prose around them.
+    # Whole-text substitutions: a per-line Python loop cost seconds on 5,000 reports.
+    flat = _SHORT_LINE.sub("。\n", text_ or "").translate(_NO_SPACE)
     # Digits become "#" in a copy split at the same marks (the digit pattern never eats a clause
     # mark), so each clause and its hashed form line up.
     hashed = _DIGITS.sub("#", flat)
     out = []
     for piece, norm in zip(_CLAUSE_END.split(flat), _CLAUSE_END.split(hashed), strict=True):
-        if not MIN_CLAUSE <= len(piece) <= MAX_CLAUSE or _HEADING_PIECE.match(piece):
+        if not MIN_CLAUSE <= len(piece) <= MAX_CLAUSE:
             continue
-        if _digit_count(piece) > MAX_DIGIT_SHARE * len(piece) or _header_piece(piece):
+        h = hash(norm)
+        if h in _TEMPLATE or _digit_count(piece) > MAX_DIGIT_SHARE * len(piece) or _header_piece(piece):
             continue
-        out.append((hash(norm), piece))
+        if _HEADING_PIECE.match(piece) or _TABLE_WORD.search(piece):
+            continue
+        out.append((h, piece))
     return out
 
 

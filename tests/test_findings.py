@@ -390,7 +390,7 @@ def test_real_2023_to_2024_pair(lib) -> None:
     assert not with_code(found, "X1") and not with_code(found, "X3")
     # Where the documents disagree: the 2024 prose repeats much of the 2023 report ...
     copied = found[f"COPY_PREVIOUS:{ids[0]}"]
-    assert 0.3 <= copied.evidence["share"] < 0.35  # 358 of 1,088 characters of prose (0.33)
+    assert 0.35 <= copied.evidence["share"] < 0.45  # 420 of 1,061 characters of prose (0.40)
     assert (
         "主要通过政府门户网站主动公开政府文件、项目审批、通知公告等各类政府信息"
         in copied.evidence["passages"]
