@@ -182,7 +182,7 @@ class Rows:
         self.index = {c: j for j, c in enumerate(cols)}
         self.values = df[cols].to_numpy(dtype=float)
 
-    def __getitem__(self, i: int) -> Row:
+    def __getitem__(self, i: int | np.integer) -> Row:
         return Row(self, int(i))
 
 
@@ -230,7 +230,7 @@ def read_inputs(lib: Library) -> Inputs:
             ).all(),
             columns=["report_id", "rule", "where", "detail", "blank_as_zero"],
         )
-        texts = dict(conn.execute(text("SELECT report_id, text FROM report_files")).all())
+        texts: dict[int, str] = dict(conn.execute(text("SELECT report_id, text FROM report_files")).all())
         # Scores below 100: prefix, contained, clipped, fuzzy (the exact, note-stripped, alias and
         # override tiers score 100). Reading only those rows keeps this a fast scan.
         variants = pd.DataFrame(
@@ -867,6 +867,21 @@ def prose_sentences(text_: str) -> list[tuple[int, str]]:
     return out
 
 
+# Report id → (hash of its text, its clauses): a text changes only when its report is re-parsed, so
+# a recomputation after a correction or an upload reads the clauses of the other reports from here.
+_PROSE_CACHE: dict[int, tuple[int, list[tuple[int, str]]]] = {}
+
+
+def _prose_of(report_id: int, text_: str) -> list[tuple[int, str]]:
+    key = hash(text_)
+    hit = _PROSE_CACHE.get(report_id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    clauses = prose_sentences(text_)
+    _PROSE_CACHE[report_id] = (key, clauses)
+    return clauses
+
+
 def _shared(mine: list[tuple[int, str]], other: set[int]) -> tuple[int, list[str]]:
     """Characters of ``mine`` whose sentence is in ``other``, and those sentences (each once)."""
     chars, passages, seen = 0, [], set()
@@ -881,13 +896,14 @@ def _shared(mine: list[tuple[int, str]], other: set[int]) -> tuple[int, list[str
 
 def copy_findings(df: pd.DataFrame, texts: Mapping[int, str], limits: Thresholds) -> list[Finding]:
     """COPY_PREVIOUS and COPY_PEER: the share of a report's prose found in another report."""
-    sentences = {int(r): prose_sentences(texts.get(int(r)) or "") for r in df["report_id"]}
+    ids = [int(r) for r in df["report_id"]]
+    sentences = {r: _prose_of(r, texts.get(r) or "") for r in ids}
     totals = {r: sum(len(s) for _, s in ss) for r, ss in sentences.items()}
     hashes = {r: {h for h, _ in ss} for r, ss in sentences.items()}
     out = []
     cur, prev = previous_pairs(df)
     for i, j in zip(cur, prev, strict=True):
-        rid, other = int(df["report_id"].iat[i]), int(df["report_id"].iat[j])
+        rid, other = ids[i], ids[j]
         if totals[rid] < limits.min_copy_chars:
             continue
         chars, passages = _shared(sentences[rid], hashes[other])
@@ -934,7 +950,7 @@ def _peer_copies(
     sentence are compared. Sentences in many of the year's reports are common wording, left out.
     """
     out = []
-    ident = agency_identity(df)
+    ident = agency_identity(df).tolist()
     pos_of = {int(r): p for p, r in enumerate(df["report_id"])}
     for _year, group in df.groupby("year", dropna=True):
         ids = [int(r) for r in group["report_id"] if totals[int(r)] >= limits.min_copy_chars]
@@ -955,7 +971,7 @@ def _peer_copies(
             if not weight:
                 continue
             best = max(weight, key=lambda o: (weight[o], -o))
-            if ident.iat[pos_of[best]] == ident.iat[pos_of[r]]:
+            if ident[pos_of[best]] == ident[pos_of[r]]:
                 continue  # two versions of one agency's report are not copying
             share = weight[best] / totals[r]
             if share >= limits.copy_share:

@@ -55,7 +55,7 @@ class LibraryFindings:
     def data_revision(self) -> int:
         """A number that changes when the reports change but not when only a finding status does."""
         with self.engine.connect() as conn:
-            rows = dict(
+            rows: dict[str, int] = dict(
                 conn.execute(
                     text("SELECT key, value FROM library_meta WHERE key IN ('revision', 'status_writes')")
                 ).all()
@@ -154,4 +154,4 @@ class LibraryFindings:
         """The findings of the filtered reports with their statuses (see :func:`library.findings.findings_of`)."""
         from library.findings import findings_of  # findings imports this module's types
 
-        return findings_of(self, filters, **options)
+        return findings_of(self, filters, **options)  # type: ignore[arg-type]  # self is a Library

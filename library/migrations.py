@@ -96,8 +96,10 @@ def _m6_finding_statuses(conn: Connection) -> None:
     Status writes bump both ``revision`` and ``status_writes``, so ``revision - status_writes`` changes
     only when the reports themselves change and the findings computed from them can stay cached.
     """
-    FindingStatus.__table__.create(conn, checkfirst=True)
-    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_finding_statuses_report ON finding_statuses (report_id)"))
+    Base.metadata.tables[FindingStatus.__tablename__].create(conn, checkfirst=True)
+    conn.execute(
+        text("CREATE INDEX IF NOT EXISTS ix_finding_statuses_report ON finding_statuses (report_id)")
+    )
     have = conn.execute(text("SELECT COUNT(*) FROM library_meta WHERE key = 'status_writes'")).scalar_one()
     if not have:
         conn.execute(text("INSERT INTO library_meta (key, value) VALUES ('status_writes', 0)"))
