@@ -81,7 +81,7 @@ def _finding_card(f: Finding) -> None:
     n = widget_id(f)
     label = f"{SEVERITY_NAMES[f.severity]}｜{finding_name(f.code)}｜{FINDING_STATUS_NAMES[f.status]}"
     with st.expander(label, expanded=f.status == "open", icon=SEVERITY_ICONS[f.severity]):
-        st.text(f.message)
+        st.text(f.message.removeprefix(f"{finding_name(f.code)}："))  # the name is in the title
         cells = evidence_cells(f)
         if not cells.empty:
             st.dataframe(cells, hide_index=True, key=f"fd_cells_{n}")

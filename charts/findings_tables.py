@@ -29,7 +29,7 @@ def findings_display(findings: Iterable[Finding]) -> pd.DataFrame:
             "年度": f.year,
             "严重程度": SEVERITY_NAMES.get(f.severity, f.severity),
             "问题": finding_name(f.code),
-            "说明": f.message,
+            "说明": f.message.removeprefix(f"{finding_name(f.code)}："),  # the name is in 问题
             "状态": FINDING_STATUS_NAMES.get(f.status, f.status),
             "审核人": f.who or "",
             "时间": _when(f.at),
