@@ -13,6 +13,7 @@ import pandas as pd
 
 from library.deadlines import TIMELINESS_NAMES
 from library.finding import Finding
+from parsing.schema import key_label
 from parsing.vocabulary import AGENCY_TYPE_HEADER, FINDING_STATUS_NAMES, SEVERITY_NAMES, finding_name
 
 
@@ -52,11 +53,10 @@ def _value(v: Any) -> str:
 
 def evidence_cells(finding: Finding) -> pd.DataFrame:
     """The cells a finding rests on (this report's, then the earlier report's): 报告, 栏目, 数值."""
-    rows = [("本报告", c["label"], _value(c["value"])) for c in finding.evidence.get("cells", [])]
-    year = finding.evidence.get("previous_year")
-    rows += [
-        (f"{year}年报告", c["label"], _value(c["value"])) for c in finding.evidence.get("previous_cells", [])
-    ]
+    ev = finding.evidence
+    rows = [("本报告", key_label(k), _value(v)) for k, v in (ev.get("cells") or {}).items()]
+    year = ev.get("previous_year")
+    rows += [(f"{year}年报告", key_label(k), _value(v)) for k, v in (ev.get("previous_cells") or {}).items()]
     return pd.DataFrame(rows, columns=["报告", "栏目", "数值"])
 
 

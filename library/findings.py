@@ -32,7 +32,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -138,14 +137,10 @@ def _fmt(value: Any) -> str:
     return "空白" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
 
 
-@cache
-def _label(key: str) -> str:
-    return key_label(key)
-
-
-def cell_evidence(row: Mapping[str, Any], keys: Iterable[str]) -> list[dict[str, Any]]:
-    """``[{"key", "label", "value"}]`` for ``keys`` of one dataset row (None = blank or absent)."""
-    return [{"key": k, "label": _label(k), "value": _num(row.get(k))} for k in keys]
+def cell_evidence(row: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """``{cell key: value}`` for ``keys`` of one dataset row, in order (None = blank or absent); the
+    pages and documents name each key with :func:`parsing.schema.key_label`."""
+    return {k: _num(row.get(k)) for k in keys}
 
 
 class Row(Mapping[str, Any]):

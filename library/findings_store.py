@@ -93,7 +93,11 @@ class LibraryFindings:
                     created_at=utcnow(),
                 )
             )
-            conn.execute(text("UPDATE library_meta SET value = value + 1 WHERE key = 'status_writes'"))
+            bumped = conn.execute(
+                text("UPDATE library_meta SET value = value + 1 WHERE key = 'status_writes'")
+            )
+            if not bumped.rowcount:  # a database whose migration 6 ran before the counter existed
+                conn.execute(text("INSERT INTO library_meta (key, value) VALUES ('status_writes', 1)"))
 
     def statuses(self) -> dict[tuple[int | None, str], StatusEntry]:
         """The latest status of every finding that has one: ``(report_id, key) → StatusEntry``.

@@ -117,8 +117,7 @@ def test_arithmetic_failures_are_findings_with_numbers_and_cells(lib, code, key,
     assert key in found, sorted(found)
     finding = found[key]
     assert finding.severity == "error" and finding.status == "open"
-    assert cell in [c["key"] for c in finding.evidence["cells"]]
-    assert any(c["key"] == cell and c["value"] == value + delta for c in finding.evidence["cells"])
+    assert finding.evidence["cells"][cell] == value + delta
     assert "≠" in finding.message
 
 
@@ -210,7 +209,7 @@ def test_x1_carry_over_per_column(lib) -> None:
     assert [f.key for f in found] == ["X1:natural_person"]
     assert found[0].evidence["previous_report_id"] == ids[0]
     assert (
-        found[0].evidence["previous_cells"][0]["value"]
+        found[0].evidence["previous_cells"]["s3.r4_carry_forward.natural_person"]
         == before.cells["s3.r4_carry_forward.natural_person"].value
     )
 
@@ -358,7 +357,7 @@ def test_real_2023_report_d5_and_status_surviving_a_reparse(lib) -> None:
     found = codes_of(lib, rid)
     review, after = found["D5:review"], found["D5:lit_after_review"]
     # Checked by hand in the PDF: 行政复议 10 维持 + 1 纠正 + 0 + 0, 总计 printed 0; 复议后起诉 5 维持, 总计 0.
-    assert {c["key"]: c["value"] for c in review.evidence["cells"]} == {
+    assert review.evidence["cells"] == {
         "s4.review_total": 0,
         "s4.review_upheld": 10,
         "s4.review_corrected": 1,
@@ -366,7 +365,7 @@ def test_real_2023_report_d5_and_status_surviving_a_reparse(lib) -> None:
         "s4.review_pending": 0,
     }
     assert "行政复议 · 总计 0 ≠" in review.message and "11（10 + 1 + 0 + 0）" in review.message
-    assert {c["key"]: c["value"] for c in after.evidence["cells"]}["s4.lit_after_review_upheld"] == 5
+    assert after.evidence["cells"]["s4.lit_after_review_upheld"] == 5
     assert "D5:lit_direct" not in found  # 0 = 0 + 0 + 0 + 0
     lib.set_finding_status(rid, "D5:review", "confirmed", who="张三")
     lib.set_finding_status(rid, "D5:lit_after_review", "dismissed", "已核实", who="张三")
@@ -403,7 +402,9 @@ def test_real_2023_to_2024_pair(lib) -> None:
     # A corrected 2024 上年结转 (自然人 3) disagrees with the 2023 结转下年度 (0): X1 for that column.
     lib.add_correction(ids[1], "s3.r2_carried_over.natural_person", 3)
     x1 = with_code(codes_of(lib, ids[1]), "X1")
-    assert [(f.key, f.evidence["previous_cells"][0]["value"]) for f in x1] == [("X1:natural_person", 0)]
+    assert [(f.key, f.evidence["previous_cells"]["s3.r4_carry_forward.natural_person"]) for f in x1] == [
+        ("X1:natural_person", 0)
+    ]
 
 
 # ------------------------------------------------------------------------------ rubric, scores, rankings
