@@ -3,9 +3,10 @@ the scores and rankings of the rubric (library/rubric.toml)."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from charts.findings_tables import evidence_cells, evidence_lines, findings_display, ranking_display
+from charts.findings_tables import HIDDEN, evidence_cells, evidence_lines, findings_table_of, ranking_display
 from charts.text import md_escape
 from components.flash import show_flash
 from components.samples_button import samples_offer
@@ -35,25 +36,21 @@ found: list[Finding] = from_library(findings_of)
 tab_list, tab_rank = st.tabs(["审核意见", "得分与排名"])
 
 
-def _chosen(findings: list[Finding]) -> list[Finding]:
-    """The findings that pass the code, severity and status choices above the list."""
+def _chosen(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the findings table that pass the code, severity and status choices above it."""
     c1, c2, c3 = st.columns(3)
-    codes = c1.multiselect(
-        "问题类型", sorted({f.code for f in findings}), format_func=finding_name, key="fd_codes"
-    )
+    codes = c1.multiselect("问题类型", sorted(set(table["_code"])), format_func=finding_name, key="fd_codes")
     severities = c2.multiselect(
         "严重程度", list(SEVERITY_NAMES), format_func=SEVERITY_NAMES.get, key="fd_severities"
     )
     statuses = c3.multiselect(
         "状态", list(FINDING_STATUS_NAMES), format_func=FINDING_STATUS_NAMES.get, key="fd_statuses"
     )
-    return [
-        f
-        for f in findings
-        if (not codes or f.code in codes)
-        and (not severities or f.severity in severities)
-        and (not statuses or f.status in statuses)
-    ]
+    mask = pd.Series(True, index=table.index)
+    for column, wanted in (("_code", codes), ("_severity", severities), ("_status", statuses)):
+        if wanted:
+            mask &= table[column].isin(wanted)
+    return table[mask]
 
 
 def _decide(f: Finding, status: str, note: str) -> None:
@@ -114,24 +111,28 @@ with tab_list:
     m2.metric("错误", sum(f.severity == "error" for f in found), border=True)
     m3.metric("待处理", sum(f.status == "open" for f in found), border=True)
     m4.metric("涉及报告", len({f.report_id for f in counting}), border=True)
-    shown = _chosen(found)
-    if not shown:
+    shown = _chosen(from_library(findings_table_of))
+    if shown.empty:
         st.info("没有符合条件的审核意见。")
     else:
-        st.dataframe(findings_display(shown), hide_index=True, key="fd_table")
-        reports = list(dict.fromkeys((f.report_id, f.agency, f.year) for f in shown))
+        st.dataframe(shown.drop(columns=HIDDEN), hide_index=True, key="fd_table")
+        reports = shown[["报告编号", "单位", "年度"]].drop_duplicates().to_records(index=False).tolist()
         pick = st.selectbox(
             "逐条审核的报告",
             range(len(reports)),
             format_func=lambda i: (
-                f"{reports[i][1] or '（未识别）'} {reports[i][2] or ''}年"
-                + (f"（编号 {reports[i][0]}）" if reports[i][0] is not None else "（未发布）")
+                f"{reports[i][1]} {reports[i][2] if not pd.isna(reports[i][2]) else ''}年"
+                + (f"（编号 {reports[i][0]}）" if not pd.isna(reports[i][0]) else "（未发布）")
             ),
             key="fd_report",
         )
         st.text_input("审核人", key="fd_who", placeholder="填写姓名，随审核结论一并保存")
-        for f in shown:
-            if (f.report_id, f.agency, f.year) == reports[pick]:
+        rid, agency, year = reports[pick]
+        mine = shown[shown["报告编号"].isna() if pd.isna(rid) else shown["报告编号"].eq(rid)]
+        wanted = set(mine["_key"][mine["单位"] == agency])
+        for f in found:
+            same = f.report_id is None if pd.isna(rid) else f.report_id == rid
+            if same and f.key in wanted and (f.agency or "（未识别）") == agency:
                 _finding_card(f)
     with st.expander("问题类型说明"):
         st.dataframe(

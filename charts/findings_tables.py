@@ -6,15 +6,20 @@ Every header and value a reader sees is Chinese; codes are named through :mod:`p
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from library.deadlines import TIMELINESS_NAMES
+from library.filters import Filters
 from library.finding import Finding
+from library.findings import findings_of
 from parsing.schema import key_label
 from parsing.vocabulary import AGENCY_TYPE_HEADER, FINDING_STATUS_NAMES, SEVERITY_NAMES, finding_name
+
+if TYPE_CHECKING:
+    from library.store import Library
 
 
 def _when(value: Any) -> str:
@@ -42,6 +47,21 @@ def findings_display(findings: Iterable[Finding]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=columns)
     out["报告编号"] = out["报告编号"].astype("Int64")
     out["年度"] = out["年度"].astype("Int64")
+    return out
+
+
+HIDDEN = ["_code", "_severity", "_status", "_key"]  # filter columns of findings_table_of, not shown
+
+
+def findings_table_of(lib: Library, filters: Filters) -> pd.DataFrame:
+    """:func:`findings_display` of the filtered reports' findings plus the codes to filter on
+    (:data:`HIDDEN`): built once per library revision by the page's cache, then filtered in memory."""
+    found = findings_of(lib, filters)
+    out = findings_display(found)
+    out["_code"] = [f.code for f in found]
+    out["_severity"] = [f.severity for f in found]
+    out["_status"] = [f.status for f in found]
+    out["_key"] = [f.key for f in found]
     return out
 
 
