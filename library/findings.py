@@ -39,6 +39,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from library.deadlines import LATE, deadline, level_of, timeliness
+from library.filters import Filters
 from library.finding import Finding
 from library.rubric import Rubric, Thresholds, default_rubric, rank_table, score_table
 from parsing.checks import check_place, explain
@@ -89,7 +90,6 @@ from parsing.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from library.filters import Filters
     from library.store import Library
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -1152,7 +1152,27 @@ def findings_of(
     ``levels`` (report id → 部门/人民政府/乡镇街道, from the roster) and ``published`` (report id → date a
     reviewer entered) override what the name and the document say; ``missing`` lists roster agencies
     without a report as (agency, region, year). Sorted by year (newest first), agency, severity, code.
+    Without options, the result is kept for the library's current revision and filters (a page asks
+    for it for its list, its table and its ranking in one run); callers must not modify it.
     """
+    plain = levels is None and published is None and not missing
+    memo_key = (lib.revision(), filters or Filters())
+    memo = getattr(lib, "_findings_memo", None)
+    if plain and memo is not None and memo[0] == memo_key:
+        return memo[1]
+    out = _findings_of(lib, filters, levels, published, missing)
+    if plain:
+        lib._findings_memo = (memo_key, out)  # type: ignore[attr-defined]
+    return out
+
+
+def _findings_of(
+    lib: Library,
+    filters: Filters | None,
+    levels: Mapping[int, str] | None,
+    published: Mapping[int, Any] | None,
+    missing: Sequence[tuple[str, str | None, int]],
+) -> list[Finding]:
     data = lib.cached_findings(_compute)
     df = lib.dataset(filters)
     wanted = set(int(r) for r in df["report_id"])
