@@ -795,17 +795,6 @@ def _digit_count(piece: str) -> int:
     return len(piece) - len(piece.translate(_NO_DIGITS))
 
 
-# A line of a table: only figures, three figures in a row (a table row), or a header word.
-_TABLE_LINE = re.compile(
-    r"(?m)^[^\S\n]*[\d.,%+\-/]+[^\S\n]*$|^.*\d+[^\S\n]+\d+[^\S\n]+\d+.*$|^.*(?:"
-    + "|".join(map(re.escape, _TABLE_WORDS))
-    + ").*$"
-)
-_HEADING_LINE = re.compile(
-    r"(?m)^[^\S\n]*(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+[^\S\n]*、)[^，。；\n]{0,20}$"
-)
-
-
 def _standard_labels() -> list[str]:
     """Every label of the official tables (rows, groups, columns, captions), longest first."""
     labels = {r.label for r in S3_ROWS} | set(S3_GROUPS.values()) | {label for _, label in S3_COLUMNS}
@@ -814,11 +803,6 @@ def _standard_labels() -> list[str]:
         for block in blocks:
             labels |= {block.caption} | {label for _, label in block.rows} | {c.label for c in block.cols}
     return sorted(labels, key=len, reverse=True)
-
-
-_ONE_LABEL = "|".join(re.escape(label) for label in _standard_labels())
-# A line holding only official table labels (text dumps put each cell on its own line, §7.3).
-_LABEL_LINE = re.compile(rf"(?m)^[^\S\n]*(?:{_ONE_LABEL})(?:[^\S\n]*(?:{_ONE_LABEL}))*[^\S\n]*$")
 
 
 # A line without clause punctuation and at most this long is not running prose: a heading, a table
@@ -1197,24 +1181,6 @@ def _findings_of(
         )
     )
     return out
-
-
-def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
-    """Findings as a table: report_id, agency, year, code, severity, status, message, key, note, who, at."""
-    cols = [
-        "report_id",
-        "agency",
-        "year",
-        "code",
-        "severity",
-        "status",
-        "message",
-        "key",
-        "note",
-        "who",
-        "at",
-    ]
-    return pd.DataFrame([[getattr(f, c) for c in cols] for f in findings], columns=cols)
 
 
 def scores_of(
