@@ -18,6 +18,7 @@ from library.rubric import default_rubric
 from library.store import LibraryError
 from parsing.vocabulary import FINDING_NAMES, FINDING_STATUS_NAMES, SEVERITY_NAMES, finding_name
 
+MAX_TABLE_ROWS = 2000  # a longer table costs the browser more than a reviewer can read
 SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 st.title("审核意见")
@@ -115,7 +116,11 @@ with tab_list:
     if shown.empty:
         st.info("没有符合条件的审核意见。")
     else:
-        st.dataframe(shown.drop(columns=HIDDEN), hide_index=True, key="fd_table")
+        if len(shown) > MAX_TABLE_ROWS:
+            st.caption(
+                f"共 {len(shown):,} 条，表格只列出前 {MAX_TABLE_ROWS:,} 条；可用上方的类型、严重程度和状态缩小范围。"
+            )
+        st.dataframe(shown.head(MAX_TABLE_ROWS).drop(columns=HIDDEN), hide_index=True, key="fd_table")
         reports = shown[["报告编号", "单位", "年度"]].drop_duplicates().to_records(index=False).tolist()
         pick = st.selectbox(
             "逐条审核的报告",

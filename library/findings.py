@@ -1115,12 +1115,15 @@ class LibraryFindingData:
 
     findings: list[Finding]
     published: dict[int, Any]
+    # The dataset they were computed from: the same until the reports change, while the library's own
+    # dataset cache is rebuilt after every write, a status included.
+    dataset: pd.DataFrame
 
 
 def _compute(lib: Library) -> LibraryFindingData:
     inp = read_inputs(lib)
     published = {int(r): p for r, p in zip(inp.reports["report_id"], inp.reports["published"], strict=True)}
-    return LibraryFindingData(compute_findings(inp), published)
+    return LibraryFindingData(compute_findings(inp), published, inp.dataset)
 
 
 def findings_of(
@@ -1158,7 +1161,7 @@ def _findings_of(
     missing: Sequence[tuple[str, str | None, int]],
 ) -> list[Finding]:
     data = lib.cached_findings(_compute)
-    df = lib.dataset(filters)
+    df = (filters or Filters()).apply(data.dataset)
     wanted = set(int(r) for r in df["report_id"])
     dates = {**data.published, **(published or {})}
     late = late_findings(df, timeliness_of(df, dates, levels))
@@ -1192,8 +1195,8 @@ def scores_of(
 ) -> pd.DataFrame:
     """Score and peer-group rank of every filtered report (see :func:`library.rubric.rank_table`)."""
     rubric = rubric or default_rubric()
-    df = lib.dataset(filters)
-    found = findings_of(lib, filters, levels=levels)
     data = lib.cached_findings(_compute)
+    df = (filters or Filters()).apply(data.dataset)
+    found = findings_of(lib, filters, levels=levels)
     states = {rid: s for rid, (s, _, _) in timeliness_of(df, data.published, levels).items()}
     return rank_table(score_table(df, found, rubric, states, levels), df, rubric)
