@@ -348,7 +348,11 @@ def table_missing_findings(df: pd.DataFrame, reports: pd.DataFrame) -> list[Find
             row = rows_of(df)[i]
             rid = int(row["report_id"])
             reasons = [u.get("reason") for u in unread.get(rid, []) if u.get("table") in (sec, None)]
-            why = reasons[0] if reasons and reasons[0] else "报告中没有找到该表格的数值"
+            why = (
+                reasons[0]
+                if reasons and reasons[0]
+                else "没有读到任何数值（报告中没有该表格，或各栏均为空白、“/”）"
+            )
             out.append(
                 make(
                     rid,
@@ -461,11 +465,12 @@ def label_findings(df: pd.DataFrame, reports: pd.DataFrame, variants: pd.DataFra
         written = str(label).split(" / ")[0]  # the stored label is "row / column" for a cell
         if (
             standard is None
+            or key.startswith("s4.")  # 四 has no row labels: its columns are read in template order (§5)
             or int(rid) not in meta.index
             or _ROW_NOISE.sub("", standard) in _ROW_NOISE.sub("", written)
         ):
             continue  # the official wording is all there: extra characters are notes or layout debris
-        row_key = key if key.startswith("s4.") else key.rsplit(".", 1)[0]
+        row_key = key.rsplit(".", 1)[0]
         if (int(rid), row_key) in seen:
             continue
         seen.add((int(rid), row_key))
