@@ -92,8 +92,6 @@ def evidence_lines(finding: Finding) -> list[str]:
         )
     if "deadline" in ev:
         lines.append(f"发布日期 {ev['published']}；{ev['level']}的发布期限 {ev['deadline']}")
-    if "written" in ev:
-        lines.append(f"报告写作：{ev['written']}；标准格式：{ev['standard']}")
     if "reason" in ev:
         lines.append(f"原因：{ev['reason']}")
     if "heading" in ev:
