@@ -69,6 +69,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("review", "复议诉讼", ":material/balance:", "review.py", "分析", catalog.review_charts),
     PageSpec("quality", "数据质量", ":material/fact_check:", "quality.py", "核查"),
+    PageSpec("findings", "审核意见", ":material/rule:", "findings.py", "核查"),
     PageSpec("agency", "单位档案", ":material/domain:", "agency.py", "核查"),
 )
 HOME = "overview"  # the page "/" forwards to

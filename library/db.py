@@ -18,6 +18,8 @@ Tables:
 - ``corrections``: a reviewer's corrected value for one cell; the latest one wins in every query.
 - ``label_overrides``: label text (normalised) → canonical target, reused by later parses.
 - ``library_meta``: a revision counter bumped by every write, so readers can cache safely.
+- ``finding_statuses``: a reviewer's status of one finding (report, finding key) with note, who and
+  when; append-only, the latest row per (report, key) wins (migration 6).
 
 Secondary indexes are created by migration 2 (see :mod:`library.migrations`), not declared here.
 """
@@ -190,6 +192,26 @@ class LabelOverride(Base):
     target: Mapped[str] = mapped_column(String(200), nullable=False)
     who: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class FindingStatus(Base):
+    """A reviewer's status of one finding: the latest row per (report_id, key) wins (history kept).
+
+    ``report_sha256`` ties the status to the document: a status is not carried over to another
+    document that later gets the same report id. ``report_id`` is NULL for an agency-level finding
+    (a report that was never published), whose ``key`` then names the agency and year.
+    """
+
+    __tablename__ = "finding_statuses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int | None] = mapped_column(Integer)
+    report_sha256: Mapped[str | None] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(300), nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    who: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from library.config import WRITE_OPTION
-from library.db import Base, utcnow
+from library.db import Base, FindingStatus, utcnow
 from library.versions import rebuild_versions
 
 _meta = MetaData()
@@ -91,11 +91,26 @@ def _m4_unread_tables(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE reports ADD COLUMN unread_json {kind}"))
 
 
-def _m8_versions(conn: Connection) -> None:
+def _m6_finding_statuses(conn: Connection) -> None:
+    """``finding_statuses`` (a reviewer's status of each finding) and the ``status_writes`` counter.
+
+    Status writes bump both ``revision`` and ``status_writes``, so ``revision - status_writes`` changes
+    only when the reports themselves change and the findings computed from them can stay cached.
+    """
+    Base.metadata.tables[FindingStatus.__tablename__].create(conn, checkfirst=True)
+    conn.execute(
+        text("CREATE INDEX IF NOT EXISTS ix_finding_statuses_report ON finding_statuses (report_id)")
+    )
+    have = conn.execute(text("SELECT COUNT(*) FROM library_meta WHERE key = 'status_writes'")).scalar_one()
+    if not have:
+        conn.execute(text("INSERT INTO library_meta (key, value) VALUES ('status_writes', 0)"))
+
+
+def _m7_versions(conn: Connection) -> None:
     """``reports.superseded_by``: reports with the same agency, region and year are versions of one
     report; older versions point to the current one (see :mod:`library.versions`).
 
-    Idempotent, and independent of steps 5–7: adds the column when missing, then computes it for
+    Idempotent, and independent of steps 5 and 6: adds the column when missing, then computes it for
     every stored report (existing libraries get their versions at once).
     """
     if "superseded_by" not in {c["name"] for c in inspect(conn).get_columns("reports")}:
@@ -108,7 +123,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (2, "secondary indexes", _m2_indexes),
     (3, "reports.published", _m3_published),
     (4, "reports.unread_json", _m4_unread_tables),
-    (8, "reports.superseded_by (report versions)", _m8_versions),
+    (6, "finding_statuses", _m6_finding_statuses),
+    (7, "reports.superseded_by (report versions)", _m7_versions),
 ]
 LATEST = MIGRATIONS[-1][0]
 

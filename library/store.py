@@ -40,6 +40,7 @@ from library.db import (
     utcnow,
 )
 from library.errors import LibraryError, number
+from library.findings_store import LibraryFindings
 from library.migrations import upgrade
 from library.queries import LIST_COLUMNS, LibraryQueries
 from library.report_meta import METADATA_FIELDS, given_fields, merged_metadata
@@ -60,9 +61,10 @@ __all__ = [
 ]
 
 
-class Library(LibraryQueries, LibraryReview, LibraryVersions):
-    """The report library on one database (see module docstring; queries, review writes and report
-    versions are in :mod:`library.queries`, :mod:`library.review` and :mod:`library.versions`)."""
+class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings):
+    """The report library on one database (see module docstring; queries, review writes, report
+    versions and finding statuses are in :mod:`library.queries`, :mod:`library.review`,
+    :mod:`library.versions` and :mod:`library.findings_store`)."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True) -> None:
         """Connect to ``url`` (default from :mod:`library.config`) and bring the schema up to date."""

@@ -7,7 +7,7 @@ last); otherwise the one stored last (highest id). Older versions keep everythin
 checks, corrections) but ``reports.superseded_by`` names the current version, and every analysis
 (the dataset, the quality lists, the counts) reads current versions only, so a report is never
 counted twice. The column is maintained by :func:`refresh_versions` in the transaction of every
-write that can change a group (add, metadata edit, re-parse, delete) and built by migration 8.
+write that can change a group (add, metadata edit, re-parse, delete) and built by migration 7.
 
 The grouping reads the table through a lightweight :func:`sqlalchemy.table` rather than the
 model, so the migration step keeps working when the model grows.
@@ -139,7 +139,7 @@ def _lock_group(conn: Connection, key: VersionKey) -> None:
 
 
 def rebuild_versions(conn: Connection) -> None:
-    """Compute ``superseded_by`` for the whole library (migration 8; also a repair tool)."""
+    """Compute ``superseded_by`` for the whole library (migration 7; also a repair tool)."""
     groups: dict[VersionKey, list[Member]] = {}
     stored: dict[int, int | None] = {}
     for r in conn.execute(select(_reports)):

@@ -208,3 +208,78 @@ def warning_text(note: str) -> str:
     if quoted and quoted.group(1) not in chinese:
         chinese += f"：{quoted.group(1)}"  # 'unmatched table row: X' names the row only in English
     return _KEY.sub(lambda m: key_label(m.group()), chinese).strip()
+
+
+# ------------------------------------------------------------------------------------------ findings
+# Stable codes of the findings engine (library/findings.py), the review page, the rubric
+# (library/rubric.toml), the notices and the command line. Arithmetic findings reuse the rule names of
+# §6 of the domain reference (one finding code per rule family: the three D5 groups share "D5").
+FINDING_O1, FINDING_D1, FINDING_D3, FINDING_D5, FINDING_D6 = "O1", "D1", "D3", "D5", "D6"
+FINDING_OLD_TEMPLATE = "FMT_OLD_TEMPLATE"
+FINDING_SECTION_MISSING = "FMT_SECTION_MISSING"
+FINDING_TABLE_MISSING = "FMT_TABLE_MISSING"
+FINDING_NONSTANDARD_ROW = "FMT_NONSTANDARD_ROW"
+FINDING_UNMATCHED_LABEL = "FMT_UNMATCHED_LABEL"
+FINDING_X1, FINDING_X2, FINDING_X3, FINDING_S1, FINDING_S2 = "X1", "X2", "X3", "S1", "S2"
+FINDING_COPY_PREVIOUS = "COPY_PREVIOUS"
+FINDING_COPY_PEER = "COPY_PEER"
+FINDING_LATE = "LATE"
+FINDING_MISSING = "MISSING"
+FINDING_REGULATIONS_COUNTY = "P_REGULATIONS_COUNTY"
+
+FINDING_NAMES: dict[str, str] = {
+    FINDING_O1: "本列平衡不符（新收＋上年结转≠办理结果总计＋结转下年）",
+    FINDING_D1: "行合计不符（总计≠各类申请人之和）",
+    FINDING_D3: "办理结果之和不等于（七）总计",
+    FINDING_D5: "复议诉讼总计不等于各结果之和",
+    FINDING_D6: "数值类型不符（应为非负整数或金额）",
+    FINDING_OLD_TEMPLATE: "2021年及以后的报告仍使用2019版格式",
+    FINDING_SECTION_MISSING: "缺少规定的部分（一至六）",
+    FINDING_TABLE_MISSING: "缺少统计表格",
+    FINDING_NONSTANDARD_ROW: "表格行名称与标准格式不一致",
+    FINDING_UNMATCHED_LABEL: "表格中有无法对应标准格式的行",
+    FINDING_X1: "上年结转与上一年度报告的结转下年度不一致",
+    FINDING_X2: "上一年项目数量与上一年度报告不衔接（2019版）",
+    FINDING_X3: "现行有效件数与上一年度报告不衔接（2021版）",
+    FINDING_S1: "现行有效件数小于本年制发减废止",
+    FINDING_S2: "正文数字与表格不一致",
+    FINDING_COPY_PREVIOUS: "正文大段照搬本单位上一年度报告",
+    FINDING_COPY_PEER: "正文大段与同年其他单位报告雷同",
+    FINDING_LATE: "逾期发布",
+    FINDING_MISSING: "未发布年度报告",
+    FINDING_REGULATIONS_COUNTY: "县级及以下单位填报了规章",
+}
+FINDING_SEVERITY: dict[str, str] = {
+    FINDING_O1: "error",
+    FINDING_D1: "error",
+    FINDING_D3: "error",
+    FINDING_D5: "error",
+    FINDING_D6: "error",
+    FINDING_OLD_TEMPLATE: "warning",
+    FINDING_SECTION_MISSING: "warning",
+    FINDING_TABLE_MISSING: "error",
+    FINDING_NONSTANDARD_ROW: "info",
+    FINDING_UNMATCHED_LABEL: "warning",
+    FINDING_X1: "warning",
+    FINDING_X2: "warning",
+    FINDING_X3: "info",
+    FINDING_S1: "warning",
+    FINDING_S2: "warning",
+    FINDING_COPY_PREVIOUS: "warning",
+    FINDING_COPY_PEER: "warning",
+    FINDING_LATE: "error",
+    FINDING_MISSING: "error",
+    FINDING_REGULATIONS_COUNTY: "warning",
+}
+SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "提醒", "info": "提示"}
+FINDING_STATUS_NAMES: dict[str, str] = {
+    "open": "待处理",
+    "confirmed": "已确认",
+    "dismissed": "已排除",
+    "explained": "已说明",
+}
+
+
+def finding_name(code: str) -> str:
+    """Chinese name of a finding code (the code itself when unknown)."""
+    return FINDING_NAMES.get(code, code)

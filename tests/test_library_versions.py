@@ -190,18 +190,18 @@ def test_the_migration_groups_an_existing_library(tmp_path: Path, original, corr
     old_id, _ = lib.add(*original)
     new_id, _ = lib.add(*corrected)
     lib.close()
-    con = sqlite3.connect(path)  # the same library as a version before migration 8 left it
+    con = sqlite3.connect(path)  # the same library as a version before migration 7 left it
     con.execute("ALTER TABLE reports DROP COLUMN superseded_by")
-    con.execute("DELETE FROM schema_version WHERE version = 8")
+    con.execute("DELETE FROM schema_version WHERE version = 7")
     con.commit()
     con.close()
     engine = make_engine(f"sqlite:///{path}")
-    assert current_version(engine) < 8
-    assert upgrade(engine, target=8) == [8]
+    assert current_version(engine) < 7
+    assert upgrade(engine, target=7) == [7]
     engine.dispose()
     lib = Library(f"sqlite:///{path}")
     assert current_version(lib.engine) == LATEST
     assert list(lib.dataset()["report_id"]) == [new_id]
     assert lib.list().set_index("report_id").loc[old_id, "superseded_by"] == new_id
-    assert upgrade(lib.engine, target=8) == []
+    assert upgrade(lib.engine, target=7) == []
     lib.close()

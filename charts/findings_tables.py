@@ -1,0 +1,132 @@
+"""Display tables of the 审核意见 page: findings, the evidence of one finding, the ranking (pure pandas).
+
+Every header and value a reader sees is Chinese; codes are named through :mod:`parsing.vocabulary`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from library.deadlines import TIMELINESS_NAMES
+from library.filters import Filters
+from library.finding import Finding
+from library.findings import findings_of
+from parsing.schema import key_label
+from parsing.vocabulary import AGENCY_TYPE_HEADER, FINDING_STATUS_NAMES, SEVERITY_NAMES, finding_name
+
+if TYPE_CHECKING:
+    from library.store import Library
+
+
+def _when(value: Any) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+
+def findings_display(findings: Iterable[Finding]) -> pd.DataFrame:
+    """One row per finding: 报告编号, 单位, 年度, 严重程度, 问题, 说明, 状态, 审核人, 时间, 备注."""
+    rows = [
+        {
+            "报告编号": f.report_id,
+            "单位": f.agency or "（未识别）",
+            "年度": f.year,
+            "严重程度": SEVERITY_NAMES.get(f.severity, f.severity),
+            "问题": finding_name(f.code),
+            "说明": f.message.removeprefix(f"{finding_name(f.code)}："),  # the name is in 问题
+            "状态": FINDING_STATUS_NAMES.get(f.status, f.status),
+            "审核人": f.who or "",
+            "时间": _when(f.at),
+            "备注": f.note,
+        }
+        for f in findings
+    ]
+    columns = ["报告编号", "单位", "年度", "严重程度", "问题", "说明", "状态", "审核人", "时间", "备注"]
+    out = pd.DataFrame(rows, columns=columns)
+    out["报告编号"] = out["报告编号"].astype("Int64")
+    out["年度"] = out["年度"].astype("Int64")
+    return out
+
+
+HIDDEN = ["_code", "_severity", "_status", "_key"]  # filter columns of findings_table_of, not shown
+
+
+def findings_table_of(lib: Library, filters: Filters) -> pd.DataFrame:
+    """:func:`findings_display` of the filtered reports' findings plus the codes to filter on
+    (:data:`HIDDEN`): built once per library revision by the page's cache, then filtered in memory."""
+    found = findings_of(lib, filters)
+    out = findings_display(found)
+    out["_code"] = [f.code for f in found]
+    out["_severity"] = [f.severity for f in found]
+    out["_status"] = [f.status for f in found]
+    out["_key"] = [f.key for f in found]
+    return out
+
+
+def _value(v: Any) -> str:
+    if v is None:
+        return "空白"
+    return f"{v:,}" if isinstance(v, int) else f"{v:g}"
+
+
+def evidence_cells(finding: Finding) -> pd.DataFrame:
+    """The cells a finding rests on (this report's, then the earlier report's): 报告, 栏目, 数值."""
+    ev = finding.evidence
+    rows = [("本报告", key_label(k), _value(v)) for k, v in (ev.get("cells") or {}).items()]
+    year = ev.get("previous_year")
+    rows += [(f"{year}年报告", key_label(k), _value(v)) for k, v in (ev.get("previous_cells") or {}).items()]
+    return pd.DataFrame(rows, columns=["报告", "栏目", "数值"])
+
+
+def evidence_lines(finding: Finding) -> list[str]:
+    """Other evidence as sentences: the report compared with, the publication date, the labels, the reason."""
+    ev = finding.evidence
+    lines = []
+    if "other_report_id" in ev:
+        lines.append(
+            f"对比报告：{ev.get('other_agency') or '未署名单位'} {ev.get('other_year') or ''}年"
+            f"（编号 {ev['other_report_id']}），相同文字占本报告正文 {ev.get('share', 0):.0%}，"
+            f"相同段落 {ev.get('passages_total', 0)} 处"
+        )
+    if "deadline" in ev:
+        lines.append(f"发布日期 {ev['published']}；{ev['level']}的发布期限 {ev['deadline']}")
+    if "reason" in ev:
+        lines.append(f"原因：{ev['reason']}")
+    if "heading" in ev:
+        lines.append(f"应有标题：{ev['heading']}")
+    return lines
+
+
+RANK_COLUMNS = {
+    "agency": "单位",
+    "region": "地区",
+    "year": "年度",
+    "agency_type": AGENCY_TYPE_HEADER,
+    "level": "层级",
+    "peers": "同组单位数",
+    "score": "得分",
+    "rank": "组内排名",
+    "findings": "计分问题数",
+    "timeliness": "发布情况",
+    "applications": "本年新收申请（件）",
+    "granted_rate": "予以公开率",
+    "rate_rank": "予以公开率排名",
+}
+
+
+def ranking_display(ranks: pd.DataFrame, min_applications: int) -> pd.DataFrame:
+    """The ranking with Chinese headers; a rate below the minimum of applications reads "申请不足 N 件"."""
+    out = ranks[list(RANK_COLUMNS)].rename(columns=RANK_COLUMNS)
+    out["发布情况"] = out["发布情况"].map(TIMELINESS_NAMES)
+    rate = ranks["granted_rate"]
+    out["予以公开率"] = [("—" if np.isnan(r) else f"{r:.1%}") for r in rate.astype(float)]
+    few = ranks["applications"].fillna(0) < min_applications
+    out["予以公开率排名"] = [
+        f"申请不足 {min_applications} 件，不排名" if low else ("—" if pd.isna(r) else str(int(r)))
+        for low, r in zip(few, ranks["rate_rank"], strict=True)
+    ]
+    out["本年新收申请（件）"] = ranks["applications"].astype("Int64")
+    out["得分"] = ranks["score"].round(1)
+    return out

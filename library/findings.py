@@ -1,0 +1,1207 @@
+"""The findings engine (审核意见): what is wrong in each stored report, with its evidence.
+
+Every finding has a stable code (:data:`parsing.vocabulary.FINDING_NAMES`), a severity, a Chinese
+message, evidence (numbers, cell keys, excerpts, the other report compared with) and a key that is
+stable within its report (code plus place), so a reviewer's status survives a re-parse. Families:
+
+- arithmetic: the stored failed checks (O1, D1, D3, D5, D6; corrections applied, since the library
+  re-checks after each correction);
+- format: the 2019 format in a report on 2021 or later (per table, from the 2019-only rows it fills),
+  a missing section of the six (headings found in the text), a missing table, row labels not in the
+  official wording (matched only as a variant) and labels that match no row;
+- across years for the same agency (region + name), when last year's report is stored: X1 per column,
+  X2 (2019 format), X3 (2021 format); S1 within the year;
+- prose against tables (S2): the narrative figures (``n.*``) against the cells they restate;
+- copied prose: the share of a report's sentences repeated from the same agency's previous report or
+  from another agency's report of the same year (sentence hashing; only reports that share a
+  sentence are compared);
+- late publication (:mod:`library.deadlines`; the roster's level when given) and missing reports;
+- plausibility: 规章 reported by a county-level or township agency (only provincial and 设区的市
+  governments make 规章).
+
+Everything except timeliness is computed for the whole library once per data revision
+(:meth:`library.findings_store.LibraryFindings.cached_findings`); :func:`findings_of` then adds the
+timeliness findings, applies the filters and the reviewers' statuses.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import text
+
+from library.deadlines import LATE, deadline, level_of, timeliness
+from library.filters import Filters
+from library.finding import Finding
+from library.rubric import Rubric, Thresholds, default_rubric, rank_table, score_table
+from parsing.checks import check_place, explain
+from parsing.schema import (
+    CELLS,
+    S3_APPLICANT_COLS,
+    S3_COL_KEYS,
+    S3_COLUMNS,
+    S3_CORNER_NOTE,
+    S3_GROUPS,
+    S3_ROW_BY_KEY,
+    S3_ROWS,
+    S4_HEADER_WORDS,
+    S4_OUTCOMES,
+    SECTION2,
+    SECTION_HEADINGS,
+    V2019,
+    key_label,
+)
+from parsing.vocabulary import (
+    FINDING_COPY_PEER,
+    FINDING_COPY_PREVIOUS,
+    FINDING_D1,
+    FINDING_D3,
+    FINDING_D5,
+    FINDING_D6,
+    FINDING_LATE,
+    FINDING_MISSING,
+    FINDING_NONSTANDARD_ROW,
+    FINDING_O1,
+    FINDING_OLD_TEMPLATE,
+    FINDING_REGULATIONS_COUNTY,
+    FINDING_S1,
+    FINDING_S2,
+    FINDING_SECTION_MISSING,
+    FINDING_SEVERITY,
+    FINDING_TABLE_MISSING,
+    FINDING_UNMATCHED_LABEL,
+    FINDING_X1,
+    FINDING_X2,
+    FINDING_X3,
+    RULE_D1_ROW_TOTAL,
+    RULE_D3_OUTCOME_SUM,
+    RULE_D6_TYPES,
+    RULE_O1_BALANCE,
+    TABLE_NAMES,
+    finding_name,
+)
+
+if TYPE_CHECKING:
+    from library.store import Library
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+# Stored check rule → finding code (the three D5 groups share one code; the key keeps the group).
+_CHECK_CODES = {
+    RULE_O1_BALANCE: FINDING_O1,
+    RULE_D1_ROW_TOTAL: FINDING_D1,
+    RULE_D3_OUTCOME_SUM: FINDING_D3,
+    "D5_review": FINDING_D5,
+    "D5_lit_direct": FINDING_D5,
+    "D5_lit_after": FINDING_D5,
+    RULE_D6_TYPES: FINDING_D6,
+}
+_S4_PARTS = tuple(o for o, _ in S4_OUTCOMES)
+_ALL_OUTCOME_ROWS = tuple(r.key for r in S3_ROWS if r.key.startswith("r3_") and r.key != "r3_7_total")
+
+
+def make(
+    report_id: int | None, agency: Any, year: Any, code: str, message: str, key: str, **evidence: Any
+) -> Finding:
+    """A finding with the code's severity and a message prefixed by the code's Chinese name."""
+    return Finding(
+        report_id=report_id,
+        agency=None if agency is None or pd.isna(agency) else str(agency),
+        year=None if year is None or pd.isna(year) else int(year),
+        code=code,
+        severity=FINDING_SEVERITY[code],
+        message=f"{finding_name(code)}：{message}" if message else finding_name(code),
+        key=key,
+        evidence=evidence,
+    )
+
+
+def _num(value: Any) -> int | float | None:
+    """A dataset value as shown in evidence: None for NaN (blank is not zero), int when whole."""
+    if value is None or pd.isna(value):
+        return None
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def _fmt(value: Any) -> str:
+    v = _num(value)
+    return "空白" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def cell_evidence(row: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """``{cell key: value}`` for ``keys`` of one dataset row, in order (None = blank or absent); the
+    pages and documents name each key with :func:`parsing.schema.key_label`."""
+    return {k: _num(row.get(k)) for k in keys}
+
+
+class Row(Mapping[str, Any]):
+    """One dataset row read from :class:`Rows` (``rows_of(df)[i]`` of a 600-column frame costs ~1 ms)."""
+
+    def __init__(self, rows: Rows, i: int) -> None:
+        self._rows, self._i = rows, i
+
+    def __getitem__(self, key: str) -> Any:
+        meta = self._rows.meta.get(key)
+        if meta is not None:
+            return meta[self._i]
+        return self._rows.values[self._i, self._rows.index[key]]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._rows.meta or key in self._rows.index:
+            return self[key]
+        return default
+
+    def __iter__(self):
+        return iter([*self._rows.meta, *self._rows.index])
+
+    def __len__(self) -> int:
+        return len(self._rows.meta) + len(self._rows.index)
+
+
+class Rows:
+    """The dataset as one float matrix plus metadata lists, for fast access by row position."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.meta = {c: df[c].tolist() for c in ("report_id", "agency", "region", "year")}
+        self.meta["year"] = [None if pd.isna(y) else int(y) for y in self.meta["year"]]
+        cols = [c for c in df.columns if c not in self.meta and pd.api.types.is_numeric_dtype(df[c])]
+        self.index = {c: j for j, c in enumerate(cols)}
+        self.values = df[cols].to_numpy(dtype=float)
+
+    def __getitem__(self, i: int | np.integer) -> Row:
+        return Row(self, int(i))
+
+
+_ROWS: dict[int, tuple[weakref.ref, Rows]] = {}
+
+
+def rows_of(df: pd.DataFrame) -> Rows:
+    """The :class:`Rows` of ``df``, built once per frame (the frame's identity is checked)."""
+    hit = _ROWS.get(id(df))
+    if hit is not None and hit[0]() is df:
+        return hit[1]
+    _ROWS.clear()  # one frame at a time: the engine works on one dataset per computation
+    rows = Rows(df)
+    _ROWS[id(df)] = (weakref.ref(df), rows)
+    return rows
+
+
+# ----------------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class Inputs:
+    """What the engine reads from the library, once per data revision."""
+
+    dataset: pd.DataFrame
+    reports: pd.DataFrame  # report_id, published, unmatched_json, unread_json
+    failed: pd.DataFrame  # report_id, rule, where, detail, blank_as_zero
+    texts: dict[int, str]
+    variants: pd.DataFrame  # report_id, key, label, score: cells whose row label was matched as a variant
+
+
+def read_inputs(lib: Library) -> Inputs:
+    """Read the dataset and the few report columns, failed checks, texts and variant labels."""
+    with lib.engine.connect() as conn:
+        reports = pd.DataFrame(
+            conn.execute(text("SELECT id, published, unmatched_json, unread_json FROM reports")).all(),
+            columns=["report_id", "published", "unmatched_json", "unread_json"],
+        )
+        failed = pd.DataFrame(
+            conn.execute(
+                text(
+                    'SELECT report_id, rule, "where", detail, blank_as_zero FROM checks'
+                    " WHERE status = 'fail' ORDER BY id"
+                )
+            ).all(),
+            columns=["report_id", "rule", "where", "detail", "blank_as_zero"],
+        )
+        texts: dict[int, str] = dict(conn.execute(text("SELECT report_id, text FROM report_files")).all())
+        # Scores below 100: prefix, contained, clipped, fuzzy (the exact, note-stripped, alias and
+        # override tiers score 100). Reading only those rows keeps this a fast scan.
+        variants = pd.DataFrame(
+            conn.execute(text("SELECT report_id, key, label, score FROM cells WHERE score < 100")).all(),
+            columns=["report_id", "key", "label", "score"],
+        )
+    return Inputs(lib.dataset(), reports, failed, texts, variants)
+
+
+def _json_list(value: Any) -> list:
+    if isinstance(value, str | bytes):
+        import json
+
+        value = json.loads(value)
+    return list(value or [])
+
+
+# ----------------------------------------------------------------------------------- arithmetic
+
+
+def rule_keys(rule: str, where: str, columns: Iterable[str]) -> list[str]:
+    """The cell keys an arithmetic check at ``where`` compares (those that exist in ``columns``)."""
+    have = set(columns)
+    if rule == RULE_O1_BALANCE:
+        keys = [
+            f"s3.{r}.{where}"
+            for r in ("r1_new_received", "r2_carried_over", "r3_7_total", "r4_carry_forward")
+        ]
+    elif rule == RULE_D1_ROW_TOTAL:
+        keys = [f"s3.{where}.total", *(f"s3.{where}.{c}" for c in S3_APPLICANT_COLS)]
+    elif rule == RULE_D3_OUTCOME_SUM:
+        keys = [f"s3.r3_7_total.{where}", *(f"s3.{r}.{where}" for r in _ALL_OUTCOME_ROWS)]
+    elif rule in _CHECK_CODES and _CHECK_CODES[rule] == FINDING_D5:
+        keys = [f"s4.{where}_total", *(f"s4.{where}_{o}" for o in _S4_PARTS[:-1])]
+    else:
+        keys = [where]
+    return [k for k in keys if k in have]
+
+
+def arithmetic_findings(inp: Inputs) -> list[Finding]:
+    """The stored failed checks as findings, with the numbers and the cells they compare."""
+    df = inp.dataset
+    table = rows_of(df)
+    pos_of = {int(r): p for p, r in enumerate(table.meta["report_id"])}
+    out = []
+    for rid, rule, where, detail, blank in inp.failed.itertuples(index=False):
+        code = _CHECK_CODES.get(rule)
+        if code is None or int(rid) not in pos_of:
+            continue
+        row = table[pos_of[int(rid)]]
+        blank = _json_list(blank)
+        keys = rule_keys(rule, where, table.index)
+        if rule == RULE_D3_OUTCOME_SUM:  # name the outcome rows the report fills, not all 22 of both versions
+            keys = keys[:1] + [k for k in keys[1:] if not pd.isna(row.get(k))]
+        explanation = explain(rule, where, "fail", detail, blank)
+        out.append(
+            make(
+                int(rid),
+                row["agency"],
+                row["year"],
+                code,
+                explanation,
+                f"{code}:{where}",
+                rule=rule,
+                place=check_place(rule, where),
+                detail=explanation,
+                cells=cell_evidence(row, keys),
+                blank_as_zero=blank,
+            )
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------------- format
+
+_OLD_ONLY = {
+    sec: [k for k, spec in CELLS.items() if spec.section == sec and spec.versions == (V2019,)]
+    for sec in ("s2", "s3")
+}
+_SECTION_COLUMNS = {
+    sec: [k for k, spec in CELLS.items() if spec.section == sec] for sec in ("s2", "s3", "s4")
+}
+
+
+def old_template_findings(df: pd.DataFrame) -> list[Finding]:
+    """FMT_OLD_TEMPLATE: a report on 2021 or later that fills rows only the 2019 format has (per table)."""
+    out = []
+    year = df["year"].to_numpy(dtype=float, na_value=np.nan)
+    for sec, cols in _OLD_ONLY.items():
+        filled = df[cols].notna().to_numpy()
+        hit = np.flatnonzero((year >= 2021) & filled.any(axis=1))
+        for i in hit:
+            row = rows_of(df)[i]
+            keys = [c for c, f in zip(cols, filled[i], strict=True) if f]
+            shown = "、".join(key_label(k) for k in keys[:3]) + ("等" if len(keys) > 3 else "")
+            out.append(
+                make(
+                    int(row["report_id"]),
+                    row["agency"],
+                    row["year"],
+                    FINDING_OLD_TEMPLATE,
+                    f"{TABLE_NAMES[sec]}填写了2019版格式才有的栏目：{shown}",
+                    f"{FINDING_OLD_TEMPLATE}:{sec}",
+                    table=sec,
+                    cells=cell_evidence(row, keys[:12]),
+                )
+            )
+    return out
+
+
+def table_missing_findings(df: pd.DataFrame, reports: pd.DataFrame) -> list[Finding]:
+    """FMT_TABLE_MISSING: a table (二, 三, 四) with no value at all; the parser's reason when it gave one."""
+    unread = {
+        int(r): _json_list(u) for r, u in zip(reports["report_id"], reports["unread_json"], strict=True)
+    }
+    out = []
+    for sec, cols in _SECTION_COLUMNS.items():
+        empty = np.flatnonzero(~df[cols].notna().to_numpy().any(axis=1))
+        for i in empty:
+            row = rows_of(df)[i]
+            rid = int(row["report_id"])
+            reasons = [u.get("reason") for u in unread.get(rid, []) if u.get("table") in (sec, None)]
+            why = (
+                reasons[0]
+                if reasons and reasons[0]
+                else "没有读到任何数值（报告中没有该表格，或各栏均为空白、“/”）"
+            )
+            out.append(
+                make(
+                    rid,
+                    row["agency"],
+                    row["year"],
+                    FINDING_TABLE_MISSING,
+                    f"{TABLE_NAMES[sec]}：{why}",
+                    f"{FINDING_TABLE_MISSING}:{sec}",
+                    table=sec,
+                    reason=why,
+                )
+            )
+    return out
+
+
+_NUMERALS = "一二三四五六"
+# After a numeral and its mark: the words that make a line the heading of that section.
+_HEADING_WORDS = {
+    "s1": r"(?:总体情况|概述|基本情况)",
+    "s2": r"主动公开",
+    "s3": r"(?:收到和处理|依申请)",
+    "s4": r"(?:行政复议|行政诉讼)",
+    "s5": r"(?:存在的?主要问题|问题及改进|存在问题|改进情况)",
+    "s6": r"其他需要报告",
+}
+_SECTION_OF_NUMERAL = dict(zip(_NUMERALS, _HEADING_WORDS, strict=True))
+_HEADING_WORD_RE = {sec: re.compile(words) for sec, words in _HEADING_WORDS.items()}
+# A line that starts with a section numeral and its mark: one pass finds the candidates, then the
+# words are checked on those few lines only.
+_NUMBERED_LINE = re.compile(r"(?m)^[^\S\n]*([一二三四五六])[^\S\n]*[、.．]([^\n]{0,40})")
+_INLINE_SPACE = re.compile(r"[ \t\u3000]+")
+MIN_TEXT_FOR_SECTIONS = 300  # shorter texts (a table only, an excerpt) are not judged for sections
+MIN_SECTIONS_FOUND = 3  # fewer headings found: the text is not laid out by headings, nothing to judge
+
+
+def sections_found(text_: str) -> set[str]:
+    """The sections (s1…s6) whose numbered heading appears at the start of a line of ``text_``."""
+    found = set()
+    for numeral, rest in _NUMBERED_LINE.findall(text_ or ""):
+        sec = _SECTION_OF_NUMERAL[numeral]
+        if _HEADING_WORD_RE[sec].search(_INLINE_SPACE.sub("", rest)[:25]):
+            found.add(sec)
+    return found
+
+
+def section_findings(df: pd.DataFrame, texts: Mapping[int, str]) -> list[Finding]:
+    """FMT_SECTION_MISSING: one per section of the six whose heading the report's text lacks."""
+    out = []
+    for rid, agency, year in zip(df["report_id"], df["agency"], df["year"], strict=True):
+        body = texts.get(int(rid)) or ""
+        if len(body) < MIN_TEXT_FOR_SECTIONS:
+            continue
+        found = sections_found(body)
+        if len(found) < MIN_SECTIONS_FOUND:
+            continue
+        for sec, heading in SECTION_HEADINGS.items():
+            if sec not in found:
+                out.append(
+                    make(
+                        int(rid),
+                        agency,
+                        year,
+                        FINDING_SECTION_MISSING,
+                        f"未找到“{heading}”",
+                        f"{FINDING_SECTION_MISSING}:{sec}",
+                        section=sec,
+                        heading=heading,
+                        found=sorted(found),
+                    )
+                )
+    return out
+
+
+_ROW_NOISE = re.compile(r"[\s、.．]")
+
+
+def standard_row_label(key: str) -> str | None:
+    """The official label of the row (二, 三) or column (四) a cell key belongs to."""
+    spec = CELLS.get(key)
+    if spec is None:
+        return None
+    if spec.section == "s3":
+        return S3_ROW_BY_KEY[spec.parts["row"]].label
+    return spec.label.split(" / ")[0] if spec.section == "s2" else spec.label.split("/")[-1]
+
+
+def label_findings(df: pd.DataFrame, reports: pd.DataFrame, variants: pd.DataFrame) -> list[Finding]:
+    """FMT_UNMATCHED_LABEL per label matching no row; FMT_NONSTANDARD_ROW per row written as a variant."""
+    meta = df.set_index("report_id")[["agency", "year"]]
+    out = []
+    for rid, labels in zip(reports["report_id"], reports["unmatched_json"], strict=True):
+        if int(rid) not in meta.index:
+            continue
+        agency, year = meta.loc[int(rid)]
+        for label in _json_list(labels):
+            out.append(
+                make(
+                    int(rid),
+                    agency,
+                    year,
+                    FINDING_UNMATCHED_LABEL,
+                    f"“{label}”（该行数字未计入）",
+                    f"{FINDING_UNMATCHED_LABEL}:{label}",
+                    label=label,
+                )
+            )
+    seen: set[tuple[int, str]] = set()
+    for rid, key, label, score in variants.itertuples(index=False):
+        standard = standard_row_label(key)
+        written = str(label).split(" / ")[0]  # the stored label is "row / column" for a cell
+        if (
+            standard is None
+            or key.startswith("s4.")  # 四 has no row labels: its columns are read in template order (§5)
+            or int(rid) not in meta.index
+            or _ROW_NOISE.sub("", standard) in _ROW_NOISE.sub("", written)
+        ):
+            continue  # the official wording is all there: extra characters are notes or layout debris
+        row_key = key.rsplit(".", 1)[0]
+        if (int(rid), row_key) in seen:
+            continue
+        seen.add((int(rid), row_key))
+        agency, year = meta.loc[int(rid)]
+        out.append(
+            make(
+                int(rid),
+                agency,
+                year,
+                FINDING_NONSTANDARD_ROW,
+                f"写作“{written}”，标准为“{standard}”",
+                f"{FINDING_NONSTANDARD_ROW}:{row_key}",
+                written=written,
+                standard=standard,
+                score=float(score),
+            )
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------------- across years
+
+
+def agency_identity(df: pd.DataFrame) -> pd.Series:
+    """The key that makes two reports the same agency: region and name (two counties each have a 教育局)."""
+    return df["region"].fillna("").astype(str) + "｜" + df["agency"].fillna("").astype(str)
+
+
+def previous_pairs(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions (current, previous) of reports whose agency's report of the year before is stored.
+
+    With several reports of one agency and year (versions), the latest stored (highest id) is used.
+    """
+    ident = agency_identity(df).tolist()
+    years, ids = df["year"].tolist(), df["report_id"].tolist()
+    usable = df["agency"].notna().to_numpy() & df["year"].notna().to_numpy()
+    latest: dict[tuple[str, int], int] = {}
+    for pos in np.flatnonzero(usable).tolist():
+        k = (ident[pos], int(years[pos]))
+        if k not in latest or ids[pos] > ids[latest[k]]:
+            latest[k] = pos
+    cur, prev = [], []
+    for (who, year), pos in latest.items():
+        before = latest.get((who, year - 1))
+        if before is not None:
+            cur.append(pos)
+            prev.append(before)
+    return np.array(cur, dtype=int), np.array(prev, dtype=int)
+
+
+def _col(df: pd.DataFrame, key: str) -> np.ndarray:
+    rows = rows_of(df)
+    j = rows.index.get(key)
+    return rows.values[:, j] if j is not None else np.full(len(df), np.nan)
+
+
+def _pair_finding(
+    df: pd.DataFrame,
+    i: int,
+    j: int,
+    code: str,
+    where: str,
+    message: str,
+    keys_now: list[str],
+    keys_before: list[str],
+    **extra: Any,
+) -> Finding:
+    row, before = rows_of(df)[i], rows_of(df)[j]
+    return make(
+        int(row["report_id"]),
+        row["agency"],
+        row["year"],
+        code,
+        message,
+        f"{code}:{where}",
+        cells=cell_evidence(row, keys_now),
+        previous_report_id=int(before["report_id"]),
+        previous_year=int(before["year"]),
+        previous_cells=cell_evidence(before, keys_before),
+        **extra,
+    )
+
+
+def x1_findings(df: pd.DataFrame, cur: np.ndarray, prev: np.ndarray) -> list[Finding]:
+    """X1 per column of 三: 二、上年结转 (year N) = 四、结转下年度继续办理 (year N−1)."""
+    out = []
+    for col in S3_COL_KEYS:
+        now_key, before_key = f"s3.r2_carried_over.{col}", f"s3.r4_carry_forward.{col}"
+        a, b = _col(df, now_key)[cur], _col(df, before_key)[prev]
+        for n in np.flatnonzero(~np.isnan(a) & ~np.isnan(b) & (a != b)):
+            i, j = int(cur[n]), int(prev[n])
+            message = f"{key_label(now_key)} {_fmt(a[n])}，上一年度报告{key_label(before_key)} {_fmt(b[n])}"
+            out.append(_pair_finding(df, i, j, FINDING_X1, col, message, [now_key], [before_key]))
+    return out
+
+
+_X2_ROWS = (
+    ("art20_5", "administrative_licensing"),
+    ("art20_5", "other_management_services"),
+    ("art20_6", "administrative_penalty"),
+    ("art20_6", "administrative_coercion"),
+    ("art20_8", "administrative_fees"),
+)
+
+
+def x2_findings(df: pd.DataFrame, cur: np.ndarray, prev: np.ndarray) -> list[Finding]:
+    """X2 (2019 format): 上一年项目数量 (N) = 上一年项目数量 (N−1) + 本年增/减 (N−1), per row."""
+    out = []
+    for block, row_key in _X2_ROWS:
+        items, change = f"s2.{block}.{row_key}.prev_year_items", f"s2.{block}.{row_key}.items_change"
+        if items not in df:
+            continue
+        now, before, delta = _col(df, items)[cur], _col(df, items)[prev], _col(df, change)[prev]
+        expected = before + delta
+        for n in np.flatnonzero(~np.isnan(now) & ~np.isnan(expected) & (now != expected)):
+            message = (
+                f"{key_label(items)} {_fmt(now[n])}，上一年度报告为 {_fmt(before[n])}，"
+                f"增减 {_fmt(delta[n])}，应为 {_fmt(expected[n])}"
+            )
+            out.append(
+                _pair_finding(
+                    df,
+                    int(cur[n]),
+                    int(prev[n]),
+                    FINDING_X2,
+                    f"{block}.{row_key}",
+                    message,
+                    [items],
+                    [items, change],
+                )
+            )
+    return out
+
+
+_X3_ROWS = ("regulations", "normative_documents")
+
+
+def x3_findings(df: pd.DataFrame, cur: np.ndarray, prev: np.ndarray, tolerance: float) -> list[Finding]:
+    """X3 (2021 format): 现行有效件数 (N) ≈ 现行有效件数 (N−1) + 本年制发件数 (N) − 本年废止件数 (N)."""
+    out = []
+    for row_key in _X3_ROWS:
+        base = f"s2.art20_1.{row_key}"
+        in_force, issued, repealed = f"{base}.in_force", f"{base}.issued", f"{base}.repealed"
+        now = _col(df, in_force)[cur]
+        expected = _col(df, in_force)[prev] + _col(df, issued)[cur] - _col(df, repealed)[cur]
+        for n in np.flatnonzero(~np.isnan(now) & ~np.isnan(expected) & (np.abs(now - expected) > tolerance)):
+            i, j = int(cur[n]), int(prev[n])
+            message = (
+                f"{key_label(in_force)} {_fmt(now[n])}，上一年度 {_fmt(_col(df, in_force)[j])} ＋ 本年制发 "
+                f"{_fmt(_col(df, issued)[i])} − 本年废止 {_fmt(_col(df, repealed)[i])} ＝ {_fmt(expected[n])}"
+            )
+            out.append(
+                _pair_finding(
+                    df,
+                    i,
+                    j,
+                    FINDING_X3,
+                    row_key,
+                    message,
+                    [in_force, issued, repealed],
+                    [in_force],
+                    expected=_num(expected[n]),
+                )
+            )
+    return out
+
+
+def s1_findings(df: pd.DataFrame) -> list[Finding]:
+    """S1 (2021 format): 现行有效件数 ≥ 本年制发件数 − 本年废止件数, per row of 第二十条第（一）项."""
+    out = []
+    for row_key in _X3_ROWS:
+        base = f"s2.art20_1.{row_key}"
+        keys = [f"{base}.in_force", f"{base}.issued", f"{base}.repealed"]
+        in_force, issued, repealed = (_col(df, k) for k in keys)
+        bad = ~np.isnan(in_force) & ~np.isnan(issued) & (in_force < issued - np.nan_to_num(repealed))
+        for i in np.flatnonzero(bad):
+            row = rows_of(df)[i]
+            message = f"{key_label(keys[0])} {_fmt(in_force[i])}，小于本年制发 {_fmt(issued[i])} − 本年废止 {_fmt(repealed[i])}"
+            out.append(
+                make(
+                    int(row["report_id"]),
+                    row["agency"],
+                    row["year"],
+                    FINDING_S1,
+                    message,
+                    f"{FINDING_S1}:{row_key}",
+                    cells=cell_evidence(row, keys),
+                )
+            )
+    return out
+
+
+# ----------------------------------------------------------------------------------- prose vs tables
+
+# Narrative figure → the table cells it restates (summed; blank summands read as zero, §9.4).
+PROSE_CELLS: dict[str, tuple[str, ...]] = {
+    "applications_received": ("s3.r1_new_received.total",),
+    "applications_carried_over": ("s3.r2_carried_over.total",),
+    "answered_granted": ("s3.r3_1_granted.total",),
+    "answered_partial": ("s3.r3_2_partial.total",),
+    "answered_withheld": tuple(
+        f"s3.r3_3_{i}_{r}.total"
+        for i, r in enumerate(
+            (
+                "state_secret",
+                "prohibited_by_law",
+                "three_safety_one_stability",
+                "third_party_rights",
+                "internal_affairs",
+                "process_info",
+                "enforcement_file",
+                "admin_inquiry",
+            ),
+            1,
+        )
+    ),
+    "answered_unavailable": (
+        "s3.r3_4_1_not_held.total",
+        "s3.r3_4_2_needs_creation.total",
+        "s3.r3_4_3_unclear_after_fix.total",
+    ),
+    "answered_not_processed": tuple(
+        f"s3.{r}.total"
+        for r in (
+            "r3_5_1_petition_complaint",
+            "r3_5_2_repeated",
+            "r3_5_3_publication",
+            "r3_5_4_excessive",
+            "r3_5_5_confirm_or_reissue",
+        )
+    ),
+    "answered_other": (
+        "s3.r3_6_other.total",
+        "s3.r3_6_1_no_correction.total",
+        "s3.r3_6_2_fee_unpaid.total",
+        "s3.r3_6_3_other.total",
+    ),
+    "applications_carried_forward": ("s3.r4_carry_forward.total",),
+    "review_cases": ("s4.review_total",),
+    "litigation_cases": ("s4.lit_direct_total", "s4.lit_after_review_total"),
+}
+
+
+def s2_findings(df: pd.DataFrame) -> list[Finding]:
+    """S2: a figure stated in the prose that differs from the table cells it restates."""
+    out = []
+    for figure, keys in PROSE_CELLS.items():
+        prose = _col(df, f"n.{figure}")
+        parts = np.column_stack([_col(df, k) for k in keys])
+        stated = ~np.isnan(parts).all(axis=1)
+        table = np.nansum(parts, axis=1)
+        for i in np.flatnonzero(~np.isnan(prose) & stated & (prose != table)):
+            row = rows_of(df)[i]
+            cells = [k for k, v in zip(keys, parts[i], strict=True) if not np.isnan(v)]
+            names = "＋".join(key_label(k) for k in cells)
+            message = f"正文写{key_label('n.' + figure).split(' · ')[-1]} {_fmt(prose[i])}，表格{names}为 {_fmt(table[i])}"
+            out.append(
+                make(
+                    int(row["report_id"]),
+                    row["agency"],
+                    row["year"],
+                    FINDING_S2,
+                    message,
+                    f"{FINDING_S2}:{figure}",
+                    figure=figure,
+                    prose=_num(prose[i]),
+                    table=_num(table[i]),
+                    cells=cell_evidence(row, [f"n.{figure}", *cells]),
+                )
+            )
+    return out
+
+
+# ----------------------------------------------------------------------------------- copied prose
+
+# Prose is compared clause by clause (split at full stops, semicolons, commas and colons): copied
+# reports keep most clauses word for word while the sentences around them are retouched.
+_CLAUSE_END = re.compile(r"[。！？；!?;，,：:]")
+_ALL_SPACE = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+# A numbered heading on its own ("（一）主动公开情况", "五、存在的主要问题及改进情况"): template wording.
+_HEADING_PIECE = re.compile(
+    r"^(?:[（(][一二三四五六七八九十]+[）)]|[一二三四五六七八九十]+、)[^，。；]{0,20}$"
+)
+# Words of the tables' headers and captions: a piece holding one is a table run into the text.
+_TABLE_WORDS = (
+    "第二十条",
+    "第一项加第二项",
+    "法人或其他组织",
+    "行政复议行政诉讼",
+    "未经复议直接起诉",
+    "信息内容",
+    "勾稽关系",
+    "申请人情况",
+    "结果维持",
+    "本年制发件数",
+    "本年新制作数量",
+)
+MIN_CLAUSE = 8  # shorter pieces ("无", "2023年") say nothing about copying
+MAX_CLAUSE = 120  # longer pieces without punctuation are tables or lists run together
+MAX_DIGIT_SHARE = 0.15  # a piece this full of digits is a table row, not prose
+MAX_PASSAGES = 8
+
+
+# Characters of the tables' column headers: a piece made mostly of them is a header row split over
+# lines ("商业 科研 / 企业 机构"), not prose. Characters, not words, so one str.translate tells.
+_HEADER_CHARS = str.maketrans(
+    "",
+    "",
+    "".join(
+        {label for _, label in S3_COLUMNS}
+        | set(S4_HEADER_WORDS)
+        | {"法人或其他组织", "申请人情况", "信息内容", "社会公益组织", "法律服务机构"}
+    ),
+)
+
+
+def _header_piece(piece: str) -> bool:
+    return len(piece.translate(_HEADER_CHARS)) < 0.3 * len(piece)
+
+
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_TABLE_WORD = re.compile("|".join(map(re.escape, _TABLE_WORDS)))
+
+
+def _digit_count(piece: str) -> int:
+    return len(piece) - len(piece.translate(_NO_DIGITS))
+
+
+def _standard_labels() -> list[str]:
+    """Every label of the official tables (rows, groups, columns, captions), longest first."""
+    labels = {r.label for r in S3_ROWS} | set(S3_GROUPS.values()) | {label for _, label in S3_COLUMNS}
+    labels |= set(S4_HEADER_WORDS) | {"法人或其他组织", "申请人情况", "信息内容", "行政复议", "行政诉讼"}
+    for blocks in SECTION2.values():
+        for block in blocks:
+            labels |= {block.caption} | {label for _, label in block.rows} | {c.label for c in block.cols}
+    return sorted(labels, key=len, reverse=True)
+
+
+# A line without clause punctuation and at most this long is not running prose: a heading, a table
+# label or cell, a figure, a page number (text dumps put each cell on its own line, §7.3).
+# Runs of such lines become one mark (a table dumped cell by cell is hundreds of lines).
+_SHORT_LINE = re.compile(r"(?m)(?:^[^，。；：,;:！？!?\n]{0,24}(?:\n|\Z))+")
+_NO_SPACE = str.maketrans("", "", " \t\n\r\f\v\u3000\xa0")
+
+
+def _template_hashes() -> frozenset[int]:
+    """Hashes of the clauses of the official labels, headings and the corner note: never "copied"."""
+    text_ = "。".join([*_standard_labels(), *SECTION_HEADINGS.values(), S3_CORNER_NOTE])
+    flat = _DIGITS.sub("#", _ALL_SPACE.sub("", text_))
+    return frozenset(hash(piece) for piece in _CLAUSE_END.split(flat))
+
+
+_TEMPLATE = _template_hashes()
+
+
+def prose_sentences(text_: str) -> list[tuple[int, str]]:
+    """The prose clauses of a text as ``(hash, clause)``: whitespace removed (PDF line breaks), figures
+    replaced by ``#`` for the hash, so a text copied with this year's numbers still matches; headings,
+    table labels and figures, and the template's own wording left out."""
+    # Lines are joined (PDF text breaks sentences across lines), but short lines without punctuation
+    # are first replaced by a full stop, so they never glue themselves to the prose around them.
+    # Whole-text substitutions: a per-line Python loop cost seconds on 5,000 reports.
+    flat = _SHORT_LINE.sub("。\n", text_ or "").translate(_NO_SPACE)
+    # Digits become "#" in a copy split at the same marks (the digit pattern never eats a clause
+    # mark), so each clause and its hashed form line up.
+    hashed = _DIGITS.sub("#", flat)
+    out = []
+    for piece, norm in zip(_CLAUSE_END.split(flat), _CLAUSE_END.split(hashed), strict=True):
+        if not MIN_CLAUSE <= len(piece) <= MAX_CLAUSE:
+            continue
+        h = hash(norm)
+        if h in _TEMPLATE or _digit_count(piece) > MAX_DIGIT_SHARE * len(piece) or _header_piece(piece):
+            continue
+        if _HEADING_PIECE.match(piece) or _TABLE_WORD.search(piece):
+            continue
+        out.append((h, piece))
+    return out
+
+
+# Report id → (hash of its text, its clauses): a text changes only when its report is re-parsed, so
+# a recomputation after a correction or an upload reads the clauses of the other reports from here.
+_PROSE_CACHE: dict[int, tuple[int, list[tuple[int, str]]]] = {}
+
+
+def _prose_of(report_id: int, text_: str) -> list[tuple[int, str]]:
+    key = hash(text_)
+    hit = _PROSE_CACHE.get(report_id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    clauses = prose_sentences(text_)
+    _PROSE_CACHE[report_id] = (key, clauses)
+    return clauses
+
+
+def _shared(mine: list[tuple[int, str]], other: set[int]) -> tuple[int, list[str]]:
+    """Characters of ``mine`` whose sentence is in ``other``, and those sentences (each once)."""
+    chars, passages, seen = 0, [], set()
+    for h, s in mine:
+        if h in other:
+            chars += len(s)
+            if h not in seen:
+                seen.add(h)
+                passages.append(s)
+    return chars, passages
+
+
+def copy_findings(df: pd.DataFrame, texts: Mapping[int, str], limits: Thresholds) -> list[Finding]:
+    """COPY_PREVIOUS and COPY_PEER: the share of a report's prose found in another report."""
+    ids = [int(r) for r in df["report_id"]]
+    sentences = {r: _prose_of(r, texts.get(r) or "") for r in ids}
+    totals = {r: sum(len(s) for _, s in ss) for r, ss in sentences.items()}
+    hashes = {r: {h for h, _ in ss} for r, ss in sentences.items()}
+    out = []
+    cur, prev = previous_pairs(df)
+    for i, j in zip(cur, prev, strict=True):
+        rid, other = ids[i], ids[j]
+        if totals[rid] < limits.min_copy_chars:
+            continue
+        chars, passages = _shared(sentences[rid], hashes[other])
+        if chars / totals[rid] >= limits.copy_share:
+            out.append(
+                _copy_finding(df, i, j, FINDING_COPY_PREVIOUS, chars / totals[rid], passages, "上一年度报告")
+            )
+    out += _peer_copies(df, sentences, totals, hashes, limits)
+    return out
+
+
+def _copy_finding(
+    df: pd.DataFrame, i: int, j: int, code: str, share: float, passages: list[str], whose: str
+) -> Finding:
+    row, other = rows_of(df)[i], rows_of(df)[j]
+    name = f"{other['agency'] or '未署名单位'}{_fmt(other['year'])}年报告"
+    message = f"正文 {share:.0%} 的文字与{whose}（{name}）相同"
+    return make(
+        int(row["report_id"]),
+        row["agency"],
+        row["year"],
+        code,
+        message,
+        f"{code}:{int(other['report_id'])}",
+        share=round(share, 3),
+        other_report_id=int(other["report_id"]),
+        other_agency=None if pd.isna(other["agency"]) else other["agency"],
+        other_year=_num(other["year"]),
+        passages=passages[:MAX_PASSAGES],
+        passages_total=len(passages),
+    )
+
+
+def _peer_copies(
+    df: pd.DataFrame,
+    sentences: Mapping[int, list[tuple[int, str]]],
+    totals: Mapping[int, int],
+    hashes: Mapping[int, set[int]],
+    limits: Thresholds,
+) -> list[Finding]:
+    """COPY_PEER: for each report, the other agency's report of the same year that shares most prose.
+
+    Candidates come from an inverted index sentence → reports of the year, so only reports sharing a
+    sentence are compared. Sentences in many of the year's reports are common wording, left out.
+    """
+    out = []
+    ident = agency_identity(df).tolist()
+    pos_of = {int(r): p for p, r in enumerate(df["report_id"])}
+    for _year, group in df.groupby("year", dropna=True):
+        ids = [int(r) for r in group["report_id"] if totals[int(r)] >= limits.min_copy_chars]
+        index: dict[int, list[int]] = defaultdict(list)
+        for r in ids:
+            for h in hashes[r]:
+                index[h].append(r)
+        common = max(limits.common_min_reports, limits.common_share * len(group))
+        for r in ids:
+            weight: dict[int, int] = defaultdict(int)
+            for h, s in sentences[r]:
+                posting = index.get(h, ())
+                if len(posting) > common:
+                    continue
+                for o in posting:
+                    if o != r:
+                        weight[o] += len(s)
+            if not weight:
+                continue
+            best = max(weight, key=lambda o: (weight[o], -o))
+            if ident[pos_of[best]] == ident[pos_of[r]]:
+                continue  # two versions of one agency's report are not copying
+            share = weight[best] / totals[r]
+            if share >= limits.copy_share:
+                _, passages = _shared(sentences[r], hashes[best])
+                out.append(
+                    _copy_finding(
+                        df, pos_of[r], pos_of[best], FINDING_COPY_PEER, share, passages, "同年其他单位报告"
+                    )
+                )
+    return out
+
+
+# ----------------------------------------------------------------------------------- plausibility
+
+_REGULATION_KEYS = [
+    k for k in CELLS if k.startswith("s2.art20_1.regulations.") and not k.endswith("repealed")
+]
+_COUNTY = re.compile(r"(?:县|旗|(?<!自治)区)")
+
+
+def county_level(agency: Any, region: Any) -> bool:
+    """Whether an agency is at county level or below (county, district, banner, township, street):
+    from its region, else from a 县/区/旗 in its name, or a township name. A county-level 市 cannot
+    be told from a prefecture city by its name: not judged."""
+    if isinstance(region, str) and region and _COUNTY.search(region[-1:]) and not region.endswith("自治区"):
+        return True
+    name = agency if isinstance(agency, str) else ""
+    return bool(name) and (bool(_COUNTY.search(name)) or level_of(name) == "乡镇街道")
+
+
+def plausibility_findings(df: pd.DataFrame) -> list[Finding]:
+    """P_REGULATIONS_COUNTY: 规章 above zero reported by a county-level or township agency."""
+    keys = [k for k in _REGULATION_KEYS if k in df]
+    if not keys:
+        return []
+    values = df[keys].to_numpy(dtype=float)
+    out = []
+    for i in np.flatnonzero((np.nan_to_num(values) > 0).any(axis=1)):
+        row = rows_of(df)[i]
+        if not county_level(row["agency"], row["region"]):
+            continue
+        shown = [k for k, v in zip(keys, values[i], strict=True) if not np.isnan(v) and v > 0]
+        message = (
+            "；".join(f"{key_label(k)} {_fmt(row[k])}" for k in shown) + "（县级及以下不能制定规章，请核实）"
+        )
+        out.append(
+            make(
+                int(row["report_id"]),
+                row["agency"],
+                row["year"],
+                FINDING_REGULATIONS_COUNTY,
+                message,
+                FINDING_REGULATIONS_COUNTY,
+                cells=cell_evidence(row, shown),
+            )
+        )
+    return out
+
+
+# ----------------------------------------------------------------------------------- timeliness
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def timeliness_of(
+    df: pd.DataFrame,
+    published: Mapping[int, Any],
+    levels: Mapping[int, str] | None = None,
+) -> dict[int, tuple[str, str, date | None]]:
+    """Report id → (on_time|late|unknown, level, publication date); the roster's level wins over the name's."""
+    levels = levels or {}
+    out = {}
+    for rid, agency, year in zip(df["report_id"], df["agency"], df["year"], strict=True):
+        rid = int(rid)
+        level = levels.get(rid) or level_of(agency if isinstance(agency, str) else None)
+        when = _as_date(published.get(rid))
+        state = timeliness(when, level, int(year)) if not pd.isna(year) else "unknown"
+        out[rid] = (state, level, when)
+    return out
+
+
+def late_findings(df: pd.DataFrame, states: Mapping[int, tuple[str, str, date | None]]) -> list[Finding]:
+    """LATE: published after the deadline of the agency's level (条例 第四十九条; deadlines.toml)."""
+    out = []
+    for rid, agency, year in zip(df["report_id"], df["agency"], df["year"], strict=True):
+        state, level, when = states.get(int(rid), ("unknown", "", None))
+        if state != LATE or when is None:
+            continue
+        due = deadline(level, int(year))
+        days = (when - due).days
+        out.append(
+            make(
+                int(rid),
+                agency,
+                year,
+                FINDING_LATE,
+                f"{when.isoformat()} 发布，{level}的期限为 {due.isoformat()}，逾期 {days} 天",
+                FINDING_LATE,
+                published=when.isoformat(),
+                deadline=due.isoformat(),
+                level=level,
+                days_late=days,
+            )
+        )
+    return out
+
+
+def missing_findings(missing: Iterable[tuple[str, str | None, int]]) -> list[Finding]:
+    """MISSING: one per (agency, region, year) of the roster without a report (no report id)."""
+    return [
+        make(
+            None,
+            agency,
+            year,
+            FINDING_MISSING,
+            f"名录中的{agency}（{region or '地区未填写'}）没有{year}年度报告",
+            f"{FINDING_MISSING}:{region or ''}:{agency}:{year}",
+            region=region,
+        )
+        for agency, region, year in missing
+    ]
+
+
+# ----------------------------------------------------------------------------------- whole library
+
+
+def compute_findings(inp: Inputs, limits: Thresholds | None = None) -> list[Finding]:
+    """Every finding of the library except timeliness, statuses not applied (pure: no database)."""
+    limits = limits or default_rubric().thresholds
+    df = inp.dataset.reset_index(drop=True)
+    if df.empty:
+        return []
+    cur, prev = previous_pairs(df)
+    return [
+        *arithmetic_findings(inp),
+        *old_template_findings(df),
+        *table_missing_findings(df, inp.reports),
+        *section_findings(df, inp.texts),
+        *label_findings(df, inp.reports, inp.variants),
+        *x1_findings(df, cur, prev),
+        *x2_findings(df, cur, prev),
+        *x3_findings(df, cur, prev, limits.x3_tolerance),
+        *s1_findings(df),
+        *s2_findings(df),
+        *copy_findings(df, inp.texts, limits),
+        *plausibility_findings(df),
+    ]
+
+
+@dataclass(frozen=True)
+class LibraryFindingData:
+    """The cached per-data-revision result: findings and the publication dates they were read with."""
+
+    findings: list[Finding]
+    published: dict[int, Any]
+    # The dataset they were computed from: the same until the reports change, while the library's own
+    # dataset cache is rebuilt after every write, a status included.
+    dataset: pd.DataFrame
+
+
+def _compute(lib: Library) -> LibraryFindingData:
+    inp = read_inputs(lib)
+    published = {int(r): p for r, p in zip(inp.reports["report_id"], inp.reports["published"], strict=True)}
+    return LibraryFindingData(compute_findings(inp), published, inp.dataset)
+
+
+def findings_of(
+    lib: Library,
+    filters: Filters | None = None,
+    *,
+    levels: Mapping[int, str] | None = None,
+    published: Mapping[int, Any] | None = None,
+    missing: Sequence[tuple[str, str | None, int]] = (),
+) -> list[Finding]:
+    """The findings of the reports selected by ``filters``, with the reviewers' statuses applied.
+
+    ``levels`` (report id → 部门/人民政府/乡镇街道, from the roster) and ``published`` (report id → date a
+    reviewer entered) override what the name and the document say; ``missing`` lists roster agencies
+    without a report as (agency, region, year). Sorted by year (newest first), agency, severity, code.
+    Without options, the result is kept for the library's current revision and filters (a page asks
+    for it for its list, its table and its ranking in one run); callers must not modify it.
+    """
+    plain = levels is None and published is None and not missing
+    memo_key = (lib.revision(), filters or Filters())
+    memo = getattr(lib, "_findings_memo", None)
+    if plain and memo is not None and memo[0] == memo_key:
+        return memo[1]
+    out = _findings_of(lib, filters, levels, published, missing)
+    if plain:
+        lib._findings_memo = (memo_key, out)  # type: ignore[attr-defined]
+    return out
+
+
+def _findings_of(
+    lib: Library,
+    filters: Filters | None,
+    levels: Mapping[int, str] | None,
+    published: Mapping[int, Any] | None,
+    missing: Sequence[tuple[str, str | None, int]],
+) -> list[Finding]:
+    data = lib.cached_findings(_compute)
+    df = (filters or Filters()).apply(data.dataset)
+    wanted = set(int(r) for r in df["report_id"])
+    dates = {**data.published, **(published or {})}
+    late = late_findings(df, timeliness_of(df, dates, levels))
+    chosen = [f for f in data.findings if f.report_id in wanted] + late + missing_findings(missing)
+    marks = lib.statuses()
+    out = []
+    for f in chosen:
+        mark = marks.get((f.report_id, f.key))
+        out.append(
+            f if mark is None else replace(f, status=mark.status, note=mark.note, who=mark.who, at=mark.at)
+        )
+    out.sort(
+        key=lambda f: (
+            -(f.year or 0),
+            f.agency or "",
+            f.report_id or 0,
+            SEVERITY_ORDER[f.severity],
+            f.code,
+            f.key,
+        )
+    )
+    return out
+
+
+def scores_of(
+    lib: Library,
+    filters: Filters | None = None,
+    *,
+    levels: Mapping[int, str] | None = None,
+    rubric: Rubric | None = None,
+) -> pd.DataFrame:
+    """Score and peer-group rank of every filtered report (see :func:`library.rubric.rank_table`)."""
+    rubric = rubric or default_rubric()
+    data = lib.cached_findings(_compute)
+    df = (filters or Filters()).apply(data.dataset)
+    found = findings_of(lib, filters, levels=levels)
+    states = {rid: s for rid, (s, _, _) in timeliness_of(df, data.published, levels).items()}
+    return rank_table(score_table(df, found, rubric, states, levels), df, rubric)

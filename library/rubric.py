@@ -1,0 +1,171 @@
+"""The scoring rubric as data (``rubric.toml`` beside this module), scores per report, and rankings.
+
+An office edits ``rubric.toml`` (the format is described in its comments): points deducted per finding
+code and per timeliness state, optional caps per code, and the thresholds the findings and rankings
+use. :func:`score_table` turns findings into one score per report; :func:`rank_table` ranks reports
+within peer groups (same year, agency type and level) and ranks rates only above a minimum number of
+applications.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from library.deadlines import LATE, MISSING, ON_TIME, UNKNOWN, level_of
+from library.finding import Finding
+from parsing.vocabulary import FINDING_LATE, FINDING_MISSING
+
+DATA_FILE = Path(__file__).with_name("rubric.toml")
+TIMELINESS_STATES = (ON_TIME, LATE, UNKNOWN, MISSING)
+
+# The rate ranked in the table: 予以公开 among the requests concluded (（七）总计), and its volume column.
+GRANTED = "s3.r3_1_granted.total"
+CONCLUDED = "s3.r3_7_total.total"
+NEW_APPLICATIONS = "s3.r1_new_received.total"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Limits used by the findings engine and the ranking (``[thresholds]`` of the rubric)."""
+
+    copy_share: float = 0.3
+    min_copy_chars: int = 200
+    common_share: float = 0.2
+    common_min_reports: int = 5
+    x3_tolerance: float = 0.0
+    min_applications: int = 20
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """Points per finding code and timeliness state, caps, base and floor of the score, thresholds."""
+
+    points: dict[str, float]
+    timeliness: dict[str, float]
+    caps: dict[str, float] = field(default_factory=dict)
+    base: float = 100.0
+    floor: float = 0.0
+    thresholds: Thresholds = Thresholds()
+
+    def points_of(self, code: str) -> float:
+        """Deduction of one finding of ``code`` (LATE and MISSING take their timeliness points)."""
+        if code == FINDING_LATE:
+            return self.timeliness.get(LATE, 0.0)
+        if code == FINDING_MISSING:
+            return self.timeliness.get(MISSING, 0.0)
+        return self.points.get(code, 0.0)
+
+
+def load_rubric(path: Path = DATA_FILE) -> Rubric:
+    """Read a rubric file (format described in ``rubric.toml``); unknown timeliness states are refused."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    timeliness = {k: float(v) for k, v in data.get("timeliness", {}).items()}
+    unknown = set(timeliness) - set(TIMELINESS_STATES)
+    if unknown:
+        raise ValueError(f"unknown timeliness state(s) in {path}: {sorted(unknown)}")
+    score = data.get("score", {})
+    known = Thresholds.__dataclass_fields__
+    limits = {k: v for k, v in data.get("thresholds", {}).items() if k in known}
+    return Rubric(
+        points={k: float(v) for k, v in data.get("points", {}).items()},
+        timeliness=timeliness,
+        caps={k: float(v) for k, v in data.get("caps", {}).items()},
+        base=float(score.get("base", 100)),
+        floor=float(score.get("floor", 0)),
+        thresholds=Thresholds(**limits),
+    )
+
+
+@cache
+def default_rubric() -> Rubric:
+    """The repository's ``rubric.toml`` (read once per process)."""
+    return load_rubric()
+
+
+def deductions(findings: Iterable[Finding], rubric: Rubric) -> dict[int, float]:
+    """Report id → points deducted by its counting findings (caps applied per code)."""
+    per_code: dict[tuple[int, str], float] = {}
+    for f in findings:
+        if f.report_id is None or not f.counts:
+            continue
+        per_code[(f.report_id, f.code)] = per_code.get((f.report_id, f.code), 0.0) + rubric.points_of(f.code)
+    out: dict[int, float] = {}
+    for (rid, code), points in per_code.items():
+        cap = rubric.caps.get(code)
+        out[rid] = out.get(rid, 0.0) + (min(points, cap) if cap is not None else points)
+    return out
+
+
+def score_table(
+    dataset: pd.DataFrame,
+    findings: Iterable[Finding],
+    rubric: Rubric,
+    timeliness: Mapping[int, str] | None = None,
+    levels: Mapping[int, str] | None = None,
+) -> pd.DataFrame:
+    """One row per report of ``dataset``: report_id, agency, region, year, agency_type, level,
+    timeliness, findings (counting), deducted, score.
+
+    ``timeliness`` maps report id → on_time|late|unknown (default unknown); a late report's deduction
+    comes through its LATE finding (so a dismissed LATE finding stops it), the other states' directly.
+    """
+    found = list(findings)
+    counting: dict[int, int] = {}
+    for f in found:
+        if f.report_id is not None and f.counts:
+            counting[f.report_id] = counting.get(f.report_id, 0) + 1
+    minus = deductions(found, rubric)
+    ids = [int(i) for i in dataset["report_id"]]
+    states = [(timeliness or {}).get(i, UNKNOWN) for i in ids]
+    direct = [0.0 if s == LATE else rubric.timeliness.get(s, 0.0) for s in states]
+    deducted = np.array([minus.get(i, 0.0) for i in ids]) + np.array(direct, dtype=float)
+    levels = levels or {}
+    return pd.DataFrame(
+        {
+            "report_id": ids,
+            "agency": dataset["agency"].to_numpy(),
+            "region": dataset["region"].to_numpy(),
+            "year": dataset["year"].to_numpy(),
+            "agency_type": dataset["agency_type"].to_numpy(),
+            "level": [levels.get(i) or level_of(a) for i, a in zip(ids, dataset["agency"], strict=True)],
+            "timeliness": states,
+            "findings": [counting.get(i, 0) for i in ids],
+            "deducted": deducted,
+            "score": np.maximum(rubric.base - deducted, rubric.floor),
+        }
+    )
+
+
+def rank_table(scores: pd.DataFrame, dataset: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Scores ranked within peer groups (year, agency type, level), with the 予以公开 rate.
+
+    Adds: peers (size of the group), rank (1 = best score; ties share a rank), applications (本年新收),
+    granted_rate (予以公开 ÷ 办理结果总计), rate_rank (only among the group's reports with at least
+    ``rubric.thresholds.min_applications`` applications; NaN for the others). Sorted by group, rank.
+    """
+    cols = dataset.set_index("report_id")
+    out = scores.copy()
+    ids = out["report_id"]
+    out["applications"] = cols[NEW_APPLICATIONS].reindex(ids).to_numpy()
+    concluded = cols[CONCLUDED].reindex(ids).to_numpy()
+    granted = cols[GRANTED].reindex(ids).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["granted_rate"] = np.where(concluded > 0, granted / concluded, np.nan)
+    group = [out["year"].astype("object"), out["agency_type"].fillna(""), out["level"].fillna("")]
+    keys = pd.Series(list(zip(*group, strict=True)), index=out.index).astype(str)
+    out["peers"] = keys.map(keys.value_counts())
+    out["rank"] = out.groupby(keys)["score"].rank(method="min", ascending=False).astype("Int64")
+    eligible = (out["applications"] >= rubric.thresholds.min_applications) & out["granted_rate"].notna()
+    rate = out["granted_rate"].where(eligible)
+    out["rate_rank"] = rate.groupby(keys).rank(method="min", ascending=False).astype("Int64")
+    order = out.assign(_g=keys).sort_values(
+        ["year", "_g", "rank", "agency"], ascending=[False, True, True, True]
+    )
+    return order.drop(columns="_g").reset_index(drop=True)
