@@ -118,7 +118,8 @@ with tab_list:
     else:
         if len(shown) > MAX_TABLE_ROWS:
             st.caption(
-                f"共 {len(shown):,} 条，表格只列出前 {MAX_TABLE_ROWS:,} 条；可用上方的类型、严重程度和状态缩小范围。"
+                f"共 {len(shown):,} 条，表格只列出前 {MAX_TABLE_ROWS:,} 条；"
+                "可用上方的类型、严重程度和状态缩小范围。"
             )
         st.dataframe(shown.head(MAX_TABLE_ROWS).drop(columns=HIDDEN), hide_index=True, key="fd_table")
         reports = shown[["报告编号", "单位", "年度"]].drop_duplicates().to_records(index=False).tolist()

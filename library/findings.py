@@ -648,7 +648,10 @@ def s1_findings(df: pd.DataFrame) -> list[Finding]:
         bad = ~np.isnan(in_force) & ~np.isnan(issued) & (in_force < issued - np.nan_to_num(repealed))
         for i in np.flatnonzero(bad):
             row = rows_of(df)[i]
-            message = f"{key_label(keys[0])} {_fmt(in_force[i])}，小于本年制发 {_fmt(issued[i])} − 本年废止 {_fmt(repealed[i])}"
+            message = (
+                f"{key_label(keys[0])} {_fmt(in_force[i])}，"
+                f"小于本年制发 {_fmt(issued[i])} − 本年废止 {_fmt(repealed[i])}"
+            )
             out.append(
                 make(
                     int(row["report_id"]),
@@ -726,7 +729,8 @@ def s2_findings(df: pd.DataFrame) -> list[Finding]:
             row = rows_of(df)[i]
             cells = [k for k, v in zip(keys, parts[i], strict=True) if not np.isnan(v)]
             names = "＋".join(key_label(k) for k in cells)
-            message = f"正文写{key_label('n.' + figure).split(' · ')[-1]} {_fmt(prose[i])}，表格{names}为 {_fmt(table[i])}"
+            stated = key_label("n." + figure).split(" · ")[-1]
+            message = f"正文写{stated} {_fmt(prose[i])}，表格{names}为 {_fmt(table[i])}"
             out.append(
                 make(
                     int(row["report_id"]),
@@ -1034,7 +1038,8 @@ def timeliness_of(
     published: Mapping[int, Any],
     levels: Mapping[int, str] | None = None,
 ) -> dict[int, tuple[str, str, date | None]]:
-    """Report id → (on_time|late|unknown, level, publication date); the roster's level wins over the name's."""
+    """Report id → (on_time|late|unknown, level, publication date); the roster's level wins over the
+    name's."""
     levels = levels or {}
     out = {}
     for rid, agency, year in zip(df["report_id"], df["agency"], df["year"], strict=True):

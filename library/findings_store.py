@@ -155,7 +155,7 @@ class LibraryFindings:
         return found
 
     def findings(self, filters: Filters | None = None, **options: Any) -> list[Finding]:
-        """The findings of the filtered reports with their statuses (see :func:`library.findings.findings_of`)."""
+        """The findings of the filtered reports with their statuses (:func:`library.findings.findings_of`)."""
         from library.findings import findings_of  # findings imports this module's types
 
         return findings_of(self, filters, **options)  # type: ignore[arg-type]  # self is a Library

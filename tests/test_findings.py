@@ -356,7 +356,8 @@ def test_real_2023_report_d5_and_status_surviving_a_reparse(lib) -> None:
     rid, _ = lib.add(parse_bytes(data, paths.HONGZE_2023.name), data)
     found = codes_of(lib, rid)
     review, after = found["D5:review"], found["D5:lit_after_review"]
-    # Checked by hand in the PDF: 行政复议 10 维持 + 1 纠正 + 0 + 0, 总计 printed 0; 复议后起诉 5 维持, 总计 0.
+    # Checked by hand in the PDF: 行政复议 10 维持 + 1 纠正 + 0 + 0, 总计 printed 0;
+    # 复议后起诉 5 维持, 总计 0.
     assert review.evidence["cells"] == {
         "s4.review_total": 0,
         "s4.review_upheld": 10,
