@@ -30,6 +30,7 @@ from library.db import (
     CellRow,
     CheckRow,
     Correction,
+    PublicationDate,
     Report,
     ReportFile,
     ValueLayout,
@@ -44,6 +45,7 @@ from library.migrations import upgrade
 from library.queries import LIST_COLUMNS, LibraryQueries
 from library.report_meta import METADATA_FIELDS, given_fields, merged_metadata
 from library.review import LibraryReview, ParseFn, ProgressFn, unmatched_labels_of
+from library.roster import LibraryRoster
 from library.stored_report import StoredReport
 from parsing.report import ParsedReport
 from parsing.schema import CELLS
@@ -59,7 +61,7 @@ __all__ = [
 ]
 
 
-class Library(LibraryQueries, LibraryReview):
+class Library(LibraryQueries, LibraryReview, LibraryRoster):
     """The report library on one database (see module docstring; queries and review writes are in
     :mod:`library.queries` and :mod:`library.review`)."""
 
@@ -185,6 +187,7 @@ class Library(LibraryQueries, LibraryReview):
         unmatched = unmatched_labels_of(parsed)
         return {
             "published": parsed.published,
+            "published_source": parsed.metadata_source.get("published") if parsed.published else None,
             "template": parsed.template or "unknown",
             "checks_failed": sum(1 for c in parsed.checks if c.status == "fail"),
             "unmatched_count": len(unmatched),
@@ -334,6 +337,6 @@ class Library(LibraryQueries, LibraryReview):
         with self._write() as conn:
             # Explicit child deletes: SQLite enforces ON DELETE CASCADE only with the pragma on,
             # and a database opened by another tool may not have it.
-            for table in (CellRow, CheckRow, Correction, ReportFile):
+            for table in (CellRow, CheckRow, Correction, PublicationDate, ReportFile):
                 conn.execute(delete(table).where(table.report_id == report_id))
             return conn.execute(delete(Report).where(Report.id == report_id)).rowcount > 0
