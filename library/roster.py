@@ -334,9 +334,9 @@ class LibraryRoster:
         )
 
 
-def completeness_of(lib: LibraryRoster, filters: Filters, year: int, today: date) -> Completeness:
-    """:meth:`LibraryRoster.completeness` in the shape of ``components.state.from_library``."""
-    return lib.completeness(year, filters, today)
+def roster_of(lib: LibraryRoster, filters: Filters) -> list[RosterRow]:
+    """The whole roster for ``components.state.from_library`` (a roster is not filtered)."""
+    return lib.roster()
 
 
 def report_links_of(lib: LibraryRoster, filters: Filters, year: int | None) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from library.deadlines import LEVELS, level_of
 from library.roster_link import normalize_name, region_key
+from parsing.vocabulary import ROSTER_HEADERS
 
 # Column → accepted header words, most specific first. A header matches when, without spaces and
 # bracketed notes (“名称（必填）”), it equals one of the words, or else contains one.
@@ -27,7 +28,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "level": ("机关层级", "层级", "级别", "level"),
     "aliases": ("别名", "简称", "曾用名", "其他名称", "aliases"),
 }
-EXPORT_HEADERS = {"name": "名称", "agency_type": "类型", "region": "地区", "level": "层级", "aliases": "别名"}
+EXPORT_HEADERS = ROSTER_HEADERS
 # Level words as offices write them → the levels of library.deadlines.
 LEVEL_WORDS: dict[str, str] = {
     "部门": "部门",
