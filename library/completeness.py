@@ -67,11 +67,12 @@ def effective_dates(reports: pd.DataFrame, reviewer: Mapping[int, str | None]) -
         out["report_id"], out["published"], out["published_source"], strict=True
     ):
         given = reviewer.get(int(report_id))
-        if given:
+        own = own if isinstance(own, str) and own else None  # pandas may hand a missing date as NaN
+        if isinstance(given, str) and given:
             published.append(given)
             source.append(REVIEWER_SOURCE)
         else:
-            published.append(own or None)
+            published.append(own)
             # Reports stored before migration 5 have a date but no recorded place: "the report".
             source.append((found_at or "document") if own else None)
     out["published"] = pd.Series(published, index=out.index, dtype=object)
@@ -79,9 +80,9 @@ def effective_dates(reports: pd.DataFrame, reviewer: Mapping[int, str | None]) -
     return out
 
 
-def _iso(text: str | None) -> date | None:
+def _iso(text: object) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return date.fromisoformat(text) if isinstance(text, str) and text else None
     except ValueError:
         return None
 
@@ -163,8 +164,12 @@ def completeness(
     rows = [_entry_row(e, reports[reports["entry_id"] == e.id], year, today) for e in chosen]
     table = pd.DataFrame(rows, columns=ENTRY_COLUMNS)
     keep = reports["entry_id"].isna()
-    keep &= pd.Series([_wanted(r, regions, region=True) for r in reports["region"]], index=reports.index, dtype=bool)
-    keep &= pd.Series([_wanted(t, agency_types) for t in reports["agency_type"]], index=reports.index, dtype=bool)
+    keep &= pd.Series(
+        [_wanted(r, regions, region=True) for r in reports["region"]], index=reports.index, dtype=bool
+    )
+    keep &= pd.Series(
+        [_wanted(t, agency_types) for t in reports["agency_type"]], index=reports.index, dtype=bool
+    )
     loose = reports[keep]
     unmatched = loose[REPORT_COLUMNS].reset_index(drop=True)
     return Completeness(year, table, unmatched, completeness_counts(table))

@@ -49,6 +49,7 @@ _ALIAS_SPLIT = re.compile(r"[、,，;；/|\n]+")
 _NOTE = re.compile(r"[(（][^)）]*[)）]")
 _HEADER_SCAN_ROWS = 10  # a header row may sit under a title row or two
 MAX_NAME = 200
+_HEADER_MAX = 12  # characters of a header cell read as containing a header word
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ def header_columns(headers: list[object]) -> dict[str, int]:
             for pos, word in enumerate(words):
                 if pos in found.values() or not word:
                     continue
-                if any(word == a if exact else a in word for a in accepted):
+                # A part only in a short header ("机关名称（必填）"), never in a title line.
+                if any(word == a if exact else len(word) <= _HEADER_MAX and a in word for a in accepted):
                     found[column] = pos
                     break
     return found
@@ -124,11 +126,12 @@ def parse_level(text: str, name: str) -> tuple[str | None, bool]:
 def rows_from_table(table: list[list[object]]) -> RosterRead:
     """The roster in a table of cells (header row found among the first rows)."""
     out = RosterRead()
-    at, columns = next(
-        ((i, c) for i, h in enumerate(table[:_HEADER_SCAN_ROWS]) if "name" in (c := header_columns(list(h)))),
-        (-1, {}),
-    )
-    if at < 0:
+    # The header is the row (among the first few) that names the most columns: a title row above it
+    # ("…机关名单") or a data row ("部门") may name one by chance.
+    found = [header_columns(list(h)) for h in table[:_HEADER_SCAN_ROWS]]
+    at = max(range(len(found)), key=lambda i: len(found[i]), default=-1)
+    columns = found[at] if at >= 0 else {}
+    if "name" not in columns:
         names = "、".join(HEADERS["name"][:4])
         out.notes.append(f"未找到名称列：表头应包含“{names}”之一。")
         return out
