@@ -87,8 +87,9 @@ def _iso(text: object) -> date | None:
         return None
 
 
-def _entry_row(entry: RosterRow, reports: pd.DataFrame, year: int, today: date) -> dict:
-    """The status of one entry from the reports linked to it (the earliest known date counts)."""
+def _entry_row(entry: RosterRow, reports: list[dict], year: int, today: date) -> dict:
+    """The status of one entry from the reports linked to it (records of the year's report table);
+    with several reports the earliest known date counts (the first publication)."""
     due = deadline(entry.level, year)
     row = {
         "entry_id": entry.id,
@@ -105,15 +106,12 @@ def _entry_row(entry: RosterRow, reports: pd.DataFrame, year: int, today: date) 
         "n_reports": len(reports),
         "tier": None,
     }
-    if reports.empty:
+    if not reports:
         row["status"] = NOT_DUE if today <= due else MISSING
         return row
-    dated = reports.assign(
-        _d=pd.Series([_iso(p) for p in reports["published"]], index=reports.index, dtype=object)
-    )
-    dated = dated.sort_values("_d", na_position="last", kind="stable")
-    first = dated.iloc[0]
-    published = first["_d"] if pd.notna(first["_d"]) else None
+    # Dated reports first, earliest first; undated ones keep their order (by report id).
+    first = min(reports, key=lambda r: (_iso(r["published"]) is None, _iso(r["published"]) or due))
+    published = _iso(first["published"])
     row.update(
         status=timeliness(published, entry.level, year),
         published=published,
@@ -161,7 +159,11 @@ def completeness(
     chosen = [
         e for e in entries if _wanted(e.region, regions, region=True) and _wanted(e.agency_type, agency_types)
     ]
-    rows = [_entry_row(e, reports[reports["entry_id"] == e.id], year, today) for e in chosen]
+    by_entry: dict[int, list[dict]] = {}
+    for record in reports.to_dict("records"):
+        if record["entry_id"] is not None:
+            by_entry.setdefault(int(record["entry_id"]), []).append(record)
+    rows = [_entry_row(e, by_entry.get(e.id or 0, []), year, today) for e in chosen]
     table = pd.DataFrame(rows, columns=ENTRY_COLUMNS)
     keep = reports["entry_id"].isna()
     keep &= pd.Series(

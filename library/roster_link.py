@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -39,6 +40,7 @@ REVIEWER, EXACT, ALIAS, FUZZY, NONE, AMBIGUOUS = "reviewer", "exact", "alias", "
 LINK_TIERS = (REVIEWER, EXACT, ALIAS, FUZZY, NONE, AMBIGUOUS)
 
 
+@lru_cache(maxsize=65536)
 def normalize_name(name: str | None) -> str:
     """An agency or region name for comparison: NFKC, simplified characters, no spaces, ASCII brackets."""
     text = normalize_text(name or "")
@@ -46,6 +48,7 @@ def normalize_name(name: str | None) -> str:
     return text.replace("（", "(").replace("）", ")").strip()
 
 
+@lru_cache(maxsize=65536)
 def same_region(a: str | None, b: str | None) -> bool:
     """True when two known regions are the same place (``淮安市洪泽区`` and ``洪泽区`` are)."""
     na, nb = normalize_name(a), normalize_name(b)
@@ -60,6 +63,7 @@ def region_key(region: str | None) -> str:
     return normalize_name(region)
 
 
+@lru_cache(maxsize=65536)
 def placed_name(name: str | None, region: str | None) -> tuple[str | None, str]:
     """``(region, name within it)``: the region the name states (else the given one) and the rest.
 
@@ -112,7 +116,7 @@ def _regions_allow(report_region: str | None, entry: RosterItem) -> bool:
     if not home:
         return True
     if not report_region:
-        return True  # decided by the caller: only a unique full name links then
+        return True  # every region allowed: a full name that several entries carry then ties
     return same_region(report_region, home)
 
 
@@ -122,10 +126,13 @@ class RosterIndex:
     def __init__(self, entries: Iterable[RosterItem]) -> None:
         self.entries = list(entries)
         self._full: dict[str, dict[str, list[RosterItem]]] = {EXACT: {}, ALIAS: {}}
+        # Each name and alias placed in its region once: (entry, tier, region, name within the region).
+        self._placed: list[tuple[RosterItem, str, str | None, str]] = []
         for entry in self.entries:
             for tier in (EXACT, ALIAS):
                 for name in entry.names(tier):
                     self._full[tier].setdefault(normalize_name(name), []).append(entry)
+                    self._placed.append((entry, tier, *placed_name(name, entry.region)))
 
     def _full_name(self, tier: str, name: str, region: str | None) -> list[RosterItem]:
         """Entries whose full (normalised) name or alias is ``name``, in a region the report allows."""
@@ -137,24 +144,21 @@ class RosterIndex:
         where, wanted = placed_name(agency, region)
         if not where:
             return []
-        found = []
-        for e in self.entries:
-            places = [placed_name(n, e.region) for n in e.names(tier)]
-            if any(r and same_region(where, r) and rest == wanted for r, rest in places):
-                found.append(e)
-        return found
+        return [
+            e
+            for e, t, home, rest in self._placed
+            if t == tier and rest == wanted and home and same_region(where, home)
+        ]
 
     def _fuzzy(self, agency: str, region: str | None) -> Link:
         """The one entry of the report's region whose name is close enough, or no link."""
         where, wanted = placed_name(agency, region)
         scored: dict[int, float] = {}
-        for e in self.entries:
-            for n in (e.name, *e.aliases):
-                home, rest = placed_name(n, e.region)
-                # Never across regions: with either region unknown, only when both are unknown.
-                if (where or home) and not same_region(where, home):
-                    continue
-                scored[e.id] = max(scored.get(e.id, 0.0), fuzz.ratio(wanted, rest))
+        for e, _tier, home, rest in self._placed:
+            # Never across regions: with either region unknown, only when both are unknown.
+            if (where or home) and not same_region(where, home):
+                continue
+            scored[e.id] = max(scored.get(e.id, 0.0), fuzz.ratio(wanted, rest))
         ranked = sorted(scored.items(), key=lambda kv: -kv[1])
         if not ranked or ranked[0][1] < FUZZY_CUTOFF:
             return Link(None, NONE, ranked[0][1] if ranked else 0.0)
