@@ -130,7 +130,16 @@ else:
     )
     _counts(result)
     st.subheader("逐个机关")
-    st.dataframe(entries_view(result.entries), hide_index=True, key="completeness_entries")
+    st.dataframe(
+        entries_view(result.entries),
+        hide_index=True,
+        key="completeness_entries",
+        column_config={
+            "机关": st.column_config.TextColumn(width="medium"),
+            "日期来源": st.column_config.TextColumn(width="medium"),
+            "报告": st.column_config.TextColumn(width="large"),
+        },
+    )
     show_charts(charts, columns=2)
     st.subheader(f"未列入名录的报告（{len(result.unmatched)} 份）")
     if result.unmatched.empty:

@@ -60,15 +60,25 @@ def _import_message(result: RosterImport) -> None:
 
 
 def _editor_frame(rows: list[RosterRow]) -> pd.DataFrame:
+    # Explicit types: an empty roster would otherwise give float columns, which text columns refuse.
     return pd.DataFrame(
         {
-            "编号": [r.id for r in rows],
-            H["name"]: [r.name for r in rows],
-            H["agency_type"]: [r.agency_type or "" for r in rows],
-            H["region"]: [r.region or "" for r in rows],
-            H["level"]: [r.level for r in rows],
-            H["aliases"]: ["、".join(r.aliases) for r in rows],
+            "编号": pd.array([r.id for r in rows], dtype="Int64"),
+            H["name"]: pd.array([r.name for r in rows], dtype="string"),
+            H["agency_type"]: pd.array([r.agency_type or "" for r in rows], dtype="string"),
+            H["region"]: pd.array([r.region or "" for r in rows], dtype="string"),
+            H["level"]: pd.array([r.level for r in rows], dtype="string"),
+            H["aliases"]: pd.array(["、".join(r.aliases) for r in rows], dtype="string"),
         }
+    )
+
+
+def _text(value: object) -> str:
+    """A cell of the editor as text (a new row's cells are None or <NA>)."""
+    return (
+        ""
+        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
+        else str(value).strip()
     )
 
 
@@ -76,19 +86,19 @@ def _rows_of(frame: pd.DataFrame) -> list[RosterRow]:
     """The edited table as roster rows (blank lines dropped; aliases split at 、 , ；)."""
     rows = []
     for rec in frame.to_dict("records"):
-        name = str(rec.get(H["name"]) or "").strip()
-        if not name and not any(str(rec.get(h) or "").strip() for h in (H["agency_type"], H["region"])):
+        texts = {column: _text(rec.get(header)) for column, header in H.items()}
+        if not any(texts.values()):
             continue
-        aliases = str(rec.get(H["aliases"]) or "").replace("，", "、").replace(",", "、").replace("；", "、")
-        entry_id = rec.get("编号")
+        aliases = texts["aliases"].replace("，", "、").replace(",", "、").replace("；", "、")
+        entry_id = _text(rec.get("编号"))
         rows.append(
             RosterRow(
-                name=name,
-                agency_type=str(rec.get(H["agency_type"]) or "").strip() or None,
-                region=str(rec.get(H["region"]) or "").strip() or None,
-                level=str(rec.get(H["level"]) or "部门"),
+                name=texts["name"],
+                agency_type=texts["agency_type"] or None,
+                region=texts["region"] or None,
+                level=texts["level"] or "部门",
                 aliases=tuple(a.strip() for a in aliases.split("、") if a.strip()),
-                id=int(entry_id) if pd.notna(entry_id) else None,
+                id=int(entry_id) if entry_id else None,
             )
         )
     return rows
