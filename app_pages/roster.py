@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from charts.roster import ID_HEADER, editor_frame, rows_from_editor
 from components.flash import show_flash
 from components.state import from_library, get_library
 from library.deadlines import LEVELS
@@ -59,63 +60,18 @@ def _import_message(result: RosterImport) -> None:
     st.session_state["flash_details"] = [*result.notes, *(f"第 {n} 行：{why}" for n, why in result.skipped)]
 
 
-def _editor_frame(rows: list[RosterRow]) -> pd.DataFrame:
-    # Explicit types: an empty roster would otherwise give float columns, which text columns refuse.
-    return pd.DataFrame(
-        {
-            "编号": pd.array([r.id for r in rows], dtype="Int64"),
-            H["name"]: pd.array([r.name for r in rows], dtype="string"),
-            H["agency_type"]: pd.array([r.agency_type or "" for r in rows], dtype="string"),
-            H["region"]: pd.array([r.region or "" for r in rows], dtype="string"),
-            H["level"]: pd.array([r.level for r in rows], dtype="string"),
-            H["aliases"]: pd.array(["、".join(r.aliases) for r in rows], dtype="string"),
-        }
-    )
-
-
-def _text(value: object) -> str:
-    """A cell of the editor as text (a new row's cells are None or <NA>)."""
-    return (
-        ""
-        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
-        else str(value).strip()
-    )
-
-
-def _rows_of(frame: pd.DataFrame) -> list[RosterRow]:
-    """The edited table as roster rows (blank lines dropped; aliases split at 、 , ；)."""
-    rows = []
-    for rec in frame.to_dict("records"):
-        texts = {column: _text(rec.get(header)) for column, header in H.items()}
-        if not any(texts.values()):
-            continue
-        aliases = texts["aliases"].replace("，", "、").replace(",", "、").replace("；", "、")
-        entry_id = _text(rec.get("编号"))
-        rows.append(
-            RosterRow(
-                name=texts["name"],
-                agency_type=texts["agency_type"] or None,
-                region=texts["region"] or None,
-                level=texts["level"] or "部门",
-                aliases=tuple(a.strip() for a in aliases.split("、") if a.strip()),
-                id=int(entry_id) if entry_id else None,
-            )
-        )
-    return rows
-
-
 def _edit_section(rows: list[RosterRow]) -> None:
     st.subheader(f"当前名录（{len(rows)} 个机关）")
     if not rows:
         st.info("名录为空。请先导入名录文件，或在下表中逐行添加后保存。")
     edited = st.data_editor(
-        _editor_frame(rows),
+        editor_frame(rows),
         num_rows="dynamic",
         hide_index=True,
         key="roster_editor",
-        disabled=["编号"],
+        disabled=[ID_HEADER],
         column_config={
-            "编号": st.column_config.NumberColumn(help="系统编号，新增的行保存后生成"),
+            ID_HEADER: st.column_config.NumberColumn(help="系统编号，新增的行保存后生成"),
             H["name"]: st.column_config.TextColumn(required=True),
             H["level"]: st.column_config.SelectboxColumn(options=list(LEVELS), required=True, default="部门"),
             H["aliases"]: st.column_config.TextColumn(help="报告中可能使用的其他名称，多个用“、”分隔"),
@@ -124,7 +80,7 @@ def _edit_section(rows: list[RosterRow]) -> None:
     c1, c2, c3 = st.columns([1, 1, 1])
     if c1.button("保存修改", key="roster_save", type="primary"):
         try:
-            result = get_library().save_roster(_rows_of(edited))
+            result = get_library().save_roster(rows_from_editor(edited))
         except LibraryError as exc:
             st.error(exc.zh)
         else:

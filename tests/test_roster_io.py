@@ -116,3 +116,35 @@ def test_library_import_merge_and_replace(tmp_path):
     empty = lib.import_roster("名称\n\n".encode(), "empty.csv", replace=True)
     assert empty.added == 0 and len(lib.roster()) == 2
     lib.close()
+
+
+def test_editor_table_round_trip_and_new_rows():
+    import pandas as pd
+
+    from charts.roster import ID_HEADER, editor_frame, rows_from_editor
+
+    # An empty roster still gives text columns (a float column is refused by the editor's text columns).
+    empty = editor_frame([])
+    assert all(str(empty[c].dtype) == "string" for c in empty.columns if c != ID_HEADER)
+    rows = [RosterRow("洪泽区人民政府", "政府", "洪泽区", "人民政府", ("洪泽区政府",), 1)]
+    frame = editor_frame(rows)
+    assert rows_from_editor(frame) == rows
+    # Rows added in the editor: <NA> and None cells, aliases written with commas; a blank row is dropped.
+    added = pd.DataFrame(
+        [
+            {
+                ID_HEADER: pd.NA,
+                "名称": "区统计局",
+                "类型": None,
+                "地区": "洪泽区",
+                "层级": pd.NA,
+                "别名": "统计局，区统计",
+            },
+            {ID_HEADER: pd.NA, "名称": pd.NA, "类型": None, "地区": None, "层级": None, "别名": None},
+        ]
+    )
+    edited = pd.concat([frame, added.astype(frame.dtypes.to_dict())], ignore_index=True)
+    assert rows_from_editor(edited)[1] == RosterRow(
+        "区统计局", None, "洪泽区", "部门", ("统计局", "区统计"), None
+    )
+    assert len(rows_from_editor(edited)) == 2
