@@ -17,6 +17,7 @@ from library.store import LibraryError
 from parsing.vocabulary import ROSTER_HEADERS, ROSTER_LINK_NAMES
 
 H = ROSTER_HEADERS
+MAX_LINK_ROWS = 500  # rows of the link table sent to the browser
 NOT_LISTED = -1  # the select box's "不在名录中" choice
 REVIEWER_KEY = "reviewer_name"  # who is reviewing: typed once, used by every form of the session
 
@@ -125,9 +126,16 @@ def _links_section(rows: list[RosterRow]) -> None:
         return
     only_open = st.toggle("只看未关联的报告", key="roster_only_open")
     shown = links[links["entry_id"].isna()] if only_open else links
-    st.dataframe(_links_table(shown), hide_index=True, key="roster_links")
-    if rows:
-        _link_form(links, rows)
+    if len(shown) > MAX_LINK_ROWS:
+        # A table of 5,000 reports is sent on every rerun; the unlinked ones are what needs a reviewer.
+        st.caption(
+            f"共 {len(shown)} 份报告，仅显示前 {MAX_LINK_ROWS} 份；打开“只看未关联的报告”可只看需要处理的。"
+        )
+    st.dataframe(_links_table(shown.head(MAX_LINK_ROWS)), hide_index=True, key="roster_links")
+    if shown.empty:
+        st.success("所有报告都已关联到名录中的机关。")
+    elif rows:
+        _link_form(shown.head(MAX_LINK_ROWS), rows)  # the reports listed above
 
 
 def _link_form(links: pd.DataFrame, rows: list[RosterRow]) -> None:

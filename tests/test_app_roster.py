@@ -96,6 +96,9 @@ def test_roster_page_lists_entries_and_links(loaded):
     links = table_with(at, "关联方式")
     assert set(links["关联方式"]) == {"名称一致"}
     assert set(links["名录中的机关"]) == {"洪泽区人民政府", "淮安市人民政府"}
+    at.toggle(key="roster_only_open").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "所有报告都已关联到名录中的机关。" in [s.value for s in at.success]
 
 
 def test_reviewer_links_a_report_by_hand(loaded):

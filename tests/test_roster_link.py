@@ -124,3 +124,12 @@ def test_regions_and_names():
     assert placed_name("淮安市洪泽区人民政府", None) == ("洪泽区", "人民政府")
     assert placed_name("区财政局", "洪泽区") == ("洪泽区", "财政局")
     assert placed_name("区财政局", "施秉县") == ("施秉县", "区财政局")  # 区 is not 施秉县's level
+
+
+def test_every_tier_and_status_has_a_chinese_name():
+    from library.completeness import STATUSES
+    from library.roster_link import LINK_TIERS
+    from parsing.vocabulary import PUBLICATION_STATUS_NAMES, ROSTER_LINK_NAMES
+
+    assert set(ROSTER_LINK_NAMES) == set(LINK_TIERS)
+    assert set(PUBLICATION_STATUS_NAMES) == set(STATUSES)
