@@ -8,7 +8,7 @@ from datetime import date
 
 import streamlit as st
 
-from charts.completeness import completeness_page, entries_view, unmatched_view
+from charts.completeness import completeness_page, completeness_workbook, entries_view, unmatched_view
 from components.flash import show_flash
 from components.page_frame import show_charts
 from components.state import current_filters, filter_options, from_library, get_library
@@ -139,6 +139,12 @@ else:
             "日期来源": st.column_config.TextColumn(width="medium"),
             "报告": st.column_config.TextColumn(width="large"),
         },
+    )
+    st.download_button(
+        "下载清单（Excel）",
+        completeness_workbook(result),
+        f"{year}年度年报发布情况.xlsx",
+        key="completeness_xlsx",
     )
     show_charts(charts, columns=2)
     st.subheader(f"未列入名录的报告（{len(result.unmatched)} 份）")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pandas as pd
@@ -126,3 +127,12 @@ def unmatched_view(table: pd.DataFrame) -> pd.DataFrame:
             "匹配结果": [ROSTER_LINK_NAMES.get(t, "") if isinstance(t, str) else "" for t in table["tier"]],
         }
     )
+
+
+def completeness_workbook(result: Completeness) -> bytes:
+    """The year's list and the reports outside the roster as an Excel workbook (two sheets)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        entries_view(result.entries).to_excel(writer, index=False, sheet_name=f"{result.year}年度发布情况")
+        unmatched_view(result.unmatched).to_excel(writer, index=False, sheet_name="未列入名录的报告")
+    return buffer.getvalue()

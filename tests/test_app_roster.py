@@ -62,6 +62,27 @@ def test_completeness_counts_list_and_charts(loaded):
     chart(at, "completeness_by_type")
 
 
+def test_completeness_workbook_reads_back(loaded):
+    import io
+
+    from openpyxl import load_workbook
+
+    from charts.completeness import completeness_workbook
+    from library.store import Library
+
+    lib = Library()
+    book = load_workbook(io.BytesIO(completeness_workbook(lib.completeness(2023))))
+    lib.close()
+    assert book.sheetnames == ["2023年度发布情况", "未列入名录的报告"]
+    rows = list(book["2023年度发布情况"].values)
+    assert rows[0][:6] == ("机关", "类型", "地区", "层级", "截止日期", "状态")
+    assert {(r[0], r[5]) for r in rows[1:]} == {
+        ("区财政局", "未发布"),
+        ("淮安市人民政府", "未发布"),
+        ("洪泽区人民政府", "已发布（日期不详）"),
+    }
+
+
 def test_reviewer_enters_a_late_date(loaded):
     at = _open(COMPLETENESS_PAGE)
     at.selectbox(key="completeness_year").set_value(2023).run()
