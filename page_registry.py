@@ -69,6 +69,8 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("review", "复议诉讼", ":material/balance:", "review.py", "分析", catalog.review_charts),
     PageSpec("quality", "数据质量", ":material/fact_check:", "quality.py", "核查"),
+    PageSpec("roster", "名录", ":material/list:", "roster.py", "核查"),
+    PageSpec("completeness", "发布情况", ":material/event_available:", "completeness.py", "核查"),
     PageSpec("findings", "审核意见", ":material/rule:", "findings.py", "核查"),
     PageSpec("agency", "单位档案", ":material/domain:", "agency.py", "核查"),
 )

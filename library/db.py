@@ -20,6 +20,9 @@ Tables:
 - ``library_meta``: a revision counter bumped by every write, so readers can cache safely.
 - ``finding_statuses``: a reviewer's status of one finding (report, finding key) with note, who and
   when; append-only, the latest row per (report, key) wins (migration 6).
+- ``roster_entries``: the office's list of agencies (机关名录) with type, region, level and aliases.
+- ``roster_links``: a reviewer's decision that an agency name (in a region) is a roster entry, or none.
+- ``publication_dates``: a reviewer's entered or corrected publication date of a report (latest wins).
 
 Secondary indexes are created by migration 2 (see :mod:`library.migrations`), not declared here.
 """
@@ -93,6 +96,8 @@ class Report(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     # Publication date the document states (ISO), for the timeliness check; not shown yet.
     published: Mapped[str | None] = mapped_column(String(10))
+    # Where the parser found that date (metadata_source: page | signature); NULL before migration 5.
+    published_source: Mapped[str | None] = mapped_column(String(20))
     agency_type: Mapped[str | None] = mapped_column(String(50))
     # Metadata fields a person confirmed or typed in; a re-parse keeps them (JSON list of names).
     confirmed: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
@@ -222,6 +227,52 @@ class LibraryMeta(Base):
 
     key: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class RosterEntry(Base):
+    """One agency of the office's roster (机关名录)."""
+
+    __tablename__ = "roster_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    agency_type: Mapped[str | None] = mapped_column(String(50))
+    region: Mapped[str | None] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20), nullable=False)  # library.deadlines.LEVELS
+    aliases: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class RosterLink(Base):
+    """A reviewer's link of an agency name in a region to a roster entry (None: not in the roster).
+
+    Keyed by the normalised name and region (library.roster_link), so it is reused by every report of
+    that agency, later years included; ``report_id`` records the report it was decided on.
+    """
+
+    __tablename__ = "roster_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency_key: Mapped[str] = mapped_column(String(300), nullable=False)
+    region_key: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("roster_entries.id", ondelete="CASCADE"))
+    report_id: Mapped[int | None] = mapped_column(Integer)
+    who: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class PublicationDate(Base):
+    """A reviewer's publication date of a report (entered or corrected; the latest row wins)."""
+
+    __tablename__ = "publication_dates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
+    published: Mapped[str | None] = mapped_column(String(10))  # ISO date; None = the date is unknown
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    who: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 def insert_checks(conn: Connection, report_id: int, checks: Iterable[Check]) -> None:

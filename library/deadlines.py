@@ -43,11 +43,15 @@ def _default() -> Deadlines:
 
 def level_of(agency: str | None) -> str:
     """The level an agency name suggests when the roster does not say: 人民政府 for a government's own
-    report, 乡镇街道 for a 镇/乡/街道 office, 部门 otherwise."""
+    report, 乡镇街道 for a 镇/乡/街道 office, 部门 otherwise.
+
+    A government's 办公室/办公厅 publishes its own report as one of the government's departments
+    (due with the departments), so "…人民政府办公室" is 部门, not 人民政府.
+    """
     name = (agency or "").strip()
     if name.endswith(("镇人民政府", "乡人民政府", "街道办事处")) or name.endswith(("镇", "乡", "街道")):
         return "乡镇街道"
-    if name.endswith("人民政府") or name.endswith("人民政府办公室"):
+    if name.endswith(("人民政府", "政府")):
         return "人民政府"
     return "部门"
 

@@ -91,6 +91,27 @@ def _m4_unread_tables(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE reports ADD COLUMN unread_json {kind}"))
 
 
+def _m5_roster(conn: Connection) -> None:
+    """The roster (机关名录), reviewers' roster links and publication dates, and
+    ``reports.published_source`` (where the parser found the publication date).
+
+    Idempotent: tables with ``checkfirst``, the column only when missing. Reports stored before get
+    the source when they are next re-parsed (their date is shown as read from the report meanwhile).
+    """
+    from library.db import PublicationDate, RosterEntry, RosterLink
+
+    for model in (RosterEntry, RosterLink, PublicationDate):
+        model.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+    if "published_source" not in {c["name"] for c in inspect(conn).get_columns("reports")}:
+        conn.execute(text("ALTER TABLE reports ADD COLUMN published_source VARCHAR(20)"))
+    for name, target in (
+        ("ux_roster_links_key", "roster_links (agency_key, region_key)"),
+        ("ix_publication_dates_report", "publication_dates (report_id)"),
+    ):
+        unique = "UNIQUE " if name.startswith("ux_") else ""
+        conn.execute(text(f"CREATE {unique}INDEX IF NOT EXISTS {name} ON {target}"))
+
+
 def _m6_finding_statuses(conn: Connection) -> None:
     """``finding_statuses`` (a reviewer's status of each finding) and the ``status_writes`` counter.
 
@@ -123,6 +144,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (2, "secondary indexes", _m2_indexes),
     (3, "reports.published", _m3_published),
     (4, "reports.unread_json", _m4_unread_tables),
+    (5, "roster, roster links, publication dates", _m5_roster),
     (6, "finding_statuses", _m6_finding_statuses),
     (7, "reports.superseded_by (report versions)", _m7_versions),
 ]

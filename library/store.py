@@ -30,6 +30,7 @@ from library.db import (
     CellRow,
     CheckRow,
     Correction,
+    PublicationDate,
     Report,
     ReportFile,
     ValueLayout,
@@ -45,6 +46,7 @@ from library.migrations import upgrade
 from library.queries import LIST_COLUMNS, LibraryQueries
 from library.report_meta import METADATA_FIELDS, given_fields, merged_metadata
 from library.review import LibraryReview, ParseFn, ProgressFn, unmatched_labels_of
+from library.roster import LibraryRoster
 from library.stored_report import StoredReport
 from library.versions import LibraryVersions, key_of, refresh_versions
 from parsing.report import ParsedReport
@@ -61,10 +63,10 @@ __all__ = [
 ]
 
 
-class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings):
+class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, LibraryRoster):
     """The report library on one database (see module docstring; queries, review writes, report
-    versions and finding statuses are in :mod:`library.queries`, :mod:`library.review`,
-    :mod:`library.versions` and :mod:`library.findings_store`)."""
+    versions, finding statuses and the roster are in :mod:`library.queries`, :mod:`library.review`,
+    :mod:`library.versions`, :mod:`library.findings_store` and :mod:`library.roster`)."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True) -> None:
         """Connect to ``url`` (default from :mod:`library.config`) and bring the schema up to date."""
@@ -189,6 +191,7 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings):
         unmatched = unmatched_labels_of(parsed)
         return {
             "published": parsed.published,
+            "published_source": parsed.metadata_source.get("published") if parsed.published else None,
             "template": parsed.template or "unknown",
             "checks_failed": sum(1 for c in parsed.checks if c.status == "fail"),
             "unmatched_count": len(unmatched),
@@ -342,7 +345,7 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings):
             key = key_of(conn, report_id)
             # Explicit child deletes: SQLite enforces ON DELETE CASCADE only with the pragma on,
             # and a database opened by another tool may not have it.
-            for table in (CellRow, CheckRow, Correction, ReportFile):
+            for table in (CellRow, CheckRow, Correction, PublicationDate, ReportFile):
                 conn.execute(delete(table).where(table.report_id == report_id))
             deleted = conn.execute(delete(Report).where(Report.id == report_id)).rowcount > 0
             refresh_versions(conn, old_keys=[key])

@@ -283,3 +283,38 @@ FINDING_STATUS_NAMES: dict[str, str] = {
 def finding_name(code: str) -> str:
     """Chinese name of a finding code (the code itself when unknown)."""
     return FINDING_NAMES.get(code, code)
+
+
+# ----------------------------------------------------------------------------- roster and publication
+# A roster entry's status for one year (library/completeness.py), worst first.
+PUBLICATION_STATUS_NAMES: dict[str, str] = {
+    "missing": "未发布",
+    "late": "逾期发布",
+    "unknown": "已发布（日期不详）",
+    "on_time": "按时发布",
+    "not_due": "未到截止日期",
+}
+# Where a publication date came from: the parser's metadata_source, or a reviewer.
+PUBLISHED_SOURCE_NAMES: dict[str, str] = {
+    "page": "报告网页的发布时间",
+    "signature": "报告落款日期",
+    "document": "报告原文",
+    "reviewer": "审核人员录入",
+}
+# How a report was linked to a roster entry (library/roster_link.py).
+ROSTER_LINK_NAMES: dict[str, str] = {
+    "reviewer": "人工指定",
+    "exact": "名称一致",
+    "alias": "别名一致",
+    "fuzzy": "名称相近",
+    "none": "未匹配",
+    "ambiguous": "有多个同名机关，需人工指定",
+}
+# Column headers of the roster (import, editor, export).
+ROSTER_HEADERS: dict[str, str] = {
+    "name": "名称",
+    "agency_type": "类型",
+    "region": "地区",
+    "level": "层级",
+    "aliases": "别名",
+}

@@ -136,6 +136,8 @@ PAGES = {
     "applications": "依申请公开",
     "review": "复议诉讼",
     "quality": "数据质量",
+    "roster": "名录",
+    "completeness": "发布情况",
 }
 # English that Streamlit's and Plotly's own widgets write (text, placeholders, tooltips).
 ENGLISH_UI = (

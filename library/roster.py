@@ -1,0 +1,347 @@
+"""The roster (机关名录) in the library: import, edit, export, reviewer links and publication dates.
+
+:class:`LibraryRoster` is a mixin of :class:`library.store.Library` (it uses ``self.engine`` and
+``self._write``). The reading and writing of files is in :mod:`library.roster_io`, the linking of
+reports to entries in :mod:`library.roster_link` and the year's table in :mod:`library.completeness`;
+this module only stores and loads.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from library.completeness import Completeness, completeness, effective_dates
+from library.db import PublicationDate, Report, RosterEntry, RosterLink, utcnow
+from library.deadlines import LEVELS
+from library.errors import LibraryError
+from library.filters import Filters
+from library.roster_io import RosterRead, RosterRow, export_csv, export_xlsx, read_roster
+from library.roster_link import Link, RosterItem, link_reports, normalize_name, region_key
+
+LINK_COLUMNS = [
+    "report_id",
+    "agency",
+    "region",
+    "year",
+    "agency_type",
+    "entry_id",
+    "entry_name",
+    "tier",
+    "score",
+    "saved",
+]
+
+
+@dataclass
+class RosterImport:
+    """What an import did: rows added and updated, rows skipped (number, reason) and file notes."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _entry_row(row: RosterRow) -> dict:
+    return {
+        "name": row.name,
+        "agency_type": row.agency_type or None,
+        "region": row.region or None,
+        "level": row.level,
+        "aliases": list(row.aliases),
+    }
+
+
+def check_rows(rows: list[RosterRow]) -> list[str]:
+    """Problems of an edited roster, in Chinese (empty when it can be saved)."""
+    problems = []
+    seen: dict[tuple[str, str], int] = {}
+    for n, row in enumerate(rows, start=1):
+        if not row.name.strip():
+            problems.append(f"第 {n} 行：名称为空")
+        elif row.key in seen:
+            problems.append(f"第 {n} 行：与第 {seen[row.key]} 行重复（名称和地区相同）")
+        else:
+            seen[row.key] = n
+        if row.level not in LEVELS:
+            problems.append(f"第 {n} 行：层级“{row.level}”无法识别（应为 {'、'.join(LEVELS)}）")
+    return problems
+
+
+class LibraryRoster:
+    """Roster, reviewer links and publication dates (mixin of ``Library``)."""
+
+    engine: Engine
+    if TYPE_CHECKING:
+
+        def _write(self) -> AbstractContextManager[Connection]: ...
+
+    # ------------------------------------------------------------------ the roster
+
+    def roster(self) -> list[RosterRow]:
+        """Every roster entry, by region then name."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    RosterEntry.id,
+                    RosterEntry.name,
+                    RosterEntry.agency_type,
+                    RosterEntry.region,
+                    RosterEntry.level,
+                    RosterEntry.aliases,
+                ).order_by(RosterEntry.region, RosterEntry.name, RosterEntry.id)
+            ).all()
+        return [
+            RosterRow(r.name, r.agency_type, r.region, r.level, tuple(r.aliases or ()), r.id) for r in rows
+        ]
+
+    def import_roster(self, data: bytes, filename: str, *, replace: bool = False) -> RosterImport:
+        """Read an Excel/CSV roster and store it: rows of an agency already listed (same name and
+        region) update it, others are added; ``replace`` removes the entries the file does not list
+        (with their reviewer links). Nothing is written when the file yields no row."""
+        read: RosterRead = read_roster(data, filename)
+        result = RosterImport(skipped=list(read.skipped), notes=list(read.notes))
+        if not read.rows:
+            return result
+        stored = {r.key: r for r in self.roster()}
+        with self._write() as conn:
+            now = utcnow()
+            for row in read.rows:
+                old = stored.get(row.key)
+                if old is None:
+                    conn.execute(
+                        insert(RosterEntry).values(**_entry_row(row), created_at=now, updated_at=now)
+                    )
+                    result.added += 1
+                else:
+                    conn.execute(
+                        update(RosterEntry)
+                        .where(RosterEntry.id == old.id)
+                        .values(**_entry_row(row), updated_at=now)
+                    )
+                    result.updated += 1
+            if replace:
+                listed = {r.key for r in read.rows}
+                gone = [r.id for k, r in stored.items() if k not in listed and r.id is not None]
+                result.removed = self._delete_entries(conn, gone)
+        return result
+
+    def save_roster(self, rows: list[RosterRow]) -> RosterImport:
+        """Store an edited roster: rows with an id are updated, rows without one added, stored entries
+        left out deleted (with their reviewer links). Refused with the problems when it is invalid."""
+        problems = check_rows(rows)
+        if problems:
+            raise LibraryError("名录未保存：" + "；".join(problems), f"invalid roster: {problems}")
+        result = RosterImport()
+        stored = {r.id for r in self.roster()}
+        with self._write() as conn:
+            now = utcnow()
+            for row in rows:
+                if row.id in stored:
+                    conn.execute(
+                        update(RosterEntry)
+                        .where(RosterEntry.id == row.id)
+                        .values(**_entry_row(row), updated_at=now)
+                    )
+                    result.updated += 1
+                else:
+                    conn.execute(
+                        insert(RosterEntry).values(**_entry_row(row), created_at=now, updated_at=now)
+                    )
+                    result.added += 1
+            kept = {r.id for r in rows}
+            result.removed = self._delete_entries(
+                conn, [i for i in stored if i not in kept and i is not None]
+            )
+        return result
+
+    @staticmethod
+    def _delete_entries(conn: Connection, ids: list[int]) -> int:
+        if not ids:
+            return 0
+        conn.execute(delete(RosterLink).where(RosterLink.entry_id.in_(ids)))
+        return conn.execute(delete(RosterEntry).where(RosterEntry.id.in_(ids))).rowcount
+
+    def export_roster(self, fmt: str = "xlsx") -> bytes:
+        """The roster as an Excel workbook (``xlsx``) or a CSV file (``csv``), importable again."""
+        rows = self.roster()
+        return export_csv(rows) if fmt == "csv" else export_xlsx(rows)
+
+    # ------------------------------------------------------------------ reviewer links
+
+    def saved_links(self) -> dict[tuple[str, str], int | None]:
+        """The reviewers' links: (normalised agency, region key) → entry id (None: not in the roster)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(RosterLink.agency_key, RosterLink.region_key, RosterLink.entry_id)
+            ).all()
+        return {(r.agency_key, r.region_key): r.entry_id for r in rows}
+
+    def save_link(
+        self,
+        agency: str,
+        region: str | None,
+        entry_id: int | None,
+        *,
+        report_id: int | None = None,
+        who: str | None = None,
+    ) -> None:
+        """Link an agency name in a region to a roster entry (None: "not in the roster"), for every
+        report with that name and region, later ones included."""
+        key = normalize_name(agency)
+        if not key:
+            raise LibraryError("报告没有单位名称，无法关联名录", "no agency name to link")
+        with self._write() as conn:
+            if (
+                entry_id is not None
+                and conn.execute(select(RosterEntry.id).where(RosterEntry.id == entry_id)).scalar() is None
+            ):
+                raise LibraryError("名录中没有这个机关（可能已被删除）", f"no roster entry {entry_id}")
+            rkey = region_key(region)
+            conn.execute(
+                delete(RosterLink).where(RosterLink.agency_key == key, RosterLink.region_key == rkey)
+            )
+            conn.execute(
+                insert(RosterLink).values(
+                    agency_key=key,
+                    region_key=rkey,
+                    entry_id=entry_id,
+                    report_id=report_id,
+                    who=who,
+                    created_at=utcnow(),
+                )
+            )
+
+    def remove_link(self, agency: str, region: str | None) -> bool:
+        """Forget a reviewer's link (the automatic tiers decide again); False when there was none."""
+        with self._write() as conn:
+            return (
+                conn.execute(
+                    delete(RosterLink).where(
+                        RosterLink.agency_key == normalize_name(agency),
+                        RosterLink.region_key == region_key(region),
+                    )
+                ).rowcount
+                > 0
+            )
+
+    # ------------------------------------------------------------------ publication dates
+
+    def set_publication_date(
+        self, report_id: int, published: date | None, *, who: str | None = None, note: str = ""
+    ) -> None:
+        """Enter or correct a report's publication date (None: withdraw it, the report's own date counts)."""
+        with self._write() as conn:
+            if conn.execute(select(Report.id).where(Report.id == report_id)).scalar() is None:
+                raise LibraryError("报告不存在（可能已被删除）", f"no report {report_id}")
+            conn.execute(
+                insert(PublicationDate).values(
+                    report_id=report_id,
+                    published=published.isoformat() if published else None,
+                    note=note,
+                    who=who,
+                    created_at=utcnow(),
+                )
+            )
+
+    def publication_dates(self, report_ids: list[int] | None = None) -> pd.DataFrame:
+        """Reviewers' dates, latest per report: report_id, published, note, who, created_at."""
+        stmt = select(
+            PublicationDate.id,
+            PublicationDate.report_id,
+            PublicationDate.published,
+            PublicationDate.note,
+            PublicationDate.who,
+            PublicationDate.created_at,
+        ).order_by(PublicationDate.id)
+        if report_ids is not None:
+            stmt = stmt.where(PublicationDate.report_id.in_([int(i) for i in report_ids]))
+        with self.engine.connect() as conn:
+            rows = [tuple(r) for r in conn.execute(stmt)]
+        frame = pd.DataFrame(rows, columns=["id", "report_id", "published", "note", "who", "created_at"])
+        return frame.drop_duplicates("report_id", keep="last").drop(columns="id").reset_index(drop=True)
+
+    # ------------------------------------------------------------------ reports against the roster
+
+    def _year_reports(self, year: int | None) -> pd.DataFrame:
+        stmt = select(
+            Report.id.label("report_id"),
+            Report.agency,
+            Report.region,
+            Report.year,
+            Report.agency_type,
+            Report.published,
+            Report.published_source,
+        ).order_by(Report.id)
+        if year is not None:
+            stmt = stmt.where(Report.year == int(year))
+        with self.engine.connect() as conn:
+            rows = [tuple(r) for r in conn.execute(stmt)]
+        return pd.DataFrame(
+            rows,
+            columns=["report_id", "agency", "region", "year", "agency_type", "published", "published_source"],
+        )
+
+    def report_links(self, year: int | None = None) -> tuple[pd.DataFrame, dict[int, Link]]:
+        """Every report (of ``year``) with the roster entry it is linked to: :data:`LINK_COLUMNS`, and
+        the links by report id."""
+        reports = self._year_reports(year)
+        entries = self.roster()
+        saved = self.saved_links()
+        links = link_reports(
+            zip(reports["report_id"].astype(int), reports["agency"], reports["region"], strict=True),
+            (RosterItem(e.id or 0, e.name, e.region, e.aliases) for e in entries),
+            saved,
+        )
+        names = {e.id: e.name for e in entries}
+        table = reports.drop(columns=["published", "published_source"]).assign(
+            entry_id=pd.Series([links[int(i)].entry_id for i in reports["report_id"]], dtype=object),
+            tier=[links[int(i)].tier for i in reports["report_id"]],
+            score=[round(links[int(i)].score, 1) for i in reports["report_id"]],
+        )
+        table["entry_name"] = pd.Series(
+            [names.get(i) if i is not None else None for i in table["entry_id"]],
+            index=table.index,
+            dtype=object,
+        )
+        table["saved"] = table["tier"] == "reviewer"
+        return table[LINK_COLUMNS], links
+
+    def completeness(
+        self, year: int, filters: Filters | None = None, today: date | None = None
+    ) -> Completeness:
+        """The year's 发布情况 (see :mod:`library.completeness`) for the regions and agency types of
+        ``filters`` (the other filters do not apply to a roster)."""
+        reports = self._year_reports(year)
+        _, links = self.report_links(year)
+        reviewer = self.publication_dates(list(reports["report_id"]))
+        dated = effective_dates(reports, dict(zip(reviewer["report_id"], reviewer["published"], strict=True)))
+        return completeness(
+            self.roster(),
+            dated,
+            links,
+            year,
+            today or date.today(),
+            regions=filters.regions if filters else (),
+            agency_types=filters.agency_types if filters else (),
+        )
+
+
+def roster_of(lib: LibraryRoster, filters: Filters) -> list[RosterRow]:
+    """The whole roster for ``components.state.from_library`` (a roster is not filtered)."""
+    return lib.roster()
+
+
+def report_links_of(lib: LibraryRoster, filters: Filters, year: int | None) -> pd.DataFrame:
+    """The link table of one year (or all years) for ``components.state.from_library``; the sidebar
+    filters of regions and types select the reports."""
+    table, _ = lib.report_links(year)
+    chosen = Filters(regions=filters.regions, agency_types=filters.agency_types)
+    return chosen.apply(table.assign(template=None))[LINK_COLUMNS]
