@@ -13,7 +13,7 @@ from components.samples_button import samples_offer
 from components.state import current_filters, from_library, get_library, library_is_empty
 from library.filters import describe_filters
 from library.finding import Finding
-from library.findings import findings_of, scores_of
+from library.findings import findings_with_roster, scores_with_roster
 from library.rubric import default_rubric
 from library.store import LibraryError
 from parsing.vocabulary import FINDING_NAMES, FINDING_STATUS_NAMES, SEVERITY_NAMES, finding_name
@@ -33,7 +33,7 @@ if library_is_empty():
 st.caption(f"筛选条件：{md_escape(describe_filters(current_filters()))}")
 
 rubric = default_rubric()
-found: list[Finding] = from_library(findings_of)
+found: list[Finding] = from_library(findings_with_roster)
 tab_list, tab_rank = st.tabs(["审核意见", "得分与排名"])
 
 
@@ -154,7 +154,7 @@ with tab_rank:
         f"在同年度、同机关类型、同层级的单位之间排名。予以公开率（予以公开÷办理结果总计）"
         f"只在本年新收申请不少于 {minimum} 件的报告之间排名。"
     )
-    ranks = from_library(scores_of)
+    ranks = from_library(scores_with_roster)
     if ranks.empty:
         st.info("当前筛选条件下没有报告。")
     else:

@@ -14,7 +14,7 @@ import pandas as pd
 from library.deadlines import TIMELINESS_NAMES
 from library.filters import Filters
 from library.finding import Finding
-from library.findings import findings_of
+from library.findings import findings_with_roster
 from parsing.schema import key_label
 from parsing.vocabulary import AGENCY_TYPE_HEADER, FINDING_STATUS_NAMES, SEVERITY_NAMES, finding_name
 
@@ -56,7 +56,7 @@ HIDDEN = ["_code", "_severity", "_status", "_key"]  # filter columns of findings
 def findings_table_of(lib: Library, filters: Filters) -> pd.DataFrame:
     """:func:`findings_display` of the filtered reports' findings plus the codes to filter on
     (:data:`HIDDEN`): built once per library revision by the page's cache, then filtered in memory."""
-    found = findings_of(lib, filters)
+    found = findings_with_roster(lib, filters)
     out = findings_display(found)
     out["_code"] = [f.code for f in found]
     out["_severity"] = [f.severity for f in found]

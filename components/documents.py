@@ -4,6 +4,7 @@ the 通报 of the chosen year."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import streamlit as st
 
@@ -21,6 +22,7 @@ from library.documents.notice import (
 from library.filters import Filters, describe_filters
 from library.finding import Finding
 from library.findings_access import load_findings
+from library.store import Library
 
 
 def notice_options(key: str) -> NoticeOptions:
@@ -73,7 +75,9 @@ def briefing_button(filters: Filters) -> None:
     def build() -> bytes:
         # Runs when the button is clicked, on a worker thread: no Streamlit calls in here.
         dataset = lib.dataset(wider)
-        extra = BriefingInput(scope=scope, findings=load_findings(lib, wider))
+        extra = BriefingInput(
+            scope=scope, findings=load_findings(lib, wider), **_review_parts(lib, filters, year)
+        )
         return briefing_document(dataset, year, extra)
 
     st.download_button(
@@ -106,3 +110,23 @@ def notices_zip_buttons(findings: list[Finding], options: NoticeOptions, key: st
             key=f"{key}_{year}",
             on_click="ignore",
         )
+
+
+def _review_parts(lib: Library, filters: Filters, year: int) -> dict[str, Any]:
+    """The 发布情况 counts (when a roster is loaded) and the ranking of the rubric for the briefing."""
+    from charts.findings_tables import ranking_display
+    from library.findings import scores_with_roster
+    from library.rubric import default_rubric
+
+    parts: dict[str, Any] = {}
+    if lib.roster():
+        parts["completeness"] = lib.completeness(year, filters).counts
+    ranks = scores_with_roster(lib, replace(filters, years=(year,)))
+    if not ranks.empty:
+        minimum = default_rubric().thresholds.min_applications
+        parts["ranking"] = ranking_display(ranks, minimum)
+        parts["ranking_note"] = (
+            "得分按审核评分规则计算，在同类型、同层级的单位之间排名；"
+            f"予以公开比例只在本年新收申请不少于 {minimum} 件的报告之间排名。"
+        )
+    return parts

@@ -13,10 +13,13 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+from parsing.vocabulary import PUBLICATION_STATUS_NAMES
+
 DATA_FILE = Path(__file__).with_name("deadlines.toml")
 LEVELS = ("部门", "人民政府", "乡镇街道")
 ON_TIME, LATE, MISSING, UNKNOWN = "on_time", "late", "missing", "unknown"
-TIMELINESS_NAMES = {ON_TIME: "按时发布", LATE: "逾期发布", MISSING: "未发布", UNKNOWN: "发布日期不详"}
+# Chinese names from the one vocabulary (the same words as 发布情况).
+TIMELINESS_NAMES = {k: PUBLICATION_STATUS_NAMES[k] for k in (ON_TIME, LATE, MISSING, UNKNOWN)}
 
 
 @dataclass(frozen=True)

@@ -1201,12 +1201,44 @@ def scores_of(
     filters: Filters | None = None,
     *,
     levels: Mapping[int, str] | None = None,
+    published: Mapping[int, Any] | None = None,
+    missing: Sequence[tuple[str, str | None, int]] = (),
     rubric: Rubric | None = None,
 ) -> pd.DataFrame:
     """Score and peer-group rank of every filtered report (see :func:`library.rubric.rank_table`)."""
     rubric = rubric or default_rubric()
     data = lib.cached_findings(_compute)
     df = (filters or Filters()).apply(data.dataset)
-    found = findings_of(lib, filters, levels=levels)
-    states = {rid: s for rid, (s, _, _) in timeliness_of(df, data.published, levels).items()}
+    found = findings_of(lib, filters, levels=levels, published=published, missing=missing)
+    dates = {**data.published, **(published or {})}
+    states = {rid: s for rid, (s, _, _) in timeliness_of(df, dates, levels).items()}
     return rank_table(score_table(df, found, rubric, states, levels), df, rubric)
+
+
+def _roster_options(lib: Library, filters: Filters | None) -> dict[str, Any]:
+    """The roster's levels, the reviewers' publication dates and the missing agencies, for the years
+    the filters select (every year of the library when none is chosen)."""
+    from library.roster import roster_context  # the roster module reads the library's tables
+
+    filters = filters or Filters()
+    years = [int(y) for y in filters.years if str(y).isdigit()] or sorted(
+        {int(y) for y in lib.dataset(filters)["year"].dropna()}
+    )
+    context = roster_context(lib, filters, years)
+    if context.empty:
+        return {}
+    return {"levels": context.levels, "published": context.published, "missing": context.missing}
+
+
+def findings_with_roster(lib: Library, filters: Filters | None = None) -> list[Finding]:
+    """:func:`findings_of` with what the roster knows: each linked report's level, the dates reviewers
+    entered, and the roster agencies whose report is missing. What the pages, the notices and the
+    command line use."""
+    return findings_of(lib, filters, **_roster_options(lib, filters))
+
+
+def scores_with_roster(lib: Library, filters: Filters | None = None) -> pd.DataFrame:
+    """:func:`scores_of` with the roster's levels (peer groups, deadlines) and reviewers' dates."""
+    options = _roster_options(lib, filters)
+    options.pop("missing", None)  # a missing report has no score of its own
+    return scores_of(lib, filters, **options)

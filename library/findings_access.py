@@ -14,7 +14,7 @@ from library.filters import Filters
 from library.finding import Finding
 
 ENGINE_MODULE = "library.findings"
-ENGINE_FUNCTION = "findings_of"
+ENGINE_FUNCTION = "findings_with_roster"  # findings_of plus what the roster knows
 UNAVAILABLE_ZH = "审核意见模块（library.findings）尚未安装，暂时无法计算审核意见。"
 
 FindingsFn = Callable[[Any, Filters], list[Finding]]

@@ -21,6 +21,7 @@ from library.db import PublicationDate, Report, RosterEntry, RosterLink, utcnow
 from library.deadlines import LEVELS
 from library.errors import LibraryError
 from library.filters import Filters
+from library.queries import CURRENT
 from library.roster_io import RosterRead, RosterRow, export_csv, export_xlsx, read_roster
 from library.roster_link import Link, RosterItem, link_reports, normalize_name, region_key
 
@@ -271,15 +272,19 @@ class LibraryRoster:
     # ------------------------------------------------------------------ reports against the roster
 
     def _year_reports(self, year: int | None) -> pd.DataFrame:
-        stmt = select(
-            Report.id.label("report_id"),
-            Report.agency,
-            Report.region,
-            Report.year,
-            Report.agency_type,
-            Report.published,
-            Report.published_source,
-        ).order_by(Report.id)
+        stmt = (
+            select(
+                Report.id.label("report_id"),
+                Report.agency,
+                Report.region,
+                Report.year,
+                Report.agency_type,
+                Report.published,
+                Report.published_source,
+            )
+            .where(CURRENT)
+            .order_by(Report.id)
+        )  # an older version of a report is not published again
         if year is not None:
             stmt = stmt.where(Report.year == int(year))
         with self.engine.connect() as conn:
@@ -345,3 +350,43 @@ def report_links_of(lib: LibraryRoster, filters: Filters, year: int | None) -> p
     table, _ = lib.report_links(year)
     chosen = Filters(regions=filters.regions, agency_types=filters.agency_types)
     return chosen.apply(table.assign(template=None))[LINK_COLUMNS]
+
+
+@dataclass(frozen=True)
+class RosterContext:
+    """What the roster adds to the findings: levels and reviewers' dates of linked reports, and the
+    roster agencies without a report (see :func:`library.findings.findings_of`)."""
+
+    levels: dict[int, str]
+    published: dict[int, str]
+    missing: list[tuple[str, str | None, int]]
+
+    @property
+    def empty(self) -> bool:
+        """True when the roster adds nothing (no roster, no reviewer's date)."""
+        return not (self.levels or self.published or self.missing)
+
+
+def roster_context(lib: LibraryRoster, filters: Filters, years: list[int]) -> RosterContext:
+    """The roster's levels, the reviewers' dates and, for each of ``years``, the roster agencies (in the
+    filters' regions and types) whose report is missing after the deadline."""
+    entries = {e.id: e for e in lib.roster()}
+    levels: dict[int, str] = {}
+    if entries:
+        _, links = lib.report_links(None)
+        for rid, link in links.items():
+            entry = entries.get(link.entry_id) if link.entry_id is not None else None
+            if entry is not None and entry.level:
+                levels[int(rid)] = entry.level
+    dates = lib.publication_dates()
+    published = {
+        int(r): str(p)
+        for r, p in zip(dates["report_id"], dates["published"], strict=True)
+        if isinstance(p, str)
+    }
+    missing: list[tuple[str, str | None, int]] = []
+    for year in years if entries else []:
+        table = lib.completeness(int(year), filters).entries
+        gone = table[table["status"] == "missing"]
+        missing += [(str(n), r or None, int(year)) for n, r in zip(gone["name"], gone["region"], strict=True)]
+    return RosterContext(levels, published, missing)

@@ -26,8 +26,9 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 DEFAULT_REPLY_DAYS = 15  # working days, the usual period given in a rectification notice
 DEFAULT_OFFICE = "政务公开办公室"
 
-SEVERITY_NAMES = {"error": "错误", "warning": "提醒", "info": "提示"}
-STATUS_NAMES = {"open": "待处理", "confirmed": "已确认", "dismissed": "已排除", "explained": "已说明"}
+# One vocabulary (parsing/vocabulary.py); re-exported under the names the documents use.
+SEVERITY_NAMES = vocabulary.SEVERITY_NAMES
+STATUS_NAMES = vocabulary.FINDING_STATUS_NAMES
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # Chinese names of the evidence keys the findings engine may use; other keys show their value only.
 EVIDENCE_LABELS = {
