@@ -42,8 +42,10 @@ LINK_TIERS = (REVIEWER, EXACT, ALIAS, FUZZY, NONE, AMBIGUOUS)
 
 @lru_cache(maxsize=65536)
 def normalize_name(name: str | None) -> str:
-    """An agency or region name for comparison: NFKC, simplified characters, no spaces, ASCII brackets."""
-    text = normalize_text(name or "")
+    """An agency or region name for comparison: NFKC, simplified characters, no spaces, ASCII brackets.
+
+    A missing name (None, or NaN from a DataFrame column) is ""."""
+    text = normalize_text(name if isinstance(name, str) else "")
     text = _SPACES.sub("", text)
     return text.replace("（", "(").replace("）", ")").strip()
 
@@ -204,7 +206,10 @@ def link_reports(
     index = RosterIndex(entries)
     memo: dict[tuple[str | None, str | None], Link] = {}
     out: dict[int, Link] = {}
-    for report_id, agency, region in reports:
+    for report_id, raw_agency, raw_region in reports:
+        # A blank name read back through a DataFrame is NaN, not None: both mean "not known".
+        agency = raw_agency if isinstance(raw_agency, str) else None
+        region = raw_region if isinstance(raw_region, str) else None
         if (agency, region) not in memo:
             memo[(agency, region)] = index.link(agency, region, saved)
         out[report_id] = memo[(agency, region)]

@@ -133,3 +133,12 @@ def test_every_tier_and_status_has_a_chinese_name():
 
     assert set(ROSTER_LINK_NAMES) == set(LINK_TIERS)
     assert set(PUBLICATION_STATUS_NAMES) == set(STATUSES)
+
+
+def test_unknown_names_read_back_as_nan_link_nothing():
+    # A report whose agency or region the parser could not read comes back from a DataFrame as NaN.
+    nan = float("nan")
+    links = link_reports([(1, nan, "洪泽区"), (2, "区财政局", nan), (3, "区财政局", "洪泽区")], ROSTER)
+    assert links[1].entry_id is None and links[2].entry_id is None
+    assert links[3].entry_id == 1
+    assert normalize_name(nan) == ""  # type: ignore[arg-type]
