@@ -51,7 +51,7 @@ def level_of(agency: str | None) -> str:
     A government's 办公室/办公厅 publishes its own report as one of the government's departments
     (due with the departments), so "…人民政府办公室" is 部门, not 人民政府.
     """
-    name = (agency or "").strip()
+    name = agency.strip() if isinstance(agency, str) else ""  # None, or NaN from a DataFrame column
     if name.endswith(("镇人民政府", "乡人民政府", "街道办事处")) or name.endswith(("镇", "乡", "街道")):
         return "乡镇街道"
     if name.endswith(("人民政府", "政府")):

@@ -73,3 +73,9 @@ def test_an_office_may_edit_the_dates(tmp_path):
     assert deadline("乡镇街道", 2023, table) == date(2024, 2, 28)
     assert timeliness(date(2024, 2, 20), "乡镇街道", 2023, table) == ON_TIME
     assert deadline("未知层级", 2023, table) == date(2024, 1, 31)  # an unknown level is held to 部门's date
+
+
+def test_an_unknown_agency_is_a_department():
+    # A report whose agency was not read has None, or NaN once it went through a DataFrame.
+    assert level_of(None) == "部门"
+    assert level_of(float("nan")) == "部门"  # type: ignore[arg-type]
