@@ -1217,13 +1217,13 @@ def scores_of(
 
 def _roster_options(lib: Library, filters: Filters | None) -> dict[str, Any]:
     """The roster's levels, the reviewers' publication dates and the missing agencies, for the years
-    the filters select (every year of the library when none is chosen)."""
+    the filters select — or, when none is chosen, the latest year of the library only: the roster is
+    today's list of agencies, and a year before the office used it would list every agency as missing."""
     from library.roster import roster_context  # the roster module reads the library's tables
 
     filters = filters or Filters()
-    years = [int(y) for y in filters.years if str(y).isdigit()] or sorted(
-        {int(y) for y in lib.dataset(filters)["year"].dropna()}
-    )
+    known = lib.dataset(filters)["year"].dropna()
+    years = [int(y) for y in filters.years if str(y).isdigit()] or ([int(known.max())] if len(known) else [])
     context = roster_context(lib, filters, years)
     if context.empty:
         return {}
