@@ -18,9 +18,18 @@ n_reports = analysis_page(
 if n_reports:
     k = from_dataset(agg.kpis)
     if k["previous_year"] is not None:
+        if k["same_agencies"]:
+            compared = f"，下方为较 {k['previous_year']} 年的变化"
+        elif k["compared_agencies"]:
+            compared = (
+                f"，下方为较 {k['previous_year']} 年的变化，"
+                f"只比较两年都有报告的 {k['compared_agencies']} 个单位"
+                "（两年收录的单位不完全相同，合计数不能直接相比）"
+            )
+        else:
+            compared = f"；{k['previous_year']} 年没有同一单位的报告，不显示变化"
         st.caption(
-            f"已选 {len(k['years'])} 个年度：卡片显示其中最新的 **{k['year']} 年**"
-            f"，下方为较 {k['previous_year']} 年的变化"
+            f"已选 {len(k['years'])} 个年度：卡片显示其中最新的 **{k['year']} 年**{compared}"
             "（现行有效件数等存量不跨年相加，各年数字也不相加）。各年明细见下方图表和单位一览。"
         )
     for row in (CARDS[:4], CARDS[4:]):

@@ -133,7 +133,14 @@ def _cards_scope(k: dict) -> str:
         return "所选报告（年度未识别）"
     if k["previous_year"] is None:
         return f"{k['year']} 年"
-    return f"{k['year']} 年（所选年度中最新一年；存量不跨年相加），变化为较 {k['previous_year']} 年"
+    scope = f"{k['year']} 年（所选年度中最新一年；存量不跨年相加）"
+    if k.get("same_agencies", True):
+        return f"{scope}，变化为较 {k['previous_year']} 年"
+    if k.get("compared_agencies"):
+        return (
+            f"{scope}，变化为较 {k['previous_year']} 年，只比较两年都有报告的 {k['compared_agencies']} 个单位"
+        )
+    return f"{scope}；{k['previous_year']} 年没有同一单位的报告，不计算变化"
 
 
 def charts_excel(

@@ -135,7 +135,7 @@ def cards_sheet(df: pd.DataFrame) -> pd.DataFrame:
     figures stay blank; the share is in percent."""
     table = agg.kpi_table(df)
     share = table["key"] == "answered_share"
-    for col in ("value", "previous_value", "change"):
+    for col in ("value", "previous_value", "compared_value", "change"):
         table[col] = table[col].astype(object)
         table.loc[share, col] = table.loc[share, col].map(_share_percent)
     table.loc[share, "label"] = table.loc[share, "label"] + "（%）"
@@ -145,7 +145,8 @@ def cards_sheet(df: pd.DataFrame) -> pd.DataFrame:
             "year": "年度",
             "value": "数值",
             "previous_year": "上一年度",
-            "previous_value": "上一年度数值",
+            "previous_value": "上一年度数值（比较的单位）",
+            "compared_value": "本年度数值（比较的单位）",
             "change": "变化",
             "note": "口径说明",
         }

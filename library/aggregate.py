@@ -302,25 +302,70 @@ def kpis(df: pd.DataFrame) -> dict[str, Any]:
         return values
     latest, before = years[-1], years[-2]
     values, notes = _kpis_of(df[df["year"] == latest])
-    previous, _ = _kpis_of(df[df["year"] == before])
-    deltas = {k: d for k in KPI_NAMES if (d := _delta(values.get(k), previous.get(k))) is not None}
+    previous, compared, same, n_common = _compared_years(df, latest, before)
+    deltas = {k: d for k in KPI_NAMES if (d := _delta(compared.get(k), previous.get(k))) is not None}
     unknown = int(df["year"].isna().sum())
-    scope = (
-        f"{latest} 年的数字（所选 {years[0]}–{latest} 年中最新一年；存量不跨年相加），变化为较 {before} 年"
-    )
+    scope = f"{latest} 年的数字（所选 {years[0]}–{latest} 年中最新一年；存量不跨年相加）"
+    if same:
+        scope += f"，变化为较 {before} 年"
+    elif n_common:
+        scope += f"，变化只比较 {before} 年和 {latest} 年都有报告的 {n_common} 个单位（两年的单位不完全相同）"
+    else:
+        scope += f"；{before} 年与 {latest} 年没有同一单位的报告，不计算变化"
     if unknown:
         scope += f"；年度未识别的 {unknown} 份报告不计入"
     notes = {k: f"{scope}。{notes[k]}" if k in notes else f"{scope}。" for k in KPI_NAMES}
     values.update(
-        year=latest, previous_year=before, previous=previous, deltas=deltas, unknown_year=unknown, years=years
+        year=latest,
+        previous_year=before,
+        previous=previous,
+        deltas=deltas,
+        unknown_year=unknown,
+        years=years,
+        same_agencies=same,
+        compared_agencies=n_common,
+        compared=compared,
     )
     values["notes"] = notes
     return values
 
 
+def _agency_keys(df: pd.DataFrame) -> pd.Series:
+    """(agency, region) of each report; None where the agency is unknown."""
+    pairs = zip(df["agency"], df["region"], strict=True)
+    keys = [(a, r if isinstance(r, str) else "") if isinstance(a, str) else None for a, r in pairs]
+    return pd.Series(keys, index=df.index, dtype=object)
+
+
+def _compared_years(
+    df: pd.DataFrame, latest: int, before: int
+) -> tuple[dict[str, Any], dict[str, Any], bool, int]:
+    """(previous, compared, same set, agencies compared): the two years on the agencies that have a
+    report in both. A change of totals over two different sets of agencies is no trend (a city's report
+    added in one year multiplies the applications a hundredfold), so only those agencies count.
+    ``compared`` is the latest year on them (the full figures when both years hold the same agencies).
+    """
+    keys = _agency_keys(df)
+    now, then = df["year"] == latest, df["year"] == before
+    now_keys, then_keys = set(keys[now].dropna()), set(keys[then].dropna())
+    common = now_keys & then_keys
+    same = now_keys == then_keys and bool(keys[now | then].notna().all())
+    if same:
+        previous, _ = _kpis_of(df[then])
+        current, _ = _kpis_of(df[now])
+        return previous, current, True, len(common)
+    if not common:
+        return {}, {}, False, 0
+    inside = keys.isin(common)
+    previous, _ = _kpis_of(df[then & inside])
+    current, _ = _kpis_of(df[now & inside])
+    return previous, current, False, len(common)
+
+
 def kpi_table(df: pd.DataFrame) -> pd.DataFrame:
     """:func:`kpis` as rows for the briefing Excel: key, label, year, value, previous year, its value,
-    change and note (blank where unknown: blank is not zero)."""
+    the latest year's value on the agencies compared (the same as ``value`` when both years hold the
+    same agencies), change and note (blank where unknown: blank is not zero)."""
     k = kpis(df)
     prev = k["previous"]
     rows = []
@@ -336,13 +381,13 @@ def kpi_table(df: pd.DataFrame) -> pd.DataFrame:
                 value,
                 k["previous_year"],
                 prev.get(key),
+                k.get("compared", {}).get(key),
                 k["deltas"].get(key),
                 k["notes"].get(key, ""),
             )
         )
-    return pd.DataFrame(
-        rows, columns=["key", "label", "year", "value", "previous_year", "previous_value", "change", "note"]
-    )
+    columns = ["key", "label", "year", "value", "previous_year", "previous_value", "compared_value", "change"]
+    return pd.DataFrame(rows, columns=[*columns, "note"])
 
 
 AGENCY_TABLE_HEADERS: dict[str, str] = {

@@ -43,17 +43,19 @@ def _card(at, label: str):
 
 def test_cards_show_the_latest_year_and_its_change(loaded):
     at = _overview()
-    # Two years selected (all): 2024, against 2023.
+    # Two years selected (all): 2024 shows both governments; the change compares 洪泽区 alone, the
+    # only agency with a report in both years (淮安市 has none of 2023: its 447,228 is no "increase").
     assert metric(at, "报告数") == "2 份"
-    assert _card(at, "报告数").delta == "+1 份（较2023年）"
-    # 行政许可: 洪泽 9,487 + 淮安 447,228 in 2024 (洪泽 2023: 550), not 2023 + 2024.
+    assert _card(at, "报告数").delta == "+0 份（较2023年）"
     licensing = _card(at, "行政许可处理决定")
-    assert licensing.value == "456,715 件"
-    assert licensing.delta == "+456,165 件（较2023年）"
-    assert "2024 年" in licensing.help and "较 2023 年" in licensing.help
+    assert licensing.value == "456,715 件"  # 洪泽 9,487 + 淮安 447,228 in 2024, not 2023 + 2024
+    assert licensing.delta == "+8,937 件（较2023年）"  # 洪泽 9,487 against 洪泽 550
+    assert "2024 年" in licensing.help and "只比较 2023 年和 2024 年都有报告的 1 个单位" in licensing.help
     # 主动公开: 洪泽 2,428 + 淮安 "5500余条": a lower bound, shown with 余.
     assert metric(at, "主动公开信息") == "7,928余 条"
-    assert "卡片显示其中最新的 **2024 年**，下方为较 2023 年的变化" in texts(at)
+    assert "卡片显示其中最新的 **2024 年**，下方为较 2023 年的变化，只比较两年都有报告的 1 个单位" in texts(
+        at
+    )
     # The agency table shows 淮安's figure as the report wrote it.
     table = table_with(at, "主动公开（条）")
     assert "5,500余" in set(table["主动公开（条）"])

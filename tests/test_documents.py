@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
-from paths import HONGZE_2023, HONGZE_2024
+from paths import HONGZE_2023, HONGZE_2024, HUAIAN
 
-from library.documents.briefing import BriefingInput, briefing_docx, sentences
+from library.documents.briefing import BriefingInput, _figures_note, briefing_docx, figure_rows, sentences
 from library.documents.common import BODY_FONT, TITLE_FONT, working_days_after
 from library.documents.notice import NoticeOptions, agencies_with_open_findings, notice_docx, notices_zip
 from library.filters import Filters
@@ -192,3 +192,32 @@ def test_briefing_document_carries_the_main_charts_as_images(hongze):
     text = doc_text(data)
     for i, chart in enumerate(charts, 1):
         assert f"图{i}　{chart.title}" in text
+
+
+@pytest.fixture(scope="module")
+def hongze_and_huaian(tmp_path_factory) -> pd.DataFrame:
+    """洪泽区 2023 and 2024 plus 淮安市 2024: the two years do not hold the same agencies."""
+    from library.ingest import ingest_upload
+    from library.store import Library
+
+    lib = Library(f"sqlite:///{tmp_path_factory.mktemp('documents_mixed') / 'library.sqlite'}")
+    for pdf in (HONGZE_2023, HONGZE_2024, HUAIAN):
+        assert [r.status for r in ingest_upload(lib, pdf.read_bytes(), pdf.name)] != ["failed"]
+    df = lib.dataset()
+    lib.close()
+    return df
+
+
+def test_year_on_year_compares_the_same_agencies_only(hongze_and_huaian):
+    """2024 adds 淮安市's 3,119 applications; against 2023 (洪泽区 alone) the totals would read +15,000%.
+    The change is stated for the agencies with a report in both years, and the total stands alone."""
+    said = sentences(hongze_and_huaian, 2024)
+    assert said[1] == (
+        "全年共收到政府信息公开申请3,214件。在2023、2024两年都有报告的1个单位中，"
+        "2023年为21件、2024年为95件，增加74件（+352.4%）。"
+    )
+    assert not any("15204" in line or "3,193" in line for line in said)
+    rows, previous = figure_rows(hongze_and_huaian, 2024)
+    applications = next(r for r in rows if r["label"] == "收到申请（件）")
+    assert (previous, applications["previous"], applications["value"]) == ("2023年", "21", "95")
+    assert "只比较两年都有报告的1个单位" in _figures_note(hongze_and_huaian, 2024)

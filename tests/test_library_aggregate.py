@@ -102,18 +102,32 @@ def test_kpis_of_one_year_use_prose_only_without_a_table(df: pd.DataFrame) -> No
 
 
 def test_kpis_over_several_years_show_the_latest_year_and_its_change(df: pd.DataFrame) -> None:
-    # Seeds of 2020, 2021, 2023 (one with no year) and 淮安 2024: the cards show 2024 against 2023.
+    # Seeds of 2020, 2021, 2023 (one with no year) and 淮安 2024: the cards show 2024. No agency has a
+    # report in both 2023 (县教育局) and 2024 (淮安市人民政府): a change would compare two different
+    # agencies (447,228 against 581 licensing decisions), so none is given, and the notes say why.
     k = agg.kpis(df)
     assert (k["year"], k["previous_year"]) == (2024, 2023)
-    assert k["reports"] == 1 and k["previous"]["reports"] == 1 and k["deltas"]["reports"] == 0
-    assert k["licensing_decisions"] == 447228 and k["previous"]["licensing_decisions"] == 581
-    assert k["deltas"]["licensing_decisions"] == 447228 - 581
-    assert k["applications_received"] == 3119
-    assert all("2024 年" in note and "较 2023 年" in note for note in k["notes"].values())
+    assert k["reports"] == 1 and k["licensing_decisions"] == 447228 and k["applications_received"] == 3119
+    assert (k["previous"], k["deltas"], k["same_agencies"], k["compared_agencies"]) == ({}, {}, False, 0)
+    assert all("2024 年" in note and "没有同一单位的报告，不计算变化" in note for note in k["notes"].values())
     table = agg.kpi_table(df).set_index("key")
-    assert table.loc[
-        "licensing_decisions", ["year", "value", "previous_year", "previous_value", "change"]
-    ].tolist() == [2024, 447228, 2023, 581, 447228 - 581]
+    row = table.loc["licensing_decisions", ["year", "value", "previous_year", "previous_value", "change"]]
+    assert row.tolist()[:3] == [2024, 447228, 2023] and row.isna().tolist()[3:] == [True, True]
+
+
+def test_kpis_change_compares_the_agencies_in_both_years(tmp_path) -> None:
+    """洪泽区 2023 and 2024 plus 淮安市 2024: the 2024 cards hold both governments, the change only 洪泽区."""
+    library = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+    for name in ("hongze-district-government-2023.pdf", "hongze-district-government-2024.pdf", HUAIAN.name):
+        data = (SHARED / "fixtures" / name).read_bytes()
+        library.add(parse_bytes(data, name), data)
+    k = agg.kpis(library.dataset())
+    library.close()
+    assert k["applications_received"] == 95 + 3119  # the 2024 total: both reports
+    assert (k["same_agencies"], k["compared_agencies"]) == (False, 1)
+    assert k["previous"]["applications_received"] == 21 and k["compared"]["applications_received"] == 95
+    assert k["deltas"]["applications_received"] == 95 - 21  # not 3,214 − 21
+    assert "只比较 2023 年和 2024 年都有报告的 1 个单位" in k["notes"]["applications_received"]
 
 
 @pytest.fixture(scope="module")

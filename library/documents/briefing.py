@@ -114,16 +114,62 @@ def _year_frame(df: pd.DataFrame, year: int) -> pd.DataFrame:
     return df[df["year"].isin([year - 1, year])] if "year" in df else df.iloc[0:0]
 
 
-def year_figures(df: pd.DataFrame, year: int) -> dict[str, Any]:
-    """:func:`library.aggregate.kpis` of ``year`` with the previous year's values and deltas.
+def _agency_keys(df: pd.DataFrame) -> pd.Series:
+    """(agency, region) of each report as one key; None where the agency is unknown."""
+    return pd.Series(
+        [
+            (a, r if isinstance(r, str) else "") if isinstance(a, str) else None
+            for a, r in zip(df["agency"], df["region"], strict=True)
+        ],
+        index=df.index,
+        dtype=object,
+    )
 
-    ``previous_year`` is None when the dataset has no report of ``year - 1``; ``reports`` is 0 when it
-    has none of ``year`` (the other values are then None).
+
+@dataclass(frozen=True)
+class Comparison:
+    """The year against the year before, on the agencies that have a report in both years.
+
+    ``figures`` is :func:`library.aggregate.kpis` of those reports (its ``previous`` and ``deltas``);
+    ``same_set`` is True when every report of both years is in it (the totals compare as they are).
     """
-    part = _year_frame(df, year)
-    if part.empty or not (part["year"] == year).any():
+
+    figures: dict[str, Any]
+    agencies: int
+    same_set: bool
+
+
+def year_figures(df: pd.DataFrame, year: int) -> dict[str, Any]:
+    """:func:`library.aggregate.kpis` of the reports of ``year`` (all of them; no comparison).
+
+    ``reports`` is 0 when there is none of ``year`` (the other values are then None).
+    """
+    part = df[df["year"] == year] if "year" in df else df.iloc[0:0]
+    if part.empty:
         return {"year": year, "previous_year": None, "previous": {}, "deltas": {}, "reports": 0}
     return kpis(part)
+
+
+def comparison(df: pd.DataFrame, year: int) -> Comparison | None:
+    """``year`` against ``year - 1`` on the same agencies; None when no agency reported in both.
+
+    A change of totals over two different sets of agencies is no trend (a city report added in one
+    year multiplies the applications a hundredfold): only agencies with a report in both years count.
+    """
+    part = _year_frame(df, year)
+    if part.empty:
+        return None
+    keys = _agency_keys(part)
+    now = set(keys[part["year"] == year].dropna())
+    before = set(keys[part["year"] == year - 1].dropna())
+    common = now & before
+    if not common:
+        return None
+    same = keys.notna().all() and now == before
+    figures = kpis(part[keys.isin(common)])
+    if figures.get("previous_year") is None:
+        return None
+    return Comparison(figures, len(common), bool(same))
 
 
 def sentences(df: pd.DataFrame, year: int) -> list[str]:
@@ -131,10 +177,10 @@ def sentences(df: pd.DataFrame, year: int) -> list[str]:
     k = year_figures(df, year)
     if not k.get("reports"):
         return [f"所选范围内没有{year}年的年度报告。"]
-    before, prev = k["previous_year"], k["previous"]
+    c = comparison(df, year)
     out = [f"所选范围内共收录{year}年政府信息公开工作年度报告{k['reports']}份，涉及{k['agencies']}个单位。"]
-    out.append(_applications_sentence(k, year, before, prev))
-    out.append(_share_sentence(k, before, prev))
+    out.append(_applications_sentence(k, year, c))
+    out.append(_share_sentence(k, year, c))
     review, lit = k.get("review_cases"), k.get("litigation_cases")
     if review is not None or lit is not None:
         out.append(f"因政府信息公开被申请行政复议{number(review, '件')}、提起行政诉讼{number(lit, '件')}。")
@@ -146,31 +192,37 @@ def sentences(df: pd.DataFrame, year: int) -> list[str]:
     return out
 
 
-def _applications_sentence(k: dict, year: int, before: int | None, prev: dict) -> str:
+def _compared(c: Comparison, key: str, unit: str, year: int) -> str:
+    """The change of one figure in words, on the same agencies ("" when a side is unknown)."""
+    f = c.figures
+    now, then, before = f.get(key), f["previous"].get(key), f["previous_year"]
+    moved = change(now, then, unit)
+    if not moved:
+        return ""
+    if c.same_set:
+        if unit == "%":
+            return f"，较{before}年{moved}"
+        return f"，较{before}年的{number(then, unit)}" + ("持平" if moved == "持平" else moved)
+    return (
+        f"。在{before}、{year}两年都有报告的{c.agencies}个单位中，{before}年为{number(then, unit)}、"
+        f"{year}年为{number(now, unit)}，" + moved
+    )
+
+
+def _applications_sentence(k: dict, year: int, c: Comparison | None) -> str:
     now = k["applications_received"]
     if now is None:
         return "所选报告均未填报收到政府信息公开申请的数量。"
     text = f"全年共收到政府信息公开申请{number(now, '件')}"
-    then = prev.get("applications_received") if before is not None else None
-    if then is None:
-        return text + "。"
-    moved = change(now, then, "件")
-    text += f"，较{before}年的{number(then, '件')}" + ("持平" if moved == "持平" else moved)
-    if prev.get("reports") != k["reports"]:
-        # Totals of different sets of reports: say so rather than let the change read as a trend.
-        text += f"（两年分别收录{prev.get('reports')}份、{k['reports']}份报告）"
-    return text + "。"
+    return text + (_compared(c, "applications_received", "件", year) if c else "") + "。"
 
 
-def _share_sentence(k: dict, before: int | None, prev: dict) -> str:
+def _share_sentence(k: dict, year: int, c: Comparison | None) -> str:
     share = k["answered_share"]
     if share is None:
         return "所选报告没有可计算公开比例的办理结果。"
     text = f"已办结的申请中，予以公开和部分公开的占{number(share, '%')}"
-    then = prev.get("answered_share") if before is not None else None
-    if then is not None:
-        text += f"，较{before}年{change(share, then, '%')}"
-    return text + "。"
+    return text + (_compared(c, "answered_share", "%", year) if c else "") + "。"
 
 
 def _approx(values: Mapping[str, Any], key: str) -> str:
@@ -179,9 +231,14 @@ def _approx(values: Mapping[str, Any], key: str) -> str:
 
 
 def figure_rows(df: pd.DataFrame, year: int) -> tuple[list[dict[str, str]], str]:
-    """Rows of the figures table (label, value, previous, change) and the previous column's header."""
-    k = year_figures(df, year)
-    before = k.get("previous_year")
+    """Rows of the figures table (label, value, previous, change) and the previous column's header.
+
+    With a year before, both columns are the agencies that reported in both years (see
+    :func:`comparison`); without one, the year's figures alone.
+    """
+    c = comparison(df, year)
+    k = c.figures if c else year_figures(df, year)
+    before = k.get("previous_year") if c else None
     rows = []
     for key in FIGURE_KEYS:
         name, unit = KPIS[key]
@@ -198,20 +255,18 @@ def figure_rows(df: pd.DataFrame, year: int) -> tuple[list[dict[str, str]], str]
                 "change": change(now, then, shown_unit) or "—",
             }
         )
-    return rows, f"{before}年" if before is not None else "上年（无报告）"
+    return rows, f"{before}年" if before is not None else "上年（无可比报告）"
 
 
 def _figures_note(df: pd.DataFrame, year: int) -> str:
-    """A line under the figures table when the two years count different sets of reports."""
-    k = year_figures(df, year)
-    if not k.get("reports") or k.get("previous_year") is None:
+    """A line under the figures table saying which reports the two columns compare."""
+    c = comparison(df, year)
+    if c is None or c.same_set:
         return "空白（未填报）不计为 0。"
-    before = k["previous"].get("reports")
-    if before == k["reports"]:
-        return "空白（未填报）不计为 0。"
+    before = c.figures["previous_year"]
     return (
-        f"注：{k['previous_year']}年收录{before}份报告、{year}年收录{k['reports']}份，"
-        "变化反映的是所收录报告的合计，不全是同一批单位的增减；空白（未填报）不计为 0。"
+        f"注：{before}年与{year}年收录的单位不完全相同，本表只比较两年都有报告的{c.agencies}个单位；"
+        f"{year}年全部报告的合计见上文。空白（未填报）不计为 0。"
     )
 
 

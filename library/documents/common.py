@@ -63,10 +63,8 @@ MAX_EVIDENCE_CHARS = 600  # a cell of the notice stays readable; the app shows t
 
 
 def code_name(code: str) -> str:
-    """The Chinese name of a finding code (the code itself when the vocabulary does not have it yet)."""
-    names: Mapping[str, str] = getattr(vocabulary, "FINDING_NAMES", {})
-    name = names.get(code)
-    return f"{name}（{code}）" if name else code
+    """The Chinese name of a finding code (the code itself only when the vocabulary does not know it)."""
+    return vocabulary.finding_name(code)
 
 
 def set_run_fonts(run, east_asian: str, latin: str = LATIN_FONT) -> None:
@@ -119,6 +117,8 @@ def evidence_text(evidence: Mapping[str, Any]) -> str:
         if not text:
             continue
         label = EVIDENCE_LABELS.get(key) or (key_label(key) if key in CELLS else "")
+        if key == "rule" and isinstance(value, str):
+            text = vocabulary.rule_name(value)  # a check rule code reads as what the rule says
         lines.append(f"{label}：{text}" if label else text)
     out = "\n".join(lines)
     return out if len(out) <= MAX_EVIDENCE_CHARS else out[: MAX_EVIDENCE_CHARS - 1] + "…"
