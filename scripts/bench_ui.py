@@ -69,16 +69,9 @@ def _year(at) -> int:
 
 def interactions() -> list[tuple[str, str | None, Callable]]:
     """(name, page to open first, action returning the AppTest to run)."""
-    pages = {
-        "总览": "app_pages/overview.py",
-        "主动公开": "app_pages/proactive.py",
-        "行政许可与执法": "app_pages/enforcement.py",
-        "依申请公开": "app_pages/applications.py",
-        "复议诉讼": "app_pages/review.py",
-        "数据质量": "app_pages/quality.py",
-        "报告库": "app_pages/report_library.py",
-        "上传报告": "app_pages/upload.py",
-    }
+    from page_registry import PAGES
+
+    pages = {spec.title: spec.path for spec in PAGES}  # every registered page, new ones included
     out: list[tuple[str, str | None, Callable]] = []
     for name, path in pages.items():
         out.append((f"打开页面：{name}", None, lambda at, path=path: at.switch_page(path)))
