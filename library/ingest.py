@@ -119,6 +119,15 @@ def store_item(lib: Library, item: UploadItem, **metadata) -> IngestResult:
         return IngestResult(
             item.name, "duplicate", report_id, f"已在报告库中（编号 {report_id}），未重复保存"
         )
+    result = _stored_result(item, report_id)
+    version = lib.version_note(report_id)  # a corrected report of the same agency and year
+    if version:
+        result.message = f"{result.message}；{version}"
+    return result
+
+
+def _stored_result(item: UploadItem, report_id: int) -> IngestResult:
+    """ok or warnings, with the Chinese line of a newly stored document."""
     if item.parsed.warnings or any(c.status == "fail" for c in item.parsed.checks):
         n_fail = sum(c.status == "fail" for c in item.parsed.checks)
         parts = []

@@ -162,3 +162,16 @@ def test_samples_include_real_pdfs_with_their_own_errors(tmp_path) -> None:
     huaian = df.loc["huaian-city-government-2024.pdf"]
     assert (huaian["s3.r1_new_received.total"], huaian["s4.review_total"]) == (3119, 351)
     lib.close()
+
+
+def test_ingest_says_when_a_document_is_a_new_version(tmp_path) -> None:
+    """The command line and loaders tell the user that a corrected report replaced the stored one."""
+    lib = Library(f"sqlite:///{tmp_path / 'versions.sqlite'}")
+    seed = shared_seeds()[0]
+    first = ingest_upload(lib, seed.read_bytes(), seed.name)
+    corrected = seed.read_bytes() + "\n（更正版）\n".encode()
+    second = ingest_upload(lib, corrected, "更正版.txt")
+    assert first[0].status != "failed" and second[0].status == first[0].status  # stored, same checks
+    assert "第 2 版" in second[0].message and "当前版本" in second[0].message
+    assert "第 2 版" not in first[0].message
+    lib.close()
