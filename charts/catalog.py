@@ -610,38 +610,28 @@ def quality_charts(failed: pd.DataFrame, unmatched: pd.DataFrame) -> list[ChartS
         if not failed.empty
         else pd.DataFrame(columns=["规则", "n"])
     )
-    title = "未通过的校验（按规则）"
-    charts = [
-        ChartSpec(
-            QUALITY_RULES,
-            title,
-            bar_by_category(
-                by_rule, category="规则", value="n", series=None, title=title, value_title="未通过次数"
-            ),
-            by_rule.groupby("规则")["n"].sum().reset_index().rename(columns={"n": "未通过次数"})
-            if not by_rule.empty
-            else pd.DataFrame(),
-        )
-    ]
     labels = (
         with_agency_label(unmatched.assign(n=1))
         if not unmatched.empty
         else pd.DataFrame(columns=["单位", "n"])
     )
-    title = "未识别的标签（按单位）"
-    charts.append(
-        ChartSpec(
-            QUALITY_UNMATCHED,
-            title,
-            bar_by_category(
-                labels, category="单位", value="n", series=None, title=title, value_title="标签数"
-            ),
-            labels.groupby("单位")["n"].sum().reset_index().rename(columns={"n": "标签数"})
-            if not labels.empty
-            else pd.DataFrame(),
-        )
+    return [
+        _count_chart(QUALITY_RULES, by_rule, "规则", "未通过的校验（按规则）", "未通过次数"),
+        _count_chart(QUALITY_UNMATCHED, labels, "单位", "未识别的标签（按单位）", "标签数"),
+    ]
+
+
+def _count_chart(key: str, rows: pd.DataFrame, category: str, title: str, value_title: str) -> ChartSpec:
+    """One bar per ``category`` counting the rows (column ``n`` = 1 each), with its table."""
+    fig = bar_by_category(
+        rows, category=category, value="n", series=None, title=title, value_title=value_title
     )
-    return charts
+    data = (
+        rows.groupby(category)["n"].sum().reset_index().rename(columns={"n": value_title})
+        if not rows.empty
+        else pd.DataFrame()
+    )
+    return ChartSpec(key, title, fig, data)
 
 
 def quality_page_charts(lib, filters) -> list[ChartSpec]:
