@@ -178,8 +178,8 @@ if n_reports:
     failed = from_library(Library.failed_checks)
     unmatched = from_library(Library.unmatched_labels)
 
-    unread = lib.unread_tables(current_filters())
-    flagged = lib.flagged_cells(current_filters())
+    unread = from_library(Library.unread_tables)
+    flagged = from_library(Library.flagged_cells)
     by_rule = int(flagged.loc[flagged["flag"].isin(RULE_FLAGS), "n"].sum())
     attention = set(unread["report_id"]) | set(flagged["report_id"])
 
