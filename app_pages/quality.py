@@ -11,7 +11,7 @@ from charts.tables import attention_table, check_places, explained_checks, value
 from charts.text import md_escape
 from components.page_frame import analysis_page, show_charts
 from components.source_view import position_text, show_source
-from components.state import current_filters, from_dataset, from_library, get_library
+from components.state import from_dataset, from_library, get_library
 from library import aggregate as agg
 from library.queries import RULE_FLAGS
 from library.store import Library, LibraryError
