@@ -16,7 +16,7 @@ from charts.text import md_escape
 from components.documents import notice_buttons, notice_options, notices_zip_buttons
 from components.page_frame import analysis_page, show_charts
 from components.state import from_dataset, from_library
-from library.findings_access import UNAVAILABLE_ZH, agency_findings, load_findings
+from library.findings_access import UNAVAILABLE_ZH, agency_findings, load_findings, notice_counts
 from page_registry import page
 
 # A link to this page may name the agency: /agency?agency=县教育局&region=洪泽区.
@@ -83,7 +83,10 @@ def _findings(agency: str) -> None:
     options = notice_options("agency_notice")
     notice_buttons(found, agency, options, key="agency_notice")
     with st.expander("所有单位的整改通知单（当前筛选条件下，每年一个 ZIP）"):
-        notices_zip_buttons(from_library(load_findings) or [], options, key="agency_notices_zip")
+        counts = from_library(notice_counts)
+        notices_zip_buttons(
+            from_library(load_findings) or [], options, key="agency_notices_zip", counts=counts
+        )
 
 
 n_reports = analysis_page(

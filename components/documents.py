@@ -51,7 +51,8 @@ def notice_buttons(findings: list[Finding], agency: str, options: NoticeOptions,
         n = len(counting(findings, agency, year))
         cols[i % 4].download_button(
             f"下载{year}年整改通知单（{n}项）",
-            data=notice_docx(findings, agency, year, options),
+            # Rendered on click (a .docx takes ~50 ms per year; a rerun should not pay for it).
+            data=lambda year=year: notice_docx(findings, agency, year, options),
             file_name=notice_filename(agency, year),
             mime=DOCX_MIME,
             key=f"{key}_{year}",
@@ -92,16 +93,24 @@ def briefing_button(filters: Filters) -> None:
     )
 
 
-def notices_zip_buttons(findings: list[Finding], options: NoticeOptions, key: str) -> None:
-    """One ZIP per year: the 整改通知单 of every agency with findings that still count in that year."""
-    years = sorted({f.year for f in findings if f.counts and f.agency and f.year is not None})
+def notices_zip_buttons(
+    findings: list[Finding], options: NoticeOptions, key: str, counts: dict[int, int] | None = None
+) -> None:
+    """One ZIP per year: the 整改通知单 of every agency with findings that still count in that year.
+
+    ``counts`` (year → agencies, :func:`library.findings_access.notice_counts`) saves walking every
+    finding on each rerun when the page has it cached."""
+    if counts is None:
+        years = sorted({f.year for f in findings if f.counts and f.agency and f.year is not None})
+        counts = {year: len(agencies_with_open_findings(findings, year)) for year in years}
+    years = sorted(counts)
     if not years:
         st.success("当前筛选条件下没有待整改的审核意见。")
         return
     for i, year in enumerate(years):
         if i % 4 == 0:
             cols = st.columns(4)
-        n = len(agencies_with_open_findings(findings, year))
+        n = counts[year]
         cols[i % 4].download_button(
             f"{year}年全部通知单（{n}个单位，ZIP）",
             data=lambda year=year: notices_zip(findings, year, options),

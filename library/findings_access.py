@@ -44,3 +44,13 @@ def agency_findings(lib: Any, filters: Filters, agency: str) -> list[Finding] | 
     """
     found = load_findings(lib, filters)
     return None if found is None else [f for f in found if f.agency == agency]
+
+
+def notice_counts(lib: Any, filters: Filters | None = None) -> dict[int, int]:
+    """Year → how many agencies have findings that still count (one 整改通知单 each); for
+    ``components.state.from_library``, so a page does not walk every finding on each rerun."""
+    from library.documents.notice import agencies_with_open_findings
+
+    found = load_findings(lib, filters) or []
+    years = sorted({f.year for f in found if f.counts and f.agency and f.year is not None})
+    return {year: len(agencies_with_open_findings(found, year)) for year in years}
