@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -50,6 +51,8 @@ _NOTE = re.compile(r"[(（][^)）]*[)）]")
 _HEADER_SCAN_ROWS = 10  # a header row may sit under a title row or two
 MAX_NAME = 200
 _HEADER_MAX = 12  # characters of a header cell read as containing a header word
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -214,9 +217,10 @@ def read_roster(data: bytes, filename: str) -> RosterRead:
     try:
         table = read_table(data, filename)
     except Exception as exc:  # a damaged or foreign file: tell the user, never crash the page
+        log.info("roster file %s not readable: %r", filename, exc)  # the cause, for the server log
         out = RosterRead()
         out.notes.append(
-            f"无法读取文件“{filename}”：请上传 Excel（.xlsx）或 CSV 文件（{type(exc).__name__}）。"
+            f"无法读取文件“{filename}”：文件已损坏或不是表格文件。请上传 Excel（.xlsx）或 CSV 文件。"
         )
         return out
     return rows_from_table(table)

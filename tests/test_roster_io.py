@@ -7,6 +7,7 @@ import io
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from paths import HONGZE_2023
 
 from library.roster_io import RosterRow, export_csv, export_xlsx, read_roster
 
@@ -148,3 +149,19 @@ def test_editor_table_round_trip_and_new_rows():
         "区统计局", None, "洪泽区", "部门", ("统计局", "区统计"), None
     )
     assert len(rows_from_editor(edited)) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("坏表格.xlsx", b"PK\x03\x04" + b"\x00" * 500),
+        ("乱码.csv", bytes(range(256)) * 20),
+        ("其实是PDF.csv", HONGZE_2023.read_bytes()),
+    ],
+)
+def test_unreadable_roster_file_gets_a_chinese_reason_without_python_names(name: str, data: bytes) -> None:
+    out = read_roster(data, name)
+    assert out.rows == []
+    [note] = out.notes
+    assert note.startswith(f"无法读取文件“{name}”") and "Excel" in note
+    assert not any(word in note for word in ("Error", "BadZip", "Exception", "Traceback"))
