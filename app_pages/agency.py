@@ -57,9 +57,9 @@ def _reports(agency: str, region: str | None) -> None:
     st.caption("点击报告，在“数据质量”页查看它的每个数值在原文中的位置，并可更正。")
 
 
-def _findings(agency: str) -> None:
+def _findings(agency: str, region: str | None) -> None:
     st.subheader("审核意见")
-    found = from_library(agency_findings, agency)
+    found = from_library(agency_findings, agency, region)
     if found is None:
         st.info(
             UNAVAILABLE_ZH + "审核意见启用后，这里列出该单位每份报告的问题及处理状态，并可下载整改通知单。"
@@ -104,4 +104,4 @@ if n_reports:
         st.dataframe(from_dataset(agency_figures, agency, region), hide_index=True, key="agency_figures")
         show_charts(from_dataset(agency_charts, agency, region), columns=2)
         _reports(agency, region)
-        _findings(agency)
+        _findings(agency, region)

@@ -13,10 +13,10 @@ from library.documents.briefing import BriefingInput, briefing_filename
 from library.documents.common import DEFAULT_OFFICE, DEFAULT_REPLY_DAYS, DOCX_MIME, zh_date
 from library.documents.notice import (
     NoticeOptions,
-    agencies_with_open_findings,
     counting,
     notice_docx,
     notice_filename,
+    notice_keys,
     notices_zip,
 )
 from library.filters import Filters, describe_filters
@@ -101,8 +101,9 @@ def notices_zip_buttons(
     ``counts`` (year → agencies, :func:`library.findings_access.notice_counts`) saves walking every
     finding on each rerun when the page has it cached."""
     if counts is None:
-        years = sorted({f.year for f in findings if f.counts and f.agency and f.year is not None})
-        counts = {year: len(agencies_with_open_findings(findings, year)) for year in years}
+        counts = {}
+        for _, _, year in notice_keys(findings):
+            counts[year] = counts.get(year, 0) + 1
     years = sorted(counts)
     if not years:
         st.success("当前筛选条件下没有待整改的审核意见。")

@@ -39,6 +39,7 @@ class Finding:
     note: str = ""
     who: str | None = None
     at: datetime | None = None
+    region: str | None = None  # with the agency, who the finding is about (two 区财政局 are two agencies)
 
     @property
     def counts(self) -> bool:

@@ -1177,12 +1177,16 @@ def _findings_of(
     late = late_findings(df, timeliness_of(df, dates, levels))
     chosen = [f for f in data.findings if f.report_id in wanted] + late + missing_findings(missing)
     marks = lib.statuses()
+    regions = {
+        int(r): g if isinstance(g, str) else None for r, g in zip(df["report_id"], df["region"], strict=True)
+    }
     out = []
     for f in chosen:
+        region = regions.get(f.report_id) if f.report_id is not None else f.evidence.get("region")
         mark = marks.get((f.report_id, f.key))
-        out.append(
-            f if mark is None else replace(f, status=mark.status, note=mark.note, who=mark.who, at=mark.at)
-        )
+        if mark is not None:
+            f = replace(f, status=mark.status, note=mark.note, who=mark.who, at=mark.at)
+        out.append(replace(f, region=region))
     out.sort(
         key=lambda f: (
             -(f.year or 0),

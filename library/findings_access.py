@@ -37,20 +37,21 @@ def load_findings(lib: Any, filters: Filters | None = None) -> list[Finding] | N
     return None if engine is None else list(engine(lib, filters or Filters()))
 
 
-def agency_findings(lib: Any, filters: Filters, agency: str) -> list[Finding] | None:
-    """The findings about ``agency`` (by name) among the filtered reports; None without the engine.
-
-    The signature fits ``components.state.from_library`` (cached per library revision and filters).
-    """
+def agency_findings(
+    lib: Any, filters: Filters, agency: str, region: str | None = None
+) -> list[Finding] | None:
+    """The findings about ``agency`` in ``region`` (two 区财政局 are two agencies) among the filtered
+    reports; None without the engine. The signature fits ``components.state.from_library``."""
     found = load_findings(lib, filters)
-    return None if found is None else [f for f in found if f.agency == agency]
+    return None if found is None else [f for f in found if f.agency == agency and f.region == region]
 
 
 def notice_counts(lib: Any, filters: Filters | None = None) -> dict[int, int]:
     """Year → how many agencies have findings that still count (one 整改通知单 each); for
     ``components.state.from_library``, so a page does not walk every finding on each rerun."""
-    from library.documents.notice import agencies_with_open_findings
+    from library.documents.notice import notice_keys
 
-    found = load_findings(lib, filters) or []
-    years = sorted({f.year for f in found if f.counts and f.agency and f.year is not None})
-    return {year: len(agencies_with_open_findings(found, year)) for year in years}
+    counts: dict[int, int] = {}
+    for _, _, year in notice_keys(load_findings(lib, filters) or []):
+        counts[year] = counts.get(year, 0) + 1
+    return counts

@@ -12,6 +12,7 @@ from library import findings_access
 from library.finding import Finding
 
 AGENCY = "淮安市洪泽区人民政府"
+REGION = "洪泽区"
 LABEL = f"{AGENCY}（洪泽区）"
 
 
@@ -65,9 +66,29 @@ def test_agency_figures_trend_and_reports(loaded, monkeypatch):
 
 def _engine(lib, filters):
     return [
-        Finding(None, AGENCY, 2023, "D5", "error", "表四行政复议合计与各项之和不符", evidence={"总计": 3}),
-        Finding(None, AGENCY, 2023, "F3", "warning", "缺少第六部分", status="dismissed", note="附件中已说明"),
-        Finding(None, "洪泽区教育局", 2023, "T1", "error", "逾期发布"),
+        Finding(
+            None,
+            AGENCY,
+            2023,
+            "D5",
+            "error",
+            "表四行政复议合计与各项之和不符",
+            evidence={"总计": 3},
+            region=REGION,
+        ),
+        Finding(
+            None,
+            AGENCY,
+            2023,
+            "F3",
+            "warning",
+            "缺少第六部分",
+            status="dismissed",
+            note="附件中已说明",
+            region=REGION,
+        ),
+        Finding(None, AGENCY, 2023, "D1", "error", "另一个地区同名单位的问题", region="淮阴区"),
+        Finding(None, "洪泽区教育局", 2023, "T1", "error", "逾期发布", region=REGION),
     ]
 
 
@@ -76,10 +97,11 @@ def test_agency_findings_and_notice_download(loaded, monkeypatch):
     table = table_with(at, "问题说明")
     assert sorted(table["状态"]) == ["已排除", "待处理"]
     assert "逾期发布" not in set(table["问题说明"])  # another agency's finding
+    assert "另一个地区同名单位的问题" not in set(table["问题说明"])  # the same name in another region
     buttons = [el.proto.label for el in at.get("download_button")]
     assert "下载2023年整改通知单（1项）" in buttons
-    # All agencies of 2023 with open findings: this one and 洪泽区教育局.
-    assert "2023年全部通知单（2个单位，ZIP）" in buttons
+    # All agencies of 2023 with open findings: this one, its namesake of 淮阴区 and 洪泽区教育局.
+    assert "2023年全部通知单（3个单位，ZIP）" in buttons
 
 
 def test_link_opens_quality_on_the_report(loaded):

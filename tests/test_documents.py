@@ -18,7 +18,14 @@ from paths import HONGZE_2023, HONGZE_2024, HUAIAN
 
 from library.documents.briefing import BriefingInput, _figures_note, briefing_docx, figure_rows, sentences
 from library.documents.common import BODY_FONT, TITLE_FONT, working_days_after
-from library.documents.notice import NoticeOptions, agencies_with_open_findings, notice_docx, notices_zip
+from library.documents.notice import (
+    NoticeOptions,
+    agencies_with_open_findings,
+    notice_docx,
+    notice_keys,
+    notices,
+    notices_zip,
+)
 from library.filters import Filters
 from library.finding import Finding
 
@@ -221,3 +228,30 @@ def test_year_on_year_compares_the_same_agencies_only(hongze_and_huaian):
     applications = next(r for r in rows if r["label"] == "收到申请（件）")
     assert (previous, applications["previous"], applications["value"]) == ("2023年", "21", "95")
     assert "只比较两年都有报告的1个单位" in _figures_note(hongze_and_huaian, 2024)
+
+
+def test_two_agencies_of_the_same_name_in_two_regions_get_two_notices():
+    """区财政局 of 洪泽区 and 区财政局 of 淮阴区 are two agencies: never one notice listing both."""
+
+    def one(region: str, rid: int) -> Finding:
+        return Finding(
+            report_id=rid,
+            agency="区财政局",
+            year=2023,
+            code="D5",
+            severity="error",
+            message=f"{region}的问题",
+            key="D5:review",
+            evidence={"s4.review_total": 0},
+            region=region,
+        )
+
+    found = [one("洪泽区", 1), one("淮阴区", 2)]
+    files = dict(notices(found, 2023))
+    assert sorted(files) == [
+        "整改通知单_区财政局（洪泽区）_2023.docx",
+        "整改通知单_区财政局（淮阴区）_2023.docx",
+    ]
+    hongze = doc_text(files["整改通知单_区财政局（洪泽区）_2023.docx"])
+    assert "洪泽区的问题" in hongze and "淮阴区的问题" not in hongze
+    assert notice_keys(found) == [("区财政局", "洪泽区", 2023), ("区财政局", "淮阴区", 2023)]

@@ -58,3 +58,17 @@ def test_reviewer_date_and_roster_level_decide_lateness(lib: Library) -> None:
 
 def test_without_a_roster_nothing_is_missing(lib: Library) -> None:
     assert _codes(findings_with_roster(lib), FINDING_MISSING) == set()
+
+
+def test_findings_name_the_region_of_their_agency(lib: Library) -> None:
+    """Two agencies of one name in two regions are two agencies: every finding carries the region."""
+    lib.import_roster(ROSTER.format(level="部门").encode(), "名录.csv")
+    found = findings_with_roster(lib)
+    regions = dict(zip(lib.dataset()["report_id"], lib.dataset()["region"], strict=True))
+    for f in found:
+        if f.report_id is None:
+            assert f.region == "盐池县"  # the roster's region of the missing agency
+        else:
+            expected = regions[f.report_id]
+            assert f.region == (expected if isinstance(expected, str) else None)
+    assert any(f.report_id is not None for f in found)

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from library.documents.common import (
     DEFAULT_OFFICE,
@@ -47,9 +48,32 @@ class NoticeOptions:
         return self.reply_by or working_days_after(self.issue_date(), self.reply_days)
 
 
-def counting(findings: Iterable[Finding], agency: str, year: int) -> list[Finding]:
-    """The findings of ``agency`` and ``year`` that still count (open or confirmed), in notice order."""
-    return ordered(f for f in findings if f.counts and f.agency == agency and f.year == year)
+_ANY_REGION: Any = object()
+
+
+def counting(
+    findings: Iterable[Finding], agency: str, year: int, region: str | None = _ANY_REGION
+) -> list[Finding]:
+    """The findings of ``agency`` (in ``region`` when given: two 区财政局 are two agencies) and ``year``
+    that still count (open or confirmed), in notice order."""
+    return ordered(
+        f
+        for f in findings
+        if f.counts
+        and f.agency == agency
+        and f.year == year
+        and (region is _ANY_REGION or f.region == region)
+    )
+
+
+def notice_keys(findings: Iterable[Finding], year: int | None = None) -> list[tuple[str, str | None, int]]:
+    """(agency, region, year) of every notice to send: each agency (within its region) and year with
+    at least one counting finding; ``year`` limits the years."""
+    keys: set[tuple[str, str | None, int]] = set()
+    for f in findings:
+        if f.counts and f.agency and f.year is not None and (year is None or f.year == year):
+            keys.add((f.agency, f.region, f.year))
+    return sorted(keys, key=lambda k: (k[2], k[0], k[1] or ""))
 
 
 def agencies_with_open_findings(
@@ -91,9 +115,15 @@ def _row(n: int, f: Finding) -> dict[str, str]:
     }
 
 
-def notice_context(findings: Iterable[Finding], agency: str, year: int, options: NoticeOptions) -> dict:
+def notice_context(
+    findings: Iterable[Finding],
+    agency: str,
+    year: int,
+    options: NoticeOptions,
+    region: str | None = _ANY_REGION,
+) -> dict:
     """The template's values for one notice (exposed for tests and for a preview on the page)."""
-    rows = counting(findings, agency, year)
+    rows = counting(findings, agency, year, region)
     return {
         "agency": agency,
         "year": year,
@@ -108,15 +138,22 @@ def notice_context(findings: Iterable[Finding], agency: str, year: int, options:
 
 
 def notice_docx(
-    findings: Iterable[Finding], agency: str, year: int, options: NoticeOptions | None = None
+    findings: Iterable[Finding],
+    agency: str,
+    year: int,
+    options: NoticeOptions | None = None,
+    region: str | None = _ANY_REGION,
 ) -> bytes:
-    """The 整改通知单 of ``agency`` for ``year`` as .docx bytes (its counting findings only)."""
-    return render("notice.docx", notice_context(findings, agency, year, options or NoticeOptions()))
+    """The 整改通知单 of ``agency`` (in ``region`` when given) for ``year`` as .docx bytes (its counting
+    findings only)."""
+    context = notice_context(findings, agency, year, options or NoticeOptions(), region)
+    return render("notice.docx", context)
 
 
-def notice_filename(agency: str, year: int) -> str:
-    """整改通知单_<agency>_<year>.docx."""
-    return f"整改通知单_{safe_name(agency)}_{year}.docx"
+def notice_filename(agency: str, year: int, region: str | None = None) -> str:
+    """整改通知单_<agency>_<year>.docx (with the region when it tells two agencies apart)."""
+    who = f"{agency}（{region}）" if region else agency
+    return f"整改通知单_{safe_name(who)}_{year}.docx"
 
 
 def notices(
@@ -125,9 +162,15 @@ def notices(
     """(file name, .docx bytes) for every agency and year with counting findings."""
     findings = list(findings)
     options = options or NoticeOptions()
+    keys = notice_keys(findings, year)
+    # The region goes into the file name only where one agency name stands in several regions.
+    names = [(agency, y) for agency, _, y in keys]
     return [
-        (notice_filename(agency, y), notice_docx(findings, agency, y, options))
-        for agency, y in agencies_with_open_findings(findings, year)
+        (
+            notice_filename(agency, y, region if names.count((agency, y)) > 1 else None),
+            notice_docx(findings, agency, y, options, region),
+        )
+        for agency, region, y in keys
     ]
 
 
