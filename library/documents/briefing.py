@@ -114,23 +114,11 @@ def _year_frame(df: pd.DataFrame, year: int) -> pd.DataFrame:
     return df[df["year"].isin([year - 1, year])] if "year" in df else df.iloc[0:0]
 
 
-def _agency_keys(df: pd.DataFrame) -> pd.Series:
-    """(agency, region) of each report as one key; None where the agency is unknown."""
-    return pd.Series(
-        [
-            (a, r if isinstance(r, str) else "") if isinstance(a, str) else None
-            for a, r in zip(df["agency"], df["region"], strict=True)
-        ],
-        index=df.index,
-        dtype=object,
-    )
-
-
 @dataclass(frozen=True)
 class Comparison:
     """The year against the year before, on the agencies that have a report in both years.
 
-    ``figures`` is :func:`library.aggregate.kpis` of those reports (its ``previous`` and ``deltas``);
+    ``figures`` holds the year's values on those agencies, ``previous_year`` and ``previous``;
     ``same_set`` is True when every report of both years is in it (the totals compare as they are).
     """
 
@@ -151,25 +139,16 @@ def year_figures(df: pd.DataFrame, year: int) -> dict[str, Any]:
 
 
 def comparison(df: pd.DataFrame, year: int) -> Comparison | None:
-    """``year`` against ``year - 1`` on the same agencies; None when no agency reported in both.
-
-    A change of totals over two different sets of agencies is no trend (a city report added in one
-    year multiplies the applications a hundredfold): only agencies with a report in both years count.
-    """
+    """``year`` against ``year - 1`` on the same agencies, as :func:`library.aggregate.kpis` compares
+    them (the 总览 cards say the same); None when no agency reported in both years."""
     part = _year_frame(df, year)
-    if part.empty:
+    if part.empty or not (part["year"] == year).any():
         return None
-    keys = _agency_keys(part)
-    now = set(keys[part["year"] == year].dropna())
-    before = set(keys[part["year"] == year - 1].dropna())
-    common = now & before
-    if not common:
+    k = kpis(part)
+    if k.get("previous_year") is None or not k["compared_agencies"]:
         return None
-    same = keys.notna().all() and now == before
-    figures = kpis(part[keys.isin(common)])
-    if figures.get("previous_year") is None:
-        return None
-    return Comparison(figures, len(common), bool(same))
+    figures = {**k["compared"], "previous_year": k["previous_year"], "previous": k["previous"]}
+    return Comparison(figures, k["compared_agencies"], k["same_agencies"])
 
 
 def sentences(df: pd.DataFrame, year: int) -> list[str]:
