@@ -74,18 +74,13 @@ def _prose(rng: random.Random, own: list[str], pool: list[str], n: int = 40) -> 
 
 def build_library(path: Path, n: int) -> None:
     """Create the synthetic benchmark library at ``path`` unless it already holds ``n`` reports."""
-    from library.store import Library
+    from bench_ui import library_to_build
+
     from library.synthetic import specs, synthetic_bytes, synthetic_parsed, synthetic_text
 
-    lib = Library(f"sqlite:///{path}")
-    have = lib.counts()["reports"]
-    if have == n:
-        print(f"reusing {path} ({have} synthetic reports)")
+    lib = library_to_build(path, n)
+    if lib is None:
         return
-    if have:
-        lib.close()
-        path.unlink()
-        lib = Library(f"sqlite:///{path}")
     start = time.perf_counter()
     pool = _clause_pool()
     for i, spec in enumerate(specs(n), 1):

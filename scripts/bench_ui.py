@@ -26,20 +26,31 @@ APP = str(ROOT / "app.py")
 TARGET = 0.300
 
 
-def build_library(path: Path, n: int) -> None:
-    """Create the synthetic benchmark library at ``path`` unless it already holds ``n`` reports."""
+def library_to_build(path: Path, n: int):
+    """An empty library at ``path`` to fill with ``n`` reports, or None when the file already holds
+    exactly ``n`` (a benchmark library is reused between runs; any other content is replaced)."""
     from library.store import Library
-    from library.synthetic import populate
 
     lib = Library(f"sqlite:///{path}")
     have = lib.counts()["reports"]
     if have == n:
         print(f"reusing {path} ({have} synthetic reports)")
-        return
+        lib.close()
+        return None
     if have:
         lib.close()
         path.unlink()
         lib = Library(f"sqlite:///{path}")
+    return lib
+
+
+def build_library(path: Path, n: int) -> None:
+    """Create the synthetic benchmark library at ``path`` unless it already holds ``n`` reports."""
+    from library.synthetic import populate
+
+    lib = library_to_build(path, n)
+    if lib is None:
+        return
     start = time.perf_counter()
 
     def progress(done: int, total: int, _name: str) -> None:
