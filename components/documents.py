@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from components.state import get_library, image_server
+from components.state import from_library, get_library, image_server
 from library.documents.briefing import BriefingInput, briefing_filename
 from library.documents.common import DEFAULT_OFFICE, DEFAULT_REPLY_DAYS, DOCX_MIME, zh_date
 from library.documents.notice import (
@@ -60,13 +61,20 @@ def notice_buttons(findings: list[Finding], agency: str, options: NoticeOptions,
         )
 
 
+def _report_years(lib: Library, filters: Filters) -> pd.DataFrame:
+    """The year of every report the filters select whatever years are chosen (for the page cache)."""
+    return lib.dataset(replace(filters, years=()))[["year"]]
+
+
 def briefing_button(filters: Filters) -> None:
     """通报（Word）of the latest chosen year, for the sidebar filters (other years kept to compare)."""
     from charts.briefing_doc import briefing_document, briefing_year
 
     lib = get_library()
     wider = replace(filters, years=())  # the year before is needed for the year-on-year sentences
-    year = briefing_year(lib.dataset(wider), filters.years)
+    # The years from the page cache: this runs on every page, and the dataset itself is only read
+    # when the button is clicked.
+    year = briefing_year(from_library(_report_years), filters.years)
     if year is None:
         return
     st.caption(f"{year} 年的审核情况通报：主要数字及与上年比较、审核意见、主要图表，约需 10–30 秒生成。")
