@@ -1226,8 +1226,10 @@ def _roster_options(lib: Library, filters: Filters | None) -> dict[str, Any]:
     from library.roster import roster_context  # the roster module reads the library's tables
 
     filters = filters or Filters()
-    known = lib.dataset(filters)["year"].dropna()
-    years = [int(y) for y in filters.years if str(y).isdigit()] or ([int(known.max())] if len(known) else [])
+    years = [int(y) for y in filters.years if str(y).isdigit()]
+    if not years:  # the findings' own cached dataset (findings_of reads it next): no copy of the library
+        known = filters.apply(lib.cached_findings(_compute).dataset)["year"].dropna()
+        years = [int(known.max())] if len(known) else []
     context = roster_context(lib, filters, years)
     if context.empty:
         return {}
