@@ -31,6 +31,7 @@ from library.documents.common import (  # noqa: E402
     TABLE_FONT,
     TEMPLATE_DIR,
     TITLE_FONT,
+    rfonts_of,
     set_run_fonts,
 )
 
@@ -42,11 +43,7 @@ def _style_fonts(doc, name: str, east_asian: str, size: float, bold: bool = Fals
     style.font.name = LATIN_FONT
     style.font.size = Pt(size)
     style.font.bold = bold
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = rfonts_of(style.element.get_or_add_rPr())
     for attr in ("w:ascii", "w:hAnsi", "w:cs"):
         fonts.set(qn(attr), LATIN_FONT)
     fonts.set(qn("w:eastAsia"), east_asian)

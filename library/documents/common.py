@@ -70,12 +70,16 @@ def code_name(code: str) -> str:
 def set_run_fonts(run, east_asian: str, latin: str = LATIN_FONT) -> None:
     """Set a run's Latin and East Asian font names (python-docx sets only the Latin ones)."""
     run.font.name = latin
-    rpr = run._r.get_or_add_rPr()
+    rfonts_of(run._r.get_or_add_rPr()).set(qn("w:eastAsia"), east_asian)
+
+
+def rfonts_of(rpr: Any) -> Any:  # python-docx's oxml elements carry no type hints
+    """The ``w:rFonts`` element of a run's or a style's properties, created when missing."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), east_asian)
+    return fonts
 
 
 def working_days_after(start: date, days: int) -> date:
