@@ -318,3 +318,12 @@ ROSTER_HEADERS: dict[str, str] = {
     "level": "层级",
     "aliases": "别名",
 }
+
+
+# Account roles (library.access.Role values).
+ROLE_NAMES: dict[str, str] = {
+    "admin": "管理员",
+    "reviewer": "审核员",
+    "viewer": "只读",
+    "agency": "填报单位",
+}
