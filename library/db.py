@@ -19,12 +19,13 @@ Tables:
 - ``label_overrides``: label text (normalised) → canonical target, reused by later parses.
 - ``library_meta``: a revision counter bumped by every write, so readers can cache safely.
 - ``finding_statuses``: a reviewer's status of one finding (report, finding key) with note, who and
-  when; append-only, the latest row per (report, key) wins (migration 6).
+  when; append-only, the latest row per (report, key) wins.
 - ``roster_entries``: the office's list of agencies (机关名录) with type, region, level and aliases.
 - ``roster_links``: a reviewer's decision that an agency name (in a region) is a roster entry, or none.
 - ``publication_dates``: a reviewer's entered or corrected publication date of a report (latest wins).
 
-Secondary indexes are created by migration 2 (see :mod:`library.migrations`), not declared here.
+Secondary indexes are declared on the models (``__table_args__``), so ``create_all`` of a fresh
+database makes them; a schema change also needs its Alembic revision (see :mod:`library.alembic`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -85,6 +87,12 @@ class Report(Base):
     """One stored report document."""
 
     __tablename__ = "reports"
+    __table_args__ = (
+        Index("ix_reports_year", "year"),
+        Index("ix_reports_region", "region"),
+        Index("ix_reports_agency", "agency"),
+        Index("ix_reports_parser_version", "parser_version"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     sha256: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
@@ -96,7 +104,8 @@ class Report(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     # Publication date the document states (ISO), for the timeliness check; not shown yet.
     published: Mapped[str | None] = mapped_column(String(10))
-    # Where the parser found that date (metadata_source: page | signature); NULL before migration 5.
+    # Where the parser found that date (metadata_source: page | signature); NULL for reports stored
+    # before the column existed, until re-parsed.
     published_source: Mapped[str | None] = mapped_column(String(20))
     agency_type: Mapped[str | None] = mapped_column(String(50))
     # Metadata fields a person confirmed or typed in; a re-parse keeps them (JSON list of names).
@@ -111,7 +120,7 @@ class Report(Base):
     values_blob: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     narrative_json: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     unmatched_json: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
-    # Tables shown but not read (ParsedReport.unread_tables); NULL for reports stored before migration 4.
+    # Tables shown but not read (ParsedReport.unread_tables); NULL for reports stored before the column.
     unread_json: Mapped[list | None] = mapped_column(JSON)
     # The current version of this report's group when this one is an older version (same agency,
     # region and year; library.versions keeps it up to date); NULL for a current report.
@@ -145,6 +154,7 @@ class CellRow(Base):
     """One parsed cell with its provenance."""
 
     __tablename__ = "cells"
+    __table_args__ = (Index("ux_cells_report_key", "report_id", "key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
@@ -162,6 +172,10 @@ class CheckRow(Base):
     """One consistency check result."""
 
     __tablename__ = "checks"
+    __table_args__ = (
+        Index("ix_checks_report_status", "report_id", "status"),
+        Index("ix_checks_status", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
@@ -176,6 +190,7 @@ class Correction(Base):
     """A reviewer's corrected value for one cell of one report (latest wins)."""
 
     __tablename__ = "corrections"
+    __table_args__ = (Index("ix_corrections_report_key", "report_id", "key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)
@@ -209,6 +224,7 @@ class FindingStatus(Base):
     """
 
     __tablename__ = "finding_statuses"
+    __table_args__ = (Index("ix_finding_statuses_report", "report_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[int | None] = mapped_column(Integer)
@@ -252,6 +268,7 @@ class RosterLink(Base):
     """
 
     __tablename__ = "roster_links"
+    __table_args__ = (Index("ux_roster_links_key", "agency_key", "region_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     agency_key: Mapped[str] = mapped_column(String(300), nullable=False)
@@ -266,6 +283,7 @@ class PublicationDate(Base):
     """A reviewer's publication date of a report (entered or corrected; the latest row wins)."""
 
     __tablename__ = "publication_dates"
+    __table_args__ = (Index("ix_publication_dates_report", "report_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)

@@ -42,7 +42,7 @@ from library.db import (
 )
 from library.errors import LibraryError, number
 from library.findings_store import LibraryFindings
-from library.migrations import upgrade
+from library.migrate import upgrade
 from library.queries import LIST_COLUMNS, LibraryQueries
 from library.report_meta import METADATA_FIELDS, given_fields, merged_metadata
 from library.review import LibraryReview, ParseFn, ProgressFn, unmatched_labels_of

@@ -9,8 +9,6 @@ were scraped with every cell run together), and an invented town report whose ta
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from _app_support import app_test, library_at, metric, table_with, texts
 from test_interpret_recovery import RUN_DUMP
@@ -104,20 +102,13 @@ def test_library_keeps_unread_tables_and_flags(empty_library):
 
 
 def test_old_database_gets_the_unread_column(tmp_path):
-    from library.config import make_engine
-    from library.migrations import LATEST, current_version, upgrade
+    from legacy_db import legacy_library
+
+    from library.migrate import current_revision, head_revision
     from library.store import Library
 
-    path = tmp_path / "v3.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    assert upgrade(engine, target=3) == [1, 2, 3]
-    engine.dispose()
-    con = sqlite3.connect(path)  # a database made before the column existed
-    con.execute("ALTER TABLE reports DROP COLUMN unread_json")
-    con.commit()
-    con.close()
-    lib = Library(f"sqlite:///{path}")
-    assert current_version(lib.engine) == LATEST >= 4
+    lib = Library(legacy_library(tmp_path / "v3.sqlite", 3))  # a database made before the column existed
+    assert current_revision(lib.engine) == head_revision()
     lib.add(_parse(IMAGE_ONLY, IMAGE_NAME), IMAGE_ONLY.encode("utf-8"))
     assert len(lib.unread_tables()) == 3
     lib.close()

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from legacy_db import legacy_library
 from paths import SHARED_SEEDS as SEEDS
 
 from library.config import database_url, make_engine
 from library.filters import MISSING, Filters
 from library.maintenance import reparse_in_background
-from library.migrations import LATEST, current_version, upgrade
+from library.migrate import current_revision, head_revision, upgrade
 from library.store import Library, LibraryError
 from parsing.api import parse_bytes
 from parsing.report import Check
@@ -285,17 +286,13 @@ def test_counts_on_real_seeds(lib: Library) -> None:
 
 
 def test_migrations_upgrade_an_old_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    engine = make_engine(url)
-    assert upgrade(engine, target=1) == [1]
-    assert current_version(engine) == 1
+    url = legacy_library(tmp_path / "old.sqlite", 1)  # schema_version 1: before the indexes
     con = sqlite3.connect(tmp_path / "old.sqlite")
     assert not con.execute("SELECT name FROM sqlite_master WHERE name = 'ux_cells_report_key'").fetchall()
     con.close()
-    engine.dispose()
     lib = Library(url)  # opening the library brings it up to date
-    assert current_version(lib.engine) == LATEST
-    assert upgrade(lib.engine) == []  # idempotent
+    assert current_revision(lib.engine) == head_revision()
+    assert upgrade(lib.engine) is None  # idempotent
     con = sqlite3.connect(tmp_path / "old.sqlite")
     assert con.execute("SELECT name FROM sqlite_master WHERE name = 'ux_cells_report_key'").fetchall()
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -325,15 +322,8 @@ def test_config_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_publication_date_is_stored_and_an_old_database_gets_the_column(tmp_path: Path) -> None:
     path = tmp_path / "v2.sqlite"
-    engine = make_engine(f"sqlite:///{path}")
-    assert upgrade(engine, target=2) == [1, 2]
-    engine.dispose()
-    con = sqlite3.connect(path)  # a database made before the column existed
-    con.execute("ALTER TABLE reports DROP COLUMN published")
-    con.commit()
-    con.close()
-    lib = Library(f"sqlite:///{path}")
-    assert current_version(lib.engine) == LATEST
+    lib = Library(legacy_library(path, 2))  # a database made before the column existed
+    assert current_revision(lib.engine) == head_revision()
     report_id = add_seed(lib, SHIBING)  # "发布时间: 2021-01-25 18:13"
     lib.close()
     con = sqlite3.connect(path)

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from legacy_db import STEPS, undo
 from paths import HONGZE_2023
 
 from library import aggregate as agg
-from library.config import make_engine
-from library.migrations import LATEST, current_version, upgrade
+from library.migrate import current_revision, head_revision
 from library.store import Library
 from library.versions import Member, ordered, values_diff, version_name
 from parsing.api import parse_bytes
@@ -190,18 +190,13 @@ def test_the_migration_groups_an_existing_library(tmp_path: Path, original, corr
     old_id, _ = lib.add(*original)
     new_id, _ = lib.add(*corrected)
     lib.close()
-    con = sqlite3.connect(path)  # the same library as a version before migration 7 left it
-    con.execute("ALTER TABLE reports DROP COLUMN superseded_by")
-    con.execute("DELETE FROM schema_version WHERE version = 7")
+    con = sqlite3.connect(path)  # the same library as the legacy runner's step 6 left it
+    con.execute("DROP TABLE alembic_version")
+    undo(con, STEPS[7])
     con.commit()
     con.close()
-    engine = make_engine(f"sqlite:///{path}")
-    assert current_version(engine) < 7
-    assert upgrade(engine, target=7) == [7]
-    engine.dispose()
-    lib = Library(f"sqlite:///{path}")
-    assert current_version(lib.engine) == LATEST
+    lib = Library(f"sqlite:///{path}")  # the baseline revision adds the column and groups the versions
+    assert current_revision(lib.engine) == head_revision()
     assert list(lib.dataset()["report_id"]) == [new_id]
     assert lib.list().set_index("report_id").loc[old_id, "superseded_by"] == new_id
-    assert upgrade(lib.engine, target=7) == []
     lib.close()

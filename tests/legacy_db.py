@@ -1,0 +1,84 @@
+"""SQLite libraries in the shapes the pre-Alembic runner (``library/migrations.py``, ``schema_version``
+1..7) left them, for the upgrade tests of the modules whose columns those steps added.
+
+:func:`legacy_library` makes a library with today's code, then undoes what each legacy step after
+``version`` added (tables, columns, indexes, counters) and writes the ``schema_version`` rows that
+runner kept. The real files made by main's own code are ``tests/fixtures/*.sqlite``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from library.store import Library
+
+# What each legacy step added: tables, ``reports`` columns, indexes, ``library_meta`` keys.
+STEPS: dict[int, dict[str, tuple[str, ...]]] = {
+    2: {
+        "indexes": (
+            "ix_reports_year",
+            "ix_reports_region",
+            "ix_reports_agency",
+            "ix_reports_parser_version",
+            "ux_cells_report_key",
+            "ix_checks_report_status",
+            "ix_checks_status",
+            "ix_corrections_report_key",
+        )
+    },
+    3: {"columns": ("published",)},
+    4: {"columns": ("unread_json",)},
+    5: {
+        "tables": ("roster_links", "roster_entries", "publication_dates"),
+        "columns": ("published_source",),
+    },
+    6: {"tables": ("finding_statuses",), "meta": ("status_writes",)},
+    7: {"columns": ("superseded_by",)},
+}
+NAMES = {
+    1: "baseline tables",
+    2: "secondary indexes",
+    3: "reports.published",
+    4: "reports.unread_json",
+    5: "roster, roster links, publication dates",
+    6: "finding_statuses",
+    7: "reports.superseded_by (report versions)",
+}
+
+
+def legacy_library(path: Path, version: int) -> str:
+    """Make ``path`` an empty library at legacy ``schema_version`` ``version`` (0: no bookkeeping at
+    all, the tables of step 1 only); returns its URL."""
+    url = f"sqlite:///{path}"
+    Library(url).close()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA foreign_keys=OFF")
+    con.execute("DROP TABLE alembic_version")
+    for step in sorted(STEPS, reverse=True):
+        if step > version:
+            undo(con, STEPS[step])
+    if version:
+        con.execute(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR(200) NOT NULL, "
+            "applied_at DATETIME NOT NULL)"
+        )
+        con.executemany(
+            "INSERT INTO schema_version VALUES (?, ?, '2025-01-01 00:00:00')",
+            [(n, NAMES[n]) for n in range(1, version + 1)],
+        )
+    con.commit()
+    con.close()
+    return url
+
+
+def undo(con: sqlite3.Connection, added: dict[str, tuple[str, ...]]) -> None:
+    """Remove what one legacy step added."""
+    for index in added.get("indexes", ()):
+        con.execute(f"DROP INDEX {index}")
+    for table in added.get("tables", ()):
+        con.execute(f"DROP TABLE {table}")
+    for column in added.get("columns", ()):
+        con.execute(f"ALTER TABLE reports DROP COLUMN {column}")
+    for key in added.get("meta", ()):
+        con.execute("DELETE FROM library_meta WHERE key = ?", (key,))
