@@ -111,3 +111,116 @@ def test_concurrent_adds_on_postgres(pg_lib) -> None:
         t.join()
     assert errors == []
     assert lib.counts()["reports"] == 40
+
+
+# ---------------------------------------------------------------------- schema migrations (Alembic)
+
+
+@pytest.fixture
+def pg_schema():
+    """A schema of its own and an engine whose search_path is that schema (dropped afterwards)."""
+    pytest.importorskip("psycopg", reason="the psycopg driver (test extra) is not installed")
+    from sqlalchemy import create_engine, text
+
+    schema = f"nianbao_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield schema, engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def _differences(engine) -> list:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from library.db import Base
+
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn), Base.metadata)
+
+
+def test_revisions_and_models_give_the_same_schema_on_postgres(pg_schema) -> None:
+    from library.migrate import current_revision, head_revision, upgrade
+
+    _, engine = pg_schema
+    assert upgrade(engine, create_fresh=False) == "upgraded"  # every revision, from an empty schema
+    assert current_revision(engine) == head_revision()
+    assert _differences(engine) == []
+    assert upgrade(engine) is None
+
+
+def test_a_legacy_library_upgrades_on_postgres(pg_schema) -> None:
+    """A PostgreSQL library of the legacy runner (schema_version 6: no superseded_by) keeps its reports
+    and gets its versions computed."""
+    from sqlalchemy import text
+
+    from library.migrate import current_revision, head_revision, upgrade
+    from library.store import Library
+    from parsing.api import parse_bytes
+
+    _, engine = pg_schema
+    lib = Library(engine=engine)
+    data = (SHARED / "seeds" / "000_bd3a826d0705f6e5.txt").read_bytes()
+    first, _ = lib.add(parse_bytes(data, "a.txt"), data)
+    second, _ = lib.add(parse_bytes(data + b"\n", "b.txt"), data + b"\n")
+    lib.add_correction(first, "s3.r3_7_total.total", 9, note="测试")
+    with engine.begin() as conn:  # take it back to what the legacy runner's step 6 left
+        conn.execute(text("DROP TABLE alembic_version"))
+        conn.execute(text("ALTER TABLE reports DROP COLUMN superseded_by"))
+        conn.execute(text("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR(200))"))
+        conn.execute(text("INSERT INTO schema_version VALUES (1, 'a'), (2, 'b'), (6, 'finding_statuses')"))
+    assert upgrade(engine) == "upgraded"
+    assert current_revision(engine) == head_revision() and _differences(engine) == []
+    listed = lib.list().set_index("report_id")
+    assert listed.loc[first, "superseded_by"] == second and len(listed) == 2
+    stored = lib.get(first)
+    assert stored is not None and [c["new"] for c in stored.corrections] == [9]
+    lib.close()
+
+
+def test_processes_opening_a_fresh_library_at_once_on_postgres(pg_schema, tmp_path) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    schema, engine = pg_schema
+    script = """
+import sys, time
+from pathlib import Path
+from sqlalchemy import create_engine
+from library.migrate import upgrade
+engine = create_engine(sys.argv[1], connect_args={"options": f"-csearch_path={sys.argv[2]}"})
+print("ready", flush=True)
+while not Path(sys.argv[3]).exists():
+    time.sleep(0.005)
+print(upgrade(engine), flush=True)
+"""
+    go = tmp_path / "go"
+    root = Path(__file__).resolve().parent.parent
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, PG_URL, schema, str(go)],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    go.touch()
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        results.append(out.strip())
+    assert sorted(results) == ["None", "None", "created"]
+    assert _differences(engine) == []
