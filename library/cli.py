@@ -3,10 +3,13 @@
     python -m library ingest PATH... [--workers N]     files, folders (recursive) and ZIPs → the library
     python -m library findings [--year Y] [--json]     the findings (审核意见), as a table or a JSON array
     python -m library notices --year Y -o DIR          one 整改通知单 (.docx) per agency with open findings
+    python -m library backup FILE                      a consistent copy of the SQLite library
+    python -m library restore FILE [--force]           replace the SQLite library with a checked backup
 
 The database is the app's (``NIANBAO_DATABASE_URL`` / ``NIANBAO_DB_PATH``, library/config.py). Messages
-are in Chinese; exit status 0 on success, 1 when a document failed, 2 for a usage error or when the
-findings engine is not available.
+are in Chinese; exit status 0 on success, 1 when a document failed (or a backup/restore was refused), 2
+for a usage error, when the findings engine is not available or for backup/restore of a PostgreSQL
+library (pg_dump / pg_restore do that).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from library.filters import Filters
 from library.finding import Finding
 from library.findings_access import UNAVAILABLE_ZH, FindingsFn, findings_engine
 from library.ingest import IngestResult, UploadItem, store_item
-from library.store import Library
+from library.store import Library, LibraryError
 from parsing.api import documents
 from parsing.errors import ReadError
 from parsing.limits import MB, get_limits
@@ -84,7 +87,35 @@ def build_parser() -> argparse.ArgumentParser:
     notice.add_argument("--office", default=NoticeOptions.office, metavar="名称", help="发文单位名称")
     notice.add_argument("--reply-days", type=int, default=NoticeOptions.reply_days, metavar="天数")
     notice.add_argument("--reply-by", type=date.fromisoformat, metavar="YYYY-MM-DD", help="回复期限（优先）")
+    add_backup_commands(sub)
     return parser
+
+
+def add_backup_commands(sub: argparse._SubParsersAction) -> None:
+    """The ``backup`` and ``restore`` subcommands (SQLite only; PostgreSQL: pg_dump / pg_restore)."""
+    backup = sub.add_parser("backup", help="备份 SQLite 报告库到一个文件（应用运行时也可备份）")
+    backup.add_argument("file", metavar="文件", help="备份文件（不能已存在）")
+    restore = sub.add_parser("restore", help="用备份文件恢复 SQLite 报告库（先停止应用；原库另存一份）")
+    restore.add_argument("file", metavar="文件", help="用 backup 命令生成的备份文件")
+    restore.add_argument("--force", action="store_true", help="应用已停止而报告库仍显示被使用时强制恢复")
+
+
+def backup_command(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``backup`` or ``restore``; a refusal is one Chinese line on stderr and exit status 1."""
+    from library import backup as bk
+
+    try:
+        if args.command == "backup":
+            made = bk.backup(Path(args.file))
+            print(f"已备份报告库（{made.reports} 份报告，{made.size / MB:.1f} MB）到 {made.path}", file=out)
+        else:
+            done = bk.restore(Path(args.file), force=args.force)
+            kept = f"；原报告库已另存为 {done.kept}" if done.kept else ""
+            print(f"已从 {done.source} 恢复报告库（{done.reports} 份报告）{kept}", file=out)
+    except LibraryError as exc:
+        print(f"错误：{exc.zh}", file=sys.stderr)
+        return EXIT_USAGE if exc.zh == bk.POSTGRES_ZH else EXIT_FAILED
+    return EXIT_OK
 
 
 def main(
@@ -97,6 +128,8 @@ def main(
     findings engine (tests, or a caller with its own findings)."""
     args = build_parser().parse_args(argv)
     out = out or sys.stdout
+    if args.command in ("backup", "restore"):  # before Library(): a restore must not open the library
+        return backup_command(args, out)
     lib = Library()
     try:
         if args.command == "ingest":
