@@ -131,7 +131,7 @@ def not_a_library(tmp_path: Path, _library: Path) -> Path:
     ],
     ids=["binary", "empty", "text", "other-database", "damaged", "missing"],
 )
-def test_restore_refuses_what_is_not_an_intact_library(tmp_path: Path, library_file: Path, make, words) -> None:
+def test_restore_refuses_what_is_not_a_sound_library(tmp_path: Path, library_file: Path, make, words) -> None:
     source = make(tmp_path, library_file)
     before = library_file.read_bytes()
     with pytest.raises(LibraryError) as err:
