@@ -6,7 +6,8 @@
 - :mod:`library.versions` — versions of one report (same agency, region and year): which is current,
   ``versions_of``, ``version_diff``; analyses read current versions only.
 - :mod:`library.config` — database URL (``NIANBAO_DATABASE_URL`` / ``NIANBAO_DB_PATH``), SQLite pragmas.
-- :mod:`library.db`, :mod:`library.migrations` — tables and the versioned migration runner.
+- :mod:`library.db`, :mod:`library.migrate` — tables and their Alembic migrations (``library/alembic/``);
+  :mod:`library.backup` — backup and restore of the SQLite file.
 - :mod:`library.filters` — the sidebar ``Filters``.
 - :mod:`library.dataset` — the standardised dataset (one row per report) and its Chinese headers.
 - :mod:`library.aggregate` — pure DataFrame → DataFrame aggregations for the pages.

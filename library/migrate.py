@@ -22,27 +22,33 @@ and are checked before the commit.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
 from library.config import WRITE_OPTION
 from library.db import Base
 from library.errors import LibraryError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 SCRIPT_LOCATION = Path(__file__).resolve().parent / "alembic"
 # Any constant that no other application of the same PostgreSQL database uses ('nianbao' in ASCII).
 PG_LOCK_KEY = 0x6E69616E62616F
 META_KEYS = ("revision", "status_writes")
 LEGACY_TABLE = "schema_version"
+VERSION_TABLE = "alembic_version"
+# ``revision = "0002_accounts"`` / ``down_revision: str | None = "0001_baseline"`` in a revision file.
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*(?:[\"']([^\"']+)[\"']|None)", re.M)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
     """An Alembic configuration built in code (no ``alembic.ini``), bound to ``connection``."""
+    from alembic.config import Config  # Alembic is imported only when there is work to do
+
     cfg = Config()
     # configparser interpolation: a '%' in the install path must be doubled.
     cfg.set_main_option("script_location", str(SCRIPT_LOCATION).replace("%", "%%"))
@@ -53,19 +59,31 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @functools.cache
 def head_revision() -> str:
-    """The id of the newest revision under ``library/alembic/versions`` (read once per process)."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    if head is None:  # pragma: no cover - the baseline is always there
-        raise RuntimeError("library/alembic/versions has no revision")
-    return head
+    """The id of the newest revision under ``library/alembic/versions`` (read once per process).
+
+    Read from the files' ``revision``/``down_revision`` lines rather than through Alembic, whose
+    import costs about half a second on every start although an up-to-date library needs none of
+    it; ``tests/test_migrations.py`` checks the answer against Alembic's own.
+    """
+    revisions, parents = set(), set()
+    for path in (SCRIPT_LOCATION / "versions").glob("*.py"):
+        found = dict(_ASSIGNMENT.findall(path.read_text(encoding="utf-8")))
+        revisions.add(found["revision"])
+        parents.add(found.get("down_revision") or None)
+    heads = revisions - parents
+    if len(heads) != 1:  # pragma: no cover - the chain test catches it first
+        raise RuntimeError(f"library/alembic/versions must have exactly one head, found {sorted(heads)}")
+    return heads.pop()
 
 
 def current_revision(engine_or_conn: Engine | Connection) -> str | None:
     """The revision stamped in the database (None: never stamped, fresh or made before Alembic)."""
     if isinstance(engine_or_conn, Engine):
         with engine_or_conn.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
-    return MigrationContext.configure(engine_or_conn).get_current_revision()
+            return current_revision(conn)
+    if not inspect(engine_or_conn).has_table(VERSION_TABLE):
+        return None
+    return engine_or_conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
 
 
 def upgrade(engine: Engine, *, target: str = "head", create_fresh: bool = True) -> str | None:
@@ -94,6 +112,8 @@ def _upgrade_locked(conn: Connection, target: str, wanted: str, create_fresh: bo
     current = current_revision(conn)
     if current == wanted:
         return None  # another process did it while this one waited for the lock
+    from alembic import command
+
     if current is None and create_fresh and target == "head" and _is_fresh(conn):
         Base.metadata.create_all(conn)
         conn.execute(
