@@ -19,7 +19,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from legacy_db import legacy_library
+from legacy_db import legacy_library, make_legacy, to_baseline
 from sqlalchemy import Column, Engine, Index, Integer, MetaData, String, Table
 
 from library.config import make_engine
@@ -153,15 +153,15 @@ def test_every_legacy_version_reaches_the_models_schema(tmp_path: Path, version:
 
 def test_report_versions_are_computed_when_the_column_is_added(tmp_path: Path, sample_reports) -> None:
     path = tmp_path / "v6.sqlite"
-    url = legacy_library(path, 7)
-    lib = Library(url, migrate=False)  # store the same agency and year twice, as two documents
+    url = f"sqlite:///{path}"
+    lib = Library(url)  # the same agency and year twice, as two documents
     data = sample_reports[0].read_bytes()
     first, _ = lib.add(parse_bytes(data, "a.txt"), data)
     second, _ = lib.add(parse_bytes(data + b"\n", "b.txt"), data + b"\n")
     lib.close()
     con = sqlite3.connect(path)  # the library as the legacy step 6 left it
-    con.execute("ALTER TABLE reports DROP COLUMN superseded_by")
-    con.execute("DELETE FROM schema_version WHERE version = 7")
+    to_baseline(con)
+    make_legacy(con, 6)
     con.commit()
     con.close()
     lib = Library(url)
