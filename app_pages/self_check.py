@@ -17,6 +17,7 @@ from library.access import Account, Action, Role
 from library.drafts import (
     DraftInfo,
     StoredDraft,
+    checks_table,
     delete_draft,
     draft_findings,
     get_draft,
@@ -24,28 +25,20 @@ from library.drafts import (
     previous_report,
     save_draft,
     shown_to,
+    unread_table,
 )
 from library.finding import Finding
-from library.review import unmatched_labels_of
 from library.store import LibraryError
 from library.upload_review import FAIL, OK, judge
-from parsing.checks import check_place
 from parsing.limits import describe_zh
-from parsing.schema import key_label
 from parsing.vocabulary import (
-    CHECK_STATUS_NAMES,
     FORMAT_NAMES,
     SEVERITY_NAMES,
     finding_name,
-    flag_name,
-    rule_name,
     template_name,
-    unread_table_text,
-    warning_text,
 )
 
 SELECTED = "self_check_draft"  # session key: the id of the draft shown
-UNREAD_FLAGS = ("unparsed", "too_long", "split")  # cells whose value was not read as written
 SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 st.title("自查")
@@ -199,23 +192,15 @@ def _findings(draft: StoredDraft, found: list[Finding]) -> None:
 
 
 def _checks(draft: StoredDraft) -> None:
-    checks = draft.parsed.checks
     st.subheader("勾稽关系校验")
-    if not checks:
+    table = checks_table(draft.parsed)
+    if table.empty:
         st.caption("未读取到可校验的表格。")
         return
-    table = pd.DataFrame(
-        {
-            "规则": [rule_name(c.rule) for c in checks],
-            "位置": [check_place(c.rule, c.where) for c in checks],
-            "结果": [CHECK_STATUS_NAMES.get(c.status, c.status) for c in checks],
-            "说明": [c.detail_zh for c in checks],
-        }
-    )
-    failed = table["结果"] == CHECK_STATUS_NAMES["fail"]
-    st.caption(f"共 {len(table)} 项，未通过 {int(failed.sum())} 项（未通过的列在前）。")
+    failed = int((table["结果"] == "未通过").sum())
+    st.caption(f"共 {len(table)} 项，未通过 {failed} 项（未通过的列在前）。")
     st.dataframe(
-        pd.concat([table[failed], table[~failed]]),
+        table,
         hide_index=True,
         key="sc_checks",
         column_config={"说明": st.column_config.TextColumn(width="large")},
@@ -223,22 +208,14 @@ def _checks(draft: StoredDraft) -> None:
 
 
 def _unread(draft: StoredDraft) -> None:
-    parsed = draft.parsed
     st.subheader("未能读取的内容")
-    rows = [("表格", "", unread_table_text(t)) for t in parsed.unread_tables]
-    rows += [("标签", label, "未能对应到标准栏目，该行数字未计入") for label in unmatched_labels_of(parsed)]
-    rows += [
-        ("单元格", f"{key_label(k)}（原文：{c.raw}）", flag_name(c.flag))
-        for k, c in parsed.cells.items()
-        if c.flag in UNREAD_FLAGS
-    ]
-    rows += [("解析提示", "", warning_text(w)) for w in parsed.warnings]
-    if not rows:
+    table = unread_table(draft.parsed)
+    if table.empty:
         st.caption("表格和数值均已读取。")
         return
     # Labels and raw values quote the report: a table (plain text), never Markdown.
     st.dataframe(
-        pd.DataFrame(rows, columns=["类别", "内容", "情况"]),
+        table,
         hide_index=True,
         key="sc_unread",
         column_config={"情况": st.column_config.TextColumn(width="large")},

@@ -38,9 +38,13 @@ from library.findings import SEVERITY_ORDER, Inputs, agency_identity, compute_fi
 from library.ingest import parse_upload
 from library.report_json import parsed_from_json
 from library.report_meta import given_fields, merged_metadata
+from library.review import unmatched_labels_of
 from library.store import Library, parse_columns
 from library.versions import version_key
+from parsing.checks import check_place
 from parsing.report import ParsedReport
+from parsing.schema import key_label
+from parsing.vocabulary import CHECK_STATUS_NAMES, flag_name, rule_name, unread_table_text, warning_text
 
 # The report id that stands for the draft inside the findings engine: above every real id, so the
 # draft is the latest report of its agency and year, as a report stored now would be.
@@ -377,3 +381,37 @@ def shown_to(account: Account, findings: list[Finding]) -> list[Finding]:
             f = replace(f, message=message, evidence=evidence)
         out.append(f)
     return out
+
+
+# ----------------------------------------------------------------------------------- what the page lists
+
+UNREAD_FLAGS = ("unparsed", "too_long", "split")  # cells whose value was not read as written
+
+
+def checks_table(parsed: ParsedReport) -> pd.DataFrame:
+    """The draft's 勾稽关系 checks, failed ones first: 规则, 位置, 结果, 说明 (all Chinese)."""
+    table = pd.DataFrame(
+        {
+            "规则": [rule_name(c.rule) for c in parsed.checks],
+            "位置": [check_place(c.rule, c.where) for c in parsed.checks],
+            "结果": [CHECK_STATUS_NAMES.get(c.status, c.status) for c in parsed.checks],
+            "说明": [c.detail_zh for c in parsed.checks],
+        },
+        columns=["规则", "位置", "结果", "说明"],
+    )
+    failed = pd.Series([c.status == "fail" for c in parsed.checks], dtype=bool, index=table.index)
+    return pd.concat([table[failed], table[~failed]], ignore_index=True)
+
+
+def unread_table(parsed: ParsedReport) -> pd.DataFrame:
+    """What of the draft could not be read: tables shown but not read, labels matching no row, cells
+    whose value was not read as written, and the parser's notes (类别, 内容, 情况; Chinese)."""
+    rows = [("表格", "", unread_table_text(t)) for t in parsed.unread_tables]
+    rows += [("标签", label, "未能对应到标准栏目，该行数字未计入") for label in unmatched_labels_of(parsed)]
+    rows += [
+        ("单元格", f"{key_label(k)}（原文：{c.raw}）", flag_name(c.flag))
+        for k, c in parsed.cells.items()
+        if c.flag in UNREAD_FLAGS
+    ]
+    rows += [("解析提示", "", warning_text(w)) for w in parsed.warnings]
+    return pd.DataFrame(rows, columns=["类别", "内容", "情况"])
