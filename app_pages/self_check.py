@@ -39,6 +39,7 @@ from parsing.vocabulary import (
 )
 
 SELECTED = "self_check_draft"  # session key: the id of the draft shown
+UPLOADS = "self_check_uploads"  # session key: drafts uploaded in this session (names a fresh uploader)
 SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 st.title("自查")
@@ -94,7 +95,9 @@ def _upload(account: Account) -> None:
             placeholder="留空则从报告中识别",
         )
         file = st.file_uploader(
-            "报告草稿（一份文件）", key="sc_file", help=f"与“上传报告”页相同的格式和限制。{describe_zh()}"
+            "报告草稿（一份文件）",
+            key=f"sc_file_{st.session_state.get(UPLOADS, 0)}",
+            help=f"与“上传报告”页相同的格式和限制。{describe_zh()}",
         )
         clicked = st.button(
             "上传并自查", key="sc_go", type="primary", disabled=file is None, icon=":material/fact_check:"
@@ -115,6 +118,7 @@ def _upload(account: Account) -> None:
                     st.error(exc.zh)
                     return
             st.session_state[SELECTED] = new_id
+            st.session_state[UPLOADS] = st.session_state.get(UPLOADS, 0) + 1  # an empty uploader again
             st.session_state["flash"] = ("success", f"草稿已保存（草稿编号 {new_id}），自查结果见下方。")
             st.rerun()
 

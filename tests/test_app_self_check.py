@@ -37,7 +37,8 @@ def self_check_page(who: Account | None):
 
 
 def upload(at, name: str, data: bytes):
-    at.file_uploader(key="sc_file").upload(name, data, "text/plain")
+    uploader = next(u for u in at.file_uploader if u.key.startswith("sc_file"))
+    uploader.upload(name, data, "text/plain")
     at.run()
     at.button(key="sc_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
