@@ -90,3 +90,14 @@ def test_without_an_account_the_page_asks_to_sign_in(library) -> None:
     at = self_check_page(None)
     assert any("请先登录" in w.value for w in at.warning)
     assert not at.file_uploader
+
+
+def test_a_reviewer_names_the_agency_of_the_draft(library) -> None:
+    reviewer = Account("li", Role.REVIEWER, Scope(regions=(REGION,)))
+    at = self_check_page(reviewer)
+    at.text_input(key="sc_agency").input(AGENCY)
+    at = upload(at, "审核员试查.txt", SEED_004.read_bytes())
+    (draft,) = list_drafts(library, reviewer)
+    assert (draft.agency, draft.region, draft.year) == (AGENCY, REGION, 2023)
+    assert list_drafts(library, account()) == []  # the agency's own list is its own
+    assert library.counts()["reports"] == 0
