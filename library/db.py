@@ -308,3 +308,27 @@ def insert_checks(conn: Connection, report_id: int, checks: Iterable[Check]) -> 
     ]
     if rows:
         conn.execute(insert(CheckRow), rows)
+
+
+class Draft(Base):
+    """A 填报单位's self-check (自查) draft: a report uploaded before publication, kept apart from
+    ``reports`` so that no analysis, count, completeness status, finding list, ranking, notice or export
+    of the library can ever include it. ``owner`` is the account's login name; agency and region come
+    from the account (or, for a reviewer, as entered); the parse JSON is zlib-compressed as in
+    ``report_files`` (revision 0004_drafts)."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    owner: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    agency: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(500), nullable=False)
+    format: Mapped[str] = mapped_column(String(20), nullable=False, default="unknown")
+    size: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    parsed_json_z: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # zlib(JSON of the parse)
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)

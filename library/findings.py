@@ -29,14 +29,14 @@ from __future__ import annotations
 import re
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import text
+from sqlalchemy import TextClause, bindparam, text
 
 from library.deadlines import LATE, deadline, level_of, timeliness
 from library.filters import Filters
@@ -209,30 +209,55 @@ class Inputs:
     variants: pd.DataFrame  # report_id, key, label, score: cells whose row label was matched as a variant
 
 
-def read_inputs(lib: Library) -> Inputs:
-    """Read the dataset and the few report columns, failed checks, texts and variant labels."""
+def _restricted(sql: str, only: Collection[int] | None, column: str = "report_id") -> TextClause:
+    """``sql`` with its ``{only}`` slot filled: every row, or only the reports ``only`` names."""
+    if only is None:
+        return text(sql.format(only=""))
+    clause = text(sql.format(only=f" AND {column} IN :ids"))
+    return clause.bindparams(bindparam("ids", value=sorted(only), expanding=True))
+
+
+def read_inputs(lib: Library, only: Collection[int] | None = None) -> Inputs:
+    """Read the dataset and the few report columns, failed checks, texts and variant labels.
+
+    ``only``: just these report ids (the self-check compares a draft with a few reports: those of its
+    year and its agency's report of the year before, see :mod:`library.drafts`).
+    """
     with lib.engine.connect() as conn:
         reports = pd.DataFrame(
-            conn.execute(text("SELECT id, published, unmatched_json, unread_json FROM reports")).all(),
+            conn.execute(
+                _restricted(
+                    "SELECT id, published, unmatched_json, unread_json FROM reports WHERE 1 = 1{only}",
+                    only,
+                    "id",
+                )
+            ).all(),
             columns=["report_id", "published", "unmatched_json", "unread_json"],
         )
         failed = pd.DataFrame(
             conn.execute(
-                text(
+                _restricted(
                     'SELECT report_id, rule, "where", detail, blank_as_zero FROM checks'
-                    " WHERE status = 'fail' ORDER BY id"
+                    " WHERE status = 'fail'{only} ORDER BY id",
+                    only,
                 )
             ).all(),
             columns=["report_id", "rule", "where", "detail", "blank_as_zero"],
         )
-        texts: dict[int, str] = dict(conn.execute(text("SELECT report_id, text FROM report_files")).all())
+        texts_sql = _restricted("SELECT report_id, text FROM report_files WHERE 1 = 1{only}", only)
+        texts: dict[int, str] = dict(conn.execute(texts_sql).all())
         # Scores below 100: prefix, contained, clipped, fuzzy (the exact, note-stripped, alias and
         # override tiers score 100). Reading only those rows keeps this a fast scan.
         variants = pd.DataFrame(
-            conn.execute(text("SELECT report_id, key, label, score FROM cells WHERE score < 100")).all(),
+            conn.execute(
+                _restricted("SELECT report_id, key, label, score FROM cells WHERE score < 100{only}", only)
+            ).all(),
             columns=["report_id", "key", "label", "score"],
         )
-    return Inputs(lib.dataset(), reports, failed, texts, variants)
+    dataset = lib.dataset()
+    if only is not None:
+        dataset = dataset[dataset["report_id"].isin(list(only))].reset_index(drop=True)
+    return Inputs(dataset, reports, failed, texts, variants)
 
 
 def _json_list(value: Any) -> list:

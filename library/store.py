@@ -181,29 +181,8 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
 
     def _parse_columns(self, conn: Connection, parsed: ParsedReport, now: datetime) -> dict[str, Any]:
         """The reports-table columns that come from a parse (shared by add and reparse)."""
-        values = {k: number(c.value) for k, c in parsed.cells.items()}
-        # Canonical keys in schema order, then any non-canonical key the parser emitted: every report
-        # parsed under one schema shares one layout, which makes the dataset read one numpy reshape.
-        keys = list(CELLS) + sorted(k for k in values if k not in CELLS)
-        blob = np.array([values.get(k) for k in keys], dtype="<f8").tobytes()
-        # Flags (proactive_total_approx: True) are stored as they are; figures as plain numbers.
-        narrative = {k: v if isinstance(v, bool) else number(v) for k, v in parsed.narrative.items()}
-        unmatched = unmatched_labels_of(parsed)
-        return {
-            "published": parsed.published,
-            "published_source": parsed.metadata_source.get("published") if parsed.published else None,
-            "template": parsed.template or "unknown",
-            "checks_failed": sum(1 for c in parsed.checks if c.status == "fail"),
-            "unmatched_count": len(unmatched),
-            "warnings_count": len(parsed.warnings),
-            "n_cells": len(parsed.cells),
-            "layout_id": self._layout_id(conn, keys),
-            "values_blob": blob,
-            "narrative_json": narrative,
-            "unmatched_json": unmatched,
-            "unread_json": [dict(t) for t in parsed.unread_tables],
-            "updated_at": now,
-        }
+        keys, columns = parse_columns(parsed)
+        return {**columns, "layout_id": self._layout_id(conn, keys), "updated_at": now}
 
     @staticmethod
     def _insert_cells_and_checks(conn: Connection, report_id: int, parsed: ParsedReport) -> None:
@@ -350,3 +329,30 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
             deleted = conn.execute(delete(Report).where(Report.id == report_id)).rowcount > 0
             refresh_versions(conn, old_keys=[key])
             return deleted
+
+
+def parse_columns(parsed: ParsedReport) -> tuple[list[str], dict[str, Any]]:
+    """The value layout's keys and the reports-table columns that come from a parse (all but the
+    layout id and the time): what :meth:`Library.add` stores, and what the self-check (自查) builds a
+    draft's dataset row from without storing it."""
+    values = {k: number(c.value) for k, c in parsed.cells.items()}
+    # Canonical keys in schema order, then any non-canonical key the parser emitted: every report
+    # parsed under one schema shares one layout, which makes the dataset read one numpy reshape.
+    keys = list(CELLS) + sorted(k for k in values if k not in CELLS)
+    blob = np.array([values.get(k) for k in keys], dtype="<f8").tobytes()
+    # Flags (proactive_total_approx: True) are stored as they are; figures as plain numbers.
+    narrative = {k: v if isinstance(v, bool) else number(v) for k, v in parsed.narrative.items()}
+    unmatched = unmatched_labels_of(parsed)
+    return keys, {
+        "published": parsed.published,
+        "published_source": parsed.metadata_source.get("published") if parsed.published else None,
+        "template": parsed.template or "unknown",
+        "checks_failed": sum(1 for c in parsed.checks if c.status == "fail"),
+        "unmatched_count": len(unmatched),
+        "warnings_count": len(parsed.warnings),
+        "n_cells": len(parsed.cells),
+        "values_blob": blob,
+        "narrative_json": narrative,
+        "unmatched_json": unmatched,
+        "unread_json": [dict(t) for t in parsed.unread_tables],
+    }
