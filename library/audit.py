@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Select, distinct, func, insert, or_, select
+from sqlalchemy import Connection, Engine, Select, func, insert, or_, select
 
 from library.config import WRITE_OPTION
 from library.db import AuditEntry, Report, inserted_id, utcnow
@@ -258,7 +258,7 @@ def _utc(value: datetime) -> datetime:
 
 
 def entries(engine: Engine, query: AuditQuery | None = None) -> pd.DataFrame:
-    """The matching records, newest first, at most ``query.limit``: :data:`COLUMNS` (``at`` aware UTC)."""
+    """The matching records, newest first, at most ``query.limit``: :data:`COLUMNS` (``at`` in UTC)."""
     query = query or AuditQuery()
     with engine.connect() as conn:
         stmt = _where(conn, select(*(getattr(AuditEntry, c) for c in COLUMNS)), query)
@@ -267,7 +267,7 @@ def entries(engine: Engine, query: AuditQuery | None = None) -> pd.DataFrame:
             stmt = stmt.limit(query.limit)
         rows = [tuple(r) for r in conn.execute(stmt)]
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame["at"] = pd.Series([_utc(t) for t in frame["at"]], index=frame.index, dtype=object)
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)  # SQLite's naive values are UTC
     frame["year"] = frame["year"].astype("Int64")
     return frame
 
@@ -281,7 +281,7 @@ def count(engine: Engine, query: AuditQuery | None = None) -> int:
 
 def people(engine: Engine, regions: tuple[str, ...] = ()) -> list[str]:
     """Everyone who appears in the trail (of ``regions`` when given), sorted."""
-    stmt = select(distinct(AuditEntry.who)).where(AuditEntry.who.is_not(None))
+    stmt = select(AuditEntry.who).distinct().where(AuditEntry.who.is_not(None))
     if regions:
         stmt = stmt.where(AuditEntry.region.in_(regions))
     with engine.connect() as conn:
@@ -320,6 +320,13 @@ def local_time(at: datetime) -> str:
     return _utc(at).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _local_times(times: pd.Series) -> list[str]:
+    """:func:`local_time` of a whole column at once (100,000 one by one take seconds)."""
+    if times.empty:
+        return []
+    return pd.to_datetime(times, utc=True).dt.tz_convert(BEIJING).dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
+
+
 def _target(kind: str, target_id: Any) -> str:
     name = AUDIT_TARGET_NAMES.get(kind, kind)
     if target_id is None or target_id == "":
@@ -332,7 +339,7 @@ def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     action and target in Chinese, before/after as text."""
     return pd.DataFrame(
         {
-            HEADERS["at"]: [local_time(t) for t in frame["at"]],
+            HEADERS["at"]: _local_times(frame["at"]),
             HEADERS["who"]: [w or "未署名" for w in frame["who"]],
             HEADERS["action"]: [AUDIT_ACTION_NAMES.get(a, a) for a in frame["action"]],
             HEADERS["target"]: [
