@@ -86,8 +86,8 @@ def _details(row: pd.Series) -> None:
             pd.DataFrame(
                 {
                     "项目": [AUDIT_FIELD_NAMES.get(k, k) for k in keys],
-                    "修改前": [audit.describe((before or {}).get(k)) if before else "—" for k in keys],
-                    "修改后": [audit.describe((after or {}).get(k)) if after else "—" for k in keys],
+                    "修改前": [_side(before, k) for k in keys],
+                    "修改后": [_side(after, k) for k in keys],
                 }
             ),
             hide_index=True,
@@ -95,6 +95,13 @@ def _details(row: pd.Series) -> None:
         )
     else:
         st.text(f"修改前：{audit.describe(before)}\n修改后：{audit.describe(after)}")
+
+
+def _side(values: object, key: str) -> str:
+    """One field of a before or after ('—' when that side has no such field)."""
+    if not isinstance(values, dict) or key not in values:
+        return "—"
+    return audit.field_text(values[key])
 
 
 def _exports(query: AuditQuery, total: int) -> None:

@@ -291,8 +291,8 @@ def people(engine: Engine, regions: tuple[str, ...] = ()) -> list[str]:
 # ---------------------------------------------------------------------- showing
 
 
-def _shown(value: Any) -> str:
-    """One value of a before/after: a blank figure says 空白 (never 0)."""
+def field_text(value: Any) -> str:
+    """One field of a before/after as text: a blank figure says 空白 (never 0)."""
     if value is None:
         return "空白"
     if isinstance(value, bool):
@@ -300,9 +300,9 @@ def _shown(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.15g}"
     if isinstance(value, Mapping):
-        return "，".join(f"{AUDIT_FIELD_NAMES.get(k, k)}：{_shown(v)}" for k, v in value.items())
+        return "，".join(f"{AUDIT_FIELD_NAMES.get(k, k)}：{field_text(v)}" for k, v in value.items())
     if isinstance(value, list):
-        return "、".join(_shown(v) for v in value) if value else "无"
+        return "、".join(field_text(v) for v in value) if value else "无"
     return str(value)
 
 
@@ -311,8 +311,8 @@ def describe(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, Mapping):
-        return "；".join(f"{AUDIT_FIELD_NAMES.get(k, k)}：{_shown(v)}" for k, v in value.items()) or "—"
-    return _shown(value)
+        return "；".join(f"{AUDIT_FIELD_NAMES.get(k, k)}：{field_text(v)}" for k, v in value.items()) or "—"
+    return field_text(value)
 
 
 def local_time(at: datetime) -> str:
