@@ -139,13 +139,19 @@ else:
     page = _page(total)
     rows = lib.audit_entries(replace(query, limit=PAGE_SIZE, offset=page * PAGE_SIZE))
     st.caption(f"共 {total} 条记录。点选一行可查看修改前后的逐项对照。")
+    shown = audit.export_frame(rows)
+    year = audit.HEADERS["year"]
+    shown[year] = [None if pd.isna(y) else str(y) for y in shown[year]]  # no year: blank, not "None"
     picked = st.dataframe(
-        audit.export_frame(rows),
+        shown,
         hide_index=True,
         key="audit_table",
         on_select="rerun",
         selection_mode="single-row",
-        column_config={audit.HEADERS["year"]: st.column_config.NumberColumn(format="%d")},
+        column_config={
+            audit.HEADERS["summary"]: st.column_config.TextColumn(width="large"),
+            year: st.column_config.TextColumn(width="small"),
+        },
     )
     chosen = picked.selection.rows if picked is not None else []
     if chosen:

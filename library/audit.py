@@ -68,17 +68,17 @@ COLUMNS = [
     "before",
     "after",
 ]
-HEADERS = {
+HEADERS = {  # in the order of the page's table and the export: what happened first, then what about
     "at": "时间（北京时间）",
     "who": "操作人",
     "action": "操作",
+    "summary": "摘要",
+    "before": "修改前",
+    "after": "修改后",
     "target": "对象",
     "agency": "单位",
     "region": "地区",
     "year": "年度",
-    "summary": "摘要",
-    "before": "修改前",
-    "after": "修改后",
 }
 
 
@@ -329,7 +329,7 @@ def _local_times(times: pd.Series) -> list[str]:
 
 def _target(kind: str, target_id: Any) -> str:
     name = AUDIT_TARGET_NAMES.get(kind, kind)
-    if target_id is None or target_id == "":
+    if target_id is None or pd.isna(target_id) or target_id == "":
         return name
     return f"{name} {target_id}" if kind == "report" else f"{name}：{target_id}"
 
@@ -337,22 +337,19 @@ def _target(kind: str, target_id: Any) -> str:
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """:func:`entries` for reading and export: Chinese headers (:data:`HEADERS`), Beijing time, the
     action and target in Chinese, before/after as text."""
-    return pd.DataFrame(
-        {
-            HEADERS["at"]: _local_times(frame["at"]),
-            HEADERS["who"]: [w or "未署名" for w in frame["who"]],
-            HEADERS["action"]: [AUDIT_ACTION_NAMES.get(a, a) for a in frame["action"]],
-            HEADERS["target"]: [
-                _target(k, i) for k, i in zip(frame["target_kind"], frame["target_id"], strict=True)
-            ],
-            HEADERS["agency"]: frame["agency"].fillna("").astype(str).tolist(),
-            HEADERS["region"]: frame["region"].fillna("").astype(str).tolist(),
-            HEADERS["year"]: frame["year"].astype("Int64"),
-            HEADERS["summary"]: frame["summary"].tolist(),
-            HEADERS["before"]: [describe(v) for v in frame["before"]],
-            HEADERS["after"]: [describe(v) for v in frame["after"]],
-        }
-    )
+    columns = {
+        "at": _local_times(frame["at"]),
+        "who": [w if isinstance(w, str) and w else "未署名" for w in frame["who"]],
+        "action": [AUDIT_ACTION_NAMES.get(a, a) for a in frame["action"]],
+        "summary": frame["summary"].tolist(),
+        "before": [describe(v) for v in frame["before"]],
+        "after": [describe(v) for v in frame["after"]],
+        "target": [_target(k, i) for k, i in zip(frame["target_kind"], frame["target_id"], strict=True)],
+        "agency": frame["agency"].fillna("").astype(str).tolist(),
+        "region": frame["region"].fillna("").astype(str).tolist(),
+        "year": frame["year"].astype("Int64"),
+    }
+    return pd.DataFrame({HEADERS[k]: v for k, v in columns.items()})
 
 
 def export_csv(frame: pd.DataFrame) -> bytes:
