@@ -139,6 +139,17 @@ def _m7_versions(conn: Connection) -> None:
     rebuild_versions(conn)
 
 
+def _m8_audit_log(conn: Connection) -> None:
+    """``audit_log``: the audit trail (library/audit.py), with its indexes; empty at first.
+
+    Idempotent (the table of a fresh database comes from migration 1). Alembic's revision
+    ``0003_audit`` creates the same table once the Alembic chain replaces this module.
+    """
+    from library.db import AuditEntry
+
+    AuditEntry.__table__.create(conn, checkfirst=True)  # type: ignore[attr-defined]
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "baseline tables", _m1_baseline),
     (2, "secondary indexes", _m2_indexes),
@@ -147,6 +158,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "roster, roster links, publication dates", _m5_roster),
     (6, "finding_statuses", _m6_finding_statuses),
     (7, "reports.superseded_by (report versions)", _m7_versions),
+    (8, "audit_log (audit trail)", _m8_audit_log),
 ]
 LATEST = MIGRATIONS[-1][0]
 

@@ -443,3 +443,31 @@ def test_two_sessions_uploading_and_correcting_at_once_lose_nothing(tmp_path: Pa
     url = f"sqlite:///{tmp_path / 'lib.sqlite'}"
     Library(url).close()
     run_two_sessions(lambda: Library(url))
+
+
+def test_a_library_made_before_the_audit_trail_gets_it_on_opening(tmp_path: Path) -> None:
+    """A library of schema version 7 (today's main) has no audit_log: opening it adds the table, and
+    the first write is recorded (until the Alembic chain replaces the legacy runner)."""
+    import sqlite3
+
+    from library.config import make_engine
+    from library.migrations import upgrade
+
+    path = tmp_path / "v7.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    assert upgrade(engine, target=7) == [1, 2, 3, 4, 5, 6, 7]
+    engine.dispose()
+    con = sqlite3.connect(path)
+    con.execute("DROP TABLE audit_log")  # migration 1 made it from today's models; version 7 had none
+    con.commit()
+    con.close()
+    lib = Library(f"sqlite:///{path}")
+    try:
+        _add(lib, 1, who="张三")
+        assert list(_all(lib)["who"]) == ["张三"]
+    finally:
+        lib.close()
+    con = sqlite3.connect(path)
+    indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'audit_log'")}
+    con.close()
+    assert {"ix_audit_log_at", "ix_audit_log_region_at"} <= indexes
