@@ -130,3 +130,26 @@ def test_pages_write_the_signed_in_account_into_the_trail(library) -> None:
         "王审核",
         str(rid),
     )
+
+
+def test_a_notice_download_is_recorded_when_the_document_is_made(library) -> None:
+    """The download buttons build the 整改通知单 on click; the notices are recorded once they are made."""
+    from components.documents import _recorded
+
+    made: list[bytes] = []
+
+    def build() -> bytes:
+        made.append(b"docx")
+        return b"docx"
+
+    run = _recorded(build, lambda: [("合成甲县教育局", "合成甲县", 2024, 2)])
+    assert library.audit_count() == 0  # rendering the button records nothing
+    assert run() == b"docx" and made == [b"docx"]
+    rows = library.audit_entries()
+    assert list(rows["action"]) == [audit.NOTICE_GENERATED]
+    assert (rows.iloc[0]["agency"], rows.iloc[0]["region"], rows.iloc[0]["year"]) == (
+        "合成甲县教育局",
+        "合成甲县",
+        2024,
+    )
+    assert "2 项待整改问题" in rows.iloc[0]["summary"]
