@@ -191,6 +191,27 @@ def record_report(
     )
 
 
+def record_account(
+    conn: Connection, action: str, name: str, *, who: str | None, before: Any = None, after: Any = None
+) -> int:
+    """The record of an account change (library/accounts.py calls it inside its write transaction):
+    ``action`` is ACCOUNT_CREATED / ACCOUNT_CHANGED / ACCOUNT_DELETED, ``name`` the login; ``before`` and
+    ``after`` say role, scope, display name, enabled (never a password or its hash)."""
+    verbs = {ACCOUNT_CREATED: "新建", ACCOUNT_CHANGED: "修改", ACCOUNT_DELETED: "删除"}
+    if action not in verbs:
+        raise ValueError(f"not an account action: {action!r}")
+    return record(
+        conn,
+        action,
+        who=who,
+        target_kind="account",
+        target_id=name,
+        summary=f"{verbs[action]}账户“{name}”",
+        before=before,
+        after=after,
+    )
+
+
 # ---------------------------------------------------------------------- reading
 
 

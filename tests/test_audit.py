@@ -471,3 +471,25 @@ def test_a_library_made_before_the_audit_trail_gets_it_on_opening(tmp_path: Path
     indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'audit_log'")}
     con.close()
     assert {"ix_audit_log_at", "ix_audit_log_region_at"} <= indexes
+
+
+def test_account_changes_have_a_record_call_for_the_accounts_module(lib: Library) -> None:
+    with lib.engine.begin() as conn:
+        audit.record_account(
+            conn,
+            audit.ACCOUNT_CHANGED,
+            "county",
+            who="管理员",
+            before={"role": "只读", "scope": ["合成甲县"]},
+            after={"role": "审核员", "scope": ["合成甲县"]},
+        )
+    row = _only_new(lib, 0)
+    assert (row["action"], row["target_kind"], row["target_id"], row["region"]) == (
+        audit.ACCOUNT_CHANGED,
+        "account",
+        "county",
+        None,
+    )
+    assert audit.export_frame(_all(lib)).iloc[0]["修改后"] == "角色：审核员；范围：合成甲县"
+    with pytest.raises(ValueError), lib.engine.begin() as conn:
+        audit.record_account(conn, audit.REPORT_UPLOAD, "county", who="管理员")
