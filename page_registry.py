@@ -22,7 +22,7 @@ from charts import catalog
 from charts.image_export import ChartSpec
 
 SCREENS = Path(__file__).with_name("app_pages")
-GROUPS = ("报告", "分析", "核查")  # sidebar sections, in order
+GROUPS = ("报告", "分析", "核查", "管理")  # sidebar sections, in order
 
 ChartBuilder = Callable[[pd.DataFrame], list[ChartSpec]]
 
@@ -74,6 +74,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("completeness", "发布情况", ":material/event_available:", "completeness.py", "核查"),
     PageSpec("findings", "审核意见", ":material/rule:", "findings.py", "核查"),
     PageSpec("agency", "单位档案", ":material/domain:", "agency.py", "核查"),
+    PageSpec("audit", "操作记录", ":material/history:", "audit.py", "管理"),
 )
 HOME = "overview"  # the page "/" forwards to
 UPLOAD = "upload"  # where an empty library sends the user

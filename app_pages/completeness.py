@@ -12,6 +12,7 @@ from charts.completeness import completeness_page, completeness_workbook, entrie
 from components.flash import show_flash
 from components.page_frame import show_charts
 from components.state import current_filters, filter_options, from_library, get_library
+from components.who import who as acting
 from library.completeness import NOT_DUE, Completeness
 from library.deadlines import LEVELS, MISSING, ON_TIME, UNKNOWN, deadline
 from library.filters import MISSING as NO_VALUE
@@ -99,7 +100,7 @@ def _date_form(result: Completeness) -> None:
 
 def _save_date(report_id: int, day: date | None, who: str, note: str) -> None:
     try:
-        get_library().set_publication_date(report_id, day, who=who or None, note=note)
+        get_library().set_publication_date(report_id, day, who=acting(who), note=note)
     except LibraryError as exc:
         st.error(exc.zh)
         return

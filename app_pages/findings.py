@@ -11,6 +11,7 @@ from charts.text import md_escape
 from components.flash import show_flash
 from components.samples_button import samples_offer
 from components.state import current_filters, from_library, get_library, library_is_empty
+from components.who import who as acting
 from library.filters import describe_filters
 from library.finding import Finding
 from library.findings import findings_with_roster, scores_with_roster
@@ -56,9 +57,10 @@ def _chosen(table: pd.DataFrame) -> pd.DataFrame:
 
 def _decide(f: Finding, status: str, note: str) -> None:
     """Save a reviewer's decision and show it after the rerun."""
-    who = (st.session_state.get("fd_who") or "").strip() or None
     try:
-        get_library().set_finding_status(f.report_id, f.key, status, note, who=who)
+        get_library().set_finding_status(
+            f.report_id, f.key, status, note, who=acting(st.session_state.get("fd_who")), about=f
+        )
     except LibraryError as exc:
         st.session_state["flash"] = ("error", exc.zh)
     else:

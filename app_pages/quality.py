@@ -12,6 +12,7 @@ from charts.text import md_escape
 from components.page_frame import analysis_page, show_charts
 from components.source_view import position_text, show_source
 from components.state import from_dataset, from_library, get_library
+from components.who import who
 from library import aggregate as agg
 from library.queries import RULE_FLAGS
 from library.store import Library, LibraryError
@@ -141,9 +142,8 @@ def _corrections(report: StoredReport, clicked: pd.Series | None) -> None:
 
 def _save_correction(lib, report_id: int, key: str, raw_value: str, note: str) -> None:
     try:
-        lib.add_correction(
-            report_id, key, raw_value, note
-        )  # the library reads the number (1,036 / 3.5 / blank)
+        # The library reads the number (1,036 / 3.5 / blank).
+        lib.add_correction(report_id, key, raw_value, note, who=who())
     except LibraryError as exc:
         st.error(exc.zh)
         return

@@ -11,6 +11,7 @@ from components.flash import show_flash
 from components.samples_button import samples_offer
 from components.state import counts as cached_counts
 from components.state import current_filters, get_library
+from components.who import who
 from library.export import export_csv, export_excel
 from library.queries import PARSER_VERSION, search_words
 from library.store import LibraryError
@@ -52,7 +53,7 @@ if counts["outdated"]:
         def progress(done: int, total: int, _name: str) -> None:
             bar.progress(done / max(total, 1), text=f"正在重新解析（{done}/{total}）")
 
-        result = lib.reparse_outdated(progress=progress)
+        result = lib.reparse_outdated(progress=progress, who=who())
         st.session_state["flash"] = (
             "warning" if result["failed"] else "success",
             f"已重新解析 {len(result['reparsed'])} 份报告"
@@ -185,7 +186,7 @@ if selected_id is not None:
         )
         if a2.button("重新解析", key="reparse_one", icon=":material/refresh:", width="stretch"):
             try:
-                parsed = lib.reparse(selected_id)
+                parsed = lib.reparse(selected_id, who=who())
                 st.session_state["flash"] = (
                     "success",
                     f"已重新解析：识别 {len(parsed.cells)} 个单元格，更正与已确认的信息均保留。",
@@ -201,7 +202,7 @@ if selected_id is not None:
                 st.text(f"{report.agency or report.filename}（{report.year or '年度未填'}）")
                 y, n = st.columns(2)
                 if y.button("确认删除", key="confirm_delete_yes", type="primary", width="stretch"):
-                    lib.delete(selected_id)
+                    lib.delete(selected_id, who=who())
                     st.session_state.pop("confirm_delete", None)
                     st.session_state.pop("library_selected", None)
                     st.session_state["flash"] = ("success", f"已删除报告 {selected_id}。")
@@ -229,6 +230,7 @@ if selected_id is not None:
                     region=region.strip() or None,
                     year=int(year) if year else None,
                     agency_type=agency_type,
+                    who=who(),
                 )
                 st.session_state["flash"] = ("success", "报告信息已保存。")
                 st.rerun()

@@ -9,6 +9,7 @@ import streamlit as st
 from charts.roster import ID_HEADER, editor_frame, rows_from_editor
 from components.flash import show_flash
 from components.state import from_library, get_library
+from components.who import who
 from library.deadlines import LEVELS
 from library.roster import RosterImport, report_links_of, roster_of
 from library.roster_io import HEADERS, RosterRow
@@ -41,7 +42,7 @@ def _import_section() -> None:
         )
         if st.form_submit_button("导入", type="primary") and upload is not None:
             result = get_library().import_roster(
-                upload.getvalue(), upload.name, replace=mode.startswith("替换")
+                upload.getvalue(), upload.name, replace=mode.startswith("替换"), who=who()
             )
             _import_message(result)
             st.rerun()
@@ -81,7 +82,7 @@ def _edit_section(rows: list[RosterRow]) -> None:
     c1, c2, c3 = st.columns([1, 1, 1])
     if c1.button("保存修改", key="roster_save", type="primary"):
         try:
-            result = get_library().save_roster(rows_from_editor(edited))
+            result = get_library().save_roster(rows_from_editor(edited), who=who())
         except LibraryError as exc:
             st.error(exc.zh)
         else:
@@ -157,21 +158,21 @@ def _link_form(links: pd.DataFrame, rows: list[RosterRow]) -> None:
             format_func=lambda i: "（不在名录中）" if i == NOT_LISTED else entries[i],
             key="roster_link_entry",
         )
-        who = st.text_input("审核人", key=REVIEWER_KEY)
+        typed = st.text_input("审核人", key=REVIEWER_KEY)
         row = links[links["report_id"] == report_id].iloc[0]
         c1, c2 = st.columns([1, 1])
         if c1.button("保存关联", key="roster_link_save", type="primary"):
-            _save_link(row, None if entry_id == NOT_LISTED else entry_id, who)
+            _save_link(row, None if entry_id == NOT_LISTED else entry_id, who(typed))
         if c2.button("撤销人工关联", key="roster_link_remove", disabled=not bool(row["saved"])):
-            get_library().remove_link(row["agency"] or "", row["region"])
+            get_library().remove_link(row["agency"] or "", row["region"], who=who(typed))
             st.session_state["flash"] = ("success", "已撤销人工关联，改为自动关联。")
             st.rerun()
 
 
-def _save_link(row: pd.Series, entry_id: int | None, who: str) -> None:
+def _save_link(row: pd.Series, entry_id: int | None, name: str | None) -> None:
     try:
         get_library().save_link(
-            row["agency"] or "", row["region"], entry_id, report_id=int(row["report_id"]), who=who or None
+            row["agency"] or "", row["region"], entry_id, report_id=int(row["report_id"]), who=name
         )
     except LibraryError as exc:
         st.error(exc.zh)

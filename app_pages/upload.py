@@ -10,6 +10,7 @@ import streamlit as st
 from components.flash import show_flash
 from components.samples_button import samples_offer
 from components.state import get_library, library_is_empty
+from components.who import who
 from library.ingest import UploadItem, store_item
 from library.maintenance import OverrideJob, apply_overrides_in_background
 from library.upload_review import (
@@ -212,11 +213,11 @@ def _options(section: str | None) -> list[str]:
 def _save_overrides(changed: list[tuple[str, str]]) -> None:
     """Save the reviewer's choices, re-parse this batch, and apply them to the library in the background."""
     for text, tid in changed:
-        lib.save_label_override(text, tid)
+        lib.save_label_override(text, tid, who=who())
     overrides = lib.label_overrides()
     for k in list(batch):
         batch[k] = [reparse_item(it, overrides) for it in batch[k]]
-    st.session_state[JOB] = apply_overrides_in_background(lib, [text for text, _ in changed])
+    st.session_state[JOB] = apply_overrides_in_background(lib, [text for text, _ in changed], who=who())
     ignored = sum(1 for _, tid in changed if tid == IGNORE)
     st.session_state["flash"] = (
         "success",
@@ -417,6 +418,7 @@ if fresh and st.button("保存到报告库", type="primary", key="save_batch", i
             region=row["地区"].strip() or None,
             year=row["年度"],
             agency_type=row[AGENCY_TYPE_HEADER],
+            who=who(),
         )
         if result.status == "failed":
             item.save_note = f"保存失败：{result.message}"

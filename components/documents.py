@@ -3,6 +3,7 @@ the 通报 of the chosen year."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -10,6 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from components.state import from_library, get_library, image_server
+from components.who import who
+from library import audit
 from library.documents.briefing import BriefingInput, briefing_filename
 from library.documents.common import DEFAULT_OFFICE, DEFAULT_REPLY_DAYS, DOCX_MIME, zh_date
 from library.documents.notice import (
@@ -18,6 +21,7 @@ from library.documents.notice import (
     notice_docx,
     notice_filename,
     notice_keys,
+    notices_sent,
     notices_zip,
 )
 from library.filters import Filters, describe_filters
@@ -53,12 +57,30 @@ def notice_buttons(findings: list[Finding], agency: str, options: NoticeOptions,
         cols[i % 4].download_button(
             f"下载{year}年整改通知单（{n}项）",
             # Rendered on click (a .docx takes ~50 ms per year; a rerun should not pay for it).
-            data=lambda year=year: notice_docx(findings, agency, year, options),
+            data=_recorded(
+                lambda year=year: notice_docx(findings, agency, year, options),
+                lambda year=year: notices_sent(findings, year, agency),
+            ),
             file_name=notice_filename(agency, year),
             mime=DOCX_MIME,
             key=f"{key}_{year}",
             on_click="ignore",
         )
+
+
+def _recorded(
+    build: Callable[[], bytes], sent: Callable[[], list[tuple[str, str | None, int, int]]]
+) -> Callable[[], bytes]:
+    """``build`` that, once the document is made (on the click), records the notices it holds in the
+    audit trail as the session's user's. Runs on a worker thread: ``who`` and the library are taken now."""
+    lib, name = get_library(), who()
+
+    def run() -> bytes:
+        data = build()
+        lib.record_notices(sent(), who=name, how="下载")
+        return data
+
+    return run
 
 
 def _report_years(lib: Library, filters: Filters) -> pd.DataFrame:
@@ -80,6 +102,7 @@ def briefing_button(filters: Filters) -> None:
     st.caption(f"{year} 年的审核情况通报：主要数字及与上年比较、审核意见、主要图表，约需 10–30 秒生成。")
     image_server()
     scope = describe_filters(replace(filters, years=(year,)))
+    name = who()
 
     def build() -> bytes:
         # Runs when the button is clicked, on a worker thread: no Streamlit calls in here.
@@ -87,7 +110,18 @@ def briefing_button(filters: Filters) -> None:
         extra = BriefingInput(
             scope=scope, findings=load_findings(lib, wider), **_review_parts(lib, filters, year)
         )
-        return briefing_document(dataset, year, extra)
+        data = briefing_document(dataset, year, extra)
+        lib.record_event(
+            audit.BRIEFING_GENERATED,
+            who=name,
+            target_kind="briefing",
+            target_id=f"{year} 年",
+            summary=f"下载 {year} 年度审核情况通报（{scope}）",
+            after={"year": year, "scope": scope},
+            region=filters.regions[0] if len(filters.regions) == 1 else None,
+            year=year,
+        )
+        return data
 
     st.download_button(
         "下载通报（Word）",
@@ -122,7 +156,10 @@ def notices_zip_buttons(
         n = counts[year]
         cols[i % 4].download_button(
             f"{year}年全部通知单（{n}个单位，ZIP）",
-            data=lambda year=year: notices_zip(findings, year, options),
+            data=_recorded(
+                lambda year=year: notices_zip(findings, year, options),
+                lambda year=year: notices_sent(findings, year),
+            ),
             file_name=f"整改通知单_{year}.zip",
             mime="application/zip",
             key=f"{key}_{year}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.state import get_library
+from components.who import who
 from page_registry import UPLOAD, page
 
 
@@ -25,7 +26,7 @@ def samples_offer(key: str, *, link_upload: bool = True) -> None:
             def progress(done: int, total: int, _name: str) -> None:
                 bar.progress(done / max(total, 1), text=f"正在加载示例报告（{done}/{total}）")
 
-            results = load_samples(get_library(), progress=progress)
+            results = load_samples(get_library(), progress=progress, who=who())
             bar.empty()
             stored = sum(1 for r in results if r.status in ("ok", "warnings"))
             failed = [f"{r.name}：{r.message}" for r in results if r.status == "failed"]

@@ -6,6 +6,8 @@
     python -m library backup FILE                      a consistent copy of the SQLite library
     python -m library restore FILE [--force]           replace the SQLite library with a checked backup
 
+``ingest`` and ``notices`` take ``--who NAME`` for the audit trail (default: 命令行 and the system user).
+
 The database is the app's (``NIANBAO_DATABASE_URL`` / ``NIANBAO_DB_PATH``, library/config.py). Messages
 are in Chinese; exit status 0 on success, 1 when a document failed (or a backup/restore was refused), 2
 for a usage error, when the findings engine is not available or for backup/restore of a PostgreSQL
@@ -15,6 +17,7 @@ library (pg_dump / pg_restore do that).
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections import Counter, deque
@@ -24,7 +27,8 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from library.documents.notice import NoticeOptions, notices
+from library import audit
+from library.documents.notice import NoticeOptions, notices, notices_sent
 from library.filters import Filters
 from library.finding import Finding
 from library.findings_access import UNAVAILABLE_ZH, FindingsFn, findings_engine
@@ -78,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="解析并入库：文件、文件夹（含子文件夹）和 ZIP")
     ingest.add_argument("paths", nargs="+", metavar="路径", help="报告文件、文件夹或 ZIP")
     ingest.add_argument("--workers", type=int, default=2, metavar="N", help="并行解析的进程数（默认 2）")
+    ingest.add_argument("--who", metavar="姓名", help="记入操作记录的操作人（默认：命令行及系统用户名）")
     findings = sub.add_parser("findings", help="列出审核意见")
     findings.add_argument("--year", type=int, metavar="年度", help="只列该年度的报告")
     findings.add_argument("--json", action="store_true", help="输出 JSON 数组")
@@ -88,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     notice.add_argument("--reply-days", type=int, default=NoticeOptions.reply_days, metavar="天数")
     notice.add_argument("--reply-by", type=date.fromisoformat, metavar="YYYY-MM-DD", help="回复期限（优先）")
     add_backup_commands(sub)
+    notice.add_argument("--who", metavar="姓名", help="记入操作记录的操作人（默认：命令行及系统用户名）")
     return parser
 
 
@@ -133,7 +139,7 @@ def main(
     lib = Library()
     try:
         if args.command == "ingest":
-            return ingest(lib, [Path(p) for p in args.paths], args.workers, out)
+            return ingest(lib, [Path(p) for p in args.paths], args.workers, out, who=_who(args.who))
         provider = findings_provider or findings_engine()
         if provider is None:
             print(f"错误：{UNAVAILABLE_ZH}", file=sys.stderr)
@@ -141,9 +147,19 @@ def main(
         if args.command == "findings":
             return list_findings(lib, provider, args.year, args.json, out)
         options = NoticeOptions(office=args.office, reply_days=args.reply_days, reply_by=args.reply_by)
-        return write_notices(lib, provider, args.year, Path(args.output), options, out)
+        return write_notices(lib, provider, args.year, Path(args.output), options, out, who=_who(args.who))
     finally:
         lib.close()
+
+
+def _who(given: str | None) -> str:
+    """The operator written into the audit trail: ``--who``, else 命令行 with the system user's name."""
+    if given and given.strip():
+        return given.strip()
+    try:
+        return f"{audit.CLI}（{getpass.getuser()}）"
+    except (OSError, KeyError):  # no user name in a bare container
+        return audit.CLI
 
 
 # ---------------------------------------------------------------------- ingest
@@ -219,14 +235,15 @@ def _line(result: IngestResult) -> str:
     return f"[{status}] {result.name}{where}" + (f"：{detail}" if detail else "")
 
 
-def ingest(lib: Library, paths: list[Path], workers: int, out: TextIO) -> int:
-    """Parse and store every document under ``paths``; one line per document, then a summary."""
+def ingest(lib: Library, paths: list[Path], workers: int, out: TextIO, *, who: str | None = None) -> int:
+    """Parse and store every document under ``paths``; one line per document, then a summary (the
+    uploads recorded in the audit trail as ``who``'s)."""
     if workers < 1:
         print("参数错误：--workers 至少为 1", file=sys.stderr)
         return EXIT_USAGE
     counts: Counter[str] = Counter()
     for item in _parsed_items(paths, workers, lib.label_overrides()):
-        result = store_item(lib, item)
+        result = store_item(lib, item, who=who)
         counts[result.status] += 1
         print(_line(result), file=out, flush=True)
     total = sum(counts.values())
@@ -271,10 +288,19 @@ def list_findings(lib: Library, provider: FindingsFn, year: int | None, as_json:
 
 
 def write_notices(
-    lib: Library, provider: FindingsFn, year: int, folder: Path, options: NoticeOptions, out: TextIO
+    lib: Library,
+    provider: FindingsFn,
+    year: int,
+    folder: Path,
+    options: NoticeOptions,
+    out: TextIO,
+    *,
+    who: str | None = None,
 ) -> int:
-    """Write one notice per agency with counting findings of ``year`` into ``folder``."""
-    docs = notices(_findings(lib, provider, year), year, options)
+    """Write one notice per agency with counting findings of ``year`` into ``folder`` (each one recorded
+    in the audit trail as ``who``'s)."""
+    found = _findings(lib, provider, year)
+    docs = notices(found, year, options)
     if not docs:
         print(f"{year} 年没有需要整改的单位，未生成通知单。", file=out)
         return EXIT_OK
@@ -282,5 +308,6 @@ def write_notices(
     for name, data in docs:
         (folder / name).write_bytes(data)
         print(folder / name, file=out)
+    lib.record_notices(notices_sent(found, year), who=who, how="命令行生成")
     print(f"已生成 {len(docs)} 份整改通知单，保存在 {folder}。", file=out)
     return EXIT_OK

@@ -23,6 +23,7 @@ Tables:
 - ``roster_entries``: the office's list of agencies (机关名录) with type, region, level and aliases.
 - ``roster_links``: a reviewer's decision that an agency name (in a region) is a roster entry, or none.
 - ``publication_dates``: a reviewer's entered or corrected publication date of a report (latest wins).
+- ``audit_log``: the audit trail (操作记录): who changed what, when, before and after (library/audit.py).
 
 Secondary indexes are declared on the models (``__table_args__``), so ``create_all`` of a fresh
 database makes them; a schema change also needs its Alembic revision (see :mod:`library.alembic`).
@@ -332,3 +333,31 @@ class Draft(Base):
     parsed_json_z: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)  # zlib(JSON of the parse)
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class AuditEntry(Base):
+    """One recorded change (操作记录): written in the transaction of the change it records.
+
+    ``agency``/``region``/``year`` are those of the report concerned when there is one, so a scoped
+    account's view of the trail can be limited to its regions; ``before``/``after`` say what changed
+    (JSON, None when there is nothing on that side). Append-only: nothing updates or deletes a row.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_region_at", "region", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    who: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40), nullable=False)
+    target_kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    target_id: Mapped[str | None] = mapped_column(String(300))
+    agency: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    before: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    after: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))

@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Engine, insert, select, text
 
+from library import audit
 from library.db import FindingStatus, Report, utcnow
 from library.errors import LibraryError
 from library.finding import STATUSES
+from parsing.vocabulary import FINDING_STATUS_NAMES, finding_name
 
 if TYPE_CHECKING:
     from library.filters import Filters
@@ -63,12 +65,21 @@ class LibraryFindings:
         return int(rows.get("revision", 0)) - int(rows.get("status_writes", 0))
 
     def set_finding_status(
-        self, report_id: int | None, key: str, status: str, note: str = "", *, who: str | None = None
+        self,
+        report_id: int | None,
+        key: str,
+        status: str,
+        note: str = "",
+        *,
+        who: str | None = None,
+        about: Finding | None = None,
     ) -> None:
         """Record a reviewer's status of the finding ``key`` of ``report_id`` (None: agency-level).
 
         ``status`` is one of :data:`library.finding.STATUSES` (``open`` withdraws an earlier decision);
         dismissing or marking explained needs a note. The history is kept; the latest entry wins.
+        The audit trail gets the status before and after, with ``who``; ``about`` (the finding) names
+        it there and gives the agency, region and year of a finding without a report.
         """
         if status not in STATUSES:
             raise LibraryError(f"未知的状态：{status}", f"unknown status {status!r}")
@@ -82,6 +93,7 @@ class LibraryFindings:
                 sha = conn.execute(select(Report.sha256).where(Report.id == report_id)).scalar()
                 if sha is None:
                     raise LibraryError(f"报告 {report_id} 不存在", f"no report {report_id}")
+            before = _latest_status(conn, report_id, sha, key)
             conn.execute(
                 insert(FindingStatus).values(
                     report_id=report_id,
@@ -98,6 +110,9 @@ class LibraryFindings:
             )
             if not bumped.rowcount:  # a database whose migration 6 ran before the counter existed
                 conn.execute(text("INSERT INTO library_meta (key, value) VALUES ('status_writes', 1)"))
+            _record_status(
+                conn, report_id, key, before, {"status": status, "note": (note or "").strip()}, who, about
+            )
 
     def statuses(self) -> dict[tuple[int | None, str], StatusEntry]:
         """The latest status of every finding that has one: ``(report_id, key) → StatusEntry``.
@@ -159,3 +174,51 @@ class LibraryFindings:
         from library.findings import findings_of  # findings imports this module's types
 
         return findings_of(self, filters, **options)  # type: ignore[arg-type]  # self is a Library
+
+
+def _latest_status(
+    conn: Connection, report_id: int | None, sha: str | None, key: str
+) -> dict[str, str] | None:
+    """The finding's status before this decision (None: never decided), read in the write transaction."""
+    cond = FindingStatus.report_id.is_(None) if report_id is None else FindingStatus.report_sha256 == sha
+    row = conn.execute(
+        select(FindingStatus.status, FindingStatus.note)
+        .where(cond, FindingStatus.key == key)
+        .order_by(FindingStatus.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else {"status": row.status, "note": row.note or ""}
+
+
+def _record_status(
+    conn: Connection,
+    report_id: int | None,
+    key: str,
+    before: dict[str, str] | None,
+    after: dict[str, str],
+    who: str | None,
+    about: Finding | None,
+) -> None:
+    """The audit record of a finding decision (statuses by their Chinese names)."""
+    context = audit.report_context(conn, report_id)
+    if not context and about is not None:  # a finding without a report: the agency it is about
+        context = {"agency": about.agency, "region": about.region, "year": about.year}
+    what = f"“{finding_name(about.code)}”" if about is not None else f"（{key}）"
+    where = audit.report_name(context, report_id) if report_id is not None else (context.get("agency") or "")
+    audit.record(
+        conn,
+        audit.FINDING_STATUS,
+        who=who,
+        target_kind="finding",
+        target_id=key if report_id is None else f"{report_id}/{key}",
+        summary=f"将{where}的审核意见{what}标记为{_named(after)['status']}",
+        before=None if before is None else _named(before),
+        after=_named(after),
+        agency=context.get("agency"),
+        region=context.get("region"),
+        year=context.get("year"),
+    )
+
+
+def _named(entry: dict[str, str]) -> dict[str, str]:
+    return {"status": FINDING_STATUS_NAMES.get(entry["status"], entry["status"]), "note": entry["note"]}

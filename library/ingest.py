@@ -104,7 +104,8 @@ def parse_upload(
 
 
 def store_item(lib: Library, item: UploadItem, **metadata) -> IngestResult:
-    """Store one parsed upload item (metadata as for ``Library.add``); never raises for a refused item."""
+    """Store one parsed upload item (metadata and ``who`` as for ``Library.add``); never raises for a
+    refused item."""
     if item.parsed.error is not None or item.data is None:
         message = (item.parsed.error or {}).get("message") or "解析失败"
         return IngestResult(item.name, "failed", None, message)
@@ -140,15 +141,21 @@ def _stored_result(item: UploadItem, report_id: int) -> IngestResult:
 
 
 def ingest_upload(
-    lib: Library, data: bytes, filename: str, *, progress: ProgressFn | None = None
+    lib: Library,
+    data: bytes,
+    filename: str,
+    *,
+    progress: ProgressFn | None = None,
+    who: str | None = None,
 ) -> list[IngestResult]:
-    """Parse (with the library's label overrides) and store every document of an upload."""
+    """Parse (with the library's label overrides) and store every document of an upload (recorded in
+    the audit trail as ``who``'s)."""
     overrides = lib.label_overrides()
     members = _members(data, filename)
     results = []
     for i, (name, content) in enumerate(members, 1):
         # Parse and store member by member: memory stays flat and progress moves steadily.
-        results.append(store_item(lib, _parse_member(name, content, overrides)))
+        results.append(store_item(lib, _parse_member(name, content, overrides), who=who))
         if progress:
             progress(i, len(members), name)
     return results

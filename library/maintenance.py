@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from library import audit
 from library.store import Library
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ def reparse_in_background(lib: Library) -> threading.Thread | None:
 
     def run() -> None:
         try:
-            result = lib.reparse_outdated()
+            result = lib.reparse_outdated(who=audit.SYSTEM)  # after a parser update: nobody's doing
             log.info("re-parsed %d reports, %d failed", len(result["reparsed"]), len(result["failed"]))
         except Exception:  # noqa: BLE001 - upkeep must never take the app down
             log.exception("background re-parse failed")
@@ -56,10 +57,13 @@ class OverrideJob:
         return self.done / self.total if self.total else (1.0 if self.finished else 0.0)
 
 
-def apply_overrides_in_background(lib: Library, texts: Iterable[str]) -> OverrideJob:
+def apply_overrides_in_background(
+    lib: Library, texts: Iterable[str], *, who: str | None = None
+) -> OverrideJob:
     """Start re-parsing, in a daemon thread, every stored report the saved overrides of ``texts`` concern.
 
     Returns the job at once; its fields show the progress and, once ``finished``, the reports updated.
+    The re-parses are recorded in the audit trail as ``who``'s (the reviewer who saved the overrides).
     """
     job = OverrideJob(texts=list(texts))
 
@@ -70,7 +74,7 @@ def apply_overrides_in_background(lib: Library, texts: Iterable[str]) -> Overrid
         try:
             ids = lib.reports_concerned_by(job.texts)
             job.total = len(ids)
-            result = lib.reparse_many(ids, None, progress)
+            result = lib.reparse_many(ids, None, progress, who=who)
             job.updated, job.failed = result["reparsed"], result["failed"]
             log.info("label overrides re-parsed %d reports, %d failed", len(job.updated), len(job.failed))
         except Exception:  # noqa: BLE001 - upkeep must never take the app down; the page says it failed

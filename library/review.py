@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from library import audit
 from library.db import (
     CellRow,
     CheckRow,
@@ -32,7 +33,7 @@ from library.report_json import parsed_from_json
 from library.report_meta import METADATA_FIELDS, merged_metadata
 from library.versions import key_of, refresh_versions
 from parsing.report import PARSER_VERSION, Cell, ParsedReport
-from parsing.schema import CELLS, NARRATIVE_KEYS
+from parsing.schema import CELLS, NARRATIVE_KEYS, key_label
 from parsing.vocabulary import IGNORE
 
 if TYPE_CHECKING:
@@ -83,8 +84,12 @@ class LibraryReview:
         region: str | None = None,
         year: int | None = None,
         agency_type: str | None = None,
+        who: str | None = None,
     ) -> None:
-        """Set (and mark as confirmed) the given metadata fields; fields passed as None are unchanged."""
+        """Set (and mark as confirmed) the given metadata fields; fields passed as None are unchanged.
+
+        The fields given are recorded in the audit trail (before and after) with ``who``.
+        """
         given = {"agency": agency, "region": region, "year": year, "agency_type": agency_type}
         changes = {k: v for k, v in given.items() if v is not None}
         if "year" in changes:
@@ -97,12 +102,27 @@ class LibraryReview:
                 raise LibraryError(f"报告 {report_id} 不存在", f"no report {report_id}")
             merged = sorted(set(confirmed) | set(changes))
             old_key = key_of(conn, report_id)
+            before = audit.report_context(conn, report_id)
+            before["agency_type"] = conn.execute(
+                select(Report.agency_type).where(Report.id == report_id)
+            ).scalar()
             conn.execute(
                 update(Report)
                 .where(Report.id == report_id)
                 .values(confirmed=merged, updated_at=utcnow(), **changes)
             )
             refresh_versions(conn, [report_id], [old_key])  # the edit may make or unmake versions
+            changed = [k for k in changes if before.get(k) != changes[k]]
+            audit.record_report(
+                conn,
+                audit.METADATA_EDIT,
+                report_id,
+                who=who,
+                summary=f"修改{audit.report_name(before, report_id)}的单位信息"
+                + ("" if changed else "（确认原值）"),
+                before={k: before.get(k) for k in changes},
+                after=dict(changes),
+            )
 
     def add_correction(
         self,
@@ -121,15 +141,17 @@ class LibraryReview:
         if key not in CELLS and not (key.startswith("n.") and key[2:] in NARRATIVE_KEYS):
             raise LibraryError(f"未知的字段：{key}", f"unknown cell key {key!r}")
         value = number(value)
-        current = self.get(report_id)
-        if current is None:
-            raise LibraryError(f"报告 {report_id} 不存在", f"no report {report_id}")
         with self._write() as conn:
+            if conn.execute(select(Report.id).where(Report.id == report_id)).scalar() is None:
+                raise LibraryError(f"报告 {report_id} 不存在", f"no report {report_id}")
+            # The value this correction replaces, read in the write transaction: another session's
+            # correction of the same cell a moment ago is what this one changes.
+            old = number(_current_value(conn, report_id, key))
             result = conn.execute(
                 insert(Correction).values(
                     report_id=report_id,
                     key=key,
-                    old=number(current.values.get(key)),
+                    old=old,
                     new=value,
                     note=note or "",
                     who=who,
@@ -138,18 +160,44 @@ class LibraryReview:
             )
             new_id = inserted_id(result)
             self._recheck(conn, report_id)
+            audit.record_report(
+                conn,
+                audit.CELL_CORRECTION,
+                report_id,
+                who=who,
+                summary=f"更正{audit.report_name(audit.report_context(conn, report_id), report_id)}"
+                f"的“{key_label(key)}”",
+                before={"field": key_label(key), "value": old},
+                after={"field": key_label(key), "value": value, "note": note or ""},
+            )
         return new_id
 
-    def remove_correction(self, correction_id: int) -> bool:
-        """Withdraw one correction (the previous correction or the parsed value applies again)."""
+    def remove_correction(self, correction_id: int, *, who: str | None = None) -> bool:
+        """Withdraw one correction (the previous correction or the parsed value applies again);
+        recorded in the audit trail with ``who``."""
         with self._write() as conn:
-            report_id = conn.execute(
-                select(Correction.report_id).where(Correction.id == correction_id)
-            ).scalar()
-            if report_id is None:
+            row = conn.execute(
+                select(Correction.report_id, Correction.key).where(Correction.id == correction_id)
+            ).first()
+            if row is None:
                 return False
+            report_id = row.report_id
+            shown = number(_current_value(conn, report_id, row.key))
             conn.execute(delete(Correction).where(Correction.id == correction_id))
             self._recheck(conn, report_id)
+            context = audit.report_context(conn, report_id)
+            audit.record_report(
+                conn,
+                audit.CORRECTION_WITHDRAWN,
+                report_id,
+                who=who,
+                summary=f"撤回{audit.report_name(context, report_id)}“{key_label(row.key)}”的更正",
+                before={"field": key_label(row.key), "value": shown},
+                after={
+                    "field": key_label(row.key),
+                    "value": number(_current_value(conn, report_id, row.key)),
+                },
+            )
             return True
 
     @staticmethod
@@ -228,31 +276,54 @@ class LibraryReview:
         if not key or not target:
             raise LibraryError("标签和目标字段都不能为空", "label text and target are required")
         with self._write() as conn:
+            previous = conn.execute(select(LabelOverride.target).where(LabelOverride.text == key)).scalar()
             conn.execute(delete(LabelOverride).where(LabelOverride.text == key))
             conn.execute(
                 insert(LabelOverride).values(
                     text=key, target=target, who=who, active=True, created_at=utcnow()
                 )
             )
-
-    def delete_label_override(self, text_: str) -> bool:
-        """Forget the override of ``text_``."""
-        with self._write() as conn:
-            return (
-                conn.execute(
-                    delete(LabelOverride).where(LabelOverride.text == _normalize_label(text_))
-                ).rowcount
-                > 0
+            audit.record(
+                conn,
+                audit.LABEL_OVERRIDE,
+                who=who,
+                target_kind="label",
+                target_id=key,
+                summary=f"标签“{text_.strip()}”对应到“{_target_name(target)}”",
+                before=None if previous is None else {"text": key, "target": _target_name(previous)},
+                after={"text": key, "target": _target_name(target)},
             )
+
+    def delete_label_override(self, text_: str, *, who: str | None = None) -> bool:
+        """Forget the override of ``text_`` (recorded in the audit trail with ``who``)."""
+        key = _normalize_label(text_)
+        with self._write() as conn:
+            previous = conn.execute(select(LabelOverride.target).where(LabelOverride.text == key)).scalar()
+            if previous is None:
+                return False
+            conn.execute(delete(LabelOverride).where(LabelOverride.text == key))
+            audit.record(
+                conn,
+                audit.LABEL_OVERRIDE_REMOVED,
+                who=who,
+                target_kind="label",
+                target_id=key,
+                summary=f"删除标签“{text_.strip()}”的对应",
+                before={"text": key, "target": _target_name(previous)},
+            )
+            return True
 
     # ------------------------------------------------------------------ re-parsing
 
-    def reparse(self, report_id: int, parse_fn: ParseFn | None = None) -> ParsedReport:
+    def reparse(
+        self, report_id: int, parse_fn: ParseFn | None = None, *, who: str | None = None
+    ) -> ParsedReport:
         """Parse the stored original again (with the current label overrides) and replace the parse.
 
         Corrections and confirmed metadata are kept; unconfirmed metadata is taken from the new
-        parse. A failed parse raises :class:`LibraryError` and leaves the stored report untouched.
-        Returns the new :class:`ParsedReport`.
+        parse. A failed parse raises :class:`LibraryError` and leaves the stored report untouched
+        (and unrecorded). Returns the new :class:`ParsedReport`; the audit trail gets the parse
+        before and after, with ``who``.
         """
         original = self.original_bytes(report_id)
         if original is None:
@@ -274,6 +345,7 @@ class LibraryReview:
             )
             meta = merged_metadata(parsed, dict(row), set(row["confirmed"] or []))
             old_key = key_of(conn, report_id)
+            before = _parse_summary(conn, report_id)
             conn.execute(delete(CellRow).where(CellRow.report_id == report_id))
             conn.execute(delete(CheckRow).where(CheckRow.report_id == report_id))
             conn.execute(
@@ -299,6 +371,17 @@ class LibraryReview:
                 self._recheck(conn, report_id)
             # New unconfirmed metadata or a new publication date may regroup or reorder versions.
             refresh_versions(conn, [report_id], [old_key])
+            context = audit.report_context(conn, report_id)
+            audit.record_report(
+                conn,
+                audit.REPORT_REPARSE,
+                report_id,
+                who=who,
+                summary=f"重新解析{audit.report_name(context, report_id)}",
+                before=before,
+                after=_parse_summary(conn, report_id),
+                context=context,
+            )
         return parsed
 
     def reports_concerned_by(self, texts: Iterable[str]) -> list[int]:
@@ -336,6 +419,7 @@ class LibraryReview:
         parse_fn: ParseFn | None = None,
         *,
         progress: ProgressFn | None = None,
+        who: str | None = None,
     ) -> dict[str, list]:
         """Re-parse every stored report the saved overrides of ``texts`` concern (see
         :meth:`reports_concerned_by`), so they reach the library and not only later uploads.
@@ -344,17 +428,22 @@ class LibraryReview:
         kept). Returns ``{"reparsed": [ids], "failed": [(id, Chinese message)]}``; ``progress(done,
         total, filename)`` is called after each report.
         """
-        return self.reparse_many(self.reports_concerned_by(list(texts)), parse_fn, progress)
+        return self.reparse_many(self.reports_concerned_by(list(texts)), parse_fn, progress, who=who)
 
     def reparse_many(
-        self, ids: list[int], parse_fn: ParseFn | None = None, progress: ProgressFn | None = None
+        self,
+        ids: list[int],
+        parse_fn: ParseFn | None = None,
+        progress: ProgressFn | None = None,
+        *,
+        who: str | None = None,
     ) -> dict[str, list]:
         """Re-parse ``ids`` one transaction each (see :meth:`reparse`); a failure is recorded and the rest
         go on. Returns ``{"reparsed": [ids], "failed": [(id, Chinese message)]}``."""
         result: dict[str, list] = {"reparsed": [], "failed": []}
         for i, report_id in enumerate(ids, 1):
             try:
-                parsed = self.reparse(report_id, parse_fn)
+                parsed = self.reparse(report_id, parse_fn, who=who)
                 result["reparsed"].append(report_id)
                 name = parsed.file
             except LibraryError as exc:
@@ -379,6 +468,7 @@ class LibraryReview:
         *,
         current_version: str = PARSER_VERSION,
         progress: ProgressFn | None = None,
+        who: str | None = None,
     ) -> dict[str, list]:
         """Re-parse every report whose parser version differs from ``current_version``.
 
@@ -386,7 +476,55 @@ class LibraryReview:
         ``{"reparsed": [ids], "failed": [(id, Chinese message)]}``. ``progress(done, total, filename)``
         is called after each report.
         """
-        return self.reparse_many(self.outdated_ids(current_version), parse_fn, progress)
+        return self.reparse_many(self.outdated_ids(current_version), parse_fn, progress, who=who)
+
+
+def _current_value(conn: Connection, report_id: int, key: str) -> Any:
+    """The value a cell shows now (read in the caller's transaction): its latest correction, else the
+    parsed value (None: blank or not read)."""
+    row = conn.execute(
+        select(Correction.new)
+        .where(Correction.report_id == report_id, Correction.key == key)
+        .order_by(Correction.id.desc())
+        .limit(1)
+    ).first()
+    if row is not None:
+        return row.new
+    if key.startswith("n."):
+        narrative = conn.execute(select(Report.narrative_json).where(Report.id == report_id)).scalar()
+        return (narrative or {}).get(key[2:])
+    return conn.execute(
+        select(CellRow.value).where(CellRow.report_id == report_id, CellRow.key == key)
+    ).scalar()
+
+
+def _parse_summary(conn: Connection, report_id: int) -> dict[str, Any]:
+    """What a re-parse may change, for the audit trail."""
+    row = conn.execute(
+        select(
+            Report.parser_version,
+            Report.template,
+            Report.n_cells,
+            Report.checks_failed,
+            Report.agency,
+            Report.region,
+            Report.year,
+        ).where(Report.id == report_id)
+    ).one()
+    return {
+        "parser_version": row.parser_version,
+        "template": row.template,
+        "cells": row.n_cells,
+        "checks_failed": row.checks_failed,
+        "agency": row.agency,
+        "region": row.region,
+        "year": row.year,
+    }
+
+
+def _target_name(target: str) -> str:
+    """A label override's target as a reader knows it (the field's Chinese name, or 忽略)."""
+    return "忽略（不是数据行）" if target == IGNORE else key_label(target)
 
 
 def _labels_concerned(labels: list[dict], wanted: dict[str, str]) -> bool:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from library import audit
 from library.completeness import Completeness, completeness, effective_dates
 from library.db import PublicationDate, Report, RosterEntry, RosterLink, utcnow
 from library.deadlines import LEVELS
@@ -103,10 +104,13 @@ class LibraryRoster:
             RosterRow(r.name, r.agency_type, r.region, r.level, tuple(r.aliases or ()), r.id) for r in rows
         ]
 
-    def import_roster(self, data: bytes, filename: str, *, replace: bool = False) -> RosterImport:
+    def import_roster(
+        self, data: bytes, filename: str, *, replace: bool = False, who: str | None = None
+    ) -> RosterImport:
         """Read an Excel/CSV roster and store it: rows of an agency already listed (same name and
         region) update it, others are added; ``replace`` removes the entries the file does not list
-        (with their reviewer links). Nothing is written when the file yields no row."""
+        (with their reviewer links). Nothing is written when the file yields no row. The audit trail
+        gets the entries added, changed and removed, with ``who``."""
         read: RosterRead = read_roster(data, filename)
         result = RosterImport(skipped=list(read.skipped), notes=list(read.notes))
         if not read.rows:
@@ -114,8 +118,10 @@ class LibraryRoster:
         stored = {r.key: r for r in self.roster()}
         with self._write() as conn:
             now = utcnow()
+            change = _Change()
             for row in read.rows:
                 old = stored.get(row.key)
+                change.note(old, row)
                 if old is None:
                     conn.execute(
                         insert(RosterEntry).values(**_entry_row(row), created_at=now, updated_at=now)
@@ -130,21 +136,26 @@ class LibraryRoster:
                     result.updated += 1
             if replace:
                 listed = {r.key for r in read.rows}
-                gone = [r.id for k, r in stored.items() if k not in listed and r.id is not None]
-                result.removed = self._delete_entries(conn, gone)
+                gone = [r for k, r in stored.items() if k not in listed and r.id is not None]
+                result.removed = self._delete_entries(conn, [r.id for r in gone if r.id is not None])
+                change.remove(gone)
+            change.record(conn, audit.ROSTER_IMPORT, f"导入名录“{filename}”", who)
         return result
 
-    def save_roster(self, rows: list[RosterRow]) -> RosterImport:
+    def save_roster(self, rows: list[RosterRow], *, who: str | None = None) -> RosterImport:
         """Store an edited roster: rows with an id are updated, rows without one added, stored entries
-        left out deleted (with their reviewer links). Refused with the problems when it is invalid."""
+        left out deleted (with their reviewer links). Refused with the problems when it is invalid.
+        The audit trail gets the entries added, changed and removed, with ``who``."""
         problems = check_rows(rows)
         if problems:
             raise LibraryError("名录未保存：" + "；".join(problems), f"invalid roster: {problems}")
         result = RosterImport()
-        stored = {r.id for r in self.roster()}
+        stored = {r.id: r for r in self.roster()}
         with self._write() as conn:
             now = utcnow()
+            change = _Change()
             for row in rows:
+                change.note(stored.get(row.id) if row.id is not None else None, row)
                 if row.id in stored:
                     conn.execute(
                         update(RosterEntry)
@@ -158,9 +169,10 @@ class LibraryRoster:
                     )
                     result.added += 1
             kept = {r.id for r in rows}
-            result.removed = self._delete_entries(
-                conn, [i for i in stored if i not in kept and i is not None]
-            )
+            gone = [r for i, r in stored.items() if i not in kept and i is not None]
+            result.removed = self._delete_entries(conn, [r.id for r in gone if r.id is not None])
+            change.remove(gone)
+            change.record(conn, audit.ROSTER_EDIT, "编辑名录", who)
         return result
 
     @staticmethod
@@ -206,6 +218,7 @@ class LibraryRoster:
             ):
                 raise LibraryError("名录中没有这个机关（可能已被删除）", f"no roster entry {entry_id}")
             rkey = region_key(region)
+            before = _link_of(conn, key, rkey)
             conn.execute(
                 delete(RosterLink).where(RosterLink.agency_key == key, RosterLink.region_key == rkey)
             )
@@ -219,19 +232,22 @@ class LibraryRoster:
                     created_at=utcnow(),
                 )
             )
+            after = _link_of(conn, key, rkey)
+            _record_link(conn, audit.ROSTER_LINK, agency, region, report_id, before, after, who)
 
-    def remove_link(self, agency: str, region: str | None) -> bool:
-        """Forget a reviewer's link (the automatic tiers decide again); False when there was none."""
+    def remove_link(self, agency: str, region: str | None, *, who: str | None = None) -> bool:
+        """Forget a reviewer's link (the automatic tiers decide again); False when there was none.
+        Recorded in the audit trail with ``who``."""
+        key, rkey = normalize_name(agency), region_key(region)
         with self._write() as conn:
-            return (
-                conn.execute(
-                    delete(RosterLink).where(
-                        RosterLink.agency_key == normalize_name(agency),
-                        RosterLink.region_key == region_key(region),
-                    )
-                ).rowcount
-                > 0
+            before = _link_of(conn, key, rkey)
+            if before is None:
+                return False
+            conn.execute(
+                delete(RosterLink).where(RosterLink.agency_key == key, RosterLink.region_key == rkey)
             )
+            _record_link(conn, audit.ROSTER_UNLINK, agency, region, None, before, None, who)
+            return True
 
     # ------------------------------------------------------------------ publication dates
 
@@ -242,6 +258,7 @@ class LibraryRoster:
         with self._write() as conn:
             if conn.execute(select(Report.id).where(Report.id == report_id)).scalar() is None:
                 raise LibraryError("报告不存在（可能已被删除）", f"no report {report_id}")
+            before = _date_of(conn, report_id)
             conn.execute(
                 insert(PublicationDate).values(
                     report_id=report_id,
@@ -250,6 +267,18 @@ class LibraryRoster:
                     who=who,
                     created_at=utcnow(),
                 )
+            )
+            context = audit.report_context(conn, report_id)
+            shown = published.isoformat() if published else "撤回录入，以报告所载日期为准"
+            audit.record_report(
+                conn,
+                audit.PUBLICATION_DATE,
+                report_id,
+                who=who,
+                summary=f"{audit.report_name(context, report_id)}的发布日期：{shown}",
+                before=before,
+                after={"published": published.isoformat() if published else None, "note": note},
+                context=context,
             )
 
     def publication_dates(self, report_ids: list[int] | None = None) -> pd.DataFrame:
@@ -337,6 +366,116 @@ class LibraryRoster:
             regions=filters.regions if filters else (),
             agency_types=filters.agency_types if filters else (),
         )
+
+
+def _entry_text(row: RosterRow) -> str:
+    """One roster entry as the audit trail shows it: '某县教育局（某县，部门，教育；别名：县教育局）'."""
+    parts = [row.region or "地区不详", row.level] + ([row.agency_type] if row.agency_type else [])
+    aliases = f"；别名：{'/'.join(row.aliases)}" if row.aliases else ""
+    return f"{row.name}（{'，'.join(parts)}{aliases}）"
+
+
+def _same_entry(old: RosterRow, new: RosterRow) -> bool:
+    return _entry_row(old) == _entry_row(new)
+
+
+@dataclass
+class _Change:
+    """The roster entries one import or edit adds, changes and removes (for its audit record)."""
+
+    added: list[str] = field(default_factory=list)
+    changed_from: list[str] = field(default_factory=list)
+    changed_to: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    regions: set[str | None] = field(default_factory=set)
+
+    def note(self, old: RosterRow | None, new: RosterRow) -> None:
+        """Note one row written: added when ``old`` is None, changed when it differs."""
+        if old is None:
+            self.added.append(_entry_text(new))
+        elif not _same_entry(old, new):
+            self.changed_from.append(_entry_text(old))
+            self.changed_to.append(_entry_text(new))
+            self.regions.add(old.region or None)
+        else:
+            return
+        self.regions.add(new.region or None)
+
+    def remove(self, rows: list[RosterRow]) -> None:
+        """Note the rows deleted."""
+        self.removed += [_entry_text(r) for r in rows]
+        self.regions |= {r.region or None for r in rows}
+
+    def record(self, conn: Connection, action: str, what: str, who: str | None) -> None:
+        """One audit record of the whole import or edit (a region only when every change is in one)."""
+        counts = f"新增 {len(self.added)} 个、修改 {len(self.changed_to)} 个、删除 {len(self.removed)} 个机关"
+        regions = self.regions
+        audit.record(
+            conn,
+            action,
+            who=who,
+            target_kind="roster",
+            summary=f"{what}：{counts}",
+            before={"updated": self.changed_from, "removed": self.removed},
+            after={"added": self.added, "updated": self.changed_to},
+            region=next(iter(regions)) if len(regions) == 1 else None,
+        )
+
+
+def _link_of(conn: Connection, key: str, rkey: str) -> dict | None:
+    """A saved link as the audit trail shows it ({'entry': name or 不在名录中}), None when there is none."""
+    row = conn.execute(
+        select(RosterLink.entry_id, RosterEntry.name, RosterEntry.region)
+        .outerjoin(RosterEntry, RosterEntry.id == RosterLink.entry_id)
+        .where(RosterLink.agency_key == key, RosterLink.region_key == rkey)
+    ).first()
+    if row is None:
+        return None
+    if row.entry_id is None:
+        return {"entry": "不在名录中"}
+    return {"entry": f"{row.name}（{row.region or '地区不详'}，名录编号 {row.entry_id}）"}
+
+
+def _record_link(
+    conn: Connection,
+    action: str,
+    agency: str,
+    region: str | None,
+    report_id: int | None,
+    before: dict | None,
+    after: dict | None,
+    who: str | None,
+) -> None:
+    context = audit.report_context(conn, report_id)
+    name = f"{agency}（{region}）" if region else agency
+    what = "取消" if action == audit.ROSTER_UNLINK else "保存"
+    audit.record(
+        conn,
+        action,
+        who=who,
+        target_kind="roster_link",
+        target_id=name,
+        summary=f"{what}“{name}”与名录的关联",
+        before=before,
+        after=after,
+        agency=agency,
+        region=region or None,
+        year=context.get("year"),
+    )
+
+
+def _date_of(conn: Connection, report_id: int) -> dict:
+    """The publication date that counted before a reviewer's entry: the last entry, else the report's."""
+    row = conn.execute(
+        select(PublicationDate.published, PublicationDate.note)
+        .where(PublicationDate.report_id == report_id)
+        .order_by(PublicationDate.id.desc())
+        .limit(1)
+    ).first()
+    if row is not None:
+        return {"published": row.published, "note": row.note}
+    stated = conn.execute(select(Report.published).where(Report.id == report_id)).scalar()
+    return {"published": stated, "note": "报告所载日期" if stated else ""}
 
 
 def roster_of(lib: LibraryRoster, filters: Filters) -> list[RosterRow]:

@@ -32,16 +32,20 @@ def sample_files(folder: str | Path | None = None) -> list[Path]:
 
 
 def load_samples(
-    library: Library, folder: str | Path | None = None, *, progress: ProgressFn | None = None
+    library: Library,
+    folder: str | Path | None = None,
+    *,
+    progress: ProgressFn | None = None,
+    who: str | None = None,
 ) -> list[IngestResult]:
     """Parse and store every sample file; files already stored come back as ``duplicate``.
 
-    ``progress(done, total, filename)`` is called after each file.
+    ``progress(done, total, filename)`` is called after each file; the uploads are recorded as ``who``'s.
     """
     files = sample_files(folder)
     results: list[IngestResult] = []
     for i, path in enumerate(files, 1):
-        results.extend(ingest_upload(library, path.read_bytes(), path.name))
+        results.extend(ingest_upload(library, path.read_bytes(), path.name, who=who))
         if progress:
             progress(i, len(files), path.name)
     return results

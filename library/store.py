@@ -25,6 +25,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from library import audit
+from library.audit import LibraryAudit
 from library.config import WRITE_OPTION, make_engine
 from library.db import (
     CellRow,
@@ -63,10 +65,11 @@ __all__ = [
 ]
 
 
-class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, LibraryRoster):
+class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, LibraryRoster, LibraryAudit):
     """The report library on one database (see module docstring; queries, review writes, report
     versions, finding statuses and the roster are in :mod:`library.queries`, :mod:`library.review`,
-    :mod:`library.versions`, :mod:`library.findings_store` and :mod:`library.roster`)."""
+    :mod:`library.versions`, :mod:`library.findings_store` and :mod:`library.roster`; every write
+    records itself in the audit trail, :mod:`library.audit`, in its own transaction)."""
 
     def __init__(self, url: str | None = None, *, engine: Engine | None = None, migrate: bool = True) -> None:
         """Connect to ``url`` (default from :mod:`library.config`) and bring the schema up to date."""
@@ -101,6 +104,7 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
         region: str | None = None,
         year: int | None = None,
         agency_type: str | None = None,
+        who: str | None = None,
     ) -> tuple[int, bool]:
         """Store a parsed report and its original bytes; returns ``(report_id, created)``.
 
@@ -108,7 +112,8 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
         (nothing is changed). Metadata given here is what the reviewer confirmed and overrides the
         parser's guess (and survives re-parsing); omitted fields come from ``parsed``; the agency
         type, when not given, is guessed from the agency name. Reports with ``.error`` are refused
-        with :class:`LibraryError`. Atomic: on any failure nothing is stored.
+        with :class:`LibraryError`. Atomic: on any failure nothing is stored. ``who`` (the account's
+        label) is written to the audit trail with the upload; a duplicate records nothing.
         """
         if parsed.error is not None:
             msg = parsed.error.get("message") or "解析失败"
@@ -152,6 +157,7 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
                 )
                 self._insert_cells_and_checks(conn, report_id, parsed)
                 refresh_versions(conn, [report_id])  # a corrected report becomes the new version
+                _record_upload(conn, report_id, parsed, meta, who)
                 return report_id, True
         except IntegrityError:
             # Another session stored the same bytes between our check and insert (PostgreSQL only;
@@ -315,12 +321,14 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
         with self.engine.connect() as conn:
             return conn.execute(select(Report.id).where(Report.sha256 == sha256)).scalar()
 
-    def delete(self, report_id: int) -> bool:
+    def delete(self, report_id: int, *, who: str | None = None) -> bool:
         """Delete a report with its cells, checks, corrections and file; False when it did not exist.
 
-        Deleting the current version of a report makes the previous version current again.
+        Deleting the current version of a report makes the previous version current again. The
+        deletion is recorded in the audit trail (what the report was) with ``who``.
         """
         with self._write() as conn:
+            before = _report_summary(conn, report_id)
             key = key_of(conn, report_id)
             # Explicit child deletes: SQLite enforces ON DELETE CASCADE only with the pragma on,
             # and a database opened by another tool may not have it.
@@ -328,6 +336,16 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
                 conn.execute(delete(table).where(table.report_id == report_id))
             deleted = conn.execute(delete(Report).where(Report.id == report_id)).rowcount > 0
             refresh_versions(conn, old_keys=[key])
+            if deleted and before is not None:
+                audit.record_report(
+                    conn,
+                    audit.REPORT_DELETE,
+                    report_id,
+                    who=who,
+                    summary=f"删除{audit.report_name(before, report_id)}",
+                    before=before,
+                    context=before,
+                )
             return deleted
 
 
@@ -356,3 +374,45 @@ def parse_columns(parsed: ParsedReport) -> tuple[list[str], dict[str, Any]]:
         "unmatched_json": unmatched,
         "unread_json": [dict(t) for t in parsed.unread_tables],
     }
+
+
+def _report_summary(conn: Connection, report_id: int) -> dict[str, Any] | None:
+    """What the audit trail says a stored report is: file, agency, region, year, type, figures read."""
+    row = conn.execute(
+        select(
+            Report.filename,
+            Report.agency,
+            Report.region,
+            Report.year,
+            Report.agency_type,
+            Report.n_cells,
+            Report.checks_failed,
+        ).where(Report.id == report_id)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "filename": row.filename,
+        "agency": row.agency,
+        "region": row.region,
+        "year": row.year,
+        "agency_type": row.agency_type,
+        "cells": row.n_cells,
+        "checks_failed": row.checks_failed,
+    }
+
+
+def _record_upload(
+    conn: Connection, report_id: int, parsed: ParsedReport, meta: dict[str, Any], who: str | None
+) -> None:
+    after = _report_summary(conn, report_id)
+    context = after or meta
+    audit.record_report(
+        conn,
+        audit.REPORT_UPLOAD,
+        report_id,
+        who=who,
+        summary=f"上传{audit.report_name(context, report_id)}：{parsed.file or '未命名'}",
+        after=after,
+        context=context,
+    )

@@ -224,3 +224,20 @@ print(upgrade(engine), flush=True)
         results.append(out.strip())
     assert sorted(results) == ["None", "None", "created"]
     assert _differences(engine) == []
+
+
+def test_two_sessions_uploading_and_correcting_at_once_on_postgres(pg_lib) -> None:
+    """The audit acceptance on the shared deployment's database: nothing lost, both users on record."""
+    from sqlalchemy import create_engine
+    from test_audit import run_two_sessions
+
+    from library.store import Library
+
+    url = pg_lib.engine.url
+    options = {"options": f"-csearch_path={pg_lib.engine.dialect.default_schema_name}"}
+
+    def session_library() -> Library:
+        # A Library (engine and pool) of its own per session, in the test's schema.
+        return Library(engine=create_engine(url, connect_args=options, pool_pre_ping=True), migrate=False)
+
+    run_two_sessions(session_library)

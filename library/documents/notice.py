@@ -183,3 +183,16 @@ def notices_zip(
         for name, data in notices(findings, year, options):
             zf.writestr(name, data)
     return out.getvalue()
+
+
+def notices_sent(
+    findings: Iterable[Finding], year: int | None = None, agency: str | None = None
+) -> list[tuple[str, str | None, int, int]]:
+    """(agency, region, year, counting findings) of every notice :func:`notices` writes for ``year``
+    (only ``agency``'s when given): what the audit trail records when they are generated."""
+    findings = list(findings)
+    return [
+        (name, region, y, len(counting(findings, name, y, region)))
+        for name, region, y in notice_keys(findings, year)
+        if agency is None or name == agency
+    ]
