@@ -290,3 +290,27 @@ def insert_checks(conn: Connection, report_id: int, checks: Iterable[Check]) -> 
     ]
     if rows:
         conn.execute(insert(CheckRow), rows)
+
+
+class User(Base):
+    """An account that signs in to the app (library.accounts): role, scope and the argon2 password hash.
+
+    ``login`` is stored casefolded (unique); ``regions`` is a JSON list (empty = every region);
+    ``agency`` limits a 填报单位 account to its own agency. ``failed_attempts`` and ``locked_until``
+    carry the lock-out after repeated wrong passwords (revision 0002_accounts).
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    display_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    role: Mapped[str] = mapped_column(String(20), nullable=False)  # library.access.Role
+    regions: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    agency: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
