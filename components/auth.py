@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 from streamlit.logger import get_logger
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.account import ACCOUNT_KEY, current_account
 from components.errors import report_errors
@@ -74,8 +75,17 @@ def _gate() -> None:
     screens = [st.Page(_sign_in_screen, title="登录", url_path="home", default=True)]
     screens += [st.Page(_sign_in_screen, title="登录", url_path=spec.url_path) for spec in PAGES]
     st.navigation(screens, position="hidden").run()
+    _remember_unknown_address()
     # Chinese for Streamlit's own English ("Press Enter to submit form"), in the page: no sidebar here.
     st.html(ui_text_script(), unsafe_allow_javascript=True, width="content")
+
+
+def _remember_unknown_address() -> None:
+    """An address that is no page: say so on 总览 after sign-in (as app.py does when signed in)."""
+    ctx = get_script_run_ctx()
+    name = (ctx.pages_manager.intended_page_name or "") if ctx else ""
+    if name and name not in {spec.url_path for spec in PAGES}:
+        st.session_state["flash"] = ("warning", f"没有地址为“/{name}”的页面，已为您打开总览。")
 
 
 def _sign_in_screen() -> None:
