@@ -7,6 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from components.auth import who
 from components.flash import show_flash
 from components.samples_button import samples_offer
 from components.state import get_library, library_is_empty
@@ -212,7 +213,7 @@ def _options(section: str | None) -> list[str]:
 def _save_overrides(changed: list[tuple[str, str]]) -> None:
     """Save the reviewer's choices, re-parse this batch, and apply them to the library in the background."""
     for text, tid in changed:
-        lib.save_label_override(text, tid)
+        lib.save_label_override(text, tid, who=who())
     overrides = lib.label_overrides()
     for k in list(batch):
         batch[k] = [reparse_item(it, overrides) for it in batch[k]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from _app_support import app_test, chart, library_at, metric, table_with, texts
+from _app_support import app_test, chart, library_at, metric, signed_in_as, table_with, texts
 from paths import HONGZE_2023, HONGZE_2024, HUAIAN
 
 ROSTER_CSV = (
@@ -96,6 +96,8 @@ def test_reviewer_enters_a_late_date(loaded):
     row = table_with(at, "状态").set_index("机关").loc["洪泽区人民政府"]
     assert (row["发布日期"], row["日期来源"], row["逾期天数"]) == ("2024-04-15", "审核人员录入", "15")
     assert metric(at, "逾期") == "1 个"
+    # Who entered it: the signed-in account (the form no longer asks for a name).
+    assert f"（{signed_in_as('admin').label}，" in texts(at)
 
 
 def _id_of(_select, label: str) -> int:
