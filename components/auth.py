@@ -56,16 +56,21 @@ def _reread(account: Account) -> Account | None:
 
 
 def signed_in_account() -> Account:
-    """The signed-in account of this session; otherwise draw the sign-in form and stop the run."""
-    account = current_account()
-    if account is not None:
-        fresh = _reread(account)
-        if fresh is not None:
-            if fresh != account:  # role, regions or name changed by an administrator
-                st.session_state[ACCOUNT_KEY] = fresh
-            return fresh
-        _sign_out(notice="您的账户已被停用或删除，已退出登录。如有疑问请联系管理员。")
-    _gate()
+    """The signed-in account of this session; otherwise draw the sign-in form and stop the run.
+
+    Fails closed: when the account cannot be read (database unreachable), the error is shown in
+    Chinese with its id and nothing else is drawn.
+    """
+    with report_errors("登录"):
+        account = current_account()
+        if account is not None:
+            fresh = _reread(account)
+            if fresh is not None:
+                if fresh != account:  # role, regions or name changed by an administrator
+                    st.session_state[ACCOUNT_KEY] = fresh
+                return fresh
+            _sign_out(notice="您的账户已被停用或删除，已退出登录。如有疑问请联系管理员。")
+        _gate()
     st.stop()
     raise AssertionError("st.stop() returned")  # pragma: no cover - for the type checker
 

@@ -4,6 +4,8 @@ signed out at its next click, and what a 只读 account may not see or open."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from _app_support import (
     TEST_PASSWORD,
@@ -216,3 +218,19 @@ def _first_report_id(at) -> int:
         if "编号" in df.value.columns:
             return int(df.value["编号"].iloc[0])
     raise AssertionError("no report table")
+
+
+def _unreachable(*_args, **_kwargs):
+    raise RuntimeError("connection refused: secret-host:5432")
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_an_error_at_sign_in_fails_closed_in_chinese(loaded, monkeypatch, signed_in):
+    at = app_test(role="admin" if signed_in else None)
+    monkeypatch.setattr(Accounts, "revision" if signed_in else "count", _unreachable)
+    at.run()
+    assert not at.exception
+    [message] = [e.value for e in at.error]
+    assert message.startswith("登录出错了") and re.search(r"错误编号 [0-9a-f]{8}", message)
+    assert "secret-host" not in message
+    assert not at.sidebar.children and not at.get("metric") and not at.get("dataframe")
