@@ -8,6 +8,11 @@ instead; for scripted installs ``NIANBAO_ADMIN_USER`` / ``NIANBAO_ADMIN_PASSWORD
 On every run the session's account is read again from the database (cached per accounts revision, so
 it costs one tiny query): a disabled or deleted user is signed out at once, a changed role or region
 takes effect at the next click.
+
+A reload or a new tab starts a new Streamlit session: the browser then comes back through a cookie
+holding a random token (library.accounts: only its sha256 is stored, valid for SESSION_HOURS; sign-out,
+a password reset or disabling the account ends it). The cookie is set by a script, so it cannot be
+HttpOnly; it is SameSite=Strict, and Secure when the page is served over HTTPS.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from library.accounts import (
     LOCK_RULE,
     LOGIN_RULES,
     PASSWORD_RULES,
+    SESSION_HOURS,
     Accounts,
     SignInError,
     admin_from_env,
@@ -35,6 +41,9 @@ from parsing.vocabulary import ROLE_NAMES
 
 log = get_logger("nianbao.auth")
 NOTICE_KEY = "auth_notice"  # a message for the sign-in form (signed out, account disabled)
+TOKEN_KEY = "auth_token"  # this session's browser token (library.accounts.open_session)
+COOKIE_PENDING = "auth_cookie_pending"  # a token to write into the cookie on the next signed-in run
+COOKIE = "nianbao_session"
 
 
 @st.cache_resource(show_spinner=False)
@@ -62,17 +71,49 @@ def signed_in_account() -> Account:
     Chinese with its id and nothing else is drawn.
     """
     with report_errors("登录"):
-        account = current_account()
+        account = current_account() or _from_cookie()
         if account is not None:
             fresh = _reread(account)
             if fresh is not None:
                 if fresh != account:  # role, regions or name changed by an administrator
                     st.session_state[ACCOUNT_KEY] = fresh
+                _write_cookie()
                 return fresh
             _sign_out(notice="您的账户已被停用或删除，已退出登录。如有疑问请联系管理员。")
         _gate()
     st.stop()
     raise AssertionError("st.stop() returned")  # pragma: no cover - for the type checker
+
+
+def _from_cookie() -> Account | None:
+    """The account of this browser's cookie (a reload, a new tab), signed in to this session."""
+    token = st.context.cookies.get(COOKIE)
+    if not isinstance(token, str) or not token:  # AppTest's client has a stand-in, not a str
+        return None
+    account = get_accounts().session_account(token)
+    if account is not None:
+        st.session_state[ACCOUNT_KEY] = account
+        st.session_state[TOKEN_KEY] = token
+    return account
+
+
+def _cookie_script(value: str, max_age: int) -> str:
+    # The token is URL-safe base64: nothing to escape.
+    return (
+        "<script>document.cookie = "
+        f"'{COOKIE}={value}; Path=/; Max-Age={max_age}; SameSite=Strict'"
+        " + (location.protocol === 'https:' ? '; Secure' : '');</script>"
+    )
+
+
+def _write_cookie() -> None:
+    """Put the token of a fresh sign-in into the browser's cookie (once)."""
+    token = st.session_state.pop(COOKIE_PENDING, None)
+    if token:
+        with st.sidebar:
+            st.html(
+                _cookie_script(token, SESSION_HOURS * 3600), unsafe_allow_javascript=True, width="content"
+            )
 
 
 def _gate() -> None:
@@ -81,6 +122,8 @@ def _gate() -> None:
     screens += [st.Page(_sign_in_screen, title="登录", url_path=spec.url_path) for spec in PAGES]
     st.navigation(screens, position="hidden").run()
     _remember_unknown_address()
+    # No valid session here: forget any cookie (expired, signed out, account disabled).
+    st.html(_cookie_script("", 0), unsafe_allow_javascript=True, width="content")
     # Chinese for Streamlit's own English ("Press Enter to submit form"), in the page: no sidebar here.
     st.html(ui_text_script(), unsafe_allow_javascript=True, width="content")
 
@@ -173,11 +216,17 @@ def _start_session(account: Account) -> None:
     for key in ("sign_in_password", "first_admin_password", "first_admin_again"):
         st.session_state.pop(key, None)
     st.session_state[ACCOUNT_KEY] = account
+    token = get_accounts().open_session(account.name)
+    st.session_state[TOKEN_KEY] = st.session_state[COOKIE_PENDING] = token
     st.rerun()
 
 
 def _sign_out(notice: str = "已退出登录。") -> None:
-    """Forget everything of this session (filters, uploads in progress) and show the sign-in form."""
+    """Forget everything of this session (filters, uploads in progress) and its browser token, and
+    show the sign-in form."""
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        get_accounts().close_session(token)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.session_state[NOTICE_KEY] = notice

@@ -16,6 +16,7 @@ tell whether a name exists. Every account write bumps the ``accounts`` counter o
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import secrets
@@ -27,17 +28,18 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
 from library.access import Account, Role, Scope
 from library.config import WRITE_OPTION
-from library.db import User, utcnow
+from library.db import User, UserSession, utcnow
 from library.errors import LibraryError
 from parsing.vocabulary import ROLE_NAMES
 
 MAX_FAILED = 5  # wrong passwords in a row before the lock-out
 LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 8
+SESSION_HOURS = 12  # a signed-in browser comes back without the password for this long (a work day)
 PASSWORD_RULES = f"密码至少 {MIN_PASSWORD_LENGTH} 位，须同时包含字母和数字，且不能与登录名相同。"
 LOGIN_RULES = "登录名为 2–32 位字母、数字、下划线、点或短横线（不区分大小写），也可以用中文。"
 WRONG_ZH = "登录名或密码错误。"
@@ -145,7 +147,8 @@ class Accounts:
         self.engine = engine
         # A library made before accounts existed gets the table here too (Alembic's 0002_accounts
         # does the same on upgrade; both are idempotent).
-        User.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
+        for model in (User, UserSession):
+            model.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ plumbing
 
@@ -250,6 +253,49 @@ class Accounts:
             with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
                 conn.execute(update(User).where(User.id == row.id).values(**values))
 
+    # ------------------------------------------------------------------ browser sessions
+
+    def open_session(self, login: str, *, now: datetime | None = None) -> str:
+        """A new random token for a signed-in browser (kept in a cookie); only its sha256 is stored.
+
+        Expired tokens of every account are removed at the same time.
+        """
+        now = now or utcnow()
+        token = secrets.token_urlsafe(32)
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+            conn.execute(delete(UserSession).where(UserSession.expires_at < now))
+            conn.execute(
+                insert(UserSession).values(
+                    token_hash=_token_hash(token),
+                    login=normalize_login(login),
+                    created_at=now,
+                    expires_at=now + timedelta(hours=SESSION_HOURS),
+                )
+            )
+        return token
+
+    def session_account(self, token: str, *, now: datetime | None = None) -> Account | None:
+        """The account a browser's token stands for; None when unknown, expired, or the account is
+        disabled or deleted."""
+        if not token:
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(UserSession.login, UserSession.expires_at).where(
+                    UserSession.token_hash == _token_hash(token)
+                )
+            ).first()
+        expires = _aware(row.expires_at) if row is not None else None
+        if row is None or expires is None or expires <= (now or utcnow()):
+            return None
+        return self.account(row.login)
+
+    def close_session(self, token: str) -> None:
+        """Forget a browser's token (sign-out)."""
+        if token:
+            with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+                conn.execute(delete(UserSession).where(UserSession.token_hash == _token_hash(token)))
+
     # ------------------------------------------------------------------ writing
 
     def create(
@@ -311,6 +357,7 @@ class Accounts:
         if problem:
             raise LibraryError(problem, "password refused")
         self._update(row.login, password_hash=_hasher.hash(password), failed_attempts=0, locked_until=None)
+        self._close_sessions(row.login)  # every browser signed in with the old password signs in again
 
     def update(
         self,
@@ -331,6 +378,8 @@ class Accounts:
     def set_disabled(self, login: str, disabled: bool) -> None:
         """Disable an account (it is signed out at its next action) or enable it again."""
         self._update(login, guard_admin=disabled, disabled=disabled)
+        if disabled:
+            self._close_sessions(login)
 
     def _update(self, login: str, *, guard_admin: bool = False, **values) -> None:
         """Write ``values`` to one account; ``guard_admin``: refuse to leave no enabled administrator."""
@@ -344,10 +393,19 @@ class Accounts:
                 )
             conn.execute(update(User).where(User.id == row.id).values(updated_at=utcnow(), **values))
 
+    def _close_sessions(self, login: str) -> None:
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
+            conn.execute(delete(UserSession).where(UserSession.login == normalize_login(login)))
+
     @staticmethod
     def _admins(conn: Connection) -> int:
         query = select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, ~User.disabled)
         return int(conn.execute(query).scalar_one())
+
+
+def _token_hash(token: str) -> str:
+    # The token is 256 random bits: a plain sha256 is enough (no password-style stretching needed).
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _checked(role: Role | str, regions: Iterable[str], agency: str | None) -> tuple[Role, Scope]:

@@ -16,11 +16,12 @@ from library.accounts import (
     ADMIN_USER_ENV,
     LOCK_MINUTES,
     MAX_FAILED,
+    SESSION_HOURS,
     Accounts,
     SignInError,
     admin_from_env,
 )
-from library.db import User, utcnow
+from library.db import User, UserSession, utcnow
 from library.errors import LibraryError
 from library.store import Library
 
@@ -201,3 +202,30 @@ def test_a_bad_password_in_the_environment_is_refused_in_chinese(accounts):
         admin_from_env(accounts, {ADMIN_USER_ENV: "root", ADMIN_PASSWORD_ENV: "123"})
     assert ADMIN_PASSWORD_ENV in err.value.zh and "至少 8 位" in err.value.zh
     assert accounts.count() == 0
+
+
+def test_a_browser_session_comes_back_until_it_ends(accounts):
+    accounts.create("admin", PASSWORD, role=Role.ADMIN)
+    accounts.create("zhang", PASSWORD, role=Role.REVIEWER, regions=["洪泽区"])
+    token = accounts.open_session("zhang")
+    assert accounts.session_account(token) == Account("zhang", Role.REVIEWER, Scope(("洪泽区",)), "")
+    with accounts.engine.connect() as conn:  # only a hash of the token is stored
+        stored = conn.execute(select(UserSession.token_hash)).scalars().all()
+    assert token not in stored and len(stored) == 1
+    assert accounts.session_account("forged-token") is None
+    later = utcnow() + timedelta(hours=SESSION_HOURS, minutes=1)
+    assert accounts.session_account(token, now=later) is None  # expired
+    accounts.close_session(token)  # sign-out
+    assert accounts.session_account(token) is None
+
+
+def test_a_password_reset_or_disabling_ends_the_browser_sessions(accounts):
+    accounts.create("admin", PASSWORD, role=Role.ADMIN)
+    accounts.create("zhang", PASSWORD, role=Role.REVIEWER)
+    first, second = accounts.open_session("zhang"), accounts.open_session("zhang")
+    accounts.set_password("zhang", "NewPass2025x")
+    assert accounts.session_account(first) is None and accounts.session_account(second) is None
+    third = accounts.open_session("zhang")
+    accounts.set_disabled("zhang", True)
+    accounts.set_disabled("zhang", False)
+    assert accounts.session_account(third) is None  # enabling again does not revive it

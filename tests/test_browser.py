@@ -287,3 +287,30 @@ def test_no_english_from_streamlit_widgets_on_any_page(samples_url, samples_page
     page.locator('[data-testid="stPlotlyChart"]').first.hover()
     time.sleep(0.5)
     assert not _english_shown(page), _english_shown(page)
+
+
+def test_sign_in_survives_a_reload_until_sign_out(samples_url, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN")
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(samples_url) else r.abort())
+    page.goto(f"{samples_url}/library", wait_until="domcontentloaded")
+    page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stSidebar"]').count() == 0  # nothing before sign-in
+    page.screenshot(path=str(tmp_path / "sign_in.png"))
+    _open(page, f"{samples_url}/library", "报告库")  # signs in on the form
+    # A reload and a new tab are new Streamlit sessions: the browser's cookie signs them in.
+    page.reload(wait_until="domcontentloaded")
+    page.get_by_role("heading", name="报告库", level=1).wait_for(timeout=60_000)
+    second = context.new_page()
+    second.goto(f"{samples_url}/overview", wait_until="domcontentloaded")
+    second.get_by_role("heading", name="总览", level=1).wait_for(timeout=60_000)
+    second.close()
+    cookie = next(c for c in context.cookies() if c["name"] == "nianbao_session")
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] > time.time()
+    # Sign-out ends it: a reload asks for the password again.
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_text("已退出登录").wait_for(timeout=30_000)
+    page.reload(wait_until="domcontentloaded")
+    page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stSidebar"]').count() == 0
+    context.close()

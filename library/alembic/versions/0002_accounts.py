@@ -1,4 +1,5 @@
-"""Accounts: the ``users`` table (sign-in, role, scope, argon2 hash, lock-out).
+"""Accounts: the ``users`` table (sign-in, role, scope, argon2 hash, lock-out) and ``user_sessions``
+(signed-in browsers that come back after a reload, by the sha256 of their token).
 
 Revision ID: 0002_accounts
 Revises: 0001_baseline
@@ -16,9 +17,22 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create ``users`` (idempotent: a library whose tables came from the models already has it)."""
-    if sa.inspect(op.get_bind()).has_table("users"):
-        return
+    """Create the tables (idempotent: a library whose tables came from the models already has them)."""
+    have = set(sa.inspect(op.get_bind()).get_table_names())
+    if "users" not in have:
+        _users()
+    if "user_sessions" not in have:
+        op.create_table(
+            "user_sessions",
+            sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+            sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+            sa.Column("login", sa.String(64), nullable=False),
+            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        )
+
+
+def _users() -> None:
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
@@ -37,5 +51,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop ``users``."""
+    """Drop the tables."""
+    op.drop_table("user_sessions")
     op.drop_table("users")
