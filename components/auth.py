@@ -42,7 +42,6 @@ from parsing.vocabulary import ROLE_NAMES
 log = get_logger("nianbao.auth")
 NOTICE_KEY = "auth_notice"  # a message for the sign-in form (signed out, account disabled)
 TOKEN_KEY = "auth_token"  # this session's browser token (library.accounts.open_session)
-COOKIE_PENDING = "auth_cookie_pending"  # a token to write into the cookie on the next signed-in run
 COOKIE = "nianbao_session"
 
 
@@ -107,8 +106,13 @@ def _cookie_script(value: str, max_age: int) -> str:
 
 
 def _write_cookie() -> None:
-    """Put the token of a fresh sign-in into the browser's cookie (once)."""
-    token = st.session_state.pop(COOKIE_PENDING, None)
+    """Keep this session's token in the browser's cookie.
+
+    Written on every run, not once: the run right after sign-in is often cut short by a page switch
+    (the root forwards to 总览) before the browser has executed the script. The element is identical
+    from run to run, so the browser does not redraw it.
+    """
+    token = st.session_state.get(TOKEN_KEY)
     if token:
         with st.sidebar:
             st.html(
@@ -217,7 +221,7 @@ def _start_session(account: Account) -> None:
         st.session_state.pop(key, None)
     st.session_state[ACCOUNT_KEY] = account
     token = get_accounts().open_session(account.name)
-    st.session_state[TOKEN_KEY] = st.session_state[COOKIE_PENDING] = token
+    st.session_state[TOKEN_KEY] = token
     st.rerun()
 
 
