@@ -234,3 +234,28 @@ def test_an_error_at_sign_in_fails_closed_in_chinese(loaded, monkeypatch, signed
     assert message.startswith("登录出错了") and re.search(r"错误编号 [0-9a-f]{8}", message)
     assert "secret-host" not in message
     assert not at.sidebar.children and not at.get("metric") and not at.get("dataframe")
+
+
+def test_administrator_manages_accounts_on_the_accounts_page(empty):
+    at = app_test().run()
+    at.switch_page("app_pages/accounts.py").run()
+    assert at.title[0].value == "账户"
+    at.text_input(key="acc_new_login").input("hongze")
+    at.text_input(key="acc_new_name").input("李四")
+    at.selectbox(key="acc_new_role").set_value(Role.REVIEWER)
+    at.text_input(key="acc_new_password").input("Hongze2024ok")
+    at.text_input(key="acc_new_again").input("Hongze2024ok")
+    at = _submit(at, "创建账户")
+    assert not at.exception, [e.value for e in at.exception]
+    assert "已创建账户“hongze”（审核员）" in texts(at)
+    assert _accounts().sign_in("hongze", "Hongze2024ok").label == "李四"
+    # Edit: 只读, one region; then disable, and the account cannot sign in any more.
+    at.selectbox(key="acc_pick").set_value("hongze").run()
+    at.selectbox(key="acc_role_hongze").set_value(Role.VIEWER)
+    at = _submit(at, "保存")
+    assert _accounts().account("hongze").role == Role.VIEWER
+    at.button(key="acc_disable_hongze").click().run()
+    assert "已停用" in texts(at) and _accounts().account("hongze") is None
+    # The signed-in administrator cannot disable itself.
+    at.selectbox(key="acc_pick").set_value("test_admin").run()
+    assert "不能停用当前登录的账户" in texts(at)
