@@ -5,6 +5,9 @@ screens live in app_pages/, a folder Streamlit does not auto-load: see the READM
 are drawn here, on every run, so their values hold across pages; they are also kept in the address
 (components/state.py), so a copied link reproduces the view. An error in a page is shown in Chinese
 with an id that is also in the server log (components/errors.py); tracebacks never reach the browser.
+
+Nothing is drawn before sign-in (components/auth.py); the sidebar lists, and the router opens, only the
+pages whose ``action`` (page_registry.py) the signed-in account may do.
 """
 
 from __future__ import annotations
@@ -12,13 +15,17 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from components.auth import account_box, signed_in_account
 from components.errors import report_errors
 from components.sidebar import render_sidebar
 from components.state import current_filters, filter_query
 from components.ui_text import install_ui_text
-from page_registry import GROUPS, HOME, PAGES
+from library.access import Account
+from page_registry import GROUPS, HOME, PAGES, PageSpec
+from parsing.vocabulary import ROLE_NAMES
 
 st.set_page_config(page_title="公开年报看板", page_icon=":material/monitoring:", layout="wide")
+account = signed_in_account()  # draws only the sign-in form, and stops the run, until signed in
 
 SCREENS = {
     spec.url_path: st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path)
@@ -45,11 +52,33 @@ def _requested_address() -> str:
     return name
 
 
+def _forbidden(spec: PageSpec, account: Account):
+    """The stand-in of a page this account may not open: its address lands on 总览 with a notice."""
+
+    def screen() -> None:
+        role = ROLE_NAMES[account.role.value]
+        st.session_state["flash"] = ("warning", f"您的账户（{role}）无权打开“{spec.title}”，已为您打开总览。")
+        st.switch_page(SCREENS[HOME], query_params=filter_query(current_filters()))
+
+    return screen
+
+
+allowed = [spec for spec in PAGES if account.can(spec.action)]
+hidden = [
+    st.Page(_forbidden(spec, account), title=spec.title, url_path=spec.url_path, visibility="hidden")
+    for spec in PAGES
+    if not account.can(spec.action)
+]
 pages = {
-    "": [st.Page(_home, title="首页", url_path="home", default=True, visibility="hidden")],
-    **{group: [SCREENS[spec.url_path] for spec in PAGES if spec.group == group] for group in GROUPS},
+    "": [st.Page(_home, title="首页", url_path="home", default=True, visibility="hidden"), *hidden],
+    **{
+        group: [SCREENS[spec.url_path] for spec in allowed if spec.group == group]
+        for group in GROUPS
+        if any(spec.group == group for spec in allowed)
+    },
 }
 page = st.navigation(pages)
+account_box(account)
 with report_errors("侧边栏"):
     render_sidebar()
 install_ui_text()  # Chinese for Streamlit's built-in English (no locale setting exists)

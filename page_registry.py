@@ -20,6 +20,7 @@ import pandas as pd
 
 from charts import catalog
 from charts.image_export import ChartSpec
+from library.access import Action
 
 SCREENS = Path(__file__).with_name("app_pages")
 GROUPS = ("报告", "分析", "核查", "管理")  # sidebar sections, in order
@@ -37,6 +38,8 @@ class PageSpec:
     screen: str
     group: str
     charts: ChartBuilder | None = None  # the page's charts from the dataset: cached, and packed in the 简报包
+    # What an account must be allowed to do to see the page in the sidebar and open it (app.py).
+    action: Action = Action.VIEW
 
     @property
     def path(self) -> str:
@@ -45,9 +48,9 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("upload", "上传报告", ":material/upload_file:", "upload.py", "报告"),
+    PageSpec("upload", "上传报告", ":material/upload_file:", "upload.py", "报告", action=Action.UPLOAD),
     PageSpec("library", "报告库", ":material/folder_open:", "report_library.py", "报告"),
-    PageSpec("self-check", "自查", ":material/task_alt:", "self_check.py", "报告"),
+    PageSpec("self-check", "自查", ":material/task_alt:", "self_check.py", "报告", action=Action.SELF_CHECK),
     PageSpec("overview", "总览", ":material/dashboard:", "overview.py", "分析", catalog.overview_charts),
     PageSpec(
         "proactive", "主动公开", ":material/campaign:", "proactive.py", "分析", catalog.proactive_charts
@@ -74,7 +77,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("completeness", "发布情况", ":material/event_available:", "completeness.py", "核查"),
     PageSpec("findings", "审核意见", ":material/rule:", "findings.py", "核查"),
     PageSpec("agency", "单位档案", ":material/domain:", "agency.py", "核查"),
-    PageSpec("audit", "操作记录", ":material/history:", "audit.py", "管理"),
+    PageSpec("audit", "操作记录", ":material/history:", "audit.py", "管理", action=Action.VIEW_AUDIT),
+    PageSpec(
+        "accounts", "账户", ":material/manage_accounts:", "accounts.py", "管理", action=Action.MANAGE_USERS
+    ),
 )
 HOME = "overview"  # the page "/" forwards to
 UPLOAD = "upload"  # where an empty library sends the user

@@ -13,9 +13,11 @@ from charts.agency import (
     findings_view,
 )
 from charts.text import md_escape
+from components.auth import can, not_allowed
 from components.documents import notice_buttons, notice_options, notices_zip_buttons
 from components.page_frame import analysis_page, show_charts
 from components.state import from_dataset, from_library
+from library.access import Action
 from library.findings_access import UNAVAILABLE_ZH, agency_findings, load_findings, notice_counts
 from page_registry import page
 
@@ -80,6 +82,9 @@ def _findings(agency: str, region: str | None) -> None:
         column_config={"具体情况与依据": st.column_config.TextColumn(width="large")},
     )
     st.markdown("**整改通知单**（只列待处理和已确认的问题；已排除、已说明的不列入）")
+    if not can(Action.SEND_NOTICES):
+        not_allowed(Action.SEND_NOTICES, "生成整改通知单")
+        return
     options = notice_options("agency_notice")
     notice_buttons(found, agency, options, key="agency_notice")
     with st.expander("所有单位的整改通知单（当前筛选条件下，每年一个 ZIP）"):

@@ -9,10 +9,11 @@ from datetime import date
 import streamlit as st
 
 from charts.completeness import completeness_page, completeness_workbook, entries_view, unmatched_view
+from components.auth import can, not_allowed, who
 from components.flash import show_flash
 from components.page_frame import show_charts
 from components.state import current_filters, filter_options, from_library, get_library
-from components.who import who as acting
+from library.access import Action
 from library.completeness import NOT_DUE, Completeness
 from library.deadlines import LEVELS, MISSING, ON_TIME, UNKNOWN, deadline
 from library.filters import MISSING as NO_VALUE
@@ -20,8 +21,6 @@ from library.filters import describe_filters
 from library.roster import roster_of
 from library.store import LibraryError
 from page_registry import page
-
-REVIEWER_KEY = "reviewer_name"  # shared with 名录: the reviewer types their name once per session
 
 
 def _deadline_text(year: int) -> str:
@@ -72,6 +71,9 @@ def _date_form(result: Completeness) -> None:
     )
     if not choices:
         return
+    if not can(Action.CORRECT):
+        not_allowed(Action.CORRECT, "录入或更正发布日期")
+        return
     with st.expander("录入或更正发布日期"):
         st.caption(
             "报告中没有写明发布日期、或写错时，按网站上的实际发布时间录入。录入的日期优先于报告中的日期，并记录录入人和时间。"
@@ -84,27 +86,23 @@ def _date_form(result: Completeness) -> None:
                 f"当前录入：{h['published']}（{h['who'] or '未署名'}，{h['created_at']:%Y-%m-%d %H:%M}）"
             )
         with st.form("completeness_date"):
-            c1, c2, c3 = st.columns([1, 1, 2])
+            c1, c3 = st.columns([1, 3])
             day = c1.date_input("发布日期", value=None, format="YYYY-MM-DD", key="completeness_day")
-            who = c2.text_input(
-                "审核人", value=st.session_state.get(REVIEWER_KEY, ""), key="completeness_who"
-            )
             note = c3.text_input("说明（如：据政府网站发布时间）", key="completeness_note")
             save = st.form_submit_button("保存日期", type="primary")
             withdraw = st.form_submit_button("撤销录入的日期（改用报告中的日期）")
         if save and day is None:
             st.error("请选择发布日期。")
         elif save or withdraw:
-            _save_date(report_id, day if save else None, who, note)
+            _save_date(report_id, day if save else None, note)
 
 
-def _save_date(report_id: int, day: date | None, who: str, note: str) -> None:
+def _save_date(report_id: int, day: date | None, note: str) -> None:
     try:
-        get_library().set_publication_date(report_id, day, who=acting(who), note=note)
+        get_library().set_publication_date(report_id, day, who=who(), note=note)
     except LibraryError as exc:
         st.error(exc.zh)
         return
-    st.session_state[REVIEWER_KEY] = who
     st.session_state["flash"] = ("success", "已保存发布日期。" if day else "已撤销录入的日期。")
     st.rerun()
 

@@ -8,10 +8,11 @@ import streamlit as st
 
 from charts.findings_tables import HIDDEN, evidence_cells, evidence_lines, findings_table_of, ranking_display
 from charts.text import md_escape
+from components.auth import can, not_allowed, who
 from components.flash import show_flash
 from components.samples_button import samples_offer
 from components.state import current_filters, from_library, get_library, library_is_empty
-from components.who import who as acting
+from library.access import Action
 from library.filters import describe_filters
 from library.finding import Finding
 from library.findings import findings_with_roster, scores_with_roster
@@ -58,9 +59,7 @@ def _chosen(table: pd.DataFrame) -> pd.DataFrame:
 def _decide(f: Finding, status: str, note: str) -> None:
     """Save a reviewer's decision and show it after the rerun."""
     try:
-        get_library().set_finding_status(
-            f.report_id, f.key, status, note, who=acting(st.session_state.get("fd_who")), about=f
-        )
+        get_library().set_finding_status(f.report_id, f.key, status, note, who=who(), about=f)
     except LibraryError as exc:
         st.session_state["flash"] = ("error", exc.zh)
     else:
@@ -95,6 +94,8 @@ def _finding_card(f: Finding) -> None:
             who = f"，审核人：{f.who}" if f.who else ""
             when = f"，{f.at:%Y-%m-%d %H:%M}" if f.at else ""
             st.caption(md_escape(f"状态：{FINDING_STATUS_NAMES[f.status]}{who}{when}；{f.note}"))
+        if not can(Action.REVIEW_FINDINGS):
+            return  # the page says once why there are no decision buttons
         note = st.text_input("说明（排除或标记已说明时必填）", key=f"fd_note_{n}")
         b1, b2, b3, b4 = st.columns(4)
         if b1.button("确认", key=f"fd_confirm_{n}", icon=":material/check:"):
@@ -134,7 +135,8 @@ with tab_list:
             ),
             key="fd_report",
         )
-        st.text_input("审核人", key="fd_who", placeholder="填写姓名，随审核结论一并保存")
+        if not can(Action.REVIEW_FINDINGS):
+            not_allowed(Action.REVIEW_FINDINGS, "确认、排除或标注审核意见")
         rid, agency, year = reports[pick]
         mine = shown[shown["报告编号"].isna() if pd.isna(rid) else shown["报告编号"].eq(rid)]
         wanted = set(mine["_key"][mine["单位"] == agency])

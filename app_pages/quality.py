@@ -9,11 +9,12 @@ import streamlit as st
 from charts import catalog
 from charts.tables import attention_table, check_places, explained_checks, value_text
 from charts.text import md_escape
+from components.auth import can, not_allowed, who
 from components.page_frame import analysis_page, show_charts
 from components.source_view import position_text, show_source
 from components.state import from_dataset, from_library, get_library
-from components.who import who
 from library import aggregate as agg
+from library.access import Action
 from library.queries import RULE_FLAGS
 from library.store import Library, LibraryError
 from library.stored_report import StoredReport
@@ -121,8 +122,10 @@ def _corrections(report: StoredReport, clicked: pd.Series | None) -> None:
             c1, c2 = st.columns([1, 2])
             raw_value = c1.text_input("正确的数值（留空＝空白）", key=f"correction_value_{report.id}_{key}")
             note = c2.text_input("说明（如：据原文第 3 页表格）", key=f"correction_note_{report.id}")
-            if st.form_submit_button("保存更正"):
+            if st.form_submit_button("保存更正", disabled=not can(Action.CORRECT)):
                 _save_correction(lib, report.id, key, raw_value, note)
+        if not can(Action.CORRECT):
+            not_allowed(Action.CORRECT, "更正数值")
         if report.corrections:
             corr = pd.DataFrame(report.corrections)
             st.dataframe(

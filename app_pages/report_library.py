@@ -7,11 +7,12 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from components.auth import can, not_allowed, who
 from components.flash import show_flash
 from components.samples_button import samples_offer
 from components.state import counts as cached_counts
 from components.state import current_filters, get_library
-from components.who import who
+from library.access import Action
 from library.export import export_csv, export_excel
 from library.queries import PARSER_VERSION, search_words
 from library.store import LibraryError
@@ -44,7 +45,7 @@ c4.metric(
     help=f"解析器已更新到 {PARSER_VERSION} 版，旧版本解析的报告可重新解析。",
 )
 
-if counts["outdated"]:
+if counts["outdated"] and can(Action.UPLOAD):
     if st.button(
         f"重新解析全部 {counts['outdated']} 份旧版本报告", key="reparse_outdated", icon=":material/refresh:"
     ):
@@ -184,7 +185,10 @@ if selected_id is not None:
             icon=":material/download:",
             width="stretch",
         )
-        if a2.button("重新解析", key="reparse_one", icon=":material/refresh:", width="stretch"):
+        may_upload = can(Action.UPLOAD)
+        if a2.button(
+            "重新解析", key="reparse_one", icon=":material/refresh:", width="stretch", disabled=not may_upload
+        ):
             try:
                 parsed = lib.reparse(selected_id, who=who())
                 st.session_state["flash"] = (
@@ -194,9 +198,13 @@ if selected_id is not None:
             except LibraryError as exc:
                 st.session_state["flash"] = ("error", exc.zh)
             st.rerun()
-        if a3.button("删除", key="delete_one", icon=":material/delete:", width="stretch"):
+        if a3.button(
+            "删除", key="delete_one", icon=":material/delete:", width="stretch", disabled=not may_upload
+        ):
             st.session_state["confirm_delete"] = selected_id
-        if st.session_state.get("confirm_delete") == selected_id:
+        if not may_upload:
+            not_allowed(Action.UPLOAD, "重新解析或删除报告")
+        elif st.session_state.get("confirm_delete") == selected_id:
             with st.container(border=True):
                 st.warning("确定删除这份报告吗？其解析结果、校验结果和人工更正将一并删除，且无法恢复。")
                 st.text(f"{report.agency or report.filename}（{report.year or '年度未填'}）")
@@ -223,7 +231,7 @@ if selected_id is not None:
                 types,
                 index=types.index(report.agency_type) if report.agency_type in types else len(types) - 1,
             )
-            if st.form_submit_button("保存报告信息"):
+            if st.form_submit_button("保存报告信息", disabled=not can(Action.CORRECT)):
                 lib.set_metadata(
                     selected_id,
                     agency=agency.strip() or None,
@@ -234,6 +242,8 @@ if selected_id is not None:
                 )
                 st.session_state["flash"] = ("success", "报告信息已保存。")
                 st.rerun()
+        if not can(Action.CORRECT):
+            not_allowed(Action.CORRECT, "修改报告信息")
         st.caption("逐项数值、校验结果与原文对照，请到“数据质量”页查看；也可在那里更正数值。")
         if len(versions) > 1:
             show_versions(selected_id, versions)

@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from charts.roster import ID_HEADER, editor_frame, rows_from_editor
+from components.auth import can, not_allowed, who
 from components.flash import show_flash
 from components.state import from_library, get_library
-from components.who import who
+from library.access import Action
 from library.deadlines import LEVELS
 from library.roster import RosterImport, report_links_of, roster_of
 from library.roster_io import HEADERS, RosterRow
@@ -20,11 +21,13 @@ from parsing.vocabulary import ROSTER_HEADERS, ROSTER_LINK_NAMES
 H = ROSTER_HEADERS
 MAX_LINK_ROWS = 500  # rows of the link table sent to the browser
 NOT_LISTED = -1  # the select box's "不在名录中" choice
-REVIEWER_KEY = "reviewer_name"  # who is reviewing: typed once, used by every form of the session
 
 
 def _import_section() -> None:
     st.subheader("导入名录")
+    if not can(Action.MANAGE_ROSTER):
+        not_allowed(Action.MANAGE_ROSTER, "导入或修改名录")
+        return
     words = {
         col: "、".join(HEADERS[col][:3]) for col in ("name", "agency_type", "region", "level", "aliases")
     }
@@ -66,12 +69,13 @@ def _edit_section(rows: list[RosterRow]) -> None:
     st.subheader(f"当前名录（{len(rows)} 个机关）")
     if not rows:
         st.info("名录为空。请先导入名录文件，或在下表中逐行添加后保存。")
+    may_edit = can(Action.MANAGE_ROSTER)
     edited = st.data_editor(
         editor_frame(rows),
-        num_rows="dynamic",
+        num_rows="dynamic" if may_edit else "fixed",
         hide_index=True,
         key="roster_editor",
-        disabled=[ID_HEADER],
+        disabled=[ID_HEADER] if may_edit else True,
         column_config={
             ID_HEADER: st.column_config.NumberColumn(help="系统编号，新增的行保存后生成"),
             H["name"]: st.column_config.TextColumn(required=True),
@@ -80,7 +84,7 @@ def _edit_section(rows: list[RosterRow]) -> None:
         },
     )
     c1, c2, c3 = st.columns([1, 1, 1])
-    if c1.button("保存修改", key="roster_save", type="primary"):
+    if c1.button("保存修改", key="roster_save", type="primary", disabled=not may_edit):
         try:
             result = get_library().save_roster(rows_from_editor(edited), who=who())
         except LibraryError as exc:
@@ -136,6 +140,8 @@ def _links_section(rows: list[RosterRow]) -> None:
     st.dataframe(_links_table(shown.head(MAX_LINK_ROWS)), hide_index=True, key="roster_links")
     if shown.empty:
         st.success("所有报告都已关联到名录中的机关。")
+    elif rows and not can(Action.REVIEW_FINDINGS):
+        not_allowed(Action.REVIEW_FINDINGS, "人工指定报告与名录的关联")
     elif rows:
         _link_form(shown.head(MAX_LINK_ROWS), rows)  # the reports listed above
 
@@ -158,21 +164,20 @@ def _link_form(links: pd.DataFrame, rows: list[RosterRow]) -> None:
             format_func=lambda i: "（不在名录中）" if i == NOT_LISTED else entries[i],
             key="roster_link_entry",
         )
-        typed = st.text_input("审核人", key=REVIEWER_KEY)
         row = links[links["report_id"] == report_id].iloc[0]
         c1, c2 = st.columns([1, 1])
         if c1.button("保存关联", key="roster_link_save", type="primary"):
-            _save_link(row, None if entry_id == NOT_LISTED else entry_id, who(typed))
+            _save_link(row, None if entry_id == NOT_LISTED else entry_id)
         if c2.button("撤销人工关联", key="roster_link_remove", disabled=not bool(row["saved"])):
-            get_library().remove_link(row["agency"] or "", row["region"], who=who(typed))
+            get_library().remove_link(row["agency"] or "", row["region"], who=who())
             st.session_state["flash"] = ("success", "已撤销人工关联，改为自动关联。")
             st.rerun()
 
 
-def _save_link(row: pd.Series, entry_id: int | None, name: str | None) -> None:
+def _save_link(row: pd.Series, entry_id: int | None) -> None:
     try:
         get_library().save_link(
-            row["agency"] or "", row["region"], entry_id, report_id=int(row["report_id"]), who=name
+            row["agency"] or "", row["region"], entry_id, report_id=int(row["report_id"]), who=who()
         )
     except LibraryError as exc:
         st.error(exc.zh)

@@ -7,10 +7,10 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from components.auth import who
 from components.flash import show_flash
 from components.samples_button import samples_offer
 from components.state import get_library, library_is_empty
-from components.who import who
 from library.ingest import UploadItem, store_item
 from library.maintenance import OverrideJob, apply_overrides_in_background
 from library.upload_review import (

@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from components.auth import who
 from components.state import from_library, get_library, image_server
-from components.who import who
 from library import audit
 from library.documents.briefing import BriefingInput, briefing_filename
 from library.documents.common import DEFAULT_OFFICE, DEFAULT_REPLY_DAYS, DOCX_MIME, zh_date

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.auth import can, not_allowed, who
 from components.state import get_library
-from components.who import who
+from library.access import Action
 from page_registry import UPLOAD, page
 
 
@@ -15,6 +16,10 @@ def samples_offer(key: str, *, link_upload: bool = True) -> None:
 
     files = sample_files()
     with st.container(border=True):
+        if not can(Action.UPLOAD):
+            st.markdown("**报告库还是空的。** 审核员或管理员上传年报后，这里即可查看。")
+            not_allowed(Action.UPLOAD, "上传报告或加载示例报告")
+            return
         st.markdown("**报告库还是空的。** 可以先加载示例报告看看效果，也可以上传本地区的年报。")
         kinds = "、".join(sorted({"PDF" if f.suffix.lower() == ".pdf" else "网页文本" for f in files}))
         st.caption(f"示例为随程序附带的 {len(files)} 份真实年报（{kinds}），加载后可随时在“报告库”中删除。")

@@ -6,6 +6,7 @@ from datetime import date
 
 import streamlit as st
 
+from components.auth import can
 from components.documents import briefing_button
 from components.state import (
     FILTER_KEYS,
@@ -17,6 +18,7 @@ from components.state import (
     image_server,
     library_is_empty,
 )
+from library.access import Action
 from library.filters import describe_filters
 from parsing.vocabulary import template_name
 
@@ -91,4 +93,5 @@ def _briefing_button(filters) -> None:
         icon=":material/folder_zip:",
         width="stretch",
     )
-    briefing_button(filters)
+    if can(Action.SEND_NOTICES):  # the 通报 goes out to the agencies
+        briefing_button(filters)

@@ -85,6 +85,7 @@ EXACT: dict[str, str] = {
     "Connection error": "连接中断",
     "Please wait...": "请稍候…",
     "Close": "关闭",
+    "View less": "收起",  # the sidebar's page list
     # Plotly's toolbar tooltips
     "Download plot as a PNG": "下载为 PNG",
     "Download plot as a png": "下载为 PNG",
@@ -115,6 +116,8 @@ PATTERNS: list[tuple[str, str]] = [
         "您访问的页面不存在，已为您打开总览。",
     ),
     (r"^(\d+) files? selected$", "已选择 $1 个文件"),
+    (r"^View (\d+) more$", "显示其余 $1 页"),  # the sidebar's page list, beyond ten pages
+    (r"^Help for (.+)$", "“$1”的说明"),  # the tooltip icon of a widget with help
     (r"^Showing page (\d+) of (\d+)$", "第 $1 页，共 $2 页"),
 ]
 

@@ -5,6 +5,8 @@
   review writes in :mod:`library.review`).
 - :mod:`library.versions` — versions of one report (same agency, region and year): which is current,
   ``versions_of``, ``version_diff``; analyses read current versions only.
+- :mod:`library.accounts` — sign-in accounts (argon2 hashes, lock-out, roles and scopes);
+  :mod:`library.accounts_cli` manages them from the shell.
 - :mod:`library.config` — database URL (``NIANBAO_DATABASE_URL`` / ``NIANBAO_DB_PATH``), SQLite pragmas.
 - :mod:`library.db`, :mod:`library.migrate` — tables and their Alembic migrations (``library/alembic/``);
   :mod:`library.backup` — backup and restore of the SQLite file.

@@ -361,3 +361,40 @@ class AuditEntry(Base):
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
     before: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
     after: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+
+
+class User(Base):
+    """An account that signs in to the app (library.accounts): role, scope and the argon2 password hash.
+
+    ``login`` is stored casefolded (unique); ``regions`` is a JSON list (empty = every region);
+    ``agency`` limits a 填报单位 account to its own agency. ``failed_attempts`` and ``locked_until``
+    carry the lock-out after repeated wrong passwords (revision 0002_accounts).
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    display_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    role: Mapped[str] = mapped_column(String(20), nullable=False)  # library.access.Role
+    regions: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    agency: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class UserSession(Base):
+    """A signed-in browser that may come back without the password (a reload, a new tab) until
+    ``expires_at``: only the sha256 of its random token is stored (library.accounts)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    login: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

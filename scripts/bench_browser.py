@@ -118,6 +118,7 @@ def run(url: str, repeat: int) -> list[tuple[str, list[float]]]:
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         session = Session(page)
         page.goto(url)
+        sign_in(page)
         page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=120_000)
         page.wait_for_function(DRAWN_JS, polling="raf", timeout=120_000)
         titles = nav_titles(page)
@@ -135,7 +136,8 @@ def run(url: str, repeat: int) -> list[tuple[str, list[float]]]:
         # A filter change on 总览: pick the newest year in the sidebar; a reload then clears it again.
         times, served = [], []
         for i in range(repeat + 1):
-            page.goto(url)
+            page.goto(url)  # a new browser session: sign in again
+            sign_in(page)
             page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=120_000)
             page.wait_for_function(DRAWN_JS, polling="raf", timeout=120_000)
             page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(1).click()
@@ -148,6 +150,20 @@ def run(url: str, repeat: int) -> list[tuple[str, list[float]]]:
         print(f"{results[-1][0]:<20}{_fmt(times, served)}", flush=True)
         browser.close()
     return results
+
+
+def sign_in(page) -> None:
+    """Fill the sign-in form when a new browser session shows it (the benchmark library's administrator)."""
+    from bench_ui import BENCH_LOGIN, BENCH_PASSWORD
+
+    sign_in = page.get_by_role("button", name="登录", exact=True)
+    nav = page.locator('[data-testid="stSidebarNav"] a').first
+    sign_in.or_(nav).first.wait_for(timeout=120_000)
+    if not sign_in.is_visible():
+        return  # signed in already by the browser's cookie (an earlier sign-in)
+    page.get_by_label("登录名", exact=True).fill(BENCH_LOGIN)
+    page.get_by_label("密码", exact=True).fill(BENCH_PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
 
 
 def _newest_year(page) -> str:

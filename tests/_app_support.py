@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 from contextlib import contextmanager
@@ -42,11 +43,64 @@ def library_at(path: Path):
                 os.environ[k] = v
 
 
-def app_test(timeout: float = 60):
-    """A fresh AppTest of app.py (absolute path: AppTest resolves relative paths against the test file)."""
+TEST_PASSWORD = "test-passw0rd"  # the password of the accounts made by signed_in_as()
+_made: set[tuple[str, str]] = set()  # (database, login) of the accounts already created
+
+
+def signed_in_as(role: str = "admin", regions: tuple[str, ...] = (), agency: str | None = None):
+    """The account of that role and scope in the current test library (created on first use)."""
+    from library.access import Account, Role, Scope
+    from library.accounts import Accounts
+    from library.store import Library
+
+    scope = Scope(regions, agency)
+    digest = hashlib.sha1(repr((scope.regions, scope.agency)).encode()).hexdigest()[:8]
+    suffix = "" if scope.unrestricted else f"_{digest}"
+    login = f"test_{role}{suffix}"
+    database = os.environ.get("NIANBAO_DATABASE_URL") or os.environ.get("NIANBAO_DB_PATH", "")
+    if (database, login) not in _made:
+        lib = Library()
+        accounts = Accounts(lib.engine)
+        if accounts.user(login) is None:
+            accounts.create(
+                login,
+                TEST_PASSWORD,
+                role=role,
+                display_name=f"测试{role}",
+                regions=scope.regions,
+                agency=scope.agency,
+            )
+        lib.close()
+        _made.add((database, login))
+    return Account(login, Role(role), scope, f"测试{role}")
+
+
+def app_test(
+    timeout: float = 60,
+    *,
+    role: str | None = "admin",
+    regions: tuple[str, ...] = (),
+    agency: str | None = None,
+):
+    """A fresh AppTest of app.py (absolute path: AppTest resolves relative paths against the test file),
+    signed in as an account of ``role`` (and scope) of the current test library; ``role=None``: not
+    signed in (the sign-in form)."""
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_file(APP, default_timeout=timeout)
+    from components.account import ACCOUNT_KEY
+
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if role is not None:
+        at.session_state[ACCOUNT_KEY] = signed_in_as(role, regions, agency)
+    return at
+
+
+def open_address(at, url_path: str):
+    """Point the AppTest at a page address as a typed URL would (``/upload``), before ``run()``."""
+    from streamlit.util import calc_hash
+
+    at._page_hash = calc_hash(url_path)  # st.Page hashes its url_path; AppTest has no public way
+    return at
 
 
 def chart_specs(at) -> list[dict]:

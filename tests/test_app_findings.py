@@ -7,7 +7,7 @@ from pathlib import Path
 
 import paths
 import pytest
-from _app_support import app_test, library_at
+from _app_support import app_test, library_at, signed_in_as
 
 from library.rubric import default_rubric
 from library.store import Library
@@ -60,7 +60,6 @@ def test_page_lists_the_d5_finding_and_records_decisions(hongze_db: Path) -> Non
         assert not at.exception
         lib = Library(f"sqlite:///{hongze_db}")
         rid = next(f.report_id for f in lib.findings() if f.year == 2023)
-        at.text_input(key="fd_who").set_value("张三").run()
         at.button(key=f"fd_confirm_{rid}_D5:review").click().run()
         assert not at.exception, [e.value for e in at.exception]
         # Dismissing without a note is refused; with a note it is saved.
@@ -73,7 +72,8 @@ def test_page_lists_the_d5_finding_and_records_decisions(hongze_db: Path) -> Non
         assert not at.exception
         marks = lib.statuses()
         assert marks[(rid, "D5:review")].status == "confirmed"
-        assert marks[(rid, "D5:review")].who == "张三"
+        # Who decided: the signed-in account's name (no name to type any more).
+        assert marks[(rid, "D5:review")].who == signed_in_as("admin").label
         assert marks[(rid, "D5:lit_after_review")].status == "dismissed"
         assert "打印错误" in marks[(rid, "D5:lit_after_review")].note
         table = frame(at, "状态")

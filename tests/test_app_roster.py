@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from _app_support import app_test, chart, library_at, metric, table_with, texts
+from _app_support import app_test, chart, library_at, metric, signed_in_as, table_with, texts
 from paths import HONGZE_2023, HONGZE_2024, HUAIAN
 
 ROSTER_CSV = (
@@ -90,13 +90,14 @@ def test_reviewer_enters_a_late_date(loaded):
     hongze = next(o for o in report.options if "洪泽区人民政府" in o)
     report.set_value(_id_of(report, hongze)).run()
     at.date_input(key="completeness_day").set_value(date(2024, 4, 15))
-    at.text_input(key="completeness_who").set_value("张三")
     at.button[[b.label for b in at.button].index("保存日期")].click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert _status(at, "洪泽区人民政府") == "逾期发布"
     row = table_with(at, "状态").set_index("机关").loc["洪泽区人民政府"]
     assert (row["发布日期"], row["日期来源"], row["逾期天数"]) == ("2024-04-15", "审核人员录入", "15")
     assert metric(at, "逾期") == "1 个"
+    # Who entered it: the signed-in account (the form no longer asks for a name).
+    assert f"（{signed_in_as('admin').label}，" in texts(at)
 
 
 def _id_of(_select, label: str) -> int:

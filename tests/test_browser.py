@@ -1,6 +1,7 @@
 """Real browser: `streamlit run app.py` on a free port with a temp library, driven by Playwright and
-Debian's chromium. Drops a seed report into the uploader, saves it, sees its chart, downloads a PNG
-rendered by kaleido, and checks that the Chinese labels render. Screenshots go to a temp dir (printed).
+Debian's chromium. Creates the administrator of a new installation, drops a seed report into the
+uploader, saves it, sees its chart, downloads a PNG rendered by kaleido, and checks that the Chinese
+labels render. Screenshots go to a temp dir (printed).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "sample_reports" / "000_bd3a826d0705f6e5.txt"  # 施秉县教育和科技局 2020: 行政许可 decisions 79
+LOGIN, PASSWORD = "browser", "Browser2024pw"  # the administrator of the samples server
 
 
 @contextmanager
@@ -44,8 +46,12 @@ def samples_url(tmp_path_factory):
     from library.store import Library
 
     tmp = tmp_path_factory.mktemp("browser_samples")
+    from library.access import Role
+    from library.accounts import Accounts
+
     lib = Library(f"sqlite:///{tmp / 'library.sqlite'}")
     load_samples(lib)
+    Accounts(lib.engine).create(LOGIN, PASSWORD, role=Role.ADMIN, display_name="浏览器测试")
     lib.close()
     with _streamlit_server(tmp / "library.sqlite", tmp / "streamlit.log") as url:
         yield url
@@ -75,7 +81,17 @@ def test_drop_a_report_see_its_chart_and_download_png(app_url, browser, tmp_path
     )
 
     page.goto(app_url + "/", wait_until="domcontentloaded")
+    # A new installation asks for the administrator account first, and shows nothing else.
+    page.get_by_role("heading", name="创建管理员账户").wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stSidebar"]').count() == 0
+    page.get_by_label("登录名", exact=True).fill("admin")
+    page.get_by_label("姓名（记录操作人时显示）").fill("王主任")
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_label("再次输入密码").fill(PASSWORD)
+    page.screenshot(path=str(shots / "0_first_administrator.png"))
+    page.get_by_role("button", name="创建管理员并登录").click()
     page.get_by_text("报告库还是空的").wait_for(timeout=60_000)  # 总览 on an empty library offers the upload
+    assert "王主任" in page.locator('[data-testid="stSidebar"]').inner_text()
     page.get_by_role("link", name="去上传本地区的年报").click()
     page.get_by_role("heading", name="上传报告").wait_for(timeout=60_000)
     page.get_by_text("单个文件（含 ZIP 压缩包）不超过 100 MB").wait_for()  # parsing/limits.py
@@ -173,8 +189,20 @@ _SHOWN_STRINGS = """() => {
 
 
 def _open(page, url: str, title: str) -> None:
+    """Open ``url`` (a new browser session: sign in on the form it shows) and wait for its page."""
     page.goto(url, wait_until="domcontentloaded")
-    page.get_by_role("heading", name=title, level=1).wait_for(timeout=60_000)
+    heading = page.get_by_role("heading", name=title, level=1)
+    sign_in = page.get_by_role("button", name="登录", exact=True)
+    heading.or_(sign_in).first.wait_for(timeout=60_000)
+    if sign_in.is_visible():
+        dialog = page.get_by_role("dialog")  # Streamlit's "页面不存在" notice of an unknown address
+        if dialog.count():
+            page.keyboard.press("Escape")
+            dialog.wait_for(state="detached")
+        page.get_by_label("登录名", exact=True).fill(LOGIN)
+        page.get_by_label("密码", exact=True).fill(PASSWORD)
+        sign_in.click()
+    heading.wait_for(timeout=60_000)
     page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.wait_for(timeout=60_000)
     time.sleep(1.0)  # let late widgets (charts, tables) mount
 
@@ -259,3 +287,30 @@ def test_no_english_from_streamlit_widgets_on_any_page(samples_url, samples_page
     page.locator('[data-testid="stPlotlyChart"]').first.hover()
     time.sleep(0.5)
     assert not _english_shown(page), _english_shown(page)
+
+
+def test_sign_in_survives_a_reload_until_sign_out(samples_url, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1400, "height": 1400}, locale="zh-CN")
+    page = context.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(samples_url) else r.abort())
+    page.goto(f"{samples_url}/library", wait_until="domcontentloaded")
+    page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stSidebar"]').count() == 0  # nothing before sign-in
+    page.screenshot(path=str(tmp_path / "sign_in.png"))
+    _open(page, f"{samples_url}/library", "报告库")  # signs in on the form
+    # A reload and a new tab are new Streamlit sessions: the browser's cookie signs them in.
+    page.reload(wait_until="domcontentloaded")
+    page.get_by_role("heading", name="报告库", level=1).wait_for(timeout=60_000)
+    second = context.new_page()
+    second.goto(f"{samples_url}/overview", wait_until="domcontentloaded")
+    second.get_by_role("heading", name="总览", level=1).wait_for(timeout=60_000)
+    second.close()
+    cookie = next(c for c in context.cookies() if c["name"] == "nianbao_session")
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] > time.time()
+    # Sign-out ends it: a reload asks for the password again.
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_text("已退出登录").wait_for(timeout=30_000)
+    page.reload(wait_until="domcontentloaded")
+    page.get_by_role("button", name="登录", exact=True).wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stSidebar"]').count() == 0
+    context.close()
