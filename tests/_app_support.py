@@ -75,6 +75,29 @@ def signed_in_as(role: str = "admin", regions: tuple[str, ...] = (), agency: str
     return Account(login, Role(role), scope, f"测试{role}")
 
 
+def sign_in(at, account):
+    """Sign ``at`` in as ``account`` (a library.access.Account), creating that user in the current test
+    library first: the app re-reads the session's account from the database on every run."""
+    from components.account import ACCOUNT_KEY
+    from library.accounts import Accounts
+    from library.store import Library
+
+    lib = Library()
+    accounts = Accounts(lib.engine)
+    if accounts.user(account.name) is None:
+        accounts.create(
+            account.name,
+            TEST_PASSWORD,
+            role=account.role.value,
+            display_name=account.display_name,
+            regions=account.scope.regions,
+            agency=account.scope.agency,
+        )
+    lib.close()
+    at.session_state[ACCOUNT_KEY] = account
+    return at
+
+
 def app_test(
     timeout: float = 60,
     *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from _app_support import app_test, library_at, texts
+from _app_support import app_test, library_at, sign_in, texts
 
 from library import audit
 from library.access import Account, Role, Scope
@@ -44,7 +44,7 @@ def trail(library):
 def _open(account: Account | None = None):
     at = app_test()
     if account is not None:
-        at.session_state["account"] = account
+        sign_in(at, account)
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -105,8 +105,7 @@ def test_a_scoped_account_sees_the_records_of_its_regions_only(library, trail) -
 
 
 def test_pages_write_the_signed_in_account_into_the_trail(library) -> None:
-    at = app_test()
-    at.session_state["account"] = Account("wang", Role.REVIEWER, display_name="王审核")
+    at = sign_in(app_test(role=None), Account("wang", Role.REVIEWER, display_name="王审核"))
     at.run()
     at.switch_page("app_pages/upload.py").run()
     at.file_uploader(key="upload_files").upload("合成.txt", synthetic_text(FIRST).encode(), "text/plain")

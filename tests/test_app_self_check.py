@@ -4,7 +4,7 @@ drafts only; a broken file gives a Chinese message; the draft is not counted in 
 from __future__ import annotations
 
 import pytest
-from _app_support import SEED_004, app_test, library_at, texts
+from _app_support import SEED_004, app_test, library_at, open_address, sign_in, texts
 
 from library.access import Account, Role, Scope
 from library.drafts import draft_findings, get_draft, list_drafts, save_draft, shown_to
@@ -27,9 +27,9 @@ def library(tmp_path):
 
 
 def self_check_page(who: Account | None):
-    at = app_test()
+    at = app_test(role=None)
     if who is not None:
-        at.session_state["account"] = who
+        sign_in(at, who)
     at.run()
     at.switch_page("app_pages/self_check.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -87,9 +87,9 @@ def test_a_broken_file_shows_a_chinese_message_and_stores_nothing(library) -> No
 
 
 def test_without_an_account_the_page_asks_to_sign_in(library) -> None:
-    at = self_check_page(None)
-    assert any("请先登录" in w.value for w in at.warning)
-    assert not at.file_uploader
+    at = open_address(app_test(role=None), "self-check").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "登录" in texts(at) and not at.file_uploader
 
 
 def test_a_reviewer_names_the_agency_of_the_draft(library) -> None:
