@@ -8,7 +8,7 @@ import streamlit as st
 
 from charts.roster import ID_HEADER, editor_frame, rows_from_editor
 from components.flash import show_flash
-from components.state import from_library, get_library
+from components.state import current_scope, from_library, get_library
 from library.deadlines import LEVELS
 from library.roster import RosterImport, report_links_of, roster_of
 from library.roster_io import HEADERS, RosterRow
@@ -41,7 +41,7 @@ def _import_section() -> None:
         )
         if st.form_submit_button("导入", type="primary") and upload is not None:
             result = get_library().import_roster(
-                upload.getvalue(), upload.name, replace=mode.startswith("替换")
+                upload.getvalue(), upload.name, replace=mode.startswith("替换"), scope=current_scope()
             )
             _import_message(result)
             st.rerun()
@@ -81,7 +81,7 @@ def _edit_section(rows: list[RosterRow]) -> None:
     c1, c2, c3 = st.columns([1, 1, 1])
     if c1.button("保存修改", key="roster_save", type="primary"):
         try:
-            result = get_library().save_roster(rows_from_editor(edited))
+            result = get_library().save_roster(rows_from_editor(edited), scope=current_scope())
         except LibraryError as exc:
             st.error(exc.zh)
         else:
@@ -92,10 +92,18 @@ def _edit_section(rows: list[RosterRow]) -> None:
             st.rerun()
     lib = get_library()
     c2.download_button(
-        "导出 Excel", lib.export_roster("xlsx"), "机关名录.xlsx", key="roster_xlsx", disabled=not rows
+        "导出 Excel",
+        lib.export_roster("xlsx", current_scope()),
+        "机关名录.xlsx",
+        key="roster_xlsx",
+        disabled=not rows,
     )
     c3.download_button(
-        "导出 CSV", lib.export_roster("csv"), "机关名录.csv", key="roster_csv", disabled=not rows
+        "导出 CSV",
+        lib.export_roster("csv", current_scope()),
+        "机关名录.csv",
+        key="roster_csv",
+        disabled=not rows,
     )
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from components.flash import show_flash
 from components.samples_button import samples_offer
-from components.state import get_library, library_is_empty
+from components.state import current_scope, get_library, library_is_empty
 from library.ingest import UploadItem, store_item
 from library.maintenance import OverrideJob, apply_overrides_in_background
 from library.upload_review import (
@@ -380,7 +380,7 @@ if fresh:
         }
 
 if stored:
-    saved_meta = lib.metadata_of([it.saved_id for it in stored])
+    saved_meta = lib.metadata_of([it.saved_id for it in stored], current_scope())
     st.markdown(
         "**库中已有的报告**（同一文件已入库，不会重复保存；下表为报告库中保存的信息，如需修改请到“报告库”页）"
     )

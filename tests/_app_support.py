@@ -42,11 +42,24 @@ def library_at(path: Path):
                 os.environ[k] = v
 
 
-def app_test(timeout: float = 60):
-    """A fresh AppTest of app.py (absolute path: AppTest resolves relative paths against the test file)."""
+ADMIN = object()  # app_test's default: an unrestricted administrator is signed in
+
+
+def app_test(timeout: float = 60, account=ADMIN):
+    """A fresh AppTest of app.py (absolute path: AppTest resolves relative paths against the test file).
+
+    The session is signed in as ``account`` (default: an unrestricted administrator; None: nobody), as
+    the sign-in would leave it: a session without an account sees no report."""
     from streamlit.testing.v1 import AppTest
 
-    return AppTest.from_file(APP, default_timeout=timeout)
+    from library.access import Account, Role
+
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if account is ADMIN:
+        account = Account("admin", Role.ADMIN, display_name="管理员")
+    if account is not None:
+        at.session_state["account"] = account
+    return at
 
 
 def chart_specs(at) -> list[dict]:
