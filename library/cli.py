@@ -4,36 +4,52 @@
     python -m library findings [--year Y] [--json]     the findings (审核意见), as a table or a JSON array
     python -m library notices --year Y -o DIR          one 整改通知单 (.docx) per agency with open findings
 
+Every command takes ``--user NAME`` (the password from ``NIANBAO_PASSWORD``, else asked for): the
+account's role must allow the command and its scope limits what is read and written out, as in the
+app. ``--regions R...`` / ``--agency NAME`` limit the output to a scope without an account (for an
+operator who already holds the database file; they grant nothing the file does not).
+
 The database is the app's (``NIANBAO_DATABASE_URL`` / ``NIANBAO_DB_PATH``, library/config.py). Messages
 are in Chinese; exit status 0 on success, 1 when a document failed, 2 for a usage error or when the
-findings engine is not available.
+findings engine is not available, 3 when the account is refused.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import importlib
 import json
+import os
 import sys
 from collections import Counter, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from library.access import ALL, Account, Action, Scope
 from library.documents.notice import NoticeOptions, notices
 from library.filters import Filters
 from library.finding import Finding
 from library.findings_access import UNAVAILABLE_ZH, FindingsFn, findings_engine
 from library.ingest import IngestResult, UploadItem, store_item
 from library.store import Library
+from library.visibility import describe_scope
 from parsing.api import documents
 from parsing.errors import ReadError
 from parsing.limits import MB, get_limits
 from parsing.report import ParsedReport, error_from, error_report
 
 STATUS_ZH = {"ok": "已保存", "warnings": "已保存", "duplicate": "重复", "failed": "失败"}
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
+PASSWORD_ENV = "NIANBAO_PASSWORD"
+# What each command needs the account to be allowed (library.access.PERMISSIONS).
+COMMAND_ACTIONS = {"ingest": Action.UPLOAD, "findings": Action.VIEW, "notices": Action.SEND_NOTICES}
+# The sign-in of the app (library.accounts, the users table): (library, login, password) → Account | None.
+Authenticate = Callable[[Library, str, str], Account | None]
+ACCOUNTS_MODULE, ACCOUNTS_FUNCTIONS = "library.accounts", ("authenticate", "verify_login", "sign_in")
 
 
 # argparse's own English, as it appears in usage errors and help.
@@ -52,12 +68,13 @@ _ARGPARSE_ZH = {
 class _Parser(argparse.ArgumentParser):
     """argparse with Chinese section titles, help option and usage errors (exit status 2, as argparse)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, help_option: bool = True, **kwargs) -> None:
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
         self._positionals.title = "参数"
         self._optionals.title = "选项"
-        self.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+        if help_option:  # a parent of shared options has none (its children each have theirs)
+            self.add_argument("-h", "--help", action="help", help="显示帮助并退出")
 
     def error(self, message: str) -> None:  # type: ignore[override]  # argparse declares NoReturn
         for en, zh in _ARGPARSE_ZH.items():
@@ -72,13 +89,24 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m library", description="公开年报看板的批处理命令（使用与网页相同的报告库）。"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=_Parser)
-    ingest = sub.add_parser("ingest", help="解析并入库：文件、文件夹（含子文件夹）和 ZIP")
+    who = _Parser(help_option=False)  # the options every command shares
+    who._optionals.title = "账户与可查看范围"
+    who.add_argument(
+        "--user",
+        metavar="账户",
+        help=f"以该账户运行：按其权限和可查看的地区范围（密码取自 {PASSWORD_ENV}，否则询问）",
+    )
+    who.add_argument("--regions", nargs="+", metavar="地区", help="只处理这些地区的报告（不使用账户时）")
+    who.add_argument("--agency", metavar="单位", help="只处理该单位的报告（不使用账户时）")
+    ingest = sub.add_parser("ingest", parents=[who], help="解析并入库：文件、文件夹（含子文件夹）和 ZIP")
     ingest.add_argument("paths", nargs="+", metavar="路径", help="报告文件、文件夹或 ZIP")
     ingest.add_argument("--workers", type=int, default=2, metavar="N", help="并行解析的进程数（默认 2）")
-    findings = sub.add_parser("findings", help="列出审核意见")
+    findings = sub.add_parser("findings", parents=[who], help="列出审核意见")
     findings.add_argument("--year", type=int, metavar="年度", help="只列该年度的报告")
     findings.add_argument("--json", action="store_true", help="输出 JSON 数组")
-    notice = sub.add_parser("notices", help="为有待整改问题的单位各生成一份整改通知单（.docx）")
+    notice = sub.add_parser(
+        "notices", parents=[who], help="为有待整改问题的单位各生成一份整改通知单（.docx）"
+    )
     notice.add_argument("--year", type=int, required=True, metavar="年度")
     notice.add_argument("-o", "--output", required=True, metavar="目录", help="输出目录（不存在时创建）")
     notice.add_argument("--office", default=NoticeOptions.office, metavar="名称", help="发文单位名称")
@@ -92,25 +120,79 @@ def main(
     *,
     out: TextIO | None = None,
     findings_provider: FindingsFn | None = None,
+    authenticate: Authenticate | None = None,
 ) -> int:
     """Run one command; returns the exit status. ``findings_provider(lib, filters)`` replaces the
-    findings engine (tests, or a caller with its own findings)."""
+    findings engine (tests, or a caller with its own findings); ``authenticate`` replaces the app's
+    sign-in for ``--user``."""
     args = build_parser().parse_args(argv)
     out = out or sys.stdout
     lib = Library()
     try:
+        try:
+            scope = command_scope(lib, args, authenticate)
+        except Refused as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_REFUSED
         if args.command == "ingest":
-            return ingest(lib, [Path(p) for p in args.paths], args.workers, out)
+            return ingest(lib, [Path(p) for p in args.paths], args.workers, out, scope)
         provider = findings_provider or findings_engine()
         if provider is None:
             print(f"错误：{UNAVAILABLE_ZH}", file=sys.stderr)
             return EXIT_USAGE
         if args.command == "findings":
-            return list_findings(lib, provider, args.year, args.json, out)
+            return list_findings(lib, provider, args.year, args.json, out, scope)
         options = NoticeOptions(office=args.office, reply_days=args.reply_days, reply_by=args.reply_by)
-        return write_notices(lib, provider, args.year, Path(args.output), options, out)
+        return write_notices(lib, provider, args.year, Path(args.output), options, out, scope)
     finally:
         lib.close()
+
+
+# ---------------------------------------------------------------------- who runs the command
+
+
+def _accounts_sign_in() -> Authenticate | None:
+    """The app's sign-in function (library.accounts), or None when that module is not installed."""
+    try:
+        module = importlib.import_module(ACCOUNTS_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name != ACCOUNTS_MODULE:
+            raise
+        return None
+    return next((getattr(module, n) for n in ACCOUNTS_FUNCTIONS if hasattr(module, n)), None)
+
+
+def _password() -> str:
+    """The password of ``--user``: from the environment (scheduled runs), else asked for (not echoed)."""
+    given = os.environ.get(PASSWORD_ENV)
+    return given if given is not None else getpass.getpass("密码：")
+
+
+class Refused(Exception):
+    """The command may not run as asked (its message, in Chinese, is printed)."""
+
+
+def command_scope(lib: Library, args: argparse.Namespace, authenticate: Authenticate | None) -> Scope:
+    """The scope the command runs with: the signed-in account's (``--user``), the one given by
+    ``--regions``/``--agency``, or every report. Raises :class:`Refused` when the account is unknown,
+    the password wrong or the role does not allow the command."""
+    if args.user is None:
+        if args.regions or args.agency:
+            return Scope(regions=tuple(args.regions or ()), agency=args.agency)
+        return ALL
+    if args.regions or args.agency:
+        raise Refused("参数错误：--user 与 --regions/--agency 不能同时使用（范围由账户决定）")
+    sign_in = authenticate or _accounts_sign_in()
+    if sign_in is None:
+        raise Refused("错误：账户模块（library.accounts）尚未安装，无法使用 --user；可改用 --regions。")
+    account = sign_in(lib, args.user, _password())
+    if account is None:
+        raise Refused(f"错误：账户“{args.user}”不存在、已停用或密码不正确。")
+    if not account.can(COMMAND_ACTIONS[args.command]):
+        raise Refused(f"错误：账户“{account.label}”无权执行 {args.command}。")
+    if not account.scope.unrestricted:
+        print(f"可查看范围：{describe_scope(account.scope)}", file=sys.stderr)
+    return account.scope
 
 
 # ---------------------------------------------------------------------- ingest
@@ -178,6 +260,19 @@ def _parsed_items(paths: list[Path], workers: int, overrides: dict[str, str]) ->
         pool.close()
 
 
+def _scoped(lib: Library, result: IngestResult, scope: Scope) -> IngestResult:
+    """``result`` as an account of ``scope`` may read it: the id of a report outside the scope (a
+    duplicate of another region's report, or a report stored under another region) is not shown."""
+    if result.report_id is None or scope.unrestricted or lib.visible(result.report_id, scope):
+        return result
+    if result.status == "duplicate":
+        return IngestResult(
+            result.name, result.status, None, "已在报告库中（不在您的可查看范围内），未重复保存"
+        )
+    note = "已保存；该报告的地区或单位不在您的可查看范围内，您将无法查看它"
+    return IngestResult(result.name, result.status, None, note)
+
+
 def _line(result: IngestResult) -> str:
     where = f"（编号 {result.report_id}）" if result.report_id is not None else ""
     status = STATUS_ZH.get(result.status, result.status)
@@ -186,14 +281,15 @@ def _line(result: IngestResult) -> str:
     return f"[{status}] {result.name}{where}" + (f"：{detail}" if detail else "")
 
 
-def ingest(lib: Library, paths: list[Path], workers: int, out: TextIO) -> int:
-    """Parse and store every document under ``paths``; one line per document, then a summary."""
+def ingest(lib: Library, paths: list[Path], workers: int, out: TextIO, scope: Scope = ALL) -> int:
+    """Parse and store every document under ``paths``; one line per document, then a summary (ids of
+    reports outside ``scope`` left out)."""
     if workers < 1:
         print("参数错误：--workers 至少为 1", file=sys.stderr)
         return EXIT_USAGE
     counts: Counter[str] = Counter()
     for item in _parsed_items(paths, workers, lib.label_overrides()):
-        result = store_item(lib, item)
+        result = _scoped(lib, store_item(lib, item), scope)
         counts[result.status] += 1
         print(_line(result), file=out, flush=True)
     total = sum(counts.values())
@@ -209,16 +305,18 @@ def ingest(lib: Library, paths: list[Path], workers: int, out: TextIO) -> int:
 # ---------------------------------------------------------------------- findings and notices
 
 
-def _findings(lib: Library, provider: FindingsFn, year: int | None) -> list[Finding]:
-    filters = Filters(years=(year,)) if year is not None else Filters()
+def _findings(lib: Library, provider: FindingsFn, year: int | None, scope: Scope = ALL) -> list[Finding]:
+    filters = Filters(years=(year,) if year is not None else (), scope=scope)
     # The provider filters too; the year is checked again so a finding about a missing report (no
     # report row to filter) of another year never slips in.
     return [f for f in provider(lib, filters) if year is None or f.year == year]
 
 
-def list_findings(lib: Library, provider: FindingsFn, year: int | None, as_json: bool, out: TextIO) -> int:
-    """Print the findings: a JSON array (``--json``) or one Chinese line each."""
-    found = _findings(lib, provider, year)
+def list_findings(
+    lib: Library, provider: FindingsFn, year: int | None, as_json: bool, out: TextIO, scope: Scope = ALL
+) -> int:
+    """Print the findings within ``scope``: a JSON array (``--json``) or one Chinese line each."""
+    found = _findings(lib, provider, year, scope)
     if as_json:
         json.dump([f.to_json() for f in found], out, ensure_ascii=False, indent=2, default=str)
         out.write("\n")
@@ -238,10 +336,16 @@ def list_findings(lib: Library, provider: FindingsFn, year: int | None, as_json:
 
 
 def write_notices(
-    lib: Library, provider: FindingsFn, year: int, folder: Path, options: NoticeOptions, out: TextIO
+    lib: Library,
+    provider: FindingsFn,
+    year: int,
+    folder: Path,
+    options: NoticeOptions,
+    out: TextIO,
+    scope: Scope = ALL,
 ) -> int:
-    """Write one notice per agency with counting findings of ``year`` into ``folder``."""
-    docs = notices(_findings(lib, provider, year), year, options)
+    """Write one notice per agency (within ``scope``) with counting findings of ``year`` into ``folder``."""
+    docs = notices(_findings(lib, provider, year, scope), year, options)
     if not docs:
         print(f"{year} 年没有需要整改的单位，未生成通知单。", file=out)
         return EXIT_OK
