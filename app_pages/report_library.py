@@ -12,6 +12,7 @@ from components.samples_button import samples_offer
 from components.state import counts as cached_counts
 from components.state import current_filters, get_library
 from library.export import export_csv, export_excel
+from library.filters import Filters
 from library.queries import PARSER_VERSION, search_words
 from library.store import LibraryError
 from library.versions import diff_table, version_name
@@ -44,6 +45,16 @@ c4.metric(
     help=f"解析器已更新到 {PARSER_VERSION} 版，旧版本解析的报告可重新解析。",
 )
 
+def _outdated_in_scope() -> list[int]:
+    """The outdated reports this account may see (the counts above are of those only)."""
+    ids = lib.outdated_ids()
+    scope = current_filters().scope
+    if scope is not None and scope.unrestricted:
+        return ids
+    seen = set(lib.list(Filters(scope=scope))["report_id"])
+    return [i for i in ids if i in seen]
+
+
 if counts["outdated"]:
     if st.button(
         f"重新解析全部 {counts['outdated']} 份旧版本报告", key="reparse_outdated", icon=":material/refresh:"
@@ -53,7 +64,7 @@ if counts["outdated"]:
         def progress(done: int, total: int, _name: str) -> None:
             bar.progress(done / max(total, 1), text=f"正在重新解析（{done}/{total}）")
 
-        result = lib.reparse_outdated(progress=progress)
+        result = lib.reparse_many(_outdated_in_scope(), None, progress)
         st.session_state["flash"] = (
             "warning" if result["failed"] else "success",
             f"已重新解析 {len(result['reparsed'])} 份报告"
