@@ -23,6 +23,7 @@ from library.upload_review import (
     reparse_item,
     review_choices,
 )
+from library.visibility import describe_scope, report_visible
 from parsing.agency_types import AGENCY_TYPES
 from parsing.limits import describe_zh
 from parsing.vocabulary import (
@@ -402,6 +403,16 @@ if stored:
         column_config={"编号": st.column_config.NumberColumn(format="%d", width="small")},
     )
 
+
+def _outside_scope(agency: str | None, region: str | None) -> str | None:
+    """Why a report may not be saved by this account (its region or agency outside the account's scope:
+    it would land in another office's library), or None."""
+    scope = current_scope()
+    if (scope is not None and scope.unrestricted) or report_visible(agency, region, scope):
+        return None
+    return f"未保存：地区和单位须在您的账户范围内（{describe_scope(scope)}），请在上表中填写"
+
+
 if fresh and st.button("保存到报告库", type="primary", key="save_batch", icon=":material/save:"):
     saved = skipped = 0
     errors: list[str] = []
@@ -409,6 +420,13 @@ if fresh and st.button("保存到报告库", type="primary", key="save_batch", i
     for item in fresh:
         row = metas[item.uid]
         if not row["保存"] or item.data is None:
+            continue
+        outside = _outside_scope(
+            row["机关名称"].strip() or item.parsed.agency, row["地区"].strip() or item.parsed.region
+        )
+        if outside:
+            item.save_note = outside
+            errors.append(f"{item.name}：{outside}")
             continue
         result = store_item(
             lib,

@@ -62,11 +62,20 @@ def build_library(path: Path, n: int) -> None:
     lib.close()
 
 
+# The region of the measured sessions' account: None for the city's unrestricted one (--region).
+REGION: list[str | None] = [None]
+
+
 def app_on(page: str | None):
     """A fresh AppTest that has already opened ``page`` once (cold caches are not what we measure)."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    from library.access import Account, Role, Scope
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    # As signed in: a session without an account sees nothing.
+    at.session_state["account"] = Account("bench", Role.VIEWER, Scope(regions=tuple(filter(None, REGION))))
+    at.run()
     if page:
         at.switch_page(page).run()
     if at.exception:
@@ -154,7 +163,9 @@ def main() -> int:
     )
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--region", help="measure as an account scoped to this region (default: all)")
     args = parser.parse_args()
+    REGION[0] = args.region
 
     build_library(args.db, args.n)
     os.environ.pop("NIANBAO_DATABASE_URL", None)

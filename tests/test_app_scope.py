@@ -176,3 +176,23 @@ def test_session_without_account_sees_no_report(two, recorder):
         assert not [m for m in markers if m in shown], spec.title
         for name, data in downloads(recorder):
             assert not leaked(data, markers), (spec.title, name)
+
+
+def test_county_account_saves_uploads_of_its_county_only(tmp_path):
+    """An upload whose region is another county's is not saved: it would land in that office's library."""
+    from paths import SAMPLES
+
+    with library_at(tmp_path / "upload.sqlite"):
+        from library.store import Library
+
+        at = app_test(account=COUNTY_ACCOUNT).run()
+        at.switch_page("app_pages/upload.py").run()
+        seed = SAMPLES / "000_bd3a826d0705f6e5.txt"  # 施秉县教育和科技局
+        at.file_uploader(key="upload_files").upload(seed.name, seed.read_bytes(), "text/plain")
+        at.run()
+        at.button(key="save_batch").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert "地区和单位须在您的账户范围内" in texts(at)
+        lib = Library()
+        assert lib.counts()["reports"] == 0
+        lib.close()
