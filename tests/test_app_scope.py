@@ -196,3 +196,17 @@ def test_county_account_saves_uploads_of_its_county_only(tmp_path):
         lib = Library()
         assert lib.counts()["reports"] == 0
         lib.close()
+
+
+def test_agency_account_sees_its_own_agency_only(two, recorder):
+    """A 填报单位 of 洪泽区: its own agency's reports, written with or without the city in front."""
+    from library.access import Account, Role, Scope
+
+    government = Account("zf", Role.AGENCY, Scope(regions=(COUNTY,), agency="洪泽区人民政府"))
+    at = open_as(government, "app_pages/report_library.py")
+    assert sorted(at.dataframe[0].value["编号"]) == sorted(two.own)  # stored as 淮安市洪泽区人民政府
+    finance = Account("cz", Role.AGENCY, Scope(regions=(COUNTY,), agency="区财政局"))
+    at = open_as(finance, "app_pages/roster.py")
+    shown = sent(at)
+    assert "hongze-district" not in shown and not [m for m in OTHER_MARKERS if m in shown]
+    assert "当前名录（1 个机关）" in [h.value for h in at.subheader]
