@@ -36,6 +36,8 @@ def _choose(choices) -> int:
         match = choices[(choices["agency"] == wanted) & (choices["region"].map(lambda r: r == region))]
         if not match.empty:
             st.session_state[CHOICE] = match["label"].iloc[0]
+        else:  # another region's agency reads as one that does not exist: a name reveals nothing
+            st.warning("无权查看地址中的单位：它不在您的账户可查看的范围内，或当前筛选条件下没有它的报告。")
     if st.session_state.get(CHOICE) not in labels:  # the filters changed: the old choice is gone
         st.session_state.pop(CHOICE, None)
     reports = dict(zip(labels, choices["reports"].tolist(), strict=True))

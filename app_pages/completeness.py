@@ -123,7 +123,9 @@ elif year is None:
 else:
     result, charts = from_library(completeness_page, year, date.today())
     filters = current_filters()
-    scope = describe_filters(type(filters)(regions=filters.regions, agency_types=filters.agency_types))
+    scope = describe_filters(
+        type(filters)(regions=filters.regions, agency_types=filters.agency_types, scope=filters.scope)
+    )
     st.caption(
         f"{year}年度截止日期：{_deadline_text(year)}｜名录范围：{scope}（地区、机关类型筛选作用于名录）"
     )

@@ -12,7 +12,7 @@ from charts.text import md_escape
 from components.auth import can, not_allowed, who
 from components.page_frame import analysis_page, show_charts
 from components.source_view import position_text, show_source
-from components.state import from_dataset, from_library, get_library
+from components.state import current_filters, from_dataset, from_library, get_library
 from library import aggregate as agg
 from library.access import Action
 from library.queries import RULE_FLAGS
@@ -165,11 +165,17 @@ def _report_from_address(options: list) -> None:
     if not wanted or st.session_state.get(_REPORT_SEEN) == wanted:
         return
     st.session_state[_REPORT_SEEN] = wanted
+    scope = current_filters().scope
     if wanted.isdigit() and int(wanted) in options:
         st.session_state["quality_report"] = int(wanted)
         st.info(f"已选中报告 {int(wanted)}，其数值与原文的对照见本页下方“逐份核对”。")
-    else:
+    elif wanted.isdigit() and get_library().visible(int(wanted), scope):
         st.warning(f"报告 {wanted} 不在当前筛选条件下的报告中，请放宽左侧筛选条件。")
+    elif scope is not None and scope.unrestricted:
+        st.warning(f"没有编号为 {wanted} 的报告（可能已被删除）。")
+    else:
+        # The same words whether the report exists in another region or not at all: an id reveals nothing.
+        st.warning(f"无权查看报告 {wanted}：它不在您的账户可查看的范围内，或已不存在。")
 
 
 n_reports = analysis_page(
@@ -251,7 +257,7 @@ if n_reports:
     report_id = st.selectbox(
         "选择报告（问题多的排在前面）", options, format_func=names.get, key="quality_report"
     )
-    report = lib.get(int(report_id)) if report_id is not None else None
+    report = lib.get(int(report_id), scope=current_filters().scope) if report_id is not None else None
     if report is not None:
         _report_unread(report)
         cells = report.cells

@@ -14,9 +14,11 @@ from components.state import counts as cached_counts
 from components.state import current_filters, get_library
 from library.access import Action
 from library.export import export_csv, export_excel
+from library.filters import Filters
 from library.queries import PARSER_VERSION, search_words
 from library.store import LibraryError
 from library.versions import diff_table, version_name
+from library.visibility import describe_scope, report_visible
 from parsing.agency_types import AGENCY_TYPES
 from parsing.vocabulary import AGENCY_TYPE_HEADER, FORMAT_NAMES, template_name
 
@@ -45,6 +47,17 @@ c4.metric(
     help=f"解析器已更新到 {PARSER_VERSION} 版，旧版本解析的报告可重新解析。",
 )
 
+
+def _outdated_in_scope() -> list[int]:
+    """The outdated reports this account may see (the counts above are of those only)."""
+    ids = lib.outdated_ids()
+    scope = current_filters().scope
+    if scope is not None and scope.unrestricted:
+        return ids
+    seen = set(lib.list(Filters(scope=scope))["report_id"])
+    return [i for i in ids if i in seen]
+
+
 if counts["outdated"] and can(Action.UPLOAD):
     if st.button(
         f"重新解析全部 {counts['outdated']} 份旧版本报告", key="reparse_outdated", icon=":material/refresh:"
@@ -54,7 +67,7 @@ if counts["outdated"] and can(Action.UPLOAD):
         def progress(done: int, total: int, _name: str) -> None:
             bar.progress(done / max(total, 1), text=f"正在重新解析（{done}/{total}）")
 
-        result = lib.reparse_outdated(progress=progress, who=who())
+        result = lib.reparse_many(_outdated_in_scope(), None, progress, who=who())
         st.session_state["flash"] = (
             "warning" if result["failed"] else "success",
             f"已重新解析 {len(result['reparsed'])} 份报告"
@@ -118,6 +131,15 @@ if selected_id is None and st.session_state.get("library_selected") in set(found
     selected_id = st.session_state["library_selected"]
 
 
+def _region_allowed(region: str, agency: str) -> bool:
+    """A report may be given only a region (and agency) within the account's scope: saving it into
+    another county would hand it to that county's office and hide it from this one."""
+    if filters.unrestricted or report_visible(agency or None, region or None, filters.scope):
+        return True
+    st.error(f"未保存：地区和单位须在您的账户可查看的范围内（{describe_scope(filters.scope)}）。")
+    return False
+
+
 def show_versions(report_id: int, versions: pd.DataFrame) -> None:
     """The versions of the selected report and the figures that differ between two of them."""
     st.markdown("**版本**（同一单位、地区、年度的报告；只有当前版本计入各页统计）")
@@ -159,9 +181,9 @@ def show_versions(report_id: int, versions: pd.DataFrame) -> None:
 
 # ---------------------------------------------------------------- one report
 if selected_id is not None:
-    report = lib.get(selected_id)
+    report = lib.get(selected_id, scope=filters.scope)
     if report is None:
-        st.warning("该报告已被删除。")
+        st.warning("该报告已被删除，或不在您的账户可查看的范围内。")
     else:
         st.session_state["library_selected"] = selected_id
         st.subheader(f"报告 {report.id}")
@@ -173,7 +195,7 @@ if selected_id is not None:
         a1, a2, a3 = st.columns(3)
 
         def original() -> bytes:
-            found_file = lib.original_bytes(selected_id)
+            found_file = lib.original_bytes(selected_id, scope=filters.scope)
             return found_file[1] if found_file else b""
 
         a1.download_button(
@@ -210,7 +232,7 @@ if selected_id is not None:
                 st.text(f"{report.agency or report.filename}（{report.year or '年度未填'}）")
                 y, n = st.columns(2)
                 if y.button("确认删除", key="confirm_delete_yes", type="primary", width="stretch"):
-                    lib.delete(selected_id, who=who())
+                    lib.delete(selected_id, scope=filters.scope, who=who())
                     st.session_state.pop("confirm_delete", None)
                     st.session_state.pop("library_selected", None)
                     st.session_state["flash"] = ("success", f"已删除报告 {selected_id}。")
@@ -231,7 +253,9 @@ if selected_id is not None:
                 types,
                 index=types.index(report.agency_type) if report.agency_type in types else len(types) - 1,
             )
-            if st.form_submit_button("保存报告信息", disabled=not can(Action.CORRECT)):
+            if st.form_submit_button("保存报告信息", disabled=not can(Action.CORRECT)) and _region_allowed(
+                region.strip(), agency.strip()
+            ):
                 lib.set_metadata(
                     selected_id,
                     agency=agency.strip() or None,

@@ -9,7 +9,7 @@ import streamlit as st
 from charts.roster import ID_HEADER, editor_frame, rows_from_editor
 from components.auth import can, not_allowed, who
 from components.flash import show_flash
-from components.state import from_library, get_library
+from components.state import current_scope, from_library, get_library
 from library.access import Action
 from library.deadlines import LEVELS
 from library.roster import RosterImport, report_links_of, roster_of
@@ -45,7 +45,11 @@ def _import_section() -> None:
         )
         if st.form_submit_button("导入", type="primary") and upload is not None:
             result = get_library().import_roster(
-                upload.getvalue(), upload.name, replace=mode.startswith("替换"), who=who()
+                upload.getvalue(),
+                upload.name,
+                replace=mode.startswith("替换"),
+                who=who(),
+                scope=current_scope(),
             )
             _import_message(result)
             st.rerun()
@@ -86,7 +90,7 @@ def _edit_section(rows: list[RosterRow]) -> None:
     c1, c2, c3 = st.columns([1, 1, 1])
     if c1.button("保存修改", key="roster_save", type="primary", disabled=not may_edit):
         try:
-            result = get_library().save_roster(rows_from_editor(edited), who=who())
+            result = get_library().save_roster(rows_from_editor(edited), who=who(), scope=current_scope())
         except LibraryError as exc:
             st.error(exc.zh)
         else:
@@ -97,10 +101,18 @@ def _edit_section(rows: list[RosterRow]) -> None:
             st.rerun()
     lib = get_library()
     c2.download_button(
-        "导出 Excel", lib.export_roster("xlsx"), "机关名录.xlsx", key="roster_xlsx", disabled=not rows
+        "导出 Excel",
+        lib.export_roster("xlsx", current_scope()),
+        "机关名录.xlsx",
+        key="roster_xlsx",
+        disabled=not rows,
     )
     c3.download_button(
-        "导出 CSV", lib.export_roster("csv"), "机关名录.csv", key="roster_csv", disabled=not rows
+        "导出 CSV",
+        lib.export_roster("csv", current_scope()),
+        "机关名录.csv",
+        key="roster_csv",
+        disabled=not rows,
     )
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 from components.auth import who
 from components.flash import show_flash
 from components.samples_button import samples_offer
-from components.state import get_library, library_is_empty
+from components.state import current_scope, get_library, library_is_empty
 from library.ingest import UploadItem, store_item
 from library.maintenance import OverrideJob, apply_overrides_in_background
 from library.upload_review import (
@@ -24,6 +24,7 @@ from library.upload_review import (
     reparse_item,
     review_choices,
 )
+from library.visibility import describe_scope, report_visible
 from parsing.agency_types import AGENCY_TYPES
 from parsing.limits import describe_zh
 from parsing.vocabulary import (
@@ -381,7 +382,7 @@ if fresh:
         }
 
 if stored:
-    saved_meta = lib.metadata_of([it.saved_id for it in stored])
+    saved_meta = lib.metadata_of([it.saved_id for it in stored], current_scope())
     st.markdown(
         "**库中已有的报告**（同一文件已入库，不会重复保存；下表为报告库中保存的信息，如需修改请到“报告库”页）"
     )
@@ -403,6 +404,16 @@ if stored:
         column_config={"编号": st.column_config.NumberColumn(format="%d", width="small")},
     )
 
+
+def _outside_scope(agency: str | None, region: str | None) -> str | None:
+    """Why a report may not be saved by this account (its region or agency outside the account's scope:
+    it would land in another office's library), or None."""
+    scope = current_scope()
+    if (scope is not None and scope.unrestricted) or report_visible(agency, region, scope):
+        return None
+    return f"未保存：地区和单位须在您的账户范围内（{describe_scope(scope)}），请在上表中填写"
+
+
 if fresh and st.button("保存到报告库", type="primary", key="save_batch", icon=":material/save:"):
     saved = skipped = 0
     errors: list[str] = []
@@ -410,6 +421,13 @@ if fresh and st.button("保存到报告库", type="primary", key="save_batch", i
     for item in fresh:
         row = metas[item.uid]
         if not row["保存"] or item.data is None:
+            continue
+        outside = _outside_scope(
+            row["机关名称"].strip() or item.parsed.agency, row["地区"].strip() or item.parsed.region
+        )
+        if outside:
+            item.save_note = outside
+            errors.append(f"{item.name}：{outside}")
             continue
         result = store_item(
             lib,

@@ -85,9 +85,10 @@ def evidence_lines(finding: Finding) -> list[str]:
     ev = finding.evidence
     lines = []
     if "other_report_id" in ev:
+        number = f"（编号 {ev['other_report_id']}）" if ev["other_report_id"] is not None else ""
         lines.append(
             f"对比报告：{ev.get('other_agency') or '未署名单位'} {ev.get('other_year') or ''}年"
-            f"（编号 {ev['other_report_id']}），相同文字占本报告正文 {ev.get('share', 0):.0%}，"
+            f"{number}，相同文字占本报告正文 {ev.get('share', 0):.0%}，"
             f"相同段落 {ev.get('passages_total', 0)} 处"
         )
     if "deadline" in ev:

@@ -174,7 +174,7 @@ def _review_parts(lib: Library, filters: Filters, year: int) -> dict[str, Any]:
     from library.rubric import default_rubric
 
     parts: dict[str, Any] = {}
-    if lib.roster():
+    if lib.roster(filters.scope):
         parts["completeness"] = lib.completeness(year, filters).counts
     ranks = scores_with_roster(lib, replace(filters, years=(year,)))
     if not ranks.empty:

@@ -5,14 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from components.auth import can, not_allowed, who
-from components.state import get_library
+from components.state import current_scope, get_library, library_has_reports
 from library.access import Action
+from library.visibility import describe_scope
 from page_registry import UPLOAD, page
 
 
 def samples_offer(key: str, *, link_upload: bool = True) -> None:
-    """Explain the empty library and load the real sample reports of sample_reports/ in one click."""
+    """Explain the empty library and load the real sample reports of sample_reports/ in one click; an
+    account whose scope holds no report while the library holds others' is told so instead."""
     from library.samples import load_samples, sample_files
+
+    if library_has_reports():
+        st.info(f"您的账户可查看的范围（{describe_scope(current_scope())}）内还没有报告。")
+        return
 
     files = sample_files()
     with st.container(border=True):

@@ -16,6 +16,7 @@ from components.state import (
     filters_to_url,
     get_library,
     image_server,
+    library_has_reports,
     library_is_empty,
 )
 from library.access import Action
@@ -70,7 +71,8 @@ def _briefing_button(filters) -> None:
 
     st.markdown("**简报包**")
     if library_is_empty():
-        st.caption("报告库为空，暂无可打包的图表。")
+        where = "您可查看的范围内没有报告" if library_has_reports() else "报告库为空"
+        st.caption(f"{where}，暂无可打包的图表。")
         return
     st.caption("当前筛选条件下的全部图表（PNG 与 PDF）及其数据（Excel），打包为 ZIP，约需 10–30 秒生成。")
     lib = get_library()

@@ -13,6 +13,8 @@ from typing import Any
 import streamlit as st
 
 from charts.image_export import start_image_server
+from components.account import current_account
+from library.access import Scope
 from library.filters import Filters, filter_options_of
 from library.maintenance import reparse_in_background
 from library.store import Library
@@ -51,40 +53,56 @@ def revision() -> tuple[int, int]:
     return id(lib), lib.revision()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _counts(rev: tuple[int, int]) -> dict[str, int]:
-    return get_library().counts()
+# The totals and choices below are per (revision, scope): every account sees those of its own reports.
+@st.cache_data(show_spinner=False, max_entries=32)
+def _counts(rev: tuple[int, int], scope: Scope | None) -> dict[str, int]:
+    return get_library().counts(scope)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _filter_options(rev: tuple[int, int]) -> dict[str, list]:
+@st.cache_data(show_spinner=False, max_entries=32)
+def _filter_options(rev: tuple[int, int], scope: Scope | None) -> dict[str, list]:
     # From the library's per-revision dataset (already in memory): ~2 ms instead of ~130 ms of queries.
-    return filter_options_of(get_library().dataset())
+    return filter_options_of(get_library().dataset(Filters(scope=scope)))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _report_total(rev: tuple[int, int]) -> int:
-    return len(get_library().dataset())
+@st.cache_data(show_spinner=False, max_entries=32)
+def _report_total(rev: tuple[int, int], scope: Scope | None) -> int:
+    return len(get_library().dataset(Filters(scope=scope)))
+
+
+def current_scope() -> Scope | None:
+    """The reports this session may see: the signed-in account's scope; None (nothing) before sign-in."""
+    account = current_account()
+    return None if account is None else account.scope
 
 
 def counts() -> dict[str, int]:
-    """Library totals (cached per revision)."""
-    return _counts(revision())
+    """Totals of the reports this session may see (cached per revision and scope)."""
+    return _counts(revision(), current_scope())
 
 
 def filter_options() -> dict[str, list]:
-    """Choices of the sidebar filters (cached per revision)."""
-    return _filter_options(revision())
+    """Choices of the sidebar filters among the reports this session may see (cached per revision and
+    scope): a value of another region is never offered, so one in the address is dropped."""
+    return _filter_options(revision(), current_scope())
 
 
 def library_is_empty() -> bool:
-    """True when no report is stored yet (the app then opens on 上传报告 with the 加载示例报告 button)."""
-    return _report_total(revision()) == 0
+    """True when this session may see no report (the app then opens on 上传报告 with the 加载示例报告
+    button when the whole library is empty, see :func:`library_has_reports`)."""
+    return _report_total(revision(), current_scope()) == 0
+
+
+def library_has_reports() -> bool:
+    """True when the library holds any report, seen by this session or not (only the fact is used)."""
+    return _counts(revision(), Scope())["reports"] > 0
 
 
 def current_filters() -> Filters:
-    """The sidebar filters of this session (empty = all), as the library's hashable Filters."""
-    return Filters(**{name: st.session_state.get(key) or () for name, key in FILTER_KEYS.items()})
+    """The sidebar filters of this session (empty = all) within the signed-in account's scope, as the
+    library's hashable Filters (so every cache keyed by them is kept apart per scope)."""
+    chosen = {name: st.session_state.get(key) or () for name, key in FILTER_KEYS.items()}
+    return Filters(**chosen, scope=current_scope())
 
 
 # The filters also live in the page address (?regions=…&years=2020&years=2021&agency_types=…&templates=2021),

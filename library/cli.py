@@ -6,12 +6,16 @@
     python -m library backup FILE                      a consistent copy of the SQLite library
     python -m library restore FILE [--force]           replace the SQLite library with a checked backup
 
-``ingest`` and ``notices`` take ``--who NAME`` for the audit trail (default: 命令行 and the system user).
+Every command takes ``--user NAME`` (the password from ``NIANBAO_PASSWORD``, else asked for): the
+account's role must allow the command and its scope limits what is read and written out, as in the
+app. ``--regions R...`` / ``--agency NAME`` limit the output to a scope without an account (for an
+operator who already holds the database file; they grant nothing the file does not). The audit trail
+records the account's name, else ``--who NAME``, else 命令行 and the system user.
 
 The database is the app's (``NIANBAO_DATABASE_URL`` / ``NIANBAO_DB_PATH``, library/config.py). Messages
 are in Chinese; exit status 0 on success, 1 when a document failed (or a backup/restore was refused), 2
 for a usage error, when the findings engine is not available or for backup/restore of a PostgreSQL
-library (pg_dump / pg_restore do that).
+library (pg_dump / pg_restore do that), 3 when the account is refused.
 """
 
 from __future__ import annotations
@@ -19,28 +23,36 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections import Counter, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 from library import audit
+from library.access import ALL, Account, Action, Scope
 from library.documents.notice import NoticeOptions, notices, notices_sent
 from library.filters import Filters
 from library.finding import Finding
 from library.findings_access import UNAVAILABLE_ZH, FindingsFn, findings_engine
 from library.ingest import IngestResult, UploadItem, store_item
 from library.store import Library, LibraryError
+from library.visibility import describe_scope
 from parsing.api import documents
 from parsing.errors import ReadError
 from parsing.limits import MB, get_limits
 from parsing.report import ParsedReport, error_from, error_report
 
 STATUS_ZH = {"ok": "已保存", "warnings": "已保存", "duplicate": "重复", "failed": "失败"}
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
+PASSWORD_ENV = "NIANBAO_PASSWORD"
+# What each command needs the account to be allowed (library.access.PERMISSIONS).
+COMMAND_ACTIONS = {"ingest": Action.UPLOAD, "findings": Action.VIEW, "notices": Action.SEND_NOTICES}
+# The sign-in of the app (library.accounts, the users table): (library, login, password) → Account | None.
+Authenticate = Callable[[Library, str, str], Account | None]
 
 
 # argparse's own English, as it appears in usage errors and help.
@@ -59,12 +71,13 @@ _ARGPARSE_ZH = {
 class _Parser(argparse.ArgumentParser):
     """argparse with Chinese section titles, help option and usage errors (exit status 2, as argparse)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, help_option: bool = True, **kwargs) -> None:
         kwargs["add_help"] = False
         super().__init__(*args, **kwargs)
         self._positionals.title = "参数"
         self._optionals.title = "选项"
-        self.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+        if help_option:  # a parent of shared options has none (its children each have theirs)
+            self.add_argument("-h", "--help", action="help", help="显示帮助并退出")
 
     def error(self, message: str) -> None:  # type: ignore[override]  # argparse declares NoReturn
         for en, zh in _ARGPARSE_ZH.items():
@@ -79,21 +92,33 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m library", description="公开年报看板的批处理命令（使用与网页相同的报告库）。"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=_Parser)
-    ingest = sub.add_parser("ingest", help="解析并入库：文件、文件夹（含子文件夹）和 ZIP")
+    who = _Parser(help_option=False)  # the options every command shares
+    who._optionals.title = "账户与可查看范围"
+    who.add_argument(
+        "--user",
+        metavar="账户",
+        help=f"以该账户运行：按其权限和可查看的地区范围（密码取自 {PASSWORD_ENV}，否则询问）",
+    )
+    who.add_argument("--regions", nargs="+", metavar="地区", help="只处理这些地区的报告（不使用账户时）")
+    who.add_argument("--agency", metavar="单位", help="只处理该单位的报告（不使用账户时）")
+    who.add_argument(
+        "--who", metavar="姓名", help="记入操作记录的操作人（不使用账户时；默认：命令行及系统用户名）"
+    )
+    ingest = sub.add_parser("ingest", parents=[who], help="解析并入库：文件、文件夹（含子文件夹）和 ZIP")
     ingest.add_argument("paths", nargs="+", metavar="路径", help="报告文件、文件夹或 ZIP")
     ingest.add_argument("--workers", type=int, default=2, metavar="N", help="并行解析的进程数（默认 2）")
-    ingest.add_argument("--who", metavar="姓名", help="记入操作记录的操作人（默认：命令行及系统用户名）")
-    findings = sub.add_parser("findings", help="列出审核意见")
+    findings = sub.add_parser("findings", parents=[who], help="列出审核意见")
     findings.add_argument("--year", type=int, metavar="年度", help="只列该年度的报告")
     findings.add_argument("--json", action="store_true", help="输出 JSON 数组")
-    notice = sub.add_parser("notices", help="为有待整改问题的单位各生成一份整改通知单（.docx）")
+    notice = sub.add_parser(
+        "notices", parents=[who], help="为有待整改问题的单位各生成一份整改通知单（.docx）"
+    )
     notice.add_argument("--year", type=int, required=True, metavar="年度")
     notice.add_argument("-o", "--output", required=True, metavar="目录", help="输出目录（不存在时创建）")
     notice.add_argument("--office", default=NoticeOptions.office, metavar="名称", help="发文单位名称")
     notice.add_argument("--reply-days", type=int, default=NoticeOptions.reply_days, metavar="天数")
     notice.add_argument("--reply-by", type=date.fromisoformat, metavar="YYYY-MM-DD", help="回复期限（优先）")
     add_backup_commands(sub)
-    notice.add_argument("--who", metavar="姓名", help="记入操作记录的操作人（默认：命令行及系统用户名）")
     return parser
 
 
@@ -129,37 +154,92 @@ def main(
     *,
     out: TextIO | None = None,
     findings_provider: FindingsFn | None = None,
+    authenticate: Authenticate | None = None,
 ) -> int:
     """Run one command; returns the exit status. ``findings_provider(lib, filters)`` replaces the
-    findings engine (tests, or a caller with its own findings)."""
+    findings engine (tests, or a caller with its own findings); ``authenticate`` replaces the app's
+    sign-in for ``--user``."""
     args = build_parser().parse_args(argv)
     out = out or sys.stdout
     if args.command in ("backup", "restore"):  # before Library(): a restore must not open the library
         return backup_command(args, out)
     lib = Library()
     try:
+        try:
+            scope, who = command_scope(lib, args, authenticate)
+        except Refused as exc:
+            print(exc, file=sys.stderr)
+            return EXIT_REFUSED
         if args.command == "ingest":
-            return ingest(lib, [Path(p) for p in args.paths], args.workers, out, who=_who(args.who))
+            return ingest(lib, [Path(p) for p in args.paths], args.workers, out, scope, who=who)
         provider = findings_provider or findings_engine()
         if provider is None:
             print(f"错误：{UNAVAILABLE_ZH}", file=sys.stderr)
             return EXIT_USAGE
         if args.command == "findings":
-            return list_findings(lib, provider, args.year, args.json, out)
+            return list_findings(lib, provider, args.year, args.json, out, scope)
         options = NoticeOptions(office=args.office, reply_days=args.reply_days, reply_by=args.reply_by)
-        return write_notices(lib, provider, args.year, Path(args.output), options, out, who=_who(args.who))
+        return write_notices(lib, provider, args.year, Path(args.output), options, out, scope, who=who)
     finally:
         lib.close()
 
 
+# ---------------------------------------------------------------------- who runs the command
+
+
+def _accounts_sign_in(lib: Library, login: str, password: str) -> Account:
+    """The app's sign-in (library.accounts: argon2 hashes, lock-out after repeated failures)."""
+    from library.accounts import Accounts, SignInError
+
+    try:
+        return Accounts(lib.engine).sign_in(login, password)
+    except SignInError as exc:
+        raise Refused(f"错误：{exc.zh}") from exc
+
+
 def _who(given: str | None) -> str:
-    """The operator written into the audit trail: ``--who``, else 命令行 with the system user's name."""
+    """The operator written into the audit trail without an account: ``--who``, else 命令行 with the
+    system user's name."""
     if given and given.strip():
         return given.strip()
     try:
         return f"{audit.CLI}（{getpass.getuser()}）"
     except (OSError, KeyError):  # no user name in a bare container
         return audit.CLI
+
+
+def _password() -> str:
+    """The password of ``--user``: from the environment (scheduled runs), else asked for (not echoed)."""
+    given = os.environ.get(PASSWORD_ENV)
+    return given if given is not None else getpass.getpass("密码：")
+
+
+class Refused(Exception):
+    """The command may not run as asked (its message, in Chinese, is printed)."""
+
+
+def command_scope(
+    lib: Library, args: argparse.Namespace, authenticate: Authenticate | None
+) -> tuple[Scope, str]:
+    """The scope the command runs with and the name its changes are recorded under: the signed-in
+    account's (``--user``), else the scope given by ``--regions``/``--agency`` (or every report) and
+    ``--who``. Raises :class:`Refused` when the account is unknown, disabled, locked, the password wrong
+    or the role does not allow the command."""
+    if args.user is None:
+        who = _who(args.who)
+        if args.regions or args.agency:
+            return Scope(regions=tuple(args.regions or ()), agency=args.agency), who
+        return ALL, who
+    if args.regions or args.agency or args.who:
+        raise Refused("参数错误：--user 与 --regions/--agency/--who 不能同时使用（范围和操作人由账户决定）")
+    account = (authenticate or _accounts_sign_in)(lib, args.user, _password())
+    if account is None:
+        raise Refused(f"错误：账户“{args.user}”不存在、已停用或密码不正确。")
+    if not account.can(COMMAND_ACTIONS[args.command]):
+        raise Refused(f"错误：账户“{account.label}”无权执行 {args.command}。")
+    if not account.scope.unrestricted:
+        print(f"可查看范围：{describe_scope(account.scope)}", file=sys.stderr)
+    return account.scope, account.label
 
 
 # ---------------------------------------------------------------------- ingest
@@ -227,6 +307,19 @@ def _parsed_items(paths: list[Path], workers: int, overrides: dict[str, str]) ->
         pool.close()
 
 
+def _scoped(lib: Library, result: IngestResult, scope: Scope) -> IngestResult:
+    """``result`` as an account of ``scope`` may read it: the id of a report outside the scope (a
+    duplicate of another region's report, or a report stored under another region) is not shown."""
+    if result.report_id is None or scope.unrestricted or lib.visible(result.report_id, scope):
+        return result
+    if result.status == "duplicate":
+        return IngestResult(
+            result.name, result.status, None, "已在报告库中（不在您的可查看范围内），未重复保存"
+        )
+    note = "已保存；该报告的地区或单位不在您的可查看范围内，您将无法查看它"
+    return IngestResult(result.name, result.status, None, note)
+
+
 def _line(result: IngestResult) -> str:
     where = f"（编号 {result.report_id}）" if result.report_id is not None else ""
     status = STATUS_ZH.get(result.status, result.status)
@@ -235,15 +328,23 @@ def _line(result: IngestResult) -> str:
     return f"[{status}] {result.name}{where}" + (f"：{detail}" if detail else "")
 
 
-def ingest(lib: Library, paths: list[Path], workers: int, out: TextIO, *, who: str | None = None) -> int:
-    """Parse and store every document under ``paths``; one line per document, then a summary (the
-    uploads recorded in the audit trail as ``who``'s)."""
+def ingest(
+    lib: Library,
+    paths: list[Path],
+    workers: int,
+    out: TextIO,
+    scope: Scope = ALL,
+    *,
+    who: str | None = None,
+) -> int:
+    """Parse and store every document under ``paths``; one line per document, then a summary (ids of
+    reports outside ``scope`` left out; the uploads recorded in the audit trail as ``who``'s)."""
     if workers < 1:
         print("参数错误：--workers 至少为 1", file=sys.stderr)
         return EXIT_USAGE
     counts: Counter[str] = Counter()
     for item in _parsed_items(paths, workers, lib.label_overrides()):
-        result = store_item(lib, item, who=who)
+        result = _scoped(lib, store_item(lib, item, who=who), scope)
         counts[result.status] += 1
         print(_line(result), file=out, flush=True)
     total = sum(counts.values())
@@ -259,16 +360,18 @@ def ingest(lib: Library, paths: list[Path], workers: int, out: TextIO, *, who: s
 # ---------------------------------------------------------------------- findings and notices
 
 
-def _findings(lib: Library, provider: FindingsFn, year: int | None) -> list[Finding]:
-    filters = Filters(years=(year,)) if year is not None else Filters()
+def _findings(lib: Library, provider: FindingsFn, year: int | None, scope: Scope = ALL) -> list[Finding]:
+    filters = Filters(years=(year,) if year is not None else (), scope=scope)
     # The provider filters too; the year is checked again so a finding about a missing report (no
     # report row to filter) of another year never slips in.
     return [f for f in provider(lib, filters) if year is None or f.year == year]
 
 
-def list_findings(lib: Library, provider: FindingsFn, year: int | None, as_json: bool, out: TextIO) -> int:
-    """Print the findings: a JSON array (``--json``) or one Chinese line each."""
-    found = _findings(lib, provider, year)
+def list_findings(
+    lib: Library, provider: FindingsFn, year: int | None, as_json: bool, out: TextIO, scope: Scope = ALL
+) -> int:
+    """Print the findings within ``scope``: a JSON array (``--json``) or one Chinese line each."""
+    found = _findings(lib, provider, year, scope)
     if as_json:
         json.dump([f.to_json() for f in found], out, ensure_ascii=False, indent=2, default=str)
         out.write("\n")
@@ -294,12 +397,13 @@ def write_notices(
     folder: Path,
     options: NoticeOptions,
     out: TextIO,
+    scope: Scope = ALL,
     *,
     who: str | None = None,
 ) -> int:
-    """Write one notice per agency with counting findings of ``year`` into ``folder`` (each one recorded
-    in the audit trail as ``who``'s)."""
-    found = _findings(lib, provider, year)
+    """Write one notice per agency (within ``scope``) with counting findings of ``year`` into ``folder``
+    (each one recorded in the audit trail as ``who``'s)."""
+    found = _findings(lib, provider, year, scope)
     docs = notices(found, year, options)
     if not docs:
         print(f"{year} 年没有需要整改的单位，未生成通知单。", file=out)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from library.access import ALL, Scope
+from library.visibility import describe_scope, visible_mask
 from parsing.vocabulary import AGENCY_TYPE_HEADER, MISSING, template_name
 
 __all__ = ["FILTER_COLUMNS", "MISSING", "Filters", "describe_filters", "filter_options_of"]
@@ -33,12 +35,16 @@ class Filters:
     """Region, year, agency type and template filters; an empty field means "all".
 
     Hashable, so it can key a cache. ``MISSING`` in a field selects the reports where that field is empty.
+    ``scope`` is the signed-in account's :class:`~library.access.Scope` (``ALL``: every report; ``None``:
+    nobody signed in, no report): the filters choose within it and can never widen it, and every cache
+    keyed by the filters is kept apart per scope.
     """
 
     regions: tuple[str, ...] = ()
     years: tuple[int | str, ...] = ()
     agency_types: tuple[str, ...] = ()
     templates: tuple[str, ...] = ()
+    scope: Scope | None = ALL
 
     def __post_init__(self) -> None:
         # Accept lists (what st.multiselect returns) but keep the object hashable.
@@ -47,14 +53,27 @@ class Filters:
 
     @property
     def is_empty(self) -> bool:
-        """True when nothing is filtered."""
+        """True when the reader chose no filter (the scope is not a choice: see :attr:`selects_all`)."""
         return not (self.regions or self.years or self.agency_types or self.templates)
 
+    @property
+    def unrestricted(self) -> bool:
+        """True when the scope lets every report through."""
+        return self.scope is not None and self.scope.unrestricted
+
+    @property
+    def selects_all(self) -> bool:
+        """True when every report passes: no filter chosen and an unrestricted scope."""
+        return self.is_empty and self.unrestricted
+
     def apply(self, df: pd.DataFrame) -> pd.DataFrame:
-        """The rows of ``df`` (with columns region, year, agency_type, template) that pass the filters."""
-        if self.is_empty or df.empty:
+        """The rows of ``df`` (with columns region, year, agency_type, template; and agency when the
+        scope is restricted) that pass the filters and the scope."""
+        if self.selects_all or df.empty:
             return df
         mask = pd.Series(True, index=df.index)
+        if not self.unrestricted:
+            mask &= visible_mask(df, self.scope)
         for column, wanted in (
             ("region", self.regions),
             ("year", self.years),
@@ -75,8 +94,9 @@ class Filters:
 
 
 def describe_filters(filters: Filters) -> str:
-    """One line such as "地区：施秉县；年度：2020、2021" ("全部报告" when nothing is filtered)."""
-    parts = []
+    """One line such as "地区：施秉县；年度：2020、2021" ("全部报告" when nothing is filtered); a restricted
+    scope comes first ("可见范围：洪泽区；…")."""
+    parts = [] if filters.unrestricted else [f"可见范围：{describe_scope(filters.scope)}"]
     for title, values, fmt in (
         ("地区", filters.regions, str),
         ("年度", filters.years, str),

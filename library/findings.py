@@ -1201,6 +1201,9 @@ def _findings_of(
     dates = {**data.published, **(published or {})}
     late = late_findings(df, timeliness_of(df, dates, levels))
     chosen = [f for f in data.findings if f.report_id in wanted] + late + missing_findings(missing)
+    if filters is not None and not filters.unrestricted:
+        seen = set(int(r) for r in Filters(scope=filters.scope).apply(data.dataset)["report_id"])
+        chosen = [_outside_named(f, seen) for f in chosen]
     marks = lib.statuses()
     regions = {
         int(r): g if isinstance(g, str) else None for r, g in zip(df["report_id"], df["region"], strict=True)
@@ -1223,6 +1226,18 @@ def _findings_of(
         )
     )
     return out
+
+
+def _outside_named(f: Finding, seen: set[int]) -> Finding:
+    """``f`` without the name and id of a report the reader may not see (a copy from another region's
+    report): the finding is about the reader's own report, the other one is only named "其他地区"."""
+    other = f.evidence.get("other_report_id")
+    if other is None or int(other) in seen:
+        return f
+    hidden = "其他地区单位的报告"
+    name = f"{f.evidence.get('other_agency') or '未署名单位'}{_fmt(f.evidence.get('other_year'))}年报告"
+    evidence = {**f.evidence, "other_report_id": None, "other_agency": hidden}
+    return replace(f, message=f.message.replace(name, hidden), evidence=evidence)
 
 
 def scores_of(

@@ -11,12 +11,14 @@ import re
 import threading
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, or_, select, text
+from sqlalchemy import Engine, and_, case, false, func, or_, select, text, true
 
 from library import dataset as ds
+from library.access import ALL, Scope
 from library.db import CellRow, CheckRow, Correction, LabelOverride, Report, ReportFile, ValueLayout
 from library.filters import MISSING, Filters, filter_options_of
 from library.versions import version_numbers
+from library.visibility import report_visible, visible_pairs
 from parsing.report import PARSER_VERSION
 
 # Cell flags a reviewer should look at (数据质量): values obtained by the official rules rather than
@@ -142,10 +144,11 @@ class LibraryQueries:
             Report.superseded_by,
         )
 
-    @staticmethod
-    def _where_filters(stmt, filters: Filters | None):
-        if filters is None or filters.is_empty:
+    def _where_filters(self, stmt, filters: Filters | None):
+        if filters is None or filters.selects_all:
             return stmt
+        if not filters.unrestricted:
+            stmt = stmt.where(self._scope_condition(filters.scope))
         for column, wanted in (
             (Report.region, filters.regions),
             (Report.year, filters.years),
@@ -162,6 +165,34 @@ class LibraryQueries:
                 conds.append(column.is_(None))
             stmt = stmt.where(or_(*conds))
         return stmt
+
+    def _scope_condition(self, scope: Scope | None):
+        """SQL condition: the report is within ``scope``. The names are compared in Python (as the roster
+        linker compares them) over the distinct stored (agency, region) pairs, then selected exactly."""
+        if scope is None:
+            return false()
+        with self.engine.connect() as conn:
+            if scope.agency is None:
+                regions = conn.execute(select(Report.region).distinct()).scalars().all()
+                allowed = [r for r in regions if r is not None and report_visible(None, r, scope)]
+                return Report.region.in_(allowed) if allowed else false()
+            pairs = conn.execute(select(Report.agency, Report.region).distinct()).all()
+        conds = [
+            and_(Report.agency == a, Report.region == r if r is not None else Report.region.is_(None))
+            for a, r in visible_pairs(((p.agency, p.region) for p in pairs), scope)
+        ]
+        return or_(*conds) if conds else false()
+
+    def visible(self, report_id: int, scope: Scope | None = ALL) -> bool:
+        """True when the report exists and ``scope`` lets it through (every version of a report: an
+        older version has the agency and region it was stored with)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(Report.agency, Report.region).where(Report.id == int(report_id))
+            ).first()
+        return row is not None and (
+            (scope is not None and scope.unrestricted) or report_visible(row.agency, row.region, scope)
+        )
 
     def _frame(self, stmt) -> pd.DataFrame:
         with self.engine.connect() as conn:
@@ -233,8 +264,9 @@ class LibraryQueries:
                 ).scalars()
             )
 
-    def metadata_of(self, report_ids: builtins.list[int]) -> dict[int, dict]:
-        """The stored agency, region, year and agency_type of each report id (missing ids left out)."""
+    def metadata_of(self, report_ids: builtins.list[int], scope: Scope | None = ALL) -> dict[int, dict]:
+        """The stored agency, region, year and agency_type of each report id (missing ids, and those
+        ``scope`` does not let through, left out)."""
         if not report_ids:
             return {}
         with self.engine.connect() as conn:
@@ -247,15 +279,21 @@ class LibraryQueries:
                 .mappings()
                 .all()
             )
-        return {r["id"]: {k: r[k] for k in ("agency", "region", "year", "agency_type")} for r in rows}
+        shown = [
+            r
+            for r in rows
+            if (scope is not None and scope.unrestricted) or report_visible(r["agency"], r["region"], scope)
+        ]
+        return {r["id"]: {k: r[k] for k in ("agency", "region", "year", "agency_type")} for r in shown}
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, scope: Scope | None = ALL) -> dict[str, int]:
         """Totals for the library header: reports, agencies, regions, years, cells, failing and outdated
-        reports.
+        reports, of the reports ``scope`` lets through.
 
         Current versions only, except ``outdated`` (every stored document is re-parsed) and
         ``superseded`` (the older versions kept beside them).
         """
+        seen = true() if scope is not None and scope.unrestricted else self._scope_condition(scope)
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(
@@ -265,23 +303,25 @@ class LibraryQueries:
                     func.count(func.distinct(Report.year)),
                     func.coalesce(func.sum(Report.n_cells), 0),
                     func.coalesce(func.sum(case((Report.checks_failed > 0, 1), else_=0)), 0),
-                ).where(CURRENT)
+                ).where(CURRENT, seen)
             ).one()
             outdated, superseded = conn.execute(
                 select(
                     func.coalesce(func.sum(case((Report.parser_version != PARSER_VERSION, 1), else_=0)), 0),
                     func.count(Report.superseded_by),
-                )
+                ).where(seen)
             ).one()
             # An agency is a (region, name) pair, as in aggregate.kpis: two counties each have a 县教育局.
             pairs = (
                 select(Report.region, Report.agency)
-                .where(Report.agency.is_not(None), CURRENT)
+                .where(Report.agency.is_not(None), CURRENT, seen)
                 .distinct()
                 .subquery()
             )
             n_agencies = conn.execute(select(func.count()).select_from(pairs)).scalar_one()
-            n_corrections = conn.execute(select(func.count(Correction.id))).scalar_one()
+            n_corrections = conn.execute(
+                select(func.count(Correction.id)).join(Report, Report.id == Correction.report_id).where(seen)
+            ).scalar_one()
             n_overrides = conn.execute(select(func.count(LabelOverride.id))).scalar_one()
         keys = ("reports", "agencies", "regions", "years", "cells", "reports_failing_checks")
         out = {k: int(v) for k, v in zip(keys, row, strict=True)}
@@ -292,12 +332,13 @@ class LibraryQueries:
         out["label_overrides"] = int(n_overrides)
         return out
 
-    def filter_options(self) -> dict[str, builtins.list]:
-        """The choices of each sidebar filter: regions, years (newest first), agency_types, templates.
+    def filter_options(self, scope: Scope | None = ALL) -> dict[str, builtins.list]:
+        """The choices of each sidebar filter among the reports ``scope`` lets through: regions, years
+        (newest first), agency_types, templates.
 
         ``MISSING`` is included where some report lacks that field.
         """
-        return filter_options_of(self.dataset())
+        return filter_options_of(self.dataset(Filters(scope=scope)))
 
     # ------------------------------------------------------------------ the standardised dataset
 

@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from library import audit
+from library.access import ALL, Scope
 from library.completeness import Completeness, completeness, effective_dates
 from library.db import PublicationDate, Report, RosterEntry, RosterLink, utcnow
 from library.deadlines import LEVELS
@@ -25,6 +26,7 @@ from library.filters import Filters
 from library.queries import CURRENT
 from library.roster_io import RosterRead, RosterRow, export_csv, export_xlsx, read_roster
 from library.roster_link import Link, RosterItem, link_reports, normalize_name, region_key
+from library.visibility import entry_visible, visible_mask
 
 LINK_COLUMNS = [
     "report_id",
@@ -77,6 +79,19 @@ def check_rows(rows: list[RosterRow]) -> list[str]:
     return problems
 
 
+def _in_scope(row: RosterRow, scope: Scope | None) -> bool:
+    return (scope is not None and scope.unrestricted) or entry_visible(row.name, row.region, scope)
+
+
+def out_of_scope(rows: list[RosterRow], scope: Scope | None) -> list[str]:
+    """Rows an account may not write (an entry of a region outside its scope), in Chinese."""
+    return [
+        f"第 {n} 行：“{row.name}”不在本账户的地区范围内"
+        for n, row in enumerate(rows, 1)
+        if not _in_scope(row, scope)
+    ]
+
+
 class LibraryRoster:
     """Roster, reviewer links and publication dates (mixin of ``Library``)."""
 
@@ -87,8 +102,9 @@ class LibraryRoster:
 
     # ------------------------------------------------------------------ the roster
 
-    def roster(self) -> list[RosterRow]:
-        """Every roster entry, by region then name."""
+    def roster(self, scope: Scope | None = ALL) -> list[RosterRow]:
+        """Every roster entry ``scope`` lets through (its region, else the region its name states), by
+        region then name."""
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(
@@ -100,22 +116,37 @@ class LibraryRoster:
                     RosterEntry.aliases,
                 ).order_by(RosterEntry.region, RosterEntry.name, RosterEntry.id)
             ).all()
-        return [
+        entries = [
             RosterRow(r.name, r.agency_type, r.region, r.level, tuple(r.aliases or ()), r.id) for r in rows
         ]
+        return [e for e in entries if _in_scope(e, scope)]
 
     def import_roster(
-        self, data: bytes, filename: str, *, replace: bool = False, who: str | None = None
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        replace: bool = False,
+        who: str | None = None,
+        scope: Scope | None = ALL,
     ) -> RosterImport:
         """Read an Excel/CSV roster and store it: rows of an agency already listed (same name and
         region) update it, others are added; ``replace`` removes the entries the file does not list
-        (with their reviewer links). Nothing is written when the file yields no row. The audit trail
-        gets the entries added, changed and removed, with ``who``."""
+        (with their reviewer links). Nothing is written when the file yields no row. Within ``scope``:
+        rows of other regions are skipped, and ``replace`` removes only entries of the scope. The audit
+        trail gets the entries added, changed and removed, with ``who``."""
         read: RosterRead = read_roster(data, filename)
         result = RosterImport(skipped=list(read.skipped), notes=list(read.notes))
+        outside = [row for row in read.rows if not _in_scope(row, scope)]
+        if outside:
+            result.notes.append(
+                f"{len(outside)} 个机关不在本账户的地区范围内，未导入："
+                + "、".join(r.name for r in outside[:10])
+            )
+            read = RosterRead([row for row in read.rows if _in_scope(row, scope)], read.skipped, read.notes)
         if not read.rows:
             return result
-        stored = {r.key: r for r in self.roster()}
+        stored = {r.key: r for r in self.roster(scope)}
         with self._write() as conn:
             now = utcnow()
             change = _Change()
@@ -142,19 +173,23 @@ class LibraryRoster:
             change.record(conn, audit.ROSTER_IMPORT, f"导入名录“{filename}”", who)
         return result
 
-    def save_roster(self, rows: list[RosterRow], *, who: str | None = None) -> RosterImport:
+    def save_roster(
+        self, rows: list[RosterRow], *, who: str | None = None, scope: Scope | None = ALL
+    ) -> RosterImport:
         """Store an edited roster: rows with an id are updated, rows without one added, stored entries
         left out deleted (with their reviewer links). Refused with the problems when it is invalid.
-        The audit trail gets the entries added, changed and removed, with ``who``."""
-        problems = check_rows(rows)
+        ``rows`` is the part of the roster ``scope`` lets through: only that part is replaced, and a row
+        outside it is refused. The audit trail gets the entries added, changed and removed, with ``who``."""
+        problems = check_rows(rows) + out_of_scope(rows, scope)
         if problems:
             raise LibraryError("名录未保存：" + "；".join(problems), f"invalid roster: {problems}")
         result = RosterImport()
-        stored = {r.id: r for r in self.roster()}
+        stored = {r.id: r for r in self.roster(scope)}
         with self._write() as conn:
             now = utcnow()
             change = _Change()
             for row in rows:
+                # An id outside the scope's part is never updated: the row is added as a new entry.
                 change.note(stored.get(row.id) if row.id is not None else None, row)
                 if row.id in stored:
                     conn.execute(
@@ -182,9 +217,10 @@ class LibraryRoster:
         conn.execute(delete(RosterLink).where(RosterLink.entry_id.in_(ids)))
         return conn.execute(delete(RosterEntry).where(RosterEntry.id.in_(ids))).rowcount
 
-    def export_roster(self, fmt: str = "xlsx") -> bytes:
-        """The roster as an Excel workbook (``xlsx``) or a CSV file (``csv``), importable again."""
-        rows = self.roster()
+    def export_roster(self, fmt: str = "xlsx", scope: Scope | None = ALL) -> bytes:
+        """The roster (the entries ``scope`` lets through) as an Excel workbook (``xlsx``) or a CSV file
+        (``csv``), importable again."""
+        rows = self.roster(scope)
         return export_csv(rows) if fmt == "csv" else export_xlsx(rows)
 
     # ------------------------------------------------------------------ reviewer links
@@ -352,13 +388,17 @@ class LibraryRoster:
         self, year: int, filters: Filters | None = None, today: date | None = None
     ) -> Completeness:
         """The year's 发布情况 (see :mod:`library.completeness`) for the regions and agency types of
-        ``filters`` (the other filters do not apply to a roster)."""
+        ``filters`` (the other filters do not apply to a roster), within their scope: the roster entries
+        and the reports the scope lets through."""
+        scope = filters.scope if filters else ALL
         reports = self._year_reports(year)
+        if scope is None or not scope.unrestricted:
+            reports = reports[visible_mask(reports, scope)].reset_index(drop=True)
         _, links = self.report_links(year)
         reviewer = self.publication_dates(list(reports["report_id"]))
         dated = effective_dates(reports, dict(zip(reviewer["report_id"], reviewer["published"], strict=True)))
         return completeness(
-            self.roster(),
+            self.roster(scope),
             dated,
             links,
             year,
@@ -479,15 +519,16 @@ def _date_of(conn: Connection, report_id: int) -> dict:
 
 
 def roster_of(lib: LibraryRoster, filters: Filters) -> list[RosterRow]:
-    """The whole roster for ``components.state.from_library`` (a roster is not filtered)."""
-    return lib.roster()
+    """The roster within the filters' scope for ``components.state.from_library`` (the other filters do
+    not apply to a roster)."""
+    return lib.roster(filters.scope)
 
 
 def report_links_of(lib: LibraryRoster, filters: Filters, year: int | None) -> pd.DataFrame:
     """The link table of one year (or all years) for ``components.state.from_library``; the sidebar
-    filters of regions and types select the reports."""
+    filters of regions and types select the reports, within the filters' scope."""
     table, _ = lib.report_links(year)
-    chosen = Filters(regions=filters.regions, agency_types=filters.agency_types)
+    chosen = Filters(regions=filters.regions, agency_types=filters.agency_types, scope=filters.scope)
     return chosen.apply(table.assign(template=None))[LINK_COLUMNS]
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from library import audit
+from library.access import ALL, Scope
 from library.audit import LibraryAudit
 from library.config import WRITE_OPTION, make_engine
 from library.db import (
@@ -51,6 +52,7 @@ from library.review import LibraryReview, ParseFn, ProgressFn, unmatched_labels_
 from library.roster import LibraryRoster
 from library.stored_report import StoredReport
 from library.versions import LibraryVersions, key_of, refresh_versions
+from library.visibility import report_visible
 from parsing.report import ParsedReport
 from parsing.schema import CELLS
 
@@ -212,11 +214,12 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
 
     # ------------------------------------------------------------------ reading one report
 
-    def get(self, report_id: int) -> StoredReport | None:
-        """Everything stored about one report, or None when there is no such report."""
+    def get(self, report_id: int, *, scope: Scope | None = ALL) -> StoredReport | None:
+        """Everything stored about one report, or None when there is no such report or ``scope`` does not
+        let it through (the caller cannot tell the two apart: another region's ids reveal nothing)."""
         with self.engine.connect() as conn:
             row = conn.execute(select(Report).where(Report.id == report_id)).mappings().first()
-            if row is None:
+            if row is None or not _in_scope(row["agency"], row["region"], scope):
                 return None
             files = conn.execute(
                 select(ReportFile.parsed_json_z, ReportFile.text).where(ReportFile.report_id == report_id)
@@ -306,27 +309,33 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
             values=values,
         )
 
-    def original_bytes(self, report_id: int) -> tuple[str, bytes] | None:
-        """``(filename, bytes)`` of the uploaded original, for download and re-parsing."""
+    def original_bytes(self, report_id: int, *, scope: Scope | None = ALL) -> tuple[str, bytes] | None:
+        """``(filename, bytes)`` of the uploaded original, for download and re-parsing; None when there is
+        no such report or ``scope`` does not let it through."""
         with self.engine.connect() as conn:
             row = conn.execute(
-                select(Report.filename, ReportFile.data)
+                select(Report.filename, Report.agency, Report.region, ReportFile.data)
                 .join(ReportFile, ReportFile.report_id == Report.id)
                 .where(Report.id == report_id)
             ).first()
-        return None if row is None else (row.filename, row.data)
+        if row is None or not _in_scope(row.agency, row.region, scope):
+            return None
+        return row.filename, row.data
 
     def find_sha256(self, sha256: str) -> int | None:
         """The id of the stored report with these bytes, if any (to show "already in the library")."""
         with self.engine.connect() as conn:
             return conn.execute(select(Report.id).where(Report.sha256 == sha256)).scalar()
 
-    def delete(self, report_id: int, *, who: str | None = None) -> bool:
-        """Delete a report with its cells, checks, corrections and file; False when it did not exist.
+    def delete(self, report_id: int, *, scope: Scope | None = ALL, who: str | None = None) -> bool:
+        """Delete a report with its cells, checks, corrections and file; False when it did not exist (or
+        ``scope`` does not let it through: nothing is deleted then).
 
         Deleting the current version of a report makes the previous version current again. The
         deletion is recorded in the audit trail (what the report was) with ``who``.
         """
+        if not self.visible(report_id, scope):
+            return False
         with self._write() as conn:
             before = _report_summary(conn, report_id)
             key = key_of(conn, report_id)
@@ -416,3 +425,8 @@ def _record_upload(
         after=after,
         context=context,
     )
+
+
+def _in_scope(agency: str | None, region: str | None, scope: Scope | None) -> bool:
+    """Does ``scope`` let a report of ``agency`` in ``region`` through (an unrestricted scope at no cost)?"""
+    return (scope is not None and scope.unrestricted) or report_visible(agency, region, scope)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import os
 import statistics
 import sys
@@ -47,17 +48,22 @@ def library_to_build(path: Path, n: int):
 
 
 @functools.cache
-def bench_account(path: Path):
-    """The administrator account of the benchmark library at ``path`` (created when missing)."""
+def bench_account(path: Path, region: str | None = None):
+    """The administrator account of the benchmark library at ``path``, or a reviewer scoped to
+    ``region`` (created when missing)."""
     from library.access import Role
     from library.accounts import Accounts
     from library.store import Library
 
     lib = Library(f"sqlite:///{path}")
     accounts = Accounts(lib.engine)
-    if accounts.user(BENCH_LOGIN) is None:
-        accounts.create(BENCH_LOGIN, BENCH_PASSWORD, role=Role.ADMIN, display_name="基准测试")
-    account = accounts.account(BENCH_LOGIN)
+    login = (
+        BENCH_LOGIN if region is None else f"{BENCH_LOGIN}_{hashlib.sha1(region.encode()).hexdigest()[:8]}"
+    )
+    if accounts.user(login) is None:
+        role, regions = (Role.ADMIN, ()) if region is None else (Role.REVIEWER, (region,))
+        accounts.create(login, BENCH_PASSWORD, role=role, display_name="基准测试", regions=regions)
+    account = accounts.account(login)
     lib.close()
     return account
 
@@ -83,6 +89,10 @@ def build_library(path: Path, n: int) -> None:
     bench_account(path)
 
 
+# The region of the measured sessions' account: None for the city's unrestricted one (--region).
+REGION: list[str | None] = [None]
+
+
 def app_on(page: str | None):
     """A fresh AppTest that has already opened ``page`` once (cold caches are not what we measure)."""
     from streamlit.testing.v1 import AppTest
@@ -90,7 +100,8 @@ def app_on(page: str | None):
     from components.account import ACCOUNT_KEY
 
     at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state[ACCOUNT_KEY] = bench_account(Path(os.environ["NIANBAO_DB_PATH"]))  # signed in
+    # Signed in (a session without an account sees nothing): the administrator, or --region's account.
+    at.session_state[ACCOUNT_KEY] = bench_account(Path(os.environ["NIANBAO_DB_PATH"]), REGION[0])
     at.run()
     if page:
         at.switch_page(page).run()
@@ -179,7 +190,9 @@ def main() -> int:
     )
     parser.add_argument("--n", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--region", help="measure as an account scoped to this region (default: all)")
     args = parser.parse_args()
+    REGION[0] = args.region
 
     build_library(args.db, args.n)
     os.environ.pop("NIANBAO_DATABASE_URL", None)

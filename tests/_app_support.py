@@ -98,21 +98,27 @@ def sign_in(at, account):
     return at
 
 
+_ROLE = object()  # app_test(account=...) not given: sign in by role
+
+
 def app_test(
     timeout: float = 60,
     *,
     role: str | None = "admin",
     regions: tuple[str, ...] = (),
     agency: str | None = None,
+    account=_ROLE,
 ):
     """A fresh AppTest of app.py (absolute path: AppTest resolves relative paths against the test file),
     signed in as an account of ``role`` (and scope) of the current test library; ``role=None``: not
-    signed in (the sign-in form)."""
+    signed in (the sign-in form). ``account``: sign in as this library.access.Account (None: nobody)."""
     from streamlit.testing.v1 import AppTest
 
     from components.account import ACCOUNT_KEY
 
     at = AppTest.from_file(APP, default_timeout=timeout)
+    if account is not _ROLE:
+        return at if account is None else sign_in(at, account)
     if role is not None:
         at.session_state[ACCOUNT_KEY] = signed_in_as(role, regions, agency)
     return at
