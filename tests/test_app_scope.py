@@ -12,7 +12,7 @@ are then called as a click would; image renders of the charts are left out: thei
 from __future__ import annotations
 
 import pytest
-from _app_support import app_test, library_at, texts
+from _app_support import app_test, library_at, open_address, texts
 from _scope_support import (
     ADMIN_ACCOUNT,
     COUNTY,
@@ -85,14 +85,19 @@ def sent(at) -> str:
 
 def open_as(account, page: str, query: dict | None = None):
     """Open ``page`` signed in as ``account``; ``query``: the address's parameters (the filters are read
-    from it on the session's first run, the page's own ones when it opens)."""
+    from it on the session's first run, the page's own ones when it opens). A page the account may not
+    open (or any page without an account) is asked for by its address, as a typed URL would."""
+    spec = next(s for s in PAGES if s.path == page)
     at = app_test(account=account)
+    if account is None or not account.can(spec.action):
+        open_address(at, spec.url_path)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.switch_page(page).run()
+    if account is not None and account.can(spec.action):
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
