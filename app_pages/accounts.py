@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components.account import current_account
-from components.auth import get_accounts
+from components.auth import get_accounts, who
 from components.flash import show_flash
 from components.state import filter_options, from_library
 from library.access import Role
@@ -93,7 +93,13 @@ def _create_form() -> None:
         return
     try:
         account = get_accounts().create(
-            login, password, role=role, display_name=name, regions=regions, agency=agency or None
+            login,
+            password,
+            role=role,
+            display_name=name,
+            regions=regions,
+            agency=agency or None,
+            who=who(),
         )
     except LibraryError as exc:
         st.error(exc.zh)
@@ -133,7 +139,12 @@ def _edit_form(user: UserInfo) -> None:
         if st.form_submit_button("保存", type="primary"):
             try:
                 get_accounts().update(
-                    user.login, role=role, regions=regions, agency=agency or None, display_name=name
+                    user.login,
+                    role=role,
+                    regions=regions,
+                    agency=agency or None,
+                    display_name=name,
+                    who=who(),
                 )
             except LibraryError as exc:
                 st.error(exc.zh)
@@ -152,7 +163,7 @@ def _password_form(user: UserInfo) -> None:
                 st.error("两次输入的密码不一致。")
                 return
             try:
-                get_accounts().set_password(user.login, password)
+                get_accounts().set_password(user.login, password, who=who())
             except LibraryError as exc:
                 st.error(exc.zh)
             else:
@@ -167,7 +178,7 @@ def _disable_button(user: UserInfo) -> None:
     label = "启用账户" if user.disabled else "停用账户"
     if st.button(label, key=f"acc_disable_{user.login}", icon=":material/block:"):
         try:
-            get_accounts().set_disabled(user.login, not user.disabled)
+            get_accounts().set_disabled(user.login, not user.disabled, who=who())
         except LibraryError as exc:
             st.error(exc.zh)
         else:

@@ -30,6 +30,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 
+from library import audit
 from library.access import Account, Role, Scope
 from library.config import WRITE_OPTION
 from library.db import User, UserSession, utcnow
@@ -308,11 +309,13 @@ class Accounts:
         regions: Iterable[str] = (),
         agency: str | None = None,
         only_if_none: bool = False,
+        who: str | None = None,
     ) -> Account:
         """Create an account (:class:`LibraryError` in Chinese when a rule is broken or the name is taken).
 
         ``only_if_none``: refuse unless no account exists yet, checked inside the write transaction
-        (the first administrator; two browsers racing to create it cannot both succeed).
+        (the first administrator; two browsers racing to create it cannot both succeed). The audit
+        trail records the new account (never its password) with ``who`` (the account itself when None).
         """
         name = normalize_login(login)
         if not _LOGIN.match(name):
@@ -342,9 +345,13 @@ class Accounts:
                     updated_at=now,
                 )
             )
+            created = self._row(conn, name)
+            audit.record_account(conn, audit.ACCOUNT_CREATED, name, who=who or name, after=_public(created))
         return Account(name, role, scope, display_name.strip())
 
-    def set_password(self, login: str, password: str, *, old: str | None = None) -> None:
+    def set_password(
+        self, login: str, password: str, *, old: str | None = None, who: str | None = None
+    ) -> None:
         """Set a new password (and lift a lock-out). With ``old`` (a user changing their own), the
         current password must be right; without it, an administrator's reset."""
         with self.engine.connect() as conn:
@@ -356,7 +363,13 @@ class Accounts:
         problem = password_problem(password, row.login)
         if problem:
             raise LibraryError(problem, "password refused")
-        self._update(row.login, password_hash=_hasher.hash(password), failed_attempts=0, locked_until=None)
+        self._update(
+            row.login,
+            who=who,
+            password_hash=_hasher.hash(password),
+            failed_attempts=0,
+            locked_until=None,
+        )
         self._close_sessions(row.login)  # every browser signed in with the old password signs in again
 
     def update(
@@ -367,22 +380,24 @@ class Accounts:
         regions: Iterable[str] = (),
         agency: str | None = None,
         display_name: str | None = None,
+        who: str | None = None,
     ) -> None:
         """Change an account's role, regions, agency (and display name when given)."""
         role, scope = _checked(role, regions, agency)
         values: dict = {"role": role.value, "regions": list(scope.regions), "agency": scope.agency}
         if display_name is not None:
             values["display_name"] = display_name.strip()
-        self._update(login, guard_admin=role != Role.ADMIN, **values)
+        self._update(login, guard_admin=role != Role.ADMIN, who=who, **values)
 
-    def set_disabled(self, login: str, disabled: bool) -> None:
+    def set_disabled(self, login: str, disabled: bool, *, who: str | None = None) -> None:
         """Disable an account (it is signed out at its next action) or enable it again."""
-        self._update(login, guard_admin=disabled, disabled=disabled)
+        self._update(login, guard_admin=disabled, who=who, disabled=disabled)
         if disabled:
             self._close_sessions(login)
 
-    def _update(self, login: str, *, guard_admin: bool = False, **values) -> None:
-        """Write ``values`` to one account; ``guard_admin``: refuse to leave no enabled administrator."""
+    def _update(self, login: str, *, guard_admin: bool = False, who: str | None = None, **values) -> None:
+        """Write ``values`` to one account, recorded in the audit trail with ``who`` (before and after,
+        never a password); ``guard_admin``: refuse to leave no enabled administrator."""
         with self._write() as conn:
             row = self._row(conn, login)
             if row is None:
@@ -392,6 +407,10 @@ class Accounts:
                     "至少要保留一个启用的管理员账户：请先为其他账户设置管理员角色。", "last administrator"
                 )
             conn.execute(update(User).where(User.id == row.id).values(updated_at=utcnow(), **values))
+            before, after = _public(row), _public(self._row(conn, login))
+            if "password_hash" in values:
+                before["password"], after["password"] = "", "已重置"
+            audit.record_account(conn, audit.ACCOUNT_CHANGED, row.login, who=who, before=before, after=after)
 
     def _close_sessions(self, login: str) -> None:
         with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
@@ -401,6 +420,16 @@ class Accounts:
     def _admins(conn: Connection) -> int:
         query = select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, ~User.disabled)
         return int(conn.execute(query).scalar_one())
+
+
+def _public(row) -> dict:
+    """What the audit trail says of an account: role, scope, display name, enabled (no password)."""
+    return {
+        "role": ROLE_NAMES.get(row.role, row.role),
+        "scope": list(row.regions or []) + ([row.agency] if row.agency else []),
+        "name": row.display_name,
+        "active": not row.disabled,
+    }
 
 
 def _token_hash(token: str) -> str:

@@ -19,12 +19,16 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from library import audit
 from library.access import Role
 from library.accounts import PASSWORD_RULES, Accounts
 from library.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _Parser
 from library.errors import LibraryError
 from library.store import Library
 from parsing.vocabulary import ROLE_NAMES
+
+# The operator of account changes made from the shell, in the audit trail.
+OPERATOR = f"{audit.CLI}（账户命令）"
 
 
 def _parser() -> _Parser:
@@ -92,13 +96,14 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
                 display_name=args.name,
                 regions=args.region,
                 agency=args.agency,
+                who=OPERATOR,
             )
             print(f"已创建账户“{account.name}”（{ROLE_NAMES[account.role.value]}）。", file=out)
         elif args.command == "reset-password":
-            accounts.set_password(args.login, _password(args.password_stdin, stdin))
+            accounts.set_password(args.login, _password(args.password_stdin, stdin), who=OPERATOR)
             print(f"已重置账户“{args.login}”的密码（锁定已解除）。", file=out)
         else:
-            accounts.set_disabled(args.login, args.command == "disable")
+            accounts.set_disabled(args.login, args.command == "disable", who=OPERATOR)
             print(f"账户“{args.login}”已{'停用' if args.command == 'disable' else '启用'}。", file=out)
     except LibraryError as exc:
         print(exc.zh, file=sys.stderr)

@@ -392,6 +392,7 @@ AUDIT_FIELD_NAMES: dict[str, str] = {
     "role": "角色",
     "scope": "范围",
     "active": "启用",
+    "password": "密码",
     "name": "名称",
     "level": "层级",
     "aliases": "别名",

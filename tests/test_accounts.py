@@ -229,3 +229,30 @@ def test_a_password_reset_or_disabling_ends_the_browser_sessions(accounts):
     accounts.set_disabled("zhang", True)
     accounts.set_disabled("zhang", False)
     assert accounts.session_account(third) is None  # enabling again does not revive it
+
+
+def test_account_changes_are_in_the_audit_trail_without_passwords(tmp_path) -> None:
+    """Creating, changing, resetting and disabling an account each leave one record with who, before and
+    after; no password or hash is ever written to the trail."""
+    from library import audit
+    from library.audit import AuditQuery
+    from library.store import Library
+
+    lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+    accounts = Accounts(lib.engine)
+    accounts.create("boss", "Admin12345", role=Role.ADMIN)
+    accounts.create("county", "County12345", role=Role.VIEWER, regions=["甲县"], who="boss")
+    accounts.update("county", role=Role.REVIEWER, regions=["甲县", "乙县"], who="boss")
+    accounts.set_password("county", "Another12345", who="boss")
+    accounts.set_disabled("county", True, who="boss")
+    rows = lib.audit_entries(AuditQuery(limit=None)).iloc[::-1]
+    assert list(rows["action"]) == [audit.ACCOUNT_CREATED] * 2 + [audit.ACCOUNT_CHANGED] * 3
+    assert list(rows["who"]) == ["boss"] * 5
+    change = rows.iloc[2]
+    assert change["before"]["role"] == "只读" and change["after"]["role"] == "审核员"
+    assert change["after"]["scope"] == ["乙县", "甲县"] or change["after"]["scope"] == ["甲县", "乙县"]
+    assert rows.iloc[3]["after"]["password"] == "已重置"
+    assert rows.iloc[4]["before"]["active"] is True and rows.iloc[4]["after"]["active"] is False
+    dumped = rows.to_json(force_ascii=False)
+    assert "12345" not in dumped and "argon2" not in dumped
+    lib.close()
