@@ -77,7 +77,9 @@ pages = {
         if any(spec.group == group for spec in allowed)
     },
 }
-page = st.navigation(pages)
+# Every page listed (Streamlit folds all but the first ten behind "show more" otherwise: 审核意见 and
+# 单位档案 would be hidden from a supervisor).
+page = st.navigation(pages, expanded=True)
 account_box(account)
 with report_errors("侧边栏"):
     render_sidebar()

@@ -346,7 +346,13 @@ class Accounts:
                 )
             )
             created = self._row(conn, name)
-            audit.record_account(conn, audit.ACCOUNT_CREATED, name, who=who or name, after=_public(created))
+            audit.record_account(
+                conn,
+                audit.ACCOUNT_CREATED,
+                name,
+                who=who or display_name.strip() or name,
+                after=_public(created),
+            )
         return Account(name, role, scope, display_name.strip())
 
     def set_password(

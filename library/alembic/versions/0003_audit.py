@@ -16,7 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create ``audit_log`` (empty: earlier changes were not recorded)."""
+    """Create ``audit_log`` (empty: earlier changes were not recorded); idempotent like 0002: a library
+    whose tables came from the models already has it."""
+    if "audit_log" in sa.inspect(op.get_bind()).get_table_names():
+        return
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),

@@ -16,7 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    """Create the ``drafts`` table and its index on the owner (each account lists its own drafts)."""
+    """Create the ``drafts`` table and its index on the owner (each account lists its own drafts);
+    idempotent like 0002: a library whose tables came from the models already has it."""
+    if "drafts" in sa.inspect(op.get_bind()).get_table_names():
+        return
     op.create_table(
         "drafts",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
