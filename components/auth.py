@@ -207,7 +207,14 @@ def _first_admin_form(accounts: Accounts, env_problem: str | None) -> None:
         st.error("两次输入的密码不一致。")
         return
     try:
-        account = accounts.create(login, password, role=Role.ADMIN, display_name=name, only_if_none=True)
+        account = accounts.create(
+            login,
+            password,
+            role=Role.ADMIN,
+            display_name=name,
+            only_if_none=True,
+            who=name.strip() or login,
+        )
     except LibraryError as exc:
         st.error(exc.zh)
         return

@@ -315,7 +315,7 @@ class Accounts:
 
         ``only_if_none``: refuse unless no account exists yet, checked inside the write transaction
         (the first administrator; two browsers racing to create it cannot both succeed). The audit
-        trail records the new account (never its password) with ``who`` (the account itself when None).
+        trail records the new account (never its password) with ``who``.
         """
         name = normalize_login(login)
         if not _LOGIN.match(name):
@@ -350,7 +350,7 @@ class Accounts:
                 conn,
                 audit.ACCOUNT_CREATED,
                 name,
-                who=who or display_name.strip() or name,
+                who=who,
                 after=_public(created),
             )
         return Account(name, role, scope, display_name.strip())
@@ -480,7 +480,9 @@ def admin_from_env(accounts: Accounts, environ: Mapping[str, str] | None = None)
     if not login or not password or accounts.count():
         return None
     try:
-        return accounts.create(login, password, role=Role.ADMIN, only_if_none=True)
+        return accounts.create(
+            login, password, role=Role.ADMIN, only_if_none=True, who=f"环境变量 {ADMIN_USER_ENV}"
+        )
     except LibraryError as exc:
         if accounts.count():  # another process created the first account meanwhile
             return None
