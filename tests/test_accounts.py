@@ -240,7 +240,7 @@ def test_account_changes_are_in_the_audit_trail_without_passwords(tmp_path) -> N
 
     lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
     accounts = Accounts(lib.engine)
-    accounts.create("boss", "Admin12345", role=Role.ADMIN)
+    accounts.create("boss", "Admin12345", role=Role.ADMIN, who="boss")
     accounts.create("county", "County12345", role=Role.VIEWER, regions=["甲县"], who="boss")
     accounts.update("county", role=Role.REVIEWER, regions=["甲县", "乙县"], who="boss")
     accounts.set_password("county", "Another12345", who="boss")
