@@ -137,7 +137,7 @@ def _title(text: str) -> tuple[str | None, int | None]:
             year = _valid_year(m.group(2))
             if year is None:
                 continue
-            agency = m.group("agency").strip("()")
+            agency = strip_stray_parens(m.group("agency"))
             if len(agency) < 2:
                 agency = _agency_line(previous) if not line[: m.start()].strip(" |") else None
             return agency or None, year
@@ -307,6 +307,33 @@ _BARE_REGION = re.compile(rf"^(?:[{_CJK}]{{1,10}}?(?:省|市|县|区|旗|州|盟
 _GOVERNMENT_TAILS = ("人民政府", "街道办事处", "办事处", "政府")
 
 
+def strip_stray_parens(name: str) -> str:
+    """``name`` without brackets at its ends that close nothing or wrap all of it: "(某县财政局" and
+    "(某县财政局)" → "某县财政局", but "(合成)甲县教育局" keeps its balanced bracket (a plain
+    ``strip("()")`` cut it to "合成)甲县教育局")."""
+    while name:
+        if name[0] == ")" or (name[0] == "(" and name.count("(") > name.count(")")):
+            name = name[1:]
+        elif name[-1] == "(" or (name[-1] == ")" and name.count(")") > name.count("(")):
+            name = name[:-1]
+        elif name[0] == "(" and name[-1] == ")" and _closes_at_end(name):
+            name = name[1:-1]
+        else:
+            return name
+    return name
+
+
+def _closes_at_end(name: str) -> bool:
+    """True when the bracket opening ``name`` is the one its last character closes."""
+    depth = 0
+    for i, ch in enumerate(name):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0:
+            return i == len(name) - 1
+    return False
+
+
 def clean_agency(raw: str | None) -> str | None:
     """An agency name without the prose around it, or None when nothing name-like remains.
 
@@ -315,7 +342,7 @@ def clean_agency(raw: str | None) -> str | None:
     """
     if not raw:
         return None
-    name = raw.strip("()")
+    name = strip_stray_parens(raw)
     for marker in _PROSE_ANYWHERE:
         if marker in name:
             name = name[name.rindex(marker) + len(marker) :]

@@ -10,7 +10,7 @@ from typing import Any
 
 from parsing.document import Source
 
-PARSER_VERSION = "1.2.0"
+PARSER_VERSION = "1.2.1"
 
 
 @dataclass

@@ -279,3 +279,24 @@ def test_parse_output_carries_published_and_sources():
     out = parse_bytes(text.encode(), "r.txt").to_json()
     assert out["published"] == "2024-01-30"
     assert out["metadata_source"] == {"year": "title", "agency": "title", "published": "page"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("(某县财政局", "某县财政局"),  # a bracket that closes nothing
+        ("(某县财政局)", "某县财政局"),  # one that wraps the whole name
+        ("某县财政局)", "某县财政局"),
+        ("(合成)甲县教育局", "(合成)甲县教育局"),  # a balanced bracket inside the name stays
+        ("某县人民政府办公室(县政务公开办)", "某县人民政府办公室(县政务公开办)"),
+    ],
+)
+def test_stray_brackets_around_an_agency_name(raw, expected):
+    from parsing.metadata import strip_stray_parens
+
+    assert strip_stray_parens(raw) == expected
+
+
+def test_a_title_whose_agency_starts_with_a_bracketed_prefix_keeps_it():
+    meta = extract_metadata("（试点）甲县教育局2023年政府信息公开工作年度报告\n\n一、总体情况\n")
+    assert meta["agency"] == "(试点)甲县教育局" and meta["year"] == 2023
