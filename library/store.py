@@ -156,9 +156,10 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
             elif p.sha not in first:
                 first[p.sha] = i
         if first:
+            rows = {i: _rows(prepared[i].new.parsed) for i in first.values()}
             with self._write(bump=len(first)) as conn:
                 for i in first.values():
-                    results[i] = self._insert_report(conn, prepared[i], who)
+                    results[i] = self._insert_report(conn, prepared[i], rows[i], who)
         return [
             r if r is not None else (_id_of(results[first[p.sha]]), False)
             for r, p in zip(results, prepared, strict=True)
@@ -175,7 +176,9 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
                 found.update((sha, report_id) for sha, report_id in rows)
         return found
 
-    def _insert_report(self, conn: Connection, p: _Prepared, who: str | None) -> tuple[int, bool]:
+    def _insert_report(
+        self, conn: Connection, p: _Prepared, rows: _Rows, who: str | None
+    ) -> tuple[int, bool]:
         """Write one report inside the caller's write transaction (the body of :meth:`add`)."""
         existing = conn.execute(select(Report.id).where(Report.sha256 == p.sha)).scalar()
         if existing is not None:  # stored by another session a moment ago
@@ -192,19 +195,18 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
                 created_at=now,
                 parser_version=parsed.parser_version,
                 **p.meta,
-                **self._parse_columns(conn, parsed, now),
+                **rows.columns,
+                layout_id=self._layout_id(conn, rows.layout_keys),
+                updated_at=now,
             )
         )
         report_id = inserted_id(result)
         conn.execute(
             insert(ReportFile).values(
-                report_id=report_id,
-                data=data,
-                parsed_json_z=pack_json(parsed.to_json()),
-                text=parsed.text or "",
+                report_id=report_id, data=data, parsed_json_z=rows.parsed_json_z, text=parsed.text or ""
             )
         )
-        self._insert_cells_and_checks(conn, report_id, parsed)
+        self._insert_rows(conn, report_id, rows.cells, parsed)
         refresh_versions(conn, [report_id])  # a corrected report becomes the new version
         _record_upload(conn, report_id, parsed, p.meta, who)
         return report_id, True
@@ -233,22 +235,15 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
 
     @staticmethod
     def _insert_cells_and_checks(conn: Connection, report_id: int, parsed: ParsedReport) -> None:
-        cells = [
-            {
-                "report_id": report_id,
-                "key": key,
-                "value": number(cell.value),
-                "raw": cell.raw or "",
-                "label": cell.label or "",
-                "score": float(cell.score),
-                "flag": cell.flag or "ok",
-                "unit": cell.unit,
-                "source_json": cell.source.to_dict() if cell.source is not None else None,
-            }
-            for key, cell in parsed.cells.items()
-        ]
+        Library._insert_rows(conn, report_id, cell_rows(parsed), parsed)
+
+    @staticmethod
+    def _insert_rows(
+        conn: Connection, report_id: int, cells: list[dict[str, Any]], parsed: ParsedReport
+    ) -> None:
+        """The cells (rows of :func:`cell_rows`) and checks of a report just inserted as ``report_id``."""
         if cells:
-            conn.execute(insert(CellRow), cells)
+            conn.execute(insert(CellRow), [{"report_id": report_id, **cell} for cell in cells])
         insert_checks(conn, report_id, parsed.checks)
 
     # ------------------------------------------------------------------ reading one report
@@ -420,6 +415,22 @@ class _Prepared:
     confirmed: list[str]
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """What is stored of a parse, computed before the write lock is taken (the lock is held for the
+    inserts only)."""
+
+    layout_keys: list[str]
+    columns: dict[str, Any]  # parse_columns
+    parsed_json_z: bytes
+    cells: list[dict[str, Any]]  # cell_rows
+
+
+def _rows(parsed: ParsedReport) -> _Rows:
+    keys, columns = parse_columns(parsed)
+    return _Rows(keys, columns, pack_json(parsed.to_json()), cell_rows(parsed))
+
+
 def _prepared(new: NewReport) -> _Prepared:
     """Refuse a failed parse or empty bytes (:class:`LibraryError`); merge the confirmed metadata."""
     if new.parsed.error is not None:
@@ -431,6 +442,23 @@ def _prepared(new: NewReport) -> _Prepared:
     confirmed = given_fields(**given)
     meta = merged_metadata(new.parsed, given, confirmed)
     return _Prepared(new, hashlib.sha256(new.data).hexdigest(), meta, confirmed)
+
+
+def cell_rows(parsed: ParsedReport) -> list[dict[str, Any]]:
+    """The ``cells`` rows of a parse, without their report id."""
+    return [
+        {
+            "key": key,
+            "value": number(cell.value),
+            "raw": cell.raw or "",
+            "label": cell.label or "",
+            "score": float(cell.score),
+            "flag": cell.flag or "ok",
+            "unit": cell.unit,
+            "source_json": cell.source.to_dict() if cell.source is not None else None,
+        }
+        for key, cell in parsed.cells.items()
+    ]
 
 
 def _id_of(result: tuple[int, bool] | None) -> int:
