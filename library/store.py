@@ -157,9 +157,16 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
                 first[p.sha] = i
         if first:
             rows = {i: _rows(prepared[i].new.parsed) for i in first.values()}
-            with self._write(bump=len(first)) as conn:
-                for i in first.values():
-                    results[i] = self._insert_report(conn, prepared[i], rows[i], who)
+            # A layout created by one report of the batch is found (and cached) by the next one: a
+            # rollback must forget it, or the next write would point at a layout that is not there.
+            layouts = dict(self._layouts)
+            try:
+                with self._write(bump=len(first)) as conn:
+                    for i in first.values():
+                        results[i] = self._insert_report(conn, prepared[i], rows[i], who)
+            except BaseException:
+                self._layouts = layouts
+                raise
         return [
             r if r is not None else (_id_of(results[first[p.sha]]), False)
             for r, p in zip(results, prepared, strict=True)
