@@ -132,9 +132,9 @@ def store_items(lib: Library, items: Sequence[UploadItem], *, who: str | None = 
     try:
         added = lib.add_many([NewReport(i.parsed, i.data or b"") for i in storable], who=who)
     except (LibraryError, SQLAlchemyError):
-        log.warning(
-            "storing a batch of %d failed; storing its reports one by one", len(storable), exc_info=True
-        )
+        # Info only: another process storing the same file at the same moment ends here too, and a
+        # report that fails again on its own is logged by store_item with the real error.
+        log.info("storing a batch of %d failed; storing its reports one by one", len(storable), exc_info=True)
         return [store_item(lib, item, who=who) for item in items]
     by_item = {id(item): result for item, result in zip(storable, added, strict=True)}
     results = []
