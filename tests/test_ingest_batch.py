@@ -4,6 +4,7 @@ others, two ingest commands on one folder store each document once, ``--workers`
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -15,9 +16,10 @@ import pytest
 from paths import ROOT, SAMPLES
 from sqlalchemy import select
 
-from library import cli
+from library import cli, ingest_pool
 from library.db import Base
 from library.ingest import STORE_FAILED_ZH, UploadItem, store_items
+from library.ingest_pool import IngestJob
 from library.store import Library, NewReport
 from library.synthetic import specs, synthetic_text
 from parsing.api import parse_bytes
@@ -172,5 +174,31 @@ def test_two_ingest_commands_on_one_folder_store_each_document_once(db, tmp_path
         rows = dump(lib)
         assert len(rows["reports"]) == len(docs) == len({r["sha256"] for r in rows["reports"]})
         assert len([r for r in rows["audit_log"] if r["action"] == "report_upload"]) == len(docs)
+    finally:
+        lib.close()
+
+
+def test_an_ingest_process_that_dies_costs_only_the_documents_it_held(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for i, spec in enumerate(specs(40)):
+        (folder / f"{i:03d}.txt").write_text(synthetic_text(spec), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'lib.sqlite'}"
+    Library(url).close()
+    results = []
+    for result in ingest_pool.run([folder], 2, IngestJob(url, batch=4)):
+        if not results:  # the first batch is stored: kill one of the two ingest processes
+            victim = next(p for p in multiprocessing.active_children() if p.name == "nianbao-ingest")
+            victim.kill()
+        results.append(result)
+    assert sorted(r.name for r in results) == sorted(str(p) for p in folder.iterdir())  # one line each
+    failed = [r for r in results if r.status == "failed"]
+    saved = [r for r in results if r.status in ("ok", "warnings")]
+    assert failed and all(r.message == ingest_pool.DIED_ZH for r in failed)
+    assert len(failed) <= 4 + 2  # at most a batch and the files waiting in the process
+    assert len(saved) + len(failed) == 40
+    lib = Library(url)
+    try:  # every saved line is in the library (a failed one may be too: re-running says 重复)
+        assert {r.report_id for r in saved} <= set(lib.list()["report_id"])
     finally:
         lib.close()
