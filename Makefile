@@ -67,6 +67,7 @@ bench: setup
 	$(BIN)/python scripts/bench_parse.py
 	$(BIN)/python scripts/bench_formats.py
 	$(BIN)/python scripts/bench_library.py
+	$(BIN)/python scripts/bench_ingest.py
 	$(BIN)/python scripts/bench_ui.py
 	$(BIN)/python scripts/bench_browser.py
 

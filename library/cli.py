@@ -1,6 +1,7 @@
 """Command line for batch work (an office runs it from a scheduler): ``python -m library ...``.
 
-    python -m library ingest PATH... [--workers N]     files, folders (recursive) and ZIPs → the library
+    python -m library ingest PATH... [--workers N] [--batch N]
+                                                       files, folders (recursive) and ZIPs → the library
     python -m library findings [--year Y] [--json]     the findings (审核意见), as a table or a JSON array
     python -m library notices --year Y -o DIR          one 整改通知单 (.docx) per agency with open findings
     python -m library backup FILE                      a consistent copy of the SQLite library
@@ -25,26 +26,23 @@ import getpass
 import json
 import os
 import sys
-from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from library import audit
+from library import audit, ingest_pool
 from library.access import ALL, Account, Action, Scope
 from library.documents.notice import NoticeOptions, notices, notices_sent
 from library.filters import Filters
 from library.finding import Finding
 from library.findings_access import UNAVAILABLE_ZH, FindingsFn, findings_engine
-from library.ingest import IngestResult, UploadItem, store_item
+from library.ingest import IngestResult
+from library.ingest_pool import DEFAULT_BATCH, IngestJob, default_workers
 from library.store import Library, LibraryError
 from library.visibility import describe_scope
-from parsing.api import documents
-from parsing.errors import ReadError
 from parsing.limits import MB, get_limits
-from parsing.report import ParsedReport, error_from, error_report
 
 STATUS_ZH = {"ok": "已保存", "warnings": "已保存", "duplicate": "重复", "failed": "失败"}
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
@@ -106,7 +104,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest = sub.add_parser("ingest", parents=[who], help="解析并入库：文件、文件夹（含子文件夹）和 ZIP")
     ingest.add_argument("paths", nargs="+", metavar="路径", help="报告文件、文件夹或 ZIP")
-    ingest.add_argument("--workers", type=int, default=2, metavar="N", help="并行解析的进程数（默认 2）")
+    ingest.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        metavar="N",
+        help=f"并行入库的进程数，每个进程解析并保存（默认：本机可用的处理器核数，{default_workers()}）",
+    )
+    ingest.add_argument(
+        "--batch",
+        type=int,
+        default=DEFAULT_BATCH,
+        metavar="N",
+        help=f"每次写入报告库的报告数（默认 {DEFAULT_BATCH}；一批写入失败时逐份重试）",
+    )
     findings = sub.add_parser("findings", parents=[who], help="列出审核意见")
     findings.add_argument("--year", type=int, metavar="年度", help="只列该年度的报告")
     findings.add_argument("--json", action="store_true", help="输出 JSON 数组")
@@ -171,7 +182,8 @@ def main(
             print(exc, file=sys.stderr)
             return EXIT_REFUSED
         if args.command == "ingest":
-            return ingest(lib, [Path(p) for p in args.paths], args.workers, out, scope, who=who)
+            paths = [Path(p) for p in args.paths]
+            return ingest(lib, paths, args.workers, out, scope, who=who, batch=args.batch)
         provider = findings_provider or findings_engine()
         if provider is None:
             print(f"错误：{UNAVAILABLE_ZH}", file=sys.stderr)
@@ -245,81 +257,6 @@ def command_scope(
 # ---------------------------------------------------------------------- ingest
 
 
-def _files(paths: list[Path]) -> Iterator[Path]:
-    """Every file named, and every file under a named folder (sorted, hidden ones left out)."""
-    for path in paths:
-        if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                rel = found.relative_to(path).parts
-                if found.is_file() and not any(part.startswith(".") for part in rel):
-                    yield found
-        else:
-            yield path
-
-
-def _members(path: Path) -> list[tuple[str, bytes | ReadError | ParsedReport]]:
-    """The documents of one file (a ZIP's members), or the error that refuses the whole file."""
-    name = str(path)
-    limit = get_limits().max_file_bytes
-    try:
-        if not path.is_file():
-            zh = "文件不存在" if not path.exists() else "不是普通文件"
-            return [(name, error_report(name, "", "unknown", "unreadable", zh, "cannot read"))]
-        size = path.stat().st_size
-        if size > limit:
-            zh = f"文件过大（{size / MB:.0f} MB，上限 {limit // MB} MB），未读取"
-            return [(name, error_report(name, "", "unknown", "too_large", zh, "file too large"))]
-        data = path.read_bytes()
-    except OSError as exc:
-        return [
-            (name, error_report(name, "", "unknown", "unreadable", f"无法读取文件：{exc.strerror}", str(exc)))
-        ]
-    return list(documents(data, name))
-
-
-def _parse(
-    pool, name: str, content: bytes | ReadError | ParsedReport, overrides: dict[str, str]
-) -> UploadItem:
-    if isinstance(content, ParsedReport):
-        return UploadItem(name, None, content)
-    if isinstance(content, ReadError):
-        return UploadItem(name, None, error_from(name, "", "unknown", content))
-    parsed = pool.parse(content, name, overrides)
-    return UploadItem(name, content if parsed.error is None else None, parsed)
-
-
-def _parsed_items(paths: list[Path], workers: int, overrides: dict[str, str]) -> Iterator[UploadItem]:
-    """Items in input order, parsed ``workers`` at a time; at most a few files are held in memory."""
-    from parsing.worker import WorkerPool
-
-    pool = WorkerPool(size=workers)
-    window: deque[Future[UploadItem]] = deque()
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as executor:
-            for path in _files(paths):
-                for name, content in _members(path):
-                    window.append(executor.submit(_parse, pool, name, content, overrides))
-                    while len(window) > 2 * workers:
-                        yield window.popleft().result()
-            while window:
-                yield window.popleft().result()
-    finally:
-        pool.close()
-
-
-def _scoped(lib: Library, result: IngestResult, scope: Scope) -> IngestResult:
-    """``result`` as an account of ``scope`` may read it: the id of a report outside the scope (a
-    duplicate of another region's report, or a report stored under another region) is not shown."""
-    if result.report_id is None or scope.unrestricted or lib.visible(result.report_id, scope):
-        return result
-    if result.status == "duplicate":
-        return IngestResult(
-            result.name, result.status, None, "已在报告库中（不在您的可查看范围内），未重复保存"
-        )
-    note = "已保存；该报告的地区或单位不在您的可查看范围内，您将无法查看它"
-    return IngestResult(result.name, result.status, None, note)
-
-
 def _line(result: IngestResult) -> str:
     where = f"（编号 {result.report_id}）" if result.report_id is not None else ""
     status = STATUS_ZH.get(result.status, result.status)
@@ -336,15 +273,18 @@ def ingest(
     scope: Scope = ALL,
     *,
     who: str | None = None,
+    batch: int = DEFAULT_BATCH,
 ) -> int:
-    """Parse and store every document under ``paths``; one line per document, then a summary (ids of
+    """Parse and store every document under ``paths`` with ``workers`` ingest processes (``batch``
+    reports per write transaction, library.ingest_pool); one line per document, then a summary (ids of
     reports outside ``scope`` left out; the uploads recorded in the audit trail as ``who``'s)."""
-    if workers < 1:
-        print("参数错误：--workers 至少为 1", file=sys.stderr)
+    if workers < 1 or batch < 1:
+        print("参数错误：--workers 和 --batch 至少为 1", file=sys.stderr)
         return EXIT_USAGE
+    url = lib.engine.url.render_as_string(hide_password=False)
+    job = IngestJob(url, lib.label_overrides(), who, scope, batch, limits=get_limits())
     counts: Counter[str] = Counter()
-    for item in _parsed_items(paths, workers, lib.label_overrides()):
-        result = _scoped(lib, store_item(lib, item, who=who), scope)
+    for result in ingest_pool.run(paths, workers, job):
         counts[result.status] += 1
         print(_line(result), file=out, flush=True)
     total = sum(counts.values())

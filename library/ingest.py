@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from library.review import ProgressFn
-from library.store import Library, LibraryError
+from library.store import Library, LibraryError, NewReport
 from parsing.api import documents
 from parsing.errors import ReadError
 from parsing.report import ParsedReport, error_from
 
 log = logging.getLogger(__name__)
+STORE_FAILED_ZH = "保存失败（写入报告库时出错），未写入任何数据"
 
 
 @dataclass
@@ -107,15 +109,50 @@ def store_item(lib: Library, item: UploadItem, **metadata) -> IngestResult:
     """Store one parsed upload item (metadata and ``who`` as for ``Library.add``); never raises for a
     refused item."""
     if item.parsed.error is not None or item.data is None:
-        message = (item.parsed.error or {}).get("message") or "解析失败"
-        return IngestResult(item.name, "failed", None, message)
+        return _failed(item)
     try:
         report_id, created = lib.add(item.parsed, item.data, **metadata)
     except LibraryError as exc:
         return IngestResult(item.name, "failed", None, exc.zh)
     except SQLAlchemyError:  # the add is atomic: nothing was written; the batch goes on
         log.exception("storing %s failed", item.name)
-        return IngestResult(item.name, "failed", None, "保存失败（写入报告库时出错），未写入任何数据")
+        return IngestResult(item.name, "failed", None, STORE_FAILED_ZH)
+    return _added(lib, item, report_id, created)
+
+
+def store_items(lib: Library, items: Sequence[UploadItem], *, who: str | None = None) -> list[IngestResult]:
+    """Store several parsed items in ONE write transaction (``Library.add_many``; each recorded in the
+    audit trail as ``who``'s), one result per item in order; never raises for a refused item.
+
+    A failed parse is reported and left out. When the batch cannot be stored (a refused report, a
+    database error), nothing of it was written and every item is stored on its own instead
+    (:func:`store_item`), so one bad report never costs the others their place in the library.
+    """
+    storable = [item for item in items if item.parsed.error is None and item.data]
+    try:
+        added = lib.add_many([NewReport(i.parsed, i.data or b"") for i in storable], who=who)
+    except (LibraryError, SQLAlchemyError):
+        # Info only: another process storing the same file at the same moment ends here too, and a
+        # report that fails again on its own is logged by store_item with the real error.
+        log.info("storing a batch of %d failed; storing its reports one by one", len(storable), exc_info=True)
+        return [store_item(lib, item, who=who) for item in items]
+    by_item = {id(item): result for item, result in zip(storable, added, strict=True)}
+    results = []
+    for item in items:
+        if id(item) in by_item:
+            results.append(_added(lib, item, *by_item[id(item)]))
+        else:
+            results.append(store_item(lib, item, who=who))  # a failed parse or empty bytes: says why
+    return results
+
+
+def _failed(item: UploadItem) -> IngestResult:
+    message = (item.parsed.error or {}).get("message") or "解析失败"
+    return IngestResult(item.name, "failed", None, message)
+
+
+def _added(lib: Library, item: UploadItem, report_id: int, created: bool) -> IngestResult:
+    """The result line of an item stored (or recognised as already stored) as ``report_id``."""
     if not created:
         return IngestResult(
             item.name, "duplicate", report_id, f"已在报告库中（编号 {report_id}），未重复保存"

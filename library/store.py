@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -61,6 +62,7 @@ __all__ = [
     "METADATA_FIELDS",
     "Library",
     "LibraryError",
+    "NewReport",
     "ParseFn",
     "ProgressFn",
     "StoredReport",
@@ -85,11 +87,14 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
     # ------------------------------------------------------------------ plumbing
 
     @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        """One write transaction (``BEGIN IMMEDIATE`` on SQLite) that also bumps the revision."""
+    def _write(self, bump: int = 1) -> Iterator[Connection]:
+        """One write transaction (``BEGIN IMMEDIATE`` on SQLite) that also bumps the revision (by
+        ``bump``: a batch of N adds moves it as far as N single adds)."""
         with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
             yield conn
-            conn.execute(text("UPDATE library_meta SET value = value + 1 WHERE key = 'revision'"))
+            conn.execute(
+                text("UPDATE library_meta SET value = value + :n WHERE key = 'revision'"), {"n": bump}
+            )
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -117,58 +122,101 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
         with :class:`LibraryError`. Atomic: on any failure nothing is stored. ``who`` (the account's
         label) is written to the audit trail with the upload; a duplicate records nothing.
         """
-        if parsed.error is not None:
-            msg = parsed.error.get("message") or "解析失败"
-            raise LibraryError(f"解析失败的报告不能入库：{msg}", f"refusing a failed parse: {parsed.error}")
-        if not data:
-            raise LibraryError("文件内容为空，未入库", "empty file")
-        sha = hashlib.sha256(data).hexdigest()
-        given = {"agency": agency, "region": region, "year": year, "agency_type": agency_type}
-        confirmed = given_fields(**given)
-        meta = merged_metadata(parsed, given, confirmed)
-        existing = self.find_sha256(sha)
-        if existing is not None:  # checked before taking the write lock: duplicates cost no write
-            return existing, False
+        new = NewReport(parsed, data, agency=agency, region=region, year=year, agency_type=agency_type)
         try:
-            with self._write() as conn:
-                existing = conn.execute(select(Report.id).where(Report.sha256 == sha)).scalar()
-                if existing is not None:  # stored by another session a moment ago
-                    return existing, False
-                now = utcnow()
-                result = conn.execute(
-                    insert(Report).values(
-                        sha256=sha,
-                        filename=parsed.file or "未命名",
-                        format=parsed.format or "unknown",
-                        size=len(data),
-                        confirmed=confirmed,
-                        created_at=now,
-                        parser_version=parsed.parser_version,
-                        **meta,
-                        **self._parse_columns(conn, parsed, now),
-                    )
-                )
-                report_id = inserted_id(result)
-                conn.execute(
-                    insert(ReportFile).values(
-                        report_id=report_id,
-                        data=data,
-                        parsed_json_z=pack_json(parsed.to_json()),
-                        text=parsed.text or "",
-                    )
-                )
-                self._insert_cells_and_checks(conn, report_id, parsed)
-                refresh_versions(conn, [report_id])  # a corrected report becomes the new version
-                _record_upload(conn, report_id, parsed, meta, who)
-                return report_id, True
+            return self.add_many([new], who=who)[0]
         except IntegrityError:
             # Another session stored the same bytes between our check and insert (PostgreSQL only;
             # SQLite serialises writers). The whole transaction was rolled back: return theirs.
-            with self.engine.connect() as conn:
-                existing = conn.execute(select(Report.id).where(Report.sha256 == sha)).scalar()
+            existing = self.find_sha256(hashlib.sha256(data).hexdigest())
             if existing is None:
                 raise
             return existing, False
+
+    def add_many(self, reports: Sequence[NewReport], *, who: str | None = None) -> list[tuple[int, bool]]:
+        """Store several parsed reports in ONE write transaction; ``(report_id, created)`` for each, in order.
+
+        Row for row what :meth:`add` of each report in turn stores (it is the same code): reports,
+        files, cells, checks, versions, one audit record per stored report (with ``who``) and one
+        revision step per report written. De-duplicated by sha256 against the library and within
+        ``reports`` (a repeat returns the first one's id and ``False``). All or nothing: a refused
+        report (:class:`LibraryError`, raised before anything is written) or a database error
+        (:class:`sqlalchemy.exc.SQLAlchemyError`, e.g. another process stored the same bytes at the
+        same moment on PostgreSQL) leaves nothing of the batch behind; the caller may then store
+        the reports one by one (library.ingest.store_items does) so the good ones are kept.
+        """
+        prepared = [_prepared(r) for r in reports]  # every refusal before any write
+        # Checked before taking the write lock: duplicates cost no write.
+        stored = self._ids_by_sha256([p.sha for p in prepared])
+        results: list[tuple[int, bool] | None] = [None] * len(prepared)
+        first: dict[str, int] = {}  # sha256 → index of its first occurrence to be written
+        for i, p in enumerate(prepared):
+            if p.sha in stored:
+                results[i] = (stored[p.sha], False)
+            elif p.sha not in first:
+                first[p.sha] = i
+        if first:
+            rows = {i: _rows(prepared[i].new.parsed) for i in first.values()}
+            # A layout created by one report of the batch is found (and cached) by the next one: a
+            # rollback must forget it, or the next write would point at a layout that is not there.
+            layouts = dict(self._layouts)
+            try:
+                with self._write(bump=len(first)) as conn:
+                    for i in first.values():
+                        results[i] = self._insert_report(conn, prepared[i], rows[i], who)
+            except BaseException:
+                self._layouts = layouts
+                raise
+        return [
+            r if r is not None else (_id_of(results[first[p.sha]]), False)
+            for r, p in zip(results, prepared, strict=True)
+        ]
+
+    def _ids_by_sha256(self, shas: list[str]) -> dict[str, int]:
+        """sha256 → id of the stored reports among ``shas``."""
+        found: dict[str, int] = {}
+        unique = sorted(set(shas))
+        with self.engine.connect() as conn:
+            for start in range(0, len(unique), 500):  # bounded IN lists
+                chunk = unique[start : start + 500]
+                rows = conn.execute(select(Report.sha256, Report.id).where(Report.sha256.in_(chunk)))
+                found.update((sha, report_id) for sha, report_id in rows)
+        return found
+
+    def _insert_report(
+        self, conn: Connection, p: _Prepared, rows: _Rows, who: str | None
+    ) -> tuple[int, bool]:
+        """Write one report inside the caller's write transaction (the body of :meth:`add`)."""
+        existing = conn.execute(select(Report.id).where(Report.sha256 == p.sha)).scalar()
+        if existing is not None:  # stored by another session a moment ago
+            return existing, False
+        parsed, data = p.new.parsed, p.new.data
+        now = utcnow()
+        result = conn.execute(
+            insert(Report).values(
+                sha256=p.sha,
+                filename=parsed.file or "未命名",
+                format=parsed.format or "unknown",
+                size=len(data),
+                confirmed=p.confirmed,
+                created_at=now,
+                parser_version=parsed.parser_version,
+                **p.meta,
+                **rows.columns,
+                layout_id=self._layout_id(conn, rows.layout_keys),
+                updated_at=now,
+            )
+        )
+        report_id = inserted_id(result)
+        conn.execute(
+            insert(ReportFile).values(
+                report_id=report_id, data=data, parsed_json_z=rows.parsed_json_z, text=parsed.text or ""
+            )
+        )
+        self._insert_rows(conn, report_id, rows.cells, parsed)
+        refresh_versions(conn, [report_id])  # a corrected report becomes the new version
+        _record_upload(conn, report_id, parsed, p.meta, who)
+        return report_id, True
 
     def _layout_id(self, conn: Connection, keys: list[str]) -> int:
         """The id of the value layout with exactly these keys, created on first use."""
@@ -194,22 +242,15 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
 
     @staticmethod
     def _insert_cells_and_checks(conn: Connection, report_id: int, parsed: ParsedReport) -> None:
-        cells = [
-            {
-                "report_id": report_id,
-                "key": key,
-                "value": number(cell.value),
-                "raw": cell.raw or "",
-                "label": cell.label or "",
-                "score": float(cell.score),
-                "flag": cell.flag or "ok",
-                "unit": cell.unit,
-                "source_json": cell.source.to_dict() if cell.source is not None else None,
-            }
-            for key, cell in parsed.cells.items()
-        ]
+        Library._insert_rows(conn, report_id, cell_rows(parsed), parsed)
+
+    @staticmethod
+    def _insert_rows(
+        conn: Connection, report_id: int, cells: list[dict[str, Any]], parsed: ParsedReport
+    ) -> None:
+        """The cells (rows of :func:`cell_rows`) and checks of a report just inserted as ``report_id``."""
         if cells:
-            conn.execute(insert(CellRow), cells)
+            conn.execute(insert(CellRow), [{"report_id": report_id, **cell} for cell in cells])
         insert_checks(conn, report_id, parsed.checks)
 
     # ------------------------------------------------------------------ reading one report
@@ -356,6 +397,82 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
                     context=before,
                 )
             return deleted
+
+
+@dataclass(frozen=True)
+class NewReport:
+    """A parsed report to store with its original bytes and the metadata a person confirmed (the
+    arguments of :meth:`Library.add`, for :meth:`Library.add_many`)."""
+
+    parsed: ParsedReport
+    data: bytes
+    agency: str | None = None
+    region: str | None = None
+    year: int | None = None
+    agency_type: str | None = None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A checked :class:`NewReport` with its sha256 and the metadata to store."""
+
+    new: NewReport
+    sha: str
+    meta: dict[str, Any]
+    confirmed: list[str]
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """What is stored of a parse, computed before the write lock is taken (the lock is held for the
+    inserts only)."""
+
+    layout_keys: list[str]
+    columns: dict[str, Any]  # parse_columns
+    parsed_json_z: bytes
+    cells: list[dict[str, Any]]  # cell_rows
+
+
+def _rows(parsed: ParsedReport) -> _Rows:
+    keys, columns = parse_columns(parsed)
+    return _Rows(keys, columns, pack_json(parsed.to_json()), cell_rows(parsed))
+
+
+def _prepared(new: NewReport) -> _Prepared:
+    """Refuse a failed parse or empty bytes (:class:`LibraryError`); merge the confirmed metadata."""
+    if new.parsed.error is not None:
+        msg = new.parsed.error.get("message") or "解析失败"
+        raise LibraryError(f"解析失败的报告不能入库：{msg}", f"refusing a failed parse: {new.parsed.error}")
+    if not new.data:
+        raise LibraryError("文件内容为空，未入库", "empty file")
+    given = {"agency": new.agency, "region": new.region, "year": new.year, "agency_type": new.agency_type}
+    confirmed = given_fields(**given)
+    meta = merged_metadata(new.parsed, given, confirmed)
+    return _Prepared(new, hashlib.sha256(new.data).hexdigest(), meta, confirmed)
+
+
+def cell_rows(parsed: ParsedReport) -> list[dict[str, Any]]:
+    """The ``cells`` rows of a parse, without their report id."""
+    return [
+        {
+            "key": key,
+            "value": number(cell.value),
+            "raw": cell.raw or "",
+            "label": cell.label or "",
+            "score": float(cell.score),
+            "flag": cell.flag or "ok",
+            "unit": cell.unit,
+            "source_json": cell.source.to_dict() if cell.source is not None else None,
+        }
+        for key, cell in parsed.cells.items()
+    ]
+
+
+def _id_of(result: tuple[int, bool] | None) -> int:
+    """The report id of a result already computed (the first occurrence of a repeated file)."""
+    if result is None:  # every first occurrence was written or found before repeats are resolved
+        raise RuntimeError("no result for the first occurrence of a repeated file")
+    return result[0]
 
 
 def parse_columns(parsed: ParsedReport) -> tuple[list[str], dict[str, Any]]:
