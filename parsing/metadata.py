@@ -137,7 +137,7 @@ def _title(text: str) -> tuple[str | None, int | None]:
             year = _valid_year(m.group(2))
             if year is None:
                 continue
-            agency = strip_stray_parens(m.group("agency"))
+            agency: str | None = strip_stray_parens(m.group("agency"))
             if len(agency) < 2:
                 agency = _agency_line(previous) if not line[: m.start()].strip(" |") else None
             return agency or None, year
