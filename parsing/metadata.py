@@ -137,10 +137,10 @@ def _title(text: str) -> tuple[str | None, int | None]:
             year = _valid_year(m.group(2))
             if year is None:
                 continue
-            agency: str | None = strip_stray_parens(m.group("agency"))
-            if len(agency) < 2:
-                agency = _agency_line(previous) if not line[: m.start()].strip(" |") else None
-            return agency or None, year
+            named = strip_stray_parens(m.group("agency"))
+            if len(named) >= 2:
+                return named, year
+            return (_agency_line(previous) if not line[: m.start()].strip(" |") else None) or None, year
         for m in _TITLE_B.finditer(line):
             agency = m.group("agency")
             if _inside_book_title(line, m.start()) or not agency.endswith(_AGENCY_ENDINGS):
