@@ -123,10 +123,23 @@ def build_dataset(
     ``rows`` have attributes id, filename, agency, region, year, agency_type, template,
     checks_failed, unmatched_count, layout_id, values_blob (float64 values in the order of
     ``layouts[layout_id]``) and narrative_json (a dict, or its JSON text).
+
+    Column-wise throughout (no per-report Python work beyond reading the row): it is rebuilt after
+    every change of the library, on tens of thousands of reports.
     """
     n = len(rows)
     col_index = {k: i for i, k in enumerate(VALUE_COLUMNS)}
     matrix = np.full((n, len(VALUE_COLUMNS)), np.nan)
+    _fill_values(matrix, rows, layouts, col_index)
+    _fill_narratives(matrix, [r.narrative_json for r in rows], col_index)
+    _apply_corrections(matrix, {r.id: i for i, r in enumerate(rows)}, corrections, col_index)
+    return pd.concat([_meta_frame(rows), pd.DataFrame(matrix, columns=VALUE_COLUMNS)], axis=1)
+
+
+def _fill_values(
+    matrix: np.ndarray, rows: Sequence[Any], layouts: Mapping[int, Sequence[str]], col_index: dict[str, int]
+) -> None:
+    """Each report's value blob into its matrix row (one numpy block per value layout)."""
     by_layout: dict[int, list[int]] = {}
     for i, r in enumerate(rows):
         by_layout.setdefault(r.layout_id, []).append(i)
@@ -139,15 +152,38 @@ def build_dataset(
         blob = b"".join(bytes(rows[i].values_blob) for i in idx)  # bytes() also takes a driver's memoryview
         block = np.frombuffer(blob, dtype="<f8").reshape(len(idx), len(keys))
         matrix[np.ix_(idx, [col_index[keys[j]] for j in known])] = block[:, known]
-    for i, r in enumerate(rows):
-        narrative = r.narrative_json
-        if isinstance(narrative, str | bytes):  # raw SQL on SQLite returns the JSON text
-            narrative = json.loads(narrative)
+
+
+def _decoded(narratives: list[Any]) -> list[Any]:
+    """The narrative dicts: JSON texts (raw SQL on SQLite returns them) decoded in one call."""
+    texts = [i for i, v in enumerate(narratives) if isinstance(v, str | bytes)]
+    if not texts:
+        return narratives
+    parts = [narratives[i].decode() if isinstance(narratives[i], bytes) else narratives[i] for i in texts]
+    out = list(narratives)
+    for i, value in zip(texts, json.loads("[" + ",".join(parts) + "]"), strict=True):
+        out[i] = value
+    return out
+
+
+def _fill_narratives(matrix: np.ndarray, narratives: list[Any], col_index: dict[str, int]) -> None:
+    """The narrative figures and flags into their ``n.`` columns (None and False stay blank)."""
+    at: dict[int, tuple[list[int], list[float]]] = {}
+    for i, narrative in enumerate(_decoded(narratives)):
         for k, v in (narrative or {}).items():
             j = col_index.get(f"n.{k}")
             if j is not None and v is not None and v is not False:
-                matrix[i, j] = float(v)
-    row_of = {r.id: i for i, r in enumerate(rows)}
+                rows_of, values = at.setdefault(j, ([], []))
+                rows_of.append(i)
+                values.append(float(v))
+    for j, (rows_of, values) in at.items():
+        matrix[rows_of, j] = values
+
+
+def _apply_corrections(
+    matrix: np.ndarray, row_of: dict[int, int], corrections: Iterable[Any], col_index: dict[str, int]
+) -> None:
+    """The reviewers' corrections over the stored values (in order: the latest per cell wins)."""
     for c in corrections:
         row_i, j = row_of.get(c.report_id), col_index.get(c.key)
         if row_i is not None and j is not None:
@@ -155,21 +191,29 @@ def build_dataset(
             flag = FLAG_OF.get(c.key)
             if flag is not None:
                 matrix[row_i, col_index[flag]] = np.nan  # a reviewed figure is exact
-    meta = pd.DataFrame(
+
+
+_META_FIELDS = (  # dataset column, row attribute, dtype
+    ("report_id", "id", "int64"),
+    ("agency", "agency", "object"),
+    ("region", "region", "object"),
+    ("year", "year", "Int64"),
+    ("agency_type", "agency_type", "object"),
+    ("template", "template", "object"),
+    ("filename", "filename", "object"),
+    ("checks_failed", "checks_failed", "int64"),
+    ("unmatched_labels", "unmatched_count", "int64"),
+)
+
+
+def _meta_frame(rows: Sequence[Any]) -> pd.DataFrame:
+    """The report columns of the dataset (META_COLUMNS)."""
+    return pd.DataFrame(
         {
-            "report_id": pd.array([r.id for r in rows], dtype="int64"),
-            "agency": pd.array([r.agency for r in rows], dtype="object"),
-            "region": pd.array([r.region for r in rows], dtype="object"),
-            "year": pd.array([r.year for r in rows], dtype="Int64"),
-            "agency_type": pd.array([r.agency_type for r in rows], dtype="object"),
-            "template": pd.array([r.template for r in rows], dtype="object"),
-            "filename": pd.array([r.filename for r in rows], dtype="object"),
-            "checks_failed": pd.array([r.checks_failed for r in rows], dtype="int64"),
-            "unmatched_labels": pd.array([r.unmatched_count for r in rows], dtype="int64"),
+            column: pd.array([getattr(r, attr) for r in rows], dtype=dtype)
+            for column, attr, dtype in _META_FIELDS
         }
     )
-    values = pd.DataFrame(matrix, columns=VALUE_COLUMNS)
-    return pd.concat([meta, values], axis=1)
 
 
 def empty_dataset() -> pd.DataFrame:
