@@ -127,13 +127,37 @@ def build_dataset(
     Column-wise throughout (no per-report Python work beyond reading the row): it is rebuilt after
     every change of the library, on tens of thousands of reports.
     """
+    return frame_of(*dataset_parts(rows, corrections, layouts))
+
+
+def dataset_parts(
+    rows: Sequence[Any], corrections: Iterable[Any], layouts: Mapping[int, Sequence[str]]
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """What :func:`build_dataset` assembles: the META_COLUMNS (column → object array) and the matrix
+    of VALUE_COLUMNS (one row per report)."""
     n = len(rows)
     col_index = {k: i for i, k in enumerate(VALUE_COLUMNS)}
     matrix = np.full((n, len(VALUE_COLUMNS)), np.nan)
     _fill_values(matrix, rows, layouts, col_index)
     _fill_narratives(matrix, [r.narrative_json for r in rows], col_index)
     _apply_corrections(matrix, {r.id: i for i, r in enumerate(rows)}, corrections, col_index)
-    return pd.concat([_meta_frame(rows), pd.DataFrame(matrix, columns=VALUE_COLUMNS)], axis=1)
+    meta = {}
+    for column, attr, _ in _META_FIELDS:
+        meta[column] = np.empty(n, dtype=object)
+        meta[column][:] = [getattr(r, attr) for r in rows]
+    return meta, matrix
+
+
+def frame_of(meta: Mapping[str, np.ndarray], matrix: np.ndarray) -> pd.DataFrame:
+    """The dataset frame of :func:`dataset_parts` (the only place its columns get their dtypes)."""
+    return pd.concat(
+        [
+            pd.DataFrame({column: pd.array(meta[column], dtype=dtype) for column, _, dtype in _META_FIELDS}),
+            # Not copied: the parts are never changed once built (library.dataset_cache makes new ones).
+            pd.DataFrame(matrix, columns=VALUE_COLUMNS, copy=False),
+        ],
+        axis=1,
+    )
 
 
 def _fill_values(
@@ -204,16 +228,6 @@ _META_FIELDS = (  # dataset column, row attribute, dtype
     ("checks_failed", "checks_failed", "int64"),
     ("unmatched_labels", "unmatched_count", "int64"),
 )
-
-
-def _meta_frame(rows: Sequence[Any]) -> pd.DataFrame:
-    """The report columns of the dataset (META_COLUMNS)."""
-    return pd.DataFrame(
-        {
-            column: pd.array([getattr(r, attr) for r in rows], dtype=dtype)
-            for column, attr, dtype in _META_FIELDS
-        }
-    )
 
 
 def empty_dataset() -> pd.DataFrame:

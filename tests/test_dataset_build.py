@@ -191,3 +191,74 @@ def test_library_dataset_matches_the_former_build(tmp_path: Path) -> None:
         got = lib.dataset(filters)
         pd.testing.assert_frame_equal(got, _reference_dataset(lib, filters))
     assert len(lib.dataset()) == 90  # the superseded version is not counted
+
+
+def _check_all_filters(lib: Library, region: str, agency: str, year: int) -> None:
+    for filters in (
+        Filters(),
+        Filters(years=[year]),
+        Filters(templates=["2019"], agency_types=["教育", MISSING]),
+        Filters(scope=Scope(regions=(region,))),
+        Filters(scope=Scope(regions=(region,), agency=agency)),
+    ):
+        pd.testing.assert_frame_equal(lib.dataset(filters), _reference_dataset(lib, filters))
+
+
+def test_dataset_after_writes_rereads_only_the_changed_reports(tmp_path: Path) -> None:
+    """After each kind of write the patched dataset equals a full rebuild, and only the reports the
+    write touched were read again."""
+    lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+    all_specs = specs(140)
+    populate(lib, 120)
+    spec = all_specs[7]
+    _check_all_filters(lib, spec.region, spec.agency, spec.year)
+    cache = lib._dataset_cache  # type: ignore[attr-defined]
+    assert cache.last_reread == 120  # the first read reads everything
+    ids = lib.list().sort_values("report_id")["report_id"].tolist()
+    rng = random.Random(3)
+    correction_ids: list[int] = []
+
+    def add_new() -> None:
+        s = all_specs[120 + len(lib.list()) % 20]
+        parsed = synthetic_parsed(s, seed=len(lib.list()))
+        lib.add(parsed, synthetic_bytes(parsed) + str(len(lib.list())).encode(), agency_type=s.agency_type)
+
+    def add_version() -> None:  # another version of a stored report: one of the two is superseded
+        s = all_specs[rng.randrange(120)]
+        parsed = synthetic_parsed(s, seed=99 + len(lib.list()))
+        lib.add(parsed, synthetic_bytes(parsed) + b"another version", agency_type=s.agency_type)
+
+    def correct() -> None:
+        key = rng.choice(["n.proactive_total", VALUE_COLUMNS[rng.randrange(60)]])
+        correction_ids.append(lib.add_correction(rng.choice(ids[:60]), key, rng.choice([None, 3, 0])))
+
+    def uncorrect() -> None:
+        if correction_ids:
+            lib.remove_correction(correction_ids.pop(0))
+
+    def move() -> None:  # metadata: into another region (the scope filters follow)
+        lib.set_metadata(rng.choice(ids[60:100]), region=rng.choice([spec.region, all_specs[0].region]))
+
+    def delete() -> None:
+        lib.delete(ids.pop(rng.randrange(100, len(ids))))
+
+    for write in [add_new, correct, correct, move, uncorrect, add_version, delete, move, add_version, delete]:
+        write()
+        _check_all_filters(lib, spec.region, spec.agency, spec.year)
+        assert cache.last_reread <= 2, write.__name__  # the one or two reports the write touched
+    lib.dataset()
+    assert cache.last_reread == 0  # nothing changed: nothing read
+
+
+def test_changing_a_returned_dataset_leaves_the_cache_alone(tmp_path: Path) -> None:
+    lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+    populate(lib, 12)
+    before = lib.dataset()
+    for filters in (Filters(), Filters(years=[specs(12)[0].year])):
+        df = lib.dataset(filters)
+        df.loc[df.index[0], VALUE_COLUMNS[0]] = -1.0
+        df[VALUE_COLUMNS[1]] += 1000
+        df.iloc[0, 1] = "changed"
+        df.drop(columns=VALUE_COLUMNS[2:5], inplace=True)
+        pd.testing.assert_frame_equal(lib.dataset(), before)
+        pd.testing.assert_frame_equal(lib.dataset(), _reference_dataset(lib, Filters()))
