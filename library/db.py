@@ -93,6 +93,8 @@ class Report(Base):
         Index("ix_reports_region", "region"),
         Index("ix_reports_agency", "agency"),
         Index("ix_reports_parser_version", "parser_version"),
+        # Covers the dataset's "which current reports, changed when" (library.dataset_cache).
+        Index("ix_reports_current_stamp", "superseded_by", "id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
