@@ -102,7 +102,17 @@ class DatasetCache:
         meta, matrix = ds.dataset_parts(rows, [c for r in read for c in by_report.get(r, ())], self.layouts)
         old_ids = self.meta["report_id"].astype(np.int64)
         keep = ~np.isin(old_ids, np.array([*left, *changed], dtype=np.int64))
-        ids = np.concatenate([old_ids[keep], meta["report_id"].astype(np.int64)])
-        order = np.argsort(ids, kind="stable")  # id order, as a full read gives
+        kept = old_ids[keep]
+        new_ids = meta["report_id"].astype(np.int64)
+        if len(kept) == len(old_ids) - len(new_ids) and np.array_equal(np.sort(old_ids[~keep]), new_ids):
+            # The same reports, some changed (a correction, an edit): one copy, rows replaced in place.
+            at = np.searchsorted(old_ids, new_ids)
+            self.matrix = self.matrix.copy()
+            self.matrix[at] = matrix
+            self.meta = {c: self.meta[c].copy() for c in self.meta}
+            for c in self.meta:
+                self.meta[c][at] = meta[c]
+            return
+        order = np.argsort(np.concatenate([kept, new_ids]), kind="stable")  # id order, as a full read
         self.matrix = np.concatenate([self.matrix[keep], matrix])[order]
         self.meta = {c: np.concatenate([self.meta[c][keep], meta[c]])[order] for c in self.meta}
