@@ -61,7 +61,7 @@ class DatasetCache:
         by_report: dict[int, list] = {}
         for c in corrections:
             by_report.setdefault(c.report_id, []).append(c)
-        wanted = {i: (stamp, tuple(tuple(c) for c in by_report.get(i, ()))) for i, stamp in current.items()}
+        wanted = {i: (stamp, _signature(by_report.get(i))) for i, stamp in current.items()}
         changed = [i for i, stamp in wanted.items() if self.stamps.get(i) != stamp]
         left = [i for i in self.stamps if i not in wanted]
         if self.frame is not None and not changed and not left:
@@ -80,9 +80,12 @@ class DatasetCache:
     def _remember(self, conn: Connection, rows: Sequence[Any], by_report: dict[int, list]) -> None:
         """Record the stamps of ``rows`` (read now) and the layouts they use."""
         self.last_reread = len(rows)
-        for r in rows:
-            self.stamps[r.id] = (r.updated_at, tuple(tuple(c) for c in by_report.get(r.id, ())))
-        missing = {r.layout_id for r in rows} - set(self.layouts)
+        if not rows:
+            return
+        columns = ds.row_columns(rows)
+        for report_id, updated_at in zip(columns["id"], columns["updated_at"], strict=True):
+            self.stamps[report_id] = (updated_at, _signature(by_report.get(report_id)))
+        missing = set(columns["layout_id"]) - set(self.layouts)
         if missing:  # layouts are never changed or deleted: each is read once
             query = select(ValueLayout.id, ValueLayout.keys).where(ValueLayout.id.in_(missing))
             self.layouts.update({r.id: r.keys for r in conn.execute(query)})
@@ -116,3 +119,8 @@ class DatasetCache:
         order = np.argsort(np.concatenate([kept, new_ids]), kind="stable")  # id order, as a full read
         self.matrix = np.concatenate([self.matrix[keep], matrix])[order]
         self.meta = {c: np.concatenate([self.meta[c][keep], meta[c]])[order] for c in self.meta}
+
+
+def _signature(corrections: list | None) -> tuple:
+    """A report's corrections as a comparable value (none: the empty tuple)."""
+    return tuple(tuple(c) for c in corrections) if corrections else ()
