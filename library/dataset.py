@@ -115,7 +115,7 @@ def key_documentation() -> pd.DataFrame:
     )
 
 
-_META_FIELDS = (  # dataset column, row attribute, dtype
+_META_FIELDS: tuple[tuple[str, str, Any], ...] = (  # dataset column, row attribute, dtype
     ("report_id", "id", "int64"),
     ("agency", "agency", "object"),
     ("region", "region", "object"),

@@ -54,7 +54,8 @@ class DatasetCache:
             return self._refresh(conn)
 
     def _refresh(self, conn: Connection) -> pd.DataFrame:
-        current = dict(conn.exec_driver_sql("SELECT id, updated_at FROM reports" + _CURRENT).all())
+        stamps = conn.exec_driver_sql("SELECT id, updated_at FROM reports" + _CURRENT).all()
+        current: dict[int, Any] = {r[0]: r[1] for r in stamps}
         corrections = conn.execute(
             select(Correction.report_id, Correction.key, Correction.new).order_by(Correction.id)
         ).all()
@@ -94,7 +95,7 @@ class DatasetCache:
         """Drop the reports that left or changed from the parts, and add the changed ones read again.
 
         New arrays each time: the frame handed out before may share memory with the old ones."""
-        rows = []
+        rows: list[Any] = []
         for start in range(0, len(changed), _IN_CHUNK):
             ids = ",".join(str(int(i)) for i in changed[start : start + _IN_CHUNK])
             rows += conn.exec_driver_sql(f"{_COLUMNS}{_CURRENT} AND id IN ({ids}) ORDER BY id").all()

@@ -42,7 +42,7 @@ def main() -> int:
         lib.remove_correction(correction)
         start = time.perf_counter()
         lib.dataset()
-        lib.dataset(Filters(years=[year]))
+        lib.dataset(Filters(years=(year,)))
         times.append(time.perf_counter() - start)
     print(
         f"{args.code.name}: {len(full)} reports; first read {first * 1000:.0f} ms; after a write "
