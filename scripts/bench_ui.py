@@ -279,12 +279,14 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
-def growth(sizes: list[int], repeat: int, directory: Path) -> None:
+def growth(sizes: list[int], repeat: int, directory: Path, stores_wanted: str = "sqlite,postgresql") -> None:
     """Measure every interaction at each size, on SQLite and (NIANBAO_TEST_PG_URL) PostgreSQL, and
     print one table with the sizes side by side."""
-    stores: list[tuple[str, Callable[[int], Path | str]]] = [("SQLite", lambda n: sqlite_for(n, directory))]
+    stores: list[tuple[str, Callable[[int], Path | str]]] = []
+    if "sqlite" in stores_wanted:
+        stores.append(("SQLite", lambda n: sqlite_for(n, directory)))
     pg_url = os.environ.get("NIANBAO_TEST_PG_URL")
-    if pg_url:
+    if pg_url and "postgresql" in stores_wanted:
 
         def postgres_for(n: int) -> str:
             grow_library(pg_url, n)
@@ -326,11 +328,12 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--region", help="measure as an account scoped to this region (default: all)")
     parser.add_argument("--sizes", help="comma-separated library sizes of the growth table: 5000,20000,50000")
+    parser.add_argument("--stores", default="sqlite,postgresql", help="with --sizes: which stores")
     args = parser.parse_args()
     REGION[0] = args.region
     quiet()
     if args.sizes:
-        growth([int(s) for s in args.sizes.split(",")], args.repeat, args.db.parent)
+        growth([int(s) for s in args.sizes.split(",")], args.repeat, args.db.parent, args.stores)
         return 0
 
     build_library(args.db, args.n)
