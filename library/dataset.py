@@ -115,6 +115,19 @@ def key_documentation() -> pd.DataFrame:
     )
 
 
+_META_FIELDS: tuple[tuple[str, str, Any], ...] = (  # dataset column, row attribute, dtype
+    ("report_id", "id", "int64"),
+    ("agency", "agency", "object"),
+    ("region", "region", "object"),
+    ("year", "year", "Int64"),
+    ("agency_type", "agency_type", "object"),
+    ("template", "template", "object"),
+    ("filename", "filename", "object"),
+    ("checks_failed", "checks_failed", "int64"),
+    ("unmatched_labels", "unmatched_count", "int64"),
+)
+
+
 def build_dataset(
     rows: Sequence[Any], corrections: Iterable[Any], layouts: Mapping[int, Sequence[str]]
 ) -> pd.DataFrame:
@@ -123,31 +136,107 @@ def build_dataset(
     ``rows`` have attributes id, filename, agency, region, year, agency_type, template,
     checks_failed, unmatched_count, layout_id, values_blob (float64 values in the order of
     ``layouts[layout_id]``) and narrative_json (a dict, or its JSON text).
+
+    Column-wise throughout (no per-report Python work beyond reading the row): it is rebuilt after
+    every change of the library, on tens of thousands of reports.
     """
+    return frame_of(*dataset_parts(rows, corrections, layouts))
+
+
+def dataset_parts(
+    rows: Sequence[Any], corrections: Iterable[Any], layouts: Mapping[int, Sequence[str]]
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """What :func:`build_dataset` assembles: the META_COLUMNS (column → object array) and the matrix
+    of VALUE_COLUMNS (one row per report)."""
     n = len(rows)
+    columns = row_columns(rows)
     col_index = {k: i for i, k in enumerate(VALUE_COLUMNS)}
     matrix = np.full((n, len(VALUE_COLUMNS)), np.nan)
+    _fill_values(matrix, columns["layout_id"], columns["values_blob"], layouts, col_index)
+    _fill_narratives(matrix, list(columns["narrative_json"]), col_index)
+    _apply_corrections(matrix, {i: k for k, i in enumerate(columns["id"])}, corrections, col_index)
+    meta = {}
+    for column, attr, _ in _META_FIELDS:
+        meta[column] = np.empty(n, dtype=object)
+        meta[column][:] = columns[attr]
+    return meta, matrix
+
+
+_ROW_FIELDS = ("id", "layout_id", "values_blob", "narrative_json", *(attr for _, attr, _ in _META_FIELDS))
+
+
+def row_columns(rows: Sequence[Any]) -> dict[str, Sequence[Any]]:
+    """Field name → the rows' values, column by column. Result rows (and named tuples) are transposed
+    in one go: reading 50,000 rows attribute by attribute cost more than the rest of the build."""
+    if rows and hasattr(rows[0], "_fields"):
+        return dict(zip(rows[0]._fields, zip(*rows, strict=True), strict=True))
+    return {name: [getattr(r, name) for r in rows] for name in _ROW_FIELDS}
+
+
+def frame_of(meta: Mapping[str, np.ndarray], matrix: np.ndarray) -> pd.DataFrame:
+    """The dataset frame of :func:`dataset_parts` (the only place its columns get their dtypes)."""
+    return pd.concat(
+        [
+            pd.DataFrame({column: pd.array(meta[column], dtype=dtype) for column, _, dtype in _META_FIELDS}),
+            # Not copied: the parts are never changed once built (library.dataset_cache makes new ones).
+            pd.DataFrame(matrix, columns=VALUE_COLUMNS, copy=False),
+        ],
+        axis=1,
+    )
+
+
+def _fill_values(
+    matrix: np.ndarray,
+    layout_ids: Sequence[int],
+    blobs: Sequence[Any],
+    layouts: Mapping[int, Sequence[str]],
+    col_index: dict[str, int],
+) -> None:
+    """Each report's value blob into its matrix row (one numpy block per value layout)."""
     by_layout: dict[int, list[int]] = {}
-    for i, r in enumerate(rows):
-        by_layout.setdefault(r.layout_id, []).append(i)
+    for i, layout_id in enumerate(layout_ids):
+        by_layout.setdefault(layout_id, []).append(i)
     for layout_id, idx in by_layout.items():
         keys = list(layouts[layout_id])
         known = [j for j, k in enumerate(keys) if k in col_index]
         if not known:
             continue
         # One buffer per layout: every report of it becomes one matrix row without Python loops.
-        blob = b"".join(bytes(rows[i].values_blob) for i in idx)  # bytes() also takes a driver's memoryview
+        blob = b"".join(bytes(blobs[i]) for i in idx)  # bytes() also takes a driver's memoryview
         block = np.frombuffer(blob, dtype="<f8").reshape(len(idx), len(keys))
         matrix[np.ix_(idx, [col_index[keys[j]] for j in known])] = block[:, known]
-    for i, r in enumerate(rows):
-        narrative = r.narrative_json
-        if isinstance(narrative, str | bytes):  # raw SQL on SQLite returns the JSON text
-            narrative = json.loads(narrative)
+
+
+def _decoded(narratives: list[Any]) -> list[Any]:
+    """The narrative dicts: JSON texts (raw SQL on SQLite returns them) decoded in one call."""
+    texts = [i for i, v in enumerate(narratives) if isinstance(v, str | bytes)]
+    if not texts:
+        return narratives
+    parts = [narratives[i].decode() if isinstance(narratives[i], bytes) else narratives[i] for i in texts]
+    out = list(narratives)
+    for i, value in zip(texts, json.loads("[" + ",".join(parts) + "]"), strict=True):
+        out[i] = value
+    return out
+
+
+def _fill_narratives(matrix: np.ndarray, narratives: list[Any], col_index: dict[str, int]) -> None:
+    """The narrative figures and flags into their ``n.`` columns (None and False stay blank)."""
+    at: dict[int, tuple[list[int], list[float]]] = {}
+    for i, narrative in enumerate(_decoded(narratives)):
         for k, v in (narrative or {}).items():
             j = col_index.get(f"n.{k}")
             if j is not None and v is not None and v is not False:
-                matrix[i, j] = float(v)
-    row_of = {r.id: i for i, r in enumerate(rows)}
+                rows_of, values = at.setdefault(j, ([], []))
+                rows_of.append(i)
+                values.append(float(v))
+    for j, (rows_of, values) in at.items():
+        matrix[rows_of, j] = values
+
+
+def _apply_corrections(
+    matrix: np.ndarray, row_of: dict[int, int], corrections: Iterable[Any], col_index: dict[str, int]
+) -> None:
+    """The reviewers' corrections over the stored values (in order: the latest per cell wins)."""
     for c in corrections:
         row_i, j = row_of.get(c.report_id), col_index.get(c.key)
         if row_i is not None and j is not None:
@@ -155,21 +244,6 @@ def build_dataset(
             flag = FLAG_OF.get(c.key)
             if flag is not None:
                 matrix[row_i, col_index[flag]] = np.nan  # a reviewed figure is exact
-    meta = pd.DataFrame(
-        {
-            "report_id": pd.array([r.id for r in rows], dtype="int64"),
-            "agency": pd.array([r.agency for r in rows], dtype="object"),
-            "region": pd.array([r.region for r in rows], dtype="object"),
-            "year": pd.array([r.year for r in rows], dtype="Int64"),
-            "agency_type": pd.array([r.agency_type for r in rows], dtype="object"),
-            "template": pd.array([r.template for r in rows], dtype="object"),
-            "filename": pd.array([r.filename for r in rows], dtype="object"),
-            "checks_failed": pd.array([r.checks_failed for r in rows], dtype="int64"),
-            "unmatched_labels": pd.array([r.unmatched_count for r in rows], dtype="int64"),
-        }
-    )
-    values = pd.DataFrame(matrix, columns=VALUE_COLUMNS)
-    return pd.concat([meta, values], axis=1)
 
 
 def empty_dataset() -> pd.DataFrame:

@@ -93,6 +93,8 @@ class Report(Base):
         Index("ix_reports_region", "region"),
         Index("ix_reports_agency", "agency"),
         Index("ix_reports_parser_version", "parser_version"),
+        # Covers the dataset's "which current reports, changed when" (library.dataset_cache).
+        Index("ix_reports_current_stamp", "superseded_by", "id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -155,7 +157,11 @@ class CellRow(Base):
     """One parsed cell with its provenance."""
 
     __tablename__ = "cells"
-    __table_args__ = (Index("ux_cells_report_key", "report_id", "key", unique=True),)
+    __table_args__ = (
+        Index("ux_cells_report_key", "report_id", "key", unique=True),
+        # 数据质量 counts the few cells with an attention flag: found by index, not by scanning every cell.
+        Index("ix_cells_flag_report", "flag", "report_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), nullable=False)

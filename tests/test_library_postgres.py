@@ -241,3 +241,32 @@ def test_two_sessions_uploading_and_correcting_at_once_on_postgres(pg_lib) -> No
         return Library(engine=create_engine(url, connect_args=options, pool_pre_ping=True), migrate=False)
 
     run_two_sessions(session_library)
+
+
+def test_dataset_patched_after_writes_equals_a_full_read_on_postgres(pg_lib) -> None:
+    """On PostgreSQL too, the dataset patched after writes (only changed reports re-read) is the frame a
+    full read gives."""
+    import pandas as pd
+
+    from library.dataset_cache import DatasetCache
+    from library.synthetic import populate, specs, synthetic_bytes, synthetic_parsed
+
+    lib = pg_lib
+    populate(lib, 40)
+    lib.dataset()
+    ids = lib.list().sort_values("report_id")["report_id"].tolist()
+    spec = specs(40)[3]
+    newer = synthetic_parsed(spec, seed=5)
+    writes = [
+        lambda: lib.add_correction(ids[0], "n.proactive_total", 7),
+        lambda: lib.set_metadata(ids[1], region=specs(40)[30].region),
+        lambda: lib.add(newer, synthetic_bytes(newer) + b"v2", agency_type=spec.agency_type),
+        lambda: lib.delete(ids[-1]),
+    ]
+    for write in writes:
+        write()
+        patched = lib.dataset()
+        assert lib._dataset_cache.last_reread <= 2
+        with lib.engine.connect() as conn:
+            full = DatasetCache().refresh(conn)
+        pd.testing.assert_frame_equal(patched, full)

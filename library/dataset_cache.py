@@ -1,0 +1,127 @@
+"""The library's dataset kept up to date after a write by re-reading only the reports that changed.
+
+Rebuilding the dataset from every stored value blob costs about 1 s at 50,000 reports; after one
+upload or one correction only a handful of rows differ. :class:`DatasetCache` keeps the frame of the
+last read with, per current report, its stamp: ``updated_at`` (set by every write of the report's row:
+add, re-parse, metadata, re-check after a correction) and its corrections. A refresh reads the stamps of
+every current report (one narrow query) and all corrections, re-reads the rows whose stamp differs,
+drops the reports that left (deleted or superseded), and builds a new frame; it never modifies a frame
+it has handed out (other sessions may be reading it). When most reports changed it reads everything,
+as the first read does. The result is the frame a full rebuild gives, row for row (tests compare both).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from library import dataset as ds
+from library.db import Correction, ValueLayout
+
+_COLUMNS = (
+    "SELECT id, filename, agency, region, year, agency_type, template, checks_failed,"
+    " unmatched_count, layout_id, values_blob, narrative_json, updated_at FROM reports"
+)
+_CURRENT = " WHERE superseded_by IS NULL"
+_IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's bound on parameters
+# Above this share of changed reports a full read is cheaper than patching.
+FULL_READ_SHARE = 0.25
+
+Stamp = tuple[Any, tuple]
+
+
+class DatasetCache:
+    """The current dataset and the stamps of the rows it was built from (one per Library)."""
+
+    def __init__(self) -> None:
+        self.frame: pd.DataFrame | None = None
+        # The parts the frame was assembled from (library.dataset.dataset_parts), patched after a write.
+        self.meta: dict[str, np.ndarray] = {}
+        self.matrix = np.empty((0, len(ds.VALUE_COLUMNS)))
+        self.stamps: dict[int, Stamp] = {}
+        self.layouts: dict[int, Sequence[str]] = {}
+        self.last_reread = 0  # how many reports the last refresh read (tests, benchmarks)
+        self._lock = threading.Lock()  # one refresh at a time: it updates the stamps
+
+    def refresh(self, conn: Connection) -> pd.DataFrame:
+        """The dataset as the database holds it now (a new frame when anything changed)."""
+        with self._lock:
+            return self._refresh(conn)
+
+    def _refresh(self, conn: Connection) -> pd.DataFrame:
+        stamps = conn.exec_driver_sql("SELECT id, updated_at FROM reports" + _CURRENT).all()
+        current: dict[int, Any] = {r[0]: r[1] for r in stamps}
+        corrections = conn.execute(
+            select(Correction.report_id, Correction.key, Correction.new).order_by(Correction.id)
+        ).all()
+        by_report: dict[int, list] = {}
+        for c in corrections:
+            by_report.setdefault(c.report_id, []).append(c)
+        wanted = {i: (stamp, _signature(by_report.get(i))) for i, stamp in current.items()}
+        changed = [i for i, stamp in wanted.items() if self.stamps.get(i) != stamp]
+        left = [i for i in self.stamps if i not in wanted]
+        if self.frame is not None and not changed and not left:
+            self.last_reread = 0
+            return self.frame
+        if self.frame is None or len(changed) > FULL_READ_SHARE * max(len(wanted), 1):
+            rows = conn.exec_driver_sql(_COLUMNS + _CURRENT + " ORDER BY id").all()
+            self.stamps = {}
+            self._remember(conn, rows, by_report)
+            self.meta, self.matrix = ds.dataset_parts(rows, corrections, self.layouts)
+        else:
+            self._patch(conn, changed, left, by_report)
+        self.frame = ds.frame_of(self.meta, self.matrix)
+        return self.frame
+
+    def _remember(self, conn: Connection, rows: Sequence[Any], by_report: dict[int, list]) -> None:
+        """Record the stamps of ``rows`` (read now) and the layouts they use."""
+        self.last_reread = len(rows)
+        if not rows:
+            return
+        columns = ds.row_columns(rows)
+        for report_id, updated_at in zip(columns["id"], columns["updated_at"], strict=True):
+            self.stamps[report_id] = (updated_at, _signature(by_report.get(report_id)))
+        missing = set(columns["layout_id"]) - set(self.layouts)
+        if missing:  # layouts are never changed or deleted: each is read once
+            query = select(ValueLayout.id, ValueLayout.keys).where(ValueLayout.id.in_(missing))
+            self.layouts.update({r.id: r.keys for r in conn.execute(query)})
+
+    def _patch(self, conn: Connection, changed: list[int], left: list[int], by_report: dict) -> None:
+        """Drop the reports that left or changed from the parts, and add the changed ones read again.
+
+        New arrays each time: the frame handed out before may share memory with the old ones."""
+        rows: list[Any] = []
+        for start in range(0, len(changed), _IN_CHUNK):
+            ids = ",".join(str(int(i)) for i in changed[start : start + _IN_CHUNK])
+            rows += conn.exec_driver_sql(f"{_COLUMNS}{_CURRENT} AND id IN ({ids}) ORDER BY id").all()
+        for i in [*left, *changed]:  # a changed report superseded meanwhile is not read back
+            self.stamps.pop(i, None)
+        self._remember(conn, rows, by_report)
+        read = {r.id for r in rows}
+        meta, matrix = ds.dataset_parts(rows, [c for r in read for c in by_report.get(r, ())], self.layouts)
+        old_ids = self.meta["report_id"].astype(np.int64)
+        keep = ~np.isin(old_ids, np.array([*left, *changed], dtype=np.int64))
+        kept = old_ids[keep]
+        new_ids = meta["report_id"].astype(np.int64)
+        if len(kept) == len(old_ids) - len(new_ids) and np.array_equal(np.sort(old_ids[~keep]), new_ids):
+            # The same reports, some changed (a correction, an edit): one copy, rows replaced in place.
+            at = np.searchsorted(old_ids, new_ids)
+            self.matrix = self.matrix.copy()
+            self.matrix[at] = matrix
+            self.meta = {c: self.meta[c].copy() for c in self.meta}
+            for c in self.meta:
+                self.meta[c][at] = meta[c]
+            return
+        order = np.argsort(np.concatenate([kept, new_ids]), kind="stable")  # id order, as a full read
+        self.matrix = np.concatenate([self.matrix[keep], matrix])[order]
+        self.meta = {c: np.concatenate([self.meta[c][keep], meta[c]])[order] for c in self.meta}
+
+
+def _signature(corrections: list | None) -> tuple:
+    """A report's corrections as a comparable value (none: the empty tuple)."""
+    return tuple(tuple(c) for c in corrections) if corrections else ()
