@@ -85,7 +85,6 @@ def _reference_build(
     return pd.concat([meta, values], axis=1)
 
 
-
 def _rows(n: int, seed: int) -> tuple[list[SimpleNamespace], dict[int, list[str]]]:
     """Hand-made report rows over three layouts (one with keys the dataset does not know), with blank
     values and every form a stored narrative takes (JSON text, bytes, dict, None)."""
