@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from charts.findings_tables import HIDDEN, evidence_cells, evidence_lines, findings_table_of, ranking_display
+from charts.findings_tables import HIDDEN, findings_table_of, ranking_display
 from charts.text import md_escape
 from components.auth import can, not_allowed, who
+from components.finding_card import SEVERITY_ICONS, show_finding_evidence
 from components.flash import show_flash
 from components.samples_button import samples_offer
 from components.state import current_filters, from_library, get_library, library_is_empty
@@ -21,7 +22,6 @@ from library.store import LibraryError
 from parsing.vocabulary import FINDING_NAMES, FINDING_STATUS_NAMES, SEVERITY_NAMES, finding_name
 
 MAX_TABLE_ROWS = 2000  # a longer table costs the browser more than a reviewer can read
-SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 st.title("审核意见")
 show_flash()
@@ -80,16 +80,7 @@ def _finding_card(f: Finding) -> None:
     n = widget_id(f)
     label = f"{SEVERITY_NAMES[f.severity]}｜{finding_name(f.code)}｜{FINDING_STATUS_NAMES[f.status]}"
     with st.expander(label, expanded=f.status == "open", icon=SEVERITY_ICONS[f.severity]):
-        st.text(f.message.removeprefix(f"{finding_name(f.code)}："))  # the name is in the title
-        cells = evidence_cells(f)
-        if not cells.empty:
-            st.dataframe(cells, hide_index=True, key=f"fd_cells_{n}")
-        for line in evidence_lines(f):
-            st.text(line)
-        passages = f.evidence.get("passages") or []
-        if passages:
-            st.markdown("**相同的段落（节选）**")
-            st.text("\n".join(f"· {p}" for p in passages))
+        show_finding_evidence(f, key=f"fd_cells_{n}")
         if f.status != "open":
             who = f"，审核人：{f.who}" if f.who else ""
             when = f"，{f.at:%Y-%m-%d %H:%M}" if f.at else ""

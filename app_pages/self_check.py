@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from charts.findings_tables import evidence_cells, evidence_lines
 from components.account import current_account
+from components.finding_card import SEVERITY_ICONS, show_finding_evidence
 from components.flash import show_flash
 from components.state import get_library
 from library.access import Account, Action, Role
@@ -40,7 +40,6 @@ from parsing.vocabulary import (
 
 SELECTED = "self_check_draft"  # session key: the id of the draft shown
 UPLOADS = "self_check_uploads"  # session key: drafts uploaded in this session (names a fresh uploader)
-SEVERITY_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 st.title("自查")
 show_flash()
@@ -153,16 +152,7 @@ def _metrics(draft: StoredDraft, found: list[Finding]) -> None:
 def _finding_card(f: Finding, n: int) -> None:
     label = f"{SEVERITY_NAMES[f.severity]}｜{finding_name(f.code)}"
     with st.expander(label, expanded=f.severity == "error", icon=SEVERITY_ICONS[f.severity]):
-        st.text(f.message.removeprefix(f"{finding_name(f.code)}："))  # report text: plain, never Markdown
-        cells = evidence_cells(f)
-        if not cells.empty:
-            st.dataframe(cells, hide_index=True, key=f"sc_cells_{n}")
-        for line in evidence_lines(f):
-            st.text(line)
-        passages = f.evidence.get("passages") or []
-        if passages:
-            st.markdown("**相同的段落（节选）**")
-            st.text("\n".join(f"· {p}" for p in passages))
+        show_finding_evidence(f, key=f"sc_cells_{n}")
 
 
 def _findings(draft: StoredDraft, found: list[Finding]) -> None:
