@@ -34,11 +34,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from proc_tree import rss, tree  # noqa: E402
+
 from library.synthetic import specs, synthetic_text  # noqa: E402
 
 PG_ENV = "NIANBAO_TEST_PG_URL"
 TARGET_RATIO = 1.6
-PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 # ---------------------------------------------------------------------- the corpus
@@ -82,34 +83,6 @@ class Run:
     load_after: float
 
 
-def _tree(root: int) -> list[int]:
-    """``root`` and its descendants (Linux /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo += children.get(pid, [])
-    return out
-
-
-def _rss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm") as fh:
-            return int(fh.read().split()[1]) * PAGE
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
 def ingest(folder: Path, workers: int, batch: int, env: dict[str, str], label: str) -> Run:
     """Time ``python -m library ingest folder`` as a whole process, sampling its tree's memory."""
     command = [sys.executable, "-m", "library", "ingest", str(folder), "--workers", str(workers)]
@@ -120,7 +93,7 @@ def ingest(folder: Path, workers: int, batch: int, env: dict[str, str], label: s
     with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         while proc.poll() is None:
-            sizes = [_rss(pid) for pid in _tree(proc.pid)]
+            sizes = [rss(pid) for pid in tree(proc.pid)]
             peak_tree, peak_one = max(peak_tree, sum(sizes)), max(peak_one, max(sizes, default=0))
             time.sleep(0.1)
         seconds = time.perf_counter() - started

@@ -34,39 +34,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 import hostile_corpus as corpus  # noqa: E402
+from proc_tree import children, tree_rss  # noqa: E402
 
 from parsing.api import parse_path  # noqa: E402
 from parsing.limits import get_limits  # noqa: E402
-
-
-def _children() -> dict[int, list[int]]:
-    out: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        out.setdefault(ppid, []).append(int(entry))
-    return out
-
-
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and all its descendants."""
-    children = _children()
-    total, stack = 0, [pid]
-    page = os.sysconf("SC_PAGE_SIZE")
-    while stack:
-        p = stack.pop()
-        try:
-            with open(f"/proc/{p}/statm") as fh:
-                total += int(fh.read().split()[1]) * page
-        except (OSError, ValueError, IndexError):
-            pass
-        stack.extend(children.get(p, []))
-    return total
 
 
 def _run(paths: list[Path], timeout: float) -> tuple[int | None, bytes, int]:
@@ -82,7 +53,7 @@ def _run(paths: list[Path], timeout: float) -> tuple[int | None, bytes, int]:
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            peak[0] = max(peak[0], tree_rss(proc.pid))
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -91,7 +62,7 @@ def _run(paths: list[Path], timeout: float) -> tuple[int | None, bytes, int]:
         out, _ = proc.communicate(timeout=timeout)
         status: int | None = proc.returncode
     except subprocess.TimeoutExpired:
-        for child in _children().get(proc.pid, []):
+        for child in children().get(proc.pid, []):
             try:
                 os.kill(child, 9)
             except OSError:
