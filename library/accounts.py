@@ -144,12 +144,9 @@ class Accounts:
     """The accounts stored in the library's database (table ``users``)."""
 
     def __init__(self, engine: Engine) -> None:
-        """Use ``engine`` (the Library's); the ``users`` table is created when missing."""
+        """Use ``engine``: the Library's, whose opening brought the schema (``users``, revision
+        0002_accounts) up to date."""
         self.engine = engine
-        # A library made before accounts existed gets the table here too (Alembic's 0002_accounts
-        # does the same on upgrade; both are idempotent).
-        for model in (User, UserSession):
-            model.__table__.create(engine, checkfirst=True)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ plumbing
 
