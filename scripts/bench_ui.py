@@ -5,10 +5,22 @@
     .venv/bin/python scripts/bench_ui.py --sizes 5000,20000,50000 --repeat 3   # the growth table
 
 With ``--sizes`` each size gets its own SQLite library (``nianbao-bench-ui-synthetic-<n>.sqlite`` in the
-temporary directory, built once by copying the next smaller one and writing the missing reports in
-bulk, library.synthetic.populate_bulk) and, when NIANBAO_TEST_PG_URL is set, the PostgreSQL database
-there is grown to each size in turn (it must hold synthetic reports only). One table prints every
-interaction's cached and uncached median side by side per size and store, with the load average.
+directory of ``--db``: reused; else copied from ``--source``, a directory of complete benchmark libraries
+shared read-only, when it holds one of that size; else built from a copy of the next smaller one there
+by writing only the missing reports in bulk, library.synthetic.populate_bulk) and, when
+NIANBAO_TEST_PG_URL names a PostgreSQL server (scripts/start_postgres.sh prints one), its own database
+on that server, ``nianbao_bench_ui_synthetic_<n>`` (reused; else created as a copy of the next smaller
+one, ``CREATE DATABASE … TEMPLATE``, and grown). One database per size rather than one database grown
+through the sizes: the 50,000 one, the slow one to build (minutes), survives every run and is never
+rebuilt, and the smaller ones can be dropped. One table prints every interaction's cached and uncached
+median per size and store side by side (the stores of one size next to each other), with the load
+average of each column.
+
+    NIANBAO_TEST_PG_URL=postgresql+psycopg://nianbao:nianbao@127.0.0.1:5432/nianbao_test \
+        .venv/bin/python scripts/bench_ui.py --sizes 5000,20000,50000 --stores sqlite,postgresql \
+        --db /tmp/bench/x.sqlite --source /tmp/h7-bench --only 总览,筛选 --repeat 3
+
+``--only`` measures the interactions whose names contain one of the comma-separated substrings.
 
 The library is SYNTHETIC (library.synthetic: agencies named "（合成）…") and lives in its own SQLite file
 outside the repository, never in data/ or sample_reports/. Times are wall-clock seconds of
@@ -29,7 +41,9 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Sequence
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,10 +141,16 @@ def grow_library(where: Path | str, n: int) -> None:
     bench_account(where)
 
 
-def sqlite_for(n: int, directory: Path) -> Path:
-    """The SQLite benchmark library of ``n`` reports in ``directory``: reused, or built from a copy of
-    the biggest smaller one there (the same reports in the same order, so only the rest is written)."""
+def sqlite_for(n: int, directory: Path, source: Path | None = None) -> Path:
+    """The SQLite benchmark library of ``n`` reports in ``directory``: reused; else copied from the
+    complete one of ``source`` (a directory of benchmark libraries shared read-only, e.g. another
+    run's; copied because the benchmarks write); else built from a copy of the biggest smaller one in
+    ``directory`` (the same reports in the same order, so only the rest is written)."""
     path = directory / f"nianbao-bench-ui-synthetic-{n}.sqlite"
+    shared = source / path.name if source is not None else None
+    if not path.exists() and shared is not None and shared.exists() and _sqlite_reports(shared) == n:
+        _sqlite_copy(shared, path)
+        print(f"copied {shared} to {path}", flush=True)
     if not path.exists():
         smaller = sorted(
             (int(p.stem.rsplit("-", 1)[1]), p)
@@ -142,6 +162,74 @@ def sqlite_for(n: int, directory: Path) -> Path:
             print(f"copied {smaller[-1][1]} to {path}", flush=True)
     grow_library(path, n)
     return path
+
+
+PG_PREFIX = "nianbao_bench_ui_synthetic_"  # + the size: one PostgreSQL database per benchmark size
+
+
+def postgres_for(n: int, server_url: str) -> str:
+    """The URL of the PostgreSQL benchmark database of ``n`` reports on the server of ``server_url``
+    (any database there; the role must be allowed to create databases): ``nianbao_bench_ui_synthetic_<n>``,
+    reused, or created as a copy (``CREATE DATABASE … TEMPLATE``) of the biggest smaller one on the server
+    and grown to ``n`` (as :func:`sqlite_for` does with files). Each size keeps its own database, so the
+    50,000 one survives a run and is never rebuilt; the smaller ones can be dropped when not needed."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(server_url)
+    url = base.set(database=f"{PG_PREFIX}{n}").render_as_string(hide_password=False)
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            names = conn.execute(text("SELECT datname FROM pg_database")).scalars().all()
+            sizes = sorted(
+                int(d[len(PG_PREFIX) :])
+                for d in names
+                if d.startswith(PG_PREFIX) and d[len(PG_PREFIX) :].isdigit()
+            )
+            if n not in sizes:
+                smaller = [s for s in sizes if s < n]
+                template = f' TEMPLATE "{PG_PREFIX}{smaller[-1]}"' if smaller else ""
+                if smaller:  # a template database must have no other session (e.g. an earlier size's app)
+                    conn.execute(
+                        text(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = :d AND pid <> pg_backend_pid()"
+                        ),
+                        {"d": f"{PG_PREFIX}{smaller[-1]}"},
+                    )
+                conn.execute(text(f'CREATE DATABASE "{PG_PREFIX}{n}"{template}'))
+                print(
+                    f"created {PG_PREFIX}{n}" + (f" from {PG_PREFIX}{smaller[-1]}" if smaller else ""),
+                    flush=True,
+                )
+    finally:
+        admin.dispose()
+    grow_library(url, n)
+    return url
+
+
+def _sqlite_reports(path: Path) -> int | None:
+    """How many reports the SQLite library at ``path`` holds, read without writing (None: unreadable)."""
+    import sqlite3
+
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            return int(conn.execute("SELECT count(*) FROM reports").fetchone()[0])
+    except sqlite3.Error:
+        return None
+
+
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """A consistent copy of the SQLite file ``source`` (its write-ahead log included) at ``target``."""
+    import sqlite3
+
+    partial = target.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src:
+        with closing(sqlite3.connect(partial)) as dst:
+            src.backup(dst)
+    partial.rename(target)
 
 
 # The region of the measured sessions' account: None for the city's unrestricted one (--region).
@@ -172,7 +260,12 @@ def library_changed() -> None:
     from components import state
 
     lib = state.get_library()
-    report_id = int(lib.dataset()["report_id"].iloc[0])
+    change_library(lib, int(lib.dataset()["report_id"].iloc[0]))
+
+
+def change_library(lib, report_id: int) -> None:
+    """The write of :func:`library_changed` on ``lib`` (any process's Library of the benchmark library:
+    the app reads the revision from the database, so a server sees another process's write)."""
     correction = lib.add_correction(report_id, "n.proactive_total", 1, "基准测试：修改后撤销", who="基准测试")
     lib.remove_correction(correction, who="基准测试")
 
@@ -260,18 +353,49 @@ def measure(page: str | None, action: Callable, repeat: int, *, cold: bool) -> l
     return times if cold else times[1:]
 
 
-def measure_all(repeat: int, label: str) -> list[tuple[str, float, float]]:
-    """(interaction, cached median, uncached median) of every interaction on the current library,
-    printed as they come."""
+def parse_only(spec: str | None) -> list[str]:
+    """The name substrings of ``--only`` ("总览,筛选" → ["总览", "筛选"]); empty: everything."""
+    return [part.strip() for part in (spec or "").split(",") if part.strip()]
+
+
+def selected(names: Sequence[str], only: Sequence[str]) -> list[str]:
+    """The ``names`` that contain one of the substrings ``only`` (all of them when ``only`` is empty),
+    in their order; a substring that matches nothing is an error (a typo would measure nothing)."""
+    if not only:
+        return list(names)
+    unmatched = [part for part in only if not any(part in name for name in names)]
+    if unmatched:
+        raise SystemExit(f"--only: no interaction contains {unmatched}; the names are: {', '.join(names)}")
+    return [name for name in names if any(part in name for part in only)]
+
+
+def measure_all(repeat: int, label: str, only: Sequence[str] = ()) -> list[tuple[str, float, float]]:
+    """(interaction, cached median, uncached median) of every interaction on the current library (or
+    of those named by ``only``, see :func:`selected`), printed as they come."""
     rows = []
-    print(f"{label}\n{'interaction':<22}{'cached (ms)':>14}{'uncached (ms)':>16}   (median of {repeat})")
-    for name, page, action in interactions():
+    print(f"{label}\n{pad('interaction', 26)}{'cached (ms)':>14}{'uncached (ms)':>16}   (median of {repeat})")
+    chosen = interactions()
+    wanted = set(selected([name for name, _, _ in chosen], only))
+    for name, page, action in chosen:
+        if name not in wanted:
+            continue
         warm = statistics.median(measure(page, action, repeat, cold=False))
         cold = statistics.median(measure(page, action, repeat, cold=True))
         rows.append((name, warm, cold))
         flag = "OK" if cold <= TARGET else ("OK when cached" if warm <= TARGET else "SLOW")
-        print(f"{name:<22}{warm * 1000:>12.0f}{cold * 1000:>16.0f}   {flag}", flush=True)
+        print(f"{pad(name, 26)}{warm * 1000:>14.0f}{cold * 1000:>16.0f}   {flag}", flush=True)
     return rows
+
+
+def width(text: str) -> int:
+    """Terminal columns of ``text``: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, columns: int, *, right: bool = False) -> str:
+    """``text`` padded with spaces to ``columns`` terminal columns (left-aligned, or ``right``)."""
+    fill = " " * max(columns - width(text), 0)
+    return fill + text if right else text + fill
 
 
 def load() -> str:
@@ -279,42 +403,63 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
-def growth(sizes: list[int], repeat: int, directory: Path, stores_wanted: str = "sqlite,postgresql") -> None:
-    """Measure every interaction at each size, on SQLite and (NIANBAO_TEST_PG_URL) PostgreSQL, and
-    print one table with the sizes side by side."""
+def growth(
+    sizes: list[int],
+    repeat: int,
+    directory: Path,
+    stores_wanted: str = "sqlite,postgresql",
+    only: Sequence[str] = (),
+    source: Path | None = None,
+) -> None:
+    """Measure every interaction (or ``only`` those) at each size, on SQLite and (NIANBAO_TEST_PG_URL)
+    PostgreSQL, and print one table with the sizes and stores side by side."""
     stores: list[tuple[str, Callable[[int], Path | str]]] = []
     if "sqlite" in stores_wanted:
-        stores.append(("SQLite", lambda n: sqlite_for(n, directory)))
+        stores.append(("SQLite", lambda n: sqlite_for(n, directory, source)))
     pg_url = os.environ.get("NIANBAO_TEST_PG_URL")
-    if pg_url and "postgresql" in stores_wanted:
-
-        def postgres_for(n: int) -> str:
-            grow_library(pg_url, n)
-            return pg_url
-
-        stores.append(("PostgreSQL", postgres_for))
+    if "postgresql" in stores_wanted:
+        if pg_url:
+            stores.append(("PostgreSQL", lambda n: postgres_for(n, pg_url)))
+        else:
+            print("PostgreSQL skipped: NIANBAO_TEST_PG_URL is not set (scripts/start_postgres.sh prints one)")
     results: dict[tuple[str, int], list[tuple[str, float, float]]] = {}
     loads: dict[tuple[str, int], str] = {}
     for store, prepare in stores:
         for n in sizes:
             use_library(prepare(n))
             before = load()
-            results[store, n] = measure_all(repeat, f"\n{store}, {n} reports (load {before})")
+            results[store, n] = measure_all(repeat, f"\n{store}, {n} reports (load {before})", only)
             loads[store, n] = f"{before}–{load()}"
-    names = [r[0] for r in next(iter(results.values()))]
-    heads = [f"{store} {n} c/u" for store, _ in stores for n in sizes]
-    print(f"\nserver time per interaction, ms, median of {repeat}: cached / uncached (first after a write)")
-    print(f"{'interaction':<22}" + "".join(f"{h:>22}" for h in heads))
+    print(growth_table(results, loads, repeat))
+
+
+def growth_table(
+    results: dict[tuple[str, int], list[tuple[str, float, float]]],
+    loads: dict[tuple[str, int], str],
+    repeat: int,
+) -> str:
+    """The growth table: one row per interaction, one column per (size, store) — the stores of a size
+    next to each other — each cell "cached / uncached" in ms, the load averages, then the count over the
+    target and the slowest interaction per column."""
+    columns = sorted(results, key=lambda k: (k[1], k[0] != "SQLite", k[0]))  # by size, SQLite first
+    names = [r[0] for r in results[columns[0]]] if columns else []
+    cell = 20
+    lines = [
+        f"\nserver time per interaction, ms, median of {repeat}: cached / uncached (first after a write)",
+        pad("interaction", 26) + "".join(pad(f"{store} {n}", cell, right=True) for store, n in columns),
+    ]
     for i, name in enumerate(names):
-        cells = [f"{results[k][i][1] * 1000:.0f} / {results[k][i][2] * 1000:.0f}" for k in results]
-        print(f"{name:<22}" + "".join(f"{c:>22}" for c in cells))
-    print(f"{'load average':<22}" + "".join(f"{loads[k]:>22}" for k in results))
-    for k, rows in results.items():
+        cells = [f"{results[k][i][1] * 1000:.0f} / {results[k][i][2] * 1000:.0f}" for k in columns]
+        lines.append(pad(name, 26) + "".join(pad(c, cell, right=True) for c in cells))
+    lines.append(pad("load average", 26) + "".join(pad(loads[k], cell, right=True) for k in columns))
+    for k in columns:
+        rows = results[k]
         worst = max(rows, key=lambda r: r[2])
-        print(
+        lines.append(
             f"{k[0]} {k[1]}: over {TARGET * 1000:.0f} ms {sum(r[2] > TARGET for r in rows)} uncached, "
             f"{sum(r[1] > TARGET for r in rows)} cached; slowest uncached {worst[0]} {worst[2] * 1000:.0f} ms"
         )
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -329,16 +474,27 @@ def main() -> int:
     parser.add_argument("--region", help="measure as an account scoped to this region (default: all)")
     parser.add_argument("--sizes", help="comma-separated library sizes of the growth table: 5000,20000,50000")
     parser.add_argument("--stores", default="sqlite,postgresql", help="with --sizes: which stores")
+    parser.add_argument(
+        "--source",
+        type=Path,
+        help="with --sizes: a directory of complete benchmark libraries to copy from (left untouched)",
+    )
+    parser.add_argument(
+        "--only",
+        help="comma-separated substrings of interaction names to measure (default: all), e.g. 总览,筛选",
+    )
     args = parser.parse_args()
     REGION[0] = args.region
+    only = parse_only(args.only)
     quiet()
     if args.sizes:
-        growth([int(s) for s in args.sizes.split(",")], args.repeat, args.db.parent, args.stores)
+        sizes = [int(s) for s in args.sizes.split(",")]
+        growth(sizes, args.repeat, args.db.parent, args.stores, only, args.source)
         return 0
 
     build_library(args.db, args.n)
     use_library(args.db)
-    rows = measure_all(args.repeat, f"{args.n} reports (load {load()})")
+    rows = measure_all(args.repeat, f"{args.n} reports (load {load()})", only)
     print(
         f"\n{len(rows)} interactions on {args.n} synthetic reports. Over {TARGET * 1000:.0f} ms: "
         f"{sum(r[2] > TARGET for r in rows)} uncached, {sum(r[1] > TARGET for r in rows)} cached."
