@@ -12,8 +12,7 @@ Chromium through Playwright (a tall viewport, 1400×2400) and, for every page re
 page_registry.PAGES (each must be in the sidebar) and for a change of the year filter on 总览, measures:
 
     click (dispatched in the page) → the server's ``script_finished`` message for that run has arrived →
-    no element is stale, the status widget is idle, every Plotly chart has drawn its SVG and every data
-    frame its canvas → next frame.
+    no element is stale, the status widget is idle, every Plotly chart has drawn its SVG → next frame.
 
 Two modes per interaction, alternated round by round after one warm-up:
 
@@ -51,7 +50,7 @@ TARGET = 1.0
 MODES = {"cached": "cached", "write": "after write"}
 FILTER = "筛选年度（总览）"
 # True when the page is drawn: no stale element of the previous run, the status widget idle, every Plotly
-# chart with its SVG, every data frame with its canvas, no skeleton placeholder.
+# chart with its SVG, no skeleton placeholder.
 DRAWN_JS = """() => {
   const doc = document;
   if (doc.querySelector('[data-stale="true"]')) return false;
@@ -60,9 +59,6 @@ DRAWN_JS = """() => {
   if (status && /Running|运行/.test(status.textContent || '')) return false;
   for (const chart of doc.querySelectorAll('[data-testid="stPlotlyChart"]')) {
     if (!chart.querySelector('svg.main-svg')) return false;
-  }
-  for (const grid of doc.querySelectorAll('[data-testid="stDataFrame"]')) {
-    if (!grid.querySelector('canvas')) return false;
   }
   return doc.querySelector('[data-testid="stMain"]') !== null;
 }"""
