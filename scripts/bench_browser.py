@@ -31,6 +31,7 @@ pages goes to ``--dir``/shots (look at it: the page must show data). Target: ≤
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import statistics
 import sys
@@ -157,7 +158,7 @@ def rounds(
     session: Session,
     repeat: int,
     modes: list[str],
-    prepare: Callable[[], None],
+    prepare: Callable[[], object],
     click: Callable[[], float],
     write: Callable[[], None] | None,
 ) -> dict[str, Timing]:
@@ -210,12 +211,9 @@ def run(
                 continue
             other = titles[0] if title != titles[0] else titles[1]
 
-            def leave(other: str = other) -> None:  # so that the timed click really changes page
-                session.timed(NAV_CLICK, other)
-
-            results[name] = rounds(
-                session, repeat, modes, leave, lambda title=title: session.timed(NAV_CLICK, title), write
-            )
+            leave = functools.partial(session.timed, NAV_CLICK, other)  # so the timed click changes page
+            click = functools.partial(session.timed, NAV_CLICK, title)
+            results[name] = rounds(session, repeat, modes, leave, click, write)
             print(f"{pad(name, 26)}{_line(results[name])}", flush=True)
             if title in shots:
                 page.screenshot(path=str(shots[title]), full_page=True)
