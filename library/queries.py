@@ -12,6 +12,7 @@ import threading
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, false, func, or_, select, text, true
+from sqlalchemy.orm import aliased
 
 from library.access import ALL, Scope
 from library.dataset_cache import DatasetCache
@@ -60,6 +61,8 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+_IN_LIST = 500  # ids per IN (...) list; more are read by one scan of the index instead
+
 _SEPARATORS = re.compile(r"[\s\u3000,，、;；]+")
 _YEAR = re.compile(r"(199\d|20\d\d|2100)(?:年度?)?")
 _TEXT_FIELDS = (("agency", "单位"), ("region", "地区"), ("filename", "文件名"))
@@ -91,10 +94,13 @@ def _word_condition(word: str):
     in_text = (
         select(ReportFile.report_id).where(ReportFile.text.ilike(pattern, escape="\\")).scalar_subquery()
     )
+    # The file name from ix_reports_list (an index-only read), not from the wide report rows.
+    named = aliased(Report)
+    in_name = select(named.id).where(named.filename.ilike(pattern, escape="\\")).scalar_subquery()
     return or_(
         Report.agency.ilike(pattern, escape="\\"),
         Report.region.ilike(pattern, escape="\\"),
-        Report.filename.ilike(pattern, escape="\\"),
+        Report.id.in_(in_name),
         Report.id.in_(in_text),
     )
 
@@ -122,12 +128,9 @@ class LibraryQueries:
     # ------------------------------------------------------------------ listing
 
     def _list_select(self):
-        n_corr = select(func.count(Correction.id)).where(Correction.report_id == Report.id).scalar_subquery()
+        """The columns of a 报告库 row that ``ix_reports_current_meta`` holds (the rest: :meth:`_frame`)."""
         return select(
             Report.id.label("report_id"),
-            Report.filename,
-            Report.format,
-            Report.size,
             Report.agency,
             Report.region,
             Report.year,
@@ -136,11 +139,7 @@ class LibraryQueries:
             Report.parser_version,
             Report.checks_failed,
             Report.unmatched_count.label("unmatched_labels"),
-            Report.warnings_count,
             Report.n_cells,
-            n_corr.label("n_corrections"),
-            Report.created_at,
-            Report.updated_at,
             Report.superseded_by,
         )
 
@@ -195,9 +194,62 @@ class LibraryQueries:
         )
 
     def _frame(self, stmt) -> pd.DataFrame:
+        """The 报告库 rows that ``stmt`` (a :meth:`_list_select`) selects, in its order.
+
+        A report row is wide (value blob, JSON): read as such, 50,000 rows cost about a second on
+        SQLite. The selected columns come from ``ix_reports_current_meta``, the file columns from
+        ``ix_reports_list`` and the corrections per report from their index, each an index-only read.
+        """
         with self.engine.connect() as conn:
-            rows = [tuple(r) for r in conn.execute(stmt)]  # plain tuples: pandas probes Row objects slowly
+            selected = [tuple(r) for r in conn.execute(stmt)]  # plain tuples: Row objects are slow
+            ids = [r[0] for r in selected]
+            file_columns = select(
+                Report.id,
+                Report.filename,
+                Report.format,
+                Report.size,
+                Report.warnings_count,
+                Report.created_at,
+                Report.updated_at,
+            )
+            if len(ids) > _IN_LIST:
+                files = {r[0]: tuple(r) for r in conn.execute(file_columns)}
+            else:
+                files = {r[0]: tuple(r) for r in conn.execute(file_columns.where(Report.id.in_(ids)))}
+            n_corrections = dict(
+                conn.execute(
+                    select(Correction.report_id, func.count(Correction.id)).group_by(Correction.report_id)
+                ).all()
+            )
             numbers = version_numbers(conn)
+        # The columns in the order of LIST_COLUMNS, then one frame built from plain tuples as before.
+        rows = []
+        for rid, agency, region, year, atype, template, pv, failed, unmatched, n_cells, sup in selected:
+            if rid not in files:  # deleted between the two reads: as if read a moment later
+                continue
+            _, filename, fmt, size, warnings, created, updated = files[rid]
+            rows.append(
+                (
+                    rid,
+                    filename,
+                    fmt,
+                    size,
+                    agency,
+                    region,
+                    year,
+                    atype,
+                    template,
+                    pv,
+                    failed,
+                    unmatched,
+                    warnings,
+                    n_cells,
+                    n_corrections.get(rid, 0),
+                    created,
+                    updated,
+                    sup,
+                )
+            )
         derived = ("outdated", "version", "n_versions")
         df = pd.DataFrame(rows, columns=[c for c in LIST_COLUMNS if c not in derived])
         df.insert(LIST_COLUMNS.index("outdated"), "outdated", df["parser_version"] != PARSER_VERSION)
@@ -434,7 +486,7 @@ class LibraryQueries:
         """
         stmt = select(
             Report.id, Report.agency, Report.region, Report.year, Report.filename, Report.unread_json
-        ).where(Report.unread_json.is_not(None), CURRENT)
+        ).where(Report.unread_count > 0, CURRENT)  # found in ix_reports_current_meta: only those rows read
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, Report.id)
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()

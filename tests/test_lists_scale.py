@@ -1,0 +1,207 @@
+"""The lists of a big library (报告库, counts, 数据质量, the sidebar's choices, the roster's links) read
+narrow indexes (revision 0006) and cached pieces: the results equal those of the code they replaced,
+kept here as reference copies, on synthetic libraries with scopes, filters, corrections, deletions,
+new versions and unread tables."""
+
+from __future__ import annotations
+
+import builtins
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, or_, select
+
+from library.access import Scope
+from library.db import Correction, Report, ReportFile
+from library.filters import MISSING, Filters, filter_options_of
+from library.queries import CURRENT, LIST_COLUMNS, PARSER_VERSION, _escape_like, _is_year, _year_of
+from library.store import Library
+from library.synthetic import SYNTHETIC_PREFIX, populate, specs, synthetic_bytes, synthetic_parsed
+from library.versions import version_numbers
+
+# ---------------------------------------------------------------------- reference copies (old code)
+
+
+def _old_list_select():
+    n_corr = select(func.count(Correction.id)).where(Correction.report_id == Report.id).scalar_subquery()
+    return select(
+        Report.id.label("report_id"),
+        Report.filename,
+        Report.format,
+        Report.size,
+        Report.agency,
+        Report.region,
+        Report.year,
+        Report.agency_type,
+        Report.template,
+        Report.parser_version,
+        Report.checks_failed,
+        Report.unmatched_count.label("unmatched_labels"),
+        Report.warnings_count,
+        Report.n_cells,
+        n_corr.label("n_corrections"),
+        Report.created_at,
+        Report.updated_at,
+        Report.superseded_by,
+    )
+
+
+def _old_word_condition(word: str):
+    if _is_year(word):
+        return Report.year == _year_of(word)
+    pattern = f"%{_escape_like(word)}%"
+    in_text = (
+        select(ReportFile.report_id).where(ReportFile.text.ilike(pattern, escape="\\")).scalar_subquery()
+    )
+    return or_(
+        Report.agency.ilike(pattern, escape="\\"),
+        Report.region.ilike(pattern, escape="\\"),
+        Report.filename.ilike(pattern, escape="\\"),
+        Report.id.in_(in_text),
+    )
+
+
+def _old_frame(lib: Library, stmt) -> pd.DataFrame:
+    with lib.engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(stmt)]
+        numbers = version_numbers(conn)
+    derived = ("outdated", "version", "n_versions")
+    df = pd.DataFrame(rows, columns=[c for c in LIST_COLUMNS if c not in derived])
+    df.insert(LIST_COLUMNS.index("outdated"), "outdated", df["parser_version"] != PARSER_VERSION)
+    df["year"] = df["year"].astype("Int64")
+    df["superseded_by"] = df["superseded_by"].astype("Int64")
+    df["version"] = [numbers.get(int(i), (1, 1))[0] for i in df["report_id"]]
+    df["n_versions"] = [numbers.get(int(i), (1, 1))[1] for i in df["report_id"]]
+    return df
+
+
+def old_list(lib: Library, filters: Filters | None = None) -> pd.DataFrame:
+    stmt = lib._where_filters(_old_list_select(), filters)
+    return _old_frame(lib, stmt.order_by(Report.year.desc(), Report.agency, Report.id))
+
+
+def old_search(lib: Library, term: str, filters: Filters | None = None, limit: int = 500) -> pd.DataFrame:
+    from library.queries import search_words
+
+    stmt = lib._where_filters(_old_list_select(), filters)
+    words = search_words(term)
+    for word in words:
+        stmt = stmt.where(_old_word_condition(word))
+    df = _old_frame(lib, stmt.order_by(Report.year.desc(), Report.agency, Report.id).limit(limit))
+    df["match_reason"] = lib._match_reasons(df, words) if words and not df.empty else ""
+    return df
+
+
+def old_unread_tables(lib: Library, filters: Filters | None = None) -> pd.DataFrame:
+    stmt = select(
+        Report.id, Report.agency, Report.region, Report.year, Report.filename, Report.unread_json
+    ).where(Report.unread_json.is_not(None), CURRENT)
+    stmt = lib._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, Report.id)
+    with lib.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    records = [
+        (r.id, r.agency, r.region, r.year, r.filename, t.get("table"), t.get("code"), t.get("reason"))
+        for r in rows
+        for t in r.unread_json or []
+    ]
+    cols = ["report_id", "agency", "region", "year", "filename", "table", "code", "reason"]
+    df = pd.DataFrame(records, columns=cols)
+    df["year"] = df["year"].astype("Int64")
+    return df
+
+
+def old_filter_options(lib: Library, scope: Scope | None) -> dict[str, builtins.list]:
+    return filter_options_of(lib.dataset(Filters(scope=scope)))
+
+
+# ---------------------------------------------------------------------- the synthetic library
+
+UNREAD = [
+    {"table": "s2", "code": "heading_only", "reason": "只有标题"},
+    {"table": "s4", "code": "image", "reason": "表格为图片"},
+]
+
+
+def _library(path: Path) -> Library:
+    """Synthetic reports with new versions, corrections, deletions, unread tables, changed metadata."""
+    lib = Library(f"sqlite:///{path}")
+    populate(lib, 90, seed=0)
+    chosen = specs(90)
+    # New versions of some reports (same agency, region, year: the new one supersedes the old).
+    for spec in chosen[:12:3]:
+        parsed = synthetic_parsed(spec, seed=1)
+        parsed.unread_tables = list(UNREAD)
+        lib.add(parsed, synthetic_bytes(parsed), agency_type=spec.agency_type)
+    ids = lib.list()["report_id"].tolist()
+    # Unread tables on a few current reports, and one report with none recorded (stored before).
+    for spec in chosen[20:26]:
+        parsed = dataclasses.replace(synthetic_parsed(spec, seed=2), unread_tables=UNREAD[:1])
+        lib.add(parsed, synthetic_bytes(parsed), agency_type=spec.agency_type)
+    with lib.engine.begin() as conn:
+        conn.execute(Report.__table__.update().where(Report.id == ids[30]).values(unread_json=None))
+    for rid in ids[40:43]:
+        lib.add_correction(rid, "n.proactive_total", 7, "更正", who="测试")
+    with lib.engine.begin() as conn:  # three regions (a scope then sees part of the library)
+        for n, region in ((3, "（合成）乙县"), (4, "（合成）丙市丁区")):
+            conn.execute(
+                Report.__table__.update().where(Report.id.in_(ids[70:][::n])).values(region=region)
+            )
+    lib.delete(ids[50])
+    lib.delete(ids[0])  # a current version: the one before becomes current again
+    with lib.engine.begin() as conn:  # a report whose agency, region and year were not recognised
+        conn.execute(
+            Report.__table__.update().where(Report.id == ids[60]).values(agency=None, region=None, year=None)
+        )
+    lib.set_metadata(ids[61], region="另一地区", who="测试")
+    return lib
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    return _library(tmp_path_factory.mktemp("lists") / "lib.sqlite")
+
+
+def _scopes(lib: Library) -> list[Scope | None]:
+    full = lib.list()
+    regions = sorted(full["region"].dropna().unique())
+    agency = full.dropna(subset=["agency"])["agency"].iloc[5]
+    region = full.dropna(subset=["agency"])["region"].iloc[5]
+    return [Scope(), None, Scope(regions=(regions[0],)), Scope(regions=tuple(regions[1:3])),
+            Scope(regions=(region,), agency=agency), Scope(regions=("没有的地区",))]
+
+
+def _filters(lib: Library) -> list[Filters]:
+    full = lib.list()
+    regions = sorted(full["region"].dropna().unique())
+    out = []
+    for scope in _scopes(lib):
+        out += [
+            Filters(scope=scope),
+            Filters(regions=(regions[0], MISSING), scope=scope),
+            Filters(years=(2021, 2022), scope=scope),
+            Filters(agency_types=("教育", MISSING), templates=("2021",), scope=scope),
+            Filters(years=(MISSING,), scope=scope),
+        ]
+    return out
+
+
+def test_the_library_has_what_the_comparisons_need(lib: Library) -> None:
+    full = lib.list()
+    assert full["superseded_by"].notna().any() and (full["n_corrections"] > 0).any()
+    assert full["agency"].isna().any() and len(old_unread_tables(lib)) > 0
+    assert full["agency"].dropna().str.startswith(SYNTHETIC_PREFIX).all()
+
+
+def test_list_and_search_equal_the_old_code(lib: Library) -> None:
+    for filters in [None, *_filters(lib)]:
+        pd.testing.assert_frame_equal(lib.list(filters), old_list(lib, filters))
+        for term in ("", "教育", "2021", "合成 2022", "txt", "synthetic 局", "没有这个词", "50%_"):
+            pd.testing.assert_frame_equal(lib.search(term, filters), old_search(lib, term, filters))
+        pd.testing.assert_frame_equal(lib.search("局", filters, limit=7), old_search(lib, "局", filters, 7))
+
+
+def test_unread_tables_equal_the_old_code(lib: Library) -> None:
+    for filters in [None, *_filters(lib)]:
+        pd.testing.assert_frame_equal(lib.unread_tables(filters), old_unread_tables(lib, filters))
