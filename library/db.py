@@ -114,7 +114,16 @@ class Report(Base):
             "published",
             "published_source",
         ),
-        Index("ix_reports_list", "id", "filename", "format", "size", "warnings_count", "created_at", "updated_at"),
+        Index(
+            "ix_reports_list",
+            "id",
+            "filename",
+            "format",
+            "size",
+            "warnings_count",
+            "created_at",
+            "updated_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

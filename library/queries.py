@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from library.access import ALL, Scope
 from library.dataset_cache import DatasetCache
 from library.db import CellRow, CheckRow, Correction, LabelOverride, Report, ReportFile
-from library.filters import MISSING, Filters, filter_options_of
+from library.filters import MISSING, Filters
 from library.versions import version_numbers
 from library.visibility import report_visible, visible_pairs
 from parsing.report import PARSER_VERSION
@@ -390,7 +390,47 @@ class LibraryQueries:
 
         ``MISSING`` is included where some report lacks that field.
         """
-        return filter_options_of(self.dataset(Filters(scope=scope)))
+        return self.choices(scope)[0]
+
+    def report_years(self, filters: Filters | None = None) -> builtins.list[int | None]:
+        """The distinct years of the current reports ``filters`` select (None: a report without one),
+        from ``ix_reports_current_meta``: the years of ``dataset(filters)``."""
+        stmt = self._where_filters(select(Report.year).where(CURRENT).distinct(), filters)
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(stmt)]
+
+    def choices(self, scope: Scope | None = ALL) -> tuple[dict[str, builtins.list], int]:
+        """The sidebar's filter choices (:meth:`filter_options`) and how many current reports ``scope``
+        lets through (the rows of ``dataset(Filters(scope=scope))``), from one grouped read of
+        ``ix_reports_current_meta``: the page frame needs no dataset (about 0.1 s at 50,000 reports
+        after each write)."""
+        if scope is None:
+            groups: builtins.list[tuple] = []
+        else:
+            stmt = (
+                select(
+                    Report.agency,
+                    Report.region,
+                    Report.year,
+                    Report.agency_type,
+                    Report.template,
+                    func.count(),
+                )
+                .where(CURRENT)
+                .group_by(Report.agency, Report.region, Report.year, Report.agency_type, Report.template)
+            )
+            with self.engine.connect() as conn:
+                groups = [tuple(r) for r in conn.execute(stmt)]
+            if not scope.unrestricted:
+                seen = set(visible_pairs(((g[0], g[1]) for g in groups), scope))
+                groups = [g for g in groups if (g[0], g[1]) in seen]
+        out: dict[str, builtins.list] = {}
+        for n, name in enumerate(("regions", "years", "agency_types", "templates"), start=1):
+            values = {g[n] for g in groups}
+            present = [v for v in values if v is not None]
+            ordered = sorted(present, reverse=True) if name == "years" else sorted(str(v) for v in present)
+            out[name] = ordered + ([MISSING] if None in values else [])
+        return out, sum(g[5] for g in groups)
 
     # ------------------------------------------------------------------ the standardised dataset
 

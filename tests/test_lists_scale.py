@@ -145,9 +145,7 @@ def _library(path: Path) -> Library:
         lib.add_correction(rid, "n.proactive_total", 7, "更正", who="测试")
     with lib.engine.begin() as conn:  # three regions (a scope then sees part of the library)
         for n, region in ((3, "（合成）乙县"), (4, "（合成）丙市丁区")):
-            conn.execute(
-                Report.__table__.update().where(Report.id.in_(ids[70:][::n])).values(region=region)
-            )
+            conn.execute(Report.__table__.update().where(Report.id.in_(ids[70:][::n])).values(region=region))
     lib.delete(ids[50])
     lib.delete(ids[0])  # a current version: the one before becomes current again
     with lib.engine.begin() as conn:  # a report whose agency, region and year were not recognised
@@ -168,8 +166,14 @@ def _scopes(lib: Library) -> list[Scope | None]:
     regions = sorted(full["region"].dropna().unique())
     agency = full.dropna(subset=["agency"])["agency"].iloc[5]
     region = full.dropna(subset=["agency"])["region"].iloc[5]
-    return [Scope(), None, Scope(regions=(regions[0],)), Scope(regions=tuple(regions[1:3])),
-            Scope(regions=(region,), agency=agency), Scope(regions=("没有的地区",))]
+    return [
+        Scope(),
+        None,
+        Scope(regions=(regions[0],)),
+        Scope(regions=tuple(regions[1:3])),
+        Scope(regions=(region,), agency=agency),
+        Scope(regions=("没有的地区",)),
+    ]
 
 
 def _filters(lib: Library) -> list[Filters]:
@@ -205,3 +209,19 @@ def test_list_and_search_equal_the_old_code(lib: Library) -> None:
 def test_unread_tables_equal_the_old_code(lib: Library) -> None:
     for filters in [None, *_filters(lib)]:
         pd.testing.assert_frame_equal(lib.unread_tables(filters), old_unread_tables(lib, filters))
+
+
+def test_filter_choices_and_totals_equal_the_datasets(lib: Library) -> None:
+    for scope in _scopes(lib):
+        options, total = lib.choices(scope)
+        assert options == old_filter_options(lib, scope) == lib.filter_options(scope), scope
+        assert total == len(lib.dataset(Filters(scope=scope))), scope
+
+
+def test_report_years_are_the_datasets(lib: Library) -> None:
+    for filters in _filters(lib):
+        expected = lib.dataset(filters)["year"]
+        got = lib.report_years(filters)
+        assert sorted(got, key=str) == sorted(
+            [None if pd.isna(y) else int(y) for y in expected.unique()], key=str
+        ), filters

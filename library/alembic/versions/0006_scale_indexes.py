@@ -69,9 +69,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     inspector = sa.inspect(bind)
     if "unread_count" not in {c["name"] for c in inspector.get_columns("reports")}:
-        op.add_column(
-            "reports", sa.Column("unread_count", sa.Integer(), nullable=False, server_default="0")
-        )
+        op.add_column("reports", sa.Column("unread_count", sa.Integer(), nullable=False, server_default="0"))
         # Counted in Python: the JSON functions differ between SQLite and PostgreSQL, and a JSON null
         # stored by an old version has no array length on PostgreSQL.
         reports = sa.table("reports", sa.column("id", sa.Integer), sa.column("unread_count", sa.Integer))
