@@ -198,7 +198,8 @@ if n_reports:
     m3.metric("未识别的标签", len(unmatched), border=True)
     m4.metric("需要关注的报告", len(attention), border=True)
     m5.metric("按勾稽关系推定的数值", by_rule, border=True)
-    show_charts(from_library(catalog.quality_page_charts), columns=2)
+    # The frames read above, not read again (the charts are cached with them as part of the key).
+    show_charts(from_library(catalog.quality_page_charts, failed, unmatched), columns=2)
 
     st.subheader("未通过的校验")
     if failed.empty:

@@ -114,6 +114,8 @@ class Report(Base):
             "published",
             "published_source",
         ),
+        # The (agency, region) pairs a scope with an agency is judged on (Library._scope_condition).
+        Index("ix_reports_agency_region", "agency", "region"),
         Index(
             "ix_reports_list",
             "id",

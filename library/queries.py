@@ -105,6 +105,15 @@ def _word_condition(word: str):
     )
 
 
+def _current_having(count: str):
+    """SQL condition: a current report whose ``count`` column is positive. The ids come from
+    ``ix_reports_current_meta`` (an index-only read), so only those reports' wide rows are read; as
+    a plain condition SQLite walked every current row through a narrower index."""
+    inner = aliased(Report)
+    column = getattr(inner, count)
+    return Report.id.in_(select(inner.id).where(column > 0, inner.superseded_by.is_(None)))
+
+
 def _fields_matched(word: str, row) -> list[str]:
     """The short fields of a listed report (a row of :meth:`LibraryQueries.list`) that ``word`` matches."""
     if _is_year(word):
@@ -507,7 +516,7 @@ class LibraryQueries:
         """Every unmatched label of the filtered reports: report_id, agency, region, year, filename, label."""
         stmt = select(
             Report.id, Report.agency, Report.region, Report.year, Report.filename, Report.unmatched_json
-        ).where(Report.unmatched_count > 0, CURRENT)
+        ).where(_current_having(Report.unmatched_count.key), CURRENT)
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, Report.id)
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
@@ -526,7 +535,7 @@ class LibraryQueries:
         """
         stmt = select(
             Report.id, Report.agency, Report.region, Report.year, Report.filename, Report.unread_json
-        ).where(Report.unread_count > 0, CURRENT)  # found in ix_reports_current_meta: only those rows read
+        ).where(_current_having(Report.unread_count.key), CURRENT)
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, Report.id)
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()

@@ -359,25 +359,41 @@ class LibraryRoster:
             columns=["report_id", "agency", "region", "year", "agency_type", "published", "published_source"],
         )
 
+    def _link_memo(
+        self, items: list[RosterItem], saved: dict[tuple[str, str], int | None]
+    ) -> dict[tuple[str | None, str | None], Link]:
+        """The links made so far with exactly this roster and these reviewer links, by (agency, region):
+        a write that changes neither (an upload, a correction) links only names not seen before."""
+        key = (tuple(items), tuple(sorted(saved.items(), key=repr)))
+        memo = self.__dict__.get("_roster_link_memo")
+        if memo is None or memo[0] != key:
+            memo = (key, {})
+            self.__dict__["_roster_link_memo"] = memo
+        return memo[1]
+
     def report_links(self, year: int | None = None) -> tuple[pd.DataFrame, dict[int, Link]]:
         """Every report (of ``year``) with the roster entry it is linked to: :data:`LINK_COLUMNS`, and
         the links by report id."""
         reports = self._year_reports(year)
         entries = self.roster()
         saved = self.saved_links()
+        items = [RosterItem(e.id or 0, e.name, e.region, e.aliases) for e in entries]
+        ids = reports["report_id"].astype(int).tolist()
         links = link_reports(
-            zip(reports["report_id"].astype(int), reports["agency"], reports["region"], strict=True),
-            (RosterItem(e.id or 0, e.name, e.region, e.aliases) for e in entries),
+            zip(ids, reports["agency"], reports["region"], strict=True),
+            items,
             saved,
+            self._link_memo(items, saved),
         )
         names = {e.id: e.name for e in entries}
+        found = [links[i] for i in ids]
         table = reports.drop(columns=["published", "published_source"]).assign(
-            entry_id=pd.Series([links[int(i)].entry_id for i in reports["report_id"]], dtype=object),
-            tier=[links[int(i)].tier for i in reports["report_id"]],
-            score=[round(links[int(i)].score, 1) for i in reports["report_id"]],
+            entry_id=pd.Series([link.entry_id for link in found], dtype=object),
+            tier=[link.tier for link in found],
+            score=[round(link.score, 1) for link in found],
         )
         table["entry_name"] = pd.Series(
-            [names.get(i) if i is not None else None for i in table["entry_id"]],
+            [names.get(link.entry_id) if link.entry_id is not None else None for link in found],
             index=table.index,
             dtype=object,
         )

@@ -225,3 +225,88 @@ def test_report_years_are_the_datasets(lib: Library) -> None:
         assert sorted(got, key=str) == sorted(
             [None if pd.isna(y) else int(y) for y in expected.unique()], key=str
         ), filters
+
+
+def old_unmatched_labels(lib: Library, filters: Filters | None = None) -> pd.DataFrame:
+    stmt = select(
+        Report.id, Report.agency, Report.region, Report.year, Report.filename, Report.unmatched_json
+    ).where(Report.unmatched_count > 0, CURRENT)
+    stmt = lib._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, Report.id)
+    with lib.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    records = [
+        (r.id, r.agency, r.region, r.year, r.filename, label) for r in rows for label in r.unmatched_json
+    ]
+    df = pd.DataFrame(records, columns=["report_id", "agency", "region", "year", "filename", "label"])
+    df["year"] = df["year"].astype("Int64")
+    return df
+
+
+def test_unmatched_labels_equal_the_old_code(lib: Library) -> None:
+    assert len(old_unmatched_labels(lib)) > 0
+    for filters in [None, *_filters(lib)]:
+        pd.testing.assert_frame_equal(lib.unmatched_labels(filters), old_unmatched_labels(lib, filters))
+
+
+def old_report_links(lib: Library, year: int | None = None) -> tuple[pd.DataFrame, dict]:
+    from library.roster import LINK_COLUMNS
+    from library.roster_link import RosterItem, link_reports
+
+    reports = lib._year_reports(year)
+    entries = lib.roster()
+    saved = lib.saved_links()
+    links = link_reports(
+        zip(reports["report_id"].astype(int), reports["agency"], reports["region"], strict=True),
+        (RosterItem(e.id or 0, e.name, e.region, e.aliases) for e in entries),
+        saved,
+    )
+    names = {e.id: e.name for e in entries}
+    table = reports.drop(columns=["published", "published_source"]).assign(
+        entry_id=pd.Series([links[int(i)].entry_id for i in reports["report_id"]], dtype=object),
+        tier=[links[int(i)].tier for i in reports["report_id"]],
+        score=[round(links[int(i)].score, 1) for i in reports["report_id"]],
+    )
+    table["entry_name"] = pd.Series(
+        [names.get(i) if i is not None else None for i in table["entry_id"]], index=table.index, dtype=object
+    )
+    table["saved"] = table["tier"] == "reviewer"
+    return table[LINK_COLUMNS], links
+
+
+def _same_links(lib: Library) -> None:
+    from library.roster import report_links_of
+
+    for year in (None, 2021, 1999):
+        new, new_links = lib.report_links(year)
+        old, old_links = old_report_links(lib, year)
+        pd.testing.assert_frame_equal(new, old)
+        assert new_links == old_links
+    for filters in _filters(lib)[:10]:
+        table, _ = old_report_links(lib, None)
+        chosen = Filters(regions=filters.regions, agency_types=filters.agency_types, scope=filters.scope)
+        expected = chosen.apply(table.assign(template=None))[table.columns]
+        pd.testing.assert_frame_equal(report_links_of(lib, filters, None), expected)
+
+
+def test_report_links_equal_the_old_code_as_the_roster_and_links_change(tmp_path: Path) -> None:
+    from library.roster_io import RosterRow
+
+    lib = _library(tmp_path / "roster.sqlite")
+    _same_links(lib)  # no roster yet
+    full = lib.list().dropna(subset=["agency"])
+    pairs = list(dict.fromkeys(zip(full["agency"], full["region"], strict=True)))
+    rows = [RosterRow(a, None, r) for a, r in pairs[:8]]
+    rows.append(RosterRow("（合成）别名局", None, pairs[9][1], aliases=(pairs[9][0],)))
+    rows.append(RosterRow(pairs[10][0] + "办", None, pairs[10][1]))  # a near name (fuzzy)
+    lib.save_roster(rows, who="测试")
+    _same_links(lib)
+    _same_links(lib)  # the second time from the memo
+    entry = lib.roster()[0]
+    lib.save_link(pairs[12][0], pairs[12][1], entry.id, who="测试")
+    lib.save_link(pairs[0][0], pairs[0][1], None, who="测试")
+    _same_links(lib)
+    assert {"exact", "alias", "reviewer", "none"} <= set(lib.report_links()[0]["tier"])
+    lib.save_roster([r for r in lib.roster() if r.id != entry.id], who="测试")  # an entry removed
+    _same_links(lib)
+    lib.delete(int(full["report_id"].iloc[3]))
+    _same_links(lib)

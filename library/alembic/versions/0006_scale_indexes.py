@@ -7,6 +7,7 @@ narrow columns those questions ask for, so they are answered from the index alon
 - ``ix_reports_current_meta``: the counts of the header and the sidebar's choices (current reports),
   the scope's (agency, region) pairs, the reports of a year against the roster (published date), the
   outdated reports; ``unread_count`` lets 数据质量 read only the reports with unread tables.
+- ``ix_reports_agency_region``: the (agency, region) pairs a scope with an agency is judged on.
 - ``ix_reports_list``: the rest of a 报告库 row (file name, format, size, warnings, times).
 
 ``reports.unread_count``: how many tables a report shows but could not be read (the length of
@@ -48,6 +49,7 @@ INDEXES = {  # name: (table, columns)
             "published_source",
         ],
     ),
+    "ix_reports_agency_region": ("reports", ["agency", "region"]),
     "ix_reports_list": (
         "reports",
         ["id", "filename", "format", "size", "warnings_count", "created_at", "updated_at"],
