@@ -122,6 +122,12 @@ def _fields_matched(word: str, row) -> list[str]:
     return [name for column, name in _TEXT_FIELDS if low in str(getattr(row, column) or "").casefold()]
 
 
+def search_of(lib: LibraryQueries, filters: Filters, term: str) -> pd.DataFrame:
+    """``lib.search(term, filters)`` for ``components.state.from_library`` (cached per revision, filters
+    and term: 报告库 reruns on every click in its table)."""
+    return lib.search(term, filters)
+
+
 class LibraryQueries:
     """Queries over the stored reports (mixin of ``Library``)."""
 
