@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, or_, select
+from sqlalchemy import create_engine, func, or_, select, text
 
 from library.access import Scope
 from library.db import Correction, Report, ReportFile
@@ -124,9 +128,10 @@ UNREAD = [
 ]
 
 
-def _library(path: Path) -> Library:
-    """Synthetic reports with new versions, corrections, deletions, unread tables, changed metadata."""
-    lib = Library(f"sqlite:///{path}")
+def _library(where: Path | Library) -> Library:
+    """Synthetic reports with new versions, corrections, deletions, unread tables, changed metadata
+    (in a SQLite file at ``where``, or in the empty library ``where``)."""
+    lib = where if isinstance(where, Library) else Library(f"sqlite:///{where}")
     populate(lib, 90, seed=0)
     chosen = specs(90)
     # New versions of some reports (same agency, region, year: the new one supersedes the old).
@@ -156,9 +161,50 @@ def _library(path: Path) -> Library:
     return lib
 
 
-@pytest.fixture(scope="module")
-def lib(tmp_path_factory: pytest.TempPathFactory) -> Library:
-    return _library(tmp_path_factory.mktemp("lists") / "lib.sqlite")
+PG_URL = os.environ.get("NIANBAO_TEST_PG_URL", "").strip()
+
+
+@contextmanager
+def _pg_library() -> Iterator[Library]:
+    """An empty library in a schema of its own on NIANBAO_TEST_PG_URL (dropped afterwards)."""
+    pytest.importorskip("psycopg", reason="the psycopg driver (test extra) is not installed")
+    schema = f"nianbao_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    lib = Library(engine=engine)
+    try:
+        yield lib
+    finally:
+        lib.close()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+STORES = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="NIANBAO_TEST_PG_URL not set")),
+]
+
+
+@pytest.fixture(scope="module", params=STORES)
+def lib(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    if request.param == "sqlite":
+        yield _library(tmp_path_factory.mktemp("lists") / "lib.sqlite")
+        return
+    with _pg_library() as empty:
+        yield _library(empty)
+
+
+@pytest.fixture(params=STORES)
+def empty_lib(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Library]:
+    if request.param == "sqlite":
+        yield Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+        return
+    with _pg_library() as empty:
+        yield empty
 
 
 def _scopes(lib: Library) -> list[Scope | None]:
@@ -288,10 +334,10 @@ def _same_links(lib: Library) -> None:
         pd.testing.assert_frame_equal(report_links_of(lib, filters, None), expected)
 
 
-def test_report_links_equal_the_old_code_as_the_roster_and_links_change(tmp_path: Path) -> None:
+def test_report_links_equal_the_old_code_as_the_roster_and_links_change(empty_lib: Library) -> None:
     from library.roster_io import RosterRow
 
-    lib = _library(tmp_path / "roster.sqlite")
+    lib = _library(empty_lib)
     _same_links(lib)  # no roster yet
     full = lib.list().dropna(subset=["agency"])
     pairs = list(dict.fromkeys(zip(full["agency"], full["region"], strict=True)))
