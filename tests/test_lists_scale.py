@@ -356,3 +356,52 @@ def test_report_links_equal_the_old_code_as_the_roster_and_links_change(empty_li
     _same_links(lib)
     lib.delete(int(full["report_id"].iloc[3]))
     _same_links(lib)
+
+
+def _full_reads(lib: Library, call) -> list[str]:
+    """The lines of the SQLite query plans of ``call``'s statements that read every wide report row
+    (a scan of ``reports`` not answered from a covering index)."""
+    from sqlalchemy import event
+
+    statements: list[tuple[str, object]] = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(lib.engine, "before_cursor_execute", remember)
+    try:
+        call()
+    finally:
+        event.remove(lib.engine, "before_cursor_execute", remember)
+    bad = []
+    with lib.engine.connect() as conn:
+        for statement, parameters in statements:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            bad += [
+                f"{row[-1]}  ← {statement[:80]}"
+                for row in plan
+                if "reports" in str(row[-1])
+                # every report, or every current one (superseded_by IS NULL), row by row
+                and (str(row[-1]).startswith("SCAN") or str(row[-1]).endswith("(superseded_by=?)"))
+                and "COVERING INDEX" not in str(row[-1])
+            ]
+    return bad
+
+
+def test_the_lists_read_no_wide_report_row_of_every_report(tmp_path: Path) -> None:
+    lib = _library(tmp_path / "plans.sqlite")
+    scoped = Scope(regions=("（合成）乙县",))
+    agency = Scope(regions=("（合成）甲县",), agency=lib.list()["agency"].dropna().iloc[0])
+    calls = {
+        "counts": lambda: lib.counts(),
+        "counts scoped": lambda: (lib.counts(scoped), lib.counts(agency)),
+        "choices": lambda: (lib.choices(Scope()), lib.choices(scoped), lib.choices(agency)),
+        "report_years": lambda: lib.report_years(Filters(scope=scoped)),
+        "list": lambda: lib.list(),
+        "search": lambda: lib.search(""),
+        "unmatched_labels": lambda: lib.unmatched_labels(),
+        "unread_tables": lambda: lib.unread_tables(),
+        "report_links": lambda: lib.report_links(2021),
+    }
+    assert {name: _full_reads(lib, call) for name, call in calls.items()} == {name: [] for name in calls}
