@@ -430,3 +430,29 @@ def test_the_lists_read_no_wide_report_row_of_every_report(tmp_path: Path) -> No
         "report_links": lambda: lib.report_links(2021),
     }
     assert {name: _full_reads(lib, call) for name, call in calls.items()} == {name: [] for name in calls}
+
+
+def test_revision_0006_counts_the_unread_tables_already_stored(empty_lib: Library) -> None:
+    """A library of revision 0005 (no unread_count, no new index) gets them, counted from unread_json."""
+    from sqlalchemy import inspect
+
+    from library.migrate import current_revision, upgrade
+
+    lib = _library(empty_lib)
+    expected = {int(r): n for r, n in old_unread_tables(lib).groupby("report_id").size().items()}
+    with lib.engine.begin() as conn:  # back to 0005 as it was: a JSON null stored, the column gone
+        conn.execute(Report.__table__.update().where(Report.id == min(expected)).values(unread_json=None))
+        for name in ("ix_reports_current_meta", "ix_reports_agency_region", "ix_reports_list"):
+            conn.execute(text(f"DROP INDEX {name}"))
+        conn.execute(text("ALTER TABLE reports DROP COLUMN unread_count"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0005_dataset_stamps'"))
+    del expected[min(expected)]
+    upgrade(lib.engine)
+    assert current_revision(lib.engine) == "0006_scale_indexes"
+    with lib.engine.connect() as conn:
+        counted = dict(
+            conn.execute(select(Report.id, Report.unread_count).where(Report.unread_count > 0)).all()
+        )
+        indexes = {ix["name"] for ix in inspect(conn).get_indexes("reports")}
+    assert counted == expected and len(expected) > 3
+    assert {"ix_reports_current_meta", "ix_reports_agency_region", "ix_reports_list"} <= indexes
