@@ -11,11 +11,11 @@ from components.auth import can, not_allowed, who
 from components.flash import show_flash
 from components.samples_button import samples_offer
 from components.state import counts as cached_counts
-from components.state import current_filters, get_library
+from components.state import current_filters, from_library, get_library
 from library.access import Action
 from library.export import export_csv, export_excel
 from library.filters import Filters
-from library.queries import PARSER_VERSION, search_words
+from library.queries import PARSER_VERSION, search_of, search_words
 from library.store import LibraryError
 from library.versions import diff_table, version_name
 from library.visibility import describe_scope, report_visible
@@ -86,7 +86,7 @@ term = st.text_input(
     icon=":material/search:",
     help="每个词都要在某一项中出现；四位数的年份（如 2023、2023年）只与报告年度比较。",
 )
-found = lib.search(term, filters)
+found = from_library(search_of, term)
 st.caption(
     f"找到 {len(found)} 份报告（左侧筛选条件同样适用）。"
     "点击表格左侧选中一行，可查看、修改、重新解析、下载或删除。"

@@ -634,6 +634,10 @@ def _count_chart(key: str, rows: pd.DataFrame, category: str, title: str, value_
     return ChartSpec(key, title, fig, data)
 
 
-def quality_page_charts(lib, filters) -> list[ChartSpec]:
-    """The 数据质量 charts of a library under ``filters`` (its failed checks and unmatched labels)."""
-    return quality_charts(lib.failed_checks(filters), lib.unmatched_labels(filters))
+def quality_page_charts(lib, filters, failed=None, unmatched=None) -> list[ChartSpec]:
+    """The 数据质量 charts of a library under ``filters`` (its failed checks and unmatched labels:
+    ``failed`` and ``unmatched`` when the page has them already, else read here)."""
+    return quality_charts(
+        lib.failed_checks(filters) if failed is None else failed,
+        lib.unmatched_labels(filters) if unmatched is None else unmatched,
+    )

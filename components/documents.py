@@ -84,8 +84,9 @@ def _recorded(
 
 
 def _report_years(lib: Library, filters: Filters) -> pd.DataFrame:
-    """The year of every report the filters select whatever years are chosen (for the page cache)."""
-    return lib.dataset(replace(filters, years=()))[["year"]]
+    """The years of the reports the filters select whatever years are chosen (for the page cache):
+    read from an index, since this runs on every page and the dataset may be catching up on a write."""
+    return pd.DataFrame({"year": pd.array(lib.report_years(replace(filters, years=())), dtype="Int64")})
 
 
 def briefing_button(filters: Filters) -> None:

@@ -15,7 +15,7 @@ import streamlit as st
 from charts.image_export import start_image_server
 from components.account import current_account
 from library.access import Scope
-from library.filters import Filters, filter_options_of
+from library.filters import Filters
 from library.maintenance import reparse_in_background
 from library.store import Library
 
@@ -60,14 +60,18 @@ def _counts(rev: tuple[int, int], scope: Scope | None) -> dict[str, int]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+def _choices(rev: tuple[int, int], scope: Scope | None) -> tuple[dict[str, list], int]:
+    # One grouped read of an index, not the dataset: a page that shows no analysis (账户, 操作记录, …)
+    # then never waits for the dataset to catch up after a write (~0.1 s at 50,000 reports).
+    return get_library().choices(scope)
+
+
 def _filter_options(rev: tuple[int, int], scope: Scope | None) -> dict[str, list]:
-    # From the library's per-revision dataset (already in memory): ~2 ms instead of ~130 ms of queries.
-    return filter_options_of(get_library().dataset(Filters(scope=scope)))
+    return _choices(rev, scope)[0]
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def _report_total(rev: tuple[int, int], scope: Scope | None) -> int:
-    return len(get_library().dataset(Filters(scope=scope)))
+    return _choices(rev, scope)[1]
 
 
 def current_scope() -> Scope | None:

@@ -95,6 +95,37 @@ class Report(Base):
         Index("ix_reports_parser_version", "parser_version"),
         # Covers the dataset's "which current reports, changed when" (library.dataset_cache).
         Index("ix_reports_current_stamp", "superseded_by", "id", "updated_at"),
+        # The narrow columns of the lists (revision 0006): counts, filter choices, scope pairs, the
+        # roster's reports of a year and 报告库 are read from these indexes, not from the wide rows.
+        Index(
+            "ix_reports_current_meta",
+            "superseded_by",
+            "id",
+            "region",
+            "agency",
+            "year",
+            "agency_type",
+            "template",
+            "checks_failed",
+            "unmatched_count",
+            "unread_count",
+            "n_cells",
+            "parser_version",
+            "published",
+            "published_source",
+        ),
+        # The (agency, region) pairs a scope with an agency is judged on (Library._scope_condition).
+        Index("ix_reports_agency_region", "agency", "region"),
+        Index(
+            "ix_reports_list",
+            "id",
+            "filename",
+            "format",
+            "size",
+            "warnings_count",
+            "created_at",
+            "updated_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -125,6 +156,8 @@ class Report(Base):
     unmatched_json: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     # Tables shown but not read (ParsedReport.unread_tables); NULL for reports stored before the column.
     unread_json: Mapped[list | None] = mapped_column(JSON)
+    # How many tables unread_json lists (0: none, or not recorded): 数据质量 reads only those reports.
+    unread_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     # The current version of this report's group when this one is an older version (same agency,
     # region and year; library.versions keeps it up to date); NULL for a current report.
     superseded_by: Mapped[int | None] = mapped_column(Integer)

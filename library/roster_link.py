@@ -201,16 +201,24 @@ def link_reports(
     reports: Iterable[tuple[int, str | None, str | None]],
     entries: Iterable[RosterItem],
     saved: Mapping[tuple[str, str], int | None] | None = None,
+    memo: dict[tuple[str | None, str | None], Link] | None = None,
 ) -> dict[int, Link]:
-    """``{report_id: Link}`` for ``(report_id, agency, region)`` triples; names are linked once each."""
-    index = RosterIndex(entries)
-    memo: dict[tuple[str | None, str | None], Link] = {}
+    """``{report_id: Link}`` for ``(report_id, agency, region)`` triples; names are linked once each.
+
+    ``memo``: the links already made with the same ``entries`` and ``saved`` links, by (agency,
+    region); filled with the new ones (the caller keeps it while the roster and links are unchanged).
+    """
+    index: RosterIndex | None = None  # built only when a name is not in the memo
+    memo = {} if memo is None else memo
     out: dict[int, Link] = {}
     for report_id, raw_agency, raw_region in reports:
         # A blank name read back through a DataFrame is NaN, not None: both mean "not known".
         agency = raw_agency if isinstance(raw_agency, str) else None
         region = raw_region if isinstance(raw_region, str) else None
-        if (agency, region) not in memo:
-            memo[(agency, region)] = index.link(agency, region, saved)
-        out[report_id] = memo[(agency, region)]
+        link = memo.get((agency, region))
+        if link is None:
+            if index is None:
+                index = RosterIndex(entries)
+            link = memo[(agency, region)] = index.link(agency, region, saved)
+        out[report_id] = link
     return out

@@ -499,6 +499,7 @@ def parse_columns(parsed: ParsedReport) -> tuple[list[str], dict[str, Any]]:
         "narrative_json": narrative,
         "unmatched_json": unmatched,
         "unread_json": [dict(t) for t in parsed.unread_tables],
+        "unread_count": len(parsed.unread_tables),
     }
 
 
