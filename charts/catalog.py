@@ -7,13 +7,26 @@ to label it in Chinese.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from charts.figures import NO_DATA, bar_by_category, donut, sankey, trend_lines
+from charts.figures import (
+    NO_DATA,
+    Rows,
+    bar_by_category,
+    bar_from_rows,
+    donut,
+    group_sums,
+    sankey,
+    trend_from_rows,
+    trend_lines,
+)
 from charts.image_export import ChartSpec
 from charts.theme import TEMPLATE_COLORS
 from library import aggregate as agg
+from parsing.schema import S4_GROUPS, S4_OUTCOMES
 from parsing.vocabulary import template_name
 
 # Chart keys: stable names a screen picks its charts by (and the 简报包 names its files by).
@@ -160,6 +173,174 @@ def _pivot(long: pd.DataFrame, index: str, columns: str, value: str = "value") -
     )  # blank ≠ 0
     table = sums.unstack(columns).dropna(how="all", axis=1)
     return table.reset_index()
+
+
+# --------------------------------------------------------------------------- long rows as codes
+#
+# A page of 50,000 reports must not build long frames of text (50,000 reports × a dozen measures, each
+# row carrying the agency, region and labels) only to group them again: the long rows below are
+# positions (report, series) and values, the labels are made once per distinct agency, year or series,
+# and charts.figures draws from the codes. Every chart gives exactly what the former long frames gave
+# (tests/test_pages_reference.py compares them with a copy of the former code).
+
+
+@dataclass(frozen=True)
+class _Long:
+    """Long rows of per-report measures, series-major (all reports of the first series, then the second,
+    ...), reports in dataset order: like :func:`library.aggregate._long`, as positions."""
+
+    report: np.ndarray  # row position in the dataset
+    ser: np.ndarray  # series number
+    value: np.ndarray
+
+    def take(self, keep: np.ndarray) -> _Long:
+        return _Long(self.report[keep], self.ser[keep], self.value[keep])
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+
+def _long_of(columns: list[np.ndarray], n: int, *, keep_nan: bool = False) -> _Long:
+    """The long rows of per-report value arrays (a row per stated value, or per report with ``keep_nan``)."""
+    if not columns or not n:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Long(empty, empty, np.zeros(0))
+    values = np.column_stack(columns)
+    present = np.ones_like(values, dtype=bool) if keep_nan else ~np.isnan(values)
+    ser, report = np.nonzero(present.T)
+    return _Long(report, ser, values[report, ser])
+
+
+def _factorized(labels: list) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each label, distinct labels): equal texts get one code."""
+    codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
+    out = np.empty(len(uniques), dtype=object)
+    out[:] = list(uniques)
+    return codes.astype(np.int64, copy=False), out
+
+
+def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pair code per row, first a, first b of each pair) of two code arrays (codes ≥ −1)."""
+    key = (a.astype(np.int64) + 1) * (int(b.max(initial=0)) + 2) + (b.astype(np.int64) + 1)
+    codes, _ = pd.factorize(key)
+    first = np.unique(codes, return_index=True)[1]
+    return codes.astype(np.int64, copy=False), a[first], b[first]
+
+
+@dataclass(frozen=True)
+class _Units:
+    """Per report: the code of its 单位 and 单位组 (−1 for reports not labelled), and their labels."""
+
+    unit: np.ndarray
+    unit_labels: np.ndarray
+    group: np.ndarray
+    group_labels: np.ndarray
+
+
+class _Reports:
+    """The per-report columns the charts label by, taken once from the dataset."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.n = len(df)
+        self.agency, self.agency_labels = _factorized(agg.agency_name(df).tolist())
+        region = df["region"].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(region)  # −1: region unknown
+        self.region = codes.astype(np.int64, copy=False)
+        self.region_labels = np.asarray(list(uniques), dtype=object)
+        years = df["year"].to_numpy(dtype=float, na_value=np.nan)
+        self.year_value = years
+        codes, uniques = pd.factorize(years)  # −1: year unknown
+        self.year = codes.astype(np.int64, copy=False)
+        self.year_labels = np.array([f"{int(y)}年" for y in uniques] + ["年度未填"], dtype=object)
+
+    def year_label_codes(self) -> np.ndarray:
+        """The code of each report's year label in :attr:`year_labels` (年度未填 last)."""
+        return np.where(self.year < 0, len(self.year_labels) - 1, self.year)
+
+    def units(self, reports: np.ndarray, *, by_year: bool) -> _Units:
+        """What :func:`with_agency_label` adds, for the reports at ``reports`` (those of a long frame)."""
+        unit = np.full(self.n, -1, dtype=np.int64)
+        group = np.full(self.n, -1, dtype=np.int64)
+        chosen = np.zeros(self.n, dtype=bool)
+        chosen[reports] = True
+        reports = np.flatnonzero(chosen)
+        if not len(reports):
+            return _Units(unit, np.zeros(0, object), group, np.zeros(0, object))
+        agency, region = self.agency[reports], self.region[reports]
+        several = len(np.unique(region[region >= 0])) > 1
+        pair, pair_agency, pair_region = _pair_codes(agency, region if several else np.zeros_like(region))
+        texts = []
+        for a, r in zip(pair_agency.tolist(), pair_region.tolist(), strict=True):
+            label = str(self.agency_labels[a])
+            if several:
+                label += "（" + (str(self.region_labels[r]) if r >= 0 else "地区未填") + "）"
+            texts.append(label.replace("<", "＜").replace(">", "＞"))
+        pair_group, group_labels = _factorized(texts)
+        group_of = pair_group[pair]
+        group[reports] = group_of
+        if by_year:
+            year = self.year[reports]
+            combo, combo_group, combo_year = _pair_codes(group_of, year)
+            years_per_group = np.bincount(combo_group, minlength=len(group_labels))
+            if (years_per_group > 1).any():
+                labels = self.year_labels
+                texts = [
+                    f"{group_labels[g]} {labels[y] if y >= 0 else labels[-1]}"
+                    for g, y in zip(combo_group.tolist(), combo_year.tolist(), strict=True)
+                ]
+                combo_unit, unit_labels = _factorized(texts)
+                unit[reports] = combo_unit[combo]
+                return _Units(unit, unit_labels, group, group_labels)
+        unit[reports] = group_of
+        return _Units(unit, group_labels, group, group_labels)
+
+
+def _rows(long: _Long, units: _Units, ser: np.ndarray | None, ser_labels: np.ndarray | None) -> Rows:
+    """Chart rows: category 单位, group 单位组, the given series code of each long row."""
+    return Rows(
+        long.value,
+        units.unit[long.report],
+        units.unit_labels,
+        ser,
+        ser_labels,
+        units.group[long.report],
+        units.group_labels,
+    )
+
+
+def _pivot_codes(
+    index: np.ndarray,
+    index_labels: np.ndarray,
+    index_name: str,
+    columns: np.ndarray,
+    column_labels: np.ndarray,
+    columns_name: str | None,
+    values: np.ndarray,
+) -> pd.DataFrame:
+    """:func:`_pivot` of coded rows: Σ values per (index, column), rows and columns in order of first
+    appearance (as the grouped sum and unstack gave them), blank where no value is stated."""
+    if not len(values):
+        return pd.DataFrame()
+    rows, cols = pd.unique(index), pd.unique(columns)
+    row_at = np.zeros(len(index_labels), dtype=np.int64)
+    row_at[rows] = np.arange(len(rows))
+    col_at = np.zeros(len(column_labels), dtype=np.int64)
+    col_at[cols] = np.arange(len(cols))
+    size = len(rows) * len(cols)
+    sums, counts = group_sums(values, row_at[index] * len(cols) + col_at[columns], size)
+    matrix = np.where(counts > 0, sums, np.nan).reshape(len(rows), len(cols))  # blank ≠ 0
+    table = pd.DataFrame(
+        matrix,
+        index=pd.Index(index_labels[rows], name=index_name, dtype="str"),
+        columns=pd.Index(column_labels[cols], name=columns_name, dtype="str"),
+    )
+    return table.dropna(how="all", axis=1).reset_index()
+
+
+def _series(labels: list[str]) -> np.ndarray:
+    out = np.empty(len(labels), dtype=object)
+    out[:] = labels
+    return out
 
 
 # --------------------------------------------------------------------------- 总览
@@ -555,43 +736,58 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
 # --------------------------------------------------------------------------- 复议诉讼
 
 
-def _s4_outcome_chart(key: str, part: pd.DataFrame, title: str) -> ChartSpec:
+def _s4_outcome_chart(key: str, rows: Rows, title: str) -> ChartSpec:
     """Cases of 四 by outcome (维持/纠正/其他/尚未审结), one bar per agency."""
-    fig = bar_by_category(
-        part,
-        category="单位",
-        value="value",
-        series="outcome_label",
+    fig = bar_from_rows(
+        rows,
         title=title,
         value_title="案件数（件）",
         colors=S4_OUTCOME_COLORS,
         series_order=list(S4_OUTCOME_COLORS),
-        category_group="单位组",
     )
-    return ChartSpec(key, title, fig, _pivot(part, "单位", "outcome_label"))
+    table = _pivot_codes(
+        rows.cat, rows.cat_labels, "单位", rows.ser, rows.ser_labels, "outcome_label", rows.value
+    )
+    return ChartSpec(key, title, fig, table)
 
 
 def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """行政复议 and 行政诉讼 outcomes per agency, and cases per year."""
-    long = agg.review_litigation(df)
-    long = with_agency_label(
-        long[["agency", "region", "year", "group", "group_label", "outcome_label", "value"]], by_year=True
-    )
-    charts = []
-    review = long[long["group"] == "review"]
-    charts.append(_s4_outcome_chart(REVIEW_OUTCOMES, review, "行政复议结果（按单位）"))
-    lit = long[long["group"] != "review"]
+    pairs = [(g, gl, o, ol) for g, gl in S4_GROUPS for o, ol in S4_OUTCOMES[:-1]]
+    n_outcomes = len(S4_OUTCOMES) - 1
+    long = _long_of([agg._col(df, f"s4.{g}_{o}").to_numpy(dtype=float) for g, _, o, _ in pairs], len(df))
+    reports = _Reports(df)
+    units = reports.units(long.report, by_year=True)
+    outcome_labels = _series([ol for _, _, _, ol in pairs[:n_outcomes]])
+    rows = _rows(long, units, long.ser % n_outcomes, outcome_labels)
+    review = long.ser < n_outcomes  # the first group of S4_GROUPS is 行政复议
+    charts = [_s4_outcome_chart(REVIEW_OUTCOMES, rows.take(review), "行政复议结果（按单位）")]
     title = "行政诉讼结果（未经复议直接起诉＋复议后起诉，按单位）"
-    charts.append(_s4_outcome_chart(LITIGATION_OUTCOMES, lit, title))
+    charts.append(_s4_outcome_chart(LITIGATION_OUTCOMES, rows.take(~review), title))
+    group_labels = _series(list(dict.fromkeys(gl.replace("行政诉讼/", "诉讼：") for _, gl, _, _ in pairs)))
+    group = long.ser // n_outcomes
     title = "复议、诉讼案件数年度趋势"
     charts.append(
         ChartSpec(
             REVIEW_TREND,
             title,
-            trend_lines(
-                long, x="year", value="value", series="group_label", title=title, value_title="案件数（件）"
+            trend_from_rows(
+                reports.year_value[long.report],
+                long.value,
+                group,
+                group_labels,
+                title=title,
+                value_title="案件数（件）",
             ),
-            _pivot(long.assign(年度=long["year"].pipe(_year_labels)), "年度", "group_label"),
+            _pivot_codes(
+                reports.year_label_codes()[long.report],
+                reports.year_labels,
+                "年度",
+                group,
+                group_labels,
+                "group_label",
+                long.value,
+            ),
             note="案件数为结果维持、纠正、其他结果与尚未审结之和。",
         )
     )

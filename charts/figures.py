@@ -210,15 +210,27 @@ def _present(values: np.ndarray) -> np.ndarray:
     )
 
 
-def _group_sum(values: np.ndarray, codes: np.ndarray, *, min_count: int = 0) -> pd.Series:
-    """Σ values per code in first-appearance order (pandas' compensated grouped sum, as before)."""
-    return pd.Series(values).groupby(codes, sort=False).sum(min_count=min_count)
+def group_sums(values: np.ndarray, codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(Σ, count) of the stated values per code 0 … size−1 (codes < 0 are left out).
+
+    The sums pandas' grouped sum gives: whole numbers (counts: nearly every figure) are added exactly
+    by ``bincount``; anything else goes through pandas' compensated sum, as before.
+    """
+    keep = (codes >= 0) & _present(values)
+    numbers = values[keep].astype(float)
+    at = codes[keep]
+    counts = np.bincount(at, minlength=size)
+    if not numbers.size or (bool((numbers % 1 == 0).all()) and float(np.abs(numbers).sum()) < 2.0**53):
+        return np.bincount(at, weights=numbers, minlength=size), counts
+    sums = pd.Series(numbers).groupby(at, sort=False).sum()
+    out = np.zeros(size)
+    out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
+    return out, counts
 
 
 def _first_appearance(codes: np.ndarray) -> np.ndarray:
     """The distinct codes in the order they first appear."""
-    uniques, first = np.unique(codes, return_index=True)
-    return uniques[np.argsort(first, kind="stable")]
+    return pd.unique(codes)
 
 
 def bar_by_category(
@@ -291,15 +303,17 @@ def bar_from_rows(
     if not percent and bool((values == 0).all()):
         return empty_figure(title, ALL_ZERO)
     # The `limit` categories of the largest totals (a stable order among equal totals, as before).
-    known = data.cat >= 0
-    totals = _group_sum(values[known], data.cat[known], min_count=1).fillna(0).sort_values(ascending=False)
+    seen = _first_appearance(data.cat[data.cat >= 0])
+    sums, _ = group_sums(values, data.cat, len(data.cat_labels))
+    totals = pd.Series(sums[seen], index=seen).sort_values(ascending=False)
     dropped = 0
     if len(totals) > limit:
         dropped = len(totals) - limit
-        data = data.take(np.isin(data.cat, totals.index[:limit].to_numpy()))
+        top = np.zeros(len(data.cat_labels) + 1, dtype=bool)
+        top[totals.index[:limit].to_numpy()] = True
+        data = data.take(top[data.cat])  # code −1 reads the extra slot: False
         values = data.value
-        known = data.cat >= 0
-    order = _category_order_codes(data, known, top_first=not horizontal)
+    order = _category_order_codes(data, top_first=not horizontal)
     cats = [str(c) for c in data.cat_labels[order]]
     fig = new_figure()
     if data.ser is not None:
@@ -323,11 +337,8 @@ def bar_from_rows(
     row_cat = cat_pos[data.cat]  # code −1 reads the extra slot: −1
     keep = (row_cat >= 0) & (row_ser >= 0)
     flat = row_cat[keep] * len(names) + row_ser[keep]
-    # pandas' grouped sum (compensated), as the per-series groupby it replaces: identical figures.
-    sums = pd.Series(values[keep]).groupby(flat, sort=False).sum()
-    matrix = np.full(len(order) * len(names), np.nan)
-    matrix[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
-    matrix = matrix.reshape(len(order), len(names))
+    sums, counts = group_sums(values[keep], flat, len(order) * len(names))
+    matrix = np.where(counts > 0, sums, np.nan).reshape(len(order), len(names))
     if barmode == "stack":
         # plotly.js restarts a stack at 0 after a NaN segment, drawing the next series over the
         # previous one: a blank followed by a value in the same bar draws as an empty segment instead
@@ -395,25 +406,23 @@ def bar_from_rows(
     return themed(fig, title=full_title, height=int(min(height, 1400)))
 
 
-def _category_order_codes(data: Rows, known: np.ndarray, *, top_first: bool) -> np.ndarray:
+def _category_order_codes(data: Rows, *, top_first: bool) -> np.ndarray:
     """The category codes in drawing order: by total (or by group total, then label), largest first on
     screen. Plotly draws horizontal categories bottom-up, so for those the largest comes last."""
-    totals = _group_sum(data.value[known], data.cat[known])
+    seen = _first_appearance(data.cat[data.cat >= 0])
+    sums, _ = group_sums(data.value, data.cat, len(data.cat_labels))
+    totals = pd.Series(sums[seen], index=seen)
     if data.grp is None:
         return totals.sort_values(ascending=not top_first).index.to_numpy()
-    cats = data.cat[known]
-    grps = data.grp[known]
     # The first stated group of each category, and each group's total.
-    with_grp = grps >= 0
-    first_at = pd.Series(np.arange(len(cats))[with_grp]).groupby(cats[with_grp], sort=False).first()
-    first_group = dict(
-        zip(first_at.index.tolist(), grps[with_grp][first_at.to_numpy()].tolist(), strict=True)
-    )
-    stated = data.grp >= 0  # every row of a stated group, as a groupby of the group column
-    group_totals = _group_sum(data.value[stated], data.grp[stated])
+    first_group = np.full(len(data.cat_labels), -1, dtype=np.int64)
+    with_grp = (data.grp >= 0) & (data.cat >= 0)
+    cats, first_at = np.unique(data.cat[with_grp], return_index=True)
+    first_group[cats] = data.grp[with_grp][first_at]
+    group_totals, _ = group_sums(data.value, data.grp, len(data.grp_labels))
     glab, clab = data.grp_labels, data.cat_labels
     order = sorted(
-        totals.index.tolist(),
+        seen.tolist(),
         key=lambda c: (-group_totals[first_group[c]], str(glab[first_group[c]]), str(clab[c])),
     )
     return np.asarray(order if top_first else order[::-1], dtype=np.int64)
