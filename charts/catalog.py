@@ -17,7 +17,7 @@ from charts.figures import (
     Rows,
     bar_by_category,
     bar_from_rows,
-    donut,
+    donut_of_sums,
     group_sums,
     sankey,
     trend_from_rows,
@@ -26,7 +26,7 @@ from charts.figures import (
 from charts.image_export import ChartSpec
 from charts.theme import TEMPLATE_COLORS
 from library import aggregate as agg
-from parsing.schema import S4_GROUPS, S4_OUTCOMES
+from parsing.schema import S3_APPLICANT_COLS, S4_GROUPS, S4_OUTCOMES
 from parsing.vocabulary import template_name
 
 # Chart keys: stable names a screen picks its charts by (and the 简报包 names its files by).
@@ -622,101 +622,148 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
 # --------------------------------------------------------------------------- 依申请公开
 
 
+def _share_rows(rows: Rows) -> Rows:
+    """:func:`_shares` of coded rows: each (单位, series) sum as a share of its 单位's total (rows whose
+    total is 0 or blank are left out), pairs in order of first appearance."""
+    if not len(rows) or rows.ser is None or rows.grp is None:
+        return rows.take(np.zeros(len(rows), dtype=bool))
+    pair, pair_cat, pair_ser = _pair_codes(rows.cat, rows.ser)
+    first = np.unique(pair, return_index=True)[1]
+    sums, _ = group_sums(rows.value, pair, len(first))
+    totals, _ = group_sums(sums, pair_cat, len(rows.cat_labels))
+    total = totals[pair_cat]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, sums / np.where(total > 0, total, 1.0), np.nan)
+    keep = ~np.isnan(share)
+    return Rows(
+        share[keep],
+        pair_cat[keep],
+        rows.cat_labels,
+        pair_ser[keep],
+        rows.ser_labels,
+        rows.grp[first][keep],
+        rows.grp_labels,
+    )
+
+
+def _share_alt_rows(rows: Rows, *, title: str, **kwargs) -> tuple:
+    """:func:`_share_alt` of coded rows."""
+    fig = bar_from_rows(
+        _share_rows(rows),
+        title=title + "（各单位占比）",
+        value_title="占本单位合计的比例",
+        percent=True,
+        **kwargs,
+    )
+    return fig, "按单位占比（每个单位合计为 100%）"
+
+
+def _unit_pivot(rows: Rows, columns_name: str, values: np.ndarray | None = None) -> pd.DataFrame:
+    """The table behind a per-agency chart: one row per 单位, one column per series."""
+    assert rows.ser is not None and rows.ser_labels is not None
+    return _pivot_codes(
+        rows.cat,
+        rows.cat_labels,
+        "单位",
+        rows.ser,
+        rows.ser_labels,
+        columns_name,
+        rows.value if values is None else values,
+    )
+
+
+def _label_sums(values: np.ndarray, codes: np.ndarray, labels: np.ndarray, name: str) -> pd.Series:
+    """Σ values per label (a groupby of the label column: labels in order of first appearance)."""
+    seen = pd.unique(codes)
+    sums, _ = group_sums(values, codes, len(labels))
+    return pd.Series(sums[seen], index=pd.Index(labels[seen], name=name, dtype="str"), name="value")
+
+
 def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """Applicants by type, outcome mix per agency, carry-over and the flow from received to outcomes."""
     charts = []
-    applicants = agg.applicants_by_type(df)
-    applicants = with_agency_label(
-        applicants[["agency", "region", "year", "applicant_label", "value"]], by_year=True
+    reports = _Reports(df)
+    n = len(df)
+    applicant_labels = _series([agg._APPLICANT_LABELS[c] for c in S3_APPLICANT_COLS])
+    long = _long_of(
+        [agg._col(df, f"s3.r1_new_received.{c}").to_numpy(dtype=float) for c in S3_APPLICANT_COLS], n
     )
+    applicants = _rows(long, reports.units(long.report, by_year=True), long.ser, applicant_labels)
     title = "本年新收申请：申请人类型构成"
+    by_type = _label_sums(long.value, long.ser, applicant_labels, "applicant_label")
     charts.append(
         ChartSpec(
             APPLICATIONS_APPLICANTS_SHARE,
             title,
-            donut(applicants, names="applicant_label", value="value", title=title),
-            applicants.groupby("applicant_label", sort=False)["value"]
-            .sum()
-            .reset_index()
-            .rename(columns={"applicant_label": "申请人类型", "value": "申请数（件）"})
-            if not applicants.empty
+            donut_of_sums(by_type, title=title),
+            by_type.reset_index().rename(columns={"applicant_label": "申请人类型", "value": "申请数（件）"})
+            if len(long)
             else pd.DataFrame(),
         )
     )
     title = "本年新收申请（按单位和申请人类型）"
-    alt, alt_label = _share_alt(applicants, series="applicant_label", title=title)
+    alt, alt_label = _share_alt_rows(applicants, title=title)
     charts.append(
         ChartSpec(
             APPLICATIONS_APPLICANTS_AGENCY,
             title,
-            bar_by_category(
-                applicants,
-                category="单位",
-                value="value",
-                series="applicant_label",
-                title=title,
-                value_title="申请数（件）",
-                category_group="单位组",
-            ),
-            _pivot(applicants, "单位", "applicant_label"),
+            bar_from_rows(applicants, title=title, value_title="申请数（件）"),
+            _unit_pivot(applicants, "applicant_label"),
             alt_fig=alt,
             alt_label=alt_label,
         )
     )
-    mix = agg.outcome_mix(df)
-    mix = with_agency_label(
-        mix[["agency", "region", "year", "category_label", "value", "share"]], by_year=True
-    )
-    sums = mix.dropna(subset=["share"])  # the share of each outcome in its report (library.aggregate)
+    has_any, values, shares = agg.outcome_values(df)
+    at = np.flatnonzero(has_any.to_numpy())
+    categories = [c for c, _, _ in agg.OUTCOME_CATEGORIES]
+    mix = _long_of([values[c].to_numpy(dtype=float) for c in categories], len(at), keep_nan=True)
+    share = np.concatenate([shares[c].to_numpy(dtype=float) for c in categories]) if len(at) else np.zeros(0)
+    mix = _Long(at[mix.report], mix.ser, mix.value)
+    stated = ~np.isnan(share)  # the share of each outcome in its report (library.aggregate)
+    units = reports.units(mix.report, by_year=True)
+    category_labels = _series([lb for _, lb, _ in agg.OUTCOME_CATEGORIES])
+    sums = _rows(mix.take(stated), units, mix.ser[stated], category_labels)
     title = "办理结果构成（按单位）"
-    fig = bar_by_category(
-        sums,
-        category="单位",
-        value="share",
-        series="category_label",
+    fig = bar_from_rows(
+        Rows(share[stated], sums.cat, sums.cat_labels, sums.ser, sums.ser_labels, sums.grp, sums.grp_labels),
         title=title,
         value_title="占办理结果的比例",
         colors=OUTCOME_COLORS,
         series_order=list(OUTCOME_COLORS),
         percent=True,
-        category_group="单位组",
     )
     charts.append(
         ChartSpec(
             APPLICATIONS_OUTCOMES,
             title,
             fig,
-            _pivot(sums, "单位", "category_label"),
+            _unit_pivot(sums, "category_label"),
             note="数据表为件数；图为各单位办理结果中各类所占比例。",
         )
     )
-    carry = agg.carry_over(df)
-    carry = carry[["agency", "region", "year", "measure", "measure_label", "value"]]
-    carry = with_agency_label(
-        carry[carry["measure"].isin(["r2_carried_over", "r4_carry_forward"])], by_year=True
+    carry_measures = [(r, lb) for r, lb in agg.CARRY_MEASURES if r in ("r2_carried_over", "r4_carry_forward")]
+    long = _long_of([agg.s3_total(df, r).to_numpy() for r, _ in carry_measures], n)
+    carry = _rows(
+        long, reports.units(long.report, by_year=True), long.ser, _series([lb for _, lb in carry_measures])
     )
     title = "上年结转与结转下年度的申请（按单位）"
     charts.append(
         ChartSpec(
             APPLICATIONS_CARRY,
             title,
-            bar_by_category(
+            bar_from_rows(
                 carry,
-                category="单位",
-                value="value",
-                series="measure_label",
                 title=title,
                 value_title="申请数（件）",
                 barmode="group",
-                category_group="单位组",
                 colors={"上年结转": "#4BA3C7", "结转下年度继续办理": "#E07B39"},
             ),
-            _pivot(carry, "单位", "measure_label"),
+            _unit_pivot(carry, "measure_label"),
         )
     )
     flow = agg.application_flow(df)
     title = "申请办理流向：从收到申请到办理结果"
-    stated = int(agg.s3_total(df, "r1_new_received").notna().sum())
+    stated_n = int(agg.s3_total(df, "r1_new_received").notna().sum())
     charts.append(
         ChartSpec(
             APPLICATIONS_FLOW,
@@ -724,7 +771,9 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
             sankey(
                 flow,
                 title=title,
-                empty_message=f"{stated} 份报告填报了申请表，申请数与办理结果均为 0" if stated else NO_DATA,
+                empty_message=f"{stated_n} 份报告填报了申请表，申请数与办理结果均为 0"
+                if stated_n
+                else NO_DATA,
             ),
             flow.rename(columns={"source": "来源", "target": "去向", "value": "件数"}),
             note="左侧为本年新收与上年结转的申请，右侧为办理结果与结转下年度；两侧相等即符合勾稽关系。",

@@ -575,14 +575,9 @@ def outcome_mix(df: pd.DataFrame) -> pd.DataFrame:
     其他处理 (2019 （六） or Σ 2021 （六）1–3). A report without any outcome row is left out.
     """
     cols = [*ID_COLUMNS, "category", "category_label", "value", "share"]
-    values = pd.DataFrame(
-        {cat: _s3_rows_total(df, rows) for cat, _, rows in OUTCOME_CATEGORIES}, index=df.index
-    )
-    has_any = values.notna().any(axis=1)
+    has_any, values, shares = outcome_values(df)
     if not has_any.any():
         return pd.DataFrame(columns=cols)
-    values = values[has_any].fillna(0)  # a blank outcome row next to filled ones counts 0 (§9.4)
-    shares = values.div(values.sum(axis=1).where(lambda d: d > 0), axis=0)
     out = _long(
         df[has_any],
         [values[cat] for cat, _, _ in OUTCOME_CATEGORIES],
@@ -594,6 +589,19 @@ def outcome_mix(df: pd.DataFrame) -> pd.DataFrame:
     )
     out["share"] = np.concatenate([shares[cat].to_numpy(dtype=float) for cat, _, _ in OUTCOME_CATEGORIES])
     return out[cols]
+
+
+def outcome_values(df: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame]:
+    """(has_any, values, shares) behind :func:`outcome_mix`: which reports state any outcome row, and
+    for those the six categories' values (a blank next to filled ones counts 0) and shares (NaN when
+    the report's six categories sum to 0), one column per category."""
+    values = pd.DataFrame(
+        {cat: _s3_rows_total(df, rows) for cat, _, rows in OUTCOME_CATEGORIES}, index=df.index
+    )
+    has_any = values.notna().any(axis=1)
+    values = values[has_any].fillna(0)  # a blank outcome row next to filled ones counts 0 (§9.4)
+    shares = values.div(values.sum(axis=1).where(lambda d: d > 0), axis=0)
+    return has_any, values, shares
 
 
 CARRY_MEASURES: tuple[tuple[str, str], ...] = (
