@@ -421,6 +421,68 @@ def _by_year_chart(
     )
 
 
+def _by_year_rows(
+    key: str,
+    rows: Rows,
+    title: str,
+    value_title: str,
+    *,
+    note: str = "",
+    decimals: int | None = None,
+    data: pd.DataFrame | None = None,
+    wan: bool = True,
+) -> ChartSpec:
+    """:func:`_by_year_chart` of coded rows whose series is the year label (blank values included: the
+    years offered are those of every row, the bars those of the stated values)."""
+    assert rows.ser is not None and rows.ser_labels is not None
+    kwargs = {
+        "title": title,
+        "value_title": value_title,
+        "series_order": sorted(rows.ser_labels[pd.unique(rows.ser)]),
+        "barmode": "group",
+        "decimals": decimals,
+        "wan": wan,
+    }
+    alt, alt_label = bar_from_rows(rows, **kwargs, log=True), "对数刻度（小单位也看得清）"
+    return ChartSpec(
+        key,
+        title,
+        bar_from_rows(rows, **kwargs),
+        _unit_pivot(rows, "年度") if data is None else data,
+        note=note,
+        alt_fig=alt,
+        alt_label=alt_label,
+    )
+
+
+def _s2_long(df: pd.DataFrame, measures: list[tuple]) -> tuple[_Long, list[tuple]]:
+    """The long rows of section-二 measures (:func:`library.aggregate._s2_measures`) and the measures
+    present in ``df``, in order: series ``i`` of the rows is ``present[i]``."""
+    present = [m for m in measures if m[0] in df.columns]
+    return _long_of([df[m[0]].to_numpy(dtype=float) for m in present], len(df)), present
+
+
+def _label_codes(labels: list) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each series, distinct labels) for per-series labels (equal labels share a code)."""
+    return _factorized([str(x) for x in labels]) if labels else (np.zeros(0, np.int64), np.zeros(0, object))
+
+
+def _year_prefixed(long: _Long, reports: _Reports, ser: np.ndarray, labels: np.ndarray) -> tuple:
+    """:func:`_label_by_year` of coded rows: the series label with its year ("2021年 现行有效件数") when
+    the rows span several years, so a stock never adds its years."""
+    years = reports.year[long.report]
+    if len(np.unique(years[years >= 0])) <= 1:
+        return ser, labels
+    year_codes = reports.year_label_codes()[long.report]
+    combo, combo_year, combo_ser = _pair_codes(year_codes, ser)
+    texts = [
+        f"{reports.year_labels[y]} {labels[c]}"
+        for y, c in zip(combo_year.tolist(), combo_ser.tolist(), strict=True)
+    ]
+    codes, out = _factorized(texts)
+    return codes[combo], out
+
+
 # --------------------------------------------------------------------------- 主动公开
 
 
@@ -510,39 +572,40 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
 
 def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """Decisions (许可/处罚/强制) by agency and over the years; fees, kept apart by template version."""
-    long = agg.enforcement(df)
-    long = with_agency_label(
-        long[["agency", "region", "year", "item", "item_label", "version", "measure", "value"]], by_year=True
+    measures = [m for block in ("art20_5", "art20_6", "art20_8") for m in agg._s2_measures(block)]
+    long, present = _s2_long(df, measures)
+    reports = _Reports(df)
+    units = reports.units(long.report, by_year=True)
+    item_codes, item_labels = _label_codes([m[3] for m in present])
+    kind = (
+        np.asarray([m[4] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
+    )
+    item = (
+        np.asarray([m[2] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
+    )
+    version = (
+        np.asarray([m[1] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
     )
     charts = []
-    decisions = long[
-        (long["measure"] == "decisions")
-        & long["item"].isin(
-            [
-                "administrative_licensing",
-                "administrative_penalty",
-                "administrative_coercion",
-                "other_management_services",
-            ]
-        )
-    ].copy()
+    decided = (kind == "decisions") & np.isin(
+        item,
+        [
+            "administrative_licensing",
+            "administrative_penalty",
+            "administrative_coercion",
+            "other_management_services",
+        ],
+    )
+    part = long.take(decided)
+    decisions = _rows(part, units, item_codes[part.ser], item_labels)
     title = "行政许可、行政处罚、行政强制处理决定数量（按单位）"
-    alt, alt_label = _share_alt(decisions, series="item_label", title=title, series_order=ITEM_ORDER)
+    alt, alt_label = _share_alt_rows(decisions, title=title, series_order=ITEM_ORDER)
     charts.append(
         ChartSpec(
             ENFORCEMENT_DECISIONS_AGENCY,
             title,
-            bar_by_category(
-                decisions,
-                category="单位",
-                value="value",
-                series="item_label",
-                title=title,
-                value_title="处理决定（件）",
-                series_order=ITEM_ORDER,
-                category_group="单位组",
-            ),
-            _pivot(decisions, "单位", "item_label"),
+            bar_from_rows(decisions, title=title, value_title="处理决定（件）", series_order=ITEM_ORDER),
+            _unit_pivot(decisions, "item_label"),
             note="2019 版“处理决定数量”与 2021 版“本年处理决定数量”含义相同，"
             "合并统计；同一单位的不同年度分列，不相加。",
             alt_fig=alt,
@@ -577,11 +640,12 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             else pd.DataFrame(),
         )
     )
-    fees = with_agency_label(long[long["measure"] == "fee_amount_wan_yuan"].drop(columns=["单位", "单位组"]))
-    fees["年度"] = fees["year"].pipe(_year_labels)
+    fee = long.take(kind == "fee_amount_wan_yuan")
+    fee_units = reports.units(fee.report, by_year=False)  # labelled on the fee rows alone
+    fees = _rows(fee, fee_units, reports.year_label_codes()[fee.report], reports.year_labels)
     title = "2021 版格式：行政事业性收费金额（万元，按单位）"
     charts.append(
-        _by_year_chart(
+        _by_year_rows(
             ENFORCEMENT_FEES_2021,
             fees,
             title,
@@ -589,30 +653,30 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             decimals=2,
             wan=False,
             # 万元 to four decimals is exact to the yuan; more digits are conversion noise (元 ÷ 10,000).
-            data=_pivot(fees, "单位", "年度").round(4),
+            data=_unit_pivot(fees, "年度").round(4),
             note="2021 版填报本年收费金额（万元，图中保留两位小数）；"
             "2019 版只填收费项目数量，口径不同，见下图。",
         )
     )
-    items_2019 = long[(long["measure"] == "prev_year_items") & (long["version"] == "2019")].copy()
-    items_2019["事项"] = _label_by_year(items_2019, "item_label")  # a stock: years kept apart
+    part = long.take((kind == "prev_year_items") & (version == "2019"))
+    items_2019 = _rows(part, units, item_codes[part.ser], item_labels)
+    # A stock: its years kept apart in the table.
+    by_year_ser, by_year_labels = _year_prefixed(part, reports, item_codes[part.ser], item_labels)
     title = "2019 版格式：事项数量（上一年项目数量，按单位）"
     charts.append(
         ChartSpec(
             ENFORCEMENT_ITEMS_2019,
             title,
-            bar_by_category(
+            bar_from_rows(
                 items_2019,
-                category="单位",
-                value="value",
-                series="item_label",
                 title=title,
                 value_title="项目数量（项）",
                 series_order=ITEM_ORDER,
                 barmode="group",
-                category_group="单位组",
             ),
-            _agency_table(items_2019, "事项"),
+            _pivot_codes(
+                items_2019.grp, items_2019.grp_labels, "单位", by_year_ser, by_year_labels, "事项", part.value
+            ),
             note="2019 版统计许可、处罚、强制、收费等事项的项目数量，不是决定数或金额，与 2021 版不可比。",
         )
     )
