@@ -488,66 +488,64 @@ def _year_prefixed(long: _Long, reports: _Reports, ser: np.ndarray, labels: np.n
 
 def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS) -> list[ChartSpec]:
     """规章/规范性文件 per agency and per year, one pair of charts per template version and item."""
-    long = agg.normative_documents(df)
-    long = with_agency_label(
-        long[["agency", "region", "year", "item", "item_label", "version", "measure_name", "value"]],
-        by_year=True,
-    )
+    long, present = _s2_long(df, agg._s2_measures("art20_1"))
+    reports = _Reports(df)
+    units = reports.units(long.report, by_year=True)
     charts = []
-    prose = with_agency_label(
-        pd.DataFrame(
-            {
-                "agency": agg.agency_name(df),
-                "region": df["region"],
-                "year": df["year"],
-                "value": df["n.proactive_total"] if "n.proactive_total" in df else float("nan"),
-            }
-        )
+    prose = _long_of(
+        [
+            df["n.proactive_total"].to_numpy(dtype=float)
+            if "n.proactive_total" in df
+            else np.full(len(df), np.nan)
+        ],
+        len(df),
+        keep_nan=True,
     )
-    prose["年度"] = prose["year"].pipe(_year_labels)
     title = "主动公开政府信息条数（正文所述，按单位）"
     charts.append(
-        _by_year_chart(
+        _by_year_rows(
             PROACTIVE_ITEMS_PROSE,
-            prose,
+            _rows(
+                prose,
+                reports.units(prose.report, by_year=False),
+                reports.year_label_codes()[prose.report],
+                reports.year_labels,
+            ),
             title,
             "条数",
             note="年报表格中没有“主动公开条数”一栏，"
             "此数取自报告正文（如“主动公开政府信息 39 条”）；正文未写明的报告不计入。",
         )
     )
+    item_of = np.asarray([m[2] for m in present] or [""], dtype=object)[long.ser]
+    version_of = np.asarray([m[1] for m in present] or [""], dtype=object)[long.ser]
+    name_codes, name_labels = _label_codes([m[7] for m in present])
     for item in items:
-        part_item = long[long["item"] == item]
         for version in ("2019", "2021"):
-            part = part_item[part_item["version"] == version].copy()
+            chosen = np.flatnonzero((item_of == item) & (version_of == version))
+            part = long.take(chosen)
             item_label = (
-                part["item_label"].iloc[0]
-                if not part.empty
+                present[part.ser[0]][3]
+                if len(part)
                 else (
                     "规章"
                     if item == "regulations"
                     else ("规范性文件" if version == "2019" else "行政规范性文件")
                 )
             )
-            part["指标"] = part["measure_name"]
-            part["年度"] = part["year"].pipe(_year_labels)
-            by_agency = part.assign(指标=_label_by_year(part, "measure_name"))  # a stock: years kept apart
+            ser = name_codes[part.ser]
+            rows = _rows(part, units, ser, name_labels)
+            # A stock: its years kept apart in the table.
+            by_year_ser, by_year_labels = _year_prefixed(part, reports, ser, name_labels)
             title = f"{version} 版格式：{item_label}（按单位）"
             charts.append(
                 ChartSpec(
                     proactive_key(item, version, "agency"),
                     title,
-                    bar_by_category(
-                        part,
-                        category="单位",
-                        value="value",
-                        series="指标",
-                        title=title,
-                        value_title="件数",
-                        barmode="group",
-                        category_group="单位组",
+                    bar_from_rows(rows, title=title, value_title="件数", barmode="group"),
+                    _pivot_codes(
+                        rows.grp, rows.grp_labels, "单位", by_year_ser, by_year_labels, "指标", part.value
                     ),
-                    _agency_table(by_agency, "指标"),
                     note=f"仅含 {version} 版格式报告；"
                     f"{version} 版口径与{'2021' if version == '2019' else '2019'} 版不同，不合并。",
                 )
@@ -557,10 +555,23 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
                 ChartSpec(
                     proactive_key(item, version, "trend"),
                     title,
-                    trend_lines(
-                        part, x="year", value="value", series="指标", title=title, value_title="件数"
+                    trend_from_rows(
+                        reports.year_value[part.report],
+                        part.value,
+                        ser,
+                        name_labels,
+                        title=title,
+                        value_title="件数",
                     ),
-                    _pivot(part, "年度", "指标"),
+                    _pivot_codes(
+                        reports.year_label_codes()[part.report],
+                        reports.year_labels,
+                        "年度",
+                        ser,
+                        name_labels,
+                        "指标",
+                        part.value,
+                    ),
                     note=f"仅含 {version} 版格式报告，各单位合计。",
                 )
             )
