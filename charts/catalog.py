@@ -788,7 +788,8 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
             alt_label=alt_label,
         )
     )
-    has_any, values, shares = agg.outcome_values(df)
+    s3 = agg.S3Totals(df)
+    has_any, values, shares = agg.outcome_values(df, s3)
     at = np.flatnonzero(has_any.to_numpy())
     categories = [c for c, _, _ in agg.OUTCOME_CATEGORIES]
     mix = _long_of([values[c].to_numpy(dtype=float) for c in categories], len(at), keep_nan=True)
@@ -817,7 +818,7 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
         )
     )
     carry_measures = [(r, lb) for r, lb in agg.CARRY_MEASURES if r in ("r2_carried_over", "r4_carry_forward")]
-    long = _long_of([agg.s3_total(df, r).to_numpy() for r, _ in carry_measures], n)
+    long = _long_of([s3.total(r).to_numpy() for r, _ in carry_measures], n)
     carry = _rows(
         long, reports.units(long.report, by_year=True), long.ser, _series([lb for _, lb in carry_measures])
     )
@@ -836,9 +837,9 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
             _unit_pivot(carry, "measure_label"),
         )
     )
-    flow = agg.application_flow(df)
+    flow = agg.application_flow(df, s3=s3)
     title = "申请办理流向：从收到申请到办理结果"
-    stated_n = int(agg.s3_total(df, "r1_new_received").notna().sum())
+    stated_n = int(s3.total("r1_new_received").notna().sum())
     charts.append(
         ChartSpec(
             APPLICATIONS_FLOW,
