@@ -242,6 +242,7 @@ class _Reports:
 
     def __init__(self, df: pd.DataFrame) -> None:
         self.n = len(df)
+        self._cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
         self.agency, self.agency_labels = _factorized(agg.agency_name(df).tolist())
         region = df["region"].to_numpy(dtype=object)
         codes, uniques = pd.factorize(region)  # −1: region unknown
@@ -257,8 +258,42 @@ class _Reports:
         """The code of each report's year label in :attr:`year_labels` (年度未填 last)."""
         return np.where(self.year < 0, len(self.year_labels) - 1, self.year)
 
+    def _groups(self, several: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(单位组 code of every report, labels): the agency, with its region when ``several``; each
+        distinct (agency, region) pair is written once, and kept per ``several`` for the next chart."""
+        cached = self._cache.get(("group", several))
+        if cached is None:
+            region = self.region if several else np.zeros_like(self.region)
+            pair, pair_agency, pair_region = _pair_codes(self.agency, region)
+            texts = []
+            for a, r in zip(pair_agency.tolist(), pair_region.tolist(), strict=True):
+                label = str(self.agency_labels[a])
+                if several:
+                    label += "（" + (str(self.region_labels[r]) if r >= 0 else "地区未填") + "）"
+                texts.append(label.replace("<", "＜").replace(">", "＞"))
+            pair_group, labels = _factorized(texts)
+            cached = self._cache[("group", several)] = (pair_group[pair], labels)
+        return cached
+
+    def _units_by_year(self, several: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(单位 code of every report, labels) when an agency's years are kept apart: "某局 2021年"."""
+        cached = self._cache.get(("unit", several))
+        if cached is None:
+            group, group_labels = self._groups(several)
+            combo, combo_group, combo_year = _pair_codes(group, self.year)
+            years = self.year_labels
+            texts = [
+                f"{group_labels[g]} {years[y] if y >= 0 else years[-1]}"
+                for g, y in zip(combo_group.tolist(), combo_year.tolist(), strict=True)
+            ]
+            combo_unit, labels = _factorized(texts)
+            cached = self._cache[("unit", several)] = (combo_unit[combo], labels)
+        return cached
+
     def units(self, reports: np.ndarray, *, by_year: bool) -> _Units:
-        """What :func:`with_agency_label` adds, for the reports at ``reports`` (those of a long frame)."""
+        """What :func:`with_agency_label` adds, for the reports at ``reports`` (those of a long frame):
+        the region shown when they span several regions, the year when ``by_year`` and some agency among
+        them has several years."""
         unit = np.full(self.n, -1, dtype=np.int64)
         group = np.full(self.n, -1, dtype=np.int64)
         chosen = np.zeros(self.n, dtype=bool)
@@ -266,32 +301,18 @@ class _Reports:
         reports = np.flatnonzero(chosen)
         if not len(reports):
             return _Units(unit, np.zeros(0, object), group, np.zeros(0, object))
-        agency, region = self.agency[reports], self.region[reports]
+        region = self.region[reports]
         several = len(np.unique(region[region >= 0])) > 1
-        pair, pair_agency, pair_region = _pair_codes(agency, region if several else np.zeros_like(region))
-        texts = []
-        for a, r in zip(pair_agency.tolist(), pair_region.tolist(), strict=True):
-            label = str(self.agency_labels[a])
-            if several:
-                label += "（" + (str(self.region_labels[r]) if r >= 0 else "地区未填") + "）"
-            texts.append(label.replace("<", "＜").replace(">", "＞"))
-        pair_group, group_labels = _factorized(texts)
-        group_of = pair_group[pair]
-        group[reports] = group_of
+        group_of, group_labels = self._groups(several)
+        group[reports] = group_of[reports]
         if by_year:
-            year = self.year[reports]
-            combo, combo_group, combo_year = _pair_codes(group_of, year)
-            years_per_group = np.bincount(combo_group, minlength=len(group_labels))
-            if (years_per_group > 1).any():
-                labels = self.year_labels
-                texts = [
-                    f"{group_labels[g]} {labels[y] if y >= 0 else labels[-1]}"
-                    for g, y in zip(combo_group.tolist(), combo_year.tolist(), strict=True)
-                ]
-                combo_unit, unit_labels = _factorized(texts)
-                unit[reports] = combo_unit[combo]
+            g = group_of[reports]
+            combos = np.unique(g * (len(self.year_labels) + 1) + (self.year[reports] + 1))
+            if len(combos) > len(np.unique(g)):  # some agency has several years (a blank one counts)
+                unit_of, unit_labels = self._units_by_year(several)
+                unit[reports] = unit_of[reports]
                 return _Units(unit, unit_labels, group, group_labels)
-        unit[reports] = group_of
+        unit[reports] = group_of[reports]
         return _Units(unit, group_labels, group, group_labels)
 
 
