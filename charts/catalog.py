@@ -350,6 +350,8 @@ def _pivot_codes(
     size = len(rows) * len(cols)
     sums, counts = group_sums(values, row_at[index] * len(cols) + col_at[columns], size)
     matrix = np.where(counts > 0, sums, np.nan).reshape(len(rows), len(cols))  # blank ≠ 0
+    if values.dtype.kind in "iu" and not np.isnan(matrix).any():
+        matrix = matrix.astype(values.dtype)  # counts stay integers when every cell has one, as before
     table = pd.DataFrame(
         matrix,
         index=pd.Index(index_labels[rows], name=index_name, dtype="str"),
@@ -370,13 +372,21 @@ def _series(labels: list[str]) -> np.ndarray:
 def overview_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """Reports per year and template; applications received per agency."""
     charts = []
-    counts = df.assign(年度=df["year"].pipe(_year_labels), 格式=df["template"].map(template_name), n=1)
+    reports = _Reports(df)
+    templates, uniques = pd.factorize(df["template"], use_na_sentinel=False)
+    names = pd.Series(uniques, dtype=object).map(template_name).tolist()
+    name_codes, name_labels = _factorized(names)
+    years = reports.year_label_codes()
+    counts = Rows(
+        np.ones(len(df), dtype=np.int64),
+        years,
+        reports.year_labels,
+        name_codes[templates] if len(df) else np.zeros(0, np.int64),
+        name_labels,
+    )
     title = "各年度报告数（按格式版本）"
-    fig = bar_by_category(
+    fig = bar_from_rows(
         counts,
-        category="年度",
-        value="n",
-        series="格式",
         title=title,
         value_title="报告数（份）",
         category_title="年度",
@@ -384,16 +394,20 @@ def overview_charts(df: pd.DataFrame) -> list[ChartSpec]:
         horizontal=False,
     )
     fig.update_xaxes(categoryorder="category ascending")
-    charts.append(ChartSpec(OVERVIEW_REPORTS, title, fig, _pivot(counts, "年度", "格式", "n")))
+    table = _pivot_codes(years, reports.year_labels, "年度", counts.ser, name_labels, "格式", counts.value)
+    charts.append(ChartSpec(OVERVIEW_REPORTS, title, fig, table))
 
-    table = with_agency_label(agg.agency_table(df))
-    table["年度"] = table["year"].pipe(_year_labels)
-    table = table.rename(columns={"applications_received": "value"})
+    order = agg.agency_table_order(df)
+    received, _, _ = agg._with_fallback(
+        agg.s3_total(df, "r1_new_received"), agg._col(df, "n.applications_received")
+    )
+    long = _Long(order, np.zeros(len(order), dtype=np.int64), received.to_numpy(dtype=float)[order])
+    rows = _rows(long, reports.units(long.report, by_year=False), years[order], reports.year_labels)
     title = "各单位本年新收政府信息公开申请（件）"
     charts.append(
-        _by_year_chart(
+        _by_year_rows(
             OVERVIEW_APPLICATIONS,
-            table,
+            rows,
             title,
             "申请数（件）",
             note="表格未填时取正文所述数字；空白不计为 0。各年度并列，不相加。",

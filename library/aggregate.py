@@ -451,7 +451,15 @@ def agency_table(df: pd.DataFrame) -> pd.DataFrame:
     out["review_litigation_cases"] = cases
     out["checks_failed"] = df["checks_failed"]
     out["unmatched_labels"] = df["unmatched_labels"] if "unmatched_labels" in df else 0
-    return out.sort_values(["region", "agency", "year"], na_position="last").reset_index(drop=True)
+    return out.take(agency_table_order(df)).reset_index(drop=True)
+
+
+def agency_table_order(df: pd.DataFrame) -> np.ndarray:
+    """The positions of ``df``'s reports in :func:`agency_table` order (region, agency, year; blanks last)."""
+    keys = pd.DataFrame(
+        {"region": df["region"].to_numpy(), "agency": agency_name(df).to_numpy(), "year": df["year"].array}
+    )
+    return keys.sort_values(["region", "agency", "year"], na_position="last").index.to_numpy()
 
 
 # --------------------------------------------------------------------------- 主动公开
