@@ -103,76 +103,12 @@ def with_agency_label(long: pd.DataFrame, *, by_year: bool = False) -> pd.DataFr
     return out
 
 
-def _log_alt(fig_builder, **kwargs) -> tuple:
-    """The same grouped bars on a log scale: a county's bar stays visible next to a city's."""
-    return fig_builder(**kwargs, log=True), "对数刻度（小单位也看得清）"
-
-
-def _shares(long: pd.DataFrame, category: str, series: str) -> pd.DataFrame:
-    """Each series' share of its category's total (rows whose total is 0 or blank are left out)."""
-    if long.empty:
-        return pd.DataFrame(columns=[category, series, "share", "单位组"])
-    sums = long.groupby([category, series], sort=False).agg(
-        value=("value", "sum"), 单位组=("单位组", "first")
-    )
-    sums = sums.reset_index()
-    totals = sums.groupby(category)["value"].transform("sum")
-    sums["share"] = (sums["value"] / totals).where(totals > 0)
-    return sums.dropna(subset=["share"])
-
-
-def _share_alt(long: pd.DataFrame, *, series: str, title: str, **kwargs) -> tuple:
-    """Stacked bars normalised per agency (each bar 100%), for a stack where a small agency vanishes."""
-    fig = bar_by_category(
-        _shares(long, "单位", series),
-        category="单位",
-        value="share",
-        series=series,
-        title=title + "（各单位占比）",
-        value_title="占本单位合计的比例",
-        percent=True,
-        category_group="单位组",
-        **kwargs,
-    )
-    return fig, "按单位占比（每个单位合计为 100%）"
-
-
 def _year_labels(years: pd.Series) -> pd.Series:
     """'2021年' (or '年度未填') for a whole column of years, computed once per distinct year."""
     # Each distinct year is formatted once (a long frame repeats a handful of years 30,000 times).
     codes, uniques = pd.factorize(years)  # a blank year gets code -1: the last label below
     labels = np.array([f"{int(y)}年" for y in uniques] + ["年度未填"], dtype=object)
     return pd.Series(labels[codes], index=years.index, name=years.name, dtype=object)
-
-
-def _label_by_year(part: pd.DataFrame, col: str) -> pd.Series:
-    """``col`` prefixed with the year ("2024年 现行有效件数") when ``part`` spans several years.
-
-    A stock (现行有效件数, 对外公开总数量, 上一年项目数量; ``parsing.schema.STOCK_KEYS``) must never add
-    its years in one bar or one data cell; one series per year and measure keeps them apart.
-    """
-    if part["year"].nunique() <= 1:
-        return part[col]
-    return part["year"].pipe(_year_labels) + " " + part[col].astype(str)
-
-
-def _agency_table(long: pd.DataFrame, columns: str) -> pd.DataFrame:
-    """One row per agency (``单位组``), its years in the columns: the chart draws one bar per agency and
-    year, the table keeps an agency on one line with each year's figure apart."""
-    return _pivot(long, "单位组", columns).rename(columns={"单位组": "单位"})
-
-
-def _pivot(long: pd.DataFrame, index: str, columns: str, value: str = "value") -> pd.DataFrame:
-    """The numbers behind a chart as a readable table (rows × series), for the 查看数据 popover and Excel."""
-    if long.empty:
-        return pd.DataFrame()
-    # What pivot_table(aggfunc="sum", sort=False) does, without its generic machinery (a third of the
-    # time), on the three columns it reads rather than the whole long frame.
-    sums = (
-        long[[index, columns, value]].groupby([index, columns], sort=False)[value].sum(min_count=1)
-    )  # blank ≠ 0
-    table = sums.unstack(columns).dropna(how="all", axis=1)
-    return table.reset_index()
 
 
 # --------------------------------------------------------------------------- long rows as codes
@@ -338,8 +274,9 @@ def _pivot_codes(
     columns_name: str | None,
     values: np.ndarray,
 ) -> pd.DataFrame:
-    """:func:`_pivot` of coded rows: Σ values per (index, column), rows and columns in order of first
-    appearance (as the grouped sum and unstack gave them), blank where no value is stated."""
+    """The numbers behind a chart as a table (for the 查看数据 popover and Excel), from coded rows:
+    Σ values per (index, column), rows and columns in order of first appearance (as a grouped sum and
+    unstack gave them), blank where no value is stated (blank ≠ 0)."""
     if not len(values):
         return pd.DataFrame()
     rows, cols = pd.unique(index), pd.unique(columns)
@@ -416,46 +353,6 @@ def overview_charts(df: pd.DataFrame) -> list[ChartSpec]:
     return charts
 
 
-def _by_year_chart(
-    key: str,
-    long: pd.DataFrame,
-    title: str,
-    value_title: str,
-    *,
-    note: str = "",
-    decimals: int | None = None,
-    data: pd.DataFrame | None = None,
-    wan: bool = True,
-) -> ChartSpec:
-    """Bars per agency with one bar per year side by side (grouped): years are never stacked into one total.
-
-    A log-scale version is offered beside it, since one city can be a hundred times a county.
-    """
-    kwargs = {
-        "df": long,
-        "category": "单位",
-        "value": "value",
-        "series": "年度",
-        "title": title,
-        "value_title": value_title,
-        "series_order": sorted(long["年度"].unique()),
-        "barmode": "group",
-        "decimals": decimals,
-        "category_group": "单位组",
-        "wan": wan,
-    }
-    alt, alt_label = _log_alt(bar_by_category, **kwargs)
-    return ChartSpec(
-        key,
-        title,
-        bar_by_category(**kwargs),
-        _pivot(long, "单位", "年度") if data is None else data,
-        note=note,
-        alt_fig=alt,
-        alt_label=alt_label,
-    )
-
-
 def _by_year_rows(
     key: str,
     rows: Rows,
@@ -467,8 +364,12 @@ def _by_year_rows(
     data: pd.DataFrame | None = None,
     wan: bool = True,
 ) -> ChartSpec:
-    """:func:`_by_year_chart` of coded rows whose series is the year label (blank values included: the
-    years offered are those of every row, the bars those of the stated values)."""
+    """Bars per agency with one bar per year side by side (grouped: years are never stacked into one
+    total) and a log-scale version beside it (one city can be a hundred times a county).
+
+    ``rows``: coded rows whose series is the year label, blank values included (the years offered are
+    those of every row, the bars those of the stated values).
+    """
     assert rows.ser is not None and rows.ser_labels is not None
     kwargs = {
         "title": title,
@@ -503,7 +404,7 @@ def _label_codes(labels: list) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _year_prefixed(long: _Long, reports: _Reports, ser: np.ndarray, labels: np.ndarray) -> tuple:
-    """:func:`_label_by_year` of coded rows: the series label with its year ("2021年 现行有效件数") when
+    """The series label with its year ("2021年 现行有效件数") when
     the rows span several years, so a stock never adds its years."""
     years = reports.year[long.report]
     if len(np.unique(years[years >= 0])) <= 1:
@@ -733,7 +634,7 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
 
 
 def _share_rows(rows: Rows) -> Rows:
-    """:func:`_shares` of coded rows: each (单位, series) sum as a share of its 单位's total (rows whose
+    """Each (单位, series) sum as a share of its 单位's total (rows whose
     total is 0 or blank are left out), pairs in order of first appearance."""
     if not len(rows) or rows.ser is None or rows.grp is None:
         return rows.take(np.zeros(len(rows), dtype=bool))
@@ -757,7 +658,7 @@ def _share_rows(rows: Rows) -> Rows:
 
 
 def _share_alt_rows(rows: Rows, *, title: str, **kwargs) -> tuple:
-    """:func:`_share_alt` of coded rows."""
+    """Stacked bars normalised per agency (each bar 100%), for a stack where a small agency vanishes."""
     fig = bar_from_rows(
         _share_rows(rows),
         title=title + "（各单位占比）",

@@ -95,53 +95,6 @@ def empty_figure(title: str, message: str = NO_DATA) -> go.Figure:
     return themed(fig, title=title, height=320)
 
 
-def top_categories(
-    df: pd.DataFrame, cat: str, value: str, limit: int = MAX_AGENCIES
-) -> tuple[pd.DataFrame, int]:
-    """Keep the ``limit`` categories with the largest total ``value``; returns (data, number dropped)."""
-    totals = df.groupby(cat, sort=False)[value].sum(min_count=1).fillna(0).sort_values(ascending=False)
-    if len(totals) <= limit:
-        return df, 0
-    keep = totals.index[:limit]
-    return df[df[cat].isin(keep)], len(totals) - limit
-
-
-def _slim(df: pd.DataFrame, columns: list[str | None], value: str) -> pd.DataFrame:
-    """Only the columns a chart reads, rows with a value: every later filter then moves 2–3 columns.
-
-    Why: the long frames carry a dozen Arrow-backed text columns, and each boolean filter of the whole
-    frame takes every one of them (most of a chart's build time on 5,000 reports).
-    """
-    wanted = list(dict.fromkeys(c for c in columns if c is not None))
-    data = df[wanted]
-    return data[data[value].notna()]
-
-
-def _sum_matrix(
-    data: pd.DataFrame, category: str, series: str | None, value: str, cats: pd.Index, names: list
-) -> np.ndarray:
-    """Σ ``value`` per (category in ``cats``, series in ``names``) in one groupby; NaN where no row."""
-    cat_codes = cats.get_indexer(data[category])
-    if series is None:
-        ser_codes = np.zeros(len(data), dtype="int64")
-    else:
-        ser_codes = pd.Index(names).get_indexer(data[series])
-    keep = (cat_codes >= 0) & (ser_codes >= 0)
-    flat = cat_codes[keep].astype("int64") * len(names) + ser_codes[keep]
-    # pandas' grouped sum (compensated), as the per-series groupby it replaces: identical figures.
-    sums = data[value][keep].groupby(flat, sort=False).sum()
-    matrix = np.full(len(cats) * len(names), np.nan)
-    matrix[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
-    return matrix.reshape(len(cats), len(names))
-
-
-def _order(df: pd.DataFrame, col: str, given: list[str] | None) -> list:
-    present = df[col].unique().tolist()  # first-appearance order, like dict.fromkeys
-    if not given:
-        return present
-    return [c for c in given if c in present] + [c for c in present if c not in given]
-
-
 def _colors(names: list, colors: dict[str, str] | None) -> dict:
     out = {}
     for i, n in enumerate(names):
@@ -423,22 +376,6 @@ def _category_order_codes(data: Rows, *, top_first: bool) -> np.ndarray:
         key=lambda c: (-group_totals[first_group[c]], str(glab[first_group[c]]), str(clab[c])),
     )
     return np.asarray(order if top_first else order[::-1], dtype=np.int64)
-
-
-def _category_order(
-    data: pd.DataFrame, category: str, value: str, group: str | None, *, top_first: bool
-) -> pd.Series:
-    """Category totals in drawing order: by total (or by group total, then label), largest first on screen.
-
-    Plotly draws horizontal categories bottom-up, so for those the largest comes last.
-    """
-    totals = data.groupby(category, sort=False)[value].sum()
-    if group is None:
-        return totals.sort_values(ascending=not top_first)
-    first_group = data.groupby(category, sort=False)[group].first()
-    group_totals = data.groupby(group, sort=False)[value].sum()
-    order = sorted(totals.index, key=lambda c: (-group_totals[first_group[c]], str(first_group[c]), str(c)))
-    return totals.reindex(order if top_first else order[::-1])
 
 
 def _value_range(matrix: np.ndarray, barmode: str) -> tuple[float, float]:
