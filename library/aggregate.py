@@ -457,7 +457,7 @@ def agency_table(df: pd.DataFrame) -> pd.DataFrame:
 def agency_table_order(df: pd.DataFrame) -> np.ndarray:
     """The positions of ``df``'s reports in :func:`agency_table` order (region, agency, year; blanks last)."""
     keys = pd.DataFrame(
-        {"region": df["region"].to_numpy(), "agency": agency_name(df).to_numpy(), "year": df["year"].array}
+        {"region": df["region"].array, "agency": agency_name(df).array, "year": df["year"].array}
     )
     return keys.sort_values(["region", "agency", "year"], na_position="last").index.to_numpy()
 
