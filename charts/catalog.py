@@ -7,13 +7,26 @@ to label it in Chinese.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from charts.figures import NO_DATA, bar_by_category, donut, sankey, trend_lines
+from charts.figures import (
+    NO_DATA,
+    Rows,
+    bar_by_category,
+    bar_from_rows,
+    donut_of_sums,
+    group_sums,
+    sankey,
+    trend_from_rows,
+    trend_lines,
+)
 from charts.image_export import ChartSpec
 from charts.theme import TEMPLATE_COLORS
 from library import aggregate as agg
+from parsing.schema import S3_APPLICANT_COLS, S4_GROUPS, S4_OUTCOMES
 from parsing.vocabulary import template_name
 
 # Chart keys: stable names a screen picks its charts by (and the 简报包 names its files by).
@@ -90,40 +103,6 @@ def with_agency_label(long: pd.DataFrame, *, by_year: bool = False) -> pd.DataFr
     return out
 
 
-def _log_alt(fig_builder, **kwargs) -> tuple:
-    """The same grouped bars on a log scale: a county's bar stays visible next to a city's."""
-    return fig_builder(**kwargs, log=True), "对数刻度（小单位也看得清）"
-
-
-def _shares(long: pd.DataFrame, category: str, series: str) -> pd.DataFrame:
-    """Each series' share of its category's total (rows whose total is 0 or blank are left out)."""
-    if long.empty:
-        return pd.DataFrame(columns=[category, series, "share", "单位组"])
-    sums = long.groupby([category, series], sort=False).agg(
-        value=("value", "sum"), 单位组=("单位组", "first")
-    )
-    sums = sums.reset_index()
-    totals = sums.groupby(category)["value"].transform("sum")
-    sums["share"] = (sums["value"] / totals).where(totals > 0)
-    return sums.dropna(subset=["share"])
-
-
-def _share_alt(long: pd.DataFrame, *, series: str, title: str, **kwargs) -> tuple:
-    """Stacked bars normalised per agency (each bar 100%), for a stack where a small agency vanishes."""
-    fig = bar_by_category(
-        _shares(long, "单位", series),
-        category="单位",
-        value="share",
-        series=series,
-        title=title + "（各单位占比）",
-        value_title="占本单位合计的比例",
-        percent=True,
-        category_group="单位组",
-        **kwargs,
-    )
-    return fig, "按单位占比（每个单位合计为 100%）"
-
-
 def _year_labels(years: pd.Series) -> pd.Series:
     """'2021年' (or '年度未填') for a whole column of years, computed once per distinct year."""
     # Each distinct year is formatted once (a long frame repeats a handful of years 30,000 times).
@@ -132,34 +111,196 @@ def _year_labels(years: pd.Series) -> pd.Series:
     return pd.Series(labels[codes], index=years.index, name=years.name, dtype=object)
 
 
-def _label_by_year(part: pd.DataFrame, col: str) -> pd.Series:
-    """``col`` prefixed with the year ("2024年 现行有效件数") when ``part`` spans several years.
-
-    A stock (现行有效件数, 对外公开总数量, 上一年项目数量; ``parsing.schema.STOCK_KEYS``) must never add
-    its years in one bar or one data cell; one series per year and measure keeps them apart.
-    """
-    if part["year"].nunique() <= 1:
-        return part[col]
-    return part["year"].pipe(_year_labels) + " " + part[col].astype(str)
+# --------------------------------------------------------------------------- long rows as codes
+#
+# A page of 50,000 reports must not build long frames of text (50,000 reports × a dozen measures, each
+# row carrying the agency, region and labels) only to group them again: the long rows below are
+# positions (report, series) and values, the labels are made once per distinct agency, year or series,
+# and charts.figures draws from the codes. Every chart gives exactly what the former long frames gave
+# (tests/test_pages_reference.py compares them with a copy of the former code).
 
 
-def _agency_table(long: pd.DataFrame, columns: str) -> pd.DataFrame:
-    """One row per agency (``单位组``), its years in the columns: the chart draws one bar per agency and
-    year, the table keeps an agency on one line with each year's figure apart."""
-    return _pivot(long, "单位组", columns).rename(columns={"单位组": "单位"})
+@dataclass(frozen=True)
+class _Long:
+    """Long rows of per-report measures, series-major (all reports of the first series, then the second,
+    ...), reports in dataset order: like :func:`library.aggregate._long`, as positions."""
+
+    report: np.ndarray  # row position in the dataset
+    ser: np.ndarray  # series number
+    value: np.ndarray
+
+    def take(self, keep: np.ndarray) -> _Long:
+        return _Long(self.report[keep], self.ser[keep], self.value[keep])
+
+    def __len__(self) -> int:
+        return len(self.value)
 
 
-def _pivot(long: pd.DataFrame, index: str, columns: str, value: str = "value") -> pd.DataFrame:
-    """The numbers behind a chart as a readable table (rows × series), for the 查看数据 popover and Excel."""
-    if long.empty:
+def _long_of(columns: list[np.ndarray], n: int, *, keep_nan: bool = False) -> _Long:
+    """The long rows of per-report value arrays (a row per stated value, or per report with ``keep_nan``)."""
+    if not columns or not n:
+        empty = np.zeros(0, dtype=np.int64)
+        return _Long(empty, empty, np.zeros(0))
+    values = np.column_stack(columns)
+    present = np.ones_like(values, dtype=bool) if keep_nan else ~np.isnan(values)
+    ser, report = np.nonzero(present.T)
+    return _Long(report, ser, values[report, ser])
+
+
+def _factorized(labels: list) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each label, distinct labels): equal texts get one code."""
+    codes, uniques = pd.factorize(np.asarray(labels, dtype=object))
+    out = np.empty(len(uniques), dtype=object)
+    out[:] = list(uniques)
+    return codes.astype(np.int64, copy=False), out
+
+
+def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pair code per row, first a, first b of each pair) of two code arrays (codes ≥ −1)."""
+    key = (a.astype(np.int64) + 1) * (int(b.max(initial=0)) + 2) + (b.astype(np.int64) + 1)
+    codes, _ = pd.factorize(key)
+    first = np.unique(codes, return_index=True)[1]
+    return codes.astype(np.int64, copy=False), a[first], b[first]
+
+
+@dataclass(frozen=True)
+class _Units:
+    """Per report: the code of its 单位 and 单位组 (−1 for reports not labelled), and their labels."""
+
+    unit: np.ndarray
+    unit_labels: np.ndarray
+    group: np.ndarray
+    group_labels: np.ndarray
+
+
+class _Reports:
+    """The per-report columns the charts label by, taken once from the dataset."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.n = len(df)
+        self._cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
+        self.agency, self.agency_labels = _factorized(agg.agency_name(df).tolist())
+        region = df["region"].to_numpy(dtype=object)
+        codes, uniques = pd.factorize(region)  # −1: region unknown
+        self.region = codes.astype(np.int64, copy=False)
+        self.region_labels = np.asarray(list(uniques), dtype=object)
+        years = df["year"].to_numpy(dtype=float, na_value=np.nan)
+        self.year_value = years
+        codes, uniques = pd.factorize(years)  # −1: year unknown
+        self.year = codes.astype(np.int64, copy=False)
+        self.year_labels = np.array([f"{int(y)}年" for y in uniques] + ["年度未填"], dtype=object)
+
+    def year_label_codes(self) -> np.ndarray:
+        """The code of each report's year label in :attr:`year_labels` (年度未填 last)."""
+        return np.where(self.year < 0, len(self.year_labels) - 1, self.year)
+
+    def _groups(self, several: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(单位组 code of every report, labels): the agency, with its region when ``several``; each
+        distinct (agency, region) pair is written once, and kept per ``several`` for the next chart."""
+        cached = self._cache.get(("group", several))
+        if cached is None:
+            region = self.region if several else np.zeros_like(self.region)
+            pair, pair_agency, pair_region = _pair_codes(self.agency, region)
+            texts = []
+            for a, r in zip(pair_agency.tolist(), pair_region.tolist(), strict=True):
+                label = str(self.agency_labels[a])
+                if several:
+                    label += "（" + (str(self.region_labels[r]) if r >= 0 else "地区未填") + "）"
+                texts.append(label.replace("<", "＜").replace(">", "＞"))
+            pair_group, labels = _factorized(texts)
+            cached = self._cache[("group", several)] = (pair_group[pair], labels)
+        return cached
+
+    def _units_by_year(self, several: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(单位 code of every report, labels) when an agency's years are kept apart: "某局 2021年"."""
+        cached = self._cache.get(("unit", several))
+        if cached is None:
+            group, group_labels = self._groups(several)
+            combo, combo_group, combo_year = _pair_codes(group, self.year)
+            years = self.year_labels
+            texts = [
+                f"{group_labels[g]} {years[y] if y >= 0 else years[-1]}"
+                for g, y in zip(combo_group.tolist(), combo_year.tolist(), strict=True)
+            ]
+            combo_unit, labels = _factorized(texts)
+            cached = self._cache[("unit", several)] = (combo_unit[combo], labels)
+        return cached
+
+    def units(self, reports: np.ndarray, *, by_year: bool) -> _Units:
+        """What :func:`with_agency_label` adds, for the reports at ``reports`` (those of a long frame):
+        the region shown when they span several regions, the year when ``by_year`` and some agency among
+        them has several years."""
+        unit = np.full(self.n, -1, dtype=np.int64)
+        group = np.full(self.n, -1, dtype=np.int64)
+        chosen = np.zeros(self.n, dtype=bool)
+        chosen[reports] = True
+        reports = np.flatnonzero(chosen)
+        if not len(reports):
+            return _Units(unit, np.zeros(0, object), group, np.zeros(0, object))
+        region = self.region[reports]
+        several = len(np.unique(region[region >= 0])) > 1
+        group_of, group_labels = self._groups(several)
+        group[reports] = group_of[reports]
+        if by_year:
+            g = group_of[reports]
+            combos = np.unique(g * (len(self.year_labels) + 1) + (self.year[reports] + 1))
+            if len(combos) > len(np.unique(g)):  # some agency has several years (a blank one counts)
+                unit_of, unit_labels = self._units_by_year(several)
+                unit[reports] = unit_of[reports]
+                return _Units(unit, unit_labels, group, group_labels)
+        unit[reports] = group_of[reports]
+        return _Units(unit, group_labels, group, group_labels)
+
+
+def _rows(long: _Long, units: _Units, ser: np.ndarray | None, ser_labels: np.ndarray | None) -> Rows:
+    """Chart rows: category 单位, group 单位组, the given series code of each long row."""
+    return Rows(
+        long.value,
+        units.unit[long.report],
+        units.unit_labels,
+        ser,
+        ser_labels,
+        units.group[long.report],
+        units.group_labels,
+    )
+
+
+def _pivot_codes(
+    index: np.ndarray,
+    index_labels: np.ndarray,
+    index_name: str,
+    columns: np.ndarray,
+    column_labels: np.ndarray,
+    columns_name: str | None,
+    values: np.ndarray,
+) -> pd.DataFrame:
+    """The numbers behind a chart as a table (for the 查看数据 popover and Excel), from coded rows:
+    Σ values per (index, column), rows and columns in order of first appearance (as a grouped sum and
+    unstack gave them), blank where no value is stated (blank ≠ 0)."""
+    if not len(values):
         return pd.DataFrame()
-    # What pivot_table(aggfunc="sum", sort=False) does, without its generic machinery (a third of the
-    # time), on the three columns it reads rather than the whole long frame.
-    sums = (
-        long[[index, columns, value]].groupby([index, columns], sort=False)[value].sum(min_count=1)
-    )  # blank ≠ 0
-    table = sums.unstack(columns).dropna(how="all", axis=1)
-    return table.reset_index()
+    rows, cols = pd.unique(index), pd.unique(columns)
+    row_at = np.zeros(len(index_labels), dtype=np.int64)
+    row_at[rows] = np.arange(len(rows))
+    col_at = np.zeros(len(column_labels), dtype=np.int64)
+    col_at[cols] = np.arange(len(cols))
+    size = len(rows) * len(cols)
+    sums, counts = group_sums(values, row_at[index] * len(cols) + col_at[columns], size)
+    matrix = np.where(counts > 0, sums, np.nan).reshape(len(rows), len(cols))  # blank ≠ 0
+    if values.dtype.kind in "iu" and not np.isnan(matrix).any():
+        matrix = matrix.astype(values.dtype)  # counts stay integers when every cell has one, as before
+    table = pd.DataFrame(
+        matrix,
+        index=pd.Index(index_labels[rows], name=index_name, dtype="str"),
+        columns=pd.Index(column_labels[cols], name=columns_name, dtype="str"),
+    )
+    return table.dropna(how="all", axis=1).reset_index()
+
+
+def _series(labels: list[str]) -> np.ndarray:
+    out = np.empty(len(labels), dtype=object)
+    out[:] = labels
+    return out
 
 
 # --------------------------------------------------------------------------- 总览
@@ -168,13 +309,21 @@ def _pivot(long: pd.DataFrame, index: str, columns: str, value: str = "value") -
 def overview_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """Reports per year and template; applications received per agency."""
     charts = []
-    counts = df.assign(年度=df["year"].pipe(_year_labels), 格式=df["template"].map(template_name), n=1)
+    reports = _Reports(df)
+    templates, uniques = pd.factorize(df["template"], use_na_sentinel=False)
+    names = pd.Series(uniques, dtype=object).map(template_name).tolist()
+    name_codes, name_labels = _factorized(names)
+    years = reports.year_label_codes()
+    counts = Rows(
+        np.ones(len(df), dtype=np.int64),
+        years,
+        reports.year_labels,
+        name_codes[templates] if len(df) else np.zeros(0, np.int64),
+        name_labels,
+    )
     title = "各年度报告数（按格式版本）"
-    fig = bar_by_category(
+    fig = bar_from_rows(
         counts,
-        category="年度",
-        value="n",
-        series="格式",
         title=title,
         value_title="报告数（份）",
         category_title="年度",
@@ -182,16 +331,20 @@ def overview_charts(df: pd.DataFrame) -> list[ChartSpec]:
         horizontal=False,
     )
     fig.update_xaxes(categoryorder="category ascending")
-    charts.append(ChartSpec(OVERVIEW_REPORTS, title, fig, _pivot(counts, "年度", "格式", "n")))
+    table = _pivot_codes(years, reports.year_labels, "年度", counts.ser, name_labels, "格式", counts.value)
+    charts.append(ChartSpec(OVERVIEW_REPORTS, title, fig, table))
 
-    table = with_agency_label(agg.agency_table(df))
-    table["年度"] = table["year"].pipe(_year_labels)
-    table = table.rename(columns={"applications_received": "value"})
+    order = agg.agency_table_order(df)
+    received, _, _ = agg._with_fallback(
+        agg.s3_total(df, "r1_new_received"), agg._col(df, "n.applications_received")
+    )
+    long = _Long(order, np.zeros(len(order), dtype=np.int64), received.to_numpy(dtype=float)[order])
+    rows = _rows(long, reports.units(long.report, by_year=False), years[order], reports.year_labels)
     title = "各单位本年新收政府信息公开申请（件）"
     charts.append(
-        _by_year_chart(
+        _by_year_rows(
             OVERVIEW_APPLICATIONS,
-            table,
+            rows,
             title,
             "申请数（件）",
             note="表格未填时取正文所述数字；空白不计为 0。各年度并列，不相加。",
@@ -200,9 +353,9 @@ def overview_charts(df: pd.DataFrame) -> list[ChartSpec]:
     return charts
 
 
-def _by_year_chart(
+def _by_year_rows(
     key: str,
-    long: pd.DataFrame,
+    rows: Rows,
     title: str,
     value_title: str,
     *,
@@ -211,33 +364,59 @@ def _by_year_chart(
     data: pd.DataFrame | None = None,
     wan: bool = True,
 ) -> ChartSpec:
-    """Bars per agency with one bar per year side by side (grouped): years are never stacked into one total.
+    """Bars per agency with one bar per year side by side (grouped: years are never stacked into one
+    total) and a log-scale version beside it (one city can be a hundred times a county).
 
-    A log-scale version is offered beside it, since one city can be a hundred times a county.
+    ``rows``: coded rows whose series is the year label, blank values included (the years offered are
+    those of every row, the bars those of the stated values).
     """
+    assert rows.ser is not None and rows.ser_labels is not None
     kwargs = {
-        "df": long,
-        "category": "单位",
-        "value": "value",
-        "series": "年度",
         "title": title,
         "value_title": value_title,
-        "series_order": sorted(long["年度"].unique()),
+        "series_order": sorted(rows.ser_labels[pd.unique(rows.ser)]),
         "barmode": "group",
         "decimals": decimals,
-        "category_group": "单位组",
         "wan": wan,
     }
-    alt, alt_label = _log_alt(bar_by_category, **kwargs)
+    alt, alt_label = bar_from_rows(rows, **kwargs, log=True), "对数刻度（小单位也看得清）"
     return ChartSpec(
         key,
         title,
-        bar_by_category(**kwargs),
-        _pivot(long, "单位", "年度") if data is None else data,
+        bar_from_rows(rows, **kwargs),
+        _unit_pivot(rows, "年度") if data is None else data,
         note=note,
         alt_fig=alt,
         alt_label=alt_label,
     )
+
+
+def _s2_long(df: pd.DataFrame, measures: list[tuple]) -> tuple[_Long, list[tuple]]:
+    """The long rows of section-二 measures (:func:`library.aggregate._s2_measures`) and the measures
+    present in ``df``, in order: series ``i`` of the rows is ``present[i]``."""
+    present = [m for m in measures if m[0] in df.columns]
+    return _long_of([df[m[0]].to_numpy(dtype=float) for m in present], len(df)), present
+
+
+def _label_codes(labels: list) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each series, distinct labels) for per-series labels (equal labels share a code)."""
+    return _factorized([str(x) for x in labels]) if labels else (np.zeros(0, np.int64), np.zeros(0, object))
+
+
+def _year_prefixed(long: _Long, reports: _Reports, ser: np.ndarray, labels: np.ndarray) -> tuple:
+    """The series label with its year ("2021年 现行有效件数") when
+    the rows span several years, so a stock never adds its years."""
+    years = reports.year[long.report]
+    if len(np.unique(years[years >= 0])) <= 1:
+        return ser, labels
+    year_codes = reports.year_label_codes()[long.report]
+    combo, combo_year, combo_ser = _pair_codes(year_codes, ser)
+    texts = [
+        f"{reports.year_labels[y]} {labels[c]}"
+        for y, c in zip(combo_year.tolist(), combo_ser.tolist(), strict=True)
+    ]
+    codes, out = _factorized(texts)
+    return codes[combo], out
 
 
 # --------------------------------------------------------------------------- 主动公开
@@ -245,66 +424,64 @@ def _by_year_chart(
 
 def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS) -> list[ChartSpec]:
     """规章/规范性文件 per agency and per year, one pair of charts per template version and item."""
-    long = agg.normative_documents(df)
-    long = with_agency_label(
-        long[["agency", "region", "year", "item", "item_label", "version", "measure_name", "value"]],
-        by_year=True,
-    )
+    long, present = _s2_long(df, agg._s2_measures("art20_1"))
+    reports = _Reports(df)
+    units = reports.units(long.report, by_year=True)
     charts = []
-    prose = with_agency_label(
-        pd.DataFrame(
-            {
-                "agency": agg.agency_name(df),
-                "region": df["region"],
-                "year": df["year"],
-                "value": df["n.proactive_total"] if "n.proactive_total" in df else float("nan"),
-            }
-        )
+    prose = _long_of(
+        [
+            df["n.proactive_total"].to_numpy(dtype=float)
+            if "n.proactive_total" in df
+            else np.full(len(df), np.nan)
+        ],
+        len(df),
+        keep_nan=True,
     )
-    prose["年度"] = prose["year"].pipe(_year_labels)
     title = "主动公开政府信息条数（正文所述，按单位）"
     charts.append(
-        _by_year_chart(
+        _by_year_rows(
             PROACTIVE_ITEMS_PROSE,
-            prose,
+            _rows(
+                prose,
+                reports.units(prose.report, by_year=False),
+                reports.year_label_codes()[prose.report],
+                reports.year_labels,
+            ),
             title,
             "条数",
             note="年报表格中没有“主动公开条数”一栏，"
             "此数取自报告正文（如“主动公开政府信息 39 条”）；正文未写明的报告不计入。",
         )
     )
+    item_of = np.asarray([m[2] for m in present] or [""], dtype=object)[long.ser]
+    version_of = np.asarray([m[1] for m in present] or [""], dtype=object)[long.ser]
+    name_codes, name_labels = _label_codes([m[7] for m in present])
     for item in items:
-        part_item = long[long["item"] == item]
         for version in ("2019", "2021"):
-            part = part_item[part_item["version"] == version].copy()
+            chosen = np.flatnonzero((item_of == item) & (version_of == version))
+            part = long.take(chosen)
             item_label = (
-                part["item_label"].iloc[0]
-                if not part.empty
+                present[part.ser[0]][3]
+                if len(part)
                 else (
                     "规章"
                     if item == "regulations"
                     else ("规范性文件" if version == "2019" else "行政规范性文件")
                 )
             )
-            part["指标"] = part["measure_name"]
-            part["年度"] = part["year"].pipe(_year_labels)
-            by_agency = part.assign(指标=_label_by_year(part, "measure_name"))  # a stock: years kept apart
+            ser = name_codes[part.ser]
+            rows = _rows(part, units, ser, name_labels)
+            # A stock: its years kept apart in the table.
+            by_year_ser, by_year_labels = _year_prefixed(part, reports, ser, name_labels)
             title = f"{version} 版格式：{item_label}（按单位）"
             charts.append(
                 ChartSpec(
                     proactive_key(item, version, "agency"),
                     title,
-                    bar_by_category(
-                        part,
-                        category="单位",
-                        value="value",
-                        series="指标",
-                        title=title,
-                        value_title="件数",
-                        barmode="group",
-                        category_group="单位组",
+                    bar_from_rows(rows, title=title, value_title="件数", barmode="group"),
+                    _pivot_codes(
+                        rows.grp, rows.grp_labels, "单位", by_year_ser, by_year_labels, "指标", part.value
                     ),
-                    _agency_table(by_agency, "指标"),
                     note=f"仅含 {version} 版格式报告；"
                     f"{version} 版口径与{'2021' if version == '2019' else '2019'} 版不同，不合并。",
                 )
@@ -314,10 +491,23 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
                 ChartSpec(
                     proactive_key(item, version, "trend"),
                     title,
-                    trend_lines(
-                        part, x="year", value="value", series="指标", title=title, value_title="件数"
+                    trend_from_rows(
+                        reports.year_value[part.report],
+                        part.value,
+                        ser,
+                        name_labels,
+                        title=title,
+                        value_title="件数",
                     ),
-                    _pivot(part, "年度", "指标"),
+                    _pivot_codes(
+                        reports.year_label_codes()[part.report],
+                        reports.year_labels,
+                        "年度",
+                        ser,
+                        name_labels,
+                        "指标",
+                        part.value,
+                    ),
                     note=f"仅含 {version} 版格式报告，各单位合计。",
                 )
             )
@@ -329,39 +519,40 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
 
 def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """Decisions (许可/处罚/强制) by agency and over the years; fees, kept apart by template version."""
-    long = agg.enforcement(df)
-    long = with_agency_label(
-        long[["agency", "region", "year", "item", "item_label", "version", "measure", "value"]], by_year=True
+    measures = [m for block in ("art20_5", "art20_6", "art20_8") for m in agg._s2_measures(block)]
+    long, present = _s2_long(df, measures)
+    reports = _Reports(df)
+    units = reports.units(long.report, by_year=True)
+    item_codes, item_labels = _label_codes([m[3] for m in present])
+    kind = (
+        np.asarray([m[4] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
+    )
+    item = (
+        np.asarray([m[2] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
+    )
+    version = (
+        np.asarray([m[1] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
     )
     charts = []
-    decisions = long[
-        (long["measure"] == "decisions")
-        & long["item"].isin(
-            [
-                "administrative_licensing",
-                "administrative_penalty",
-                "administrative_coercion",
-                "other_management_services",
-            ]
-        )
-    ].copy()
+    decided = (kind == "decisions") & np.isin(
+        item,
+        [
+            "administrative_licensing",
+            "administrative_penalty",
+            "administrative_coercion",
+            "other_management_services",
+        ],
+    )
+    part = long.take(decided)
+    decisions = _rows(part, units, item_codes[part.ser], item_labels)
     title = "行政许可、行政处罚、行政强制处理决定数量（按单位）"
-    alt, alt_label = _share_alt(decisions, series="item_label", title=title, series_order=ITEM_ORDER)
+    alt, alt_label = _share_alt_rows(decisions, title=title, series_order=ITEM_ORDER)
     charts.append(
         ChartSpec(
             ENFORCEMENT_DECISIONS_AGENCY,
             title,
-            bar_by_category(
-                decisions,
-                category="单位",
-                value="value",
-                series="item_label",
-                title=title,
-                value_title="处理决定（件）",
-                series_order=ITEM_ORDER,
-                category_group="单位组",
-            ),
-            _pivot(decisions, "单位", "item_label"),
+            bar_from_rows(decisions, title=title, value_title="处理决定（件）", series_order=ITEM_ORDER),
+            _unit_pivot(decisions, "item_label"),
             note="2019 版“处理决定数量”与 2021 版“本年处理决定数量”含义相同，"
             "合并统计；同一单位的不同年度分列，不相加。",
             alt_fig=alt,
@@ -396,11 +587,12 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             else pd.DataFrame(),
         )
     )
-    fees = with_agency_label(long[long["measure"] == "fee_amount_wan_yuan"].drop(columns=["单位", "单位组"]))
-    fees["年度"] = fees["year"].pipe(_year_labels)
+    fee = long.take(kind == "fee_amount_wan_yuan")
+    fee_units = reports.units(fee.report, by_year=False)  # labelled on the fee rows alone
+    fees = _rows(fee, fee_units, reports.year_label_codes()[fee.report], reports.year_labels)
     title = "2021 版格式：行政事业性收费金额（万元，按单位）"
     charts.append(
-        _by_year_chart(
+        _by_year_rows(
             ENFORCEMENT_FEES_2021,
             fees,
             title,
@@ -408,30 +600,30 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             decimals=2,
             wan=False,
             # 万元 to four decimals is exact to the yuan; more digits are conversion noise (元 ÷ 10,000).
-            data=_pivot(fees, "单位", "年度").round(4),
+            data=_unit_pivot(fees, "年度").round(4),
             note="2021 版填报本年收费金额（万元，图中保留两位小数）；"
             "2019 版只填收费项目数量，口径不同，见下图。",
         )
     )
-    items_2019 = long[(long["measure"] == "prev_year_items") & (long["version"] == "2019")].copy()
-    items_2019["事项"] = _label_by_year(items_2019, "item_label")  # a stock: years kept apart
+    part = long.take((kind == "prev_year_items") & (version == "2019"))
+    items_2019 = _rows(part, units, item_codes[part.ser], item_labels)
+    # A stock: its years kept apart in the table.
+    by_year_ser, by_year_labels = _year_prefixed(part, reports, item_codes[part.ser], item_labels)
     title = "2019 版格式：事项数量（上一年项目数量，按单位）"
     charts.append(
         ChartSpec(
             ENFORCEMENT_ITEMS_2019,
             title,
-            bar_by_category(
+            bar_from_rows(
                 items_2019,
-                category="单位",
-                value="value",
-                series="item_label",
                 title=title,
                 value_title="项目数量（项）",
                 series_order=ITEM_ORDER,
                 barmode="group",
-                category_group="单位组",
             ),
-            _agency_table(items_2019, "事项"),
+            _pivot_codes(
+                items_2019.grp, items_2019.grp_labels, "单位", by_year_ser, by_year_labels, "事项", part.value
+            ),
             note="2019 版统计许可、处罚、强制、收费等事项的项目数量，不是决定数或金额，与 2021 版不可比。",
         )
     )
@@ -441,101 +633,149 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
 # --------------------------------------------------------------------------- 依申请公开
 
 
+def _share_rows(rows: Rows) -> Rows:
+    """Each (单位, series) sum as a share of its 单位's total (rows whose
+    total is 0 or blank are left out), pairs in order of first appearance."""
+    if not len(rows) or rows.ser is None or rows.grp is None:
+        return rows.take(np.zeros(len(rows), dtype=bool))
+    pair, pair_cat, pair_ser = _pair_codes(rows.cat, rows.ser)
+    first = np.unique(pair, return_index=True)[1]
+    sums, _ = group_sums(rows.value, pair, len(first))
+    totals, _ = group_sums(sums, pair_cat, len(rows.cat_labels))
+    total = totals[pair_cat]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, sums / np.where(total > 0, total, 1.0), np.nan)
+    keep = ~np.isnan(share)
+    return Rows(
+        share[keep],
+        pair_cat[keep],
+        rows.cat_labels,
+        pair_ser[keep],
+        rows.ser_labels,
+        rows.grp[first][keep],
+        rows.grp_labels,
+    )
+
+
+def _share_alt_rows(rows: Rows, *, title: str, **kwargs) -> tuple:
+    """Stacked bars normalised per agency (each bar 100%), for a stack where a small agency vanishes."""
+    fig = bar_from_rows(
+        _share_rows(rows),
+        title=title + "（各单位占比）",
+        value_title="占本单位合计的比例",
+        percent=True,
+        **kwargs,
+    )
+    return fig, "按单位占比（每个单位合计为 100%）"
+
+
+def _unit_pivot(rows: Rows, columns_name: str, values: np.ndarray | None = None) -> pd.DataFrame:
+    """The table behind a per-agency chart: one row per 单位, one column per series."""
+    assert rows.ser is not None and rows.ser_labels is not None
+    return _pivot_codes(
+        rows.cat,
+        rows.cat_labels,
+        "单位",
+        rows.ser,
+        rows.ser_labels,
+        columns_name,
+        rows.value if values is None else values,
+    )
+
+
+def _label_sums(values: np.ndarray, codes: np.ndarray, labels: np.ndarray, name: str) -> pd.Series:
+    """Σ values per label (a groupby of the label column: labels in order of first appearance)."""
+    seen = pd.unique(codes)
+    sums, _ = group_sums(values, codes, len(labels))
+    return pd.Series(sums[seen], index=pd.Index(labels[seen], name=name, dtype="str"), name="value")
+
+
 def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """Applicants by type, outcome mix per agency, carry-over and the flow from received to outcomes."""
     charts = []
-    applicants = agg.applicants_by_type(df)
-    applicants = with_agency_label(
-        applicants[["agency", "region", "year", "applicant_label", "value"]], by_year=True
+    reports = _Reports(df)
+    n = len(df)
+    applicant_labels = _series([agg._APPLICANT_LABELS[c] for c in S3_APPLICANT_COLS])
+    long = _long_of(
+        [agg._col(df, f"s3.r1_new_received.{c}").to_numpy(dtype=float) for c in S3_APPLICANT_COLS], n
     )
+    applicants = _rows(long, reports.units(long.report, by_year=True), long.ser, applicant_labels)
     title = "本年新收申请：申请人类型构成"
+    by_type = _label_sums(long.value, long.ser, applicant_labels, "applicant_label")
     charts.append(
         ChartSpec(
             APPLICATIONS_APPLICANTS_SHARE,
             title,
-            donut(applicants, names="applicant_label", value="value", title=title),
-            applicants.groupby("applicant_label", sort=False)["value"]
-            .sum()
-            .reset_index()
-            .rename(columns={"applicant_label": "申请人类型", "value": "申请数（件）"})
-            if not applicants.empty
+            donut_of_sums(by_type, title=title),
+            by_type.reset_index().rename(columns={"applicant_label": "申请人类型", "value": "申请数（件）"})
+            if len(long)
             else pd.DataFrame(),
         )
     )
     title = "本年新收申请（按单位和申请人类型）"
-    alt, alt_label = _share_alt(applicants, series="applicant_label", title=title)
+    alt, alt_label = _share_alt_rows(applicants, title=title)
     charts.append(
         ChartSpec(
             APPLICATIONS_APPLICANTS_AGENCY,
             title,
-            bar_by_category(
-                applicants,
-                category="单位",
-                value="value",
-                series="applicant_label",
-                title=title,
-                value_title="申请数（件）",
-                category_group="单位组",
-            ),
-            _pivot(applicants, "单位", "applicant_label"),
+            bar_from_rows(applicants, title=title, value_title="申请数（件）"),
+            _unit_pivot(applicants, "applicant_label"),
             alt_fig=alt,
             alt_label=alt_label,
         )
     )
-    mix = agg.outcome_mix(df)
-    mix = with_agency_label(
-        mix[["agency", "region", "year", "category_label", "value", "share"]], by_year=True
-    )
-    sums = mix.dropna(subset=["share"])  # the share of each outcome in its report (library.aggregate)
+    s3 = agg.S3Totals(df)
+    has_any, values, shares = agg.outcome_values(df, s3)
+    at = np.flatnonzero(has_any.to_numpy())
+    categories = [c for c, _, _ in agg.OUTCOME_CATEGORIES]
+    mix = _long_of([values[c].to_numpy(dtype=float) for c in categories], len(at), keep_nan=True)
+    share = np.concatenate([shares[c].to_numpy(dtype=float) for c in categories]) if len(at) else np.zeros(0)
+    mix = _Long(at[mix.report], mix.ser, mix.value)
+    stated = ~np.isnan(share)  # the share of each outcome in its report (library.aggregate)
+    units = reports.units(mix.report, by_year=True)
+    category_labels = _series([lb for _, lb, _ in agg.OUTCOME_CATEGORIES])
+    sums = _rows(mix.take(stated), units, mix.ser[stated], category_labels)
     title = "办理结果构成（按单位）"
-    fig = bar_by_category(
-        sums,
-        category="单位",
-        value="share",
-        series="category_label",
+    fig = bar_from_rows(
+        Rows(share[stated], sums.cat, sums.cat_labels, sums.ser, sums.ser_labels, sums.grp, sums.grp_labels),
         title=title,
         value_title="占办理结果的比例",
         colors=OUTCOME_COLORS,
         series_order=list(OUTCOME_COLORS),
         percent=True,
-        category_group="单位组",
     )
     charts.append(
         ChartSpec(
             APPLICATIONS_OUTCOMES,
             title,
             fig,
-            _pivot(sums, "单位", "category_label"),
+            _unit_pivot(sums, "category_label"),
             note="数据表为件数；图为各单位办理结果中各类所占比例。",
         )
     )
-    carry = agg.carry_over(df)
-    carry = carry[["agency", "region", "year", "measure", "measure_label", "value"]]
-    carry = with_agency_label(
-        carry[carry["measure"].isin(["r2_carried_over", "r4_carry_forward"])], by_year=True
+    carry_measures = [(r, lb) for r, lb in agg.CARRY_MEASURES if r in ("r2_carried_over", "r4_carry_forward")]
+    long = _long_of([s3.total(r).to_numpy() for r, _ in carry_measures], n)
+    carry = _rows(
+        long, reports.units(long.report, by_year=True), long.ser, _series([lb for _, lb in carry_measures])
     )
     title = "上年结转与结转下年度的申请（按单位）"
     charts.append(
         ChartSpec(
             APPLICATIONS_CARRY,
             title,
-            bar_by_category(
+            bar_from_rows(
                 carry,
-                category="单位",
-                value="value",
-                series="measure_label",
                 title=title,
                 value_title="申请数（件）",
                 barmode="group",
-                category_group="单位组",
                 colors={"上年结转": "#4BA3C7", "结转下年度继续办理": "#E07B39"},
             ),
-            _pivot(carry, "单位", "measure_label"),
+            _unit_pivot(carry, "measure_label"),
         )
     )
-    flow = agg.application_flow(df)
+    flow = agg.application_flow(df, s3=s3)
     title = "申请办理流向：从收到申请到办理结果"
-    stated = int(agg.s3_total(df, "r1_new_received").notna().sum())
+    stated_n = int(s3.total("r1_new_received").notna().sum())
     charts.append(
         ChartSpec(
             APPLICATIONS_FLOW,
@@ -543,7 +783,9 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
             sankey(
                 flow,
                 title=title,
-                empty_message=f"{stated} 份报告填报了申请表，申请数与办理结果均为 0" if stated else NO_DATA,
+                empty_message=f"{stated_n} 份报告填报了申请表，申请数与办理结果均为 0"
+                if stated_n
+                else NO_DATA,
             ),
             flow.rename(columns={"source": "来源", "target": "去向", "value": "件数"}),
             note="左侧为本年新收与上年结转的申请，右侧为办理结果与结转下年度；两侧相等即符合勾稽关系。",
@@ -555,43 +797,58 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
 # --------------------------------------------------------------------------- 复议诉讼
 
 
-def _s4_outcome_chart(key: str, part: pd.DataFrame, title: str) -> ChartSpec:
+def _s4_outcome_chart(key: str, rows: Rows, title: str) -> ChartSpec:
     """Cases of 四 by outcome (维持/纠正/其他/尚未审结), one bar per agency."""
-    fig = bar_by_category(
-        part,
-        category="单位",
-        value="value",
-        series="outcome_label",
+    fig = bar_from_rows(
+        rows,
         title=title,
         value_title="案件数（件）",
         colors=S4_OUTCOME_COLORS,
         series_order=list(S4_OUTCOME_COLORS),
-        category_group="单位组",
     )
-    return ChartSpec(key, title, fig, _pivot(part, "单位", "outcome_label"))
+    table = _pivot_codes(
+        rows.cat, rows.cat_labels, "单位", rows.ser, rows.ser_labels, "outcome_label", rows.value
+    )
+    return ChartSpec(key, title, fig, table)
 
 
 def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
     """行政复议 and 行政诉讼 outcomes per agency, and cases per year."""
-    long = agg.review_litigation(df)
-    long = with_agency_label(
-        long[["agency", "region", "year", "group", "group_label", "outcome_label", "value"]], by_year=True
-    )
-    charts = []
-    review = long[long["group"] == "review"]
-    charts.append(_s4_outcome_chart(REVIEW_OUTCOMES, review, "行政复议结果（按单位）"))
-    lit = long[long["group"] != "review"]
+    pairs = [(g, gl, o, ol) for g, gl in S4_GROUPS for o, ol in S4_OUTCOMES[:-1]]
+    n_outcomes = len(S4_OUTCOMES) - 1
+    long = _long_of([agg._col(df, f"s4.{g}_{o}").to_numpy(dtype=float) for g, _, o, _ in pairs], len(df))
+    reports = _Reports(df)
+    units = reports.units(long.report, by_year=True)
+    outcome_labels = _series([ol for _, _, _, ol in pairs[:n_outcomes]])
+    rows = _rows(long, units, long.ser % n_outcomes, outcome_labels)
+    review = long.ser < n_outcomes  # the first group of S4_GROUPS is 行政复议
+    charts = [_s4_outcome_chart(REVIEW_OUTCOMES, rows.take(review), "行政复议结果（按单位）")]
     title = "行政诉讼结果（未经复议直接起诉＋复议后起诉，按单位）"
-    charts.append(_s4_outcome_chart(LITIGATION_OUTCOMES, lit, title))
+    charts.append(_s4_outcome_chart(LITIGATION_OUTCOMES, rows.take(~review), title))
+    group_labels = _series(list(dict.fromkeys(gl.replace("行政诉讼/", "诉讼：") for _, gl, _, _ in pairs)))
+    group = long.ser // n_outcomes
     title = "复议、诉讼案件数年度趋势"
     charts.append(
         ChartSpec(
             REVIEW_TREND,
             title,
-            trend_lines(
-                long, x="year", value="value", series="group_label", title=title, value_title="案件数（件）"
+            trend_from_rows(
+                reports.year_value[long.report],
+                long.value,
+                group,
+                group_labels,
+                title=title,
+                value_title="案件数（件）",
             ),
-            _pivot(long.assign(年度=long["year"].pipe(_year_labels)), "年度", "group_label"),
+            _pivot_codes(
+                reports.year_label_codes()[long.report],
+                reports.year_labels,
+                "年度",
+                group,
+                group_labels,
+                "group_label",
+                long.value,
+            ),
             note="案件数为结果维持、纠正、其他结果与尚未审结之和。",
         )
     )

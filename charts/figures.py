@@ -6,11 +6,13 @@ Every builder takes long ("tidy") data, labels everything in Chinese and applies
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.theme import PALETTE, new_figure, themed
+from charts.theme import PALETTE, figure, new_figure, themed
 
 NO_DATA = "当前筛选条件下没有数据"
 ALL_ZERO = "所选报告填报的数字均为 0"
@@ -93,58 +95,95 @@ def empty_figure(title: str, message: str = NO_DATA) -> go.Figure:
     return themed(fig, title=title, height=320)
 
 
-def top_categories(
-    df: pd.DataFrame, cat: str, value: str, limit: int = MAX_AGENCIES
-) -> tuple[pd.DataFrame, int]:
-    """Keep the ``limit`` categories with the largest total ``value``; returns (data, number dropped)."""
-    totals = df.groupby(cat, sort=False)[value].sum(min_count=1).fillna(0).sort_values(ascending=False)
-    if len(totals) <= limit:
-        return df, 0
-    keep = totals.index[:limit]
-    return df[df[cat].isin(keep)], len(totals) - limit
-
-
-def _slim(df: pd.DataFrame, columns: list[str | None], value: str) -> pd.DataFrame:
-    """Only the columns a chart reads, rows with a value: every later filter then moves 2–3 columns.
-
-    Why: the long frames carry a dozen Arrow-backed text columns, and each boolean filter of the whole
-    frame takes every one of them (most of a chart's build time on 5,000 reports).
-    """
-    wanted = list(dict.fromkeys(c for c in columns if c is not None))
-    data = df[wanted]
-    return data[data[value].notna()]
-
-
-def _sum_matrix(
-    data: pd.DataFrame, category: str, series: str | None, value: str, cats: pd.Index, names: list
-) -> np.ndarray:
-    """Σ ``value`` per (category in ``cats``, series in ``names``) in one groupby; NaN where no row."""
-    cat_codes = cats.get_indexer(data[category])
-    if series is None:
-        ser_codes = np.zeros(len(data), dtype="int64")
-    else:
-        ser_codes = pd.Index(names).get_indexer(data[series])
-    keep = (cat_codes >= 0) & (ser_codes >= 0)
-    flat = cat_codes[keep].astype("int64") * len(names) + ser_codes[keep]
-    # pandas' grouped sum (compensated), as the per-series groupby it replaces: identical figures.
-    sums = data[value][keep].groupby(flat, sort=False).sum()
-    matrix = np.full(len(cats) * len(names), np.nan)
-    matrix[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
-    return matrix.reshape(len(cats), len(names))
-
-
-def _order(df: pd.DataFrame, col: str, given: list[str] | None) -> list:
-    present = df[col].unique().tolist()  # first-appearance order, like dict.fromkeys
-    if not given:
-        return present
-    return [c for c in given if c in present] + [c for c in present if c not in given]
-
-
 def _colors(names: list, colors: dict[str, str] | None) -> dict:
     out = {}
     for i, n in enumerate(names):
         out[n] = (colors or {}).get(str(n), PALETTE[i % len(PALETTE)])
     return out
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Long chart data as integer codes: per row a category, optionally a series and a group, and a value.
+
+    ``*_labels[code]`` is the label of a code (labels unique: equal labels have one code). Code −1 is a
+    blank category or group (left out of every sum, as a groupby leaves out a blank key). Built from a
+    long frame by :func:`rows_of`, or directly from per-report codes (charts.catalog) so that a chart of
+    50,000 reports never builds, filters or groups a long frame of text.
+    """
+
+    value: np.ndarray
+    cat: np.ndarray
+    cat_labels: np.ndarray
+    ser: np.ndarray | None = None
+    ser_labels: np.ndarray | None = None
+    grp: np.ndarray | None = None
+    grp_labels: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def take(self, keep: np.ndarray) -> Rows:
+        """The rows where ``keep`` (a boolean mask or positions), in their order."""
+        return Rows(
+            self.value[keep],
+            self.cat[keep],
+            self.cat_labels,
+            None if self.ser is None else self.ser[keep],
+            self.ser_labels,
+            None if self.grp is None else self.grp[keep],
+            self.grp_labels,
+        )
+
+
+def _codes(column: pd.Series, *, blank_code: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(code per row, label per code) of a column; a blank gets −1, or its own code with ``blank_code``."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=not blank_code)
+    labels = np.empty(len(uniques), dtype=object)
+    labels[:] = list(uniques)
+    return codes.astype(np.int64, copy=False), labels
+
+
+def rows_of(df: pd.DataFrame, category: str, value: str, series: str | None, group: str | None) -> Rows:
+    """The :class:`Rows` of a long frame."""
+    cat, cat_labels = _codes(df[category], blank_code=False)
+    ser, ser_labels = _codes(df[series], blank_code=True) if series is not None else (None, None)
+    grp, grp_labels = _codes(df[group], blank_code=False) if group is not None else (None, None)
+    return Rows(df[value].to_numpy(), cat, cat_labels, ser, ser_labels, grp, grp_labels)
+
+
+def _present(values: np.ndarray) -> np.ndarray:
+    """True where a value is stated (the ``notna`` of a numeric column)."""
+    return (
+        ~pd.isna(values)
+        if values.dtype == object
+        else ~np.isnan(values)
+        if values.dtype.kind == "f"
+        else np.ones(len(values), bool)
+    )
+
+
+def group_sums(values: np.ndarray, codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(Σ, count) of the stated values per code 0 … size−1 (codes < 0 are left out).
+
+    The sums pandas' grouped sum gives: whole numbers (counts: nearly every figure) are added exactly
+    by ``bincount``; anything else goes through pandas' compensated sum, as before.
+    """
+    keep = (codes >= 0) & _present(values)
+    numbers = values[keep].astype(float)
+    at = codes[keep]
+    counts = np.bincount(at, minlength=size)
+    if not numbers.size or (bool((numbers % 1 == 0).all()) and float(np.abs(numbers).sum()) < 2.0**53):
+        return np.bincount(at, weights=numbers, minlength=size), counts
+    sums = pd.Series(numbers).groupby(at, sort=False).sum()
+    out = np.zeros(size)
+    out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
+    return out, counts
+
+
+def _first_appearance(codes: np.ndarray) -> np.ndarray:
+    """The distinct codes in the order they first appear."""
+    return pd.unique(codes)
 
 
 def bar_by_category(
@@ -176,31 +215,95 @@ def bar_by_category(
     column) keeps categories of one group together (an agency's bars of several years), groups ordered
     by their total.
     """
-    data = _slim(df, [category, series, value, category_group], value)
-    if data.empty:
+    return bar_from_rows(
+        rows_of(df, category, value, series, category_group),
+        title=title,
+        value_title=value_title,
+        category_title=category_title,
+        series_order=series_order,
+        colors=colors,
+        barmode=barmode,
+        horizontal=horizontal,
+        limit=limit,
+        percent=percent,
+        decimals=decimals,
+        log=log,
+        wan=wan,
+    )
+
+
+def bar_from_rows(
+    rows: Rows,
+    *,
+    title: str,
+    value_title: str,
+    category_title: str = "",
+    series_order: list[str] | None = None,
+    colors: dict[str, str] | None = None,
+    barmode: str = "stack",
+    horizontal: bool = True,
+    limit: int = MAX_AGENCIES,
+    percent: bool = False,
+    decimals: int | None = None,
+    log: bool = False,
+    wan: bool = True,
+) -> go.Figure:
+    """:func:`bar_by_category` of coded rows (``rows.ser`` None: one series; ``rows.grp``: the groups)."""
+    data = rows.take(_present(rows.value))
+    if not len(data):
         return empty_figure(title)
-    if not percent and (data[value] == 0).all():
+    values = data.value
+    if not percent and bool((values == 0).all()):
         return empty_figure(title, ALL_ZERO)
-    data, dropped = top_categories(data, category, value, limit)
-    totals = _category_order(data, category, value, category_group, top_first=not horizontal)
-    cats = [str(c) for c in totals.index]
-    fig = new_figure()
-    names = _order(data, series, series_order) if series else [None]
+    # The `limit` categories of the largest totals (a stable order among equal totals, as before).
+    seen = _first_appearance(data.cat[data.cat >= 0])
+    sums, _ = group_sums(values, data.cat, len(data.cat_labels))
+    totals = pd.Series(sums[seen], index=seen).sort_values(ascending=False)
+    dropped = 0
+    if len(totals) > limit:
+        dropped = len(totals) - limit
+        top = np.zeros(len(data.cat_labels) + 1, dtype=bool)
+        top[totals.index[:limit].to_numpy()] = True
+        data = data.take(top[data.cat])  # code −1 reads the extra slot: False
+        values = data.value
+    order = _category_order_codes(data, top_first=not horizontal)
+    cats = [str(c) for c in data.cat_labels[order]]
+    if data.ser is not None:
+        ser_seen = _first_appearance(data.ser)
+        present = list(data.ser_labels[ser_seen])
+        given = series_order or []
+        names = (
+            [c for c in given if c in present] + [c for c in present if c not in given] if given else present
+        )
+        ser_pos = np.full(len(data.ser_labels), -1, dtype=np.int64)
+        name_pos = {n: i for i, n in enumerate(names)}
+        for code in ser_seen:
+            ser_pos[code] = name_pos[data.ser_labels[code]]
+        row_ser = ser_pos[data.ser]
+    else:
+        names = [None]
+        row_ser = np.zeros(len(data), dtype=np.int64)
     palette = _colors(names, colors)
-    matrix = _sum_matrix(data, category, series, value, totals.index, names)
+    cat_pos = np.full(len(data.cat_labels) + 1, -1, dtype=np.int64)
+    cat_pos[order] = np.arange(len(order))
+    row_cat = cat_pos[data.cat]  # code −1 reads the extra slot: −1
+    keep = (row_cat >= 0) & (row_ser >= 0)
+    flat = row_cat[keep] * len(names) + row_ser[keep]
+    sums, counts = group_sums(values[keep], flat, len(order) * len(names))
+    matrix = np.where(counts > 0, sums, np.nan).reshape(len(order), len(names))
     if barmode == "stack":
         # plotly.js restarts a stack at 0 after a NaN segment, drawing the next series over the
         # previous one: a blank followed by a value in the same bar draws as an empty segment instead
         # (the data table keeps it blank).
         later = np.flip(np.cumsum(np.flip(~np.isnan(matrix), axis=1), axis=1), axis=1) - ~np.isnan(matrix)
         matrix = np.where(np.isnan(matrix) & (later > 0), 0.0, matrix)
-    whole = pd.api.types.is_integer_dtype(data[value].dtype)
+    whole = pd.api.types.is_integer_dtype(values.dtype)
     traces = []
     for j, name in enumerate(names):
-        sums = matrix[:, j]
-        if whole and not np.isnan(sums).any():
-            sums = sums.astype(data[value].dtype)  # counts stay integers, as a per-series groupby leaves them
-        kwargs = {"x": sums, "y": cats} if horizontal else {"x": cats, "y": sums}
+        column = matrix[:, j]
+        if whole and not np.isnan(column).any():
+            column = column.astype(values.dtype)  # counts stay integers, as a per-series groupby leaves them
+        kwargs = {"x": column, "y": cats} if horizontal else {"x": cats, "y": column}
         axis = "x" if horizontal else "y"
         shown = ".1%" if percent else number_format(decimals)
         hover = f"%{{y}}<br>%{{x:{shown}}}" if horizontal else f"%{{x}}<br>%{{y:{shown}}}"
@@ -219,18 +322,15 @@ def bar_by_category(
                 **kwargs,
             }
         )
-    # Traces as dicts in one add_traces and the layout in one update: plotly validates each call
-    # separately, and that (not the numbers) was most of a chart's build time.
-    fig.add_traces(traces)
     full_title = title + (f"（仅显示前 {limit} 个，另有 {dropped} 个未显示）" if dropped else "")
     layout = {
         "barmode": barmode,
-        "showlegend": series is not None,
+        "showlegend": data.ser is not None,
         "uniformtext": {"minsize": 10, "mode": "hide"} if barmode == "stack" else None,
         "legend": {"traceorder": "normal"},  # plotly reverses stacked horizontal bars' legend otherwise
     }
     value_axis = {"title": {"text": value_title}}
-    if (data[value] >= 0).all():
+    if bool((values >= 0).all()):
         value_axis["rangemode"] = "nonnegative"
     if percent:
         value_axis.update(tickformat=".0%", range=[0, 1])
@@ -240,7 +340,7 @@ def bar_by_category(
             value_axis.update(log_axis_ticks(float(positive.min()), float(positive.max()), wan=wan))
         value_axis.pop("rangemode", None)
     else:
-        counts = whole or bool((data[value] % 1 == 0).all())  # nullable counts arrive as floats
+        counts = whole or bool((values % 1 == 0).all())  # nullable counts arrive as floats
         value_axis.update(value_axis_ticks(*_value_range(matrix, barmode), whole=counts, wan=wan))
     cat_axis = {"title": {"text": category_title}, "type": "category"}
     if horizontal:
@@ -251,24 +351,31 @@ def bar_by_category(
         layout["yaxis"] = value_axis
         layout["xaxis"] = {**cat_axis, "tickangle": -30 if len(cats) > 6 else 0}
         height = 460
-    fig.update_layout(layout)
-    return themed(fig, title=full_title, height=int(min(height, 1400)))
+    # Traces as dicts and the whole layout in one figure: plotly validates each call separately, and
+    # that (not the numbers) was most of a chart's build time.
+    return figure(traces, layout, title=full_title, height=int(min(height, 1400)))
 
 
-def _category_order(
-    data: pd.DataFrame, category: str, value: str, group: str | None, *, top_first: bool
-) -> pd.Series:
-    """Category totals in drawing order: by total (or by group total, then label), largest first on screen.
-
-    Plotly draws horizontal categories bottom-up, so for those the largest comes last.
-    """
-    totals = data.groupby(category, sort=False)[value].sum()
-    if group is None:
-        return totals.sort_values(ascending=not top_first)
-    first_group = data.groupby(category, sort=False)[group].first()
-    group_totals = data.groupby(group, sort=False)[value].sum()
-    order = sorted(totals.index, key=lambda c: (-group_totals[first_group[c]], str(first_group[c]), str(c)))
-    return totals.reindex(order if top_first else order[::-1])
+def _category_order_codes(data: Rows, *, top_first: bool) -> np.ndarray:
+    """The category codes in drawing order: by total (or by group total, then label), largest first on
+    screen. Plotly draws horizontal categories bottom-up, so for those the largest comes last."""
+    seen = _first_appearance(data.cat[data.cat >= 0])
+    sums, _ = group_sums(data.value, data.cat, len(data.cat_labels))
+    totals = pd.Series(sums[seen], index=seen)
+    if data.grp is None:
+        return totals.sort_values(ascending=not top_first).index.to_numpy()
+    # The first stated group of each category, and each group's total.
+    first_group = np.full(len(data.cat_labels), -1, dtype=np.int64)
+    with_grp = (data.grp >= 0) & (data.cat >= 0)
+    cats, first_at = np.unique(data.cat[with_grp], return_index=True)
+    first_group[cats] = data.grp[with_grp][first_at]
+    group_totals, _ = group_sums(data.value, data.grp, len(data.grp_labels))
+    glab, clab = data.grp_labels, data.cat_labels
+    order = sorted(
+        seen.tolist(),
+        key=lambda c: (-group_totals[first_group[c]], str(glab[first_group[c]]), str(clab[c])),
+    )
+    return np.asarray(order if top_first else order[::-1], dtype=np.int64)
 
 
 def _value_range(matrix: np.ndarray, barmode: str) -> tuple[float, float]:
@@ -296,19 +403,55 @@ def trend_lines(
     colors: dict[str, str] | None = None,
 ) -> go.Figure:
     """Lines over the years (x), one per series, with markers (few years, so every point matters)."""
-    data = _slim(df, [x, series, value], value)
-    data = data[data[x].notna()]
-    if data.empty:
+    ser, ser_labels = _codes(df[series], blank_code=True) if series is not None else (None, None)
+    return trend_from_rows(
+        df[x].to_numpy(dtype=float, na_value=np.nan),
+        df[value].to_numpy(),
+        ser,
+        ser_labels,
+        title=title,
+        value_title=value_title,
+        x_title=x_title,
+        series_order=series_order,
+        colors=colors,
+    )
+
+
+def trend_from_rows(
+    x: np.ndarray,
+    value: np.ndarray,
+    ser: np.ndarray | None,
+    ser_labels: np.ndarray | None,
+    *,
+    title: str,
+    value_title: str,
+    x_title: str = "年度",
+    series_order: list[str] | None = None,
+    colors: dict[str, str] | None = None,
+) -> go.Figure:
+    """:func:`trend_lines` of coded rows: the year ``x``, the value and the series code of each row."""
+    keep = _present(value) & ~np.isnan(x)
+    x, value = x[keep], value[keep]
+    if not len(value):
         return empty_figure(title)
-    if (data[value] == 0).all():
+    if bool((value == 0).all()):
         return empty_figure(title, ALL_ZERO)
-    fig = new_figure()
-    names = _order(data, series, series_order) if series else [None]
+    if ser is not None and ser_labels is not None:
+        ser = ser[keep]
+        seen = _first_appearance(ser)
+        present = list(ser_labels[seen])
+        given = series_order or []
+        names = (
+            [c for c in given if c in present] + [c for c in present if c not in given] if given else present
+        )
+        code_of = {ser_labels[c]: c for c in seen}
+    else:
+        names = [None]
     palette = _colors(names, colors)
     traces = []
     for name in names:
-        part = data if name is None else data[data[series] == name]
-        sums = part.groupby(x)[value].sum().sort_index()
+        part = np.ones(len(value), bool) if name is None else ser == code_of[name]
+        sums = pd.Series(value[part]).groupby(x[part]).sum().sort_index()
         sums.index = [int(v) if isinstance(v, float) and v.is_integer() else v for v in sums.index]
         traces.append(
             {
@@ -325,28 +468,35 @@ def trend_lines(
                 + "%{x}年：%{y:,}<extra></extra>",
             }
         )
-    fig.add_traces(traces)  # one validation pass, as in bar_by_category
-    whole = pd.api.types.is_integer_dtype(data[value].dtype) or bool((data[value] % 1 == 0).all())
+    whole = pd.api.types.is_integer_dtype(value.dtype) or bool((value % 1 == 0).all())
     ys = np.concatenate([np.asarray(t["y"], dtype=float) for t in traces]) if traces else np.zeros(1)
-    fig.update_layout(
+    return figure(
+        traces,
         {
             "xaxis": {"title": {"text": x_title}, "type": "category"},
             "yaxis": {
                 "title": {"text": value_title},
-                "rangemode": "nonnegative" if (data[value] >= 0).all() else "tozero",
+                "rangemode": "nonnegative" if bool((value >= 0).all()) else "tozero",
                 **value_axis_ticks(float(np.nanmin(ys)), float(np.nanmax(ys)) * 1.08, whole=whole),
             },
-            "showlegend": series is not None,
-        }
+            "showlegend": ser is not None,
+        },
+        title=title,
+        height=420,
     )
-    return themed(fig, title=title, height=420)
 
 
 def donut(
     df: pd.DataFrame, *, names: str, value: str, title: str, colors: dict[str, str] | None = None
 ) -> go.Figure:
     """A share chart (donut) of ``value`` by ``names``; zero slices are dropped."""
-    data = df[[names, value]].groupby(names, sort=False)[value].sum()
+    return donut_of_sums(
+        df[[names, value]].groupby(names, sort=False)[value].sum(), title=title, colors=colors
+    )
+
+
+def donut_of_sums(data: pd.Series, *, title: str, colors: dict[str, str] | None = None) -> go.Figure:
+    """:func:`donut` of the sums per name (a Series: name → Σ value, in the order of the slices)."""
     if not data.empty and (data == 0).all():
         return empty_figure(title, ALL_ZERO)
     data = data[data > 0]

@@ -27,7 +27,7 @@ def _format_numbers(values: pd.Series) -> pd.Series:
     blank = np.isnan(array)
     if blank.all():
         return pd.Series(DASH, index=values.index, dtype="str")
-    uniques, inverse = np.unique(array[~blank], return_inverse=True)
+    inverse, uniques = pd.factorize(array[~blank])  # each distinct value formatted once
     text = np.array([f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}" for v in uniques], dtype=object)
     out = np.full(len(array), DASH, dtype=object)
     out[~blank] = text[inverse]
@@ -38,7 +38,7 @@ def _format_shares(values: pd.Series) -> pd.Series:
     """``37%``; an empty string when the share is unknown (no concluded applications)."""
     array = values.to_numpy(dtype=float, na_value=np.nan)
     blank = np.isnan(array)
-    uniques, inverse = np.unique(array[~blank], return_inverse=True)
+    inverse, uniques = pd.factorize(array[~blank])
     text = np.array([f"{v:.0%}" for v in uniques], dtype=object)
     out = np.full(len(array), "", dtype=object)
     out[~blank] = text[inverse]

@@ -112,3 +112,24 @@ def themed(fig: go.Figure, *, title: str | None = None, height: int | None = Non
     if layout:
         fig.update_layout(layout)  # one update: each call re-validates the layout
     return fig
+
+
+def figure(
+    traces: list[dict], layout: dict, *, title: str | None = None, height: int | None = None
+) -> go.Figure:
+    """``themed(new_figure() + traces + layout)`` built in one go: the same figure, validated once.
+
+    Plotly validates every ``add_traces``/``update_layout`` call on its own, and on a page of many
+    charts those passes (not the numbers) were most of the build time.
+    """
+    layout = {"template": TEMPLATE, **layout}
+    legend_row = (
+        any(t.get("showlegend") is not False for t in traces) and layout.get("showlegend") is not False
+    )
+    if not legend_row:
+        layout["margin"] = {"t": 56}  # no legend row to make room for
+    if title is not None:
+        layout["title"] = {"text": title}
+    if height is not None:
+        layout["height"] = height
+    return go.Figure(data=traces, layout=layout)

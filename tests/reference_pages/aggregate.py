@@ -1,0 +1,783 @@
+"""Aggregations for the dashboard pages: pure functions, standardised dataset in → DataFrame out.
+
+Input is :meth:`library.store.Library.dataset` (one row per report). Outputs are tidy (long) frames
+ready for Plotly, with Chinese labels in ``*_label`` columns. Blank or absent cells are NaN and are
+never counted as zero; a sum over reports uses only the reports that state the figure, and the
+``reports``/``n_reports`` columns say how many did.
+
+Functions (page → function):
+- 总览: :func:`kpis` (dict for the cards), :func:`kpi_table` (same, long, for Excel), :func:`agency_table`
+- 主动公开: :func:`normative_documents` (规章/规范性文件 by agency × year, 2019 and 2021 measures kept apart)
+- 行政许可与执法: :func:`enforcement` (long, per report), :func:`enforcement_trend` (per year)
+- 依申请公开: :func:`applicants_by_type`, :func:`outcome_mix`, :func:`carry_over`,
+  :func:`carry_over_consistency` (cross-year X1), :func:`application_flow` (Sankey links)
+- 复议诉讼: :func:`review_litigation`
+- 数据质量: :func:`quality_summary`, :func:`duplicate_agency_years`, :data:`RULE_NAMES`
+  (the failed checks and unmatched labels themselves come from ``Library.failed_checks`` /
+  ``Library.unmatched_labels``)
+
+Decisions, stated once:
+- 主动公开 items: the templates have no "items disclosed" cell (the 2019 columns count 规章/规范性文件,
+  not all items), so the KPI is the sum of the prose figure ``n.proactive_total`` over the reports
+  that state it, with that count shown next to it.
+- A section-三 row's total is the report's 总计 cell; when that is blank (some reports fill only the
+  applicant columns) it is the sum of the six applicant columns (:func:`s3_total`).
+- Applications received and 复议/诉讼 cases come from the tables; a report without the table but
+  with a prose figure (``n.applications_received``, ``n.review_cases``, ``n.litigation_cases``)
+  contributes that figure, and the KPI notes say how many did.
+- Stocks and flows (``parsing.schema.measure_kind``): a stock (现行有效件数, 对外公开总数量,
+  上一年项目数量) sums over agencies within a year, never over years. :func:`kpis` therefore shows
+  the latest year of a multi-year selection with its change on the year before; long frames carry
+  ``kind`` ("stock"/"flow") so a chart never adds a stock's years.
+- 处理决定数量 (2019) and 本年处理决定数量 (2021) share one key and are summed across versions; every
+  other 2019/2021 pair is a different measure and is labelled with its version, never merged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from parsing.schema import (
+    CELLS,
+    S3_APPLICANT_COLS,
+    S3_COLUMNS,
+    S3_ROW_BY_KEY,
+    S3_ROWS,
+    S4_GROUPS,
+    S4_OUTCOMES,
+    SECTION2,
+    STOCK,
+    V2019,
+    V2021,
+    measure_kind,
+)
+from parsing.vocabulary import KPI_NAMES, META_HEADERS
+
+ID_COLUMNS = ["report_id", "agency", "region", "year", "agency_type", "template"]
+
+
+def _rows_with_prefix(prefix: str) -> tuple[str, ...]:
+    """Full section-三 row keys starting with ``prefix`` (``r3_3_`` → r3_3_1_state_secret, …)."""
+    return tuple(r.key for r in S3_ROWS if r.key.startswith(prefix))
+
+
+OUTCOME_CATEGORIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("granted", "予以公开", ("r3_1_granted",)),
+    ("partial", "部分公开", ("r3_2_partial",)),
+    ("withheld", "不予公开", _rows_with_prefix("r3_3_")),
+    ("unavailable", "无法提供", _rows_with_prefix("r3_4_")),
+    ("not_processed", "不予处理", _rows_with_prefix("r3_5_")),
+    # 2019 has one （六）其他处理 row (r3_6_other), 2021 three sub-rows; a report has one or the other.
+    ("other", "其他处理", _rows_with_prefix("r3_6_")),
+)
+assert all(rows for _, _, rows in OUTCOME_CATEGORIES), "schema row keys changed"
+
+_APPLICANT_LABELS = dict(S3_COLUMNS)
+_S4_GROUP_LABELS = dict(S4_GROUPS)
+_S4_OUTCOME_LABELS = dict(S4_OUTCOMES)
+
+# --------------------------------------------------------------------------- helpers
+
+
+def agency_name(df: pd.DataFrame) -> pd.Series:
+    """The agency for display: the stored name, or 未识别单位 plus the file name when unknown."""
+    fallback = "（未识别单位）" + df["filename"].astype(str) if "filename" in df else "（未识别单位）"
+    return df["agency"].where(df["agency"].notna(), fallback)
+
+
+def _col(df: pd.DataFrame, key: str) -> pd.Series:
+    return df[key] if key in df.columns else pd.Series(np.nan, index=df.index)
+
+
+def _sum_arrays(arrays: list[np.ndarray], n: int) -> np.ndarray:
+    """Row-wise sum like ``DataFrame.sum(axis=1, min_count=1)``: NaN where every part is NaN.
+
+    On plain float arrays: the pandas call on a column subset of the wide dataset cost ~1 ms each,
+    and a page makes a hundred of them.
+    """
+    if not arrays:
+        return np.full(n, np.nan)
+    stacked = np.column_stack(arrays)
+    blank = np.isnan(stacked)
+    total = np.where(blank, 0.0, stacked).sum(axis=1)
+    total[blank.all(axis=1)] = np.nan
+    return total
+
+
+def _sum_cols(df: pd.DataFrame, keys: list[str] | tuple[str, ...]) -> pd.Series:
+    """Row-wise sum of ``keys``; NaN where none of them is stated (blank stays blank)."""
+    arrays = [df[k].to_numpy(dtype=float) for k in keys if k in df.columns]
+    return pd.Series(_sum_arrays(arrays, len(df)), index=df.index)
+
+
+def s3_total(df: pd.DataFrame, row: str) -> pd.Series:
+    """The 总计 of one section-三 row: the report's 总计 cell, else the sum of the applicant columns."""
+    stated = _col(df, f"s3.{row}.total").to_numpy(dtype=float)
+    derived = _sum_cols(df, [f"s3.{row}.{c}" for c in S3_APPLICANT_COLS]).to_numpy()
+    return pd.Series(np.where(np.isnan(stated), derived, stated), index=df.index)
+
+
+def _s3_rows_total(df: pd.DataFrame, rows: tuple[str, ...]) -> pd.Series:
+    parts = [s3_total(df, r).to_numpy() for r in rows]
+    return pd.Series(_sum_arrays(parts, len(df)), index=df.index)
+
+
+def s4_total(df: pd.DataFrame, group: str) -> pd.Series:
+    """The 总计 of one section-四 group, else the sum of its four outcomes."""
+    stated = _col(df, f"s4.{group}_total")
+    derived = _sum_cols(df, [f"s4.{group}_{o}" for o, _ in S4_OUTCOMES[:-1]])
+    return stated.where(stated.notna(), derived)
+
+
+def _with_fallback(table: pd.Series, prose: pd.Series) -> tuple[pd.Series, int, int]:
+    """Table value, else the prose figure; plus how many reports used each."""
+    out = table.where(table.notna(), prose)
+    return out, int(table.notna().sum()), int((table.isna() & prose.notna()).sum())
+
+
+def _ids(df: pd.DataFrame) -> pd.DataFrame:
+    out = df[[c for c in ID_COLUMNS if c in df.columns]].copy()
+    out["agency"] = agency_name(df)
+    return out
+
+
+def _long(
+    df: pd.DataFrame, series: list[pd.Series], attrs: dict[str, list], *, keep_nan: bool = False
+) -> pd.DataFrame:
+    """Long form of several per-report series in one pass: ID columns, ``attrs`` per series, value.
+
+    Rows are series-major (all reports of the first series, then the second, ...). Reports where a
+    series is NaN are left out unless ``keep_nan``. One ``take`` of the ID columns instead of one copy
+    per series keeps this fast on 5,000 reports.
+    """
+    ids = _ids(df).reset_index(drop=True)
+    if not series:
+        return pd.DataFrame(columns=[*ids.columns, *attrs, "value"])
+    values = (
+        np.column_stack([s.to_numpy(dtype=float) for s in series]) if len(df) else np.empty((0, len(series)))
+    )
+    present = np.ones_like(values, dtype=bool) if keep_nan else ~np.isnan(values)
+    s_idx, r_idx = np.nonzero(present.T)
+    out = ids.take(r_idx).reset_index(drop=True)
+    for name, per_series in attrs.items():
+        out[name] = pd.array(np.asarray(per_series, dtype=object)[s_idx], dtype=np.object_)
+    out["value"] = values[r_idx, s_idx]
+    return out
+
+
+def _total(series: pd.Series) -> int | float | None:
+    """Sum of the stated values (an int when whole), None when no report states one."""
+    s = series.dropna()
+    if s.empty:
+        return None
+    total = float(s.sum())
+    return int(total) if total.is_integer() else total
+
+
+# --------------------------------------------------------------------------- 总览
+
+# The section-二 cards and their cells.
+KPI_S2_KEYS: dict[str, str] = {
+    "regulations_new_made_2019": "s2.art20_1.regulations.new_made",
+    "normative_new_made_2019": "s2.art20_1.normative_documents.new_made",
+    "regulations_issued_2021": "s2.art20_1.regulations.issued",
+    "normative_issued_2021": "s2.art20_1.normative_documents.issued",
+    "normative_in_force_2021": "s2.art20_1.normative_documents.in_force",
+}
+
+
+# Cards whose rise is bad news (the others are neutral: more applications is neither good nor bad).
+KPI_RISE_IS_BAD = frozenset({"reports_failing_checks"})
+
+
+def _kpis_of(df: pd.DataFrame) -> tuple[dict[str, Any], dict[str, str]]:
+    """Card values and notes over the reports of ``df`` (one year: stocks and flows both sum)."""
+    n = len(df)
+    notes: dict[str, str] = {}
+    # An agency is a (region, name) pair: two counties each have a "县教育局".
+    named = df[df["agency"].notna()]
+    out: dict[str, Any] = {"reports": n, "agencies": len(named[["region", "agency"]].drop_duplicates())}
+
+    proactive = _col(df, "n.proactive_total")
+    out["proactive_items"] = _total(proactive)
+    n_approx = int((proactive.notna() & (_col(df, "n.proactive_total_approx") == 1)).sum())
+    # A sum with one lower bound ("5500余条") in it is itself a lower bound.
+    out["proactive_items_approx"] = n_approx > 0
+    notes["proactive_items"] = (
+        f"正文所述主动公开条数之和（{int(proactive.notna().sum())}/{n} 份报告有此数字）"
+        + (f"；其中 {n_approx} 份报告只写了约数（如“5500余条”），合计为下限" if n_approx else "")
+    )
+
+    def s2(key: str) -> pd.Series:
+        return _col(df, key)
+
+    for name, key in KPI_S2_KEYS.items():
+        out[name] = _total(s2(key))
+        notes[name] = f"{int(s2(key).notna().sum())} 份报告填报" + (
+            "（存量：各单位当年数之和）" if is_stock(key) else ""
+        )
+
+    lic = s2("s2.art20_5.administrative_licensing.decisions")
+    out["licensing_decisions"] = _total(lic)
+    notes["licensing_decisions"] = (
+        f"{int(lic.notna().sum())} 份报告填报（2019版处理决定数量与2021版本年处理决定数量合计）"
+    )
+
+    received, n_table, n_prose = _with_fallback(
+        s3_total(df, "r1_new_received"), _col(df, "n.applications_received")
+    )
+    out["applications_received"] = _total(received)
+    notes["applications_received"] = f"{n_table} 份报告取自表格，{n_prose} 份取自正文"
+
+    concluded = s3_total(df, "r3_7_total")
+    answered = _s3_rows_total(df, ("r3_1_granted", "r3_2_partial"))
+    ok = concluded.notna() & (concluded > 0)
+    denom = float(concluded[ok].sum())
+    out["answered_share"] = float(answered[ok].fillna(0).sum()) / denom if denom > 0 else None
+    notes["answered_share"] = f"（予以公开＋部分公开）÷（七）总计，{int(ok.sum())} 份报告有办理结果"
+
+    review, r_table, r_prose = _with_fallback(s4_total(df, "review"), _col(df, "n.review_cases"))
+    lit_table = pd.concat([s4_total(df, "lit_direct"), s4_total(df, "lit_after_review")], axis=1).sum(
+        axis=1, min_count=1
+    )
+    litigation, l_table, l_prose = _with_fallback(lit_table, _col(df, "n.litigation_cases"))
+    out["review_cases"] = _total(review)
+    out["litigation_cases"] = _total(litigation)
+    both = pd.concat([review, litigation], axis=1).sum(axis=1, min_count=1)
+    out["review_litigation_cases"] = _total(both)
+    notes["review_cases"] = f"{r_table} 份报告取自表格，{r_prose} 份取自正文"
+    notes["litigation_cases"] = f"{l_table} 份报告取自表格，{l_prose} 份取自正文"
+    notes["review_litigation_cases"] = "行政复议＋行政诉讼（未经复议直接起诉＋复议后起诉）"
+
+    out["reports_failing_checks"] = int((df["checks_failed"] > 0).sum()) if n else 0
+    notes["reports_failing_checks"] = "至少一项勾稽关系或数值类型校验未通过"
+    return out, notes
+
+
+def is_stock(key: str) -> bool:
+    """True for a stock measure (现行有效件数, 对外公开总数量, 上一年项目数量): never summed over years."""
+    return measure_kind(key) == STOCK
+
+
+def report_years(df: pd.DataFrame) -> list[int]:
+    """The distinct years of the reports in ``df``, ascending (reports of unknown year left out)."""
+    return sorted(int(y) for y in df["year"].dropna().unique()) if "year" in df else []
+
+
+def _delta(now: Any, before: Any) -> int | float | None:
+    if now is None or before is None or isinstance(now, bool):
+        return None
+    d = now - before
+    return int(d) if float(d).is_integer() and not isinstance(now, float) else d
+
+
+def kpis(df: pd.DataFrame) -> dict[str, Any]:
+    """The overview cards: ``{key: value}`` for :data:`KPI_NAMES` plus ``notes`` ({key: Chinese note}).
+
+    Values are int/float, or None when no report in ``df`` states the figure. ``answered_share``
+    is a fraction (0–1) over the reports whose （七）总计 is known and positive.
+
+    Several years in ``df``: stocks may not be added over years and a sum of flows over years is
+    not a figure any report states, so every card shows the LATEST year (``year``) and
+    ``deltas`` its change on the year before it in ``df`` (``previous_year``; ``previous`` holds
+    that year's values). Reports of unknown year then count in no card (``unknown_year`` says how
+    many). With one year, ``year`` is that year, ``previous_year`` None and ``deltas`` empty.
+    ``proactive_items_approx`` is True when the proactive sum includes a lower bound ("5500余条").
+    """
+    years = report_years(df)
+    if len(years) <= 1:
+        values, notes = _kpis_of(df)
+        values.update(
+            year=years[0] if years else None,
+            previous_year=None,
+            previous={},
+            deltas={},
+            unknown_year=0,
+            years=years,
+        )
+        values["notes"] = notes
+        return values
+    latest, before = years[-1], years[-2]
+    values, notes = _kpis_of(df[df["year"] == latest])
+    previous, compared, same, n_common = _compared_years(df, latest, before)
+    deltas = {k: d for k in KPI_NAMES if (d := _delta(compared.get(k), previous.get(k))) is not None}
+    unknown = int(df["year"].isna().sum())
+    scope = f"{latest} 年的数字（所选 {years[0]}–{latest} 年中最新一年；存量不跨年相加）"
+    if same:
+        scope += f"，变化为较 {before} 年"
+    elif n_common:
+        scope += f"，变化只比较 {before} 年和 {latest} 年都有报告的 {n_common} 个单位（两年的单位不完全相同）"
+    else:
+        scope += f"；{before} 年与 {latest} 年没有同一单位的报告，不计算变化"
+    if unknown:
+        scope += f"；年度未识别的 {unknown} 份报告不计入"
+    notes = {k: f"{scope}。{notes[k]}" if k in notes else f"{scope}。" for k in KPI_NAMES}
+    values.update(
+        year=latest,
+        previous_year=before,
+        previous=previous,
+        deltas=deltas,
+        unknown_year=unknown,
+        years=years,
+        same_agencies=same,
+        compared_agencies=n_common,
+        compared=compared,
+    )
+    values["notes"] = notes
+    return values
+
+
+def _agency_keys(df: pd.DataFrame) -> pd.Series:
+    """(agency, region) of each report; None where the agency is unknown."""
+    pairs = zip(df["agency"], df["region"], strict=True)
+    keys = [(a, r if isinstance(r, str) else "") if isinstance(a, str) else None for a, r in pairs]
+    return pd.Series(keys, index=df.index, dtype=object)
+
+
+def _compared_years(
+    df: pd.DataFrame, latest: int, before: int
+) -> tuple[dict[str, Any], dict[str, Any], bool, int]:
+    """(previous, compared, same set, agencies compared): the two years on the agencies that have a
+    report in both. A change of totals over two different sets of agencies is no trend (a city's report
+    added in one year multiplies the applications a hundredfold), so only those agencies count.
+    ``compared`` is the latest year on them (the full figures when both years hold the same agencies).
+    """
+    keys = _agency_keys(df)
+    now, then = df["year"] == latest, df["year"] == before
+    now_keys, then_keys = set(keys[now].dropna()), set(keys[then].dropna())
+    common = now_keys & then_keys
+    same = now_keys == then_keys and bool(keys[now | then].notna().all())
+    if same:
+        previous, _ = _kpis_of(df[then])
+        current, _ = _kpis_of(df[now])
+        return previous, current, True, len(common)
+    if not common:
+        return {}, {}, False, 0
+    inside = keys.isin(common)
+    previous, _ = _kpis_of(df[then & inside])
+    current, _ = _kpis_of(df[now & inside])
+    return previous, current, False, len(common)
+
+
+def kpi_table(df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`kpis` as rows for the briefing Excel: key, label, year, value, previous year, its value,
+    the latest year's value on the agencies compared (the same as ``value`` when both years hold the
+    same agencies), change and note (blank where unknown: blank is not zero)."""
+    k = kpis(df)
+    prev = k["previous"]
+    rows = []
+    for key, label in KPI_NAMES.items():
+        value = k[key]
+        if key == "proactive_items" and value is not None and k["proactive_items_approx"]:
+            label += "（下限，含约数）"
+        rows.append(
+            (
+                key,
+                label,
+                k["year"],
+                value,
+                k["previous_year"],
+                prev.get(key),
+                k.get("compared", {}).get(key),
+                k["deltas"].get(key),
+                k["notes"].get(key, ""),
+            )
+        )
+    columns = ["key", "label", "year", "value", "previous_year", "previous_value", "compared_value", "change"]
+    return pd.DataFrame(rows, columns=[*columns, "note"])
+
+
+AGENCY_TABLE_HEADERS: dict[str, str] = {
+    **{k: META_HEADERS[k] for k in ("report_id", "agency", "region", "year", "agency_type", "template")},
+    "proactive_items": "主动公开（条）",
+    "proactive_items_approx": "主动公开为约数",
+    "licensing_decisions": "行政许可决定",
+    "penalty_decisions": "行政处罚决定",
+    "applications_received": "新收申请",
+    "answered_share": "公开占比",
+    "review_litigation_cases": "复议诉讼",
+    "checks_failed": "未通过校验",
+    "unmatched_labels": "未识别标签",
+}
+
+
+def agency_table(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per report (agency × year) with the headline figures; columns :data:`AGENCY_TABLE_HEADERS`."""
+    out = _ids(df)
+    out["proactive_items"] = _col(df, "n.proactive_total")
+    # Shown "5,500余" where the report gave a lower bound ("5500余条").
+    out["proactive_items_approx"] = (_col(df, "n.proactive_total_approx") == 1) & out[
+        "proactive_items"
+    ].notna()
+    out["licensing_decisions"] = _col(df, "s2.art20_5.administrative_licensing.decisions")
+    out["penalty_decisions"] = _col(df, "s2.art20_6.administrative_penalty.decisions")
+    received, _, _ = _with_fallback(s3_total(df, "r1_new_received"), _col(df, "n.applications_received"))
+    out["applications_received"] = received
+    concluded = s3_total(df, "r3_7_total")
+    answered = _s3_rows_total(df, ("r3_1_granted", "r3_2_partial")).fillna(0)
+    out["answered_share"] = (answered / concluded).where(concluded > 0)
+    cases = pd.concat([s4_total(df, g) for g, _ in S4_GROUPS], axis=1).sum(axis=1, min_count=1)
+    out["review_litigation_cases"] = cases
+    out["checks_failed"] = df["checks_failed"]
+    out["unmatched_labels"] = df["unmatched_labels"] if "unmatched_labels" in df else 0
+    return out.sort_values(["region", "agency", "year"], na_position="last").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- 主动公开
+
+
+def _s2_measures(block_key: str, rows: tuple[str, ...] | None = None) -> list[tuple]:
+    """(key, version, row, row_label, measure, measure_label, unit, measure_name) of a section-二 block.
+
+    ``measure_label`` carries the version (``本年新制作数量（2019版）``); ``measure_name`` is the bare
+    template label.
+
+    A cell key both versions share (处理决定数量) is listed once, with version "2019/2021".
+    """
+    out = []
+    for version, blocks in SECTION2.items():
+        for block in blocks:
+            if block.key != block_key:
+                continue
+            for row_key, row_label in block.rows:
+                if rows is not None and row_key not in rows:
+                    continue
+                for col in block.cols:
+                    key = f"s2.{block_key}.{row_key}.{col.key}"
+                    shared = len(CELLS[key].versions) > 1
+                    if shared and version != CELLS[key].versions[0]:
+                        continue  # a shared key is listed once
+                    vlabel = f"{V2019}/{V2021}" if shared else version
+                    mlabel = f"{col.label}（两版可比）" if shared else f"{col.label}（{version}版）"
+                    out.append((key, vlabel, row_key, row_label, col.key, mlabel, col.unit, col.label))
+    return out
+
+
+def _melt(df: pd.DataFrame, measures: list[tuple]) -> pd.DataFrame:
+    present = [m for m in measures if m[0] in df.columns]
+    cols = [
+        *ID_COLUMNS,
+        "version",
+        "item",
+        "item_label",
+        "measure",
+        "measure_label",
+        "measure_name",
+        "unit",
+        "key",
+        "kind",
+        "value",
+    ]
+    attrs: dict[str, list] = {name: [] for name in cols[len(ID_COLUMNS) : -1]}
+    for key, version, row_key, row_label, measure, measure_label, unit, measure_name in present:
+        attrs["version"].append(version)
+        attrs["item"].append(row_key)
+        attrs["item_label"].append(row_label)
+        attrs["measure"].append(measure)
+        attrs["measure_label"].append(measure_label)
+        attrs["measure_name"].append(measure_name)
+        attrs["unit"].append(unit or ("万元" if measure == "fee_amount_wan_yuan" else "件"))
+        attrs["key"].append(key)
+        attrs["kind"].append(measure_kind(key))
+    return _long(df, [df[m[0]] for m in present], attrs)[cols]
+
+
+def normative_documents(df: pd.DataFrame) -> pd.DataFrame:
+    """规章 and 规范性文件 (第二十条第（一）项) per report, long form.
+
+    Columns: report_id, agency, region, year, agency_type, template, version ("2019"/"2021"), item
+    (regulations/normative_documents), item_label, measure, measure_label (with the version, e.g.
+    ``本年新制作数量（2019版）``), measure_name (bare template label), unit, key, kind ("stock" for
+    现行有效件数/对外公开总数量: never add its years), value.
+    2019 measures (本年新制作数量/本年新公开数量/对外公开总数量) and 2021 measures (本年制发件数/
+    本年废止件数/现行有效件数) have different ``measure`` values and labels: chart them apart.
+    """
+    return _melt(df, _s2_measures("art20_1"))
+
+
+def enforcement(df: pd.DataFrame) -> pd.DataFrame:
+    """行政许可, 其他对外管理服务事项, 行政处罚, 行政强制 and 行政事业性收费 per report, long form.
+
+    Same columns as :func:`normative_documents`. ``measure == "decisions"`` (version "2019/2021") is
+    comparable across versions; 2019 item counts (上一年项目数量, 本年增/减) and the 2021 fee amount
+    (``fee_amount_wan_yuan``, 万元) are separate measures.
+    """
+    measures = []
+    for block in ("art20_5", "art20_6", "art20_8"):
+        measures += _s2_measures(block)
+    return _melt(df, measures)
+
+
+def enforcement_trend(df: pd.DataFrame) -> pd.DataFrame:
+    """Per year and item: Σ decisions (both versions) and, separately, Σ 2021 fee amounts (万元).
+
+    Columns: year, item, item_label, measure, measure_label, unit, value, n_reports.
+    """
+    cols = ["year", "item", "item_label", "measure", "measure_label", "unit", "value", "n_reports"]
+    measures = [m for block in ("art20_5", "art20_6", "art20_8") for m in _s2_measures(block)]
+    frames = []
+    years = df["year"]
+    for key, _version, row_key, row_label, measure, measure_label, unit, _name in measures:
+        if measure not in ("decisions", "fee_amount_wan_yuan") or key not in df.columns:
+            continue
+        # Straight from the wide column: one groupby per measure, no long frame in between.
+        grouped = df[key].groupby(years).agg(["sum", "count"])
+        grouped = grouped[grouped["count"] > 0]
+        if grouped.empty:
+            continue
+        frames.append(
+            pd.DataFrame(
+                {
+                    "year": grouped.index.astype("int64"),
+                    "item": row_key,
+                    "item_label": row_label,
+                    "measure": measure,
+                    "measure_label": measure_label,
+                    "unit": unit or ("万元" if measure == "fee_amount_wan_yuan" else "件"),
+                    "value": grouped["sum"].to_numpy(),
+                    "n_reports": grouped["count"].to_numpy(),
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    return pd.concat(frames, ignore_index=True)[cols].sort_values(["item", "year"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- 依申请公开
+
+
+def applicants_by_type(df: pd.DataFrame) -> pd.DataFrame:
+    """New applications (一、本年新收) per report and applicant type, long form.
+
+    Columns: report_id, agency, region, year, agency_type, template, applicant, applicant_label, value.
+    Only the six applicant columns (not 总计); a report that fills only 总计 contributes nothing here.
+    """
+    return _long(
+        df,
+        [_col(df, f"s3.r1_new_received.{col}") for col in S3_APPLICANT_COLS],
+        {
+            "applicant": list(S3_APPLICANT_COLS),
+            "applicant_label": [_APPLICANT_LABELS[c] for c in S3_APPLICANT_COLS],
+        },
+    )
+
+
+def outcome_mix(df: pd.DataFrame) -> pd.DataFrame:
+    """How each report's applications ended, in six categories, long form.
+
+    Columns: report_id, agency, region, year, agency_type, template, category, category_label,
+    value, share (of the six categories' sum for that report; NaN when it is 0). Categories:
+    予以公开, 部分公开, 不予公开 (Σ （三）1–8), 无法提供 (Σ （四）1–3), 不予处理 (Σ （五）1–5),
+    其他处理 (2019 （六） or Σ 2021 （六）1–3). A report without any outcome row is left out.
+    """
+    cols = [*ID_COLUMNS, "category", "category_label", "value", "share"]
+    values = pd.DataFrame(
+        {cat: _s3_rows_total(df, rows) for cat, _, rows in OUTCOME_CATEGORIES}, index=df.index
+    )
+    has_any = values.notna().any(axis=1)
+    if not has_any.any():
+        return pd.DataFrame(columns=cols)
+    values = values[has_any].fillna(0)  # a blank outcome row next to filled ones counts 0 (§9.4)
+    shares = values.div(values.sum(axis=1).where(lambda d: d > 0), axis=0)
+    out = _long(
+        df[has_any],
+        [values[cat] for cat, _, _ in OUTCOME_CATEGORIES],
+        {
+            "category": [c for c, _, _ in OUTCOME_CATEGORIES],
+            "category_label": [lb for _, lb, _ in OUTCOME_CATEGORIES],
+        },
+        keep_nan=True,
+    )
+    out["share"] = np.concatenate([shares[cat].to_numpy(dtype=float) for cat, _, _ in OUTCOME_CATEGORIES])
+    return out[cols]
+
+
+CARRY_MEASURES: tuple[tuple[str, str], ...] = (
+    ("r1_new_received", "本年新收"),
+    ("r2_carried_over", "上年结转"),
+    ("r3_7_total", "本年办结（七）总计"),
+    ("r4_carry_forward", "结转下年度继续办理"),
+)
+
+
+def carry_over(df: pd.DataFrame) -> pd.DataFrame:
+    """Applications carried in and out per report, long form (totals, see :func:`s3_total`).
+
+    Columns: report_id, agency, region, year, agency_type, template, measure, measure_label, value.
+    """
+    return _long(
+        df,
+        [s3_total(df, row) for row, _ in CARRY_MEASURES],
+        {"measure": [r for r, _ in CARRY_MEASURES], "measure_label": [lb for _, lb in CARRY_MEASURES]},
+    )
+
+
+def carry_over_consistency(df: pd.DataFrame) -> pd.DataFrame:
+    """Cross-year rule X1: 上年结转 of year N equals 结转下年度 of year N−1, same agency (总计 column).
+
+    Columns: agency, region, year, carried_over, previous_carry_forward, consistent (bool).
+    Only agencies with both years in ``df`` appear.
+    """
+    frame = pd.DataFrame(
+        {
+            "agency": df["agency"],
+            "region": df["region"],
+            "year": df["year"],
+            "carried_over": s3_total(df, "r2_carried_over"),
+            "carry_forward": s3_total(df, "r4_carry_forward"),
+        }
+    ).dropna(subset=["agency", "year"])
+    prev = frame[["agency", "region", "year", "carry_forward"]].copy()
+    prev["year"] = prev["year"] + 1
+    merged = frame.drop(columns="carry_forward").merge(
+        prev.rename(columns={"carry_forward": "previous_carry_forward"}), on=["agency", "region", "year"]
+    )
+    merged = merged.dropna(subset=["carried_over", "previous_carry_forward"])
+    merged["consistent"] = merged["carried_over"] == merged["previous_carry_forward"]
+    return merged.sort_values(["agency", "year"]).reset_index(drop=True)
+
+
+FLOW_RECEIVED = "本年新收申请"
+FLOW_CARRIED = "上年结转申请"
+FLOW_HUB = "本年度应办理申请"
+FLOW_FORWARD = "结转下年度继续办理"
+
+
+def application_flow(df: pd.DataFrame, *, detail: bool = False) -> pd.DataFrame:
+    """Sankey links (source, target, value) summed over ``df``: received + carried → outcomes / carry forward.
+
+    Nodes: 本年新收申请 and 上年结转申请 flow into 本年度应办理申请, which flows out to the six outcome
+    categories and 结转下年度继续办理. With ``detail`` the categories 不予公开/无法提供/不予处理/其他处理
+    also flow to their numbered reasons. Links of value 0 are left out; the two sides balance only
+    when the reports satisfy the official 勾稽关系.
+    """
+    links: list[tuple[str, str, float]] = [
+        (FLOW_RECEIVED, FLOW_HUB, s3_total(df, "r1_new_received").sum()),
+        (FLOW_CARRIED, FLOW_HUB, s3_total(df, "r2_carried_over").sum()),
+    ]
+    for _cat, label, rows in OUTCOME_CATEGORIES:
+        links.append((FLOW_HUB, label, _s3_rows_total(df, rows).sum()))
+        if detail and len(rows) > 1:
+            for row in rows:
+                reason = S3_ROW_BY_KEY[row].label
+                links.append((label, f"{label}：{reason}", s3_total(df, row).sum()))
+    links.append((FLOW_HUB, FLOW_FORWARD, s3_total(df, "r4_carry_forward").sum()))
+    out = pd.DataFrame(links, columns=["source", "target", "value"])
+    return out[out["value"] > 0].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- 复议诉讼
+
+
+def review_litigation(df: pd.DataFrame) -> pd.DataFrame:
+    """Review and litigation outcomes per report, long form (the four outcomes, not 总计).
+
+    Columns: report_id, agency, region, year, agency_type, template, group (review/lit_direct/
+    lit_after_review), group_label, outcome (upheld/corrected/other/pending), outcome_label, value.
+    """
+    pairs = [(g, gl, o, ol) for g, gl in S4_GROUPS for o, ol in S4_OUTCOMES[:-1]]
+    return _long(
+        df,
+        [_col(df, f"s4.{g}_{o}") for g, _, o, _ in pairs],
+        {
+            "group": [g for g, _, _, _ in pairs],
+            "group_label": [gl.replace("行政诉讼/", "诉讼：") for _, gl, _, _ in pairs],
+            "outcome": [o for _, _, o, _ in pairs],
+            "outcome_label": [ol for _, _, _, ol in pairs],
+        },
+    )
+
+
+# --------------------------------------------------------------------------- 数据质量
+
+
+def duplicate_agency_years(df: pd.DataFrame) -> pd.DataFrame:
+    """Reports of one agency name and year that may be the same report stored twice.
+
+    Reports with the same agency, region and year are versions of one report (:mod:`library.versions`):
+    only the current one is in the dataset, so they never show here. What remains ambiguous is the same
+    agency name and year where some report's region is unknown: it may be another version of one of
+    them (then counted twice in sums until its region is filled in) or another agency of the same
+    name. Reports of the same name in two known regions are two agencies (two counties each have a
+    县教育局) and are not listed. Columns: agency, region (the known regions, "、"-joined; None when
+    none is known), year, report_ids (list), n.
+    """
+    known = df.dropna(subset=["agency", "year"])
+    keys = ["agency", "year"]
+    clash = known[known.duplicated(keys, keep=False)]  # cheap test first: most libraries have none
+    clash = clash[clash.groupby(keys)["region"].transform(lambda r: r.isna().any()).astype(bool)]
+    grouped = (
+        clash.groupby(keys)
+        .agg(
+            region=("region", lambda r: "、".join(sorted(set(r.dropna()))) or None),
+            report_ids=("report_id", list),
+        )
+        .reset_index()
+    )
+    grouped["n"] = grouped["report_ids"].map(len).astype("int64")
+    return grouped[["agency", "region", "year", "report_ids", "n"]]
+
+
+def quality_summary(df: pd.DataFrame) -> pd.DataFrame:
+    """Per report: failed checks, unmatched labels, cells stated, missing metadata; worst first.
+
+    Columns: report_id, agency, region, year, agency_type, template, filename, checks_failed,
+    unmatched_labels, cells_stated, missing_metadata (Chinese list, "" when complete).
+    """
+    out = _ids(df)
+    out["filename"] = df["filename"]
+    out["checks_failed"] = df["checks_failed"]
+    out["unmatched_labels"] = df["unmatched_labels"]
+    cell_cols = [c for c in df.columns if c in CELLS]
+    out["cells_stated"] = df[cell_cols].notna().sum(axis=1)
+    missing = pd.Series("", index=df.index)
+    for col in ("agency", "region", "year", "agency_type"):
+        zh = META_HEADERS[col]
+        gap = df[col].isna()
+        missing = missing.where(~gap, missing + "、" + zh)
+    missing = missing.str.lstrip("、")
+    out["missing_metadata"] = missing
+    return out.sort_values(["checks_failed", "unmatched_labels"], ascending=False).reset_index(drop=True)
+
+
+def template_counts(df: pd.DataFrame) -> dict[str, int]:
+    """Reports per template version code (``{"2021": 12, "2019": 3}``)."""
+    return {str(k): int(v) for k, v in df["template"].value_counts().items()}
+
+
+def reports_failing_checks(df: pd.DataFrame) -> int:
+    """How many reports have at least one failed check."""
+    return int((df["checks_failed"] > 0).sum())
+
+
+__all__ = [
+    "reports_failing_checks",
+    "template_counts",
+    "AGENCY_TABLE_HEADERS",
+    "OUTCOME_CATEGORIES",
+    "V2019",
+    "V2021",
+    "agency_name",
+    "agency_table",
+    "application_flow",
+    "applicants_by_type",
+    "carry_over",
+    "carry_over_consistency",
+    "duplicate_agency_years",
+    "enforcement",
+    "enforcement_trend",
+    "is_stock",
+    "kpi_table",
+    "kpis",
+    "normative_documents",
+    "outcome_mix",
+    "quality_summary",
+    "report_years",
+    "review_litigation",
+    "s3_total",
+    "s4_total",
+]

@@ -1,0 +1,426 @@
+"""Generic Plotly figure builders: pure functions from a tidy DataFrame to a themed figure.
+
+Every builder takes long ("tidy") data, labels everything in Chinese and applies the one project template
+(charts/theme.py). The page-specific charts in charts/catalog.py are thin calls of these.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from reference_pages.theme import PALETTE, new_figure, themed
+
+NO_DATA = "当前筛选条件下没有数据"
+ALL_ZERO = "所选报告填报的数字均为 0"
+MAX_AGENCIES = 25  # beyond this a per-agency chart becomes unreadable; the rest is folded and said so
+_NICE_STEPS = (1, 2, 2.5, 5)
+
+
+def wan_text(value: float) -> str:
+    """A tick label the way Chinese readers write large numbers: 5000 → "5,000", 50000 → "5万",
+    1.2e8 → "1.2亿"."""
+    size = abs(value)
+    if size >= 1e8:
+        return f"{value / 1e8:,.4g}亿"
+    if size >= 1e4:
+        return f"{value / 1e4:,.4g}万"
+    return f"{value:,.10g}"
+
+
+def _nice_step(span: float, target: int = 6) -> float:
+    """A 1/2/2.5/5 × 10ⁿ step giving about ``target`` ticks over ``span``."""
+    raw = span / target
+    power = 10 ** np.floor(np.log10(raw))
+    return float(next((k * power for k in _NICE_STEPS if k * power >= raw), 10 * power))
+
+
+def value_axis_ticks(low: float, high: float, *, whole: bool, wan: bool = True) -> dict:
+    """Tick settings of a value axis spanning [low, high]: integer steps for counts, 万/亿 labels for
+    large numbers.
+
+    Plotly would write 0.5 on a count axis and "0.5M" for half a million; neither is how a briefing reads.
+    """
+    low, high = min(low, 0.0), max(high, 0.0)
+    span = high - low
+    if span <= 0:
+        return {"tickformat": ",d"} if whole else {}
+    step = _nice_step(span)
+    if whole:
+        step = max(1.0, float(np.ceil(step)))
+    if not wan or (high < 1e4 and low > -1e4):
+        return {"dtick": step, "tick0": 0, "tickformat": ",d" if whole else ",.10~g"}
+    start = np.floor(low / step) * step
+    ticks = np.arange(start, high + step * 1.001, step)
+    return {"tickmode": "array", "tickvals": ticks.tolist(), "ticktext": [wan_text(v) for v in ticks]}
+
+
+def log_axis_ticks(low: float, high: float, *, wan: bool = True) -> dict:
+    """Log-axis ticks at 1, 2, 5, 10, 20 … over [low, high] (1, 10, 100 … when that spans many decades).
+
+    ``wan=False`` for values already in 万 (an axis of 万元 must not read "10万").
+    """
+    bottom = int(np.floor(np.log10(max(low, 1e-9))))
+    top = int(np.ceil(np.log10(max(high, 10))))
+    steps = (1, 2, 5) if top - bottom <= 3 else (1,)
+    ticks = [
+        k * 10.0**e for e in range(bottom, top + 1) for k in steps if low / 1.001 <= k * 10.0**e <= high * 5
+    ]
+    text = [wan_text(v) if wan else f"{v:,.10g}" for v in ticks]
+    return {"type": "log", "tickmode": "array", "tickvals": ticks, "ticktext": text}
+
+
+def number_format(decimals: int | None) -> str:
+    """A d3 format for values shown on bars and in hovers: thousands separators, fixed decimals if given."""
+    return ",d" if decimals == 0 else (f",.{decimals}f" if decimals else ",")
+
+
+def empty_figure(title: str, message: str = NO_DATA) -> go.Figure:
+    """A figure that says there is nothing to show (rather than an empty frame that looks broken)."""
+    fig = new_figure()
+    fig.add_annotation(
+        text=message,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 16, "color": "#7F8C8D"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return themed(fig, title=title, height=320)
+
+
+def top_categories(
+    df: pd.DataFrame, cat: str, value: str, limit: int = MAX_AGENCIES
+) -> tuple[pd.DataFrame, int]:
+    """Keep the ``limit`` categories with the largest total ``value``; returns (data, number dropped)."""
+    totals = df.groupby(cat, sort=False)[value].sum(min_count=1).fillna(0).sort_values(ascending=False)
+    if len(totals) <= limit:
+        return df, 0
+    keep = totals.index[:limit]
+    return df[df[cat].isin(keep)], len(totals) - limit
+
+
+def _slim(df: pd.DataFrame, columns: list[str | None], value: str) -> pd.DataFrame:
+    """Only the columns a chart reads, rows with a value: every later filter then moves 2–3 columns.
+
+    Why: the long frames carry a dozen Arrow-backed text columns, and each boolean filter of the whole
+    frame takes every one of them (most of a chart's build time on 5,000 reports).
+    """
+    wanted = list(dict.fromkeys(c for c in columns if c is not None))
+    data = df[wanted]
+    return data[data[value].notna()]
+
+
+def _sum_matrix(
+    data: pd.DataFrame, category: str, series: str | None, value: str, cats: pd.Index, names: list
+) -> np.ndarray:
+    """Σ ``value`` per (category in ``cats``, series in ``names``) in one groupby; NaN where no row."""
+    cat_codes = cats.get_indexer(data[category])
+    if series is None:
+        ser_codes = np.zeros(len(data), dtype="int64")
+    else:
+        ser_codes = pd.Index(names).get_indexer(data[series])
+    keep = (cat_codes >= 0) & (ser_codes >= 0)
+    flat = cat_codes[keep].astype("int64") * len(names) + ser_codes[keep]
+    # pandas' grouped sum (compensated), as the per-series groupby it replaces: identical figures.
+    sums = data[value][keep].groupby(flat, sort=False).sum()
+    matrix = np.full(len(cats) * len(names), np.nan)
+    matrix[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
+    return matrix.reshape(len(cats), len(names))
+
+
+def _order(df: pd.DataFrame, col: str, given: list[str] | None) -> list:
+    present = df[col].unique().tolist()  # first-appearance order, like dict.fromkeys
+    if not given:
+        return present
+    return [c for c in given if c in present] + [c for c in present if c not in given]
+
+
+def _colors(names: list, colors: dict[str, str] | None) -> dict:
+    out = {}
+    for i, n in enumerate(names):
+        out[n] = (colors or {}).get(str(n), PALETTE[i % len(PALETTE)])
+    return out
+
+
+def bar_by_category(
+    df: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    series: str | None,
+    title: str,
+    value_title: str,
+    category_title: str = "",
+    series_order: list[str] | None = None,
+    colors: dict[str, str] | None = None,
+    barmode: str = "stack",
+    horizontal: bool = True,
+    limit: int = MAX_AGENCIES,
+    percent: bool = False,
+    decimals: int | None = None,
+    log: bool = False,
+    category_group: str | None = None,
+    wan: bool = True,
+) -> go.Figure:
+    """Bars per category (usually agency), one trace per series, stacked or grouped.
+
+    Categories are sorted by their total, largest on top; beyond ``limit`` categories the smallest are
+    dropped and the title says how many were left out. ``decimals`` fixes the decimals of the numbers on
+    the bars (amounts); ``log`` draws the value axis on a log scale (grouped bars only: a stack on a log
+    axis misstates its parts), so a county's bar stays visible next to a city's. ``category_group`` (a
+    column) keeps categories of one group together (an agency's bars of several years), groups ordered
+    by their total.
+    """
+    data = _slim(df, [category, series, value, category_group], value)
+    if data.empty:
+        return empty_figure(title)
+    if not percent and (data[value] == 0).all():
+        return empty_figure(title, ALL_ZERO)
+    data, dropped = top_categories(data, category, value, limit)
+    totals = _category_order(data, category, value, category_group, top_first=not horizontal)
+    cats = [str(c) for c in totals.index]
+    fig = new_figure()
+    names = _order(data, series, series_order) if series else [None]
+    palette = _colors(names, colors)
+    matrix = _sum_matrix(data, category, series, value, totals.index, names)
+    if barmode == "stack":
+        # plotly.js restarts a stack at 0 after a NaN segment, drawing the next series over the
+        # previous one: a blank followed by a value in the same bar draws as an empty segment instead
+        # (the data table keeps it blank).
+        later = np.flip(np.cumsum(np.flip(~np.isnan(matrix), axis=1), axis=1), axis=1) - ~np.isnan(matrix)
+        matrix = np.where(np.isnan(matrix) & (later > 0), 0.0, matrix)
+    whole = pd.api.types.is_integer_dtype(data[value].dtype)
+    traces = []
+    for j, name in enumerate(names):
+        sums = matrix[:, j]
+        if whole and not np.isnan(sums).any():
+            sums = sums.astype(data[value].dtype)  # counts stay integers, as a per-series groupby leaves them
+        kwargs = {"x": sums, "y": cats} if horizontal else {"x": cats, "y": sums}
+        axis = "x" if horizontal else "y"
+        shown = ".1%" if percent else number_format(decimals)
+        hover = f"%{{y}}<br>%{{x:{shown}}}" if horizontal else f"%{{x}}<br>%{{y:{shown}}}"
+        traces.append(
+            {
+                "type": "bar",
+                "name": str(name) if name is not None else value_title,
+                "orientation": "h" if horizontal else "v",
+                "marker": {"color": palette[name]},
+                "hovertemplate": (f"{name}<br>" if name is not None else "") + hover + "<extra></extra>",
+                # Numbers on the bars: a briefing reader should not have to guess values from gridlines.
+                "texttemplate": f"%{{{axis}:.0%}}" if percent else f"%{{{axis}:{number_format(decimals)}}}",
+                "textposition": "inside" if (barmode == "stack" or percent) else "outside",
+                "insidetextanchor": "middle",
+                "cliponaxis": False,
+                **kwargs,
+            }
+        )
+    # Traces as dicts in one add_traces and the layout in one update: plotly validates each call
+    # separately, and that (not the numbers) was most of a chart's build time.
+    fig.add_traces(traces)
+    full_title = title + (f"（仅显示前 {limit} 个，另有 {dropped} 个未显示）" if dropped else "")
+    layout = {
+        "barmode": barmode,
+        "showlegend": series is not None,
+        "uniformtext": {"minsize": 10, "mode": "hide"} if barmode == "stack" else None,
+        "legend": {"traceorder": "normal"},  # plotly reverses stacked horizontal bars' legend otherwise
+    }
+    value_axis = {"title": {"text": value_title}}
+    if (data[value] >= 0).all():
+        value_axis["rangemode"] = "nonnegative"
+    if percent:
+        value_axis.update(tickformat=".0%", range=[0, 1])
+    elif log and barmode != "stack":
+        positive = matrix[matrix > 0]  # a zero has no place on a log axis; its bar is simply absent
+        if positive.size:
+            value_axis.update(log_axis_ticks(float(positive.min()), float(positive.max()), wan=wan))
+        value_axis.pop("rangemode", None)
+    else:
+        counts = whole or bool((data[value] % 1 == 0).all())  # nullable counts arrive as floats
+        value_axis.update(value_axis_ticks(*_value_range(matrix, barmode), whole=counts, wan=wan))
+    cat_axis = {"title": {"text": category_title}, "type": "category"}
+    if horizontal:
+        layout["xaxis"] = {**value_axis, "showgrid": True, "gridcolor": "#E4E7EB"}
+        layout["yaxis"] = {**cat_axis, "showgrid": False, "rangemode": None}
+        height = max(320, 110 + 26 * len(cats) * (1 if barmode != "group" else max(1, len(names)) * 0.7))
+    else:
+        layout["yaxis"] = value_axis
+        layout["xaxis"] = {**cat_axis, "tickangle": -30 if len(cats) > 6 else 0}
+        height = 460
+    fig.update_layout(layout)
+    return themed(fig, title=full_title, height=int(min(height, 1400)))
+
+
+def _category_order(
+    data: pd.DataFrame, category: str, value: str, group: str | None, *, top_first: bool
+) -> pd.Series:
+    """Category totals in drawing order: by total (or by group total, then label), largest first on screen.
+
+    Plotly draws horizontal categories bottom-up, so for those the largest comes last.
+    """
+    totals = data.groupby(category, sort=False)[value].sum()
+    if group is None:
+        return totals.sort_values(ascending=not top_first)
+    first_group = data.groupby(category, sort=False)[group].first()
+    group_totals = data.groupby(group, sort=False)[value].sum()
+    order = sorted(totals.index, key=lambda c: (-group_totals[first_group[c]], str(first_group[c]), str(c)))
+    return totals.reindex(order if top_first else order[::-1])
+
+
+def _value_range(matrix: np.ndarray, barmode: str) -> tuple[float, float]:
+    """The span the value axis must show: the stacked totals for a stack, single bars otherwise."""
+    if matrix.size == 0 or np.isnan(matrix).all():
+        return 0.0, 0.0
+    if barmode == "stack":
+        filled = np.nan_to_num(matrix)
+        return float(np.where(filled < 0, filled, 0).sum(axis=1).min()), float(
+            np.where(filled > 0, filled, 0).sum(axis=1).max()
+        )
+    return float(np.nanmin(matrix)), float(np.nanmax(matrix))
+
+
+def trend_lines(
+    df: pd.DataFrame,
+    *,
+    x: str,
+    value: str,
+    series: str | None,
+    title: str,
+    value_title: str,
+    x_title: str = "年度",
+    series_order: list[str] | None = None,
+    colors: dict[str, str] | None = None,
+) -> go.Figure:
+    """Lines over the years (x), one per series, with markers (few years, so every point matters)."""
+    data = _slim(df, [x, series, value], value)
+    data = data[data[x].notna()]
+    if data.empty:
+        return empty_figure(title)
+    if (data[value] == 0).all():
+        return empty_figure(title, ALL_ZERO)
+    fig = new_figure()
+    names = _order(data, series, series_order) if series else [None]
+    palette = _colors(names, colors)
+    traces = []
+    for name in names:
+        part = data if name is None else data[data[series] == name]
+        sums = part.groupby(x)[value].sum().sort_index()
+        sums.index = [int(v) if isinstance(v, float) and v.is_integer() else v for v in sums.index]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [str(v) for v in sums.index],
+                "y": sums.values,
+                "mode": "lines+markers+text" if len(sums) <= 8 else "lines+markers",
+                "text": [f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}" for v in sums.values],
+                "textposition": "top center",
+                "name": str(name) if name is not None else value_title,
+                "line": {"color": palette[name], "width": 2.5},
+                "marker": {"size": 8},
+                "hovertemplate": (f"{name}<br>" if name is not None else "")
+                + "%{x}年：%{y:,}<extra></extra>",
+            }
+        )
+    fig.add_traces(traces)  # one validation pass, as in bar_by_category
+    whole = pd.api.types.is_integer_dtype(data[value].dtype) or bool((data[value] % 1 == 0).all())
+    ys = np.concatenate([np.asarray(t["y"], dtype=float) for t in traces]) if traces else np.zeros(1)
+    fig.update_layout(
+        {
+            "xaxis": {"title": {"text": x_title}, "type": "category"},
+            "yaxis": {
+                "title": {"text": value_title},
+                "rangemode": "nonnegative" if (data[value] >= 0).all() else "tozero",
+                **value_axis_ticks(float(np.nanmin(ys)), float(np.nanmax(ys)) * 1.08, whole=whole),
+            },
+            "showlegend": series is not None,
+        }
+    )
+    return themed(fig, title=title, height=420)
+
+
+def donut(
+    df: pd.DataFrame, *, names: str, value: str, title: str, colors: dict[str, str] | None = None
+) -> go.Figure:
+    """A share chart (donut) of ``value`` by ``names``; zero slices are dropped."""
+    data = df[[names, value]].groupby(names, sort=False)[value].sum()
+    if not data.empty and (data == 0).all():
+        return empty_figure(title, ALL_ZERO)
+    data = data[data > 0]
+    if data.empty:
+        return empty_figure(title)
+    labels = [str(n) for n in data.index]
+    palette = _colors(labels, colors)
+    fig = new_figure()
+    fig.add_trace(
+        go.Pie(
+            labels=labels,
+            values=data.values,
+            hole=0.45,
+            sort=False,
+            marker={"colors": [palette[n] for n in labels]},
+            texttemplate="%{label}<br>%{value:,}（%{percent:.1%}）",
+            # Outside labels of small slices push the margins instead of running into the title or legend.
+            automargin=True,
+            # The last (usually smallest) slices end at 3 o'clock, so their labels sit beside the ring
+            # rather than piling up against the title and caption at 12 o'clock.
+            rotation=90,
+            insidetextorientation="horizontal",
+            hovertemplate="%{label}：%{value:,}（%{percent:.1%}）<extra></extra>",
+        )
+    )
+    fig.update_layout(showlegend=True)
+    return themed(fig, title=title, height=420)
+
+
+def sankey(
+    flows: pd.DataFrame,
+    *,
+    title: str,
+    source: str = "source",
+    target: str = "target",
+    value: str = "value",
+    empty_message: str = NO_DATA,
+) -> go.Figure:
+    """A flow chart (Sankey) from a (source, target, value) table; zero flows are dropped."""
+    data = flows[flows[value].fillna(0) > 0]
+    if data.empty:
+        return empty_figure(title, empty_message)
+    nodes = list(dict.fromkeys([*data[source].tolist(), *data[target].tolist()]))
+    index = {n: i for i, n in enumerate(nodes)}
+    colors = [PALETTE[i % len(PALETTE)] for i in range(len(nodes))]
+    # The number of each node in its label: the picture (and its exported image) states the figures, not
+    # only the hover. A node's size is the larger of what flows in and what flows out, as plotly draws it.
+    inflow = data.groupby(target, sort=False)[value].sum()
+    outflow = data.groupby(source, sort=False)[value].sum()
+    sizes = [max(float(inflow.get(n, 0)), float(outflow.get(n, 0))) for n in nodes]
+    labels = [
+        f"{n}：{size:,.0f}" if float(size).is_integer() else f"{n}：{size:,.2f}"
+        for n, size in zip(nodes, sizes, strict=True)
+    ]
+    fig = new_figure()
+    fig.add_trace(
+        go.Sankey(
+            arrangement="snap",
+            node={
+                "label": labels,
+                "customdata": nodes,
+                "pad": 18,
+                "thickness": 18,
+                "color": colors,
+                "line": {"width": 0},
+                "hovertemplate": "%{customdata}：%{value:,}<extra></extra>",
+            },
+            link={
+                "source": [index[s] for s in data[source]],
+                "target": [index[t] for t in data[target]],
+                "value": data[value].tolist(),
+                "color": ["rgba(46,111,186,0.25)"] * len(data),
+                "hovertemplate": "%{source.customdata} → %{target.customdata}：%{value:,}<extra></extra>",
+            },
+        )
+    )
+    return themed(fig, title=title, height=520)
