@@ -26,11 +26,12 @@ timeliness findings, applies the filters and the reviewers' statuses.
 
 from __future__ import annotations
 
+import bisect
 import re
 import weakref
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -223,6 +224,17 @@ def read_inputs(lib: Library, only: Collection[int] | None = None) -> Inputs:
     ``only``: just these report ids (the self-check compares a draft with a few reports: those of its
     year and its agency's report of the year before, see :mod:`library.drafts`).
     """
+    tables = read_tables(lib, only)
+    dataset = lib.dataset()
+    if only is not None:
+        dataset = dataset[dataset["report_id"].isin(list(only))].reset_index(drop=True)
+    return Inputs(dataset, *tables)
+
+
+def read_tables(
+    lib: Library, only: Collection[int] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, str], pd.DataFrame]:
+    """The inputs besides the dataset (reports, failed, texts, variants of :class:`Inputs`)."""
     with lib.engine.connect() as conn:
         reports = pd.DataFrame(
             conn.execute(
@@ -247,17 +259,17 @@ def read_inputs(lib: Library, only: Collection[int] | None = None) -> Inputs:
         texts_sql = _restricted("SELECT report_id, text FROM report_files WHERE 1 = 1{only}", only)
         texts: dict[int, str] = dict(conn.execute(texts_sql).all())
         # Scores below 100: prefix, contained, clipped, fuzzy (the exact, note-stripped, alias and
-        # override tiers score 100). Reading only those rows keeps this a fast scan.
+        # override tiers score 100). Reading only those rows keeps this a fast scan. In stored order:
+        # the first variant cell of a row names it (label_findings), whichever reports are read.
         variants = pd.DataFrame(
             conn.execute(
-                _restricted("SELECT report_id, key, label, score FROM cells WHERE score < 100{only}", only)
+                _restricted(
+                    "SELECT report_id, key, label, score FROM cells WHERE score < 100{only} ORDER BY id", only
+                )
             ).all(),
             columns=["report_id", "key", "label", "score"],
         )
-    dataset = lib.dataset()
-    if only is not None:
-        dataset = dataset[dataset["report_id"].isin(list(only))].reset_index(drop=True)
-    return Inputs(dataset, reports, failed, texts, variants)
+    return reports, failed, texts, variants
 
 
 def _json_list(value: Any) -> list:
@@ -913,6 +925,21 @@ def copy_findings(df: pd.DataFrame, texts: Mapping[int, str], limits: Thresholds
     sentences = {r: _prose_of(r, texts.get(r) or "") for r in ids}
     totals = {r: sum(len(s) for _, s in ss) for r, ss in sentences.items()}
     hashes = {r: {h for h, _ in ss} for r, ss in sentences.items()}
+    return [
+        *_previous_copies(df, sentences, totals, hashes, limits),
+        *_peer_copies(df, sentences, totals, hashes, limits),
+    ]
+
+
+def _previous_copies(
+    df: pd.DataFrame,
+    sentences: Mapping[int, list[tuple[int, str]]],
+    totals: Mapping[int, int],
+    hashes: Mapping[int, set[int]],
+    limits: Thresholds,
+) -> list[Finding]:
+    """COPY_PREVIOUS: the share of a report's prose found in its agency's report of the year before."""
+    ids = [int(r) for r in df["report_id"]]
     out = []
     cur, prev = previous_pairs(df)
     for i, j in zip(cur, prev, strict=True):
@@ -924,7 +951,6 @@ def copy_findings(df: pd.DataFrame, texts: Mapping[int, str], limits: Thresholds
             out.append(
                 _copy_finding(df, i, j, FINDING_COPY_PREVIOUS, chars / totals[rid], passages, "上一年度报告")
             )
-    out += _peer_copies(df, sentences, totals, hashes, limits)
     return out
 
 
@@ -950,6 +976,11 @@ def _copy_finding(
     )
 
 
+def common_limit(limits: Thresholds, group_size: int) -> float:
+    """Postings longer than this (reports of the year using one sentence) are common wording."""
+    return max(limits.common_min_reports, limits.common_share * group_size)
+
+
 def _peer_copies(
     df: pd.DataFrame,
     sentences: Mapping[int, list[tuple[int, str]]],
@@ -971,22 +1002,13 @@ def _peer_copies(
         for r in ids:
             for h in hashes[r]:
                 index[h].append(r)
-        common = max(limits.common_min_reports, limits.common_share * len(group))
+        common = common_limit(limits, len(group))
         for r in ids:
-            weight: dict[int, int] = defaultdict(int)
-            for h, s in sentences[r]:
-                posting = index.get(h, ())
-                if len(posting) > common:
-                    continue
-                for o in posting:
-                    if o != r:
-                        weight[o] += len(s)
-            if not weight:
-                continue
-            best = max(weight, key=lambda o: (weight[o], -o))
-            if ident[pos_of[best]] == ident[pos_of[r]]:
+            hit = _peer_copy_of(r, sentences, index, common)
+            if hit is None or ident[pos_of[hit[0]]] == ident[pos_of[r]]:
                 continue  # two versions of one agency's report are not copying
-            share = weight[best] / totals[r]
+            best, chars = hit
+            share = chars / totals[r]
             if share >= limits.copy_share:
                 _, passages = _shared(sentences[r], hashes[best])
                 out.append(
@@ -995,6 +1017,25 @@ def _peer_copies(
                     )
                 )
     return out
+
+
+def _peer_copy_of(
+    r: int, sentences: Mapping[int, list[tuple[int, str]]], index: Mapping[int, Collection[int]], common: float
+) -> tuple[int, int] | None:
+    """The report of the year sharing most of ``r``'s prose (lowest id among equals) and the characters
+    it shares (sentences not common to the year); None: no report shares any."""
+    weight: dict[int, int] = defaultdict(int)
+    for h, s in sentences[r]:
+        posting = index.get(h, ())
+        if len(posting) > common:
+            continue
+        for o in posting:
+            if o != r:
+                weight[o] += len(s)
+    if not weight:
+        return None
+    best = max(weight, key=lambda o: (weight[o], -o))
+    return best, weight[best]
 
 
 # ----------------------------------------------------------------------------------- plausibility
@@ -1144,21 +1185,332 @@ def compute_findings(inp: Inputs, limits: Thresholds | None = None) -> list[Find
     ]
 
 
+# ----------------------------------------------------------------------------------- kept per report
+#
+# The library's findings are kept per report between data revisions (LibraryFindingData). After a
+# write only what it can change is computed again (see _advance): the changed reports' own findings;
+# the across-year findings (X1–X3, COPY_PREVIOUS) of every report of an agency identity a changed or
+# deleted report had or has; and COPY_PEER of every report of the year that shares a sentence with a
+# changed report (before or after the change), or all whose verdict a new common-wording limit flips.
+# The result equals compute_findings on the whole library (tests/test_findings_incremental.py).
+
+# Above this share of changed reports everything is computed again (as after the first read).
+FULL_COMPUTE_SHARE = 0.25
+
+
+def _own_findings(inp: Inputs) -> list[Finding]:
+    """The findings that depend on one report alone (``inp.dataset`` with a RangeIndex)."""
+    df = inp.dataset
+    return [
+        *arithmetic_findings(inp),
+        *old_template_findings(df),
+        *table_missing_findings(df, inp.reports),
+        *section_findings(df, inp.texts),
+        *label_findings(df, inp.reports, inp.variants),
+        *s1_findings(df),
+        *s2_findings(df),
+        *plausibility_findings(df),
+    ]
+
+
+def _pair_findings(
+    df: pd.DataFrame,
+    sentences: Mapping[int, list[tuple[int, str]]],
+    totals: Mapping[int, int],
+    hashes: Mapping[int, set[int]],
+    limits: Thresholds,
+) -> list[Finding]:
+    """The findings of a report against its agency's report of the year before."""
+    cur, prev = previous_pairs(df)
+    return [
+        *x1_findings(df, cur, prev),
+        *x2_findings(df, cur, prev),
+        *x3_findings(df, cur, prev, limits.x3_tolerance),
+        *_previous_copies(df, sentences, totals, hashes, limits),
+    ]
+
+
+def _within(f: Finding) -> tuple:
+    """Order of a report's findings: severity, code, key (the report's place is _report_key's)."""
+    return SEVERITY_ORDER[f.severity], f.code, f.key
+
+
+def _report_key(report_id: int, agency: Any, year: Any) -> tuple:
+    """A report's place in the findings' order: newest year first, agency, id (as findings_of sorts)."""
+    name = None if agency is None or pd.isna(agency) else str(agency)
+    y = None if year is None or pd.isna(year) else int(year)
+    return (-(y or 0), name or "", report_id)
+
+
+def _region(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+@dataclass
+class _Book:
+    """What the next incremental update needs (only the computation that replaces it reads it)."""
+
+    stamps: dict[int, Any]  # report id → its stamp in the dataset cache
+    limits: Thresholds
+    parts: dict[int, tuple[list[Finding], list[Finding], list[Finding]]]  # own, pair, peer findings
+    sentences: dict[int, list[tuple[int, str]]]
+    ident: dict[int, str]  # report id → agency identity
+    year: dict[int, int | None]
+    members: dict[str, set[int]]  # identity → its reports
+    by_year: dict[int, set[int]]  # year → its reports
+    keys: list[tuple]  # _report_key of every report, sorted
+
+
 @dataclass(frozen=True)
 class LibraryFindingData:
-    """The cached per-data-revision result: findings and the publication dates they were read with."""
+    """The cached per-data-revision result: the findings of each report (sorted, region set, no
+    status), the reports in the findings' order, and the publication dates they were read with."""
 
-    findings: list[Finding]
+    by_report: dict[int, tuple[Finding, ...]]
+    order: list[int]
     published: dict[int, Any]
     # The dataset they were computed from: the same until the reports change, while the library's own
     # dataset cache is rebuilt after every write, a status included.
     dataset: pd.DataFrame
+    report_keys: dict[int, tuple] = field(default_factory=dict)  # report id → _report_key
+    book: _Book | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding in the findings' order (no status applied)."""
+        return [f for r in self.order for f in self.by_report[r]]
 
 
-def _compute(lib: Library) -> LibraryFindingData:
-    inp = read_inputs(lib)
-    published = {int(r): p for r, p in zip(inp.reports["report_id"], inp.reports["published"], strict=True)}
-    return LibraryFindingData(compute_findings(inp), published, inp.dataset)
+def _dataset_and_stamps(lib: Library) -> tuple[pd.DataFrame, dict[int, Any] | None]:
+    """The library's dataset and the stamps of the rows it was built from (library.dataset_cache),
+    read together; no stamps when the library keeps no dataset cache."""
+    frame = lib.dataset()
+    cache = getattr(lib, "__dict__", {}).get("_dataset_cache")
+    if cache is None:
+        return frame, None
+    with cache._lock:
+        if cache.frame is None:
+            return frame, None
+        return cache.frame, dict(cache.stamps)
+
+
+def _compute(lib: Library, previous: LibraryFindingData | None = None) -> LibraryFindingData:
+    """The findings of the library now: computed again only where reports changed since ``previous``."""
+    limits = default_rubric().thresholds
+    frame, stamps = _dataset_and_stamps(lib)
+    frame = frame.reset_index(drop=True)
+    if previous is not None and previous.book is not None and stamps is not None:
+        advanced = _advance(lib, previous, frame, stamps, limits)
+        if advanced is not None:
+            return advanced
+    return _full(lib, frame, stamps, limits)
+
+
+def _sentence_parts(
+    ids: Iterable[int], sentences: Mapping[int, list[tuple[int, str]]]
+) -> tuple[dict[int, int], dict[int, set[int]]]:
+    totals = {r: sum(len(s) for _, s in sentences[r]) for r in ids}
+    hashes = {r: {h for h, _ in sentences[r]} for r in totals}
+    return totals, hashes
+
+
+def _sorted_findings(
+    parts: tuple[list[Finding], list[Finding], list[Finding]], region: str | None
+) -> tuple[Finding, ...]:
+    found = [*parts[0], *parts[1], *parts[2]]
+    found.sort(key=_within)
+    return tuple(replace(f, region=region) for f in found)
+
+
+def _full(
+    lib: Library, frame: pd.DataFrame, stamps: dict[int, Any] | None, limits: Thresholds
+) -> LibraryFindingData:
+    reports, failed, texts, variants = read_tables(lib)
+    published = {int(r): p for r, p in zip(reports["report_id"], reports["published"], strict=True)}
+    ids = [int(r) for r in frame["report_id"]]
+    sentences = {r: _prose_of(r, texts.get(r) or "") for r in ids}
+    parts: dict[int, tuple[list[Finding], list[Finding], list[Finding]]] = {r: ([], [], []) for r in ids}
+    if ids:
+        totals, hashes = _sentence_parts(ids, sentences)
+        families = (
+            _own_findings(Inputs(frame, reports, failed, texts, variants)),
+            _pair_findings(frame, sentences, totals, hashes, limits),
+            _peer_copies(frame, sentences, totals, hashes, limits),
+        )
+        for k, found in enumerate(families):
+            for f in found:
+                parts[int(f.report_id)][k].append(f)  # type: ignore[arg-type]  # every one has a report
+    idents = agency_identity(frame).tolist()
+    years = [None if pd.isna(y) else int(y) for y in frame["year"]]
+    members: dict[str, set[int]] = defaultdict(set)
+    by_year: dict[int, set[int]] = defaultdict(set)
+    for r, who, y in zip(ids, idents, years, strict=True):
+        members[who].add(r)
+        if y is not None:
+            by_year[y].add(r)
+    report_keys = {
+        r: _report_key(r, a, y) for r, a, y in zip(ids, frame["agency"], frame["year"], strict=True)
+    }
+    regions = [_region(g) for g in frame["region"]]
+    by_report = {r: _sorted_findings(parts[r], g) for r, g in zip(ids, regions, strict=True)}
+    keys = sorted(report_keys.values())
+    book = None
+    if stamps is not None:
+        book = _Book(
+            stamps,
+            limits,
+            parts,
+            sentences,
+            dict(zip(ids, idents, strict=True)),
+            dict(zip(ids, years, strict=True)),
+            dict(members),
+            dict(by_year),
+            keys,
+        )
+    return LibraryFindingData(by_report, [k[2] for k in keys], published, frame, report_keys, book)
+
+
+def _rows(frame: pd.DataFrame, ids: Collection[int]) -> pd.DataFrame:
+    """The rows of ``ids`` (in the frame's order), with a RangeIndex."""
+    return frame[frame["report_id"].isin(list(ids))].reset_index(drop=True)
+
+
+def _advance(
+    lib: Library,
+    old: LibraryFindingData,
+    frame: pd.DataFrame,
+    stamps: dict[int, Any],
+    limits: Thresholds,
+) -> LibraryFindingData | None:
+    """``old`` brought up to ``frame`` (stamps ``stamps``); None when computing everything is better.
+
+    Updates ``old.book`` in place and hands it to the result: ``old`` must not be advanced again."""
+    book = old.book
+    assert book is not None
+    if book.limits != limits:
+        return None
+    changed = [i for i, s in stamps.items() if book.stamps.get(i) != s]
+    left = [i for i in book.stamps if i not in stamps]
+    if not changed and not left:
+        return replace(old, dataset=frame)
+    if len(changed) + len(left) > FULL_COMPUTE_SHARE * max(len(stamps), 1):
+        return None
+    object.__setattr__(old, "book", None)  # its bookkeeping moves to the result (a failure below: full compute)
+    reports, failed, texts, variants = read_tables(lib, changed)
+    published = dict(old.published)
+    for r in left:
+        published.pop(r, None)
+    published.update(
+        {int(r): p for r, p in zip(reports["report_id"], reports["published"], strict=True)}
+    )
+    mine = _rows(frame, changed)
+    gone = [*changed, *left]
+    # What the changed and deleted reports were: their identities and years, and their sentences.
+    before = {r: (book.ident[r], book.year[r], book.sentences[r]) for r in gone if r in book.ident}
+    for r, (who, y, _) in before.items():
+        book.members[who].discard(r)
+        if not book.members[who]:
+            del book.members[who]
+        if y is not None:
+            book.by_year[y].discard(r)
+        del book.ident[r], book.year[r], book.sentences[r]
+        book.parts.pop(r, None)
+    for r in left:
+        book.stamps.pop(r, None)
+    idents = agency_identity(mine).tolist()
+    for r, who, y in zip(mine["report_id"].tolist(), idents, mine["year"].tolist(), strict=True):
+        r, y = int(r), None if pd.isna(y) else int(y)
+        book.ident[r], book.year[r] = who, y
+        book.members.setdefault(who, set()).add(r)
+        if y is not None:
+            book.by_year.setdefault(y, set()).add(r)
+        book.sentences[r] = _prose_of(r, texts.get(r) or "")
+        book.stamps[r] = stamps[r]
+    # Across years: every report of an identity a changed report had or has.
+    touched_idents = {who for who, _, _ in before.values()} | set(idents)
+    pair_ids = set().union(*(book.members.get(who, ()) for who in touched_idents))
+    # Copied from a report of the same year: whoever shares a sentence with a changed report.
+    peer_ids: set[int] = set()
+    years = {y for _, y, _ in before.values() if y is not None} | {
+        book.year[r] for r in changed if book.year[r] is not None
+    }
+    peer_index: dict[int, tuple[dict[int, list[int]], float]] = {}
+    for y in years:
+        members = book.by_year.get(y, set())
+        totals, hashes = _sentence_parts(members, book.sentences)
+        index: dict[int, list[int]] = defaultdict(list)
+        for r in members:
+            if totals[r] >= limits.min_copy_chars:
+                for h in hashes[r]:
+                    index[h].append(r)
+        common = common_limit(limits, len(members))
+        peer_index[y] = (index, common)
+        for _, yb, said in before.values():
+            if yb == y:
+                for h, _ in said:
+                    peer_ids.update(index.get(h, ()))
+        for r in changed:
+            if book.year[r] == y:
+                peer_ids.add(r)
+                for h in hashes[r]:
+                    peer_ids.update(index.get(h, ()))
+        size_before = len(members) + sum(1 for _, yb, _ in before.values() if yb == y)
+        size_before -= sum(1 for r in changed if book.year[r] == y)
+        common_before = common_limit(limits, size_before)
+        if common_before != common:  # a sentence may have become common wording, or stopped being so
+            for posting in index.values():
+                if (len(posting) > common_before) != (len(posting) > common):
+                    peer_ids.update(posting)
+    hits: dict[int, tuple[int, int]] = {}
+    for r in peer_ids:
+        y = book.year[r]
+        index, common = peer_index[y]  # type: ignore[index]  # r is in a year of peer_index
+        total = sum(len(s) for _, s in book.sentences[r])
+        if total < limits.min_copy_chars:
+            continue
+        hit = _peer_copy_of(r, book.sentences, index, common)
+        if hit is not None and book.ident[hit[0]] != book.ident[r] and hit[1] / total >= limits.copy_share:
+            hits[r] = hit
+    sub = _rows(frame, set(changed) | pair_ids | peer_ids | {o for o, _ in hits.values()})
+    pos_of = {int(r): p for p, r in enumerate(sub["report_id"])}
+    own = _own_findings(Inputs(_rows(sub, changed), reports, failed, texts, variants))
+    pair_df = _rows(sub, pair_ids)
+    totals, hashes = _sentence_parts(pair_ids, book.sentences)
+    pairs = _pair_findings(pair_df, book.sentences, totals, hashes, limits)
+    peers = []
+    for r, (o, chars) in hits.items():
+        total = sum(len(s) for _, s in book.sentences[r])
+        _, passages = _shared(book.sentences[r], {h for h, _ in book.sentences[o]})
+        peers.append(
+            _copy_finding(sub, pos_of[r], pos_of[o], FINDING_COPY_PEER, chars / total, passages, "同年其他单位报告")
+        )
+    new_parts: dict[int, tuple[list[Finding], list[Finding], list[Finding]]] = {}
+    for r in changed:
+        new_parts[r] = ([], [], [])
+    for r in pair_ids | peer_ids:
+        if r not in new_parts:
+            own_r, pair_r, peer_r = book.parts[r]
+            new_parts[r] = (own_r, [] if r in pair_ids else pair_r, [] if r in peer_ids else peer_r)
+    for k, found in enumerate((own, pairs, peers)):
+        for f in found:
+            new_parts[int(f.report_id)][k].append(f)  # type: ignore[arg-type]  # every one has a report
+    book.parts.update(new_parts)
+    by_report = dict(old.by_report)
+    report_keys = dict(old.report_keys)
+    for r in left:
+        by_report.pop(r, None)
+        report_keys.pop(r, None)
+    for r, agency, y in zip(mine["report_id"].tolist(), mine["agency"], mine["year"], strict=True):
+        report_keys[int(r)] = _report_key(int(r), agency, y)
+    regions = dict(zip(sub["report_id"].tolist(), sub["region"].tolist(), strict=True))
+    for r, found in new_parts.items():
+        by_report[r] = _sorted_findings(found, _region(regions[r]))
+    moved = set(gone)
+    keys = [k for k in book.keys if k[2] not in moved]
+    for r in changed:
+        bisect.insort(keys, report_keys[r])
+    book.keys = keys
+    return LibraryFindingData(by_report, [k[2] for k in keys], published, frame, report_keys, book)
 
 
 def findings_of(
@@ -1197,35 +1549,76 @@ def _findings_of(
 ) -> list[Finding]:
     data = lib.cached_findings(_compute)
     df = (filters or Filters()).apply(data.dataset)
-    wanted = set(int(r) for r in df["report_id"])
+    if len(df) == len(data.dataset):
+        order = data.order
+    else:
+        wanted = set(df["report_id"].tolist())
+        order = [r for r in data.order if r in wanted]
     dates = {**data.published, **(published or {})}
-    late = late_findings(df, timeliness_of(df, dates, levels))
-    chosen = [f for f in data.findings if f.report_id in wanted] + late + missing_findings(missing)
+    regions = dict(zip(df["report_id"].tolist(), df["region"].tolist(), strict=True))
+    extra: dict[int, list[Finding]] = defaultdict(list)
+    for f in late_findings(df, timeliness_of(df, dates, levels)):
+        extra[f.report_id].append(replace(f, region=_region(regions[f.report_id])))  # type: ignore[index]
+    seen: set[int] | None = None
     if filters is not None and not filters.unrestricted:
-        seen = set(int(r) for r in Filters(scope=filters.scope).apply(data.dataset)["report_id"])
-        chosen = [_outside_named(f, seen) for f in chosen]
-    marks = lib.statuses()
-    regions = {
-        int(r): g if isinstance(g, str) else None for r, g in zip(df["report_id"], df["region"], strict=True)
-    }
-    out = []
-    for f in chosen:
-        region = regions.get(f.report_id) if f.report_id is not None else f.evidence.get("region")
-        mark = marks.get((f.report_id, f.key))
-        if mark is not None:
-            f = replace(f, status=mark.status, note=mark.note, who=mark.who, at=mark.at)
-        out.append(replace(f, region=region))
-    out.sort(
-        key=lambda f: (
-            -(f.year or 0),
-            f.agency or "",
-            f.report_id or 0,
-            SEVERITY_ORDER[f.severity],
-            f.code,
-            f.key,
-        )
-    )
+        seen = set(Filters(scope=filters.scope).apply(data.dataset)["report_id"].tolist())
+    marks: dict[int | None, dict[str, Any]] = defaultdict(dict)
+    for (rid, key), mark in lib.statuses().items():
+        marks[rid][key] = mark
+    out: list[Finding] = []
+    starts = []  # where each report's findings begin in out
+    for r in order:
+        starts.append(len(out))
+        found = data.by_report[r]
+        more, marked = extra.get(r), marks.get(r)
+        if more is None and marked is None and (seen is None or not any(_names_other(f) for f in found)):
+            out.extend(found)
+            continue
+        changed = [*found, *more] if more else list(found)
+        if more:
+            changed.sort(key=_within)
+        if seen is not None:
+            changed = [_outside_named(f, seen) for f in changed]
+        if marked:
+            changed = [_marked(f, marked.get(f.key)) for f in changed]
+        out.extend(changed)
+    if missing:
+        starts.append(len(out))
+        out = _with_missing(out, starts, [data.report_keys[r][:2] for r in order], missing, marks.get(None) or {})
     return out
+
+
+def _names_other(f: Finding) -> bool:
+    return f.evidence.get("other_report_id") is not None
+
+
+def _marked(f: Finding, mark: Any) -> Finding:
+    if mark is None:
+        return f
+    return replace(f, status=mark.status, note=mark.note, who=mark.who, at=mark.at)
+
+
+def _with_missing(
+    out: list[Finding],
+    starts: list[int],
+    keys: list[tuple],
+    missing: Sequence[tuple[str, str | None, int]],
+    marks: Mapping[str, Any],
+) -> list[Finding]:
+    """``out`` (the reports' findings; report i's begin at ``starts[i]`` and it sorts as ``keys[i]``,
+    its year and agency) with the missing reports' findings in their places: before the reports of
+    the same year and agency (no report id sorts as 0)."""
+    absent = [_marked(replace(f, region=f.evidence.get("region")), marks.get(f.key)) for f in missing_findings(missing)]
+    absent.sort(key=lambda f: (-(f.year or 0), f.agency or "", 0, *_within(f)))
+    merged: list[Finding] = []
+    done = 0
+    for f in absent:
+        at = starts[bisect.bisect_left(keys, (-(f.year or 0), f.agency or ""))]
+        merged.extend(out[done:at])
+        done = max(done, at)
+        merged.append(f)
+    merged.extend(out[done:])
+    return merged
 
 
 def _outside_named(f: Finding, seen: set[int]) -> Finding:
