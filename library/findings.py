@@ -1020,7 +1020,10 @@ def _peer_copies(
 
 
 def _peer_copy_of(
-    r: int, sentences: Mapping[int, list[tuple[int, str]]], index: Mapping[int, Collection[int]], common: float
+    r: int,
+    sentences: Mapping[int, list[tuple[int, str]]],
+    index: Mapping[int, Collection[int]],
+    common: float,
 ) -> tuple[int, int] | None:
     """The report of the year sharing most of ``r``'s prose (lowest id among equals) and the characters
     it shares (sentences not common to the year); None: no report shares any."""
@@ -1395,14 +1398,14 @@ def _advance(
         return replace(old, dataset=frame)
     if len(changed) + len(left) > FULL_COMPUTE_SHARE * max(len(stamps), 1):
         return None
-    object.__setattr__(old, "book", None)  # its bookkeeping moves to the result (a failure below: full compute)
+    object.__setattr__(
+        old, "book", None
+    )  # its bookkeeping moves to the result (a failure below: full compute)
     reports, failed, texts, variants = read_tables(lib, changed)
     published = dict(old.published)
     for r in left:
         published.pop(r, None)
-    published.update(
-        {int(r): p for r, p in zip(reports["report_id"], reports["published"], strict=True)}
-    )
+    published.update({int(r): p for r, p in zip(reports["report_id"], reports["published"], strict=True)})
     mine = _rows(frame, changed)
     gone = [*changed, *left]
     # What the changed and deleted reports were: their identities and years, and their sentences.
@@ -1482,7 +1485,9 @@ def _advance(
         total = sum(len(s) for _, s in book.sentences[r])
         _, passages = _shared(book.sentences[r], {h for h, _ in book.sentences[o]})
         peers.append(
-            _copy_finding(sub, pos_of[r], pos_of[o], FINDING_COPY_PEER, chars / total, passages, "同年其他单位报告")
+            _copy_finding(
+                sub, pos_of[r], pos_of[o], FINDING_COPY_PEER, chars / total, passages, "同年其他单位报告"
+            )
         )
     new_parts: dict[int, tuple[list[Finding], list[Finding], list[Finding]]] = {}
     for r in changed:
@@ -1584,7 +1589,9 @@ def _findings_of(
         out.extend(changed)
     if missing:
         starts.append(len(out))
-        out = _with_missing(out, starts, [data.report_keys[r][:2] for r in order], missing, marks.get(None) or {})
+        out = _with_missing(
+            out, starts, [data.report_keys[r][:2] for r in order], missing, marks.get(None) or {}
+        )
     return out
 
 
@@ -1608,7 +1615,10 @@ def _with_missing(
     """``out`` (the reports' findings; report i's begin at ``starts[i]`` and it sorts as ``keys[i]``,
     its year and agency) with the missing reports' findings in their places: before the reports of
     the same year and agency (no report id sorts as 0)."""
-    absent = [_marked(replace(f, region=f.evidence.get("region")), marks.get(f.key)) for f in missing_findings(missing)]
+    absent = [
+        _marked(replace(f, region=f.evidence.get("region")), marks.get(f.key))
+        for f in missing_findings(missing)
+    ]
     absent.sort(key=lambda f: (-(f.year or 0), f.agency or "", 0, *_within(f)))
     merged: list[Finding] = []
     done = 0
