@@ -61,10 +61,14 @@ def text_for(agency: str, year: int, shared: int, variant: int = 0) -> str:
     return "。".join(clauses) + "。"
 
 
-def parsed_report(region: str, name: str, year: int, *, shared: int, variant: int = 0) -> ParsedReport:
+def parsed_report(
+    region: str, name: str, year: int, *, shared: int, variant: int = 0, layout: bool = True
+) -> ParsedReport:
+    """A synthetic report whose text is :func:`text_for` (then the synthetic layout: headings and
+    tables, whose few prose pieces every report shares, unless ``layout`` is False)."""
     agency = f"{region}{name}"
     parsed = synthetic_parsed(SyntheticSpec(region, agency, "教育", year), seed=variant)
-    parsed.text = text_for(agency, year, shared, variant) + "\n" + (parsed.text or "")
+    parsed.text = text_for(agency, year, shared, variant) + ("\n" + (parsed.text or "") if layout else "")
     rng = random.Random(f"{agency}{year}{variant}")
     if rng.random() < 0.3:  # X1: last year's 结转 does not match
         cell = parsed.cells.get("s3.r2_carried_over.natural_person")
@@ -348,3 +352,23 @@ def test_a_deletion_that_turns_common_wording_into_copied_prose(lib_url) -> None
     lib.delete(int(sharers[0]))
     found = assert_same(lib, url)
     assert [f for f in found if f.report_id in sharers[1:] and f.code == FINDING_COPY_PEER]  # five: copied
+
+
+def test_a_new_report_that_raises_the_common_wording_limit(lib_url, monkeypatch) -> None:
+    """Common wording is a share of the year's reports: two more reports of 2023 (sharing nothing)
+    raise the limit above the six that share ten clauses, which then read as copied."""
+    lib, url = lib_url
+    rubric = engine.default_rubric()
+    limits = replace(rubric.thresholds, common_share=0.5, common_min_reports=1)
+    monkeypatch.setattr(engine, "default_rubric", lambda: replace(rubric, thresholds=limits))
+    data = lib.dataset()
+    sharers = data[(data["year"] == 2023) & data["agency"].str.endswith(AGENCIES[:3])]["report_id"].tolist()
+    found = assert_same(lib, url)
+    assert not [f for f in found if f.report_id in sharers and f.code == FINDING_COPY_PEER]
+    store(lib, parsed_report(REGIONS[1], "司法局", 2023, shared=0, layout=False))
+    assert_same(lib, url)
+    store(
+        lib, parsed_report(REGIONS[1], "审计局", 2023, shared=0, layout=False)
+    )  # 12 reports: the limit is 6
+    found = assert_same(lib, url)
+    assert [f for f in found if f.report_id in sharers and f.code == FINDING_COPY_PEER]
