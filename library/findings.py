@@ -42,7 +42,7 @@ from sqlalchemy import TextClause, bindparam, text
 from library.deadlines import LATE, deadline, level_of, timeliness
 from library.filters import Filters
 from library.finding import Finding
-from library.rubric import Rubric, Thresholds, default_rubric, rank_table, score_table
+from library.rubric import Rubric, Thresholds, deductions, default_rubric, rank_table, score_table_of
 from parsing.checks import check_place, explain
 from parsing.schema import (
     CELLS,
@@ -1276,6 +1276,10 @@ class LibraryFindingData:
     # dataset cache is rebuilt after every write, a status included.
     dataset: pd.DataFrame
     report_keys: dict[int, tuple] = field(default_factory=dict)  # report id → _report_key
+    # Report id → timeliness_of with the reports' own dates and no roster levels.
+    timely: dict[int, tuple[str, str, date | None]] = field(default_factory=dict)
+    # Report id → (counting findings, points deducted) of its findings, all open, by the default rubric.
+    scored: dict[int, tuple[int, float]] = field(default_factory=dict)
     book: _Book | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -1370,7 +1374,17 @@ def _full(
             dict(by_year),
             keys,
         )
-    return LibraryFindingData(by_report, [k[2] for k in keys], published, frame, report_keys, book)
+    timely = timeliness_of(frame, published)
+    scored = {r: _scored(found) for r, found in by_report.items()}
+    return LibraryFindingData(
+        by_report, [k[2] for k in keys], published, frame, report_keys, timely, scored, book
+    )
+
+
+def _scored(found: Sequence[Finding], rubric: Rubric | None = None) -> tuple[int, float]:
+    """(counting findings, points deducted) of one report's findings."""
+    points = deductions(found, rubric or default_rubric())
+    return sum(f.counts for f in found), next(iter(points.values()), 0.0)
 
 
 def _rows(frame: pd.DataFrame, ids: Collection[int]) -> pd.DataFrame:
@@ -1434,9 +1448,8 @@ def _advance(
     pair_ids = set().union(*(book.members.get(who, ()) for who in touched_idents))
     # Copied from a report of the same year: whoever shares a sentence with a changed report.
     peer_ids: set[int] = set()
-    years = {y for _, y, _ in before.values() if y is not None} | {
-        book.year[r] for r in changed if book.year[r] is not None
-    }
+    years: set[int] = {y for _, y, _ in before.values() if y is not None}
+    years |= {y for y in (book.year[r] for r in changed) if y is not None}
     peer_index: dict[int, tuple[dict[int, list[int]], float]] = {}
     for y in years:
         members = book.by_year.get(y, set())
@@ -1508,14 +1521,24 @@ def _advance(
     for r, agency, y in zip(mine["report_id"].tolist(), mine["agency"], mine["year"], strict=True):
         report_keys[int(r)] = _report_key(int(r), agency, y)
     regions = dict(zip(sub["report_id"].tolist(), sub["region"].tolist(), strict=True))
-    for r, found in new_parts.items():
-        by_report[r] = _sorted_findings(found, _region(regions[r]))
+    for r, parts in new_parts.items():
+        by_report[r] = _sorted_findings(parts, _region(regions[r]))
     moved = set(gone)
     keys = [k for k in book.keys if k[2] not in moved]
     for r in changed:
         bisect.insort(keys, report_keys[r])
     book.keys = keys
-    return LibraryFindingData(by_report, [k[2] for k in keys], published, frame, report_keys, book)
+    timely = dict(old.timely)
+    scored = dict(old.scored)
+    for r in gone:
+        timely.pop(r, None)
+        scored.pop(r, None)
+    timely.update(timeliness_of(mine, published))
+    for r in new_parts:
+        scored[r] = _scored(by_report[r])
+    return LibraryFindingData(
+        by_report, [k[2] for k in keys], published, frame, report_keys, timely, scored, book
+    )
 
 
 def findings_of(
@@ -1545,6 +1568,87 @@ def findings_of(
     return out
 
 
+@dataclass
+class _Adjust:
+    """What findings_of changes in the kept findings of the filtered reports: the reports in order,
+    their timeliness, LATE findings, reviewers' statuses, and which reports the reader may see."""
+
+    df: pd.DataFrame
+    order: list[int]
+    states: dict[int, tuple[str, str, date | None]]
+    extra: dict[int, list[Finding]]
+    marks: dict[int | None, dict[str, Any]]
+    seen: set[int] | None
+
+    def findings(self, data: LibraryFindingData, r: int) -> Sequence[Finding]:
+        """Report ``r``'s findings as findings_of gives them."""
+        found = data.by_report[r]
+        more, marked, seen = self.extra.get(r), self.marks.get(r), self.seen
+        if more is None and marked is None and (seen is None or not any(_names_other(f) for f in found)):
+            return found
+        changed = [*found, *more] if more else list(found)
+        if more:
+            changed.sort(key=_within)
+        if seen is not None:
+            changed = [_outside_named(f, seen) for f in changed]
+        if marked:
+            changed = [_marked(f, marked.get(f.key)) for f in changed]
+        return changed
+
+    def touched(self) -> set[int]:
+        """The reports whose findings differ from the kept ones in their statuses or LATE finding."""
+        return {r for r in self.marks if r is not None} | set(self.extra)
+
+
+def _timeliness(
+    data: LibraryFindingData,
+    df: pd.DataFrame,
+    published: Mapping[int, Any] | None,
+    levels: Mapping[int, str] | None,
+) -> dict[int, tuple[str, str, date | None]]:
+    """timeliness_of ``df`` with the reports' dates, ``published`` and ``levels``: the kept states,
+    computed again only for the reports a reviewer's date or the roster's level concerns."""
+    if len(df) == len(data.dataset):
+        states = dict(data.timely)
+    else:
+        states = {r: data.timely[r] for r in df["report_id"].tolist()}
+    over = (set(levels or ()) | set(published or ())) & set(states)
+    if over:
+        dates = {**data.published, **(published or {})}
+        states.update(timeliness_of(df[df["report_id"].isin(list(over))], dates, levels))
+    return states
+
+
+def _adjust(
+    lib: Library,
+    data: LibraryFindingData,
+    filters: Filters | None,
+    levels: Mapping[int, str] | None,
+    published: Mapping[int, Any] | None,
+) -> _Adjust:
+    df = (filters or Filters()).apply(data.dataset)
+    if len(df) == len(data.dataset):
+        order = data.order
+    else:
+        wanted = set(df["report_id"].tolist())
+        order = [r for r in data.order if r in wanted]
+    states = _timeliness(data, df, published, levels)
+    late = [r for r, (state, _, when) in states.items() if state == LATE and when is not None]
+    extra: dict[int, list[Finding]] = defaultdict(list)
+    if late:
+        rows = df[df["report_id"].isin(late)]
+        regions = dict(zip(rows["report_id"].tolist(), rows["region"].tolist(), strict=True))
+        for f in late_findings(rows, states):
+            extra[f.report_id].append(replace(f, region=_region(regions[f.report_id])))  # type: ignore[index]
+    seen: set[int] | None = None
+    if filters is not None and not filters.unrestricted:
+        seen = set(Filters(scope=filters.scope).apply(data.dataset)["report_id"].tolist())
+    marks: dict[int | None, dict[str, Any]] = defaultdict(dict)
+    for (rid, key), mark in lib.statuses().items():
+        marks[rid][key] = mark
+    return _Adjust(df, order, states, dict(extra), dict(marks), seen)
+
+
 def _findings_of(
     lib: Library,
     filters: Filters | None,
@@ -1553,45 +1657,16 @@ def _findings_of(
     missing: Sequence[tuple[str, str | None, int]],
 ) -> list[Finding]:
     data = lib.cached_findings(_compute)
-    df = (filters or Filters()).apply(data.dataset)
-    if len(df) == len(data.dataset):
-        order = data.order
-    else:
-        wanted = set(df["report_id"].tolist())
-        order = [r for r in data.order if r in wanted]
-    dates = {**data.published, **(published or {})}
-    regions = dict(zip(df["report_id"].tolist(), df["region"].tolist(), strict=True))
-    extra: dict[int, list[Finding]] = defaultdict(list)
-    for f in late_findings(df, timeliness_of(df, dates, levels)):
-        extra[f.report_id].append(replace(f, region=_region(regions[f.report_id])))  # type: ignore[index]
-    seen: set[int] | None = None
-    if filters is not None and not filters.unrestricted:
-        seen = set(Filters(scope=filters.scope).apply(data.dataset)["report_id"].tolist())
-    marks: dict[int | None, dict[str, Any]] = defaultdict(dict)
-    for (rid, key), mark in lib.statuses().items():
-        marks[rid][key] = mark
+    adjust = _adjust(lib, data, filters, levels, published)
     out: list[Finding] = []
     starts = []  # where each report's findings begin in out
-    for r in order:
+    for r in adjust.order:
         starts.append(len(out))
-        found = data.by_report[r]
-        more, marked = extra.get(r), marks.get(r)
-        if more is None and marked is None and (seen is None or not any(_names_other(f) for f in found)):
-            out.extend(found)
-            continue
-        changed = [*found, *more] if more else list(found)
-        if more:
-            changed.sort(key=_within)
-        if seen is not None:
-            changed = [_outside_named(f, seen) for f in changed]
-        if marked:
-            changed = [_marked(f, marked.get(f.key)) for f in changed]
-        out.extend(changed)
+        out.extend(adjust.findings(data, r))
     if missing:
         starts.append(len(out))
-        out = _with_missing(
-            out, starts, [data.report_keys[r][:2] for r in order], missing, marks.get(None) or {}
-        )
+        keys = [data.report_keys[r][:2] for r in adjust.order]
+        out = _with_missing(out, starts, keys, missing, adjust.marks.get(None) or {})
     return out
 
 
@@ -1652,14 +1727,28 @@ def scores_of(
     missing: Sequence[tuple[str, str | None, int]] = (),
     rubric: Rubric | None = None,
 ) -> pd.DataFrame:
-    """Score and peer-group rank of every filtered report (see :func:`library.rubric.rank_table`)."""
+    """Score and peer-group rank of every filtered report (see :func:`library.rubric.rank_table`).
+
+    The counting findings and deductions of each report are kept with its findings; only the reports
+    with a reviewer's status or a LATE finding are counted again (any report under another rubric)."""
+    kept = rubric is None or rubric == default_rubric()
     rubric = rubric or default_rubric()
     data = lib.cached_findings(_compute)
-    df = (filters or Filters()).apply(data.dataset)
-    found = findings_of(lib, filters, levels=levels, published=published, missing=missing)
-    dates = {**data.published, **(published or {})}
-    states = {rid: s for rid, (s, _, _) in timeliness_of(df, dates, levels).items()}
-    return rank_table(score_table(df, found, rubric, states, levels), df, rubric)
+    adjust = _adjust(lib, data, filters, levels, published)
+    df = adjust.df
+    if kept:
+        counted = {r: data.scored[r][0] for r in adjust.order}
+        minus = {r: data.scored[r][1] for r in adjust.order}
+        again = adjust.touched() & set(adjust.order)
+    else:
+        counted, minus, again = {}, {}, set(adjust.order)
+    for r in again:
+        found = adjust.findings(data, r)
+        counted[r] = sum(f.counts for f in found)
+        minus[r] = deductions(found, rubric).get(r, 0.0)
+    states = {rid: s for rid, (s, _, _) in adjust.states.items()}
+    levels_of = {rid: level for rid, (_, level, _) in adjust.states.items()}
+    return rank_table(score_table_of(df, counted, minus, rubric, states, levels_of), df, rubric)
 
 
 def _roster_options(lib: Library, filters: Filters | None) -> dict[str, Any]:

@@ -117,11 +117,28 @@ def score_table(
     comes through its LATE finding (so a dismissed LATE finding stops it), the other states' directly.
     """
     found = list(findings)
-    counting: dict[int, int] = {}
-    for f in found:
+    return score_table_of(dataset, counting(found), deductions(found, rubric), rubric, timeliness, levels)
+
+
+def counting(findings: Iterable[Finding]) -> dict[int, int]:
+    """Report id → how many of its findings count (open or confirmed)."""
+    out: dict[int, int] = {}
+    for f in findings:
         if f.report_id is not None and f.counts:
-            counting[f.report_id] = counting.get(f.report_id, 0) + 1
-    minus = deductions(found, rubric)
+            out[f.report_id] = out.get(f.report_id, 0) + 1
+    return out
+
+
+def score_table_of(
+    dataset: pd.DataFrame,
+    counted: Mapping[int, int],
+    minus: Mapping[int, float],
+    rubric: Rubric,
+    timeliness: Mapping[int, str] | None = None,
+    levels: Mapping[int, str] | None = None,
+) -> pd.DataFrame:
+    """:func:`score_table` from each report's counting findings (:func:`counting`) and the points they
+    deduct (:func:`deductions`), kept per report by the findings engine."""
     ids = [int(i) for i in dataset["report_id"]]
     states = [(timeliness or {}).get(i, UNKNOWN) for i in ids]
     direct = [0.0 if s == LATE else rubric.timeliness.get(s, 0.0) for s in states]
@@ -136,7 +153,7 @@ def score_table(
             "agency_type": dataset["agency_type"].to_numpy(),
             "level": [levels.get(i) or level_of(a) for i, a in zip(ids, dataset["agency"], strict=True)],
             "timeliness": states,
-            "findings": [counting.get(i, 0) for i in ids],
+            "findings": [counted.get(i, 0) for i in ids],
             "deducted": deducted,
             "score": np.maximum(rubric.base - deducted, rubric.floor),
         }

@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import paths
 import pytest
 from hypothesis import given
@@ -23,6 +24,7 @@ from library import findings as engine
 from library.filters import Filters
 from library.finding import Finding
 from library.findings import findings_with_roster, scores_with_roster
+from library.rubric import default_rubric, rank_table, score_table
 from library.store import Library
 from library.synthetic import SyntheticSpec, synthetic_bytes, synthetic_parsed
 from parsing.api import parse_bytes
@@ -126,6 +128,17 @@ def reference(lib: Library, filters: Filters | None = None, **options) -> list[F
     return out
 
 
+def reference_scores(lib: Library, filters: Filters, found: list[Finding], options: dict) -> pd.DataFrame:
+    """The ranking as scores_of computed it from the whole list of findings."""
+    inp = engine.read_inputs(lib)
+    df = filters.apply(inp.dataset)
+    dates = {int(r): p for r, p in zip(inp.reports["report_id"], inp.reports["published"], strict=True)}
+    dates = {**dates, **(options.get("published") or {})}
+    levels = options.get("levels")
+    states = {rid: s for rid, (s, _, _) in engine.timeliness_of(df, dates, levels).items()}
+    return rank_table(score_table(df, found, default_rubric(), states, levels), df, default_rubric())
+
+
 def assert_same(lib: Library, url: str) -> list[Finding]:
     """The incremental findings of ``lib`` equal a fresh library's and the reference computation's."""
     for filters in (Filters(), Filters(years=(2023,)), Filters(regions=(REGIONS[0],))):
@@ -134,8 +147,12 @@ def assert_same(lib: Library, url: str) -> list[Finding]:
         try:
             theirs = findings_with_roster(fresh, filters)
             assert_equal_lists(mine, theirs)
-            assert_equal_lists(mine, reference(fresh, filters, **engine._roster_options(fresh, filters)))
-            assert scores_with_roster(lib, filters).equals(scores_with_roster(fresh, filters))
+            options = engine._roster_options(fresh, filters)
+            expected = reference(fresh, filters, **options)
+            assert_equal_lists(mine, expected)
+            assert scores_with_roster(lib, filters).equals(
+                reference_scores(fresh, filters, expected, options)
+            )
         finally:
             fresh.close()
     return findings_with_roster(lib)
