@@ -1278,8 +1278,9 @@ class LibraryFindingData:
     report_keys: dict[int, tuple] = field(default_factory=dict)  # report id → _report_key
     # Report id → timeliness_of with the reports' own dates and no roster levels.
     timely: dict[int, tuple[str, str, date | None]] = field(default_factory=dict)
-    # Report id → (counting findings, points deducted) of its findings, all open, by the default rubric.
-    scored: dict[int, tuple[int, float]] = field(default_factory=dict)
+    # Report id → (counting findings, points deducted, errors) of its findings (all open; the points by
+    # the default rubric).
+    scored: dict[int, tuple[int, float, int]] = field(default_factory=dict)
     book: _Book | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -1381,10 +1382,11 @@ def _full(
     )
 
 
-def _scored(found: Sequence[Finding], rubric: Rubric | None = None) -> tuple[int, float]:
-    """(counting findings, points deducted) of one report's findings."""
+def _scored(found: Sequence[Finding], rubric: Rubric | None = None) -> tuple[int, float, int]:
+    """(counting findings, points deducted, errors) of one report's findings."""
     points = deductions(found, rubric or default_rubric())
-    return sum(f.counts for f in found), next(iter(points.values()), 0.0)
+    errors = sum(f.severity == "error" for f in found)
+    return sum(f.counts for f in found), next(iter(points.values()), 0.0), errors
 
 
 def _rows(frame: pd.DataFrame, ids: Collection[int]) -> pd.DataFrame:
@@ -1749,6 +1751,54 @@ def scores_of(
     states = {rid: s for rid, (s, _, _) in adjust.states.items()}
     levels_of = {rid: level for rid, (_, level, _) in adjust.states.items()}
     return rank_table(score_table_of(df, counted, minus, rubric, states, levels_of), df, rubric)
+
+
+@dataclass(frozen=True)
+class FindingsSummary:
+    """The counts the 审核意见 page shows above its table (of :func:`findings_of`'s list)."""
+
+    findings: int  # every finding
+    errors: int  # of severity error
+    open: int  # still open
+    reports: int  # distinct report ids (None for a missing report) among the counting findings
+
+
+def summary_of(
+    lib: Library,
+    filters: Filters | None = None,
+    *,
+    levels: Mapping[int, str] | None = None,
+    published: Mapping[int, Any] | None = None,
+    missing: Sequence[tuple[str, str | None, int]] = (),
+) -> FindingsSummary:
+    """The counts of :func:`findings_of` with the same arguments, from the counts kept per report:
+    only the reports with a status or a LATE finding, and the missing reports, are counted again."""
+    data = lib.cached_findings(_compute)
+    adjust = _adjust(lib, data, filters, levels, published)
+    again = adjust.touched()
+    total = errors = not_open = reports = 0
+    for r in adjust.order:
+        if r in again:
+            continue
+        counted, _, bad = data.scored[r]
+        total += counted  # kept findings are all open: each one counts
+        errors += bad
+        reports += counted > 0
+    shown = set(adjust.order) if again else set()
+    mark = adjust.marks.get(None) or {}
+    lists = [adjust.findings(data, r) for r in again if r in shown]
+    lists.append([_marked(f, mark.get(f.key)) for f in missing_findings(missing)])
+    for found in lists:  # one list per report, then the missing reports' (report id None)
+        total += len(found)
+        errors += sum(f.severity == "error" for f in found)
+        not_open += sum(f.status != "open" for f in found)
+        reports += any(f.counts for f in found)
+    return FindingsSummary(total, errors, total - not_open, reports)
+
+
+def summary_with_roster(lib: Library, filters: Filters | None = None) -> FindingsSummary:
+    """:func:`summary_of` with what the roster knows (the counts of :func:`findings_with_roster`)."""
+    return summary_of(lib, filters, **_roster_options(lib, filters))
 
 
 def _roster_options(lib: Library, filters: Filters | None) -> dict[str, Any]:

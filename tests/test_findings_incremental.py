@@ -20,10 +20,11 @@ from hypothesis import strategies as st
 from property_support import property_settings
 from sqlalchemy import text
 
+from charts.findings_tables import UNKNOWN_AGENCY, FindingsView
 from library import findings as engine
 from library.filters import Filters
 from library.finding import Finding
-from library.findings import findings_with_roster, scores_with_roster
+from library.findings import FindingsSummary, findings_with_roster, scores_with_roster, summary_with_roster
 from library.rubric import default_rubric, rank_table, score_table
 from library.store import Library
 from library.synthetic import SyntheticSpec, synthetic_bytes, synthetic_parsed
@@ -156,6 +157,25 @@ def assert_same(lib: Library, url: str) -> list[Finding]:
         finally:
             fresh.close()
     return findings_with_roster(lib)
+
+
+def assert_summary_and_view(lib: Library, filters: Filters, found: list[Finding]) -> None:
+    """The page's counts and its per-report lookup agree with the list of findings."""
+    counting = [f for f in found if f.counts]
+    assert summary_with_roster(lib, filters) == FindingsSummary(
+        len(found),
+        sum(f.severity == "error" for f in found),
+        sum(f.status == "open" for f in found),
+        len({f.report_id for f in counting}),
+    )
+    view = FindingsView(found)
+    for rid, agency, year in {(f.report_id, f.agency or UNKNOWN_AGENCY, f.year) for f in found}:
+        expected = [
+            i
+            for i, f in enumerate(found)
+            if f.report_id == rid and (f.agency or UNKNOWN_AGENCY) == agency and f.year == year
+        ]
+        assert view.of_report(rid, agency, year) == expected
 
 
 def assert_equal_lists(mine: list[Finding], theirs: list[Finding]) -> None:
