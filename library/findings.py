@@ -1796,6 +1796,43 @@ def summary_of(
     return FindingsSummary(total, errors, total - not_open, reports)
 
 
+def notice_counts_of(
+    lib: Library,
+    filters: Filters | None = None,
+    *,
+    levels: Mapping[int, str] | None = None,
+    published: Mapping[int, Any] | None = None,
+    missing: Sequence[tuple[str, str | None, int]] = (),
+) -> dict[int, int]:
+    """Year → how many (agency, region) have counting findings among :func:`findings_of`'s (one
+    整改通知单 each, :func:`library.documents.notice.notice_keys`), from the counts kept per report."""
+    data = lib.cached_findings(_compute)
+    adjust = _adjust(lib, data, filters, levels, published)
+    again = adjust.touched()
+    keys: set[tuple[str, str | None, int]] = set()
+    for r in adjust.order:
+        found = adjust.findings(data, r) if r in again else data.by_report[r]
+        if not found or (r in again and not any(f.counts for f in found)):
+            continue  # the kept findings are all open: any one counts
+        f = found[0]  # a report's findings share its agency, region and year
+        if f.agency and f.year is not None:
+            keys.add((f.agency, f.region, f.year))
+    mark = adjust.marks.get(None) or {}
+    for f in missing_findings(missing):
+        f = _marked(replace(f, region=f.evidence.get("region")), mark.get(f.key))
+        if f.counts and f.agency and f.year is not None:
+            keys.add((f.agency, f.region, f.year))
+    counts: dict[int, int] = {}
+    for _, _, year in keys:
+        counts[year] = counts.get(year, 0) + 1
+    return counts
+
+
+def notice_counts_with_roster(lib: Library, filters: Filters | None = None) -> dict[int, int]:
+    """:func:`notice_counts_of` with what the roster knows (of :func:`findings_with_roster`)."""
+    return notice_counts_of(lib, filters, **_roster_options(lib, filters))
+
+
 def summary_with_roster(lib: Library, filters: Filters | None = None) -> FindingsSummary:
     """:func:`summary_of` with what the roster knows (the counts of :func:`findings_with_roster`)."""
     return summary_of(lib, filters, **_roster_options(lib, filters))

@@ -22,9 +22,11 @@ from sqlalchemy import text
 
 from charts.findings_tables import UNKNOWN_AGENCY, FindingsView
 from library import findings as engine
+from library.documents.notice import notice_keys
 from library.filters import Filters
 from library.finding import Finding
 from library.findings import FindingsSummary, findings_with_roster, scores_with_roster, summary_with_roster
+from library.findings_access import agency_blocks, notice_counts
 from library.rubric import default_rubric, rank_table, score_table
 from library.store import Library
 from library.synthetic import SyntheticSpec, synthetic_bytes, synthetic_parsed
@@ -168,6 +170,14 @@ def assert_summary_and_view(lib: Library, filters: Filters, found: list[Finding]
         sum(f.status == "open" for f in found),
         len({f.report_id for f in counting}),
     )
+    expected_counts: dict[int, int] = {}
+    for _, _, year in notice_keys(found):
+        expected_counts[year] = expected_counts.get(year, 0) + 1
+    assert notice_counts(lib, filters) == expected_counts
+    for agency, region in {(f.agency, f.region) for f in found if f.agency}:
+        assert agency_blocks(found, agency, region) == [
+            f for f in found if f.agency == agency and f.region == region
+        ]
     view = FindingsView(found)
     for rid, agency, year in {(f.report_id, f.agency or UNKNOWN_AGENCY, f.year) for f in found}:
         expected = [
