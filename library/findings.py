@@ -1281,6 +1281,9 @@ class LibraryFindingData:
     # Report id → (counting findings, points deducted, errors) of its findings (all open; the points by
     # the default rubric).
     scored: dict[int, tuple[int, float, int]] = field(default_factory=dict)
+    late: set[int] = field(default_factory=set)  # reports late by timely
+    copying: set[int] = field(default_factory=set)  # reports with a finding naming another report
+    notice: dict[int, tuple[str, str | None, int]] = field(default_factory=dict)  # see _notice_key
     book: _Book | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -1376,10 +1379,28 @@ def _full(
             keys,
         )
     timely = timeliness_of(frame, published)
-    scored = {r: _scored(found) for r, found in by_report.items()}
     return LibraryFindingData(
-        by_report, [k[2] for k in keys], published, frame, report_keys, timely, scored, book
+        by_report,
+        [k[2] for k in keys],
+        published,
+        frame,
+        report_keys,
+        timely,
+        {r: _scored(found) for r, found in by_report.items()},
+        {r for r, state in timely.items() if _is_late(state)},
+        {r for r, found in by_report.items() if any(_names_other(f) for f in found)},
+        {r: key for r, key in ((r, _notice_key(found)) for r, found in by_report.items()) if key},
+        book,
     )
+
+
+def _notice_key(found: Sequence[Finding]) -> tuple[str, str | None, int] | None:
+    """(agency, region, year) of a report's 整改通知单 when it has a finding and names its agency and
+    year (all of a report's findings name the same)."""
+    if not found:
+        return None
+    f = found[0]
+    return (f.agency, f.region, f.year) if f.agency and f.year is not None else None
 
 
 def _scored(found: Sequence[Finding], rubric: Rubric | None = None) -> tuple[int, float, int]:
@@ -1530,16 +1551,39 @@ def _advance(
     for r in changed:
         bisect.insort(keys, report_keys[r])
     book.keys = keys
-    timely = dict(old.timely)
-    scored = dict(old.scored)
+    timely, scored, late = dict(old.timely), dict(old.scored), set(old.late)
+    copying, notice = set(old.copying), dict(old.notice)
     for r in gone:
         timely.pop(r, None)
         scored.pop(r, None)
+        late.discard(r)
     timely.update(timeliness_of(mine, published))
+    late |= {r for r in changed if _is_late(timely[r])}
     for r in new_parts:
-        scored[r] = _scored(by_report[r])
+        kept = by_report[r]
+        scored[r] = _scored(kept)
+        copying.discard(r)
+        notice.pop(r, None)
+        if any(_names_other(f) for f in kept):
+            copying.add(r)
+        key = _notice_key(kept)
+        if key:
+            notice[r] = key
+    for r in left:
+        copying.discard(r)
+        notice.pop(r, None)
     return LibraryFindingData(
-        by_report, [k[2] for k in keys], published, frame, report_keys, timely, scored, book
+        by_report,
+        [k[2] for k in keys],
+        published,
+        frame,
+        report_keys,
+        timely,
+        scored,
+        late,
+        copying,
+        notice,
+        book,
     )
 
 
@@ -1577,17 +1621,18 @@ class _Adjust:
 
     df: pd.DataFrame
     order: list[int]
-    states: dict[int, tuple[str, str, date | None]]
+    states: Mapping[int, tuple[str, str, date | None]]  # of the reports in order (maybe more)
     extra: dict[int, list[Finding]]
     marks: dict[int | None, dict[str, Any]]
     seen: set[int] | None
+    touched: set[int]  # reports whose findings findings_of changes (statuses, LATE, scope)
 
     def findings(self, data: LibraryFindingData, r: int) -> Sequence[Finding]:
         """Report ``r``'s findings as findings_of gives them."""
         found = data.by_report[r]
-        more, marked, seen = self.extra.get(r), self.marks.get(r), self.seen
-        if more is None and marked is None and (seen is None or not any(_names_other(f) for f in found)):
+        if r not in self.touched:
             return found
+        more, marked, seen = self.extra.get(r), self.marks.get(r), self.seen
         changed = [*found, *more] if more else list(found)
         if more:
             changed.sort(key=_within)
@@ -1597,8 +1642,8 @@ class _Adjust:
             changed = [_marked(f, marked.get(f.key)) for f in changed]
         return changed
 
-    def touched(self) -> set[int]:
-        """The reports whose findings differ from the kept ones in their statuses or LATE finding."""
+    def counted(self) -> set[int]:
+        """The reports whose counts (findings, errors, counting ones) differ from the kept ones."""
         return {r for r in self.marks if r is not None} | set(self.extra)
 
 
@@ -1607,21 +1652,53 @@ def _timeliness(
     df: pd.DataFrame,
     published: Mapping[int, Any] | None,
     levels: Mapping[int, str] | None,
-) -> dict[int, tuple[str, str, date | None]]:
-    """timeliness_of ``df`` with the reports' dates, ``published`` and ``levels``: the kept states,
-    computed again only for the reports a reviewer's date or the roster's level concerns."""
-    if len(df) == len(data.dataset):
-        states = dict(data.timely)
-    else:
-        states = {r: data.timely[r] for r in df["report_id"].tolist()}
-    over = (set(levels or ()) | set(published or ())) & set(states)
+) -> tuple[Mapping[int, tuple[str, str, date | None]], list[int]]:
+    """timeliness_of ``df`` with the reports' dates, ``published`` and ``levels`` (the kept states,
+    computed again only for the reports a reviewer's date or the roster's level concerns; it may hold
+    more reports than ``df``, and must not be modified), and the late reports of ``df``."""
+    full = len(df) == len(data.dataset)
+    over = set(levels or ()) | set(published or ())
+    if full and not over:
+        return data.timely, sorted(data.late)
+    ids = df["report_id"].tolist()
+    states = dict(data.timely) if full else {r: data.timely[r] for r in ids}
+    over &= set(states)
     if over:
         dates = {**data.published, **(published or {})}
         states.update(timeliness_of(df[df["report_id"].isin(list(over))], dates, levels))
-    return states
+    late = data.late if full else data.late & set(ids)
+    late = (late - over) | {r for r in over if _is_late(states[r])}
+    return states, sorted(late)
+
+
+def _is_late(state: tuple[str, str, date | None]) -> bool:
+    return state[0] == LATE and state[2] is not None
+
+
+_ADJUST_MEMO: dict[int, tuple[tuple, _Adjust]] = {}
 
 
 def _adjust(
+    lib: Library,
+    data: LibraryFindingData,
+    filters: Filters | None,
+    levels: Mapping[int, str] | None,
+    published: Mapping[int, Any] | None,
+) -> _Adjust:
+    """The :class:`_Adjust` of ``data`` for these arguments (kept per library revision and filters
+    without roster options: a page asks for findings, counts and scores in one run)."""
+    plain = levels is None and published is None
+    key = (lib.revision(), id(data), filters or Filters())
+    hit = _ADJUST_MEMO.get(id(lib)) if plain else None
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    out = _adjusted(lib, data, filters, levels, published)
+    if plain:
+        _ADJUST_MEMO[id(lib)] = (key, out)
+    return out
+
+
+def _adjusted(
     lib: Library,
     data: LibraryFindingData,
     filters: Filters | None,
@@ -1634,8 +1711,7 @@ def _adjust(
     else:
         wanted = set(df["report_id"].tolist())
         order = [r for r in data.order if r in wanted]
-    states = _timeliness(data, df, published, levels)
-    late = [r for r, (state, _, when) in states.items() if state == LATE and when is not None]
+    states, late = _timeliness(data, df, published, levels)
     extra: dict[int, list[Finding]] = defaultdict(list)
     if late:
         rows = df[df["report_id"].isin(late)]
@@ -1648,7 +1724,8 @@ def _adjust(
     marks: dict[int | None, dict[str, Any]] = defaultdict(dict)
     for (rid, key), mark in lib.statuses().items():
         marks[rid][key] = mark
-    return _Adjust(df, order, states, dict(extra), dict(marks), seen)
+    touched = {r for r in marks if r is not None} | set(extra) | (data.copying if seen is not None else set())
+    return _Adjust(df, order, states, dict(extra), dict(marks), seen, touched)
 
 
 def _findings_of(
@@ -1660,16 +1737,19 @@ def _findings_of(
 ) -> list[Finding]:
     data = lib.cached_findings(_compute)
     adjust = _adjust(lib, data, filters, levels, published)
+    by_report, touched = data.by_report, adjust.touched
     out: list[Finding] = []
+    if not missing:
+        for r in adjust.order:
+            out.extend(adjust.findings(data, r) if r in touched else by_report[r])
+        return out
     starts = []  # where each report's findings begin in out
     for r in adjust.order:
         starts.append(len(out))
         out.extend(adjust.findings(data, r))
-    if missing:
-        starts.append(len(out))
-        keys = [data.report_keys[r][:2] for r in adjust.order]
-        out = _with_missing(out, starts, keys, missing, adjust.marks.get(None) or {})
-    return out
+    starts.append(len(out))
+    keys = [data.report_keys[r][:2] for r in adjust.order]
+    return _with_missing(out, starts, keys, missing, adjust.marks.get(None) or {})
 
 
 def _names_other(f: Finding) -> bool:
@@ -1738,19 +1818,22 @@ def scores_of(
     data = lib.cached_findings(_compute)
     adjust = _adjust(lib, data, filters, levels, published)
     df = adjust.df
-    if kept:
-        counted = {r: data.scored[r][0] for r in adjust.order}
-        minus = {r: data.scored[r][1] for r in adjust.order}
-        again = adjust.touched() & set(adjust.order)
-    else:
-        counted, minus, again = {}, {}, set(adjust.order)
-    for r in again:
-        found = adjust.findings(data, r)
-        counted[r] = sum(f.counts for f in found)
-        minus[r] = deductions(found, rubric).get(r, 0.0)
-    states = {rid: s for rid, (s, _, _) in adjust.states.items()}
-    levels_of = {rid: level for rid, (_, level, _) in adjust.states.items()}
-    return rank_table(score_table_of(df, counted, minus, rubric, states, levels_of), df, rubric)
+    ids = df["report_id"].tolist()
+    again = adjust.counted() if kept else set(ids)
+    scored = data.scored
+    counted, minus = [], []
+    for r in ids:
+        if r in again:
+            found = adjust.findings(data, r)
+            counted.append(sum(f.counts for f in found))
+            minus.append(deductions(found, rubric).get(r, 0.0))
+        else:
+            n, points, _ = scored[r]
+            counted.append(n)
+            minus.append(points)
+    states = [adjust.states[r] for r in ids]
+    table = score_table_of(df, counted, minus, rubric, [s[0] for s in states], [s[1] for s in states])
+    return rank_table(table, df, rubric)
 
 
 @dataclass(frozen=True)
@@ -1775,7 +1858,7 @@ def summary_of(
     only the reports with a status or a LATE finding, and the missing reports, are counted again."""
     data = lib.cached_findings(_compute)
     adjust = _adjust(lib, data, filters, levels, published)
-    again = adjust.touched()
+    again = adjust.counted()
     total = errors = not_open = reports = 0
     for r in adjust.order:
         if r in again:
@@ -1808,15 +1891,14 @@ def notice_counts_of(
     整改通知单 each, :func:`library.documents.notice.notice_keys`), from the counts kept per report."""
     data = lib.cached_findings(_compute)
     adjust = _adjust(lib, data, filters, levels, published)
-    again = adjust.touched()
-    keys: set[tuple[str, str | None, int]] = set()
-    for r in adjust.order:
-        found = adjust.findings(data, r) if r in again else data.by_report[r]
-        if not found or (r in again and not any(f.counts for f in found)):
-            continue  # the kept findings are all open: any one counts
-        f = found[0]  # a report's findings share its agency, region and year
-        if f.agency and f.year is not None:
-            keys.add((f.agency, f.region, f.year))
+    again, notice = adjust.counted(), data.notice
+    keys = {notice[r] for r in adjust.order if r in notice and r not in again}
+    shown = set(adjust.order) if again else set()
+    for r in again & shown:
+        found = adjust.findings(data, r)
+        key = _notice_key(found)
+        if key and any(f.counts for f in found):
+            keys.add(key)
     mark = adjust.marks.get(None) or {}
     for f in missing_findings(missing):
         f = _marked(replace(f, region=f.evidence.get("region")), mark.get(f.key))

@@ -10,7 +10,7 @@ applications.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -117,7 +117,17 @@ def score_table(
     comes through its LATE finding (so a dismissed LATE finding stops it), the other states' directly.
     """
     found = list(findings)
-    return score_table_of(dataset, counting(found), deductions(found, rubric), rubric, timeliness, levels)
+    counted, minus = counting(found), deductions(found, rubric)
+    ids = [int(i) for i in dataset["report_id"]]
+    levels = levels or {}
+    return score_table_of(
+        dataset,
+        [counted.get(i, 0) for i in ids],
+        [minus.get(i, 0.0) for i in ids],
+        rubric,
+        [(timeliness or {}).get(i, UNKNOWN) for i in ids],
+        [levels.get(i) or level_of(a) for i, a in zip(ids, dataset["agency"].tolist(), strict=True)],
+    )
 
 
 def counting(findings: Iterable[Finding]) -> dict[int, int]:
@@ -131,29 +141,26 @@ def counting(findings: Iterable[Finding]) -> dict[int, int]:
 
 def score_table_of(
     dataset: pd.DataFrame,
-    counted: Mapping[int, int],
-    minus: Mapping[int, float],
+    counted: Sequence[int],
+    minus: Sequence[float],
     rubric: Rubric,
-    timeliness: Mapping[int, str] | None = None,
-    levels: Mapping[int, str] | None = None,
+    states: Sequence[str],
+    levels: Sequence[str],
 ) -> pd.DataFrame:
-    """:func:`score_table` from each report's counting findings (:func:`counting`) and the points they
-    deduct (:func:`deductions`), kept per report by the findings engine."""
-    ids = [int(i) for i in dataset["report_id"]]
-    states = [(timeliness or {}).get(i, UNKNOWN) for i in ids]
+    """:func:`score_table` from, per row of ``dataset``, its counting findings (:func:`counting`), the
+    points they deduct (:func:`deductions`), its timeliness state and its level."""
     direct = [0.0 if s == LATE else rubric.timeliness.get(s, 0.0) for s in states]
-    deducted = np.array([minus.get(i, 0.0) for i in ids]) + np.array(direct, dtype=float)
-    levels = levels or {}
+    deducted = np.array(minus, dtype=float) + np.array(direct, dtype=float)
     return pd.DataFrame(
         {
-            "report_id": ids,
+            "report_id": dataset["report_id"].astype(int).to_numpy(),
             "agency": dataset["agency"].to_numpy(),
             "region": dataset["region"].to_numpy(),
             "year": dataset["year"].to_numpy(),
             "agency_type": dataset["agency_type"].to_numpy(),
-            "level": [levels.get(i) or level_of(a) for i, a in zip(ids, dataset["agency"], strict=True)],
-            "timeliness": states,
-            "findings": [counted.get(i, 0) for i in ids],
+            "level": levels,
+            "timeliness": list(states),
+            "findings": list(counted),
             "deducted": deducted,
             "score": np.maximum(rubric.base - deducted, rubric.floor),
         }
