@@ -151,4 +151,8 @@ with tab_rank:
     if ranks.empty:
         st.info("当前筛选条件下没有报告。")
     else:
-        st.dataframe(ranking_display(ranks, minimum), hide_index=True, key="fd_ranking")
+        if len(ranks) > MAX_TABLE_ROWS:
+            st.caption(
+                f"共 {len(ranks):,} 份报告，只列出前 {MAX_TABLE_ROWS:,} 份；可用左侧的筛选条件缩小范围。"
+            )
+        st.dataframe(ranking_display(ranks.head(MAX_TABLE_ROWS), minimum), hide_index=True, key="fd_ranking")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -66,7 +67,7 @@ class FindingsView:
 
     def __init__(self, found: list[Finding]) -> None:
         self.found = found
-        self.codes = sorted({f.code for f in found})
+        self.codes = sorted(set(map(attrgetter("code"), found)))
 
     def chosen(self, codes: Iterable[str] = (), severities: Iterable[str] = (), statuses: Iterable[str] = ()):
         """Positions (in ``found``) of the findings that pass the choices (empty = any): a range when
@@ -171,11 +172,11 @@ def ranking_display(ranks: pd.DataFrame, min_applications: int) -> pd.DataFrame:
     out = ranks[list(RANK_COLUMNS)].rename(columns=RANK_COLUMNS)
     out["发布情况"] = out["发布情况"].map(TIMELINESS_NAMES)
     rate = ranks["granted_rate"]
-    out["予以公开率"] = [("—" if np.isnan(r) else f"{r:.1%}") for r in rate.astype(float)]
-    few = ranks["applications"].fillna(0) < min_applications
+    out["予以公开率"] = [("—" if np.isnan(r) else f"{r:.1%}") for r in rate.astype(float).tolist()]
+    few = (ranks["applications"].fillna(0) < min_applications).tolist()
     out["予以公开率排名"] = [
         f"申请不足 {min_applications} 件，不排名" if low else ("—" if pd.isna(r) else str(int(r)))
-        for low, r in zip(few, ranks["rate_rank"], strict=True)
+        for low, r in zip(few, ranks["rate_rank"].tolist(), strict=True)
     ]
     out["本年新收申请（件）"] = ranks["applications"].astype("Int64")
     out["得分"] = ranks["score"].round(1)

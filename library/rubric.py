@@ -174,21 +174,32 @@ def rank_table(scores: pd.DataFrame, dataset: pd.DataFrame, rubric: Rubric) -> p
     granted_rate (予以公开 ÷ 办理结果总计), rate_rank (only among the group's reports with at least
     ``rubric.thresholds.min_applications`` applications; NaN for the others). Sorted by group, rank.
     """
-    cols = dataset.set_index("report_id")
     out = scores.copy()
-    ids = out["report_id"]
-    out["applications"] = cols[NEW_APPLICATIONS].reindex(ids).to_numpy()
-    concluded = cols[CONCLUDED].reindex(ids).to_numpy()
-    granted = cols[GRANTED].reindex(ids).to_numpy()
+    ids = out["report_id"].to_numpy()
+    if np.array_equal(ids, dataset["report_id"].to_numpy()):  # score_table's rows: the dataset's own
+        out["applications"] = dataset[NEW_APPLICATIONS].to_numpy()
+        concluded = dataset[CONCLUDED].to_numpy()
+        granted = dataset[GRANTED].to_numpy()
+    else:
+        cols = dataset.set_index("report_id")[[NEW_APPLICATIONS, CONCLUDED, GRANTED]]
+        out["applications"] = cols[NEW_APPLICATIONS].reindex(ids).to_numpy()
+        concluded = cols[CONCLUDED].reindex(ids).to_numpy()
+        granted = cols[GRANTED].reindex(ids).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         out["granted_rate"] = np.where(concluded > 0, granted / concluded, np.nan)
+    # The group of a row is named by the text of its (year, type, level) tuple (the order of the
+    # groups within a year); the text is built once per distinct tuple.
     group = [out["year"].astype("object"), out["agency_type"].fillna(""), out["level"].fillna("")]
-    keys = pd.Series(list(zip(*group, strict=True)), index=out.index).astype(str)
-    out["peers"] = keys.map(keys.value_counts())
-    out["rank"] = out.groupby(keys)["score"].rank(method="min", ascending=False).astype("Int64")
+    tuples = pd.Series(list(zip(*(g.tolist() for g in group), strict=True)), index=out.index, dtype=object)
+    codes, uniques = pd.factorize(tuples)
+    names = np.array([str(u) for u in uniques], dtype=object)[codes]
+    keys = pd.Series(names, index=out.index)
+    group_of = pd.factorize(keys)[0]
+    out["peers"] = np.bincount(group_of)[group_of]
+    out["rank"] = out["score"].groupby(group_of).rank(method="min", ascending=False).astype("Int64")
     eligible = (out["applications"] >= rubric.thresholds.min_applications) & out["granted_rate"].notna()
     rate = out["granted_rate"].where(eligible)
-    out["rate_rank"] = rate.groupby(keys).rank(method="min", ascending=False).astype("Int64")
+    out["rate_rank"] = rate.groupby(group_of).rank(method="min", ascending=False).astype("Int64")
     order = out.assign(_g=keys).sort_values(
         ["year", "_g", "rank", "agency"], ascending=[False, True, True, True]
     )
