@@ -1022,11 +1022,12 @@ def _peer_copies(
 def _peer_copy_of(
     r: int,
     sentences: Mapping[int, list[tuple[int, str]]],
-    index: Mapping[int, Collection[int]],
+    index: Any,
     common: float,
 ) -> tuple[int, int] | None:
     """The report of the year sharing most of ``r``'s prose (lowest id among equals) and the characters
-    it shares (sentences not common to the year); None: no report shares any."""
+    it shares (sentences not common to the year); None: no report shares any. ``index``: sentence hash
+    → the year's reports using it (a dict, or a _YearIndex: anything with ``get(h, default)``)."""
     weight: dict[int, int] = defaultdict(int)
     for h, s in sentences[r]:
         posting = index.get(h, ())
@@ -1249,6 +1250,50 @@ def _region(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+class _YearIndex:
+    """Sentence hash → the year's reports using it (those with enough prose to be judged), as two
+    arrays sorted by hash: a few megabytes at 50,000 reports, where dicts of sets took hundreds."""
+
+    def __init__(self, hashes: np.ndarray, rids: np.ndarray) -> None:
+        order = np.argsort(hashes, kind="stable")
+        self.hashes, self.rids = hashes[order], rids[order]
+
+    @classmethod
+    def of(cls, entries: Mapping[int, Collection[int]]) -> _YearIndex:
+        """The index of ``entries``: report id → its sentence hashes."""
+        hashes = [np.fromiter(hs, dtype=np.int64, count=len(hs)) for hs in entries.values()]
+        rids = [np.full(len(hs), r, dtype=np.int64) for r, hs in entries.items()]
+        if not hashes:
+            return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        return cls(np.concatenate(hashes), np.concatenate(rids))
+
+    def get(self, h: int, default: Any = ()) -> Any:
+        lo = int(np.searchsorted(self.hashes, h, "left"))
+        hi = int(np.searchsorted(self.hashes, h, "right"))
+        return self.rids[lo:hi].tolist() if hi > lo else default
+
+    def lengths(self) -> Iterable[tuple[int, np.ndarray]]:
+        """(posting length, its report ids) of every hash."""
+        if not len(self.hashes):
+            return
+        starts = np.flatnonzero(np.r_[True, self.hashes[1:] != self.hashes[:-1]])
+        ends = np.r_[starts[1:], len(self.hashes)]
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            yield b - a, self.rids[a:b]
+
+    def without(self, gone: Collection[int]) -> _YearIndex:
+        keep = ~np.isin(self.rids, np.fromiter(gone, dtype=np.int64, count=len(gone)))
+        out = _YearIndex.__new__(_YearIndex)
+        out.hashes, out.rids = self.hashes[keep], self.rids[keep]
+        return out
+
+    def with_(self, entries: Mapping[int, Collection[int]]) -> _YearIndex:
+        added = _YearIndex.of(entries)
+        return _YearIndex(
+            np.concatenate([self.hashes, added.hashes]), np.concatenate([self.rids, added.rids])
+        )
+
+
 @dataclass
 class _Book:
     """What the next incremental update needs (only the computation that replaces it reads it)."""
@@ -1262,6 +1307,8 @@ class _Book:
     members: dict[str, set[int]]  # identity → its reports
     by_year: dict[int, set[int]]  # year → its reports
     keys: list[tuple]  # _report_key of every report, sorted
+    totals: dict[int, int] = field(default_factory=dict)  # report id → characters of its prose
+    index: dict[int, _YearIndex] = field(default_factory=dict)  # year → its sentence index
 
 
 @dataclass(frozen=True)
@@ -1341,6 +1388,8 @@ def _full(
     ids = [int(r) for r in frame["report_id"]]
     sentences = {r: _prose_of(r, texts.get(r) or "") for r in ids}
     parts: dict[int, tuple[list[Finding], list[Finding], list[Finding]]] = {r: ([], [], []) for r in ids}
+    totals: dict[int, int] = {}
+    hashes: dict[int, set[int]] = {}
     if ids:
         totals, hashes = _sentence_parts(ids, sentences)
         families = (
@@ -1377,6 +1426,11 @@ def _full(
             dict(members),
             dict(by_year),
             keys,
+            totals,
+            {
+                y: _YearIndex.of({r: hashes[r] for r in rs if totals[r] >= limits.min_copy_chars})
+                for y, rs in by_year.items()
+            },
         )
     timely = timeliness_of(frame, published)
     return LibraryFindingData(
@@ -1447,13 +1501,14 @@ def _advance(
     gone = [*changed, *left]
     # What the changed and deleted reports were: their identities and years, and their sentences.
     before = {r: (book.ident[r], book.year[r], book.sentences[r]) for r in gone if r in book.ident}
+    eligible_before = {r for r in before if book.totals[r] >= limits.min_copy_chars}
     for r, (who, y, _) in before.items():
         book.members[who].discard(r)
         if not book.members[who]:
             del book.members[who]
         if y is not None:
             book.by_year[y].discard(r)
-        del book.ident[r], book.year[r], book.sentences[r]
+        del book.ident[r], book.year[r], book.sentences[r], book.totals[r]
         book.parts.pop(r, None)
     for r in left:
         book.stamps.pop(r, None)
@@ -1465,6 +1520,7 @@ def _advance(
         if y is not None:
             book.by_year.setdefault(y, set()).add(r)
         book.sentences[r] = _prose_of(r, texts.get(r) or "")
+        book.totals[r] = sum(len(x) for _, x in book.sentences[r])
         book.stamps[r] = stamps[r]
     # Across years: every report of an identity a changed report had or has.
     touched_idents = {who for who, _, _ in before.values()} | set(idents)
@@ -1473,38 +1529,45 @@ def _advance(
     peer_ids: set[int] = set()
     years: set[int] = {y for _, y, _ in before.values() if y is not None}
     years |= {y for y in (book.year[r] for r in changed) if y is not None}
-    peer_index: dict[int, tuple[dict[int, list[int]], float]] = {}
+    peer_index: dict[int, tuple[_YearIndex, float]] = {}
     for y in years:
+        old_index = book.index.get(y) or _YearIndex.of({})
         members = book.by_year.get(y, set())
-        totals, hashes = _sentence_parts(members, book.sentences)
-        index: dict[int, list[int]] = defaultdict(list)
-        for r in members:
-            if totals[r] >= limits.min_copy_chars:
-                for h in hashes[r]:
-                    index[h].append(r)
+        removed = {r: {h for h, _ in before[r][2]} for r in eligible_before if before[r][1] == y}
+        added = {
+            r: {h for h, _ in book.sentences[r]}
+            for r in changed
+            if book.year[r] == y and book.totals[r] >= limits.min_copy_chars
+        }
+        index = old_index.without(removed).with_(added) if removed or added else old_index
+        book.index[y] = index
         common = common_limit(limits, len(members))
-        peer_index[y] = (index, common)
-        for _, yb, said in before.values():
-            if yb == y:
-                for h, _ in said:
-                    peer_ids.update(index.get(h, ()))
-        for r in changed:
-            if book.year[r] == y:
-                peer_ids.add(r)
-                for h in hashes[r]:
-                    peer_ids.update(index.get(h, ()))
         size_before = len(members) + sum(1 for _, yb, _ in before.values() if yb == y)
         size_before -= sum(1 for r in changed if book.year[r] == y)
         common_before = common_limit(limits, size_before)
+        peer_index[y] = (index, common)
+        peer_ids.update(r for r in changed if book.year[r] == y)
+        # A sentence of a changed report: its reports are affected unless it was and stays common
+        # wording (left out of every weight either way).
+        delta: dict[int, int] = defaultdict(int)
+        for hs, sign in [*((hs, -1) for hs in removed.values()), *((hs, 1) for hs in added.values())]:
+            for h in hs:
+                delta[h] += sign
+        for h, d in delta.items():
+            posting = index.get(h)
+            now = len(posting)
+            if now > common and now - d > common_before:
+                continue
+            peer_ids.update(posting)
         if common_before != common:  # a sentence may have become common wording, or stopped being so
-            for posting in index.values():
-                if (len(posting) > common_before) != (len(posting) > common):
-                    peer_ids.update(posting)
+            for length, rids in index.lengths():
+                if (length > common_before) != (length > common):
+                    peer_ids.update(rids.tolist())
     hits: dict[int, tuple[int, int]] = {}
     for r in peer_ids:
         y = book.year[r]
         index, common = peer_index[y]  # type: ignore[index]  # r is in a year of peer_index
-        total = sum(len(s) for _, s in book.sentences[r])
+        total = book.totals[r]
         if total < limits.min_copy_chars:
             continue
         hit = _peer_copy_of(r, book.sentences, index, common)
