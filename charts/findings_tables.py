@@ -16,7 +16,7 @@ import pandas as pd
 from library.deadlines import TIMELINESS_NAMES
 from library.filters import Filters
 from library.finding import Finding
-from library.findings import findings_with_roster
+from library.findings import codes_with_roster, findings_with_roster
 from parsing.schema import key_label
 from parsing.vocabulary import AGENCY_TYPE_HEADER, FINDING_STATUS_NAMES, SEVERITY_NAMES, finding_name
 
@@ -65,9 +65,9 @@ class FindingsView:
     choice is made), a display table of the first rows, and one report's findings (found by bisection:
     the findings are sorted by year, agency and report)."""
 
-    def __init__(self, found: list[Finding]) -> None:
+    def __init__(self, found: list[Finding], codes: list[str] | None = None) -> None:
         self.found = found
-        self.codes = sorted(set(map(attrgetter("code"), found)))
+        self.codes = sorted(set(map(attrgetter("code"), found))) if codes is None else codes
 
     def chosen(self, codes: Iterable[str] = (), severities: Iterable[str] = (), statuses: Iterable[str] = ()):
         """Positions (in ``found``) of the findings that pass the choices (empty = any): a range when
@@ -112,7 +112,7 @@ def _order(f: Finding) -> tuple:
 
 def findings_view_of(lib: Library, filters: Filters) -> FindingsView:
     """The :class:`FindingsView` of the filtered reports' findings (for ``components.state.from_library``)."""
-    return FindingsView(findings_with_roster(lib, filters))
+    return FindingsView(findings_with_roster(lib, filters), codes_with_roster(lib, filters))
 
 
 def _value(v: Any) -> str:

@@ -1312,6 +1312,37 @@ class _Book:
 
 
 @dataclass(frozen=True)
+class _Totals:
+    """Sums over every report's kept findings (all open): what the unfiltered page counts."""
+
+    findings: int = 0
+    errors: int = 0
+    reports: int = 0  # reports with a finding
+    codes: Mapping[str, int] = field(default_factory=dict)  # code → findings
+    notice: Mapping[tuple, int] = field(default_factory=dict)  # _notice_key → reports
+    notice_years: Mapping[int, int] = field(default_factory=dict)  # year → distinct notice keys
+
+    def changed(self, remove: Iterable[Sequence[Finding]], add: Iterable[Sequence[Finding]]) -> _Totals:
+        """These totals without the reports' findings ``remove`` and with ``add``."""
+        n, errors, reports = self.findings, self.errors, self.reports
+        codes, notice, years = dict(self.codes), dict(self.notice), dict(self.notice_years)
+        for sign, lists in ((-1, remove), (1, add)):
+            for found in lists:
+                n += sign * len(found)
+                errors += sign * sum(f.severity == "error" for f in found)
+                reports += sign * (len(found) > 0)
+                for f in found:
+                    codes[f.code] = codes.get(f.code, 0) + sign
+                key = _notice_key(found)
+                if key:
+                    before = notice.get(key, 0)
+                    notice[key] = before + sign
+                    if (before > 0) != (notice[key] > 0):
+                        years[key[2]] = years.get(key[2], 0) + (1 if notice[key] > 0 else -1)
+        return _Totals(n, errors, reports, codes, notice, years)
+
+
+@dataclass(frozen=True)
 class LibraryFindingData:
     """The cached per-data-revision result: the findings of each report (sorted, region set, no
     status), the reports in the findings' order, and the publication dates they were read with."""
@@ -1331,6 +1362,7 @@ class LibraryFindingData:
     late: set[int] = field(default_factory=set)  # reports late by timely
     copying: set[int] = field(default_factory=set)  # reports with a finding naming another report
     notice: dict[int, tuple[str, str | None, int]] = field(default_factory=dict)  # see _notice_key
+    totals: _Totals = field(default_factory=_Totals)
     book: _Book | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -1444,6 +1476,7 @@ def _full(
         {r for r, state in timely.items() if _is_late(state)},
         {r for r, found in by_report.items() if any(_names_other(f) for f in found)},
         {r: key for r, key in ((r, _notice_key(found)) for r, found in by_report.items()) if key},
+        _Totals().changed((), by_report.values()),
         book,
     )
 
@@ -1635,6 +1668,8 @@ def _advance(
     for r in left:
         copying.discard(r)
         notice.pop(r, None)
+    redone = [r for r in new_parts if r in old.by_report] + [r for r in left if r in old.by_report]
+    tally = old.totals.changed([old.by_report[r] for r in redone], [by_report[r] for r in new_parts])
     return LibraryFindingData(
         by_report,
         [k[2] for k in keys],
@@ -1646,6 +1681,7 @@ def _advance(
         late,
         copying,
         notice,
+        tally,
         book,
     )
 
@@ -1922,14 +1958,19 @@ def summary_of(
     data = lib.cached_findings(_compute)
     adjust = _adjust(lib, data, filters, levels, published)
     again = adjust.counted()
-    total = errors = not_open = reports = 0
-    for r in adjust.order:
-        if r in again:
-            continue
-        counted, _, bad = data.scored[r]
-        total += counted  # kept findings are all open: each one counts
-        errors += bad
-        reports += counted > 0
+    not_open = 0
+    if adjust.order is data.order:  # every report: the kept totals, less the reports counted again
+        base = data.totals.changed([data.by_report[r] for r in again if r in data.by_report], ())
+        total, errors, reports = base.findings, base.errors, base.reports
+    else:
+        total = errors = reports = 0
+        for r in adjust.order:
+            if r in again:
+                continue
+            counted, _, bad = data.scored[r]
+            total += counted  # kept findings are all open: each one counts
+            errors += bad
+            reports += counted > 0
     shown = set(adjust.order) if again else set()
     mark = adjust.marks.get(None) or {}
     lists = [adjust.findings(data, r) for r in again if r in shown]
@@ -1955,9 +1996,28 @@ def notice_counts_of(
     data = lib.cached_findings(_compute)
     adjust = _adjust(lib, data, filters, levels, published)
     again, notice = adjust.counted(), data.notice
-    keys = {notice[r] for r in adjust.order if r in notice and r not in again}
     shown = set(adjust.order) if again else set()
-    for r in again & shown:
+    redo = [r for r in again if r in shown]
+    if adjust.order is data.order:  # every report: the kept counts, less the reports counted again
+        base = data.totals.changed([data.by_report[r] for r in redo], ())
+        by_year = {y: n for y, n in base.notice_years.items() if n > 0}
+        extra: set[tuple[str, str | None, int]] = set()
+        for r in redo:
+            found = adjust.findings(data, r)
+            key = _notice_key(found)
+            if key and any(f.counts for f in found):
+                extra.add(key)
+        mark = adjust.marks.get(None) or {}
+        for f in missing_findings(missing):
+            f = _marked(replace(f, region=f.evidence.get("region")), mark.get(f.key))
+            if f.counts and f.agency and f.year is not None:
+                extra.add((f.agency, f.region, f.year))
+        for key in extra:
+            if base.notice.get(key, 0) <= 0:
+                by_year[key[2]] = by_year.get(key[2], 0) + 1
+        return by_year
+    keys = {notice[r] for r in adjust.order if r in notice and r not in again}
+    for r in redo:
         found = adjust.findings(data, r)
         key = _notice_key(found)
         if key and any(f.counts for f in found):
@@ -1978,12 +2038,53 @@ def notice_counts_with_roster(lib: Library, filters: Filters | None = None) -> d
     return notice_counts_of(lib, filters, **_roster_options(lib, filters))
 
 
+def codes_of(
+    lib: Library,
+    filters: Filters | None = None,
+    *,
+    levels: Mapping[int, str] | None = None,
+    published: Mapping[int, Any] | None = None,
+    missing: Sequence[tuple[str, str | None, int]] = (),
+) -> list[str]:
+    """The codes of :func:`findings_of`'s findings, sorted (kept per report: no walk over them)."""
+    data = lib.cached_findings(_compute)
+    adjust = _adjust(lib, data, filters, levels, published)
+    if adjust.order is data.order:
+        codes = {c for c, n in data.totals.codes.items() if n > 0}
+    else:
+        codes = {f.code for r in adjust.order for f in data.by_report[r]}
+    codes |= {f.code for found in adjust.extra.values() for f in found}
+    if missing:
+        codes.add(FINDING_MISSING)
+    return sorted(codes)
+
+
+def codes_with_roster(lib: Library, filters: Filters | None = None) -> list[str]:
+    """:func:`codes_of` with what the roster knows (of :func:`findings_with_roster`)."""
+    return codes_of(lib, filters, **_roster_options(lib, filters))
+
+
 def summary_with_roster(lib: Library, filters: Filters | None = None) -> FindingsSummary:
     """:func:`summary_of` with what the roster knows (the counts of :func:`findings_with_roster`)."""
     return summary_of(lib, filters, **_roster_options(lib, filters))
 
 
+_ROSTER_MEMO: dict[int, tuple[tuple, dict[str, Any]]] = {}
+
+
 def _roster_options(lib: Library, filters: Filters | None) -> dict[str, Any]:
+    """:func:`_roster_read` kept per library revision and filters (a page asks for findings, counts
+    and scores in one run; callers must not modify it)."""
+    key = (lib.revision(), filters or Filters())
+    hit = _ROSTER_MEMO.get(id(lib))
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    out = _roster_read(lib, filters)
+    _ROSTER_MEMO[id(lib)] = (key, out)
+    return out
+
+
+def _roster_read(lib: Library, filters: Filters | None) -> dict[str, Any]:
     """The roster's levels, the reviewers' publication dates and the missing agencies, for the years
     the filters select — or, when none is chosen, the latest year of the library only: the roster is
     today's list of agencies, and a year before the office used it would list every agency as missing."""
@@ -2009,6 +2110,6 @@ def findings_with_roster(lib: Library, filters: Filters | None = None) -> list[F
 
 def scores_with_roster(lib: Library, filters: Filters | None = None) -> pd.DataFrame:
     """:func:`scores_of` with the roster's levels (peer groups, deadlines) and reviewers' dates."""
-    options = _roster_options(lib, filters)
+    options = dict(_roster_options(lib, filters))
     options.pop("missing", None)  # a missing report has no score of its own
     return scores_of(lib, filters, **options)

@@ -25,7 +25,13 @@ from library import findings as engine
 from library.documents.notice import notice_keys
 from library.filters import Filters
 from library.finding import Finding
-from library.findings import FindingsSummary, findings_with_roster, scores_with_roster, summary_with_roster
+from library.findings import (
+    FindingsSummary,
+    codes_with_roster,
+    findings_with_roster,
+    scores_with_roster,
+    summary_with_roster,
+)
 from library.findings_access import agency_blocks, notice_counts
 from library.rubric import default_rubric, rank_table, score_table
 from library.store import Library
@@ -178,6 +184,7 @@ def assert_summary_and_view(lib: Library, filters: Filters, found: list[Finding]
         assert agency_blocks(found, agency, region) == [
             f for f in found if f.agency == agency and f.region == region
         ]
+    assert codes_with_roster(lib, filters) == sorted({f.code for f in found})
     view = FindingsView(found)
     for rid, agency, year in {(f.report_id, f.agency or UNKNOWN_AGENCY, f.year) for f in found}:
         expected = [
