@@ -190,9 +190,14 @@ def rank_table(scores: pd.DataFrame, dataset: pd.DataFrame, rubric: Rubric) -> p
     # The group of a row is named by the text of its (year, type, level) tuple (the order of the
     # groups within a year); the text is built once per distinct tuple.
     group = [out["year"].astype("object"), out["agency_type"].fillna(""), out["level"].fillna("")]
-    tuples = pd.Series(list(zip(*(g.tolist() for g in group), strict=True)), index=out.index, dtype=object)
-    codes, uniques = pd.factorize(tuples)
-    names = np.array([str(u) for u in uniques], dtype=object)[codes]
+    values = [g.to_numpy(dtype=object) for g in group]
+    combined = np.zeros(len(out), dtype=np.int64)
+    for column in values:
+        part_codes, part_uniques = pd.factorize(column, use_na_sentinel=False)
+        combined = combined * len(part_uniques) + part_codes
+    _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+    texts = [str(tuple(column[i] for column in values)) for i in first.tolist()]
+    names = np.array(texts, dtype=object)[codes.reshape(-1)]
     keys = pd.Series(names, index=out.index)
     group_of = pd.factorize(keys)[0]
     out["peers"] = np.bincount(group_of)[group_of]

@@ -426,3 +426,44 @@ def test_a_new_report_that_raises_the_common_wording_limit(lib_url, monkeypatch)
     )  # 12 reports: the limit is 6
     found = assert_same(lib, url)
     assert [f for f in found if f.report_id in sharers and f.code == FINDING_COPY_PEER]
+
+
+def reference_rank_table(scores: pd.DataFrame, dataset: pd.DataFrame, rubric) -> pd.DataFrame:
+    """rank_table as it was: groups named by the text of every row's (year, type, level) tuple."""
+    import numpy as np
+
+    from library.rubric import CONCLUDED, GRANTED, NEW_APPLICATIONS
+
+    cols = dataset.set_index("report_id")
+    out = scores.copy()
+    ids = out["report_id"]
+    out["applications"] = cols[NEW_APPLICATIONS].reindex(ids).to_numpy()
+    concluded = cols[CONCLUDED].reindex(ids).to_numpy()
+    granted = cols[GRANTED].reindex(ids).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["granted_rate"] = np.where(concluded > 0, granted / concluded, np.nan)
+    group = [out["year"].astype("object"), out["agency_type"].fillna(""), out["level"].fillna("")]
+    keys = pd.Series(list(zip(*group, strict=True)), index=out.index).astype(str)
+    out["peers"] = keys.map(keys.value_counts())
+    out["rank"] = out.groupby(keys)["score"].rank(method="min", ascending=False).astype("Int64")
+    eligible = (out["applications"] >= rubric.thresholds.min_applications) & out["granted_rate"].notna()
+    rate = out["granted_rate"].where(eligible)
+    out["rate_rank"] = rate.groupby(keys).rank(method="min", ascending=False).astype("Int64")
+    order = out.assign(_g=keys).sort_values(
+        ["year", "_g", "rank", "agency"], ascending=[False, True, True, True]
+    )
+    return order.drop(columns="_g").reset_index(drop=True)
+
+
+def test_rank_table_equals_the_per_row_grouping(lib_url) -> None:
+    """Groups named once per distinct tuple rank as the text of every row did, blanks included."""
+    lib, _ = lib_url
+    lib.set_metadata(int(lib.dataset()["report_id"].iloc[3]), agency_type="其他", who="测试")
+    data = lib.dataset()
+    data.loc[data.index[:4], "agency_type"] = None
+    data.loc[data.index[5:7], "year"] = None
+    found = findings_with_roster(lib)
+    rubric = default_rubric()
+    table = score_table(data, found, rubric)
+    for rows in (table, table.iloc[::-1].reset_index(drop=True)):  # in the dataset's order, and not
+        assert rank_table(rows, data, rubric).equals(reference_rank_table(rows, data, rubric))
