@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -173,8 +174,9 @@ class Rows:
 
     def __init__(self, df: pd.DataFrame) -> None:
         self.meta = {c: df[c].tolist() for c in ("report_id", "agency", "region", "year")}
-        self.meta["year"] = [None if pd.isna(y) else int(y) for y in self.meta["year"]]
-        cols = [c for c in df.columns if c not in self.meta and pd.api.types.is_numeric_dtype(df[c])]
+        cols = [
+            str(c) for c, t in df.dtypes.items() if c not in self.meta and pd.api.types.is_numeric_dtype(t)
+        ]
         self.index = {c: j for j, c in enumerate(cols)}
         self.values = df[cols].to_numpy(dtype=float)
 
@@ -1516,7 +1518,8 @@ def _advance(
     assert book is not None
     if book.limits != limits:
         return None
-    changed = [i for i, s in stamps.items() if book.stamps.get(i) != s]
+    known = book.stamps  # an unchanged report keeps its stamp object (library.dataset_cache): "is" first
+    changed = [i for i, s in stamps.items() if known.get(i) is not s and known.get(i) != s]
     left = [i for i in book.stamps if i not in stamps]
     if not changed and not left:
         return replace(old, dataset=frame)
@@ -1642,11 +1645,15 @@ def _advance(
     regions = dict(zip(sub["report_id"].tolist(), sub["region"].tolist(), strict=True))
     for r, parts in new_parts.items():
         by_report[r] = _sorted_findings(parts, _region(regions[r]))
-    moved = set(gone)
-    keys = [k for k in book.keys if k[2] not in moved]
+    keys, order = book.keys, list(old.order)  # the old order stays with the old result
+    for r in gone:
+        if r in old.report_keys:
+            at = bisect.bisect_left(keys, old.report_keys[r])
+            del keys[at], order[at]
     for r in changed:
-        bisect.insort(keys, report_keys[r])
-    book.keys = keys
+        at = bisect.bisect_left(keys, report_keys[r])
+        keys.insert(at, report_keys[r])
+        order.insert(at, r)
     timely, scored, late = dict(old.timely), dict(old.scored), set(old.late)
     copying, notice = set(old.copying), dict(old.notice)
     for r in gone:
@@ -1671,18 +1678,7 @@ def _advance(
     redone = [r for r in new_parts if r in old.by_report] + [r for r in left if r in old.by_report]
     tally = old.totals.changed([old.by_report[r] for r in redone], [by_report[r] for r in new_parts])
     return LibraryFindingData(
-        by_report,
-        [k[2] for k in keys],
-        published,
-        frame,
-        report_keys,
-        timely,
-        scored,
-        late,
-        copying,
-        notice,
-        tally,
-        book,
+        by_report, order, published, frame, report_keys, timely, scored, late, copying, notice, tally, book
     )
 
 
@@ -1774,9 +1770,6 @@ def _is_late(state: tuple[str, str, date | None]) -> bool:
     return state[0] == LATE and state[2] is not None
 
 
-_ADJUST_MEMO: dict[int, tuple[tuple, _Adjust]] = {}
-
-
 def _adjust(
     lib: Library,
     data: LibraryFindingData,
@@ -1788,12 +1781,12 @@ def _adjust(
     without roster options: a page asks for findings, counts and scores in one run)."""
     plain = levels is None and published is None
     key = (lib.revision(), id(data), filters or Filters())
-    hit = _ADJUST_MEMO.get(id(lib)) if plain else None
-    if hit is not None and hit[0] == key:
-        return hit[1]
+    hit = lib.__dict__.get("_findings_adjust_memo") if plain else None
+    if hit is not None and hit[0] == key and hit[1][0] is data:
+        return hit[1][1]
     out = _adjusted(lib, data, filters, levels, published)
     if plain:
-        _ADJUST_MEMO[id(lib)] = (key, out)
+        lib.__dict__["_findings_adjust_memo"] = (key, (data, out))
     return out
 
 
@@ -1839,6 +1832,8 @@ def _findings_of(
     by_report, touched = data.by_report, adjust.touched
     out: list[Finding] = []
     if not missing:
+        if not touched:
+            return list(chain.from_iterable(map(by_report.__getitem__, adjust.order)))
         for r in adjust.order:
             out.extend(adjust.findings(data, r) if r in touched else by_report[r])
         return out
@@ -2069,18 +2064,15 @@ def summary_with_roster(lib: Library, filters: Filters | None = None) -> Finding
     return summary_of(lib, filters, **_roster_options(lib, filters))
 
 
-_ROSTER_MEMO: dict[int, tuple[tuple, dict[str, Any]]] = {}
-
-
 def _roster_options(lib: Library, filters: Filters | None) -> dict[str, Any]:
     """:func:`_roster_read` kept per library revision and filters (a page asks for findings, counts
     and scores in one run; callers must not modify it)."""
     key = (lib.revision(), filters or Filters())
-    hit = _ROSTER_MEMO.get(id(lib))
+    hit = lib.__dict__.get("_findings_roster_memo")
     if hit is not None and hit[0] == key:
         return hit[1]
     out = _roster_read(lib, filters)
-    _ROSTER_MEMO[id(lib)] = (key, out)
+    lib.__dict__["_findings_roster_memo"] = (key, out)
     return out
 
 
