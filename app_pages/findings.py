@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from charts.findings_tables import HIDDEN, findings_table_of, ranking_display
+from charts.findings_tables import HIDDEN, FindingsView, findings_view_of, ranking_display
 from charts.text import md_escape
 from components.auth import can, not_allowed, who
 from components.finding_card import SEVERITY_ICONS, show_finding_evidence
@@ -16,7 +16,7 @@ from components.state import current_filters, from_library, get_library, library
 from library.access import Action
 from library.filters import describe_filters
 from library.finding import Finding
-from library.findings import findings_with_roster, scores_with_roster
+from library.findings import scores_with_roster, summary_with_roster
 from library.rubric import default_rubric
 from library.store import LibraryError
 from parsing.vocabulary import FINDING_NAMES, FINDING_STATUS_NAMES, SEVERITY_NAMES, finding_name
@@ -35,25 +35,20 @@ if library_is_empty():
 st.caption(f"筛选条件：{md_escape(describe_filters(current_filters()))}")
 
 rubric = default_rubric()
-found: list[Finding] = from_library(findings_with_roster)
 tab_list, tab_rank = st.tabs(["审核意见", "得分与排名"])
 
 
-def _chosen(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the findings table that pass the code, severity and status choices above it."""
+def _chosen(view: FindingsView):
+    """Positions of the findings that pass the code, severity and status choices above the table."""
     c1, c2, c3 = st.columns(3)
-    codes = c1.multiselect("问题类型", sorted(set(table["_code"])), format_func=finding_name, key="fd_codes")
+    codes = c1.multiselect("问题类型", view.codes, format_func=finding_name, key="fd_codes")
     severities = c2.multiselect(
         "严重程度", list(SEVERITY_NAMES), format_func=SEVERITY_NAMES.get, key="fd_severities"
     )
     statuses = c3.multiselect(
         "状态", list(FINDING_STATUS_NAMES), format_func=FINDING_STATUS_NAMES.get, key="fd_statuses"
     )
-    mask = pd.Series(True, index=table.index)
-    for column, wanted in (("_code", codes), ("_severity", severities), ("_status", statuses)):
-        if wanted:
-            mask &= table[column].isin(wanted)
-    return table[mask]
+    return view.chosen(codes, severities, statuses)
 
 
 def _decide(f: Finding, status: str, note: str) -> None:
@@ -100,22 +95,24 @@ def _finding_card(f: Finding) -> None:
 
 
 with tab_list:
-    counting = [f for f in found if f.counts]
+    summary = from_library(summary_with_roster)
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric("审核意见", len(found), border=True)
-    m2.metric("错误", sum(f.severity == "error" for f in found), border=True)
-    m3.metric("待处理", sum(f.status == "open" for f in found), border=True)
-    m4.metric("涉及报告", len({f.report_id for f in counting}), border=True)
-    shown = _chosen(from_library(findings_table_of))
-    if shown.empty:
+    m1.metric("审核意见", summary.findings, border=True)
+    m2.metric("错误", summary.errors, border=True)
+    m3.metric("待处理", summary.open, border=True)
+    m4.metric("涉及报告", summary.reports, border=True)
+    view: FindingsView = from_library(findings_view_of)
+    rows = _chosen(view)
+    if not rows:
         st.info("没有符合条件的审核意见。")
     else:
-        if len(shown) > MAX_TABLE_ROWS:
+        if len(rows) > MAX_TABLE_ROWS:
             st.caption(
-                f"共 {len(shown):,} 条，表格只列出前 {MAX_TABLE_ROWS:,} 条；"
+                f"共 {len(rows):,} 条，表格只列出前 {MAX_TABLE_ROWS:,} 条，逐条审核也只列出其中的报告；"
                 "可用上方的类型、严重程度和状态缩小范围。"
             )
-        st.dataframe(shown.head(MAX_TABLE_ROWS).drop(columns=HIDDEN), hide_index=True, key="fd_table")
+        shown = view.table(rows[:MAX_TABLE_ROWS])
+        st.dataframe(shown.drop(columns=HIDDEN), hide_index=True, key="fd_table")
         reports = shown[["报告编号", "单位", "年度"]].drop_duplicates().to_records(index=False).tolist()
         pick = st.selectbox(
             "逐条审核的报告",
@@ -129,12 +126,13 @@ with tab_list:
         if not can(Action.REVIEW_FINDINGS):
             not_allowed(Action.REVIEW_FINDINGS, "确认、排除或标注审核意见")
         rid, agency, year = reports[pick]
-        mine = shown[shown["报告编号"].isna() if pd.isna(rid) else shown["报告编号"].eq(rid)]
-        wanted = set(mine["_key"][mine["单位"] == agency])
-        for f in found:
-            same = f.report_id is None if pd.isna(rid) else f.report_id == rid
-            if same and f.key in wanted and (f.agency or "（未识别）") == agency:
-                _finding_card(f)
+        chosen = set(rows) if not isinstance(rows, range) else rows
+        mine = view.of_report(
+            None if pd.isna(rid) else int(rid), agency, None if pd.isna(year) else int(year)
+        )
+        for i in mine:
+            if i in chosen:
+                _finding_card(view.found[i])
     with st.expander("问题类型说明"):
         st.dataframe(
             {"问题类型": list(FINDING_NAMES.values()), "扣分": [rubric.points_of(c) for c in FINDING_NAMES]},
@@ -153,4 +151,8 @@ with tab_rank:
     if ranks.empty:
         st.info("当前筛选条件下没有报告。")
     else:
-        st.dataframe(ranking_display(ranks, minimum), hide_index=True, key="fd_ranking")
+        if len(ranks) > MAX_TABLE_ROWS:
+            st.caption(
+                f"共 {len(ranks):,} 份报告，只列出前 {MAX_TABLE_ROWS:,} 份；可用左侧的筛选条件缩小范围。"
+            )
+        st.dataframe(ranking_display(ranks.head(MAX_TABLE_ROWS), minimum), hide_index=True, key="fd_ranking")

@@ -5,7 +5,9 @@ Every header and value a reader sees is Chinese; codes are named through :mod:`p
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -14,12 +16,15 @@ import pandas as pd
 from library.deadlines import TIMELINESS_NAMES
 from library.filters import Filters
 from library.finding import Finding
-from library.findings import findings_with_roster
+from library.findings import codes_with_roster, findings_with_roster
 from parsing.schema import key_label
 from parsing.vocabulary import AGENCY_TYPE_HEADER, FINDING_STATUS_NAMES, SEVERITY_NAMES, finding_name
 
 if TYPE_CHECKING:
     from library.store import Library
+
+
+UNKNOWN_AGENCY = "（未识别）"  # the 单位 of a finding whose report names no agency
 
 
 def _when(value: Any) -> str:
@@ -31,7 +36,7 @@ def findings_display(findings: Iterable[Finding]) -> pd.DataFrame:
     rows = [
         {
             "报告编号": f.report_id,
-            "单位": f.agency or "（未识别）",
+            "单位": f.agency or UNKNOWN_AGENCY,
             "年度": f.year,
             "严重程度": SEVERITY_NAMES.get(f.severity, f.severity),
             "问题": finding_name(f.code),
@@ -50,19 +55,64 @@ def findings_display(findings: Iterable[Finding]) -> pd.DataFrame:
     return out
 
 
-HIDDEN = ["_code", "_severity", "_status", "_key"]  # filter columns of findings_table_of, not shown
+HIDDEN = ["_code", "_severity", "_status", "_key"]  # filter columns of FindingsView.table, not shown
 
 
-def findings_table_of(lib: Library, filters: Filters) -> pd.DataFrame:
-    """:func:`findings_display` of the filtered reports' findings plus the codes to filter on
-    (:data:`HIDDEN`): built once per library revision by the page's cache, then filtered in memory."""
-    found = findings_with_roster(lib, filters)
-    out = findings_display(found)
-    out["_code"] = [f.code for f in found]
-    out["_severity"] = [f.severity for f in found]
-    out["_status"] = [f.status for f in found]
-    out["_key"] = [f.key for f in found]
-    return out
+class FindingsView:
+    """The findings of the 审核意见 page (:func:`library.findings.findings_with_roster`) with what its
+    table needs, built once per library revision by the page's cache: the codes to choose from, the
+    rows that pass the code, severity and status choices (a pass over the findings only when a
+    choice is made), a display table of the first rows, and one report's findings (found by bisection:
+    the findings are sorted by year, agency and report)."""
+
+    def __init__(self, found: list[Finding], codes: list[str] | None = None) -> None:
+        self.found = found
+        self.codes = sorted(set(map(attrgetter("code"), found))) if codes is None else codes
+
+    def chosen(self, codes: Iterable[str] = (), severities: Iterable[str] = (), statuses: Iterable[str] = ()):
+        """Positions (in ``found``) of the findings that pass the choices (empty = any): a range when
+        nothing is chosen, else a list."""
+        codes, severities, statuses = set(codes), set(severities), set(statuses)
+        if not (codes or severities or statuses):
+            return range(len(self.found))
+        return [
+            i
+            for i, f in enumerate(self.found)
+            if (not codes or f.code in codes)
+            and (not severities or f.severity in severities)
+            and (not statuses or f.status in statuses)
+        ]
+
+    def table(self, rows: Iterable[int]) -> pd.DataFrame:
+        """:func:`findings_display` of the findings at ``rows`` plus the columns :data:`HIDDEN`."""
+        found = [self.found[i] for i in rows]
+        out = findings_display(found)
+        out["_code"] = [f.code for f in found]
+        out["_severity"] = [f.severity for f in found]
+        out["_status"] = [f.status for f in found]
+        out["_key"] = [f.key for f in found]
+        return out
+
+    def of_report(self, report_id: int | None, agency: str, year: int | None) -> list[int]:
+        """Positions of the findings of one report (``report_id`` None: the missing report of
+        ``agency`` in ``year``); ``agency`` as the table shows it."""
+        out: list[int] = []
+        for name in ("", agency) if agency == UNKNOWN_AGENCY else (agency,):
+            target = (-(year or 0), name, report_id or 0)
+            lo = bisect.bisect_left(self.found, target, key=_order)
+            hi = bisect.bisect_right(self.found, target, key=_order)
+            out += [i for i in range(lo, hi) if (self.found[i].agency or UNKNOWN_AGENCY) == agency]
+        return sorted(set(out))
+
+
+def _order(f: Finding) -> tuple:
+    """The part of the findings' order that places a report (library.findings.findings_of)."""
+    return (-(f.year or 0), f.agency or "", f.report_id or 0)
+
+
+def findings_view_of(lib: Library, filters: Filters) -> FindingsView:
+    """The :class:`FindingsView` of the filtered reports' findings (for ``components.state.from_library``)."""
+    return FindingsView(findings_with_roster(lib, filters), codes_with_roster(lib, filters))
 
 
 def _value(v: Any) -> str:
@@ -122,11 +172,11 @@ def ranking_display(ranks: pd.DataFrame, min_applications: int) -> pd.DataFrame:
     out = ranks[list(RANK_COLUMNS)].rename(columns=RANK_COLUMNS)
     out["发布情况"] = out["发布情况"].map(TIMELINESS_NAMES)
     rate = ranks["granted_rate"]
-    out["予以公开率"] = [("—" if np.isnan(r) else f"{r:.1%}") for r in rate.astype(float)]
-    few = ranks["applications"].fillna(0) < min_applications
+    out["予以公开率"] = [("—" if np.isnan(r) else f"{r:.1%}") for r in rate.astype(float).tolist()]
+    few = (ranks["applications"].fillna(0) < min_applications).tolist()
     out["予以公开率排名"] = [
         f"申请不足 {min_applications} 件，不排名" if low else ("—" if pd.isna(r) else str(int(r)))
-        for low, r in zip(few, ranks["rate_rank"], strict=True)
+        for low, r in zip(few, ranks["rate_rank"].tolist(), strict=True)
     ]
     out["本年新收申请（件）"] = ranks["applications"].astype("Int64")
     out["得分"] = ranks["score"].round(1)

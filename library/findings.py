@@ -26,12 +26,14 @@ timeliness findings, applies the filters and the reviewers' statuses.
 
 from __future__ import annotations
 
+import bisect
 import re
 import weakref
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,7 +43,7 @@ from sqlalchemy import TextClause, bindparam, text
 from library.deadlines import LATE, deadline, level_of, timeliness
 from library.filters import Filters
 from library.finding import Finding
-from library.rubric import Rubric, Thresholds, default_rubric, rank_table, score_table
+from library.rubric import Rubric, Thresholds, deductions, default_rubric, rank_table, score_table_of
 from parsing.checks import check_place, explain
 from parsing.schema import (
     CELLS,
@@ -172,8 +174,9 @@ class Rows:
 
     def __init__(self, df: pd.DataFrame) -> None:
         self.meta = {c: df[c].tolist() for c in ("report_id", "agency", "region", "year")}
-        self.meta["year"] = [None if pd.isna(y) else int(y) for y in self.meta["year"]]
-        cols = [c for c in df.columns if c not in self.meta and pd.api.types.is_numeric_dtype(df[c])]
+        cols = [
+            str(c) for c, t in df.dtypes.items() if c not in self.meta and pd.api.types.is_numeric_dtype(t)
+        ]
         self.index = {c: j for j, c in enumerate(cols)}
         self.values = df[cols].to_numpy(dtype=float)
 
@@ -223,6 +226,17 @@ def read_inputs(lib: Library, only: Collection[int] | None = None) -> Inputs:
     ``only``: just these report ids (the self-check compares a draft with a few reports: those of its
     year and its agency's report of the year before, see :mod:`library.drafts`).
     """
+    tables = read_tables(lib, only)
+    dataset = lib.dataset()
+    if only is not None:
+        dataset = dataset[dataset["report_id"].isin(list(only))].reset_index(drop=True)
+    return Inputs(dataset, *tables)
+
+
+def read_tables(
+    lib: Library, only: Collection[int] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[int, str], pd.DataFrame]:
+    """The inputs besides the dataset (reports, failed, texts, variants of :class:`Inputs`)."""
     with lib.engine.connect() as conn:
         reports = pd.DataFrame(
             conn.execute(
@@ -247,17 +261,17 @@ def read_inputs(lib: Library, only: Collection[int] | None = None) -> Inputs:
         texts_sql = _restricted("SELECT report_id, text FROM report_files WHERE 1 = 1{only}", only)
         texts: dict[int, str] = dict(conn.execute(texts_sql).all())
         # Scores below 100: prefix, contained, clipped, fuzzy (the exact, note-stripped, alias and
-        # override tiers score 100). Reading only those rows keeps this a fast scan.
+        # override tiers score 100). Reading only those rows keeps this a fast scan. In stored order:
+        # the first variant cell of a row names it (label_findings), whichever reports are read.
         variants = pd.DataFrame(
             conn.execute(
-                _restricted("SELECT report_id, key, label, score FROM cells WHERE score < 100{only}", only)
+                _restricted(
+                    "SELECT report_id, key, label, score FROM cells WHERE score < 100{only} ORDER BY id", only
+                )
             ).all(),
             columns=["report_id", "key", "label", "score"],
         )
-    dataset = lib.dataset()
-    if only is not None:
-        dataset = dataset[dataset["report_id"].isin(list(only))].reset_index(drop=True)
-    return Inputs(dataset, reports, failed, texts, variants)
+    return reports, failed, texts, variants
 
 
 def _json_list(value: Any) -> list:
@@ -913,6 +927,21 @@ def copy_findings(df: pd.DataFrame, texts: Mapping[int, str], limits: Thresholds
     sentences = {r: _prose_of(r, texts.get(r) or "") for r in ids}
     totals = {r: sum(len(s) for _, s in ss) for r, ss in sentences.items()}
     hashes = {r: {h for h, _ in ss} for r, ss in sentences.items()}
+    return [
+        *_previous_copies(df, sentences, totals, hashes, limits),
+        *_peer_copies(df, sentences, totals, hashes, limits),
+    ]
+
+
+def _previous_copies(
+    df: pd.DataFrame,
+    sentences: Mapping[int, list[tuple[int, str]]],
+    totals: Mapping[int, int],
+    hashes: Mapping[int, set[int]],
+    limits: Thresholds,
+) -> list[Finding]:
+    """COPY_PREVIOUS: the share of a report's prose found in its agency's report of the year before."""
+    ids = [int(r) for r in df["report_id"]]
     out = []
     cur, prev = previous_pairs(df)
     for i, j in zip(cur, prev, strict=True):
@@ -924,7 +953,6 @@ def copy_findings(df: pd.DataFrame, texts: Mapping[int, str], limits: Thresholds
             out.append(
                 _copy_finding(df, i, j, FINDING_COPY_PREVIOUS, chars / totals[rid], passages, "上一年度报告")
             )
-    out += _peer_copies(df, sentences, totals, hashes, limits)
     return out
 
 
@@ -950,6 +978,11 @@ def _copy_finding(
     )
 
 
+def common_limit(limits: Thresholds, group_size: int) -> float:
+    """Postings longer than this (reports of the year using one sentence) are common wording."""
+    return max(limits.common_min_reports, limits.common_share * group_size)
+
+
 def _peer_copies(
     df: pd.DataFrame,
     sentences: Mapping[int, list[tuple[int, str]]],
@@ -971,22 +1004,13 @@ def _peer_copies(
         for r in ids:
             for h in hashes[r]:
                 index[h].append(r)
-        common = max(limits.common_min_reports, limits.common_share * len(group))
+        common = common_limit(limits, len(group))
         for r in ids:
-            weight: dict[int, int] = defaultdict(int)
-            for h, s in sentences[r]:
-                posting = index.get(h, ())
-                if len(posting) > common:
-                    continue
-                for o in posting:
-                    if o != r:
-                        weight[o] += len(s)
-            if not weight:
-                continue
-            best = max(weight, key=lambda o: (weight[o], -o))
-            if ident[pos_of[best]] == ident[pos_of[r]]:
+            hit = _peer_copy_of(r, sentences, index, common)
+            if hit is None or ident[pos_of[hit[0]]] == ident[pos_of[r]]:
                 continue  # two versions of one agency's report are not copying
-            share = weight[best] / totals[r]
+            best, chars = hit
+            share = chars / totals[r]
             if share >= limits.copy_share:
                 _, passages = _shared(sentences[r], hashes[best])
                 out.append(
@@ -995,6 +1019,29 @@ def _peer_copies(
                     )
                 )
     return out
+
+
+def _peer_copy_of(
+    r: int,
+    sentences: Mapping[int, list[tuple[int, str]]],
+    index: Any,
+    common: float,
+) -> tuple[int, int] | None:
+    """The report of the year sharing most of ``r``'s prose (lowest id among equals) and the characters
+    it shares (sentences not common to the year); None: no report shares any. ``index``: sentence hash
+    → the year's reports using it (a dict, or a _YearIndex: anything with ``get(h, default)``)."""
+    weight: dict[int, int] = defaultdict(int)
+    for h, s in sentences[r]:
+        posting = index.get(h, ())
+        if len(posting) > common:
+            continue
+        for o in posting:
+            if o != r:
+                weight[o] += len(s)
+    if not weight:
+        return None
+    best = max(weight, key=lambda o: (weight[o], -o))
+    return best, weight[best]
 
 
 # ----------------------------------------------------------------------------------- plausibility
@@ -1144,21 +1191,495 @@ def compute_findings(inp: Inputs, limits: Thresholds | None = None) -> list[Find
     ]
 
 
+# ----------------------------------------------------------------------------------- kept per report
+#
+# The library's findings are kept per report between data revisions (LibraryFindingData). After a
+# write only what it can change is computed again (see _advance): the changed reports' own findings;
+# the across-year findings (X1–X3, COPY_PREVIOUS) of every report of an agency identity a changed or
+# deleted report had or has; and COPY_PEER of every report of the year that shares a sentence with a
+# changed report (before or after the change), or all whose verdict a new common-wording limit flips.
+# The result equals compute_findings on the whole library (tests/test_findings_incremental.py).
+
+# Above this share of changed reports everything is computed again (as after the first read).
+FULL_COMPUTE_SHARE = 0.25
+
+
+def _own_findings(inp: Inputs) -> list[Finding]:
+    """The findings that depend on one report alone (``inp.dataset`` with a RangeIndex)."""
+    df = inp.dataset
+    return [
+        *arithmetic_findings(inp),
+        *old_template_findings(df),
+        *table_missing_findings(df, inp.reports),
+        *section_findings(df, inp.texts),
+        *label_findings(df, inp.reports, inp.variants),
+        *s1_findings(df),
+        *s2_findings(df),
+        *plausibility_findings(df),
+    ]
+
+
+def _pair_findings(
+    df: pd.DataFrame,
+    sentences: Mapping[int, list[tuple[int, str]]],
+    totals: Mapping[int, int],
+    hashes: Mapping[int, set[int]],
+    limits: Thresholds,
+) -> list[Finding]:
+    """The findings of a report against its agency's report of the year before."""
+    cur, prev = previous_pairs(df)
+    return [
+        *x1_findings(df, cur, prev),
+        *x2_findings(df, cur, prev),
+        *x3_findings(df, cur, prev, limits.x3_tolerance),
+        *_previous_copies(df, sentences, totals, hashes, limits),
+    ]
+
+
+def _within(f: Finding) -> tuple:
+    """Order of a report's findings: severity, code, key (the report's place is _report_key's)."""
+    return SEVERITY_ORDER[f.severity], f.code, f.key
+
+
+def _report_key(report_id: int, agency: Any, year: Any) -> tuple:
+    """A report's place in the findings' order: newest year first, agency, id (as findings_of sorts)."""
+    name = None if agency is None or pd.isna(agency) else str(agency)
+    y = None if year is None or pd.isna(year) else int(year)
+    return (-(y or 0), name or "", report_id)
+
+
+def _region(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+class _YearIndex:
+    """Sentence hash → the year's reports using it (those with enough prose to be judged), as two
+    arrays sorted by hash: a few megabytes at 50,000 reports, where dicts of sets took hundreds."""
+
+    def __init__(self, hashes: np.ndarray, rids: np.ndarray) -> None:
+        order = np.argsort(hashes, kind="stable")
+        self.hashes, self.rids = hashes[order], rids[order]
+
+    @classmethod
+    def of(cls, entries: Mapping[int, Collection[int]]) -> _YearIndex:
+        """The index of ``entries``: report id → its sentence hashes."""
+        hashes = [np.fromiter(hs, dtype=np.int64, count=len(hs)) for hs in entries.values()]
+        rids = [np.full(len(hs), r, dtype=np.int64) for r, hs in entries.items()]
+        if not hashes:
+            return cls(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+        return cls(np.concatenate(hashes), np.concatenate(rids))
+
+    def get(self, h: int, default: Any = ()) -> Any:
+        lo = int(np.searchsorted(self.hashes, h, "left"))
+        hi = int(np.searchsorted(self.hashes, h, "right"))
+        return self.rids[lo:hi].tolist() if hi > lo else default
+
+    def lengths(self) -> Iterable[tuple[int, np.ndarray]]:
+        """(posting length, its report ids) of every hash."""
+        if not len(self.hashes):
+            return
+        starts = np.flatnonzero(np.r_[True, self.hashes[1:] != self.hashes[:-1]])
+        ends = np.r_[starts[1:], len(self.hashes)]
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            yield b - a, self.rids[a:b]
+
+    def without(self, gone: Collection[int]) -> _YearIndex:
+        keep = ~np.isin(self.rids, np.fromiter(gone, dtype=np.int64, count=len(gone)))
+        out = _YearIndex.__new__(_YearIndex)
+        out.hashes, out.rids = self.hashes[keep], self.rids[keep]
+        return out
+
+    def with_(self, entries: Mapping[int, Collection[int]]) -> _YearIndex:
+        added = _YearIndex.of(entries)
+        return _YearIndex(
+            np.concatenate([self.hashes, added.hashes]), np.concatenate([self.rids, added.rids])
+        )
+
+
+@dataclass
+class _Book:
+    """What the next incremental update needs (only the computation that replaces it reads it)."""
+
+    stamps: dict[int, Any]  # report id → its stamp in the dataset cache
+    limits: Thresholds
+    parts: dict[int, tuple[list[Finding], list[Finding], list[Finding]]]  # own, pair, peer findings
+    sentences: dict[int, list[tuple[int, str]]]
+    ident: dict[int, str]  # report id → agency identity
+    year: dict[int, int | None]
+    members: dict[str, set[int]]  # identity → its reports
+    by_year: dict[int, set[int]]  # year → its reports
+    keys: list[tuple]  # _report_key of every report, sorted
+    totals: dict[int, int] = field(default_factory=dict)  # report id → characters of its prose
+    index: dict[int, _YearIndex] = field(default_factory=dict)  # year → its sentence index
+
+
+@dataclass(frozen=True)
+class _Totals:
+    """Sums over every report's kept findings (all open): what the unfiltered page counts."""
+
+    findings: int = 0
+    errors: int = 0
+    reports: int = 0  # reports with a finding
+    codes: Mapping[str, int] = field(default_factory=dict)  # code → findings
+    notice: Mapping[tuple, int] = field(default_factory=dict)  # _notice_key → reports
+    notice_years: Mapping[int, int] = field(default_factory=dict)  # year → distinct notice keys
+
+    def changed(self, remove: Iterable[Sequence[Finding]], add: Iterable[Sequence[Finding]]) -> _Totals:
+        """These totals without the reports' findings ``remove`` and with ``add``."""
+        n, errors, reports = self.findings, self.errors, self.reports
+        codes, notice, years = dict(self.codes), dict(self.notice), dict(self.notice_years)
+        for sign, lists in ((-1, remove), (1, add)):
+            for found in lists:
+                n += sign * len(found)
+                errors += sign * sum(f.severity == "error" for f in found)
+                reports += sign * (len(found) > 0)
+                for f in found:
+                    codes[f.code] = codes.get(f.code, 0) + sign
+                key = _notice_key(found)
+                if key:
+                    before = notice.get(key, 0)
+                    notice[key] = before + sign
+                    if (before > 0) != (notice[key] > 0):
+                        years[key[2]] = years.get(key[2], 0) + (1 if notice[key] > 0 else -1)
+        return _Totals(n, errors, reports, codes, notice, years)
+
+
 @dataclass(frozen=True)
 class LibraryFindingData:
-    """The cached per-data-revision result: findings and the publication dates they were read with."""
+    """The cached per-data-revision result: the findings of each report (sorted, region set, no
+    status), the reports in the findings' order, and the publication dates they were read with."""
 
-    findings: list[Finding]
+    by_report: dict[int, tuple[Finding, ...]]
+    order: list[int]
     published: dict[int, Any]
     # The dataset they were computed from: the same until the reports change, while the library's own
     # dataset cache is rebuilt after every write, a status included.
     dataset: pd.DataFrame
+    report_keys: dict[int, tuple] = field(default_factory=dict)  # report id → _report_key
+    # Report id → timeliness_of with the reports' own dates and no roster levels.
+    timely: dict[int, tuple[str, str, date | None]] = field(default_factory=dict)
+    # Report id → (counting findings, points deducted, errors) of its findings (all open; the points by
+    # the default rubric).
+    scored: dict[int, tuple[int, float, int]] = field(default_factory=dict)
+    late: set[int] = field(default_factory=set)  # reports late by timely
+    copying: set[int] = field(default_factory=set)  # reports with a finding naming another report
+    notice: dict[int, tuple[str, str | None, int]] = field(default_factory=dict)  # see _notice_key
+    totals: _Totals = field(default_factory=_Totals)
+    book: _Book | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Every finding in the findings' order (no status applied)."""
+        return [f for r in self.order for f in self.by_report[r]]
 
 
-def _compute(lib: Library) -> LibraryFindingData:
-    inp = read_inputs(lib)
-    published = {int(r): p for r, p in zip(inp.reports["report_id"], inp.reports["published"], strict=True)}
-    return LibraryFindingData(compute_findings(inp), published, inp.dataset)
+def _dataset_and_stamps(lib: Library) -> tuple[pd.DataFrame, dict[int, Any] | None]:
+    """The library's dataset and the stamps of the rows it was built from (library.dataset_cache),
+    read together; no stamps when the library keeps no dataset cache."""
+    frame = lib.dataset()
+    cache = getattr(lib, "__dict__", {}).get("_dataset_cache")
+    if cache is None:
+        return frame, None
+    with cache._lock:
+        if cache.frame is None:
+            return frame, None
+        return cache.frame, dict(cache.stamps)
+
+
+def _compute(lib: Library, previous: LibraryFindingData | None = None) -> LibraryFindingData:
+    """The findings of the library now: computed again only where reports changed since ``previous``."""
+    limits = default_rubric().thresholds
+    frame, stamps = _dataset_and_stamps(lib)
+    frame = frame.reset_index(drop=True)
+    if previous is not None and previous.book is not None and stamps is not None:
+        advanced = _advance(lib, previous, frame, stamps, limits)
+        if advanced is not None:
+            return advanced
+    return _full(lib, frame, stamps, limits)
+
+
+def _sentence_parts(
+    ids: Iterable[int], sentences: Mapping[int, list[tuple[int, str]]]
+) -> tuple[dict[int, int], dict[int, set[int]]]:
+    totals = {r: sum(len(s) for _, s in sentences[r]) for r in ids}
+    hashes = {r: {h for h, _ in sentences[r]} for r in totals}
+    return totals, hashes
+
+
+def _sorted_findings(
+    parts: tuple[list[Finding], list[Finding], list[Finding]], region: str | None
+) -> tuple[Finding, ...]:
+    found = [*parts[0], *parts[1], *parts[2]]
+    found.sort(key=_within)
+    return tuple(replace(f, region=region) for f in found)
+
+
+def _full(
+    lib: Library, frame: pd.DataFrame, stamps: dict[int, Any] | None, limits: Thresholds
+) -> LibraryFindingData:
+    reports, failed, texts, variants = read_tables(lib)
+    published = {int(r): p for r, p in zip(reports["report_id"], reports["published"], strict=True)}
+    ids = [int(r) for r in frame["report_id"]]
+    sentences = {r: _prose_of(r, texts.get(r) or "") for r in ids}
+    parts: dict[int, tuple[list[Finding], list[Finding], list[Finding]]] = {r: ([], [], []) for r in ids}
+    totals: dict[int, int] = {}
+    hashes: dict[int, set[int]] = {}
+    if ids:
+        totals, hashes = _sentence_parts(ids, sentences)
+        families = (
+            _own_findings(Inputs(frame, reports, failed, texts, variants)),
+            _pair_findings(frame, sentences, totals, hashes, limits),
+            _peer_copies(frame, sentences, totals, hashes, limits),
+        )
+        for k, found in enumerate(families):
+            for f in found:
+                parts[int(f.report_id)][k].append(f)  # type: ignore[arg-type]  # every one has a report
+    idents = agency_identity(frame).tolist()
+    years = [None if pd.isna(y) else int(y) for y in frame["year"]]
+    members: dict[str, set[int]] = defaultdict(set)
+    by_year: dict[int, set[int]] = defaultdict(set)
+    for r, who, y in zip(ids, idents, years, strict=True):
+        members[who].add(r)
+        if y is not None:
+            by_year[y].add(r)
+    report_keys = {
+        r: _report_key(r, a, y) for r, a, y in zip(ids, frame["agency"], frame["year"], strict=True)
+    }
+    regions = [_region(g) for g in frame["region"]]
+    by_report = {r: _sorted_findings(parts[r], g) for r, g in zip(ids, regions, strict=True)}
+    keys = sorted(report_keys.values())
+    book = None
+    if stamps is not None:
+        book = _Book(
+            stamps,
+            limits,
+            parts,
+            sentences,
+            dict(zip(ids, idents, strict=True)),
+            dict(zip(ids, years, strict=True)),
+            dict(members),
+            dict(by_year),
+            keys,
+            totals,
+            {
+                y: _YearIndex.of({r: hashes[r] for r in rs if totals[r] >= limits.min_copy_chars})
+                for y, rs in by_year.items()
+            },
+        )
+    timely = timeliness_of(frame, published)
+    return LibraryFindingData(
+        by_report,
+        [k[2] for k in keys],
+        published,
+        frame,
+        report_keys,
+        timely,
+        {r: _scored(found) for r, found in by_report.items()},
+        {r for r, state in timely.items() if _is_late(state)},
+        {r for r, found in by_report.items() if any(_names_other(f) for f in found)},
+        {r: key for r, key in ((r, _notice_key(found)) for r, found in by_report.items()) if key},
+        _Totals().changed((), by_report.values()),
+        book,
+    )
+
+
+def _notice_key(found: Sequence[Finding]) -> tuple[str, str | None, int] | None:
+    """(agency, region, year) of a report's 整改通知单 when it has a finding and names its agency and
+    year (all of a report's findings name the same)."""
+    if not found:
+        return None
+    f = found[0]
+    return (f.agency, f.region, f.year) if f.agency and f.year is not None else None
+
+
+def _scored(found: Sequence[Finding], rubric: Rubric | None = None) -> tuple[int, float, int]:
+    """(counting findings, points deducted, errors) of one report's findings."""
+    points = deductions(found, rubric or default_rubric())
+    errors = sum(f.severity == "error" for f in found)
+    return sum(f.counts for f in found), next(iter(points.values()), 0.0), errors
+
+
+def _rows(frame: pd.DataFrame, ids: Collection[int]) -> pd.DataFrame:
+    """The rows of ``ids`` (in the frame's order), with a RangeIndex."""
+    return frame[frame["report_id"].isin(list(ids))].reset_index(drop=True)
+
+
+def _advance(
+    lib: Library,
+    old: LibraryFindingData,
+    frame: pd.DataFrame,
+    stamps: dict[int, Any],
+    limits: Thresholds,
+) -> LibraryFindingData | None:
+    """``old`` brought up to ``frame`` (stamps ``stamps``); None when computing everything is better.
+
+    Updates ``old.book`` in place and hands it to the result: ``old`` must not be advanced again."""
+    book = old.book
+    assert book is not None
+    if book.limits != limits:
+        return None
+    known = book.stamps  # an unchanged report keeps its stamp object (library.dataset_cache): "is" first
+    changed = [i for i, s in stamps.items() if known.get(i) is not s and known.get(i) != s]
+    left = [i for i in book.stamps if i not in stamps]
+    if not changed and not left:
+        return replace(old, dataset=frame)
+    if len(changed) + len(left) > FULL_COMPUTE_SHARE * max(len(stamps), 1):
+        return None
+    object.__setattr__(
+        old, "book", None
+    )  # its bookkeeping moves to the result (a failure below: full compute)
+    reports, failed, texts, variants = read_tables(lib, changed)
+    published = dict(old.published)
+    for r in left:
+        published.pop(r, None)
+    published.update({int(r): p for r, p in zip(reports["report_id"], reports["published"], strict=True)})
+    mine = _rows(frame, changed)
+    gone = [*changed, *left]
+    # What the changed and deleted reports were: their identities and years, and their sentences.
+    before = {r: (book.ident[r], book.year[r], book.sentences[r]) for r in gone if r in book.ident}
+    eligible_before = {r for r in before if book.totals[r] >= limits.min_copy_chars}
+    for r, (who, y, _) in before.items():
+        book.members[who].discard(r)
+        if not book.members[who]:
+            del book.members[who]
+        if y is not None:
+            book.by_year[y].discard(r)
+        del book.ident[r], book.year[r], book.sentences[r], book.totals[r]
+        book.parts.pop(r, None)
+    for r in left:
+        book.stamps.pop(r, None)
+    idents = agency_identity(mine).tolist()
+    for r, who, y in zip(mine["report_id"].tolist(), idents, mine["year"].tolist(), strict=True):
+        r, y = int(r), None if pd.isna(y) else int(y)
+        book.ident[r], book.year[r] = who, y
+        book.members.setdefault(who, set()).add(r)
+        if y is not None:
+            book.by_year.setdefault(y, set()).add(r)
+        book.sentences[r] = _prose_of(r, texts.get(r) or "")
+        book.totals[r] = sum(len(x) for _, x in book.sentences[r])
+        book.stamps[r] = stamps[r]
+    # Across years: every report of an identity a changed report had or has.
+    touched_idents = {who for who, _, _ in before.values()} | set(idents)
+    pair_ids = set().union(*(book.members.get(who, ()) for who in touched_idents))
+    # Copied from a report of the same year: whoever shares a sentence with a changed report.
+    peer_ids: set[int] = set()
+    years: set[int] = {y for _, y, _ in before.values() if y is not None}
+    years |= {y for y in (book.year[r] for r in changed) if y is not None}
+    peer_index: dict[int, tuple[_YearIndex, float]] = {}
+    for y in years:
+        old_index = book.index.get(y) or _YearIndex.of({})
+        members = book.by_year.get(y, set())
+        removed = {r: {h for h, _ in before[r][2]} for r in eligible_before if before[r][1] == y}
+        added = {
+            r: {h for h, _ in book.sentences[r]}
+            for r in changed
+            if book.year[r] == y and book.totals[r] >= limits.min_copy_chars
+        }
+        index = old_index.without(removed).with_(added) if removed or added else old_index
+        book.index[y] = index
+        common = common_limit(limits, len(members))
+        size_before = len(members) + sum(1 for _, yb, _ in before.values() if yb == y)
+        size_before -= sum(1 for r in changed if book.year[r] == y)
+        common_before = common_limit(limits, size_before)
+        peer_index[y] = (index, common)
+        peer_ids.update(r for r in changed if book.year[r] == y)
+        # A sentence of a changed report: its reports are affected unless it was and stays common
+        # wording (left out of every weight either way).
+        delta: dict[int, int] = defaultdict(int)
+        for hs, sign in [*((hs, -1) for hs in removed.values()), *((hs, 1) for hs in added.values())]:
+            for h in hs:
+                delta[h] += sign
+        for h, d in delta.items():
+            posting = index.get(h)
+            now = len(posting)
+            if now > common and now - d > common_before:
+                continue
+            peer_ids.update(posting)
+        if common_before != common:  # a sentence may have become common wording, or stopped being so
+            for length, rids in index.lengths():
+                if (length > common_before) != (length > common):
+                    peer_ids.update(rids.tolist())
+    hits: dict[int, tuple[int, int]] = {}
+    for r in peer_ids:
+        y = book.year[r]
+        index, common = peer_index[y]  # type: ignore[index]  # r is in a year of peer_index
+        total = book.totals[r]
+        if total < limits.min_copy_chars:
+            continue
+        hit = _peer_copy_of(r, book.sentences, index, common)
+        if hit is not None and book.ident[hit[0]] != book.ident[r] and hit[1] / total >= limits.copy_share:
+            hits[r] = hit
+    sub = _rows(frame, set(changed) | pair_ids | peer_ids | {o for o, _ in hits.values()})
+    pos_of = {int(r): p for p, r in enumerate(sub["report_id"])}
+    own = _own_findings(Inputs(_rows(sub, changed), reports, failed, texts, variants))
+    pair_df = _rows(sub, pair_ids)
+    totals, hashes = _sentence_parts(pair_ids, book.sentences)
+    pairs = _pair_findings(pair_df, book.sentences, totals, hashes, limits)
+    peers = []
+    for r, (o, chars) in hits.items():
+        total = sum(len(s) for _, s in book.sentences[r])
+        _, passages = _shared(book.sentences[r], {h for h, _ in book.sentences[o]})
+        peers.append(
+            _copy_finding(
+                sub, pos_of[r], pos_of[o], FINDING_COPY_PEER, chars / total, passages, "同年其他单位报告"
+            )
+        )
+    new_parts: dict[int, tuple[list[Finding], list[Finding], list[Finding]]] = {}
+    for r in changed:
+        new_parts[r] = ([], [], [])
+    for r in pair_ids | peer_ids:
+        if r not in new_parts:
+            own_r, pair_r, peer_r = book.parts[r]
+            new_parts[r] = (own_r, [] if r in pair_ids else pair_r, [] if r in peer_ids else peer_r)
+    for k, found in enumerate((own, pairs, peers)):
+        for f in found:
+            new_parts[int(f.report_id)][k].append(f)  # type: ignore[arg-type]  # every one has a report
+    book.parts.update(new_parts)
+    by_report = dict(old.by_report)
+    report_keys = dict(old.report_keys)
+    for r in left:
+        by_report.pop(r, None)
+        report_keys.pop(r, None)
+    for r, agency, y in zip(mine["report_id"].tolist(), mine["agency"], mine["year"], strict=True):
+        report_keys[int(r)] = _report_key(int(r), agency, y)
+    regions = dict(zip(sub["report_id"].tolist(), sub["region"].tolist(), strict=True))
+    for r, parts in new_parts.items():
+        by_report[r] = _sorted_findings(parts, _region(regions[r]))
+    keys, order = book.keys, list(old.order)  # the old order stays with the old result
+    for r in gone:
+        if r in old.report_keys:
+            at = bisect.bisect_left(keys, old.report_keys[r])
+            del keys[at], order[at]
+    for r in changed:
+        at = bisect.bisect_left(keys, report_keys[r])
+        keys.insert(at, report_keys[r])
+        order.insert(at, r)
+    timely, scored, late = dict(old.timely), dict(old.scored), set(old.late)
+    copying, notice = set(old.copying), dict(old.notice)
+    for r in gone:
+        timely.pop(r, None)
+        scored.pop(r, None)
+        late.discard(r)
+    timely.update(timeliness_of(mine, published))
+    late |= {r for r in changed if _is_late(timely[r])}
+    for r in new_parts:
+        kept = by_report[r]
+        scored[r] = _scored(kept)
+        copying.discard(r)
+        notice.pop(r, None)
+        if any(_names_other(f) for f in kept):
+            copying.add(r)
+        key = _notice_key(kept)
+        if key:
+            notice[r] = key
+    for r in left:
+        copying.discard(r)
+        notice.pop(r, None)
+    redone = [r for r in new_parts if r in old.by_report] + [r for r in left if r in old.by_report]
+    tally = old.totals.changed([old.by_report[r] for r in redone], [by_report[r] for r in new_parts])
+    return LibraryFindingData(
+        by_report, order, published, frame, report_keys, timely, scored, late, copying, notice, tally, book
+    )
 
 
 def findings_of(
@@ -1188,6 +1709,117 @@ def findings_of(
     return out
 
 
+@dataclass
+class _Adjust:
+    """What findings_of changes in the kept findings of the filtered reports: the reports in order,
+    their timeliness, LATE findings, reviewers' statuses, and which reports the reader may see."""
+
+    df: pd.DataFrame
+    order: list[int]
+    states: Mapping[int, tuple[str, str, date | None]]  # of the reports in order (maybe more)
+    extra: dict[int, list[Finding]]
+    marks: dict[int | None, dict[str, Any]]
+    seen: set[int] | None
+    touched: set[int]  # reports whose findings findings_of changes (statuses, LATE, scope)
+
+    def findings(self, data: LibraryFindingData, r: int) -> Sequence[Finding]:
+        """Report ``r``'s findings as findings_of gives them."""
+        found = data.by_report[r]
+        if r not in self.touched:
+            return found
+        more, marked, seen = self.extra.get(r), self.marks.get(r), self.seen
+        changed = [*found, *more] if more else list(found)
+        if more:
+            changed.sort(key=_within)
+        if seen is not None:
+            changed = [_outside_named(f, seen) for f in changed]
+        if marked:
+            changed = [_marked(f, marked.get(f.key)) for f in changed]
+        return changed
+
+    def counted(self) -> set[int]:
+        """The reports whose counts (findings, errors, counting ones) differ from the kept ones."""
+        return {r for r in self.marks if r is not None} | set(self.extra)
+
+
+def _timeliness(
+    data: LibraryFindingData,
+    df: pd.DataFrame,
+    published: Mapping[int, Any] | None,
+    levels: Mapping[int, str] | None,
+) -> tuple[Mapping[int, tuple[str, str, date | None]], list[int]]:
+    """timeliness_of ``df`` with the reports' dates, ``published`` and ``levels`` (the kept states,
+    computed again only for the reports a reviewer's date or the roster's level concerns; it may hold
+    more reports than ``df``, and must not be modified), and the late reports of ``df``."""
+    full = len(df) == len(data.dataset)
+    over = set(levels or ()) | set(published or ())
+    if full and not over:
+        return data.timely, sorted(data.late)
+    ids = df["report_id"].tolist()
+    states = dict(data.timely) if full else {r: data.timely[r] for r in ids}
+    over &= set(states)
+    if over:
+        dates = {**data.published, **(published or {})}
+        states.update(timeliness_of(df[df["report_id"].isin(list(over))], dates, levels))
+    late = data.late if full else data.late & set(ids)
+    late = (late - over) | {r for r in over if _is_late(states[r])}
+    return states, sorted(late)
+
+
+def _is_late(state: tuple[str, str, date | None]) -> bool:
+    return state[0] == LATE and state[2] is not None
+
+
+def _adjust(
+    lib: Library,
+    data: LibraryFindingData,
+    filters: Filters | None,
+    levels: Mapping[int, str] | None,
+    published: Mapping[int, Any] | None,
+) -> _Adjust:
+    """The :class:`_Adjust` of ``data`` for these arguments (kept per library revision and filters
+    without roster options: a page asks for findings, counts and scores in one run)."""
+    plain = levels is None and published is None
+    key = (lib.revision(), id(data), filters or Filters())
+    hit = lib.__dict__.get("_findings_adjust_memo") if plain else None
+    if hit is not None and hit[0] == key and hit[1][0] is data:
+        return hit[1][1]
+    out = _adjusted(lib, data, filters, levels, published)
+    if plain:
+        lib.__dict__["_findings_adjust_memo"] = (key, (data, out))
+    return out
+
+
+def _adjusted(
+    lib: Library,
+    data: LibraryFindingData,
+    filters: Filters | None,
+    levels: Mapping[int, str] | None,
+    published: Mapping[int, Any] | None,
+) -> _Adjust:
+    df = (filters or Filters()).apply(data.dataset)
+    if len(df) == len(data.dataset):
+        order = data.order
+    else:
+        wanted = set(df["report_id"].tolist())
+        order = [r for r in data.order if r in wanted]
+    states, late = _timeliness(data, df, published, levels)
+    extra: dict[int, list[Finding]] = defaultdict(list)
+    if late:
+        rows = df[df["report_id"].isin(late)]
+        regions = dict(zip(rows["report_id"].tolist(), rows["region"].tolist(), strict=True))
+        for f in late_findings(rows, states):
+            extra[f.report_id].append(replace(f, region=_region(regions[f.report_id])))  # type: ignore[index]
+    seen: set[int] | None = None
+    if filters is not None and not filters.unrestricted:
+        seen = set(Filters(scope=filters.scope).apply(data.dataset)["report_id"].tolist())
+    marks: dict[int | None, dict[str, Any]] = defaultdict(dict)
+    for (rid, key), mark in lib.statuses().items():
+        marks[rid][key] = mark
+    touched = {r for r in marks if r is not None} | set(extra) | (data.copying if seen is not None else set())
+    return _Adjust(df, order, states, dict(extra), dict(marks), seen, touched)
+
+
 def _findings_of(
     lib: Library,
     filters: Filters | None,
@@ -1196,36 +1828,58 @@ def _findings_of(
     missing: Sequence[tuple[str, str | None, int]],
 ) -> list[Finding]:
     data = lib.cached_findings(_compute)
-    df = (filters or Filters()).apply(data.dataset)
-    wanted = set(int(r) for r in df["report_id"])
-    dates = {**data.published, **(published or {})}
-    late = late_findings(df, timeliness_of(df, dates, levels))
-    chosen = [f for f in data.findings if f.report_id in wanted] + late + missing_findings(missing)
-    if filters is not None and not filters.unrestricted:
-        seen = set(int(r) for r in Filters(scope=filters.scope).apply(data.dataset)["report_id"])
-        chosen = [_outside_named(f, seen) for f in chosen]
-    marks = lib.statuses()
-    regions = {
-        int(r): g if isinstance(g, str) else None for r, g in zip(df["report_id"], df["region"], strict=True)
-    }
-    out = []
-    for f in chosen:
-        region = regions.get(f.report_id) if f.report_id is not None else f.evidence.get("region")
-        mark = marks.get((f.report_id, f.key))
-        if mark is not None:
-            f = replace(f, status=mark.status, note=mark.note, who=mark.who, at=mark.at)
-        out.append(replace(f, region=region))
-    out.sort(
-        key=lambda f: (
-            -(f.year or 0),
-            f.agency or "",
-            f.report_id or 0,
-            SEVERITY_ORDER[f.severity],
-            f.code,
-            f.key,
-        )
-    )
-    return out
+    adjust = _adjust(lib, data, filters, levels, published)
+    by_report, touched = data.by_report, adjust.touched
+    out: list[Finding] = []
+    if not missing:
+        if not touched:
+            return list(chain.from_iterable(map(by_report.__getitem__, adjust.order)))
+        for r in adjust.order:
+            out.extend(adjust.findings(data, r) if r in touched else by_report[r])
+        return out
+    starts = []  # where each report's findings begin in out
+    for r in adjust.order:
+        starts.append(len(out))
+        out.extend(adjust.findings(data, r))
+    starts.append(len(out))
+    keys = [data.report_keys[r][:2] for r in adjust.order]
+    return _with_missing(out, starts, keys, missing, adjust.marks.get(None) or {})
+
+
+def _names_other(f: Finding) -> bool:
+    return f.evidence.get("other_report_id") is not None
+
+
+def _marked(f: Finding, mark: Any) -> Finding:
+    if mark is None:
+        return f
+    return replace(f, status=mark.status, note=mark.note, who=mark.who, at=mark.at)
+
+
+def _with_missing(
+    out: list[Finding],
+    starts: list[int],
+    keys: list[tuple],
+    missing: Sequence[tuple[str, str | None, int]],
+    marks: Mapping[str, Any],
+) -> list[Finding]:
+    """``out`` (the reports' findings; report i's begin at ``starts[i]`` and it sorts as ``keys[i]``,
+    its year and agency) with the missing reports' findings in their places: before the reports of
+    the same year and agency (no report id sorts as 0)."""
+    absent = [
+        _marked(replace(f, region=f.evidence.get("region")), marks.get(f.key))
+        for f in missing_findings(missing)
+    ]
+    absent.sort(key=lambda f: (-(f.year or 0), f.agency or "", 0, *_within(f)))
+    merged: list[Finding] = []
+    done = 0
+    for f in absent:
+        at = starts[bisect.bisect_left(keys, (-(f.year or 0), f.agency or ""))]
+        merged.extend(out[done:at])
+        done = max(done, at)
+        merged.append(f)
+    merged.extend(out[done:])
+    return merged
 
 
 def _outside_named(f: Finding, seen: set[int]) -> Finding:
@@ -1249,17 +1903,180 @@ def scores_of(
     missing: Sequence[tuple[str, str | None, int]] = (),
     rubric: Rubric | None = None,
 ) -> pd.DataFrame:
-    """Score and peer-group rank of every filtered report (see :func:`library.rubric.rank_table`)."""
+    """Score and peer-group rank of every filtered report (see :func:`library.rubric.rank_table`).
+
+    The counting findings and deductions of each report are kept with its findings; only the reports
+    with a reviewer's status or a LATE finding are counted again (any report under another rubric)."""
+    kept = rubric is None or rubric == default_rubric()
     rubric = rubric or default_rubric()
     data = lib.cached_findings(_compute)
-    df = (filters or Filters()).apply(data.dataset)
-    found = findings_of(lib, filters, levels=levels, published=published, missing=missing)
-    dates = {**data.published, **(published or {})}
-    states = {rid: s for rid, (s, _, _) in timeliness_of(df, dates, levels).items()}
-    return rank_table(score_table(df, found, rubric, states, levels), df, rubric)
+    adjust = _adjust(lib, data, filters, levels, published)
+    df = adjust.df
+    ids = df["report_id"].tolist()
+    again = adjust.counted() if kept else set(ids)
+    scored = data.scored
+    counted, minus = [], []
+    for r in ids:
+        if r in again:
+            found = adjust.findings(data, r)
+            counted.append(sum(f.counts for f in found))
+            minus.append(deductions(found, rubric).get(r, 0.0))
+        else:
+            n, points, _ = scored[r]
+            counted.append(n)
+            minus.append(points)
+    states = [adjust.states[r] for r in ids]
+    table = score_table_of(df, counted, minus, rubric, [s[0] for s in states], [s[1] for s in states])
+    return rank_table(table, df, rubric)
+
+
+@dataclass(frozen=True)
+class FindingsSummary:
+    """The counts the 审核意见 page shows above its table (of :func:`findings_of`'s list)."""
+
+    findings: int  # every finding
+    errors: int  # of severity error
+    open: int  # still open
+    reports: int  # distinct report ids (None for a missing report) among the counting findings
+
+
+def summary_of(
+    lib: Library,
+    filters: Filters | None = None,
+    *,
+    levels: Mapping[int, str] | None = None,
+    published: Mapping[int, Any] | None = None,
+    missing: Sequence[tuple[str, str | None, int]] = (),
+) -> FindingsSummary:
+    """The counts of :func:`findings_of` with the same arguments, from the counts kept per report:
+    only the reports with a status or a LATE finding, and the missing reports, are counted again."""
+    data = lib.cached_findings(_compute)
+    adjust = _adjust(lib, data, filters, levels, published)
+    again = adjust.counted()
+    not_open = 0
+    if adjust.order is data.order:  # every report: the kept totals, less the reports counted again
+        base = data.totals.changed([data.by_report[r] for r in again if r in data.by_report], ())
+        total, errors, reports = base.findings, base.errors, base.reports
+    else:
+        total = errors = reports = 0
+        for r in adjust.order:
+            if r in again:
+                continue
+            counted, _, bad = data.scored[r]
+            total += counted  # kept findings are all open: each one counts
+            errors += bad
+            reports += counted > 0
+    shown = set(adjust.order) if again else set()
+    mark = adjust.marks.get(None) or {}
+    lists = [adjust.findings(data, r) for r in again if r in shown]
+    lists.append([_marked(f, mark.get(f.key)) for f in missing_findings(missing)])
+    for found in lists:  # one list per report, then the missing reports' (report id None)
+        total += len(found)
+        errors += sum(f.severity == "error" for f in found)
+        not_open += sum(f.status != "open" for f in found)
+        reports += any(f.counts for f in found)
+    return FindingsSummary(total, errors, total - not_open, reports)
+
+
+def notice_counts_of(
+    lib: Library,
+    filters: Filters | None = None,
+    *,
+    levels: Mapping[int, str] | None = None,
+    published: Mapping[int, Any] | None = None,
+    missing: Sequence[tuple[str, str | None, int]] = (),
+) -> dict[int, int]:
+    """Year → how many (agency, region) have counting findings among :func:`findings_of`'s (one
+    整改通知单 each, :func:`library.documents.notice.notice_keys`), from the counts kept per report."""
+    data = lib.cached_findings(_compute)
+    adjust = _adjust(lib, data, filters, levels, published)
+    again, notice = adjust.counted(), data.notice
+    shown = set(adjust.order) if again else set()
+    redo = [r for r in again if r in shown]
+    if adjust.order is data.order:  # every report: the kept counts, less the reports counted again
+        base = data.totals.changed([data.by_report[r] for r in redo], ())
+        by_year = {y: n for y, n in base.notice_years.items() if n > 0}
+        extra: set[tuple[str, str | None, int]] = set()
+        for r in redo:
+            found = adjust.findings(data, r)
+            key = _notice_key(found)
+            if key and any(f.counts for f in found):
+                extra.add(key)
+        mark = adjust.marks.get(None) or {}
+        for f in missing_findings(missing):
+            f = _marked(replace(f, region=f.evidence.get("region")), mark.get(f.key))
+            if f.counts and f.agency and f.year is not None:
+                extra.add((f.agency, f.region, f.year))
+        for key in extra:
+            if base.notice.get(key, 0) <= 0:
+                by_year[key[2]] = by_year.get(key[2], 0) + 1
+        return by_year
+    keys = {notice[r] for r in adjust.order if r in notice and r not in again}
+    for r in redo:
+        found = adjust.findings(data, r)
+        key = _notice_key(found)
+        if key and any(f.counts for f in found):
+            keys.add(key)
+    mark = adjust.marks.get(None) or {}
+    for f in missing_findings(missing):
+        f = _marked(replace(f, region=f.evidence.get("region")), mark.get(f.key))
+        if f.counts and f.agency and f.year is not None:
+            keys.add((f.agency, f.region, f.year))
+    counts: dict[int, int] = {}
+    for _, _, year in keys:
+        counts[year] = counts.get(year, 0) + 1
+    return counts
+
+
+def notice_counts_with_roster(lib: Library, filters: Filters | None = None) -> dict[int, int]:
+    """:func:`notice_counts_of` with what the roster knows (of :func:`findings_with_roster`)."""
+    return notice_counts_of(lib, filters, **_roster_options(lib, filters))
+
+
+def codes_of(
+    lib: Library,
+    filters: Filters | None = None,
+    *,
+    levels: Mapping[int, str] | None = None,
+    published: Mapping[int, Any] | None = None,
+    missing: Sequence[tuple[str, str | None, int]] = (),
+) -> list[str]:
+    """The codes of :func:`findings_of`'s findings, sorted (kept per report: no walk over them)."""
+    data = lib.cached_findings(_compute)
+    adjust = _adjust(lib, data, filters, levels, published)
+    if adjust.order is data.order:
+        codes = {c for c, n in data.totals.codes.items() if n > 0}
+    else:
+        codes = {f.code for r in adjust.order for f in data.by_report[r]}
+    codes |= {f.code for found in adjust.extra.values() for f in found}
+    if missing:
+        codes.add(FINDING_MISSING)
+    return sorted(codes)
+
+
+def codes_with_roster(lib: Library, filters: Filters | None = None) -> list[str]:
+    """:func:`codes_of` with what the roster knows (of :func:`findings_with_roster`)."""
+    return codes_of(lib, filters, **_roster_options(lib, filters))
+
+
+def summary_with_roster(lib: Library, filters: Filters | None = None) -> FindingsSummary:
+    """:func:`summary_of` with what the roster knows (the counts of :func:`findings_with_roster`)."""
+    return summary_of(lib, filters, **_roster_options(lib, filters))
 
 
 def _roster_options(lib: Library, filters: Filters | None) -> dict[str, Any]:
+    """:func:`_roster_read` kept per library revision and filters (a page asks for findings, counts
+    and scores in one run; callers must not modify it)."""
+    key = (lib.revision(), filters or Filters())
+    hit = lib.__dict__.get("_findings_roster_memo")
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    out = _roster_read(lib, filters)
+    lib.__dict__["_findings_roster_memo"] = (key, out)
+    return out
+
+
+def _roster_read(lib: Library, filters: Filters | None) -> dict[str, Any]:
     """The roster's levels, the reviewers' publication dates and the missing agencies, for the years
     the filters select — or, when none is chosen, the latest year of the library only: the roster is
     today's list of agencies, and a year before the office used it would list every agency as missing."""
@@ -1285,6 +2102,6 @@ def findings_with_roster(lib: Library, filters: Filters | None = None) -> list[F
 
 def scores_with_roster(lib: Library, filters: Filters | None = None) -> pd.DataFrame:
     """:func:`scores_of` with the roster's levels (peer groups, deadlines) and reviewers' dates."""
-    options = _roster_options(lib, filters)
+    options = dict(_roster_options(lib, filters))
     options.pop("missing", None)  # a missing report has no score of its own
     return scores_of(lib, filters, **options)

@@ -6,6 +6,7 @@ The agreed entry point is ``library.findings.findings_of(lib, filters) -> list[F
 
 from __future__ import annotations
 
+import bisect
 import importlib
 from collections.abc import Callable
 from typing import Any
@@ -42,8 +43,36 @@ def agency_findings(
 ) -> list[Finding] | None:
     """The findings about ``agency`` in ``region`` (two 区财政局 are two agencies) among the filtered
     reports; None without the engine. The signature fits ``components.state.from_library``."""
-    found = load_findings(lib, filters)
-    return None if found is None else [f for f in found if f.agency == agency and f.region == region]
+    engine = findings_engine()
+    if engine is None:
+        return None
+    found = list(engine(lib, filters or Filters()))
+    if engine is not _own_engine():  # another engine's list may be in any order
+        return [f for f in found if f.agency == agency and f.region == region]
+    return agency_blocks(found, agency, region)
+
+
+def _own_engine() -> FindingsFn | None:
+    """The engine's own function (what findings_engine returns unless a test replaces it)."""
+    return getattr(importlib.import_module(ENGINE_MODULE), ENGINE_FUNCTION, None)
+
+
+def agency_blocks(found: list[Finding], agency: str, region: str | None) -> list[Finding]:
+    """``[f for f in found if f.agency == agency and f.region == region]`` for findings in the engine's
+    order (newest year first, then agency): per year, the agency's block is found by bisection."""
+    out: list[Finding] = []
+    i = 0
+    while i < len(found):
+        year = -(found[i].year or 0)
+        lo = bisect.bisect_left(found, (year, agency), lo=i, key=_year_agency)
+        hi = bisect.bisect_right(found, (year, agency), lo=lo, key=_year_agency)
+        out += [f for f in found[lo:hi] if f.agency == agency and f.region == region]
+        i = bisect.bisect_left(found, (year + 1,), lo=hi, key=_year_agency)
+    return out
+
+
+def _year_agency(f: Finding) -> tuple:
+    return (-(f.year or 0), f.agency or "")
 
 
 def notice_counts(lib: Any, filters: Filters | None = None) -> dict[int, int]:
@@ -51,6 +80,9 @@ def notice_counts(lib: Any, filters: Filters | None = None) -> dict[int, int]:
     ``components.state.from_library``, so a page does not walk every finding on each rerun."""
     from library.documents.notice import notice_keys
 
+    engine = findings_engine()
+    if engine is not None and engine is _own_engine():  # the counts the engine keeps per report
+        return importlib.import_module(ENGINE_MODULE).notice_counts_with_roster(lib, filters or Filters())
     counts: dict[int, int] = {}
     for _, _, year in notice_keys(load_findings(lib, filters) or []):
         counts[year] = counts.get(year, 0) + 1

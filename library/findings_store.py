@@ -156,18 +156,36 @@ class LibraryFindings:
 
     # ------------------------------------------------------------------ findings (cached per data revision)
 
-    def cached_findings(self, compute: Callable[[Any], T]) -> T:
-        """``compute(self)`` (the findings of the whole library, statuses not applied), cached per
-        :meth:`data_revision` on this library object (one entry: the latest revision)."""
+    def cached_findings(self, compute: Callable[[Any, Any], T]) -> T:
+        """``compute(self, previous)`` (the findings of the whole library, statuses not applied), cached
+        per :meth:`data_revision` on this library object (one entry: the latest revision).
+
+        ``previous`` is the result cached for an earlier revision (None at first), which ``compute`` may
+        bring up to date instead of starting afresh; it is not used again afterwards. One computation
+        at a time: the others wait for it and share its result."""
         rev = self.data_revision()
         with self._findings_lock:
             cached = getattr(self, "_findings_cache", None)
         if cached is not None and cached[0] == rev:
             return cached[1]
-        found = compute(self)
-        with self._findings_lock:
-            self._findings_cache = (rev, found)
+        with self._compute_lock():
+            with self._findings_lock:
+                cached = getattr(self, "_findings_cache", None)
+            if cached is not None and cached[0] == rev:
+                return cached[1]
+            with self._findings_lock:
+                self._findings_cache = None  # handed to compute: a failure below starts afresh
+            found = compute(self, None if cached is None else cached[1])
+            with self._findings_lock:
+                self._findings_cache = (rev, found)
         return found
+
+    def _compute_lock(self) -> threading.Lock:
+        with self._findings_lock:
+            lock = self.__dict__.get("_findings_compute_lock")
+            if lock is None:
+                lock = self.__dict__["_findings_compute_lock"] = threading.Lock()
+        return lock
 
     def findings(self, filters: Filters | None = None, **options: Any) -> list[Finding]:
         """The findings of the filtered reports with their statuses (:func:`library.findings.findings_of`)."""

@@ -10,7 +10,7 @@ applications.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -117,26 +117,50 @@ def score_table(
     comes through its LATE finding (so a dismissed LATE finding stops it), the other states' directly.
     """
     found = list(findings)
-    counting: dict[int, int] = {}
-    for f in found:
-        if f.report_id is not None and f.counts:
-            counting[f.report_id] = counting.get(f.report_id, 0) + 1
-    minus = deductions(found, rubric)
+    counted, minus = counting(found), deductions(found, rubric)
     ids = [int(i) for i in dataset["report_id"]]
-    states = [(timeliness or {}).get(i, UNKNOWN) for i in ids]
-    direct = [0.0 if s == LATE else rubric.timeliness.get(s, 0.0) for s in states]
-    deducted = np.array([minus.get(i, 0.0) for i in ids]) + np.array(direct, dtype=float)
     levels = levels or {}
+    return score_table_of(
+        dataset,
+        [counted.get(i, 0) for i in ids],
+        [minus.get(i, 0.0) for i in ids],
+        rubric,
+        [(timeliness or {}).get(i, UNKNOWN) for i in ids],
+        [levels.get(i) or level_of(a) for i, a in zip(ids, dataset["agency"].tolist(), strict=True)],
+    )
+
+
+def counting(findings: Iterable[Finding]) -> dict[int, int]:
+    """Report id → how many of its findings count (open or confirmed)."""
+    out: dict[int, int] = {}
+    for f in findings:
+        if f.report_id is not None and f.counts:
+            out[f.report_id] = out.get(f.report_id, 0) + 1
+    return out
+
+
+def score_table_of(
+    dataset: pd.DataFrame,
+    counted: Sequence[int],
+    minus: Sequence[float],
+    rubric: Rubric,
+    states: Sequence[str],
+    levels: Sequence[str],
+) -> pd.DataFrame:
+    """:func:`score_table` from, per row of ``dataset``, its counting findings (:func:`counting`), the
+    points they deduct (:func:`deductions`), its timeliness state and its level."""
+    direct = [0.0 if s == LATE else rubric.timeliness.get(s, 0.0) for s in states]
+    deducted = np.array(minus, dtype=float) + np.array(direct, dtype=float)
     return pd.DataFrame(
         {
-            "report_id": ids,
+            "report_id": dataset["report_id"].astype(int).to_numpy(),
             "agency": dataset["agency"].to_numpy(),
             "region": dataset["region"].to_numpy(),
             "year": dataset["year"].to_numpy(),
             "agency_type": dataset["agency_type"].to_numpy(),
-            "level": [levels.get(i) or level_of(a) for i, a in zip(ids, dataset["agency"], strict=True)],
-            "timeliness": states,
-            "findings": [counting.get(i, 0) for i in ids],
+            "level": levels,
+            "timeliness": list(states),
+            "findings": list(counted),
             "deducted": deducted,
             "score": np.maximum(rubric.base - deducted, rubric.floor),
         }
@@ -150,21 +174,37 @@ def rank_table(scores: pd.DataFrame, dataset: pd.DataFrame, rubric: Rubric) -> p
     granted_rate (予以公开 ÷ 办理结果总计), rate_rank (only among the group's reports with at least
     ``rubric.thresholds.min_applications`` applications; NaN for the others). Sorted by group, rank.
     """
-    cols = dataset.set_index("report_id")
     out = scores.copy()
-    ids = out["report_id"]
-    out["applications"] = cols[NEW_APPLICATIONS].reindex(ids).to_numpy()
-    concluded = cols[CONCLUDED].reindex(ids).to_numpy()
-    granted = cols[GRANTED].reindex(ids).to_numpy()
+    ids = out["report_id"].to_numpy()
+    if np.array_equal(ids, dataset["report_id"].to_numpy()):  # score_table's rows: the dataset's own
+        out["applications"] = dataset[NEW_APPLICATIONS].to_numpy()
+        concluded = dataset[CONCLUDED].to_numpy()
+        granted = dataset[GRANTED].to_numpy()
+    else:
+        cols = dataset.set_index("report_id")[[NEW_APPLICATIONS, CONCLUDED, GRANTED]]
+        out["applications"] = cols[NEW_APPLICATIONS].reindex(ids).to_numpy()
+        concluded = cols[CONCLUDED].reindex(ids).to_numpy()
+        granted = cols[GRANTED].reindex(ids).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         out["granted_rate"] = np.where(concluded > 0, granted / concluded, np.nan)
+    # The group of a row is named by the text of its (year, type, level) tuple (the order of the
+    # groups within a year); the text is built once per distinct tuple.
     group = [out["year"].astype("object"), out["agency_type"].fillna(""), out["level"].fillna("")]
-    keys = pd.Series(list(zip(*group, strict=True)), index=out.index).astype(str)
-    out["peers"] = keys.map(keys.value_counts())
-    out["rank"] = out.groupby(keys)["score"].rank(method="min", ascending=False).astype("Int64")
+    values = [g.to_numpy(dtype=object) for g in group]
+    combined = np.zeros(len(out), dtype=np.int64)
+    for column in values:
+        part_codes, part_uniques = pd.factorize(column, use_na_sentinel=False)
+        combined = combined * len(part_uniques) + part_codes
+    _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+    texts = [str(tuple(column[i] for column in values)) for i in first.tolist()]
+    names = np.array(texts, dtype=object)[codes.reshape(-1)]
+    keys = pd.Series(names, index=out.index)
+    group_of = pd.factorize(keys)[0]
+    out["peers"] = np.bincount(group_of)[group_of]
+    out["rank"] = out["score"].groupby(group_of).rank(method="min", ascending=False).astype("Int64")
     eligible = (out["applications"] >= rubric.thresholds.min_applications) & out["granted_rate"].notna()
     rate = out["granted_rate"].where(eligible)
-    out["rate_rank"] = rate.groupby(keys).rank(method="min", ascending=False).astype("Int64")
+    out["rate_rank"] = rate.groupby(group_of).rank(method="min", ascending=False).astype("Int64")
     order = out.assign(_g=keys).sort_values(
         ["year", "_g", "rank", "agency"], ascending=[False, True, True, True]
     )
