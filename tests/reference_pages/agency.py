@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reference_pages.figures import trend_lines
 from charts.image_export import ChartSpec
-from reference_pages.tables import DASH, agency_table_view
-from reference_pages import aggregate as agg
 from library.documents.common import SEVERITY_NAMES, STATUS_NAMES, code_name, evidence_text, ordered
 from library.finding import Finding
 from parsing.vocabulary import META_HEADERS, TEMPLATE_SHORT_NAMES
+from reference_pages import aggregate as agg
+from reference_pages.figures import trend_lines
+from reference_pages.tables import DASH, agency_table_view
 
 AGENCY_APPLICATIONS_TREND = "agency_applications_trend"
 AGENCY_DECISIONS_TREND = "agency_decisions_trend"

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reference_pages.figures import NO_DATA, bar_by_category, donut, sankey, trend_lines
 from charts.image_export import ChartSpec
-from reference_pages.theme import TEMPLATE_COLORS
-from reference_pages import aggregate as agg
 from parsing.vocabulary import template_name
+from reference_pages import aggregate as agg
+from reference_pages.figures import NO_DATA, bar_by_category, donut, sankey, trend_lines
+from reference_pages.theme import TEMPLATE_COLORS
 
 # Chart keys: stable names a screen picks its charts by (and the 简报包 names its files by).
 OVERVIEW_REPORTS = "overview_reports"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from reference_pages import aggregate as agg
 from parsing.checks import check_place, explain
 from parsing.vocabulary import KPIS, TEMPLATE_NAMES, TEMPLATE_SHORT_NAMES, flag_name, unread_table_text
+from reference_pages import aggregate as agg
 
 DASH = "—"  # a blank cell means "the report does not state it", never 0
 APPROX_SUFFIX = "余"  # a lower bound stated as "5500余条" is shown "5,500余"
