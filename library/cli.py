@@ -4,6 +4,8 @@
                                                        files, folders (recursive) and ZIPs → the library
     python -m library findings [--year Y] [--json]     the findings (审核意见), as a table or a JSON array
     python -m library notices --year Y -o DIR          one 整改通知单 (.docx) per agency with open findings
+    python -m library rollup --region R --year Y -o FILE.xlsx|.docx
+                                                       the region's 汇总表 (tables 二/三/四 summed)
     python -m library backup FILE                      a consistent copy of the SQLite library
     python -m library restore FILE [--force]           replace the SQLite library with a checked backup
 
@@ -48,7 +50,12 @@ STATUS_ZH = {"ok": "已保存", "warnings": "已保存", "duplicate": "重复", 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED = 0, 1, 2, 3
 PASSWORD_ENV = "NIANBAO_PASSWORD"
 # What each command needs the account to be allowed (library.access.PERMISSIONS).
-COMMAND_ACTIONS = {"ingest": Action.UPLOAD, "findings": Action.VIEW, "notices": Action.SEND_NOTICES}
+COMMAND_ACTIONS = {
+    "ingest": Action.UPLOAD,
+    "findings": Action.VIEW,
+    "notices": Action.SEND_NOTICES,
+    "rollup": Action.EXPORT,
+}
 # The sign-in of the app (library.accounts, the users table): (library, login, password) → Account | None.
 Authenticate = Callable[[Library, str, str], Account | None]
 
@@ -129,8 +136,61 @@ def build_parser() -> argparse.ArgumentParser:
     notice.add_argument("--office", default=NoticeOptions.office, metavar="名称", help="发文单位名称")
     notice.add_argument("--reply-days", type=int, default=NoticeOptions.reply_days, metavar="天数")
     notice.add_argument("--reply-by", type=date.fromisoformat, metavar="YYYY-MM-DD", help="回复期限（优先）")
+    add_rollup_command(sub, who)
     add_backup_commands(sub)
     return parser
+
+
+def add_rollup_command(sub: argparse._SubParsersAction, who: argparse.ArgumentParser) -> None:
+    """The ``rollup`` subcommand: a region's 汇总表 as Excel or Word (library.rollup)."""
+    roll = sub.add_parser(
+        "rollup", parents=[who], help="生成地区汇总表：各单位第二、三、四部分表格逐格相加（.xlsx 或 .docx）"
+    )
+    roll.add_argument("--region", required=True, metavar="地区", help="地区名称，如 洪泽区")
+    roll.add_argument("--year", type=int, required=True, metavar="年度", help="报告所述年度")
+    roll.add_argument("-o", "--output", required=True, metavar="文件", help="输出文件：.xlsx 或 .docx")
+
+
+def rollup_command(lib: Library, args: argparse.Namespace, out: TextIO, scope: Scope) -> int:
+    """Write the roll-up of ``--region`` and ``--year`` to ``-o`` (the extension picks Excel or Word);
+    a Chinese message and status 2 for an unknown region, year or extension, 3 outside the scope."""
+    from library.documents.rollup_doc import rollup_docx
+    from library.rollup import OutsideScope, rollup
+    from library.rollup_export import workbook
+
+    target = Path(args.output)
+    extension = target.suffix.lower()
+    if extension not in (".xlsx", ".docx"):
+        print(
+            f"参数错误：输出文件“{target.name}”的扩展名应为 .xlsx（Excel）或 .docx（Word）", file=sys.stderr
+        )
+        return EXIT_USAGE
+    try:
+        result = rollup(lib, args.region, args.year, scope=scope)
+    except OutsideScope as exc:
+        print(f"错误：{exc.zh}", file=sys.stderr)
+        return EXIT_REFUSED
+    except LibraryError as exc:
+        print(f"错误：{exc.zh}", file=sys.stderr)
+        return EXIT_USAGE
+    data = workbook(result) if extension == ".xlsx" else rollup_docx(result)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    except OSError as exc:
+        print(f"错误：无法写入“{target}”：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(
+        f"已生成 {result.region}{result.year} 年度汇总表（{result.version} 年格式）："
+        f"计入 {len(result.included)} 份报告，"
+        f"缺报 {len(result.missing)} 个机关，未计入 {len(result.excluded)} 份，"
+        f"不完整的单元格 {len(result.incomplete_cells)} 个，勾稽关系不符 {len(result.failed_checks)} 处。",
+        file=out,
+    )
+    for note in result.notes:
+        print(note, file=out)
+    print(target, file=out)
+    return EXIT_OK
 
 
 def add_backup_commands(sub: argparse._SubParsersAction) -> None:
@@ -184,6 +244,8 @@ def main(
         if args.command == "ingest":
             paths = [Path(p) for p in args.paths]
             return ingest(lib, paths, args.workers, out, scope, who=who, batch=args.batch)
+        if args.command == "rollup":
+            return rollup_command(lib, args, out, scope)
         provider = findings_provider or findings_engine()
         if provider is None:
             print(f"错误：{UNAVAILABLE_ZH}", file=sys.stderr)

@@ -46,7 +46,7 @@ from sqlalchemy import select
 from library.access import ALL, Scope
 from library.db import CellRow, Correction, Report, ReportFile, unpack_json
 from library.errors import LibraryError
-from library.roster_link import RosterItem, normalize_name, placed_name
+from library.roster_link import normalize_name, placed_name
 from library.visibility import describe_scope, region_visible, same_place
 from parsing.checks import FAIL, PASS, SKIPPED, check_place, explain, run_checks
 from parsing.metadata import region_of
@@ -58,8 +58,8 @@ from parsing.schema import (
     S3_COL_KEYS,
     S4_COL_KEYS,
     S4_GROUPS,
-    SECTION2,
     S4_OUTCOMES,
+    SECTION2,
     STOCK_KEYS,
     V2019,
     V2021,
@@ -81,8 +81,11 @@ from parsing.vocabulary import (
 # The rules run on the rolled-up tables (the issue's list; D6 types are meaningless on sums).
 ROLLUP_RULES: tuple[str, ...] = (RULE_O1_BALANCE, RULE_D1_ROW_TOTAL, RULE_D3_OUTCOME_SUM, *D5_RULES)
 SECTIONS: tuple[str, ...] = ("s2", "s3", "s4")
-SECTION_NAMES = {"s2": "二、主动公开政府信息情况", "s3": "三、收到和处理政府信息公开申请情况",
-                 "s4": "四、政府信息公开行政复议、行政诉讼情况"}  # fmt: skip
+SECTION_NAMES = {
+    "s2": "二、主动公开政府信息情况",
+    "s3": "三、收到和处理政府信息公开申请情况",
+    "s4": "四、政府信息公开行政复议、行政诉讼情况",
+}
 GOVERNMENT_LEVEL = "人民政府"  # library.deadlines.LEVELS: the government's own report
 GOVERNMENT_NAME = "人民政府"
 FIRST_YEAR = 2008  # the first 条例 reports
@@ -110,12 +113,14 @@ EXCLUDE_REASONS = {
 }
 
 
+class OutsideScope(LibraryError):
+    """The account may not see the region asked for (the command line exits with status 3)."""
+
+
 def layout_keys(version: str) -> list[str]:
     """Every cell key of a format in the order of the official tables (二 by block, row, column; 三 by
     row, column; 四 left to right)."""
-    keys = [
-        f"s2.{b.key}.{row}.{col.key}" for b in SECTION2[version] for row, _ in b.rows for col in b.cols
-    ]
+    keys = [f"s2.{b.key}.{row}.{col.key}" for b in SECTION2[version] for row, _ in b.rows for col in b.cols]
     keys += [f"s3.{r.key}.{c}" for r in s3_rows(version) for c in S3_COL_KEYS]
     keys += [f"s4.{c}" for c in S4_COL_KEYS]
     return keys
@@ -310,7 +315,9 @@ class RollUp:
         for cell in self.cells.values():
             for c in cell.contributions:
                 if c.blank:
-                    out.append(BlankCell(cell.key, cell.label, c.agency, c.report_id, c.kind == ZERO, c.reason))
+                    out.append(
+                        BlankCell(cell.key, cell.label, c.agency, c.report_id, c.kind == ZERO, c.reason)
+                    )
         return out
 
     @property
@@ -410,9 +417,16 @@ def contribution(src: _Source, key: str, target: str) -> Contribution:
     if cell is None:
         own = src.section_version(section)
         if own is not None and own != target and own not in CELLS[key].versions:
-            return Contribution(src.agency, src.report_id, INCOMPLETE, None,
-                                f"该报告此表为{own}年格式，没有与本单元格准确对应的栏目")  # fmt: skip
-        return Contribution(src.agency, src.report_id, INCOMPLETE, None, "报告中没有这个单元格（该表缺失或未读出）")
+            return Contribution(
+                src.agency,
+                src.report_id,
+                INCOMPLETE,
+                None,
+                f"该报告此表为{own}年格式，没有与本单元格准确对应的栏目",
+            )
+        return Contribution(
+            src.agency, src.report_id, INCOMPLETE, None, "报告中没有这个单元格（该表缺失或未读出）"
+        )
     if cell.value is not None:
         return Contribution(src.agency, src.report_id, OK, cell.value)
     if cell.flag in UNREADABLE_FLAGS:
@@ -421,15 +435,31 @@ def contribution(src: _Source, key: str, target: str) -> Contribution:
     if _is_total(key):
         parts = [src.cells.get(k) for k in _parts_of(key, src.section_version(section))]
         if all(_nil(p) for p in parts):
-            return Contribution(src.agency, src.report_id, ZERO, None,
-                                f"总计空白{written}，其各组成项也都为空或 0，按 0 计", True)  # fmt: skip
-        return Contribution(src.agency, src.report_id, INCOMPLETE, None,
-                            f"总计空白{written}：空白的总计表示未填写，不按 0 计（格式说明 §7.2）", True)  # fmt: skip
-    return Contribution(src.agency, src.report_id, ZERO, None, f"空白{written}，按 0 计（格式说明 §9.4）", True)
+            return Contribution(
+                src.agency,
+                src.report_id,
+                ZERO,
+                None,
+                f"总计空白{written}，其各组成项也都为空或 0，按 0 计",
+                True,
+            )
+        return Contribution(
+            src.agency,
+            src.report_id,
+            INCOMPLETE,
+            None,
+            f"总计空白{written}：空白的总计表示未填写，不按 0 计（格式说明 §7.2）",
+            True,
+        )
+    return Contribution(
+        src.agency, src.report_id, ZERO, None, f"空白{written}，按 0 计（格式说明 §9.4）", True
+    )
 
 
 def _v2021_other_keys(col: str) -> list[str]:
-    return [f"s3.r3_6_{i}_{name}.{col}" for i, name in ((1, "no_correction"), (2, "fee_unpaid"), (3, "other"))]
+    return [
+        f"s3.r3_6_{i}_{name}.{col}" for i, name in ((1, "no_correction"), (2, "fee_unpaid"), (3, "other"))
+    ]
 
 
 def _derived_other(src: _Source, subs: list[Cell | None], key: str) -> Contribution:
@@ -438,7 +468,9 @@ def _derived_other(src: _Source, subs: list[Cell | None], key: str) -> Contribut
         return Contribution(src.agency, src.report_id, INCOMPLETE, None, "（六）其他处理的分项数值无法识别")
     values = [s.value for s in subs if s is not None and s.value is not None]
     if not values:
-        return Contribution(src.agency, src.report_id, ZERO, None, "2021 年格式（六）1–3 项均空白，按 0 计", True)
+        return Contribution(
+            src.agency, src.report_id, ZERO, None, "2021 年格式（六）1–3 项均空白，按 0 计", True
+        )
     return Contribution(src.agency, src.report_id, OK, _clean_sum(values))
 
 
@@ -469,10 +501,19 @@ class _Row:
 
 
 def _year_rows(lib, year: int) -> list[_Row]:
-    stmt = select(
-        Report.id, Report.agency, Report.region, Report.year, Report.agency_type, Report.template,
-        Report.superseded_by,
-    ).where(Report.year == int(year)).order_by(Report.id)  # fmt: skip
+    stmt = (
+        select(
+            Report.id,
+            Report.agency,
+            Report.region,
+            Report.year,
+            Report.agency_type,
+            Report.template,
+            Report.superseded_by,
+        )
+        .where(Report.year == int(year))
+        .order_by(Report.id)
+    )
     with lib.engine.connect() as conn:
         return [_Row(*r) for r in conn.execute(stmt).all()]
 
@@ -500,15 +541,26 @@ def _sources(lib, rows: list[_Row]) -> dict[int, _Source]:
             if key in CELLS:
                 old = cells[rid].get(key)
                 raw = format_number(new) if new is not None else ""
-                cells[rid][key] = Cell(key, _num(new), raw, label=old.label if old else "",
-                                       flag="ok" if new is not None else "blank")  # fmt: skip
+                cells[rid][key] = Cell(
+                    key,
+                    _num(new),
+                    raw,
+                    label=old.label if old else "",
+                    flag="ok" if new is not None else "blank",
+                )
         for rid, blob in conn.execute(
             select(ReportFile.report_id, ReportFile.parsed_json_z).where(ReportFile.report_id.in_(ids))
         ):
             versions[rid] = dict(unpack_json(blob).get("table_versions") or {})
     return {
-        r.report_id: _Source(r.report_id, r.agency or "（单位不详）", r.region, r.template,
-                             cells[r.report_id], versions.get(r.report_id, {}))  # fmt: skip
+        r.report_id: _Source(
+            r.report_id,
+            r.agency or "（单位不详）",
+            r.region,
+            r.template,
+            cells[r.report_id],
+            versions.get(r.report_id, {}),
+        )
         for r in rows
     }
 
@@ -560,15 +612,19 @@ def _check_request(lib, region: str, year: int, scope: Scope | None) -> str:
     if scope is None:
         raise LibraryError("请先登录。", "not signed in")
     if scope.agency is not None:
-        raise LibraryError("填报单位账户只能查看本单位的报告，不能汇总全地区。", "agency scope")
+        raise OutsideScope("填报单位账户只能查看本单位的报告，不能汇总全地区。", "agency scope")
     region = (region or "").strip()
     if not region:
         raise LibraryError("请指定地区。", "no region")
     if not region_visible(region, scope):
-        raise LibraryError(f"无权查看地区“{region}”：本账户的可查看范围为{describe_scope(scope)}。",
-                           f"region {region!r} outside the scope")  # fmt: skip
+        raise OutsideScope(
+            f"无权查看地区“{region}”：本账户的可查看范围为{describe_scope(scope)}。",
+            f"region {region!r} outside the scope",
+        )
     if not isinstance(year, int) or year < FIRST_YEAR or year > date.today().year:
-        raise LibraryError(f"年度“{year}”无效：应为 {FIRST_YEAR}–{date.today().year} 之间的年份。", "bad year")
+        raise LibraryError(
+            f"年度“{year}”无效：应为 {FIRST_YEAR}–{date.today().year} 之间的年份。", "bad year"
+        )
     known = [r for r in known_regions(lib, scope) if same_place(r, region)]
     if not known:
         raise LibraryError(f"报告库和名录中都没有地区“{region}”。", f"unknown region {region!r}")
@@ -595,9 +651,15 @@ def rollup(lib, region: str, year: int, *, scope: Scope | None = ALL, compare: b
 
     in_region = [r for r in current if same_place(r.region, region) or linked(r) is not None]
     superseded = [r for r in rows if r.superseded_by is not None and same_place(r.region, region)]
-    excluded = [ExcludedReport(r.agency or "（单位不详）", r.report_id, EXCLUDE_SUPERSEDED,
-                               f"{EXCLUDE_REASONS[EXCLUDE_SUPERSEDED]}（新版本编号 {r.superseded_by}）")
-                for r in superseded]  # fmt: skip
+    excluded = [
+        ExcludedReport(
+            r.agency or "（单位不详）",
+            r.report_id,
+            EXCLUDE_SUPERSEDED,
+            f"{EXCLUDE_REASONS[EXCLUDE_SUPERSEDED]}（新版本编号 {r.superseded_by}）",
+        )
+        for r in superseded
+    ]
     government: list[_Row] = []
     candidates: dict[object, list[_Row]] = {}  # roster entry id (or agency name) → its reports
     for r in in_region:
@@ -605,8 +667,14 @@ def rollup(lib, region: str, year: int, *, scope: Scope | None = ALL, compare: b
         if entry_id in gov_ids or (entry_id is None and is_government_name(r.agency, r.region or region)):
             government.append(r)
         elif roster_used and entry_id is None:
-            excluded.append(ExcludedReport(r.agency or "（单位不详）", r.report_id, EXCLUDE_NOT_IN_ROSTER,
-                                           EXCLUDE_REASONS[EXCLUDE_NOT_IN_ROSTER]))  # fmt: skip
+            excluded.append(
+                ExcludedReport(
+                    r.agency or "（单位不详）",
+                    r.report_id,
+                    EXCLUDE_NOT_IN_ROSTER,
+                    EXCLUDE_REASONS[EXCLUDE_NOT_IN_ROSTER],
+                )
+            )
         else:
             candidates.setdefault(entry_id if roster_used else normalize_name(r.agency), []).append(r)
     sources = _sources(lib, [r for rs in candidates.values() for r in rs] + government)
@@ -635,13 +703,22 @@ def rollup(lib, region: str, year: int, *, scope: Scope | None = ALL, compare: b
             chosen = r
             summed.append(src)
             notes = _format_notes(src, target)
-            included.append(IncludedReport(src.agency, r.report_id, src.template,
-                                           names.get(owner) if roster_used else None, notes))  # fmt: skip
+            included.append(
+                IncludedReport(
+                    src.agency, r.report_id, src.template, names.get(owner) if roster_used else None, notes
+                )
+            )
         if chosen is not None:
             usable.add(owner)
     for r in government:
-        excluded.append(ExcludedReport(r.agency or "（单位不详）", r.report_id, EXCLUDE_GOVERNMENT,
-                                       EXCLUDE_REASONS[EXCLUDE_GOVERNMENT]))  # fmt: skip
+        excluded.append(
+            ExcludedReport(
+                r.agency or "（单位不详）",
+                r.report_id,
+                EXCLUDE_GOVERNMENT,
+                EXCLUDE_REASONS[EXCLUDE_GOVERNMENT],
+            )
+        )
     missing = []
     for e in entries:
         if e.id in gov_ids or e.id in usable:
@@ -657,7 +734,9 @@ def rollup(lib, region: str, year: int, *, scope: Scope | None = ALL, compare: b
     if missing:
         out.notes.append(f"名录中有 {len(missing)} 个机关没有可用的本年度报告，汇总数不含这些机关。")
     if any(i.template != target for i in included):
-        out.notes.append(f"部分报告不是 {target} 年格式：只汇总有准确对应关系的单元格，其余单元格标为不完整。")
+        out.notes.append(
+            f"部分报告不是 {target} 年格式：只汇总有准确对应关系的单元格，其余单元格标为不完整。"
+        )
     if compare:
         gov = max(government, key=lambda r: r.report_id) if government else None
         if gov is not None:
@@ -703,15 +782,18 @@ def _checks(cells: dict[str, RollCell], sources: list[_Source], target: str) -> 
     versions = dict.fromkeys(SECTIONS, target)
     own: dict[int, dict[tuple[str, str], object]] = {}
     for s in sources:
-        checks = run_checks(s.cells, {k: v for k, v in s.table_versions.items()} or
-                            dict.fromkeys(SECTIONS, s.template))  # fmt: skip
+        checks = run_checks(
+            s.cells, {k: v for k, v in s.table_versions.items()} or dict.fromkeys(SECTIONS, s.template)
+        )
         own[s.report_id] = {(c.rule, c.where): c for c in checks}
     out = []
     for check in run_checks(_as_cells(cells), versions):
         if check.rule not in ROLLUP_RULES:
             continue
         if check.status == SKIPPED and check.detail.startswith("unreadable: "):
-            detail = f"{check_place(check.rule, check.where)}：所涉汇总数不完整（有单位空白或无法对应），未校验"
+            detail = (
+                f"{check_place(check.rule, check.where)}：所涉汇总数不完整（有单位空白或无法对应），未校验"
+            )
         else:
             detail = explain(check.rule, check.where, check.status, check.detail)
         traced: tuple[TracedAgency, ...] = ()
@@ -732,7 +814,9 @@ def _compare(cells: dict[str, RollCell], other: dict[str, RollCell]) -> tuple[Ce
         if prev is None:
             continue
         diff = _clean_sum([cell.value, -prev.value]) if cell.complete and prev.complete else None
-        out.append(CellComparison(key, cell.label, cell.value, prev.value, diff, cell.complete, prev.complete))
+        out.append(
+            CellComparison(key, cell.label, cell.value, prev.value, diff, cell.complete, prev.complete)
+        )
     return tuple(out)
 
 
@@ -742,8 +826,9 @@ def _government(src: _Source, cells: dict[str, RollCell], target: str) -> Govern
         c = contribution(src, key, target)
         stated: int | float | None = c.value if c.kind == OK else (0 if c.kind == ZERO else None)
         diff = _clean_sum([cell.value, -stated]) if cell.complete and stated is not None else None
-        comparison.append(CellComparison(key, cell.label, cell.value, stated, diff, cell.complete,
-                                         c.kind != INCOMPLETE))  # fmt: skip
+        comparison.append(
+            CellComparison(key, cell.label, cell.value, stated, diff, cell.complete, c.kind != INCOMPLETE)
+        )
     return GovernmentReport(src.agency, src.report_id, src.template, tuple(comparison))
 
 
