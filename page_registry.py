@@ -77,6 +77,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("completeness", "发布情况", ":material/event_available:", "completeness.py", "核查"),
     PageSpec("findings", "审核意见", ":material/rule:", "findings.py", "核查"),
     PageSpec("agency", "单位档案", ":material/domain:", "agency.py", "核查"),
+    PageSpec("rollup", "汇总表", ":material/functions:", "rollup.py", "核查"),
     PageSpec("audit", "操作记录", ":material/history:", "audit.py", "管理", action=Action.VIEW_AUDIT),
     PageSpec(
         "accounts", "账户", ":material/manage_accounts:", "accounts.py", "管理", action=Action.MANAGE_USERS

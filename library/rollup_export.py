@@ -7,9 +7,11 @@ cells, the standard row and column labels); the Excel workbook here and the Word
 
 from __future__ import annotations
 
+import html
 import io
 from dataclasses import dataclass, field
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -273,3 +275,107 @@ def excluded_reason_names() -> dict[str, str]:
 def cell_text(cell: RollCell) -> str:
     """A figure as printed in the Word tables: ``≥12`` for a lower bound."""
     return ("" if cell.complete else "≥") + format_number(cell.value)
+
+
+# --------------------------------------------------------------------------- on the page
+
+_HTML_STYLE = (
+    "<style>.rollup-table{border-collapse:collapse;font-size:13px;margin:4px 0 12px 0}"
+    ".rollup-table td,.rollup-table th{border:1px solid #888;padding:2px 6px;text-align:center}"
+    ".rollup-table th{background:#f3f4f6;font-weight:600}.rollup-table td.label{text-align:left}"
+    ".rollup-table td.incomplete{background:#fff2cc}</style>"
+)
+
+
+def grid_html(g: Grid) -> str:
+    """The grid as an HTML table with the template's rowspan/colspan (incomplete sums shaded, ``≥``)."""
+    span: dict[tuple[int, int], tuple[int, int]] = {}
+    covered: set[tuple[int, int]] = set()
+    for r0, c0, r1, c1 in g.merges:
+        span[(r0, c0)] = (r1 - r0 + 1, c1 - c0 + 1)
+        covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - {(r0, c0)}
+    lines = [_HTML_STYLE, '<table class="rollup-table">']
+    for r, row in enumerate(g.rows):
+        cells = []
+        for c, value in enumerate(row):
+            if (r, c) in covered:
+                continue
+            rows, cols = span.get((r, c), (1, 1))
+            attrs = (f' rowspan="{rows}"' if rows > 1 else "") + (f' colspan="{cols}"' if cols > 1 else "")
+            if isinstance(value, RollCell):
+                cls = "" if value.complete else ' class="incomplete"'
+                tip = "" if value.complete else f' title="{html.escape(_who_incomplete(value))}"'
+                cells.append(f"<td{attrs}{cls}{tip}>{html.escape(cell_text(value))}</td>")
+            elif r in g.header_rows:
+                cells.append(f"<th{attrs}>{html.escape(value or '')}</th>")
+            else:
+                cells.append(f'<td{attrs} class="label">{html.escape(value or "")}</td>')
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    lines.append("</table>")
+    return "".join(lines)
+
+
+def _who_incomplete(cell: RollCell) -> str:
+    return "不完整（下限）：" + "；".join(f"{c.agency}：{c.reason}" for c in cell.incomplete)
+
+
+_STATUS_ZH = {"pass": "通过", "fail": "不符", "skipped": "未校验"}
+
+
+def frames(rollup: RollUp) -> dict[str, pd.DataFrame]:
+    """The lists of the roll-up as tables with Chinese headers (the page and its tests read these)."""
+    gov = rollup.government
+    return {
+        "included": pd.DataFrame(
+            [[i.agency, i.report_id, i.template, i.entry or "", "；".join(i.notes)] for i in rollup.included],
+            columns=["单位", "报告编号", "格式", "名录机关", "说明"],
+        ),
+        "missing": pd.DataFrame(
+            [[m.name, m.agency_type or "", m.level, m.reason] for m in rollup.missing],
+            columns=["机关", "机关类型", "层级", "原因"],
+        ),
+        "excluded": pd.DataFrame(
+            [[e.agency, e.report_id, e.reason] for e in rollup.excluded], columns=["单位", "报告编号", "原因"]
+        ),
+        "blanks": pd.DataFrame(
+            [
+                [b.label, b.agency, b.report_id, "按 0 计" if b.summed_as_zero else "汇总数不完整", b.reason]
+                for b in rollup.blanks
+            ],
+            columns=["单元格", "单位", "报告编号", "处理", "说明"],
+        ),
+        "incomplete": pd.DataFrame(
+            [[c.label, c.value, _who_incomplete(c)] for c in rollup.incomplete_cells],
+            columns=["单元格", "已知部分之和", "说明"],
+        ),
+        "checks": pd.DataFrame(
+            [
+                [
+                    c.rule_zh,
+                    c.place_zh,
+                    _STATUS_ZH[c.status],
+                    c.detail_zh,
+                    "；".join(f"{t.agency}（{t.detail_zh}）" for t in c.traced),
+                ]
+                for c in rollup.checks
+            ],
+            columns=["规则", "位置", "结果", "说明", "自身同样不符的单位"],
+        ),
+        "previous": _comparison(rollup.previous_year, "本年汇总", f"{rollup.year - 1}年汇总", "增减"),
+        "government": _comparison(gov.comparison if gov else (), "汇总", "政府年报", "差额（汇总−年报）"),
+    }
+
+
+def _comparison(rows, mine: str, other: str, diff: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            [
+                c.label,
+                ("" if c.rollup_complete else "≥") + format_number(c.rollup),
+                format_number(c.other) if c.other_complete else "（未知）",
+                format_number(c.difference) if c.difference is not None else "（无法计算）",
+            ]
+            for c in rows
+        ],
+        columns=["单元格", mine, other, diff],
+    )

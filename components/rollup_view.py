@@ -1,0 +1,32 @@
+"""Widgets of the 汇总表 page: a table of the roll-up in the official layout (merged headers), cached
+computations keyed by the library's revision and the session's scope."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from library.documents.rollup_doc import rollup_docx
+from library.filters import Filters
+from library.rollup import RollUp, known_regions, known_years, rollup
+from library.rollup_export import grid, grid_html, workbook
+
+
+def show_table(result: RollUp, section: str) -> None:
+    """Table 二, 三 or 四 as the template draws it (an HTML table with its merged cells)."""
+    st.html(grid_html(grid(result, section)))
+
+
+def rollup_of(lib, filters: Filters, region: str, year: int) -> RollUp:
+    """The roll-up within the session's scope (for ``components.state.from_library``)."""
+    return rollup(lib, region, year, scope=filters.scope)
+
+
+def downloads_of(lib, filters: Filters, region: str, year: int) -> tuple[bytes, bytes]:
+    """(Excel, Word) of the roll-up, built once per library revision."""
+    result = rollup(lib, region, year, scope=filters.scope)
+    return workbook(result), rollup_docx(result)
+
+
+def choices_of(lib, filters: Filters) -> tuple[list[str], list[int]]:
+    """The regions (within the scope) and years a roll-up can be made for."""
+    return known_regions(lib, filters.scope), known_years(lib)
