@@ -50,7 +50,7 @@ from library.roster_link import normalize_name, placed_name
 from library.visibility import describe_scope, region_visible, same_place
 from parsing.checks import FAIL, PASS, SKIPPED, check_place, explain, run_checks
 from parsing.metadata import region_of
-from parsing.report import Cell
+from parsing.report import Cell, Check
 from parsing.schema import (
     CELLS,
     LABEL_SEP,
@@ -696,7 +696,7 @@ def rollup(lib, region: str, year: int, *, scope: Scope | None = ALL, compare: b
                 code = EXCLUDE_DUPLICATE
             if code is not None:
                 reason = EXCLUDE_REASONS[code]
-                if code == EXCLUDE_DUPLICATE:
+                if code == EXCLUDE_DUPLICATE and chosen is not None:
                     reason += f"（计入编号 {chosen.report_id}）"
                 excluded.append(ExcludedReport(src.agency, r.report_id, code, reason))
                 continue
@@ -780,11 +780,9 @@ def _as_cells(cells: dict[str, RollCell]) -> dict[str, Cell]:
 
 def _checks(cells: dict[str, RollCell], sources: list[_Source], target: str) -> list[RollCheck]:
     versions = dict.fromkeys(SECTIONS, target)
-    own: dict[int, dict[tuple[str, str], object]] = {}
+    own: dict[int, dict[tuple[str, str], Check]] = {}
     for s in sources:
-        checks = run_checks(
-            s.cells, {k: v for k, v in s.table_versions.items()} or dict.fromkeys(SECTIONS, s.template)
-        )
+        checks = run_checks(s.cells, s.table_versions or dict.fromkeys(SECTIONS, s.template))
         own[s.report_id] = {(c.rule, c.where): c for c in checks}
     out = []
     for check in run_checks(_as_cells(cells), versions):
@@ -801,7 +799,7 @@ def _checks(cells: dict[str, RollCell], sources: list[_Source], target: str) -> 
             traced = tuple(
                 TracedAgency(s.agency, s.report_id, explain(c.rule, c.where, c.status, c.detail))
                 for s in sources
-                if (c := own[s.report_id].get((check.rule, check.where))) is not None and c.status == FAIL  # type: ignore[attr-defined]
+                if (c := own[s.report_id].get((check.rule, check.where))) is not None and c.status == FAIL
             )
         out.append(RollCheck(check.rule, check.where, check.status, detail, traced))
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -52,10 +53,10 @@ class Grid:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     header_rows: set[int] = field(default_factory=set)  # caption and header rows (bold, centred)
 
-    def add(self, cells: list[str | RollCell | None], *, header: bool = False) -> int:
+    def add(self, cells: Sequence[str | RollCell | None], *, header: bool = False) -> int:
         if len(cells) != self.width:
             raise ValueError(f"row of {len(cells)} cells in a grid of {self.width}")
-        self.rows.append(cells)
+        self.rows.append(list(cells))
         if header:
             self.header_rows.add(len(self.rows) - 1)
         return len(self.rows) - 1
@@ -146,7 +147,7 @@ def _table3(rollup: RollUp) -> Grid:
 def _table4(rollup: RollUp) -> Grid:
     """Table 四: fifteen columns, a three-row header (行政复议 | 行政诉讼: 未经复议直接起诉, 复议后起诉)."""
     g = Grid(15)
-    outcomes = [label for _, label in S4_OUTCOMES]
+    outcomes: list[str | RollCell | None] = [label for _, label in S4_OUTCOMES]
     top = g.add(["行政复议"] + [None] * 4 + ["行政诉讼"] + [None] * 9, header=True)
     mid = g.add(outcomes + ["未经复议直接起诉"] + [None] * 4 + ["复议后起诉"] + [None] * 4, header=True)
     low = g.add([None] * 5 + outcomes + outcomes, header=True)
@@ -226,7 +227,8 @@ def workbook(rollup: RollUp) -> bytes:
     numbers as numbers, incomplete sums shaded with a comment), and a sheet 说明 with the reports summed,
     the agencies missing, the reports left out, the blanks and the checks."""
     wb = Workbook()
-    wb.remove(wb.active)
+    for sheet in list(wb.worksheets):  # the default empty sheet
+        wb.remove(sheet)
     for section in ("s2", "s3", "s4"):
         ws = wb.create_sheet(SHEET_NAMES[section])
         ws.cell(row=1, column=1, value=f"{title(rollup)}　{TABLE_TITLES[section]}").font = _TITLE
@@ -240,7 +242,9 @@ def workbook(rollup: RollUp) -> bytes:
 
 
 def _notes_sheet(ws, rollup: RollUp) -> None:
-    rows: list[list[object]] = [[title(rollup)], *([line] for line in summary_lines(rollup)), []]
+    rows: list[list[object]] = [[title(rollup)]]
+    rows += [[line] for line in summary_lines(rollup)]
+    rows.append([])
     rows.append(["计入的报告"])
     rows.append(["单位", "报告编号", "格式", "名录机关", "说明"])
     rows += [[i.agency, i.report_id, i.template, i.entry or "", "；".join(i.notes)] for i in rollup.included]
