@@ -39,7 +39,7 @@ TABLE_TITLES = {
 }
 RESULTS_GROUP = S3_GROUPS["g3_results"]  # 三、本年度办理结果: spans every outcome row
 SHEET_NAMES = {"s2": "二、主动公开", "s3": "三、依申请公开", "s4": "四、复议诉讼"}
-INCOMPLETE_NOTE = "≥ 表示不完整的汇总数（下限）：有单位空白的总计、无法识别的数值或格式无法对应，详见说明。"
+INCOMPLETE_NOTE = "≥ 表示不完整的汇总数（下限）：有单位空白的总计、无法识别的数值或格式无法对应，原因逐格列出。"
 
 
 @dataclass
