@@ -39,7 +39,9 @@ TABLE_TITLES = {
 }
 RESULTS_GROUP = S3_GROUPS["g3_results"]  # 三、本年度办理结果: spans every outcome row
 SHEET_NAMES = {"s2": "二、主动公开", "s3": "三、依申请公开", "s4": "四、复议诉讼"}
-INCOMPLETE_NOTE = "≥ 表示不完整的汇总数（下限）：有单位空白的总计、无法识别的数值或格式无法对应，原因逐格列出。"
+INCOMPLETE_NOTE = (
+    "≥ 表示不完整的汇总数（下限）：有单位空白的总计、无法识别的数值或格式无法对应，原因逐格列出。"
+)
 
 
 @dataclass
@@ -193,7 +195,7 @@ _TITLE = Font(name="黑体", size=14)
 _INCOMPLETE_FILL = PatternFill("solid", fgColor="FFF2CC")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-_WIDTHS = {"s2": [22, 18, 18, 18], "s3": [12, 14, 30] + [9] * 7, "s4": [7] * 15}
+_WIDTHS = {"s2": [22, 18, 18, 18], "s3": [12, 14, 40] + [9] * 7, "s4": [7] * 15}
 
 
 def _write_grid(ws, g: Grid, first_row: int, section: str) -> int:
@@ -203,7 +205,7 @@ def _write_grid(ws, g: Grid, first_row: int, section: str) -> int:
             cell.border = _BORDER
             if isinstance(value, RollCell):
                 cell.value = value.value  # a number, never text: a lower bound is marked, not changed
-                cell.number_format = "0" if float(value.value).is_integer() else "0.0000"
+                cell.number_format = "0" if float(value.value).is_integer() else "0.00##"
                 cell.alignment = _CENTER
                 cell.font = _PLAIN
                 if not value.complete:
@@ -215,6 +217,13 @@ def _write_grid(ws, g: Grid, first_row: int, section: str) -> int:
                 header = r in g.header_rows
                 cell.font = _BOLD if header else _PLAIN
                 cell.alignment = _CENTER if header or section != "s3" else _LEFT
+    if section == "s3":  # rows with long labels: tall enough for the wrapped text (no auto-height)
+        per_line = _WIDTHS["s3"][2] // 2
+        for r, row in enumerate(g.rows):
+            label = row[2] if isinstance(row[2], str) else row[1] if isinstance(row[1], str) else ""
+            lines = -(-len(label) // per_line) if r not in g.header_rows else 1
+            if lines > 1:
+                ws.row_dimensions[first_row + r].height = 14 * lines
     for r0, c0, r1, c1 in g.merges:
         ws.merge_cells(
             start_row=first_row + r0, start_column=c0 + 1, end_row=first_row + r1, end_column=c1 + 1
@@ -231,8 +240,17 @@ def workbook(rollup: RollUp) -> bytes:
         wb.remove(sheet)
     for section in ("s2", "s3", "s4"):
         ws = wb.create_sheet(SHEET_NAMES[section])
+        g = grid(rollup, section)
         ws.cell(row=1, column=1, value=f"{title(rollup)}　{TABLE_TITLES[section]}").font = _TITLE
-        _write_grid(ws, grid(rollup, section), 3, section)
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=g.width)
+        ws.cell(row=1, column=1).alignment = _CENTER
+        ws.row_dimensions[1].height = 36
+        _write_grid(ws, g, 3, section)
+        # Printed on one page wide, like the template (三 and 四 are wide: landscape).
+        ws.page_setup.orientation = "portrait" if section == "s2" else "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         for i, width in enumerate(_WIDTHS[section], 1):
             ws.column_dimensions[get_column_letter(i)].width = width
     _notes_sheet(wb.create_sheet("说明"), rollup)
