@@ -93,8 +93,16 @@ if not tables["incomplete"].empty:
     st.dataframe(tables["incomplete"], hide_index=True, key="rollup_incomplete")
 
 st.subheader("与上年汇总比较")
+only_changed = st.toggle("只看有变化或有差异的单元格", value=True, key="rollup_only_changed")
+
+
+def _changed(df, column: str):
+    """The rows whose change/difference is not 0 (an unknown one is kept: it may hide a change)."""
+    return df[df[column] != "0"] if only_changed else df
+
+
 if result.previous_available:
-    st.dataframe(tables["previous"], hide_index=True, key="rollup_previous")
+    st.dataframe(_changed(tables["previous"], "增减"), hide_index=True, key="rollup_previous")
 else:
     st.caption(f"报告库中没有 {int(year) - 1} 年度可计入的报告。")
 st.subheader("与本级政府年报对照")
@@ -102,6 +110,8 @@ if result.government is not None:
     st.caption(
         f"{result.government.agency}（报告编号 {result.government.report_id}）所填数字与汇总数的差额。"
     )
-    st.dataframe(tables["government"], hide_index=True, key="rollup_government")
+    st.dataframe(
+        _changed(tables["government"], "差额（汇总−年报）"), hide_index=True, key="rollup_government"
+    )
 else:
     st.caption("报告库中没有本级政府自身的本年度年报。")

@@ -27,10 +27,11 @@ def loaded(tmp_path_factory):
         from parsing.api import parse_bytes
 
         lib = Library()
+        parsed = {}
         for path in (HONGZE_2023, HONGZE_2024, HUAIAN):
             data = path.read_bytes()
-            lib.add(parse_bytes(data, path.name), data)
-        parsed = {}
+            parsed[path.name] = parse_bytes(data, path.name)
+            lib.add(parsed[path.name], data)
         for name in ("洪泽区教育局", "洪泽区财政局"):
             for year in (2023, 2024):
                 p = synthetic_parsed(SyntheticSpec("洪泽区", name, "其他", year))
@@ -76,6 +77,13 @@ def test_rollup_page_shows_sums_lists_and_downloads(loaded):
     assert "与本级政府年报对照" in [s.value for s in at.subheader]
     assert "淮安市洪泽区人民政府" in page
     assert {"rollup_xlsx", "rollup_docx"} <= {b.key for b in at.get("download_button")}
+    # The government's own figures beside the sums, cell by cell.
+    gov = next(df.value for df in at.dataframe if "政府年报" in df.value.columns).set_index("单元格")
+    licensing = "第二十条第（五）项 · 行政许可 · 本年处理决定数量"
+    key = "s2.art20_5.administrative_licensing.decisions"
+    stated = loaded[HONGZE_2024.name].cells[key].value
+    summed = sum(loaded[(n, 2024)].cells[key].value for n in ("洪泽区教育局", "洪泽区财政局"))
+    assert gov.loc[licensing].tolist() == [str(summed), str(stated), str(summed - stated)]
 
 
 def test_region_outside_the_scope_is_not_offered(loaded):
