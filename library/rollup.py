@@ -676,7 +676,9 @@ def rollup(lib, region: str, year: int, *, scope: Scope | None = ALL, compare: b
                 )
             )
         else:
-            candidates.setdefault(entry_id if roster_used else normalize_name(r.agency), []).append(r)
+            # Without a roster an agency is its name within the region (区教育局 = 洪泽区教育局).
+            owner = entry_id if roster_used else placed_name(r.agency, r.region or region)[1]
+            candidates.setdefault(owner, []).append(r)
     sources = _sources(lib, [r for rs in candidates.values() for r in rs] + government)
     included: list[IncludedReport] = []
     summed: list[_Source] = []

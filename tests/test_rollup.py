@@ -311,9 +311,15 @@ def test_region_without_roster_sums_its_reports(tmp_path: Path) -> None:
     try:
         reports = [_synthetic(f"洪泽区{d}", 2020) for d in ("教育局", "财政局", "人民政府")]
         ids = [lib.add(p, synthetic_bytes(p))[0] for p in reports]
+        short = _synthetic("区教育局", 2020, seed=5)  # the same agency under its short name: a duplicate
+        ids.append(lib.add(short, synthetic_bytes(short))[0])
         result = rollup(lib, REGION, 2020)
         assert result.version == "2019" and not result.roster_used
-        assert [e.report_id for e in result.excluded] == [ids[2]]
+        assert {e.report_id: e.code for e in result.excluded} == {
+            ids[2]: EXCLUDE_GOVERNMENT,
+            ids[0]: EXCLUDE_DUPLICATE,
+        }
+        reports[0] = short  # the newest upload of 区教育局 counts
         for key in cell_keys("2019"):
             assert result.value(key) == pytest.approx(sum(p.cells[key].value for p in reports[:2])), key
             assert result.cells[key].complete
