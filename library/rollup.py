@@ -661,7 +661,7 @@ def rollup(lib, region: str, year: int, *, scope: Scope | None = ALL, compare: b
         for r in superseded
     ]
     government: list[_Row] = []
-    candidates: dict[object, list[_Row]] = {}  # roster entry id (or agency name) → its reports
+    candidates: dict[int | str | None, list[_Row]] = {}  # roster entry id (or agency name) → its reports
     for r in in_region:
         entry_id = linked(r)
         if entry_id in gov_ids or (entry_id is None and is_government_name(r.agency, r.region or region)):
@@ -677,13 +677,13 @@ def rollup(lib, region: str, year: int, *, scope: Scope | None = ALL, compare: b
             )
         else:
             # Without a roster an agency is its name within the region (区教育局 = 洪泽区教育局).
-            owner = entry_id if roster_used else placed_name(r.agency, r.region or region)[1]
-            candidates.setdefault(owner, []).append(r)
+            key: int | str | None = entry_id if roster_used else placed_name(r.agency, r.region or region)[1]
+            candidates.setdefault(key, []).append(r)
     sources = _sources(lib, [r for rs in candidates.values() for r in rs] + government)
     included: list[IncludedReport] = []
     summed: list[_Source] = []
     names = {e.id: e.name for e in entries}
-    usable: set[object] = set()
+    usable: set[int | str | None] = set()
     for owner, reports in candidates.items():
         ordered_reports = sorted(reports, key=lambda r: -r.report_id)  # the newest upload first
         chosen = None
