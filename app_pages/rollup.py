@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.auth import can, not_allowed
-from components.rollup_view import choices_of, downloads_of, rollup_of, show_table
+from components.rollup_view import downloads_of, regions_of, rollup_of, show_table, years_of
 from components.state import from_library
 from library.access import Action
 from library.documents.common import DOCX_MIME
@@ -21,12 +21,16 @@ st.caption(
     "空白单元格按格式说明的规则处理：一般空白按 0 计；总计空白表示未填写，不按 0 计，汇总数标为“≥”（下限）。"
     "现行有效件数等存量只在同一年度内按单位相加，不跨年度累加。"
 )
-regions, years = from_library(choices_of)
-if not regions or not years:
+regions = from_library(regions_of)
+if not regions:
     st.info("报告库中还没有可汇总的报告。请先上传各单位的年报，并在“名录”页导入本地区的机关名录。")
     st.stop()
 c1, c2 = st.columns(2)
 region = c1.selectbox("地区", regions, key="rollup_region")
+years = from_library(years_of, region)
+if not years:
+    st.info(f"报告库中没有{region}的报告。")
+    st.stop()
 year = c2.selectbox("年度（报告所述年度）", years, key="rollup_year")
 try:
     result = from_library(rollup_of, region, int(year))

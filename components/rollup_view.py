@@ -27,6 +27,11 @@ def downloads_of(lib, filters: Filters, region: str, year: int) -> tuple[bytes, 
     return workbook(result), rollup_docx(result)
 
 
-def choices_of(lib, filters: Filters) -> tuple[list[str], list[int]]:
-    """The regions (within the scope) and years a roll-up can be made for."""
-    return known_regions(lib, filters.scope), known_years(lib)
+def regions_of(lib, filters: Filters) -> list[str]:
+    """The regions (within the scope) a roll-up can be made for."""
+    return known_regions(lib, filters.scope)
+
+
+def years_of(lib, filters: Filters, region: str) -> list[int]:
+    """The years a roll-up of ``region`` can be made for, newest first."""
+    return known_years(lib, region, filters.scope)

@@ -600,11 +600,17 @@ def known_regions(lib, scope: Scope | None = ALL) -> list[str]:
     return sorted(names.values())
 
 
-def known_years(lib) -> list[int]:
-    """The years of the library's reports, newest first."""
+def known_years(lib, region: str | None = None, scope: Scope | None = ALL) -> list[int]:
+    """The years of the library's reports, newest first; with ``region``, the years of that region's
+    reports (every year of the library when the region has a roster: a year without reports still
+    shows who is missing)."""
     with lib.engine.connect() as conn:
-        years = conn.execute(select(Report.year).where(Report.year.is_not(None)).distinct()).scalars().all()
-    return sorted({int(y) for y in years}, reverse=True)
+        pairs = conn.execute(
+            select(Report.year, Report.region).where(Report.year.is_not(None)).distinct()
+        ).all()
+    has_roster = region is not None and any(same_place(_entry_home(e), region) for e in lib.roster(scope))
+    years = {int(y) for y, r in pairs if region is None or has_roster or same_place(r, region)}
+    return sorted(years, reverse=True)
 
 
 def _check_request(lib, region: str, year: int, scope: Scope | None) -> str:

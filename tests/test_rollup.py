@@ -26,6 +26,8 @@ from library.rollup import (
     EXCLUDE_NOT_IN_ROSTER,
     EXCLUDE_SUPERSEDED,
     OutsideScope,
+    known_regions,
+    known_years,
     rollup,
 )
 from library.roster_io import RosterRow
@@ -324,6 +326,14 @@ def test_region_without_roster_sums_its_reports(tmp_path: Path) -> None:
             assert result.value(key) == pytest.approx(sum(p.cells[key].value for p in reports[:2])), key
             assert result.cells[key].complete
         assert result.government is not None
+        other = _synthetic("淮安市教育局", 2021)
+        other.region = "淮安市"
+        lib.add(other, synthetic_bytes(other))
+        assert known_years(lib) == [2021, 2020]
+        assert known_years(lib, REGION) == [2020]  # no roster: the years of its own reports
+        assert known_regions(lib) == sorted(["洪泽区", "淮安市"]) and known_regions(
+            lib, Scope(("淮安市",))
+        ) == ["淮安市"]
     finally:
         lib.close()
 
