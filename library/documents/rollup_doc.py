@@ -100,7 +100,9 @@ def rollup_docx(rollup: RollUp) -> bytes:
         setattr(section, side, Cm(2.0))
     _paragraph(doc, title(rollup), TITLE_FONT, Pt(16), center=True)
     for key in ("s2", "s3", "s4"):
-        _paragraph(doc, TABLE_TITLES[key], TITLE_FONT, Pt(14))
+        heading = _paragraph(doc, TABLE_TITLES[key], TITLE_FONT, Pt(14))
+        heading.paragraph_format.space_before = Pt(12)
+        heading.paragraph_format.keep_with_next = True
         _draw(doc, grid(rollup, key), key)
     _paragraph(doc, "说明", TITLE_FONT, Pt(12)).paragraph_format.space_before = Pt(12)
     for line in summary_lines(rollup):
