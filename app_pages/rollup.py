@@ -7,7 +7,14 @@ from __future__ import annotations
 import streamlit as st
 
 from components.auth import can, not_allowed
-from components.rollup_view import downloads_of, regions_of, rollup_of, show_table, years_of
+from components.rollup_view import (
+    default_region_of,
+    downloads_of,
+    regions_of,
+    rollup_of,
+    show_table,
+    years_of,
+)
 from components.state import from_library
 from library.access import Action
 from library.documents.common import DOCX_MIME
@@ -26,7 +33,9 @@ if not regions:
     st.info("报告库中还没有可汇总的报告。请先上传各单位的年报，并在“名录”页导入本地区的机关名录。")
     st.stop()
 c1, c2 = st.columns(2)
-region = c1.selectbox("地区", regions, key="rollup_region")
+start = from_library(default_region_of, regions)
+first = regions.index(start) if start in regions else 0
+region = c1.selectbox("地区", regions, index=first, key="rollup_region")
 years = from_library(years_of, region)
 if not years:
     st.info(f"报告库中没有{region}的报告。")
@@ -48,9 +57,11 @@ m[4].metric("勾稽关系不符", f"{len(result.failed_checks)} 处")
 for note in result.notes:
     st.warning(note)
 if not result.included:
-    st.info(f"{region}{year} 年度没有可计入的报告，下表各格为 0。")
-
-if can(Action.EXPORT):
+    # No table of zeros: a sum over nobody is not a figure anyone should paste into a report.
+    st.info(
+        f"{region}{year} 年度没有可计入汇总的报告，不生成汇总表；下方列出缺报的机关和未计入的报告及原因。"
+    )
+elif can(Action.EXPORT):
     xlsx, docx = from_library(downloads_of, region, int(year))
     d1, d2 = st.columns(2)
     d1.download_button(
@@ -62,19 +73,28 @@ if can(Action.EXPORT):
 else:
     not_allowed(Action.EXPORT, "下载汇总表")
 
-st.caption(f"表格格式：{result.version} 年版。带“≥”的黄色单元格为不完整的汇总数（下限），鼠标悬停可见原因。")
-for section in ("s2", "s3", "s4"):
-    st.subheader(TABLE_TITLES[section])
-    show_table(result, section)
 
-st.subheader("勾稽关系校验（O1、D1、D3、D5）")
-checks = tables["checks"]
-failed = checks[checks["结果"] == "不符"]
-if failed.empty:
-    st.caption(f"共 {len(checks)} 项，无不符（未校验 {int((checks['结果'] == '未校验').sum())} 项）。")
-else:
-    st.error(f"{len(failed)} 处不符；“自身同样不符的单位”列出本身表格同一规则不符的单位。")
-st.dataframe(checks, hide_index=True, key="rollup_checks")
+def _tables_and_checks() -> None:
+    """The three tables in the official layout and the checks on them (only when something was summed)."""
+    st.caption(
+        f"表格格式：{result.version} 年版。带“≥”的黄色单元格为不完整的汇总数（下限），鼠标悬停可见原因。"
+    )
+    for section in ("s2", "s3", "s4"):
+        st.subheader(TABLE_TITLES[section])
+        show_table(result, section)
+
+    st.subheader("勾稽关系校验（O1、D1、D3、D5）")
+    checks = tables["checks"]
+    failed = checks[checks["结果"] == "不符"]
+    if failed.empty:
+        st.caption(f"共 {len(checks)} 项，无不符（未校验 {int((checks['结果'] == '未校验').sum())} 项）。")
+    else:
+        st.error(f"{len(failed)} 处不符；“自身同样不符的单位”列出本身表格同一规则不符的单位。")
+    st.dataframe(checks, hide_index=True, key="rollup_checks")
+
+
+if result.included:
+    _tables_and_checks()
 
 st.subheader(f"计入的报告（{len(result.included)} 份）")
 st.dataframe(tables["included"], hide_index=True, key="rollup_included")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from library.documents.rollup_doc import rollup_docx
 from library.filters import Filters
-from library.rollup import RollUp, known_regions, known_years, rollup
+from library.rollup import RollUp, busiest_region, known_regions, known_years, rollup
 from library.rollup_export import grid, grid_html, workbook
 
 
@@ -35,3 +35,8 @@ def regions_of(lib, filters: Filters) -> list[str]:
 def years_of(lib, filters: Filters, region: str) -> list[int]:
     """The years a roll-up of ``region`` can be made for, newest first."""
     return known_years(lib, region, filters.scope)
+
+
+def default_region_of(lib, filters: Filters, regions: list[str]) -> str | None:
+    """The region the page opens on: the most reports in the latest year (library.rollup)."""
+    return busiest_region(lib, regions)

@@ -173,6 +173,14 @@ def rollup_command(lib: Library, args: argparse.Namespace, out: TextIO, scope: S
     except LibraryError as exc:
         print(f"错误：{exc.zh}", file=sys.stderr)
         return EXIT_USAGE
+    if not result.included:
+        # A table of zeros pasted into a government's report would be a wrong number, not an empty one.
+        print(
+            f"错误：{result.region}{result.year} 年度没有可计入汇总的报告，未生成文件"
+            f"（缺报 {len(result.missing)} 个机关，未计入 {len(result.excluded)} 份报告）。",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     data = workbook(result) if extension == ".xlsx" else rollup_docx(result)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -613,6 +613,27 @@ def known_years(lib, region: str | None = None, scope: Scope | None = ALL) -> li
     return sorted(years, reverse=True)
 
 
+def busiest_region(lib, regions: list[str]) -> str | None:
+    """Of ``regions``, the one with the most current reports in the library's latest year of reports
+    (the page opens on it rather than on the alphabetically first region); None for no regions."""
+    if not regions:
+        return None
+    stmt = (
+        select(Report.region, Report.year)
+        .where(Report.year.is_not(None), Report.region.is_not(None), Report.superseded_by.is_(None))
+    )
+    with lib.engine.connect() as conn:
+        pairs = conn.execute(stmt).all()
+    counts: dict[tuple[str, int], int] = {}
+    for reg, year in pairs:
+        for name in regions:
+            if same_place(reg, name):
+                counts[(name, int(year))] = counts.get((name, int(year)), 0) + 1
+    if not counts:
+        return regions[0]
+    return max(counts, key=lambda k: (k[1], counts[k], -regions.index(k[0])))[0]
+
+
 def _check_request(lib, region: str, year: int, scope: Scope | None) -> str:
     """The region as the library writes it; :class:`LibraryError` for a request that cannot be made."""
     if scope is None:

@@ -90,3 +90,17 @@ def test_region_outside_the_scope_is_not_offered(loaded):
     at = _open(role="viewer", regions=("淮安市",))
     options = at.selectbox(key="rollup_region").options
     assert "洪泽区" not in options and "淮安市" in options
+
+
+def test_page_opens_on_the_busiest_region_and_never_shows_a_table_of_nobody(loaded):
+    at = _open()
+    # 洪泽区 has three current 2024 reports, 淮安市 one: the page opens where there is something to sum.
+    assert at.selectbox(key="rollup_region").value == "洪泽区"
+    # 淮安市 2024: only the government's own report, which is compared against, never summed.
+    at.selectbox(key="rollup_region").set_value("淮安市")
+    at.selectbox(key="rollup_year").set_value(2024).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric(at, "计入报告") == "0 份"
+    assert _html(at) == ""  # no table of zeros
+    assert not {"rollup_xlsx", "rollup_docx"} & {b.key for b in at.get("download_button")}
+    assert any("没有可计入汇总的报告" in i.value for i in at.info)

@@ -473,3 +473,7 @@ def test_cli_writes_both_files_and_refuses_bad_requests(county: County, tmp_path
     assert bad.returncode == 2 and "年度" in bad.stderr
     bad = run("--region", REGION, "--year", "2024", "-o", str(tmp_path / "x.xlsx"), "--regions", "淮安市")
     assert bad.returncode == 3 and "无权查看" in bad.stderr
+    # A year with no report to sum writes no file (a table of zeros would be a wrong figure).
+    empty = tmp_path / "空.xlsx"
+    done = run("--region", REGION, "--year", "2021", "-o", str(empty))
+    assert done.returncode == 1 and "没有可计入汇总的报告" in done.stderr and not empty.exists()
