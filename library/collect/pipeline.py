@@ -24,7 +24,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 MAX_REPORTS = 40  # report links followed from one column page
 MAX_ATTACHMENTS = 3  # attachments tried for one report page without tables
+MAX_COLUMN_PAGES = 5  # pages of one column read (the first and its "下一页" pages)
 MAX_DIFF_CELLS = 60  # cells listed in a change finding's evidence
 MAX_DIFF_LINES = 40  # lines of the text diff in a change finding's evidence
 MAX_DIFF_CHARS = 4000
@@ -237,6 +238,14 @@ class Collector:
             result = self._unchanged(job, doc, known, "与报告库中已有的报告相同，未重复保存")
             self._log(job, doc, result, recheck)
             return [result], []
+        if doc.kind == "other":
+            shown = getattr(doc.fetched, "content_type", "") or "未知类型"
+            message = f"下载的内容不是网页或可读取的文档（{shown}，{len(doc.data):,} 字节）"
+            result = UrlResult(url, "failed", message, reason="not_a_document", source_url=job.source_url)
+            if recheck:
+                self._page_lost(job, result)
+            self._log(job, doc, result, recheck)
+            return [result], []
         if doc.kind != "html":
             result = self._store(job, doc, doc, self._parse(doc, job), recheck)
             return [result], []
@@ -297,12 +306,31 @@ class Collector:
     def _column(
         self, job: _Job, page: _Doc, links: Sequence[Any], recheck: bool
     ) -> tuple[list[UrlResult], list[_Job]]:
-        """A 年报 column page: one result for it, and a job per report link (newest years first)."""
+        """A 年报 column page: one result for it, and a job per report link (newest years first). The
+        column's next pages ("下一页") are read too, up to :data:`MAX_COLUMN_PAGES`."""
+        from library.collect.discover import next_page_links, report_links
+
+        links = list(links)
+        seen_pages = {_final_url(page), job.target.url}
+        current = page
+        for _ in range(MAX_COLUMN_PAGES - 1):
+            following = [u for u in next_page_links(current.data, _final_url(current), current.charset)]
+            following = [u for u in following if u not in seen_pages]
+            if not following:
+                break
+            nxt, failure = self._get(following[0])
+            seen_pages.add(following[0])
+            if nxt is None or failure is not None or nxt.kind != "html":
+                break
+            links += report_links(nxt.data, _final_url(nxt), nxt.charset)
+            current = nxt
+        links = list({link.url: link for link in reversed(links)}.values())[::-1]  # first title wins
+        links = [link for link in links if link.url not in seen_pages]
         chosen = sorted(links, key=lambda link: -(link.year or 0))
         if job.target.year is not None:  # a source for one year follows that year's link only
             chosen = [link for link in chosen if link.year in (None, job.target.year)]
         shown = chosen[: self.max_reports]
-        message = f"栏目页：找到 {len(chosen)} 篇年度报告链接"
+        message = f"找到 {len(chosen)} 篇年度报告链接"
         if len(chosen) > len(shown):
             message += f"，本次采集前 {len(shown)} 篇"
         result = UrlResult(job.target.url, "column", message, source_url=job.source_url)
@@ -333,13 +361,13 @@ class Collector:
         old_id = previous.report_id if previous is not None else None
         if old_id is not None and self._same_content(old_id, parsed):
             result = self._unchanged(job, page, old_id, "页面有改动，但报告的文字和数字未变")
-            self._log(job, page, result, recheck, doc=doc)
+            self._log(job, page, result, recheck, doc_stored=doc)
             return result
         item = UploadItem(_filename(doc), doc.data, parsed)
         stored = store_item(self.lib, item, who=self.who, **self._given(job, parsed))
         if stored.status == "failed" or stored.report_id is None:
             base.message, base.reason = stored.message, "store_failed"
-            self._log(job, page, base, recheck, doc=doc)
+            self._log(job, page, base, recheck, doc_stored=doc)
             return base
         rid = stored.report_id
         meta = self._report_meta(rid)
@@ -368,7 +396,7 @@ class Collector:
         ):  # the same agency's report of the same year, with other content: changed after publication
             self._changed(job, old_id, rid, previous, result)
         store.resolve_findings(self.lib, url, FINDING_URL_GONE)
-        self._log(job, page, result, recheck, doc=doc)
+        self._log(job, page, result, recheck, doc_stored=doc)
         return result
 
     def _unchanged(self, job: _Job, doc: _Doc, report_id: int, message: str) -> UrlResult:
@@ -473,7 +501,7 @@ class Collector:
         last = store.latest_fetch(self.lib, url, with_report=True)
         if last is None or not self._exists(last.report_id):
             return
-        summary = f"网址返回 HTTP {failure.status or ('410' if failure.reason == 'gone' else '404')}：{failure.message}"
+        summary = failure.message
         self._raise_gone(url, last, summary, result)
 
     def _page_lost(self, job: _Job, result: UrlResult) -> None:
@@ -555,50 +583,48 @@ class Collector:
         status: int | None = None,
         kind: str | None = None,
         url: str | None = None,
-        **extra: Any,
+        doc_stored: _Doc | None = None,
     ) -> None:
-        """Record one fetched document (``doc``: the page; ``extra['doc']``: the attachment stored)."""
-        stored_doc = extra.get("doc") or doc
-        fetched = doc.fetched if doc is not None else None
-        headers = _headers(fetched)
+        """Record one fetched document (``doc``: the page; ``doc_stored``: its attachment that became
+        the report, recorded first with its own row)."""
         if kind is None:
             kind = "column" if result.result == "column" else "page"
-        if stored_doc is not None and doc is not None and stored_doc is not doc:
-            # The attachment that became the report: its own row, then the page's.
-            att = stored_doc.fetched
-            att_headers = _headers(att)
-            store.record_fetch(
-                self.lib,
-                url=stored_doc.url,
-                final_url=_final_url(stored_doc),
-                source_url=job.target.url,
-                kind="attachment",
-                http_status=getattr(att, "status", None),
-                http_date=att_headers.get("date"),
-                last_modified=att_headers.get("last-modified"),
-                etag=att_headers.get("etag"),
-                content_type=att_headers.get("content-type"),
-                size=len(stored_doc.data),
-                published=result.published,
-                sha256=stored_doc.sha,
-                report_id=result.report_id,
-                result=result.result,
-                reason=result.reason,
-                message=result.message,
-                recheck=recheck,
-                who=self.who,
-            )
+        if doc_stored is not None and doc is not None and doc_stored is not doc:
+            self._record(doc_stored, result, recheck, url=doc_stored.url, source=job.target.url, kind="attachment")
+        self._record(
+            doc,
+            result,
+            recheck,
+            url=url or job.target.url,
+            source=job.source_url if url is None else job.target.url,
+            kind=kind,
+            status=status,
+        )
+
+    def _record(
+        self,
+        doc: _Doc | None,
+        result: UrlResult,
+        recheck: bool,
+        *,
+        url: str,
+        source: str | None,
+        kind: str,
+        status: int | None = None,
+    ) -> None:
+        fetched = doc.fetched if doc is not None else None
         store.record_fetch(
             self.lib,
-            url=url or job.target.url,
+            url=url,
             final_url=_final_url(doc) if doc is not None else None,
-            source_url=job.source_url if url is None else job.target.url,
+            source_url=source,
             kind=kind,
+            fetched_at=getattr(fetched, "fetched_at", None) or datetime.now(UTC),
             http_status=getattr(fetched, "status", None) if fetched is not None else status,
-            http_date=headers.get("date"),
-            last_modified=headers.get("last-modified"),
-            etag=headers.get("etag"),
-            content_type=headers.get("content-type"),
+            http_date=getattr(fetched, "http_date", None),
+            last_modified=getattr(fetched, "last_modified", None),
+            etag=getattr(fetched, "etag", None),
+            content_type=getattr(fetched, "content_type", None),
             size=len(doc.data) if doc is not None else None,
             published=result.published,
             sha256=doc.sha if doc is not None else None,
@@ -701,16 +727,6 @@ def recheck(
 def url_source(job: _Job, page: _Doc) -> str:
     """The page an attachment was linked from."""
     return job.target.url or page.url
-
-
-def _headers(fetched: Any) -> dict[str, str]:
-    """The response headers, lowercased names."""
-    raw = getattr(fetched, "headers", None) or {}
-    try:
-        items = raw.items()
-    except AttributeError:
-        return {}
-    return {str(k).lower(): str(v) for k, v in items}
 
 
 def _final_url(doc: _Doc | None) -> str:
