@@ -19,8 +19,8 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from library import audit
 from library.access import ALL, Scope
-from library.completeness import Completeness, completeness, effective_dates
 from library.collect.store import COLUMN, REPORT, entry_sources, set_entry_sources
+from library.completeness import Completeness, completeness, effective_dates
 from library.db import CollectSource, PublicationDate, Report, RosterEntry, RosterLink, inserted_id, utcnow
 from library.deadlines import LEVELS
 from library.errors import LibraryError

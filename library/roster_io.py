@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from library.deadlines import LEVELS, level_of
 from library.collect.store import clean_url, split_urls
+from library.deadlines import LEVELS, level_of
 from library.roster_link import normalize_name, region_key
 from parsing.vocabulary import ROSTER_HEADERS
 

@@ -41,6 +41,7 @@ from parsing.vocabulary import FINDING_CHANGED_ONLINE, FINDING_URL_GONE
 
 if TYPE_CHECKING:
     from library.collect.fetch import Fetched
+
     from library.store import Library
 
 log = logging.getLogger(__name__)
@@ -195,7 +196,9 @@ class Collector:
             if last is not None:
                 meta = self._report_meta(last.report_id)
                 target = Target(url, year=meta.get("year"))
-            found, _ = self._guarded(_Job(target, last.source_url if last is not None else None, "page"), True)
+            found, _ = self._guarded(
+                _Job(target, last.source_url if last is not None else None, "page"), True
+            )
             results.extend(found)
             if self.progress:
                 self.progress(i, len(urls), url)
@@ -296,7 +299,9 @@ class Collector:
         message = "不是年度报告页面：未找到年报表格、年报链接或可解析的附件"
         if tried:
             message += "（" + "；".join(tried[:3]) + "）"
-        result = UrlResult(job.target.url, "failed", message, reason="not_a_report", source_url=job.source_url)
+        result = UrlResult(
+            job.target.url, "failed", message, reason="not_a_report", source_url=job.source_url
+        )
         result.published = page.published.isoformat() if page.published else None
         if recheck:
             self._page_lost(job, result)
@@ -509,7 +514,9 @@ class Collector:
         last = store.latest_fetch(self.lib, job.target.url, with_report=True)
         if last is None or not self._exists(last.report_id):
             return
-        self._raise_gone(job.target.url, last, f"网址仍可打开，但页面上已没有年度报告：{result.message}", result)
+        self._raise_gone(
+            job.target.url, last, f"网址仍可打开，但页面上已没有年度报告：{result.message}", result
+        )
 
     def _raise_gone(self, url: str, last: Any, summary: str, result: UrlResult) -> None:
         evidence = {
@@ -590,7 +597,9 @@ class Collector:
         if kind is None:
             kind = "column" if result.result == "column" else "page"
         if doc_stored is not None and doc is not None and doc_stored is not doc:
-            self._record(doc_stored, result, recheck, url=doc_stored.url, source=job.target.url, kind="attachment")
+            self._record(
+                doc_stored, result, recheck, url=doc_stored.url, source=job.target.url, kind="attachment"
+            )
         self._record(
             doc,
             result,
@@ -653,7 +662,11 @@ class Collector:
                 summary=f"{what} {len(results)} 个网址：{shown}",
                 after={
                     "results": [
-                        {"url": r.url, "result": RESULT_NAMES.get(r.result, r.result), "report_id": r.report_id}
+                        {
+                            "url": r.url,
+                            "result": RESULT_NAMES.get(r.result, r.result),
+                            "report_id": r.report_id,
+                        }
                         for r in results[:200]
                     ]
                 },
@@ -735,7 +748,15 @@ def _final_url(doc: _Doc | None) -> str:
     return str(getattr(doc.fetched, "final_url", None) or doc.url)
 
 
-_EXTENSIONS = {"html": ".html", "pdf": ".pdf", "docx": ".docx", "doc": ".doc", "xlsx": ".xlsx", "xls": ".xls", "wps": ".wps"}
+_EXTENSIONS = {
+    "html": ".html",
+    "pdf": ".pdf",
+    "docx": ".docx",
+    "doc": ".doc",
+    "xlsx": ".xlsx",
+    "xls": ".xls",
+    "wps": ".wps",
+}
 
 
 def _filename(doc: _Doc) -> str:

@@ -261,7 +261,9 @@ def sources(lib: Library) -> list[Source]:
     return sorted(out, key=lambda s: (s.agency or "\uffff", s.url))
 
 
-def entry_sources(conn: Connection, entry_ids: Iterable[int] | None = None) -> dict[int, list[tuple[str, str]]]:
+def entry_sources(
+    conn: Connection, entry_ids: Iterable[int] | None = None
+) -> dict[int, list[tuple[str, str]]]:
     """Roster entry id → its sources as (kind, url), columns first (for the roster's columns)."""
     stmt = (
         select(CollectSource.entry_id, CollectSource.kind, CollectSource.url)
@@ -288,15 +290,19 @@ def set_entry_sources(
     source already has is moved to this entry. Returns (URLs added, URLs removed)."""
     added: list[str] = []
     removed: list[str] = []
-    for kind, wanted_urls in ((COLUMN, None if column_url is None else [column_url] if column_url else []),
-                              (REPORT, None if report_urls is None else list(report_urls))):
+    for kind, wanted_urls in (
+        (COLUMN, None if column_url is None else [column_url] if column_url else []),
+        (REPORT, None if report_urls is None else list(report_urls)),
+    ):
         if wanted_urls is None:
             continue
         wanted = [u for u in dict.fromkeys(clean_url(u) for u in wanted_urls) if u and not url_problem(u)]
         have = [
             u
             for (u,) in conn.execute(
-                select(CollectSource.url).where(CollectSource.entry_id == entry_id, CollectSource.kind == kind)
+                select(CollectSource.url).where(
+                    CollectSource.entry_id == entry_id, CollectSource.kind == kind
+                )
             )
         ]
         for url in have:
@@ -542,7 +548,9 @@ def resolve_findings(lib: Library, url: str, code: str) -> int:
             r.id
             for r in conn.execute(
                 select(CollectFinding.id).where(
-                    CollectFinding.url == url, CollectFinding.code == code, CollectFinding.resolved_at.is_(None)
+                    CollectFinding.url == url,
+                    CollectFinding.code == code,
+                    CollectFinding.resolved_at.is_(None),
                 )
             )
         ]
@@ -594,7 +602,9 @@ def open_findings(lib: Library, report_ids: Iterable[int] | None = None) -> list
         seen.add((rid, r.key))
         evidence = dict(r.evidence or {})
         evidence.setdefault("url", r.url)
-        evidence.setdefault("detected_at", r.detected_at.isoformat() if isinstance(r.detected_at, datetime) else None)
+        evidence.setdefault(
+            "detected_at", r.detected_at.isoformat() if isinstance(r.detected_at, datetime) else None
+        )
         out.append(
             Finding(
                 report_id=rid,
