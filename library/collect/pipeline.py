@@ -488,7 +488,7 @@ class Collector:
             "first_fetched_at": first.fetched_at if first is not None else None,
             "previous_fetched_at": previous.fetched_at if previous is not None else None,
             "published": result.published or (previous.published if previous is not None else None),
-            "cells": cells[:MAX_DIFF_CELLS],
+            "changed_cells": cells[:MAX_DIFF_CELLS],
             "cells_total": len(cells),
             "text_diff": text_diff,
         }
