@@ -254,10 +254,10 @@ class Fetcher:
             timeout=httpx.Timeout(p.timeout_s, connect=min(p.connect_timeout_s, p.timeout_s)),
             headers={
                 # A non-ASCII agent set by an administrator goes out as UTF-8 bytes (obs-text).
-                "User-Agent": p.user_agent.encode("utf-8"),
-                "Accept": "text/html,application/xhtml+xml,application/pdf,application/msword,"
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document,*/*;q=0.8",
-                "Accept-Language": "zh-CN,zh;q=0.9",
+                b"User-Agent": p.user_agent.encode("utf-8"),
+                b"Accept": b"text/html,application/xhtml+xml,application/pdf,application/msword,"
+                b"application/vnd.openxmlformats-officedocument.wordprocessingml.document,*/*;q=0.8",
+                b"Accept-Language": b"zh-CN,zh;q=0.9",
             },
         )
         self._lock = threading.Lock()
