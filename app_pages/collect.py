@@ -53,10 +53,6 @@ def _run(title: str, work) -> None:
     st.session_state[RESULTS] = (title, results)
 
 
-def _fetcher():
-    return pipeline.make_fetcher(get_library())
-
-
 def _setting() -> None:
     lib = get_library()
     allowed = allow_private(lib)
@@ -116,10 +112,7 @@ def _paste_section() -> None:
     ]
     if keep:
         add_sources(lib, targets, who=who())
-    fetch = _fetcher()
-    _run(
-        "网站采集", lambda progress: pipeline.collect(lib, targets, fetch=fetch, who=who(), progress=progress)
-    )
+    _run("网站采集", lambda progress: pipeline.collect(lib, targets, who=who(), progress=progress))
 
 
 def _results() -> None:
@@ -153,10 +146,9 @@ def _sources_section() -> None:
         return
     st.dataframe(table, hide_index=True, key="collect_sources_table")
     if st.button("采集全部来源", key="collect_sources_run"):
-        fetch = _fetcher()
         _run(
             "采集全部来源",
-            lambda progress: pipeline.collect_sources(lib, fetch=fetch, who=who(), progress=progress),
+            lambda progress: pipeline.collect_sources(lib, who=who(), progress=progress),
         )
         st.rerun()
 
@@ -171,8 +163,7 @@ def _recheck_section() -> None:
     )
     if st.button("重新检查", key="collect_recheck"):
         lib = get_library()
-        fetch = _fetcher()
-        _run("重新检查", lambda progress: pipeline.recheck(lib, fetch=fetch, who=who(), progress=progress))
+        _run("重新检查", lambda progress: pipeline.recheck(lib, who=who(), progress=progress))
         st.rerun()
 
 

@@ -412,19 +412,11 @@ def collect_command(lib: Library, args: argparse.Namespace, out: TextIO, who: st
         for u in bad:
             print(f"参数错误：{u}：{store.url_problem(u)}", file=sys.stderr)
         return EXIT_USAGE
-    fetch = pipeline.make_fetcher(
+    fetcher = pipeline.make_fetcher(
         lib, allow_private=True if args.allow_private else None, allowed_hosts=args.allow_host
     )
-    results: list[pipeline.UrlResult] = []
-    if args.urls:
-        targets = [store.Target(u, agency=args.agency, region=args.region, year=args.year) for u in args.urls]
-        results += pipeline.collect(lib, targets, fetch=fetch, who=who)
-    if args.sources:
-        if not store.sources(lib):
-            print("名录中还没有登记采集来源网址。", file=sys.stderr)
-        results += pipeline.collect_sources(lib, fetch=fetch, who=who)
-    if args.recheck:
-        results += pipeline.recheck(lib, fetch=fetch, who=who)
+    with fetcher:
+        results = _collect_all(lib, args, fetcher.fetch, who)
     if args.json:
         json.dump([r.to_json() for r in results], out, ensure_ascii=False, indent=2, default=str)
         out.write("\n")
@@ -437,3 +429,20 @@ def collect_command(lib: Library, args: argparse.Namespace, out: TextIO, who: st
     if results and all(r.result == "failed" for r in results):
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _collect_all(lib: Library, args: argparse.Namespace, fetch, who: str | None) -> list:
+    """The URLs given, then the roster's sources, then the re-check, as asked."""
+    from library.collect import pipeline, store
+
+    results: list[pipeline.UrlResult] = []
+    if args.urls:
+        targets = [store.Target(u, agency=args.agency, region=args.region, year=args.year) for u in args.urls]
+        results += pipeline.collect(lib, targets, fetch=fetch, who=who)
+    if args.sources:
+        if not store.sources(lib):
+            print("名录中还没有登记采集来源网址。", file=sys.stderr)
+        results += pipeline.collect_sources(lib, fetch=fetch, who=who)
+    if args.recheck:
+        results += pipeline.recheck(lib, fetch=fetch, who=who)
+    return results

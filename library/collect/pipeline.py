@@ -22,7 +22,8 @@ import difflib
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
@@ -40,8 +41,7 @@ from parsing.report import ParsedReport
 from parsing.vocabulary import FINDING_CHANGED_ONLINE, FINDING_URL_GONE
 
 if TYPE_CHECKING:
-    from library.collect.fetch import Fetched
-
+    from library.collect.fetch import Fetched, Fetcher
     from library.store import Library
 
 log = logging.getLogger(__name__)
@@ -677,15 +677,29 @@ class Collector:
 
 
 def make_fetcher(
-    lib: Library, *, allow_private: bool | None = None, allowed_hosts: Sequence[str] | None = None
-) -> FetchFn:
-    """The fetcher with the library's policy: private addresses only when an administrator allowed
-    them (or ``allow_private``), ``allowed_hosts`` always."""
+    lib: Library,
+    *,
+    allow_private: bool | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+    **policy: Any,
+) -> Fetcher:
+    """A fetcher with the library's policy: private addresses only when an administrator allowed them
+    (or ``allow_private``), ``allowed_hosts`` always; other :class:`FetchPolicy` fields in ``policy``.
+    Close it when done (it is a context manager)."""
     from library.collect.fetch import Fetcher, FetchPolicy
 
     private = store.allow_private(lib) if allow_private is None else allow_private
-    policy = FetchPolicy(allow_private=private, allowed_hosts=frozenset(allowed_hosts or ()))
-    return Fetcher(policy).fetch
+    return Fetcher(FetchPolicy(allow_private=private, allowed_hosts=frozenset(allowed_hosts or ()), **policy))
+
+
+@contextmanager
+def _fetching(lib: Library, fetch: FetchFn | None) -> Iterator[FetchFn]:
+    """``fetch``, or a fetcher with the library's policy, closed afterwards."""
+    if fetch is not None:
+        yield fetch
+        return
+    with make_fetcher(lib) as fetcher:
+        yield fetcher.fetch
 
 
 def collect(
@@ -698,12 +712,12 @@ def collect(
     parse: ParseFn | None = None,
     max_reports: int = MAX_REPORTS,
 ) -> list[UrlResult]:
-    """Collect ``targets`` (URLs, or :class:`Target` with what is known of them) into ``lib``."""
+    """Collect ``targets`` (URLs, or :class:`Target` with what is known of them) into ``lib``;
+    ``fetch`` defaults to a fetcher with the library's policy (:func:`make_fetcher`)."""
     jobs = [t if isinstance(t, Target) else Target(str(t)) for t in targets]
-    collector = Collector(
-        lib, fetch or make_fetcher(lib), who=who, parse=parse, progress=progress, max_reports=max_reports
-    )
-    return collector.collect(jobs)
+    with _fetching(lib, fetch) as get:
+        collector = Collector(lib, get, who=who, parse=parse, progress=progress, max_reports=max_reports)
+        return collector.collect(jobs)
 
 
 def collect_sources(
@@ -729,9 +743,9 @@ def recheck(
     progress: ProgressFn | None = None,
     parse: ParseFn | None = None,
 ) -> list[UrlResult]:
-    """Fetch every report URL collected before again (see the module docstring)."""
-    collector = Collector(lib, fetch or make_fetcher(lib), who=who, parse=parse, progress=progress)
-    return collector.recheck(urls)
+    """Fetch every report URL collected before (or ``urls``) again (see the module docstring)."""
+    with _fetching(lib, fetch) as get:
+        return Collector(lib, get, who=who, parse=parse, progress=progress).recheck(urls)
 
 
 # ---------------------------------------------------------------------- pure helpers

@@ -274,7 +274,8 @@ def entry_sources(
         stmt = stmt.where(CollectSource.entry_id.in_(list(entry_ids)))
     out: dict[int, list[tuple[str, str]]] = {}
     for entry_id, kind, url in conn.execute(stmt):
-        out.setdefault(int(entry_id), []).append((kind, url))
+        if entry_id is not None:
+            out.setdefault(int(entry_id), []).append((kind, url))
     return out
 
 
@@ -410,8 +411,8 @@ def record_fetch(lib: Library, **values: Any) -> int:
         if values.get(key):
             values[key] = str(values[key])[:size]
     with _quiet_write(lib) as conn:
-        key = conn.execute(insert(CollectFetch).values(**values)).inserted_primary_key
-    return int(key[0]) if key else 0
+        primary = conn.execute(insert(CollectFetch).values(**values)).inserted_primary_key
+    return int(primary[0]) if primary else 0
 
 
 FETCH_COLUMNS = [
