@@ -56,7 +56,8 @@ def _run(title: str, work) -> None:
 def _setting() -> None:
     lib = get_library()
     allowed = allow_private(lib)
-    if can(Action.MANAGE_SETTINGS):
+    account = current_account()
+    if account is not None and account.can(Action.MANAGE_SETTINGS):
         wanted = st.toggle(
             "允许采集内网及本机地址（仅在报告网站位于单位内网时开启）",
             value=allowed,
@@ -64,7 +65,7 @@ def _setting() -> None:
         )
         if wanted != allowed:
             try:
-                set_allow_private(lib, wanted, account=current_account())
+                set_allow_private(lib, wanted, account=account)
             except LibraryError as exc:
                 st.error(exc.zh)
             else:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -622,7 +622,7 @@ def open_findings(lib: Library, report_ids: Iterable[int] | None = None) -> list
 
 
 def save_entry_sources(
-    lib: Library, sources_by_entry: dict[int, tuple[str | None, Sequence[str]]], *, who: str | None = None
+    lib: Library, sources_by_entry: Mapping[int, tuple[str | None, Sequence[str]]], *, who: str | None = None
 ) -> tuple[int, int, list[str]]:
     """Store the sources a person edited for roster entries: entry id → (column URL, report URLs);
     what is given replaces the entry's sources. URLs that cannot be fetched are left out and named.
