@@ -59,6 +59,7 @@ FetchFn = Callable[[str], "Fetched"]
 ParseFn = Callable[[bytes, str, "dict[str, str] | None"], ParsedReport]
 ProgressFn = Callable[[int, int, str], None]
 
+_GIVEN = ("agency", "region", "year", "agency_type")  # Target fields a source may state
 RESULT_COLUMNS = ["网址", "结果", "单位", "年度", "发布日期", "原因", "报告编号", "来源栏目"]
 
 
@@ -193,9 +194,10 @@ class Collector:
         for i, url in enumerate(urls, 1):
             last = store.latest_fetch(self.lib, url, with_report=True)
             target = Target(url)
-            if last is not None:
+            if last is not None:  # what the source stated then (confirmed fields) it states again
                 meta = self._report_meta(last.report_id)
-                target = Target(url, year=meta.get("year"))
+                given = {k: meta.get(k) for k in meta.get("confirmed") or () if k in _GIVEN}
+                target = Target(url, **given)
             found, _ = self._guarded(
                 _Job(target, last.source_url if last is not None else None, "page"), True
             )
@@ -397,7 +399,7 @@ class Collector:
             old_id is not None
             and old_id != rid
             and stored.status != "duplicate"
-            and _version_key(self._report_meta(old_id)) == _version_key(meta) is not None
+            and _same_report(self._report_meta(old_id), meta)
         ):  # the same agency's report of the same year, with other content: changed after publication
             self._changed(job, old_id, rid, previous, result)
         store.resolve_findings(self.lib, url, FINDING_URL_GONE)
@@ -571,9 +573,15 @@ class Collector:
 
         with self.lib.engine.connect() as conn:
             row = conn.execute(
-                select(Report.agency, Report.region, Report.year, Report.published, Report.sha256).where(
-                    Report.id == int(report_id)
-                )
+                select(
+                    Report.agency,
+                    Report.region,
+                    Report.year,
+                    Report.published,
+                    Report.sha256,
+                    Report.agency_type,
+                    Report.confirmed,
+                ).where(Report.id == int(report_id))
             ).first()
         return {} if row is None else dict(row._mapping)
 
@@ -789,11 +797,16 @@ def _parse_reason(parsed: ParsedReport) -> str:
     return "没有找到年度报告的表格"
 
 
-def _version_key(meta: dict[str, Any]) -> tuple | None:
-    """(agency, region, year) of a stored report, None when one is unknown (no version group)."""
-    if not meta.get("agency") or not meta.get("region") or meta.get("year") is None:
-        return None
-    return (meta["agency"], meta["region"], int(meta["year"]))
+def _same_report(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """True when two stored reports are the same agency's (and region's) report of the same year: a
+    URL that now shows another year's report (a "latest report" link) has not changed a report."""
+    if not old.get("agency") or old.get("year") is None:
+        return False
+    return (old["agency"], old.get("region"), old["year"]) == (
+        new.get("agency"),
+        new.get("region"),
+        new.get("year"),
+    )
 
 
 def _num(value: Any) -> float | None:
