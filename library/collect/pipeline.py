@@ -428,6 +428,10 @@ class Collector:
         """The metadata the source states (a roster entry's agency and region, a typed year)."""
         t = job.target
         given: dict[str, Any] = {}
+        if t.agency and not _agrees(parsed.agency, t):
+            # A county platform's column lists every agency's reports: the source's agency is the
+            # platform's, not theirs. The report's own agency (and region, type) stands.
+            t = Target(t.url, year=t.year if parsed.year in (None, t.year) else None)
         if t.agency:
             given["agency"] = t.agency
         if t.region:
@@ -795,6 +799,18 @@ def _parse_reason(parsed: ParsedReport) -> str:
     if parsed.error is not None:
         return str(parsed.error.get("message") or "解析失败")
     return "没有找到年度报告的表格"
+
+
+def _agrees(stated: str | None, target: Target) -> bool:
+    """True when the agency a report states is the source's agency (or it states none): the same
+    name once normalised and without its region, or one of the roster entry's aliases."""
+    from library.roster_link import normalize_name, placed_name
+
+    if not stated or not target.agency:
+        return True
+    if normalize_name(stated) == normalize_name(target.agency):
+        return True
+    return placed_name(stated, target.region)[1] == placed_name(target.agency, target.region)[1]
 
 
 def _same_report(old: dict[str, Any], new: dict[str, Any]) -> bool:
