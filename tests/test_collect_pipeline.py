@@ -18,6 +18,7 @@ from library.collect import pipeline
 from library.collect import store as cstore
 from library.collect.fetch import Fetcher, FetchPolicy
 from library.errors import LibraryError
+from library.filters import Filters
 from library.findings import findings_with_roster
 from library.store import Library
 from parsing.vocabulary import FINDING_CHANGED_ONLINE, FINDING_URL_GONE
@@ -160,6 +161,11 @@ def test_a_page_changed_after_publication_and_a_url_gone_become_findings(lib, si
         assert cells == {NORMATIVE_ISSUED: (was, 12)}
         assert "+" in found[0].evidence["text_diff"] and "12" in found[0].evidence["text_diff"]
         assert found[0].evidence["url"] == urls[0]
+        # The agency's 单位档案 lists it with its other findings.
+        from library.findings_access import agency_findings
+
+        profile = agency_findings(lib, Filters(), "县教育局", "某县") or []
+        assert FINDING_CHANGED_ONLINE in {f.code for f in profile}
 
         # Nothing changed since: no second finding, no new version.
         again = by_url(pipeline.recheck(lib, fetch=fetcher.fetch))
