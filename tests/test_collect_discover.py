@@ -371,3 +371,16 @@ def test_deep_nesting_and_many_links_stay_fast():
     many += "<li><a href='/nb.html'>2023年政府信息公开工作年度报告</a></li>"
     assert [x.url for x in report_links(page(many), BASE)] == ["http://www.example.gov.cn/nb.html"]
     assert time.monotonic() - start < 20
+
+
+def test_links_in_site_chrome_are_not_reports():
+    """Menus, banners, breadcrumbs and footers link to reports of other levels or years' sub-columns."""
+    body = """
+    <nav><a href="/sj/nb2023.html">市政府2023年政府信息公开工作年度报告</a></nav>
+    <div class="header"><a href="/banner.html">2023年度政府信息公开工作年度报告已发布</a></div>
+    <div class="left-menu"><ul><li><a href="/ndbg/2023/">2023年政府信息公开年报</a></li></ul></div>
+    <div class="breadcrumb"><a href="/xxgk/">信息公开</a> &gt; <a href="/ndbg/2022/">2022年政府信息公开年报</a></div>
+    <div class="list"><ul><li><a href="/ndbg/t1.html">某县2023年政府信息公开工作年度报告</a></li></ul></div>
+    <div id="footer"><a href="/qt/nb.html">2021年政府信息公开工作年度报告（旧版）</a></div>
+    <footer><a href="/qt/nb2.html">2020年政府信息公开工作年度报告</a></footer>"""
+    assert [x.url for x in report_links(page(body), BASE)] == ["http://www.example.gov.cn/ndbg/t1.html"]
