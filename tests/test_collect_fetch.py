@@ -515,3 +515,114 @@ def test_fetched_is_immutable_and_hash_is_stable():
     assert got.sha256 == hashlib.sha256(b"abc").hexdigest()
     with pytest.raises(AttributeError):
         got.data = b"x"  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------- HTTPS
+
+
+def _self_signed(tmp_path, name: str):
+    """A certificate for ``name`` (and its key), made here: no network, no fixture file."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.fixture()
+def tls_server(tmp_path):
+    import ssl
+
+    name = "nianbao-tls.example"
+    cert_file, key_file = _self_signed(tmp_path, name)
+    srv = CollectServer().start()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    httpd = srv._httpd
+    assert httpd is not None
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    srv.set("/tls.html", "<html><body>加密</body></html>")
+    try:
+        yield srv, name, cert_file
+    finally:
+        srv.stop()
+
+
+def test_https_certificate_that_cannot_be_verified_is_a_clear_failure(tls_server):
+    srv, _name, _cert = tls_server
+    with Fetcher(policy(retries=2, backoff_s=0.01)) as f:
+        exc, took = failure(f, f"https://127.0.0.1:{srv.port}/tls.html")
+    assert exc.reason == "connection" and "证书" in exc.message
+    assert srv.hits("/tls.html") == 0 and took < 2
+
+
+def test_https_to_a_pinned_address_keeps_the_name_for_sni_and_verification(tls_server, monkeypatch):
+    """The connection goes to the checked address while TLS verifies the certificate for the name."""
+    import ssl
+
+    srv, name, cert_file = tls_server
+    trusted = ssl.create_default_context(cafile=str(cert_file))
+    monkeypatch.setattr(httpx, "create_ssl_context", lambda **kw: trusted)
+    with Fetcher(policy(), resolver=lambda host, port: ["127.0.0.1"]) as f:
+        got = f.fetch(f"https://{name}:{srv.port}/tls.html")
+        assert got.status == 200 and "加密" in got.data.decode()
+        # The same server by address: the certificate names the host, not 127.0.0.1.
+        exc, _ = failure(f, f"https://127.0.0.1:{srv.port}/tls.html")
+    assert exc.reason == "connection" and "证书" in exc.message
+
+
+# --------------------------------------------------------------------------- any input
+
+
+def test_any_url_text_gives_a_fetch_failure_or_a_document():
+    """Whatever a user pastes: a FetchFailure with a Chinese message, never another exception."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    transport, calls = _recording_transport()
+    fetcher = Fetcher(
+        FetchPolicy(retries=0, per_host_interval_s=0),
+        transport=transport,
+        resolver=lambda h, p: ["93.184.216.34"],
+    )
+    prefixes = st.sampled_from(
+        ["http://", "https://", "HTTP://", "ftp://", "", "//", "http://[", "http://a:b@"]
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(prefix=prefixes, rest=st.text(max_size=40))
+    def check(prefix: str, rest: str) -> None:
+        try:
+            fetcher.fetch(prefix + rest)
+        except FetchFailure as exc:
+            assert exc.reason in {"bad_url", "blocked", "connection"} and exc.message
+
+    try:
+        check()
+    finally:
+        fetcher.close()
