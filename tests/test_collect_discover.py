@@ -20,6 +20,8 @@ from library.collect.discover import (
     page_text,
     page_title,
     published_date,
+    redirect_url,
+    rendered_by_script,
     report_links,
     report_year,
 )
@@ -379,8 +381,64 @@ def test_links_in_site_chrome_are_not_reports():
     <nav><a href="/sj/nb2023.html">市政府2023年政府信息公开工作年度报告</a></nav>
     <div class="header"><a href="/banner.html">2023年度政府信息公开工作年度报告已发布</a></div>
     <div class="left-menu"><ul><li><a href="/ndbg/2023/">2023年政府信息公开年报</a></li></ul></div>
-    <div class="breadcrumb"><a href="/xxgk/">信息公开</a> &gt; <a href="/ndbg/2022/">2022年政府信息公开年报</a></div>
+    <div class="breadcrumb"><a href="/xxgk/">信息公开</a> &gt;
+      <a href="/ndbg/2022/">2022年政府信息公开年报</a></div>
     <div class="list"><ul><li><a href="/ndbg/t1.html">某县2023年政府信息公开工作年度报告</a></li></ul></div>
     <div id="footer"><a href="/qt/nb.html">2021年政府信息公开工作年度报告（旧版）</a></div>
     <footer><a href="/qt/nb2.html">2020年政府信息公开工作年度报告</a></footer>"""
     assert [x.url for x in report_links(page(body), BASE)] == ["http://www.example.gov.cn/ndbg/t1.html"]
+
+
+# --------------------------------------------------------------------------- pagers and redirect pages
+
+
+def test_trs_script_pager_gives_the_next_page():
+    literal = '<div id="page"></div><script>createPageHTML(5, 0, "index", "html");</script>'
+    assert next_page_links(page(literal), BASE) == ["http://www.example.gov.cn/xxgk/ndbg/index_1.html"]
+    variables = (
+        "<script>var currentPage = 2;//所在页从0开始\nvar countPage = 4//共多少页\n"
+        "createPageHTML('page_div', countPage, currentPage, 'index', 'shtml', 68);</script>"
+    )
+    url = "http://www.example.gov.cn/xxgk/ndbg/index_2.shtml"
+    assert next_page_links(page(variables), url) == ["http://www.example.gov.cn/xxgk/ndbg/index_3.shtml"]
+    last = "<script>createPageHTML(3, 2, 'index', 'html');</script>"
+    assert next_page_links(page(last), BASE) == []
+
+
+def test_redirect_only_pages():
+    refresh = page("", head='<meta http-equiv="refresh" content="0; URL=\'../ndbg2/index.html\'">')
+    assert redirect_url(refresh, BASE) == "http://www.example.gov.cn/xxgk/ndbg2/index.html"
+    script = page('<script type="text/javascript">window.location.href = "/col/col123/index.html";</script>')
+    assert redirect_url(script, BASE) == "http://www.example.gov.cn/col/col123/index.html"
+    replace = page("<script>location.replace('https://new.example.gov.cn/nb/')</script>")
+    assert redirect_url(replace, BASE) == "https://new.example.gov.cn/nb/"
+    # A real page that has a script mentioning location is not a redirect.
+    article = page("<p>" + "政府信息公开工作年度报告正文。" * 30 + "</p><script>location.href='/';</script>")
+    assert redirect_url(article, BASE) is None
+    assert redirect_url(page("<script>location.href='javascript:void(0)'</script>"), BASE) is None
+
+
+def test_pages_built_by_scripts_are_recognised():
+    challenge = page(
+        '<script>var _0x3f=["\\x63"];eval(atob("ZG9jdW1lbnQ="));</script>' + "<noscript>请开启</noscript>"
+    )
+    assert rendered_by_script(challenge)
+    assert report_links(challenge, BASE) == []
+    ajax = page(
+        '<div id="list"></div><script src="/js/list.js"></script>' + '<script>loadList("ndbg")</script>'
+    )
+    assert rendered_by_script(ajax)
+    report = "<h1>2023年政府信息公开工作年度报告</h1><p>一、总体情况。2023年，本机关认真贯彻落实条例。</p>"
+    assert not rendered_by_script(page(report + "<script>var a=1</script>"))
+    assert not rendered_by_script(page("<p>无脚本</p>"))
+    assert not rendered_by_script(page("<script>location.href='/a.html'</script>"))  # a redirect page
+
+
+def test_corrections_and_update_dates():
+    body = "<a href='c.html'>关于2023年政府信息公开工作年度报告的更正</a>"
+    body += "<a href='r.html'>2023年政府信息公开工作年度报告</a>"
+    assert [x.url.rsplit("/", 1)[1] for x in report_links(page(body), BASE)] == ["r.html"]
+    assert published_date(page("<p>更新时间：2024-02-01</p>")) == date(2024, 2, 1)
+    both = page("<p>更新时间：2024-02-01</p><p>发布时间：2024-01-20</p>")
+    assert published_date(both) == date(2024, 1, 20)
+    assert published_date(page("<p>本页2026年1月1日更新</p>")) is None
