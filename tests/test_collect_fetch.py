@@ -626,3 +626,29 @@ def test_any_url_text_gives_a_fetch_failure_or_a_document():
         check()
     finally:
         fetcher.close()
+
+
+# --------------------------------------------------------------------------- benchmark pages
+
+
+def test_benchmark_pages_are_distinct_valid_reports():
+    """add_report_pages serves distinct pages the real parser reads as complete, consistent reports."""
+    from collect_server import add_report_pages
+
+    from library.collect.discover import report_links
+    from parsing.api import parse_bytes
+
+    with CollectServer() as srv, Fetcher(policy()) as f:
+        urls = add_report_pages(srv, 8)
+        column = f.fetch(srv.url("/bench/index.html"))
+        assert [link.url for link in report_links(column.data, column.final_url)] == urls
+        pages = [f.fetch(u) for u in urls]
+    assert len({p.sha256 for p in pages}) == 8
+    seen = set()
+    for got in pages:
+        parsed = parse_bytes(got.data, "page.html")
+        assert parsed.agency and parsed.agency.startswith("(合成)") and parsed.year
+        assert published_date(got.data) is not None and published_date(got.data).year == parsed.year + 1
+        assert parsed.checks and not [c for c in parsed.checks if c.status == "fail"]
+        seen.add((parsed.agency, parsed.year))
+    assert len(seen) == 8
