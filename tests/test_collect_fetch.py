@@ -652,3 +652,51 @@ def test_benchmark_pages_are_distinct_valid_reports():
         assert parsed.checks and not [c for c in parsed.checks if c.status == "fail"]
         seen.add((parsed.agency, parsed.year))
     assert len(seen) == 8
+
+
+# --------------------------------------------------------------------------- what a body is
+
+
+def _fetched(data: bytes, url: str = "http://x.gov.cn/a", content_type: str = "") -> Fetched:
+    return Fetched(url, url, 200, content_type, None, data, datetime.now(UTC), None, None, None)
+
+
+def test_kind_of_by_magic_bytes_then_extension(samples_dir):
+    import io
+    import zipfile
+
+    from realistic_docs import Layout, make_report, xlsx_bytes
+
+    from parsing import schema
+
+    docx = (samples_dir / "rendered" / "000_bd3a826d0705f6e5.docx").read_bytes()
+    pdf = (samples_dir / "hongze-district-government-2023.pdf").read_bytes()
+    rep = make_report("某县教育局", 2023, schema.V2021, schema.V2021, seed=1)
+    xlsx = xlsx_bytes(rep, Layout())
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    word = ole + "WordDocument".encode("utf-16-le") + b"\x00" * 100
+    excel = ole + "Workbook".encode("utf-16-le") + b"\x00" * 100
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("readme.txt", "x")
+    cases = [
+        (_fetched(pdf, "http://x.gov.cn/download?id=1", "text/html"), "pdf"),  # the bytes decide
+        (_fetched(docx, "http://x.gov.cn/a.pdf", "application/pdf"), "docx"),
+        (_fetched(xlsx, "http://x.gov.cn/a.xlsx"), "xlsx"),
+        (_fetched(word, "http://x.gov.cn/nb2023.wps"), "wps"),  # .wps and .doc share the container
+        (_fetched(word, "http://x.gov.cn/nb2023.doc"), "doc"),
+        (_fetched(word, "http://x.gov.cn/dl.jsp?file=nb.wps"), "wps"),
+        (_fetched(excel, "http://x.gov.cn/nb.xls"), "xls"),
+        (_fetched("<html><body><p>年报</p></body></html>".encode(), content_type="text/html"), "html"),
+        (_fetched("一、总体情况\n本年度……".encode(), content_type="text/html"), "html"),
+        (_fetched("一、总体情况\n本年度……".encode(), content_type="text/plain"), "txt"),
+        (_fetched(b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, content_type="text/html"), "other"),
+        (_fetched(archive.getvalue()), "other"),
+        (_fetched(b""), "other"),
+        (_fetched(b"Rar!\x1a\x07\x00rest"), "other"),
+    ]
+    for fetched, kind in cases:
+        assert kind_of(fetched) == kind, (fetched.url, kind)
+    with pytest.raises(FetchFailure) as info:
+        require_document(_fetched(b""))
+    assert info.value.reason == "not_a_document"
