@@ -442,3 +442,8 @@ def test_corrections_and_update_dates():
     both = page("<p>更新时间：2024-02-01</p><p>发布时间：2024-01-20</p>")
     assert published_date(both) == date(2024, 1, 20)
     assert published_date(page("<p>本页2026年1月1日更新</p>")) is None
+
+
+def test_modification_meta_does_not_outrank_the_shown_publication_date():
+    head = '<meta name="lastmodifiedtime" content="2025-06-01 10:00"><meta name="date" content="2026-01-01">'
+    assert published_date(page("<p>发布时间：2024-01-20</p>", head=head)) == date(2024, 1, 20)

@@ -555,9 +555,9 @@ _DATE_METAS = (
     "article:published_time",
     "dc.date.issued",
     "dc.date",
-    "date",
-    "lastmodifiedtime",
 )
+# Not read: "lastmodifiedtime" and a bare "date" meta (an edit or build time would outrank the
+# 发布时间 the page shows).
 _DATE = r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})(?!\d)"
 _DATE_RE = re.compile(_DATE)
 # Labels, best first: the publication itself, then the document's date, then a bare 日期/时间 (only
