@@ -447,3 +447,25 @@ def test_corrections_and_update_dates():
 def test_modification_meta_does_not_outrank_the_shown_publication_date():
     head = '<meta name="lastmodifiedtime" content="2025-06-01 10:00"><meta name="date" content="2026-01-01">'
     assert published_date(page("<p>发布时间：2024-01-20</p>", head=head)) == date(2024, 1, 20)
+
+
+def test_frameset_page_points_to_its_content_frame():
+    frames = (
+        '<html><head><meta charset="utf-8"><title>某县政府信息公开</title></head>'
+        '<frameset rows="120,*"><frame name="top" src="top.html">'
+        '<frameset cols="200,*"><frame name="left" src="menu.html"><frame name="main" src="ndbg/list.html">'
+        "</frameset></frameset></html>"
+    ).encode()
+    assert redirect_url(frames, BASE) == "http://www.example.gov.cn/xxgk/ndbg/ndbg/list.html"
+
+
+def test_header_and_meta_charsets_that_disagree_with_the_bytes():
+    title = "某县2023年政府信息公开工作年度报告"
+    gbk_page = f'<html><head><meta charset="gbk"></head><body><a href="a.html">{title}</a></body></html>'
+    # The server says UTF-8 (its default), the page is GBK as its <meta> says.
+    assert report_links(gbk_page.encode("gbk"), BASE, "utf-8")[0].title == title
+    # The server says GBK, the page was saved as UTF-8.
+    utf8_page = gbk_page.replace("gbk", "utf-8").encode("utf-8")
+    assert report_links(utf8_page, BASE, "gbk")[0].title == title
+    # A charset no codec knows.
+    assert report_links(gbk_page.encode("gbk"), BASE, "x-unknown-charset")[0].title == title

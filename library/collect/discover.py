@@ -439,6 +439,7 @@ _JS_REDIRECT = re.compile(
     r"(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*=\s*['\"]([^'\"]+)['\"]"
     r"|location\.(?:replace|assign)\(\s*['\"]([^'\"]+)['\"]\s*\)"
 )
+_CONTENT_FRAMES = ("main", "content", "right", "mainframe")
 # A page with less visible text than this that sends the browser elsewhere is only a redirect.
 _REDIRECT_PAGE_CHARS = 200
 
@@ -447,7 +448,8 @@ def redirect_url(data: bytes, base_url: str, charset: str | None = None) -> str 
     """Where a redirect-only page sends the browser, or None.
 
     Sites move columns and leave ``index.html`` pages holding only ``<meta http-equiv="refresh"
-    content="0;url=…">`` or ``<script>location.href="…"</script>``. The target is read from the
+    content="0;url=…">`` or ``<script>location.href="…"</script>``; old sites still wrap the content in
+    a ``<frameset>`` (the content frame is returned). The target is read from the
     markup (the script is not run) and only when the page itself shows next to nothing, so a report
     page with a "back to top" script is never mistaken for a redirect.
     """
@@ -455,6 +457,14 @@ def redirect_url(data: bytes, base_url: str, charset: str | None = None) -> str 
     if soup is None:
         return None
     base = _base(soup, base_url)
+    frames = [f for f in soup.find_all("frame") if isinstance(f, Tag) and f.get("src")]
+    if frames:  # an old <frameset> site: the content frame ("main", "content", "right") or the last one
+        named = [
+            f for f in frames if str(f.get("name") or "").lower() in ("main", "content", "right", "mainframe")
+        ]
+        url = _absolute(base, str((named or frames[-1:])[0].get("src")))
+        if url is not None:
+            return url
     for meta in soup.find_all("meta"):
         if str(meta.get("http-equiv") or "").strip().lower() == "refresh":
             m = _REFRESH.match(str(meta.get("content") or ""))
