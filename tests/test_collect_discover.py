@@ -469,3 +469,17 @@ def test_header_and_meta_charsets_that_disagree_with_the_bytes():
     assert report_links(utf8_page, BASE, "gbk")[0].title == title
     # A charset no codec knows.
     assert report_links(gbk_page.encode("gbk"), BASE, "x-unknown-charset")[0].title == title
+
+
+def test_periodic_reload_of_a_real_page_is_not_a_redirect():
+    text = (
+        "<ul>"
+        + "".join(f"<li><a href='/n/{i}.html'>政务动态新闻标题第{i}条</a></li>" for i in range(30))
+        + "</ul>"
+    )
+    reload = page(text, head='<meta http-equiv="refresh" content="1800;url=index.html">')
+    assert redirect_url(reload, BASE) is None
+    to_self = page("", head='<meta http-equiv="refresh" content="0;url=index.html">')
+    assert redirect_url(to_self, BASE) is None
+    moved = page(text, head='<meta http-equiv="refresh" content="3; url=/new/ndbg/">')
+    assert redirect_url(moved, BASE) == "http://www.example.gov.cn/new/ndbg/"

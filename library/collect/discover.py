@@ -434,7 +434,9 @@ def next_page_links(data: bytes, base_url: str, charset: str | None = None) -> l
 
 # --------------------------------------------------------------------------- redirect-only pages
 
-_REFRESH = re.compile(r"^\s*\d*\s*[;,]?\s*url\s*=\s*['\"]?([^'\"]+)['\"]?\s*$", re.IGNORECASE)
+_REFRESH = re.compile(r"^\s*(\d*)(?:\.\d*)?\s*[;,]?\s*url\s*=\s*['\"]?([^'\"]+)['\"]?\s*$", re.IGNORECASE)
+# A refresh later than this on a page with text is a periodic reload, not a move.
+_REFRESH_MOVE_S = 10
 _JS_REDIRECT = re.compile(
     r"(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*=\s*['\"]([^'\"]+)['\"]"
     r"|location\.(?:replace|assign)\(\s*['\"]([^'\"]+)['\"]\s*\)"
@@ -465,12 +467,17 @@ def redirect_url(data: bytes, base_url: str, charset: str | None = None) -> str 
         url = _absolute(base, str((named or frames[-1:])[0].get("src")))
         if url is not None:
             return url
+    here = urldefrag(base_url)[0]
+    little_text = len(_visible_text(soup.body or soup)) <= _REDIRECT_PAGE_CHARS
     for meta in soup.find_all("meta"):
         if str(meta.get("http-equiv") or "").strip().lower() == "refresh":
             m = _REFRESH.match(str(meta.get("content") or ""))
-            if m and (url := _absolute(base, m.group(1).strip())):
+            if m is None or not (little_text or int(m.group(1) or 0) <= _REFRESH_MOVE_S):
+                continue
+            url = _absolute(base, m.group(2).strip())
+            if url is not None and url != here:
                 return url
-    if len(_visible_text(soup.body or soup)) > _REDIRECT_PAGE_CHARS:
+    if not little_text:
         return None
     for script in soup.find_all("script"):
         m = _JS_REDIRECT.search(script.get_text())
