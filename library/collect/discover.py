@@ -35,6 +35,8 @@ __all__ = [
     "page_text",
     "page_title",
     "published_date",
+    "redirect_url",
+    "rendered_by_script",
     "report_links",
     "report_year",
 ]
@@ -271,7 +273,7 @@ _DISCLOSURE = re.compile(r"(?:政府|政务)?(?:信息|资讯)公开|政务公�
 _REPORT_WORD = re.compile(r"年度报告|年报|工作报告|年度工作报告")
 # Documents about reports that are not reports: notices on compiling them, readings, evaluations.
 _NOT_A_REPORT = re.compile(
-    r"通知|解读|图解|图说|编制|编发|报送|模板|格式|培训|要点|评估|考核|测评|评议|督查|检查|通报|整改|"
+    r"通知|解读|图解|图说|编制|编发|报送|模板|格式|培训|要点|评估|考核|测评|评议|督查|检查|通报|整改|更正|勘误|"
     r"函|意见|方案|目录|指南|制度|规定|办法|统计表$"
 )
 # The column itself ("政府信息公开年报" in the sidebar or breadcrumb), not one report.
@@ -385,19 +387,113 @@ def report_links(data: bytes, base_url: str, charset: str | None = None) -> list
 _NEXT_TEXT = re.compile(r"^(?:下一页|下页|后一页|后页|next|next\s*page|>|›|»|>>)$", re.IGNORECASE)
 
 
+# TRS WCM writes its pager with a script: createPageHTML(countPage, currentPage, "index", "html"),
+# newer templates createPageHTML('pageDiv', countPage, currentPage, 'index', 'html', records); the
+# arguments may be variables set just above (var countPage = 5). Page 0 is index.html, page n
+# index_n.html. The literal arguments are read; the script is never run.
+_TRS_PAGER = re.compile(
+    r"createPageHTML\(\s*(?:['\"][\w-]*['\"]\s*,\s*)?(\w+)\s*,\s*(\w+)\s*,\s*['\"]([\w-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
+
+
+def _script_int(script: str, token: str) -> int | None:
+    if token.isdigit():
+        return int(token)
+    m = re.search(rf"\b(?:var\s+|let\s+|const\s+)?{re.escape(token)}\s*=\s*(\d+)", script)
+    return int(m.group(1)) if m else None
+
+
 def next_page_links(data: bytes, base_url: str, charset: str | None = None) -> list[str]:
-    """URLs of the "下一页" links of a paginated column (script-driven pagers are not followed)."""
+    """URLs of the next page of a paginated column: "下一页"/"下页"/"›" links, and the next page of a
+    TRS script pager (``createPageHTML``), read from its arguments. Other script pagers (ajax) are
+    not followed."""
     soup = _soup(data, charset)
     if soup is None:
         return []
     base = _base(soup, base_url)
+    here = urldefrag(base_url)[0]
     out: dict[str, None] = {}
     for a in _anchors(soup):
         if _NEXT_TEXT.match(_norm(a.get_text(" "))) or _NEXT_TEXT.match(_norm(str(a.get("title") or ""))):
             url = _absolute(base, a.get("href"))  # type: ignore[arg-type]
-            if url is not None and urldefrag(url)[0] != urldefrag(base_url)[0]:
+            if url is not None and urldefrag(url)[0] != here:
                 out.setdefault(url, None)
+    if not out:
+        for script in soup.find_all("script"):
+            code = script.get_text()
+            m = _TRS_PAGER.search(code)
+            if m is None:
+                continue
+            count, current = _script_int(code, m.group(1)), _script_int(code, m.group(2))
+            if count is not None and current is not None and current + 1 < count:
+                url = _absolute(base, f"{m.group(3)}_{current + 1}.{m.group(4)}")
+                if url is not None and url != here:
+                    out.setdefault(url, None)
     return list(out)
+
+
+# --------------------------------------------------------------------------- redirect-only pages
+
+_REFRESH = re.compile(r"^\s*(\d*)(?:\.\d*)?\s*[;,]?\s*url\s*=\s*['\"]?([^'\"]+)['\"]?\s*$", re.IGNORECASE)
+# A refresh later than this on a page with text is a periodic reload, not a move.
+_REFRESH_MOVE_S = 10
+_JS_REDIRECT = re.compile(
+    r"(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*=\s*['\"]([^'\"]+)['\"]"
+    r"|location\.(?:replace|assign)\(\s*['\"]([^'\"]+)['\"]\s*\)"
+)
+_CONTENT_FRAMES = ("main", "content", "right", "mainframe")
+# A page with less visible text than this that sends the browser elsewhere is only a redirect.
+_REDIRECT_PAGE_CHARS = 200
+
+
+def redirect_url(data: bytes, base_url: str, charset: str | None = None) -> str | None:
+    """Where a redirect-only page sends the browser, or None.
+
+    Sites move columns and leave ``index.html`` pages holding only ``<meta http-equiv="refresh"
+    content="0;url=…">`` or ``<script>location.href="…"</script>``; old sites still wrap the content in
+    a ``<frameset>`` (the content frame is returned). The target is read from the
+    markup (the script is not run) and only when the page itself shows next to nothing, so a report
+    page with a "back to top" script is never mistaken for a redirect.
+    """
+    soup = _soup(data, charset)
+    if soup is None:
+        return None
+    base = _base(soup, base_url)
+    frames = [f for f in soup.find_all("frame") if isinstance(f, Tag) and f.get("src")]
+    if frames:  # an old <frameset> site: the content frame ("main", "content", "right") or the last one
+        named = [
+            f for f in frames if str(f.get("name") or "").lower() in ("main", "content", "right", "mainframe")
+        ]
+        url = _absolute(base, str((named or frames[-1:])[0].get("src")))
+        if url is not None:
+            return url
+    here = urldefrag(base_url)[0]
+    little_text = len(_visible_text(soup.body or soup)) <= _REDIRECT_PAGE_CHARS
+    for meta in soup.find_all("meta"):
+        if str(meta.get("http-equiv") or "").strip().lower() == "refresh":
+            m = _REFRESH.match(str(meta.get("content") or ""))
+            if m is None or not (little_text or int(m.group(1) or 0) <= _REFRESH_MOVE_S):
+                continue
+            url = _absolute(base, m.group(2).strip())
+            if url is not None and url != here:
+                return url
+    if not little_text:
+        return None
+    for script in soup.find_all("script"):
+        m = _JS_REDIRECT.search(script.get_text())
+        if m and (url := _absolute(base, (m.group(1) or m.group(2)).strip())):
+            return url
+    return None
+
+
+def rendered_by_script(data: bytes, charset: str | None = None) -> bool:
+    """True for a page whose content a script would build (next to no text, scripts present): an
+    anti-robot challenge or an ajax-loaded column. The collector runs no script, so such a page gives
+    nothing; the caller says so instead of "no report found"."""
+    soup = _soup(data, charset)
+    if soup is None or not soup.find("script"):
+        return False
+    return len(_visible_text(soup.body or soup)) < 30 and redirect_url(data, "http://x/", charset) is None
 
 
 # --------------------------------------------------------------------------- attachments
@@ -476,9 +572,9 @@ _DATE_METAS = (
     "article:published_time",
     "dc.date.issued",
     "dc.date",
-    "date",
-    "lastmodifiedtime",
 )
+# Not read: "lastmodifiedtime" and a bare "date" meta (an edit or build time would outrank the
+# 发布时间 the page shows).
 _DATE = r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})(?!\d)"
 _DATE_RE = re.compile(_DATE)
 # Labels, best first: the publication itself, then the document's date, then a bare 日期/时间 (only
@@ -487,6 +583,7 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("publish", re.compile(rf"(?:发布|公开|发表|上线|公布)(?:日期|时间|于)\s*[:：]?\s*{_DATE}")),
     ("written", re.compile(rf"(?:成文|发文|印发)(?:日期|时间)\s*[:：]?\s*{_DATE}")),
     ("bare", re.compile(rf"(?<![\u4e00-\u9fff])(?:日期|时间)\s*[:：]\s*{_DATE}")),
+    ("updated", re.compile(rf"(?:更新|修改)(?:日期|时间)\s*[:：]?\s*{_DATE}")),
 )
 _RANGE_AFTER = re.compile(r"\s*日?\s*(?:起|至|到|—|–|～|~|-\s*\d)")
 

@@ -105,11 +105,12 @@ class _Unresolvable(Exception):
 
 
 class _Retry(Exception):
-    """A failure worth another attempt (after back-off)."""
+    """A failure worth another attempt (after back-off, or after the server's Retry-After)."""
 
-    def __init__(self, failure: FetchFailure) -> None:
+    def __init__(self, failure: FetchFailure, wait_s: float = 0.0) -> None:
         super().__init__(failure.message)
         self.failure = failure
+        self.wait_s = wait_s
 
 
 @dataclass
@@ -271,7 +272,11 @@ class Fetcher:
         for _hop in range(self.policy.max_redirects + 1):
             outcome = self._fetch_hop(current, url)
             if isinstance(outcome, _Redirect):
-                current = _join(current, outcome.location)
+                try:
+                    current = _join(current, outcome.location)
+                except ValueError:
+                    message = f"网站的重定向地址无效（{outcome.location[:200]}）：{current}"
+                    raise FetchFailure("bad_url", message, url) from None
                 continue
             return outcome
         raise FetchFailure(
@@ -303,7 +308,7 @@ class Fetcher:
             except _Retry as retry:
                 if attempt == attempts - 1:
                     raise retry.failure from None
-                time.sleep(self.policy.backoff_s * (2**attempt))
+                time.sleep(max(self.policy.backoff_s * (2**attempt), retry.wait_s))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _precheck(self, url: str, host: str, port: int) -> None:
@@ -360,10 +365,20 @@ class Fetcher:
         except httpx.TransportError as exc:
             if _deadline_passed():
                 raise _Retry(self._timeout(url)) from None
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                # Not retried: a certificate does not heal in a second. Many sites serve an incomplete
+                # chain; the message says so instead of a bare OpenSSL error.
+                message = f"无法建立安全连接：网站的 HTTPS 证书无法验证（{_brief(exc)}）：{url}"
+                raise FetchFailure("connection", message, url) from None
+            if "[SSL" in str(exc):  # an old TLS version or cipher the site still uses
+                message = f"无法建立安全连接：与网站的 HTTPS 握手失败（{_brief(exc)}）：{url}"
+                raise FetchFailure("connection", message, url) from None
             failure = FetchFailure("connection", f"无法连接或连接中断：{url}（{_brief(exc)}）", url)
             raise _Retry(failure) from None
         except httpx.HTTPError as exc:  # DecodingError: a body that says gzip and is not
             raise FetchFailure("connection", f"下载的内容无法解码：{url}（{_brief(exc)}）", url) from None
+        except (ValueError, UnicodeError) as exc:  # a URL httpx cannot encode (odd characters)
+            raise FetchFailure("bad_url", f"网址格式无效：{url}（{_brief(exc)}）", url) from None
         finally:
             _deadline.at = None
             _deadline.url = None
@@ -378,7 +393,8 @@ class Fetcher:
         if status == 410:
             raise FetchFailure("gone", f"网页已被删除（410）：{url}", url, status)
         if status >= 500 or status == _RETRY_STATUS:
-            raise _Retry(FetchFailure("http_error", f"网站返回错误（HTTP {status}）：{url}", url, status))
+            failure = FetchFailure("http_error", f"网站返回错误（HTTP {status}）：{url}", url, status)
+            raise _Retry(failure, _retry_after(resp.headers.get("retry-after", "")))
         if status >= 300 or status < 200:
             raise FetchFailure("http_error", f"网站返回错误（HTTP {status}）：{url}", url, status)
         declared = resp.headers.get("content-length", "")
@@ -419,6 +435,18 @@ class Fetcher:
 def _deadline_passed() -> bool:
     at: float | None = getattr(_deadline, "at", None)
     return at is not None and time.monotonic() >= at
+
+
+# The longest Retry-After the fetcher honours; a longer one is a refusal for today, not a pause.
+MAX_RETRY_AFTER_S = 30.0
+
+
+def _retry_after(value: str) -> float:
+    """Seconds a Retry-After header asks for (only the delay-seconds form; 0 if absent or absurd)."""
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER_S)
+    return 0.0
 
 
 def _brief(exc: Exception) -> str:
