@@ -301,3 +301,20 @@ def test_a_pasted_list_reads_urls_names_and_years():
     ]
     assert len(pasted.problems) == 2
     assert "http" in pasted.problems[0] and "第 6 行" in pasted.problems[1]
+
+
+def test_a_moved_page_is_followed_and_a_script_page_is_explained(lib, site, server, fetcher):
+    seed = site.seed("004")
+    refresh = f'<meta http-equiv="refresh" content="0;url={seed.path}">'
+    server.set("/moved/index.html", f"<html><head>{refresh}</head><body></body></html>".encode())
+    server.set(
+        "/app/index.html",
+        b'<html><head><script src="/app.js"></script></head><body><div id="app"></div>'
+        b"<script>load()</script></body></html>",
+    )
+    moved, script = pipeline.collect(
+        lib, [site.url("/moved/index.html"), site.url("/app/index.html")], fetch=fetcher.fetch
+    )
+    assert moved.result == "stored" and moved.final_url == site.url(seed.path)
+    assert moved.published == seed.published
+    assert script.result == "failed" and "脚本" in script.message

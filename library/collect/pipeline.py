@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 MAX_REPORTS = 40  # report links followed from one column page
 MAX_ATTACHMENTS = 3  # attachments tried for one report page without tables
 FETCH_WORKERS = 4  # documents fetched ahead at once (each host still gets its polite interval)
+MAX_PAGE_HOPS = 3  # redirect-only pages followed in a row (meta refresh, script location, frameset)
 MAX_COLUMN_PAGES = 5  # pages of one column read (the first and its "下一页" pages)
 MAX_DIFF_CELLS = 60  # cells listed in a change finding's evidence
 MAX_DIFF_LINES = 40  # lines of the text diff in a change finding's evidence
@@ -271,6 +272,16 @@ class Collector:
             self._log(job, None, result, recheck, status=failure.status)
             return [result], []
         assert doc is not None
+        doc, failure = self._follow(doc)
+        if failure is not None:
+            result = UrlResult(
+                url, "failed", failure.message, reason=failure.reason, source_url=job.source_url
+            )
+            if recheck:
+                self._gone(url, failure, result)
+            self._log(job, None, result, recheck, status=failure.status)
+            return [result], []
+        assert doc is not None
         # The same bytes as a stored report: nothing to parse.
         known = self.lib.find_sha256(doc.sha)
         if known is not None:
@@ -291,7 +302,7 @@ class Collector:
         return self._html(job, doc, recheck)
 
     def _html(self, job: _Job, page: _Doc, recheck: bool) -> tuple[list[UrlResult], list[_Job]]:
-        from library.collect.discover import attachment_links, report_links
+        from library.collect.discover import attachment_links, rendered_by_script, report_links
 
         parsed = self._parse(page, job)
         if parsed.error is None and parsed.cells:
@@ -333,6 +344,11 @@ class Collector:
         if parsed.error is None:
             return [self._store(job, page, page, parsed, recheck)], []
         message = "不是年度报告页面：未找到年报表格、年报链接或可解析的附件"
+        if rendered_by_script(page.data, page.charset):
+            message = (
+                "页面内容由脚本生成（如防爬验证或动态加载的列表），采集时不运行脚本，无法读取；"
+                "请改用报告网页或报告文件的网址"
+            )
         if tried:
             message += "（" + "；".join(tried[:3]) + "）"
         result = UrlResult(
@@ -343,6 +359,26 @@ class Collector:
             self._page_lost(job, result)
         self._log(job, page, result, recheck)
         return [result], []
+
+    def _follow(self, doc: _Doc) -> tuple[_Doc | None, Any]:
+        """A redirect-only page (meta refresh, ``location.href``, a frameset) replaced by the page it
+        sends the browser to (read from the markup, never run), up to :data:`MAX_PAGE_HOPS` hops."""
+        from library.collect.discover import redirect_url
+
+        seen = {doc.url, _final_url(doc)}
+        for _ in range(MAX_PAGE_HOPS):
+            if doc.kind != "html":
+                break
+            target = redirect_url(doc.data, _final_url(doc), doc.charset)
+            if not target or target in seen:
+                break
+            seen.add(target)
+            nxt, failure = self._get(target)
+            if failure is not None:
+                return None, failure
+            assert nxt is not None
+            doc = nxt
+        return doc, None
 
     def _column(
         self, job: _Job, page: _Doc, links: Sequence[Any], recheck: bool
