@@ -192,8 +192,8 @@ class Collector:
             target = Target(url)
             if last is not None:  # what the source stated then (confirmed fields) it states again
                 meta = self._report_meta(last.report_id)
-                given = {k: meta.get(k) for k in meta.get("confirmed") or () if k in _GIVEN}
-                target = Target(url, **given)
+                given: dict[str, Any] = {k: meta.get(k) for k in meta.get("confirmed") or () if k in _GIVEN}
+                target = replace(target, **given)
             jobs.append(_Job(target, last.source_url if last is not None else None, "page"))
         results = self._run(jobs, recheck=True)
         self._record_run(results, "网站重新检查")
