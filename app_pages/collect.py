@@ -12,7 +12,7 @@ from components.account import current_account
 from components.auth import can, not_allowed, who
 from components.finding_card import show_finding_evidence
 from components.flash import show_flash
-from components.state import current_filters, get_library
+from components.state import current_filters, current_scope, get_library
 from library.access import Action
 from library.collect import pipeline
 from library.collect.store import (
@@ -113,7 +113,10 @@ def _paste_section() -> None:
     ]
     if keep:
         add_sources(lib, targets, who=who())
-    _run("网站采集", lambda progress: pipeline.collect(lib, targets, who=who(), progress=progress))
+    _run(
+        "网站采集",
+        lambda progress: pipeline.collect(lib, targets, who=who(), progress=progress, scope=current_scope()),
+    )
 
 
 def _results() -> None:
@@ -149,7 +152,9 @@ def _sources_section() -> None:
     if st.button("采集全部来源", key="collect_sources_run"):
         _run(
             "采集全部来源",
-            lambda progress: pipeline.collect_sources(lib, who=who(), progress=progress),
+            lambda progress: pipeline.collect_sources(
+                lib, who=who(), progress=progress, scope=current_scope()
+            ),
         )
         st.rerun()
 
@@ -164,7 +169,10 @@ def _recheck_section() -> None:
     )
     if st.button("重新检查", key="collect_recheck"):
         lib = get_library()
-        _run("重新检查", lambda progress: pipeline.recheck(lib, who=who(), progress=progress))
+        _run(
+            "重新检查",
+            lambda progress: pipeline.recheck(lib, who=who(), progress=progress, scope=current_scope()),
+        )
         st.rerun()
 
 

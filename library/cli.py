@@ -214,7 +214,7 @@ def main(
             print(exc, file=sys.stderr)
             return EXIT_REFUSED
         if args.command == "collect":
-            return collect_command(lib, args, out, who)
+            return collect_command(lib, args, out, who, scope)
         if args.command == "ingest":
             paths = [Path(p) for p in args.paths]
             return ingest(lib, paths, args.workers, out, scope, who=who, batch=args.batch)
@@ -398,7 +398,9 @@ def write_notices(
 # ---------------------------------------------------------------------- collect
 
 
-def collect_command(lib: Library, args: argparse.Namespace, out: TextIO, who: str | None) -> int:
+def collect_command(
+    lib: Library, args: argparse.Namespace, out: TextIO, who: str | None, scope: Scope = ALL
+) -> int:
     """Collect the URLs given, the roster's sources (``--sources``) and/or re-check the URLs collected
     before (``--recheck``); one Chinese line per URL (or ``--json``), then a summary. Exit status 1
     only when every URL failed, 2 for a usage error."""
@@ -416,7 +418,7 @@ def collect_command(lib: Library, args: argparse.Namespace, out: TextIO, who: st
         lib, allow_private=True if args.allow_private else None, allowed_hosts=args.allow_host
     )
     with fetcher:
-        results = _collect_all(lib, args, fetcher.fetch, who)
+        results = _collect_all(lib, args, fetcher.fetch, who, scope)
     if args.json:
         json.dump([r.to_json() for r in results], out, ensure_ascii=False, indent=2, default=str)
         out.write("\n")
@@ -431,18 +433,19 @@ def collect_command(lib: Library, args: argparse.Namespace, out: TextIO, who: st
     return EXIT_OK
 
 
-def _collect_all(lib: Library, args: argparse.Namespace, fetch, who: str | None) -> list:
-    """The URLs given, then the roster's sources, then the re-check, as asked."""
+def _collect_all(lib: Library, args: argparse.Namespace, fetch, who: str | None, scope: Scope) -> list:
+    """The URLs given, then the roster's sources, then the re-check, as asked (reports stored only
+    within ``scope``, the account's)."""
     from library.collect import pipeline, store
 
     results: list[pipeline.UrlResult] = []
     if args.urls:
         targets = [store.Target(u, agency=args.agency, region=args.region, year=args.year) for u in args.urls]
-        results += pipeline.collect(lib, targets, fetch=fetch, who=who)
+        results += pipeline.collect(lib, targets, fetch=fetch, who=who, scope=scope)
     if args.sources:
         if not store.sources(lib):
             print("名录中还没有登记采集来源网址。", file=sys.stderr)
-        results += pipeline.collect_sources(lib, fetch=fetch, who=who)
+        results += pipeline.collect_sources(lib, fetch=fetch, who=who, scope=scope)
     if args.recheck:
-        results += pipeline.recheck(lib, fetch=fetch, who=who)
+        results += pipeline.recheck(lib, fetch=fetch, who=who, scope=scope)
     return results

@@ -318,3 +318,15 @@ def test_a_moved_page_is_followed_and_a_script_page_is_explained(lib, site, serv
     assert moved.result == "stored" and moved.final_url == site.url(seed.path)
     assert moved.published == seed.published
     assert script.result == "failed" and "脚本" in script.message
+
+
+def test_a_county_account_stores_only_its_own_region(lib, site, fetcher):
+    from library.access import Scope
+
+    county = Scope(regions=("施秉县",))
+    results = pipeline.collect(lib, [site.url(site.platform_column)], fetch=fetcher.fetch, scope=county)
+    outcome = {r.url: (r.result, r.reason) for r in results[1:]}
+    assert outcome[site.url(site.seed("000").path)] == ("stored", None)
+    others = [v for k, v in outcome.items() if k != site.url(site.seed("000").path)]
+    assert others == [("failed", "out_of_scope")] * 3
+    assert list(lib.dataset()["region"]) == ["施秉县"]

@@ -34,10 +34,12 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 
 from library import audit
+from library.access import ALL, Scope
 from library.collect import store
 from library.collect.store import RESULT_NAMES, Target
 from library.errors import LibraryError
 from library.ingest import UploadItem, parse_one, store_item
+from library.visibility import describe_scope, report_visible
 from parsing.report import ParsedReport
 from parsing.vocabulary import FINDING_CHANGED_ONLINE, FINDING_URL_GONE
 
@@ -171,6 +173,7 @@ class Collector:
     max_reports: int = MAX_REPORTS
     max_attachments: int = MAX_ATTACHMENTS
     workers: int = FETCH_WORKERS
+    scope: Scope | None = ALL  # the account's regions: reports outside them are not stored
     _overrides: dict[str, str] | None = field(default=None, repr=False)
     _ahead: dict[str, Future] = field(default_factory=dict, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
@@ -181,7 +184,7 @@ class Collector:
         """Collect every target (column pages expand into their report links); one result per URL."""
         results = self._run([_Job(t) for t in targets], recheck=False)
         self._record_run(results, "网站采集")
-        return results
+        return self._within_scope(results)
 
     def recheck(self, urls: Sequence[str] | None = None) -> list[UrlResult]:
         """Fetch every report URL collected before (or ``urls``) again; see the module docstring."""
@@ -197,6 +200,14 @@ class Collector:
             jobs.append(_Job(target, last.source_url if last is not None else None, "page"))
         results = self._run(jobs, recheck=True)
         self._record_run(results, "网站重新检查")
+        return self._within_scope(results)
+
+    def _within_scope(self, results: list[UrlResult]) -> list[UrlResult]:
+        """The results without the agency and id of a report the account may not see (a URL that
+        holds a report already stored by another office)."""
+        for r in results:
+            if r.report_id is not None and not _visible(r.agency, r.region, self.scope):
+                r.report_id, r.agency, r.region = None, "其他地区单位", None
         return results
 
     def _run(self, jobs: list[_Job], *, recheck: bool) -> list[UrlResult]:
@@ -440,8 +451,17 @@ class Collector:
             result = self._unchanged(job, page, old_id, "页面有改动，但报告的文字和数字未变")
             self._log(job, page, result, recheck, doc_stored=doc)
             return result
+        given = self._given(job, parsed)
+        where = (given.get("agency") or parsed.agency, given.get("region") or parsed.region)
+        if not _visible(*where, self.scope):
+            # As on the upload page: a report outside the account's regions would land in another
+            # office's library.
+            base.message = f"未保存：报告的地区和单位不在您的账户范围内（{describe_scope(self.scope)}）"
+            base.reason = "out_of_scope"
+            self._log(job, page, base, recheck, doc_stored=doc)
+            return base
         item = UploadItem(_filename(doc), doc.data, parsed)
-        stored = store_item(self.lib, item, who=self.who, **self._given(job, parsed))
+        stored = store_item(self.lib, item, who=self.who, **given)
         if stored.status == "failed" or stored.report_id is None:
             base.message, base.reason = stored.message, "store_failed"
             self._log(job, page, base, recheck, doc_stored=doc)
@@ -801,13 +821,21 @@ def collect(
     parse: ParseFn | None = None,
     max_reports: int = MAX_REPORTS,
     workers: int = FETCH_WORKERS,
+    scope: Scope | None = ALL,
 ) -> list[UrlResult]:
     """Collect ``targets`` (URLs, or :class:`Target` with what is known of them) into ``lib``;
     ``fetch`` defaults to a fetcher with the library's policy (:func:`make_fetcher`)."""
     jobs = [t if isinstance(t, Target) else Target(str(t)) for t in targets]
     with _fetching(lib, fetch) as get:
         collector = Collector(
-            lib, get, who=who, parse=parse, progress=progress, max_reports=max_reports, workers=workers
+            lib,
+            get,
+            who=who,
+            parse=parse,
+            progress=progress,
+            max_reports=max_reports,
+            workers=workers,
+            scope=scope,
         )
         return collector.collect(jobs)
 
@@ -819,11 +847,11 @@ def collect_sources(
     who: str | None = None,
     progress: ProgressFn | None = None,
     parse: ParseFn | None = None,
+    scope: Scope | None = ALL,
 ) -> list[UrlResult]:
     """Collect from every stored source (the roster's column and report URLs, pasted URLs)."""
-    return collect(
-        lib, [s.target() for s in store.sources(lib)], fetch=fetch, who=who, progress=progress, parse=parse
-    )
+    targets = [s.target() for s in store.sources(lib)]
+    return collect(lib, targets, fetch=fetch, who=who, progress=progress, parse=parse, scope=scope)
 
 
 def recheck(
@@ -834,10 +862,11 @@ def recheck(
     who: str | None = None,
     progress: ProgressFn | None = None,
     parse: ParseFn | None = None,
+    scope: Scope | None = ALL,
 ) -> list[UrlResult]:
     """Fetch every report URL collected before (or ``urls``) again (see the module docstring)."""
     with _fetching(lib, fetch) as get:
-        return Collector(lib, get, who=who, parse=parse, progress=progress).recheck(urls)
+        return Collector(lib, get, who=who, parse=parse, progress=progress, scope=scope).recheck(urls)
 
 
 # ---------------------------------------------------------------------- pure helpers
@@ -902,6 +931,10 @@ def _interleave(jobs: Sequence[_Job]) -> list[_Job]:
             out.append(lane.pop())
         lanes = [lane for lane in lanes if lane]
     return out
+
+
+def _visible(agency: str | None, region: str | None, scope: Scope | None) -> bool:
+    return (scope is not None and scope.unrestricted) or report_visible(agency, region, scope)
 
 
 def _agrees(stated: str | None, target: Target) -> bool:
