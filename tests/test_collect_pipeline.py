@@ -206,6 +206,9 @@ def test_a_report_page_without_tables_gives_its_pdf_attachment(lib, site, fetche
     assert reports[page].result == "stored" and reports[direct].result == "stored"
     assert (reports[page].year, reports[direct].year) == (2024, 2023)
     assert reports[page].agency == "淮安市洪泽区人民政府"
+    # The PDF linked straight from the column: the date the column lists beside it.
+    assert reports[direct].published == "2024-01-26"
+    assert effective_date(lib, reports[direct].report_id) == "2024-01-26"
     # The date shown on the page becomes the report's publication date (entered as the collector's).
     assert effective_date(lib, reports[page].report_id) == "2025-01-20"
     dates = lib.publication_dates([reports[page].report_id])

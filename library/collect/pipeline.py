@@ -36,6 +36,7 @@ import pandas as pd
 from library import audit
 from library.access import ALL, Scope
 from library.collect import store
+from library.collect.listing import listed_dates
 from library.collect.store import RESULT_NAMES, Target
 from library.errors import LibraryError
 from library.ingest import UploadItem, parse_one, store_item
@@ -159,6 +160,7 @@ class _Job:
     source_url: str | None = None
     role: str = "auto"  # auto | page (a link from a column page: never a column itself)
     link_year: int | None = None
+    listed: date | None = None  # the date the column lists next to the link
 
 
 @dataclass
@@ -293,6 +295,8 @@ class Collector:
             self._log(job, None, result, recheck, status=failure.status)
             return [result], []
         assert doc is not None
+        if doc.published is None and job.listed is not None:
+            doc.published = job.listed  # a file linked from a column: the column's date is the site's
         # The same bytes as a stored report: nothing to parse.
         known = self.lib.find_sha256(doc.sha)
         if known is not None:
@@ -399,6 +403,7 @@ class Collector:
         from library.collect.discover import next_page_links, report_links
 
         links = list(links)
+        listed = listed_dates(page.data, _final_url(page), page.charset)
         seen_pages = {_final_url(page), job.target.url}
         current = page
         for _ in range(MAX_COLUMN_PAGES - 1):
@@ -411,6 +416,7 @@ class Collector:
             if nxt is None or failure is not None or nxt.kind != "html":
                 break
             links += report_links(nxt.data, _final_url(nxt), nxt.charset)
+            listed = {**listed_dates(nxt.data, _final_url(nxt), nxt.charset), **listed}
             current = nxt
         links = list({link.url: link for link in reversed(links)}.values())[::-1]  # first title wins
         links = [link for link in links if link.url not in seen_pages]
@@ -425,7 +431,13 @@ class Collector:
         self._log(job, page, result, recheck, kind="column")
         target = replace(job.target, kind="report")
         jobs = [
-            _Job(replace(target, url=link.url, year=job.target.year), job.target.url, "page", link.year)
+            _Job(
+                replace(target, url=link.url, year=job.target.year),
+                job.target.url,
+                "page",
+                link.year,
+                listed.get(link.url),
+            )
             for link in shown
         ]
         return [result], jobs
