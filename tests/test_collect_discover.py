@@ -483,3 +483,36 @@ def test_periodic_reload_of_a_real_page_is_not_a_redirect():
     assert redirect_url(to_self, BASE) is None
     moved = page(text, head='<meta http-equiv="refresh" content="3; url=/new/ndbg/">')
     assert redirect_url(moved, BASE) == "http://www.example.gov.cn/new/ndbg/"
+
+
+def test_hanweb_datastore_records_are_read_as_the_list():
+    """大汉 jpage columns ship their list as CDATA records in <script type="text/xml">."""
+    records = "".join(
+        f"<record><![CDATA[<li><a href='/art/{y + 1}/1/2{y % 10}/art_4567_{y}.html' target='_blank' "
+        f"title='某区{y}年政府信息公开工作年度报告'>某区{y}年政府信息公开工作年度报告</a>"
+        f"<span>{y + 1}-01-2{y % 10}</span></li>]]></record>\n"
+        for y in (2023, 2022, 2021)
+    )
+    body = (
+        '<div class="main"><div id="4567"><script type="text/xml"><datastore>'
+        '<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&columnid=4567"></a>]]>'
+        "</nextgroup>"
+        f"<recordset>{records}</recordset></datastore></script>"
+        '<script language="javascript" src="/module/web/jpage/jpage.js"></script></div></div>'
+    )
+    links = report_links(page(body), "http://www.hongze.example.gov.cn/col/col4567/index.html")
+    assert [(x.url, x.year) for x in links] == [
+        ("http://www.hongze.example.gov.cn/art/2024/1/23/art_4567_2023.html", 2023),
+        ("http://www.hongze.example.gov.cn/art/2023/1/22/art_4567_2022.html", 2022),
+        ("http://www.hongze.example.gov.cn/art/2022/1/21/art_4567_2021.html", 2021),
+    ]
+    assert not rendered_by_script(page(body))
+
+
+def test_served_hanweb_column_gives_the_same_reports_as_the_trs_column(served):
+    server, site, fetcher = served
+    trs = fetcher.fetch(site.url(site.hz_column))
+    hanweb = fetcher.fetch(site.url(site.hz_hanweb_column))
+    assert b"<record><![CDATA[" in hanweb.data
+    assert report_links(hanweb.data, hanweb.final_url) == report_links(trs.data, trs.final_url)
+    assert len(report_links(hanweb.data, hanweb.final_url)) == 2

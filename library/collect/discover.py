@@ -116,7 +116,7 @@ class Link:
 # --------------------------------------------------------------------------- parsing, cached
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=8)
 def _soup(data: bytes, charset: str | None) -> BeautifulSoup | None:
     """The page as a tree (None when the bytes are not a page); shared read-only by the functions below.
 
@@ -136,7 +136,29 @@ def _soup(data: bytes, charset: str | None) -> BeautifulSoup | None:
         return None
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
+    _unpack_datastores(soup)
     return soup
+
+
+# 大汉 Hanweb (jpage) column pages carry their list as data in <script type="text/xml">:
+# <datastore><recordset><record><![CDATA[<li><a href="/art/2024/1/20/art_4567_123.html">…</a></li>]]>
+# </record>…</recordset></datastore>; a browser script turns the records into the list. The records
+# are markup, not code: they are parsed in place of the data block (nothing is run).
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
+
+
+def _unpack_datastores(soup: BeautifulSoup) -> None:
+    for script in soup.find_all("script"):
+        code = script.get_text()
+        if "<datastore" not in code.lower() and "<recordset" not in code.lower():
+            continue
+        records = _RECORD.findall(code)
+        if not records:
+            continue
+        fragment, _ = bounded_soup('<div class="datastore">' + "".join(records) + "</div>", _MAX_DEPTH)
+        block = fragment.find("div", class_="datastore")
+        if isinstance(block, Tag):
+            script.replace_with(block.extract())
 
 
 def _norm(text: str) -> str:
