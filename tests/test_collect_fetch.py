@@ -335,7 +335,9 @@ def test_requests_to_one_host_are_spaced(server):
         for _ in range(2):
             f.fetch(server.url("/polite.html"))
     a, b = server.requests("/polite.html")[-2:]
-    assert b.at - a.at >= 0.29
+    # Seen by the server: the first request also opened the connection (a few ms of jitter, more on a
+    # busy machine); without the limit the gap is about a millisecond.
+    assert b.at - a.at >= 0.25
 
 
 def test_rate_limit_holds_across_threads(server):
@@ -348,7 +350,8 @@ def test_rate_limit_holds_across_threads(server):
             t.join()
     times = sorted(h.at for h in server.requests("/polite2.html"))
     assert len(times) == 5
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.14
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.11
+    assert times[-1] - times[0] >= 4 * 0.15 - 0.05
 
 
 # --------------------------------------------------------------------------- safety
