@@ -164,6 +164,11 @@ def test_table_list_and_title_variants():
         ("a11.html", "2023年度法治政府建设工作报告"),
         ("a12.html", "2023年政务公开工作要点"),
         ("a13.html", "政府信息公开指南"),
+        ("a14.html", "某市职业技能培训指导中心2016年政府信息公开工作年度报告"),  # 培训 in the name
+        ("a15.html", "某省卫生监督检查所2015年政府信息公开年报"),
+        ("a16.html", "关于2023年政府信息公开工作年度报告第三方评估情况的通报"),
+        ("a17.html", "【一图读懂】2023年政府信息公开工作年度报告"),
+        ("a18.html", "关于做好2023年度政府信息公开工作年度报告编制发布工作的通知"),
     ]
     body = "<table class='tb'>" + "".join(
         f"<tr><td><a href='{h}'>{t}</a></td><td>2024-01-2{i % 9}</td></tr>" for i, (h, t) in enumerate(rows)
@@ -177,6 +182,8 @@ def test_table_list_and_title_variants():
         ("a5.html", 2019),
         ("a6.html", 2018),
         ("a7.html", 2017),
+        ("a14.html", 2016),
+        ("a15.html", 2015),
     ]
 
 

@@ -306,16 +306,26 @@ _TRUNCATED = re.compile(r"(?:…|\.\.\.|。。。|⋯)+\s*$")
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "vbscript:", "about:", "file:", "ftp:", "#")
 
 
+# Titles that open with these are about a report, whatever the agency.
+_LEADING_NOT_A_REPORT = re.compile(r"^[【\[（(]?(?:图解|图说|一图读懂|一图看懂|图文解读|解读|政策解读)")
+
+
 def _is_report_title(title: str) -> bool:
-    """True when a link title names an annual report on government information disclosure."""
+    """True when a link title names an annual report on government information disclosure.
+
+    The words that make a title a notice, a reading or an evaluation *about* a report count only
+    after the report word ("…年度报告的通知", "…年度报告解读", "…年度报告第三方评估") or at the start
+    ("图解：…"): before it they are part of the agency's name (职业技能培训指导中心, 卫生监督检查所).
+    """
     text = _fold(title).replace(" ", "")
-    if not text or _COLUMN_NAME.match(text) or _NOT_A_REPORT.search(text):
+    if not text or _COLUMN_NAME.match(text) or _LEADING_NOT_A_REPORT.match(text):
         return False
-    if _DISCLOSURE.search(text) and _REPORT_WORD.search(text):
-        return True
+    word = _REPORT_WORD.search(text)
+    if word is not None and _DISCLOSURE.search(text):
+        return not _NOT_A_REPORT.search(text, word.start())
     # A title cut short by the list ("2023年度政府信息公开工作年…"): the year and 公开 are enough.
     if _TRUNCATED.search(title) and _DISCLOSURE.search(text) and report_year(text) is not None:
-        return True
+        return not _NOT_A_REPORT.search(text)
     return False
 
 
