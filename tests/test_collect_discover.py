@@ -344,7 +344,7 @@ def test_page_title_sources():
         "某县2023年政府信息公开工作年度报告"
     )
     assert page_title(page("", head="<title>某县2023年报 - 某县人民政府门户网站</title>")) == "某县2023年报"
-    assert page_title(page("<h1>某县 2023 年报</h1>")) == "某县 2023 年报"
+    assert page_title(page("<h1>某县 2023 年报</h1>")) == "某县2023年报"
     assert page_title(page("<p>无</p>")) == ""
 
 
@@ -523,3 +523,19 @@ def test_served_hanweb_column_gives_the_same_reports_as_the_trs_column(served):
     assert b"<record><![CDATA[" in hanweb.data
     assert report_links(hanweb.data, hanweb.final_url) == report_links(trs.data, trs.final_url)
     assert len(report_links(hanweb.data, hanweb.final_url)) == 2
+
+
+def test_link_titles_split_over_runs_read_as_one():
+    body = (
+        "<ul><li><a href='a.html'><span>2023</span><span>年</span>"
+        "<font>政府信息公开工作年度报告</font></a></li>"
+        "<li><a href='b.html'>某县财政局 2019 年 政府信息公开 工作 年度报告</a></li>"
+        "<li><a href='c.html'><div class='t'>Annual report 2022 年度政府信息公开工作年度报告</div></a>"
+        "</li></ul>"
+    )
+    titles = [x.title for x in report_links(page(body), BASE)]
+    assert titles == [
+        "2023年政府信息公开工作年度报告",
+        "某县财政局2019年政府信息公开工作年度报告",
+        "Annual report 2022年度政府信息公开工作年度报告",
+    ]

@@ -228,16 +228,16 @@ def page_title(data: bytes, charset: str | None = None) -> str:
     for name in ("articletitle", "title", "dc.title"):
         content = _meta(soup, name)
         if content:
-            return content
+            return _title_text(content)
     if soup.title is not None:
-        raw = _norm(soup.title.get_text(" "))
+        raw = _title_text(soup.title.get_text(" "))
         trimmed = _TITLE_SUFFIX.sub("", raw)
         if len(trimmed) >= 4:
             return trimmed
         if raw:
             return raw
     h1 = soup.find("h1")
-    return _norm(h1.get_text(" ")) if isinstance(h1, Tag) else ""
+    return _title_text(h1.get_text(" ")) if isinstance(h1, Tag) else ""
 
 
 def _meta(soup: BeautifulSoup, name: str) -> str:
@@ -353,12 +353,22 @@ def _absolute(base: str, href: str | None) -> str | None:
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
+# A space the markup put between two CJK characters, or between a CJK character and a digit
+# (<span>2023</span><span>年…</span>, "某县财政局 2019 年"): not part of the title.
+_WIDE = r"\u4e00-\u9fff\u3000-\u303f\uff00-\uffef"  # CJK ideographs, CJK and full-width punctuation
+_CJK_GAP = re.compile(rf"(?<=[{_WIDE}]) (?=[{_WIDE}\d])|(?<=\d) (?=[\u4e00-\u9fff])")
+
+
+def _title_text(text: str) -> str:
+    return _CJK_GAP.sub("", _norm(text))
+
+
 def _link_title(a: Tag) -> str:
     """The best title of a link: its text, or its ``title`` attribute when the text is cut short,
     missing (an image link) or less informative."""
-    text = _norm(a.get_text(" "))
+    text = _title_text(a.get_text(" "))
     attr = a.get("title")
-    attr_text = _norm(attr) if isinstance(attr, str) else ""
+    attr_text = _title_text(attr) if isinstance(attr, str) else ""
     if not attr_text:
         return text
     if not text or _TRUNCATED.search(text):
