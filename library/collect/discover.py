@@ -116,12 +116,14 @@ class Link:
 # --------------------------------------------------------------------------- parsing, cached
 
 
-@lru_cache(maxsize=8)
-def _soup(data: bytes, charset: str | None) -> BeautifulSoup | None:
-    """The page as a tree (None when the bytes are not a page); shared read-only by the functions below.
+# Pages up to this size keep their tree in a small cache (a collector asks for the title, the links,
+# the attachments and the date of one page in a row); larger ones are parsed for each question
+# rather than held (a tree takes 10-20 times the page's size).
+_CACHED_PAGE_BYTES = 1024 * 1024
 
-    Cached: a collector asks for the title, the links, the attachments and the date of one page.
-    """
+
+def _soup(data: bytes, charset: str | None) -> BeautifulSoup | None:
+    """The page as a tree (None when the bytes are not a page); shared read-only by the functions below."""
     if not data:
         return None
     head = data[:8192]
@@ -129,6 +131,17 @@ def _soup(data: bytes, charset: str | None) -> BeautifulSoup | None:
         return None  # binary (a PDF or garbage served as text/html): nothing to discover
     if data.startswith((b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         return None
+    if len(data) <= _CACHED_PAGE_BYTES:
+        return _cached_soup(data, charset)
+    return _parse(data, charset)
+
+
+@lru_cache(maxsize=4)
+def _cached_soup(data: bytes, charset: str | None) -> BeautifulSoup | None:
+    return _parse(data, charset)
+
+
+def _parse(data: bytes, charset: str | None) -> BeautifulSoup | None:
     text, _encoding, _note = decode_html(data[:MAX_PAGE_BYTES], charset)
     try:
         soup, _flattened = bounded_soup(text, _MAX_DEPTH)
