@@ -456,6 +456,7 @@ class Site:
 
     server: CollectServer
     hz_column: str = "/hzq/xxgk/ndbg/index.html"
+    hz_hanweb_column: str = "/hzq/xxgk/ndbg/hanweb.html"  # the same list as a Hanweb data block
     hz_2024_page: str = "/hzq/xxgk/ndbg/202501/t20250120_4511237.html"
     hz_2024_pdf: str = "/hzq/xxgk/ndbg/202501/P020250120585512345678.pdf"
     hz_2023_pdf: str = "/uploadfiles/2024/01/P020240126396512381122.pdf"
@@ -529,6 +530,21 @@ def install_site(server: CollectServer) -> Site:
         '<div class="page"><span>共2条 1/1页</span></div>'
     )
     server.set(site.hz_column, cms_page("政府信息公开年报", content, owner=owner, column=site.hz_column))
+    # The same column as a 大汉 Hanweb site publishes it: the list as CDATA records in a data block.
+    records = "".join(
+        f"<record><![CDATA[<li><a href='{href}' target='_blank' title='{html_lib.escape(title)}'>"
+        f"{html_lib.escape(title)}</a><span class='bt-data-time'>{day}</span></li>]]></record>\n"
+        for href, title, day in items
+    )
+    hanweb = (
+        '<div class="list-title"><h2>政府信息公开年报</h2></div><div id="4567"><script type="text/xml">'
+        '<datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&columnid=4567">'
+        f"</a>]]></nextgroup><recordset>{records}</recordset></datastore></script>"
+        '<script language="javascript" src="/module/web/jpage/jpage.js"></script></div>'
+    )
+    server.set(
+        site.hz_hanweb_column, cms_page("政府信息公开年报", hanweb, owner=owner, column=site.hz_column)
+    )
     # ---- the county platform's 部门年报 column, with the seed reports as pages.
     rows = []
     for i, (stem, title, year, published, encoding) in enumerate(_PLATFORM_SEEDS):

@@ -164,6 +164,11 @@ def test_table_list_and_title_variants():
         ("a11.html", "2023年度法治政府建设工作报告"),
         ("a12.html", "2023年政务公开工作要点"),
         ("a13.html", "政府信息公开指南"),
+        ("a14.html", "某市职业技能培训指导中心2016年政府信息公开工作年度报告"),  # 培训 in the name
+        ("a15.html", "某省卫生监督检查所2015年政府信息公开年报"),
+        ("a16.html", "关于2023年政府信息公开工作年度报告第三方评估情况的通报"),
+        ("a17.html", "【一图读懂】2023年政府信息公开工作年度报告"),
+        ("a18.html", "关于做好2023年度政府信息公开工作年度报告编制发布工作的通知"),
     ]
     body = "<table class='tb'>" + "".join(
         f"<tr><td><a href='{h}'>{t}</a></td><td>2024-01-2{i % 9}</td></tr>" for i, (h, t) in enumerate(rows)
@@ -177,6 +182,8 @@ def test_table_list_and_title_variants():
         ("a5.html", 2019),
         ("a6.html", 2018),
         ("a7.html", 2017),
+        ("a14.html", 2016),
+        ("a15.html", 2015),
     ]
 
 
@@ -337,7 +344,7 @@ def test_page_title_sources():
         "某县2023年政府信息公开工作年度报告"
     )
     assert page_title(page("", head="<title>某县2023年报 - 某县人民政府门户网站</title>")) == "某县2023年报"
-    assert page_title(page("<h1>某县 2023 年报</h1>")) == "某县 2023 年报"
+    assert page_title(page("<h1>某县 2023 年报</h1>")) == "某县2023年报"
     assert page_title(page("<p>无</p>")) == ""
 
 
@@ -483,3 +490,52 @@ def test_periodic_reload_of_a_real_page_is_not_a_redirect():
     assert redirect_url(to_self, BASE) is None
     moved = page(text, head='<meta http-equiv="refresh" content="3; url=/new/ndbg/">')
     assert redirect_url(moved, BASE) == "http://www.example.gov.cn/new/ndbg/"
+
+
+def test_hanweb_datastore_records_are_read_as_the_list():
+    """大汉 jpage columns ship their list as CDATA records in <script type="text/xml">."""
+    records = "".join(
+        f"<record><![CDATA[<li><a href='/art/{y + 1}/1/2{y % 10}/art_4567_{y}.html' target='_blank' "
+        f"title='某区{y}年政府信息公开工作年度报告'>某区{y}年政府信息公开工作年度报告</a>"
+        f"<span>{y + 1}-01-2{y % 10}</span></li>]]></record>\n"
+        for y in (2023, 2022, 2021)
+    )
+    body = (
+        '<div class="main"><div id="4567"><script type="text/xml"><datastore>'
+        '<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&columnid=4567"></a>]]>'
+        "</nextgroup>"
+        f"<recordset>{records}</recordset></datastore></script>"
+        '<script language="javascript" src="/module/web/jpage/jpage.js"></script></div></div>'
+    )
+    links = report_links(page(body), "http://www.hongze.example.gov.cn/col/col4567/index.html")
+    assert [(x.url, x.year) for x in links] == [
+        ("http://www.hongze.example.gov.cn/art/2024/1/23/art_4567_2023.html", 2023),
+        ("http://www.hongze.example.gov.cn/art/2023/1/22/art_4567_2022.html", 2022),
+        ("http://www.hongze.example.gov.cn/art/2022/1/21/art_4567_2021.html", 2021),
+    ]
+    assert not rendered_by_script(page(body))
+
+
+def test_served_hanweb_column_gives_the_same_reports_as_the_trs_column(served):
+    server, site, fetcher = served
+    trs = fetcher.fetch(site.url(site.hz_column))
+    hanweb = fetcher.fetch(site.url(site.hz_hanweb_column))
+    assert b"<record><![CDATA[" in hanweb.data
+    assert report_links(hanweb.data, hanweb.final_url) == report_links(trs.data, trs.final_url)
+    assert len(report_links(hanweb.data, hanweb.final_url)) == 2
+
+
+def test_link_titles_split_over_runs_read_as_one():
+    body = (
+        "<ul><li><a href='a.html'><span>2023</span><span>年</span>"
+        "<font>政府信息公开工作年度报告</font></a></li>"
+        "<li><a href='b.html'>某县财政局 2019 年 政府信息公开 工作 年度报告</a></li>"
+        "<li><a href='c.html'><div class='t'>Annual report 2022 年度政府信息公开工作年度报告</div></a>"
+        "</li></ul>"
+    )
+    titles = [x.title for x in report_links(page(body), BASE)]
+    assert titles == [
+        "2023年政府信息公开工作年度报告",
+        "某县财政局2019年政府信息公开工作年度报告",
+        "Annual report 2022年度政府信息公开工作年度报告",
+    ]

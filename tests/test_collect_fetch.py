@@ -310,7 +310,7 @@ def test_5xx_is_retried_with_back_off_then_succeeds(server):
     assert got.status == 200 and server.hits("/flaky.html") == 3
     assert took >= 0.1 + 0.2 - 0.02  # back-off 0.1 s, then 0.2 s
     hits = server.requests("/flaky.html")
-    assert hits[2].at - hits[1].at >= 2 * (hits[1].at - hits[0].at) * 0.8
+    assert hits[1].at - hits[0].at >= 0.09 and hits[2].at - hits[1].at >= 0.19  # 0.1 s, then doubled
 
 
 def test_5xx_that_persists_fails_with_the_status(server):
@@ -335,7 +335,9 @@ def test_requests_to_one_host_are_spaced(server):
         for _ in range(2):
             f.fetch(server.url("/polite.html"))
     a, b = server.requests("/polite.html")[-2:]
-    assert b.at - a.at >= 0.29
+    # Seen by the server: the first request also opened the connection (a few ms of jitter, more on a
+    # busy machine); without the limit the gap is about a millisecond.
+    assert b.at - a.at >= 0.25
 
 
 def test_rate_limit_holds_across_threads(server):
@@ -348,7 +350,8 @@ def test_rate_limit_holds_across_threads(server):
             t.join()
     times = sorted(h.at for h in server.requests("/polite2.html"))
     assert len(times) == 5
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.14
+    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.11
+    assert times[-1] - times[0] >= 4 * 0.15 - 0.05
 
 
 # --------------------------------------------------------------------------- safety

@@ -116,12 +116,14 @@ class Link:
 # --------------------------------------------------------------------------- parsing, cached
 
 
-@lru_cache(maxsize=16)
-def _soup(data: bytes, charset: str | None) -> BeautifulSoup | None:
-    """The page as a tree (None when the bytes are not a page); shared read-only by the functions below.
+# Pages up to this size keep their tree in a small cache (a collector asks for the title, the links,
+# the attachments and the date of one page in a row); larger ones are parsed for each question
+# rather than held (a tree takes 10-20 times the page's size).
+_CACHED_PAGE_BYTES = 1024 * 1024
 
-    Cached: a collector asks for the title, the links, the attachments and the date of one page.
-    """
+
+def _soup(data: bytes, charset: str | None) -> BeautifulSoup | None:
+    """The page as a tree (None when the bytes are not a page); shared read-only by the functions below."""
     if not data:
         return None
     head = data[:8192]
@@ -129,6 +131,17 @@ def _soup(data: bytes, charset: str | None) -> BeautifulSoup | None:
         return None  # binary (a PDF or garbage served as text/html): nothing to discover
     if data.startswith((b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         return None
+    if len(data) <= _CACHED_PAGE_BYTES:
+        return _cached_soup(data, charset)
+    return _parse(data, charset)
+
+
+@lru_cache(maxsize=4)
+def _cached_soup(data: bytes, charset: str | None) -> BeautifulSoup | None:
+    return _parse(data, charset)
+
+
+def _parse(data: bytes, charset: str | None) -> BeautifulSoup | None:
     text, _encoding, _note = decode_html(data[:MAX_PAGE_BYTES], charset)
     try:
         soup, _flattened = bounded_soup(text, _MAX_DEPTH)
@@ -136,7 +149,29 @@ def _soup(data: bytes, charset: str | None) -> BeautifulSoup | None:
         return None
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
+    _unpack_datastores(soup)
     return soup
+
+
+# 大汉 Hanweb (jpage) column pages carry their list as data in <script type="text/xml">:
+# <datastore><recordset><record><![CDATA[<li><a href="/art/2024/1/20/art_4567_123.html">…</a></li>]]>
+# </record>…</recordset></datastore>; a browser script turns the records into the list. The records
+# are markup, not code: they are parsed in place of the data block (nothing is run).
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
+
+
+def _unpack_datastores(soup: BeautifulSoup) -> None:
+    for script in soup.find_all("script"):
+        code = script.get_text()
+        if "<datastore" not in code.lower() and "<recordset" not in code.lower():
+            continue
+        records = _RECORD.findall(code)
+        if not records:
+            continue
+        fragment, _ = bounded_soup('<div class="datastore">' + "".join(records) + "</div>", _MAX_DEPTH)
+        block = fragment.find("div", class_="datastore")
+        if isinstance(block, Tag):
+            script.replace_with(block.extract())
 
 
 def _norm(text: str) -> str:
@@ -206,16 +241,16 @@ def page_title(data: bytes, charset: str | None = None) -> str:
     for name in ("articletitle", "title", "dc.title"):
         content = _meta(soup, name)
         if content:
-            return content
+            return _title_text(content)
     if soup.title is not None:
-        raw = _norm(soup.title.get_text(" "))
+        raw = _title_text(soup.title.get_text(" "))
         trimmed = _TITLE_SUFFIX.sub("", raw)
         if len(trimmed) >= 4:
             return trimmed
         if raw:
             return raw
     h1 = soup.find("h1")
-    return _norm(h1.get_text(" ")) if isinstance(h1, Tag) else ""
+    return _title_text(h1.get_text(" ")) if isinstance(h1, Tag) else ""
 
 
 def _meta(soup: BeautifulSoup, name: str) -> str:
@@ -284,16 +319,26 @@ _TRUNCATED = re.compile(r"(?:…|\.\.\.|。。。|⋯)+\s*$")
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "vbscript:", "about:", "file:", "ftp:", "#")
 
 
+# Titles that open with these are about a report, whatever the agency.
+_LEADING_NOT_A_REPORT = re.compile(r"^[【\[（(]?(?:图解|图说|一图读懂|一图看懂|图文解读|解读|政策解读)")
+
+
 def _is_report_title(title: str) -> bool:
-    """True when a link title names an annual report on government information disclosure."""
+    """True when a link title names an annual report on government information disclosure.
+
+    The words that make a title a notice, a reading or an evaluation *about* a report count only
+    after the report word ("…年度报告的通知", "…年度报告解读", "…年度报告第三方评估") or at the start
+    ("图解：…"): before it they are part of the agency's name (职业技能培训指导中心, 卫生监督检查所).
+    """
     text = _fold(title).replace(" ", "")
-    if not text or _COLUMN_NAME.match(text) or _NOT_A_REPORT.search(text):
+    if not text or _COLUMN_NAME.match(text) or _LEADING_NOT_A_REPORT.match(text):
         return False
-    if _DISCLOSURE.search(text) and _REPORT_WORD.search(text):
-        return True
+    word = _REPORT_WORD.search(text)
+    if word is not None and _DISCLOSURE.search(text):
+        return not _NOT_A_REPORT.search(text, word.start())
     # A title cut short by the list ("2023年度政府信息公开工作年…"): the year and 公开 are enough.
     if _TRUNCATED.search(title) and _DISCLOSURE.search(text) and report_year(text) is not None:
-        return True
+        return not _NOT_A_REPORT.search(text)
     return False
 
 
@@ -321,12 +366,22 @@ def _absolute(base: str, href: str | None) -> str | None:
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
+# A space the markup put between two CJK characters, or between a CJK character and a digit
+# (<span>2023</span><span>年…</span>, "某县财政局 2019 年"): not part of the title.
+_WIDE = r"\u4e00-\u9fff\u3000-\u303f\uff00-\uffef"  # CJK ideographs, CJK and full-width punctuation
+_CJK_GAP = re.compile(rf"(?<=[{_WIDE}]) (?=[{_WIDE}\d])|(?<=\d) (?=[\u4e00-\u9fff])")
+
+
+def _title_text(text: str) -> str:
+    return _CJK_GAP.sub("", _norm(text))
+
+
 def _link_title(a: Tag) -> str:
     """The best title of a link: its text, or its ``title`` attribute when the text is cut short,
     missing (an image link) or less informative."""
-    text = _norm(a.get_text(" "))
+    text = _title_text(a.get_text(" "))
     attr = a.get("title")
-    attr_text = _norm(attr) if isinstance(attr, str) else ""
+    attr_text = _title_text(attr) if isinstance(attr, str) else ""
     if not attr_text:
         return text
     if not text or _TRUNCATED.search(text):

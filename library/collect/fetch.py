@@ -268,7 +268,7 @@ class Fetcher:
 
     def fetch(self, url: str) -> Fetched:
         """The document at ``url`` (after redirects); raises :class:`FetchFailure`."""
-        current = (url or "").strip()
+        url = current = (url or "").strip()
         for _hop in range(self.policy.max_redirects + 1):
             outcome = self._fetch_hop(current, url)
             if isinstance(outcome, _Redirect):
