@@ -333,3 +333,30 @@ def test_a_county_account_stores_only_its_own_region(lib, site, fetcher):
     others = [v for k, v in outcome.items() if k != site.url(site.seed("000").path)]
     assert others == [("failed", "out_of_scope")] * 3
     assert list(lib.dataset()["region"]) == ["施秉县"]
+
+
+def test_the_roster_pages_sources_table_saves_what_it_shows(lib):
+    lib.import_roster("名称,地区\n县教育局,某县\n县财政局,某县\n".encode(), "名录.csv")
+    ids = {r.name: r.id for r in lib.roster()}
+    added, removed, problems = cstore.save_entry_sources(
+        lib,
+        {
+            ids["县教育局"]: ("https://jy.example.gov.cn/ndbg/", ["https://jy.example.gov.cn/2023.html"]),
+            ids["县财政局"]: ("javascript:alert(1)", ["https://cz.example.gov.cn/2023.pdf"]),
+        },
+        who="管理员甲",
+    )
+    assert (added, removed) == (3, 0) and len(problems) == 1 and "javascript" in problems[0]
+    rows = {r.name: r for r in lib.roster()}
+    assert rows["县教育局"].column_url == "https://jy.example.gov.cn/ndbg/"
+    assert rows["县财政局"].column_url is None
+    assert rows["县财政局"].report_urls == ("https://cz.example.gov.cn/2023.pdf",)
+    # Cleared in the table: removed.
+    added, removed, _ = cstore.save_entry_sources(lib, {ids["县教育局"]: (None, [])}, who="管理员甲")
+    assert (added, removed) == (0, 2)
+    assert {s.url for s in cstore.sources(lib)} == {"https://cz.example.gov.cn/2023.pdf"}
+    trail = lib.audit_entries()
+    assert list(trail[trail["action"] == "collect_sources"]["who"]) == ["管理员甲", "管理员甲"]
+    # Deleting the entry from the roster deletes its sources.
+    lib.save_roster([r for r in lib.roster() if r.name != "县财政局"])
+    assert cstore.sources(lib) == []
