@@ -188,6 +188,10 @@ def test_a_page_changed_after_publication_and_a_url_gone_become_findings(lib, si
         server.set(shibing.path, change_cell(original, shibing.encoding, "行政规范性文件", {0: "12"}))
         pipeline.recheck(lib, [urls[0]], fetch=fetcher.fetch)
         assert not [f for f in findings_with_roster(lib) if f.code == FINDING_URL_GONE]
+        # The change is undone on the site: the first version's bytes again, said as such.
+        server.set(shibing.path, original, content_type="text/html; charset=utf-8")
+        undone = pipeline.recheck(lib, [urls[0]], fetch=fetcher.fetch)[0]
+        assert undone.report_id == old_id and f"上次采集时为编号 {new_id}" in undone.message
     finally:
         server.set(shibing.path, original, content_type="text/html; charset=utf-8")
         server.set(

@@ -300,7 +300,12 @@ class Collector:
         # The same bytes as a stored report: nothing to parse.
         known = self.lib.find_sha256(doc.sha)
         if known is not None:
-            result = self._unchanged(job, doc, known, "与报告库中已有的报告相同，未重复保存")
+            message = "与报告库中已有的报告相同，未重复保存"
+            previous = store.latest_fetch(self.lib, url, with_report=True)
+            if previous is not None and previous.report_id not in (None, known):
+                # The page went back to content stored before (a change undone): say so, not "unchanged".
+                message = f"网页现在的内容与报告库中较早保存的一份相同，上次采集时为编号 {previous.report_id}"
+            result = self._unchanged(job, doc, known, message)
             self._log(job, doc, result, recheck)
             return [result], []
         if doc.kind == "other":
