@@ -51,6 +51,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("upload", "上传报告", ":material/upload_file:", "upload.py", "报告", action=Action.UPLOAD),
     PageSpec("library", "报告库", ":material/folder_open:", "report_library.py", "报告"),
     PageSpec("self-check", "自查", ":material/task_alt:", "self_check.py", "报告", action=Action.SELF_CHECK),
+    PageSpec("collect", "网站采集", ":material/travel_explore:", "collect.py", "报告", action=Action.UPLOAD),
     PageSpec("overview", "总览", ":material/dashboard:", "overview.py", "分析", catalog.overview_charts),
     PageSpec(
         "proactive", "主动公开", ":material/campaign:", "proactive.py", "分析", catalog.proactive_charts

@@ -8,6 +8,7 @@ import streamlit as st
 
 from charts.roster import ID_HEADER, editor_frame, rows_from_editor
 from components.auth import can, not_allowed, who
+from components.collect_sources import sources_editor
 from components.flash import show_flash
 from components.state import current_scope, from_library, get_library
 from library.access import Action
@@ -204,4 +205,5 @@ st.caption("本地区应发布年报的机关名单。导入后，“发布情�
 _import_section()
 roster_rows = from_library(roster_of)
 _edit_section(roster_rows)
+sources_editor(roster_rows)
 _links_section(roster_rows)

@@ -147,6 +147,31 @@ def evidence_lines(finding: Finding) -> list[str]:
         lines.append(f"原因：{ev['reason']}")
     if "heading" in ev:
         lines.append(f"应有标题：{ev['heading']}")
+    lines += _online_lines(ev)
+    return lines
+
+
+def _online_lines(ev: dict) -> list[str]:
+    """The evidence of the website re-check (library/collect): the URL, when, the figures and the text
+    that changed."""
+    if "url" not in ev or not ("new_report_id" in ev or "last_ok_at" in ev):
+        return []
+    lines = [f"网址：{ev['url']}"]
+    if ev.get("first_fetched_at"):
+        lines.append(
+            f"首次采集：{str(ev['first_fetched_at'])[:16]}；发现改动：{str(ev.get('detected_at') or '')[:16]}"
+        )
+    if ev.get("last_ok_at"):
+        lines.append(f"最后一次可以访问：{str(ev['last_ok_at'])[:16]}")
+    changed = ev.get("changed_cells") or []
+    for c in changed[:20]:
+        label = c.get("label") or key_label(c.get("key", ""))
+        lines.append(f"{label}：原为 {_value(c.get('old'))}，现为 {_value(c.get('new'))}")
+    more = int(ev.get("cells_total") or len(changed)) - min(len(changed), 20)
+    if more > 0:
+        lines.append(f"……另有 {more} 处数字不同")
+    if ev.get("text_diff"):
+        lines.append("正文改动（“-”为原页面，“+”为现页面）：\n" + str(ev["text_diff"]))
     return lines
 
 

@@ -41,6 +41,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"  # the 操作记录 page
     SELF_CHECK = "self_check"  # upload drafts and see their findings (自查)
+    MANAGE_SETTINGS = "manage_settings"  # the app's settings (e.g. fetching from private addresses)
 
 
 _REVIEWER = frozenset(
@@ -56,7 +57,8 @@ _REVIEWER = frozenset(
     }
 )
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.ADMIN: _REVIEWER | {Action.MANAGE_ROSTER, Action.MANAGE_RUBRIC, Action.MANAGE_USERS},
+    Role.ADMIN: _REVIEWER
+    | {Action.MANAGE_ROSTER, Action.MANAGE_RUBRIC, Action.MANAGE_USERS, Action.MANAGE_SETTINGS},
     Role.REVIEWER: _REVIEWER,
     Role.VIEWER: frozenset({Action.VIEW, Action.EXPORT}),
     Role.AGENCY: frozenset({Action.VIEW, Action.EXPORT, Action.SELF_CHECK}),

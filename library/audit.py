@@ -46,6 +46,9 @@ BRIEFING_GENERATED = "briefing_generated"
 ACCOUNT_CREATED = "account_created"  # for the accounts (library/accounts.py): record(conn, ACCOUNT_…, …)
 ACCOUNT_CHANGED = "account_changed"
 ACCOUNT_DELETED = "account_deleted"
+COLLECT_RUN = "collect_run"  # a collection or re-check from the agencies' websites (library/collect)
+COLLECT_SOURCES = "collect_sources"
+SETTING_CHANGED = "setting_changed"
 ACTIONS: tuple[str, ...] = tuple(AUDIT_ACTION_NAMES)
 
 SYSTEM = "系统"  # the "who" of changes no person made (the re-parse after a parser update)

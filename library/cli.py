@@ -8,6 +8,8 @@
                                                        the region's 汇总表 (tables 二/三/四 summed)
     python -m library backup FILE                      a consistent copy of the SQLite library
     python -m library restore FILE [--force]           replace the SQLite library with a checked backup
+    python -m library collect URL... [--sources] [--recheck] [--agency NAME --region R --year Y]
+                                                       reports from the agencies' websites (library/collect)
 
 Every command takes ``--user NAME`` (the password from ``NIANBAO_PASSWORD``, else asked for): the
 account's role must allow the command and its scope limits what is read and written out, as in the
@@ -55,6 +57,7 @@ COMMAND_ACTIONS = {
     "findings": Action.VIEW,
     "notices": Action.SEND_NOTICES,
     "rollup": Action.EXPORT,
+    "collect": Action.UPLOAD,
 }
 # The sign-in of the app (library.accounts, the users table): (library, login, password) → Account | None.
 Authenticate = Callable[[Library, str, str], Account | None]
@@ -138,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     notice.add_argument("--reply-by", type=date.fromisoformat, metavar="YYYY-MM-DD", help="回复期限（优先）")
     add_rollup_command(sub, who)
     add_backup_commands(sub)
+    add_collect_command(sub)
     return parser
 
 
@@ -201,6 +205,30 @@ def rollup_command(lib: Library, args: argparse.Namespace, out: TextIO, scope: S
     return EXIT_OK
 
 
+def add_collect_command(sub: argparse._SubParsersAction) -> None:
+    """The ``collect`` subcommand: report pages, files or 年报 column pages from the agencies' websites."""
+    collect = sub.add_parser(
+        "collect", help="从单位网站采集年度报告：报告网页、文件或年报栏目页；--recheck 重新检查已采集的网址"
+    )
+    collect.add_argument("urls", nargs="*", metavar="网址", help="报告网页、报告文件或年报栏目页的网址")
+    collect.add_argument("--agency", metavar="单位", help="这些网址所属的单位（不填则按报告内容识别）")
+    collect.add_argument("--region", metavar="地区", help="这些网址所属单位的地区")
+    collect.add_argument("--year", type=int, metavar="年度", help="报告年度（栏目页只采集该年度）")
+    collect.add_argument("--sources", action="store_true", help="采集名录中登记的全部来源网址")
+    collect.add_argument(
+        "--recheck", action="store_true", help="重新检查已采集的全部报告网址：内容改动或网址失效记为审核意见"
+    )
+    collect.add_argument(
+        "--allow-private", action="store_true", help="本次允许访问内网和本机地址（默认按管理员的设置）"
+    )
+    collect.add_argument(
+        "--allow-host", action="append", default=[], metavar="主机", help="本次允许访问的内网主机（可重复）"
+    )
+    collect.add_argument("--json", action="store_true", help="输出 JSON 数组")
+    collect.add_argument("--user", metavar="账户", help=f"以该账户运行（密码取自 {PASSWORD_ENV}，否则询问）")
+    collect.add_argument("--who", metavar="姓名", help="记入操作记录的操作人（不使用账户时）")
+
+
 def add_backup_commands(sub: argparse._SubParsersAction) -> None:
     """The ``backup`` and ``restore`` subcommands (SQLite only; PostgreSQL: pg_dump / pg_restore)."""
     backup = sub.add_parser("backup", help="备份 SQLite 报告库到一个文件（应用运行时也可备份）")
@@ -249,6 +277,8 @@ def main(
         except Refused as exc:
             print(exc, file=sys.stderr)
             return EXIT_REFUSED
+        if args.command == "collect":
+            return collect_command(lib, args, out, who, scope)
         if args.command == "ingest":
             paths = [Path(p) for p in args.paths]
             return ingest(lib, paths, args.workers, out, scope, who=who, batch=args.batch)
@@ -307,6 +337,8 @@ def command_scope(
     account's (``--user``), else the scope given by ``--regions``/``--agency`` (or every report) and
     ``--who``. Raises :class:`Refused` when the account is unknown, disabled, locked, the password wrong
     or the role does not allow the command."""
+    if args.command == "collect":  # its --agency names the URLs' agency; it collects for every region
+        args = argparse.Namespace(**{**vars(args), "regions": None, "agency": None})
     if args.user is None:
         who = _who(args.who)
         if args.regions or args.agency:
@@ -319,6 +351,8 @@ def command_scope(
         raise Refused(f"错误：账户“{args.user}”不存在、已停用或密码不正确。")
     if not account.can(COMMAND_ACTIONS[args.command]):
         raise Refused(f"错误：账户“{account.label}”无权执行 {args.command}。")
+    if getattr(args, "allow_private", False) and not account.can(Action.MANAGE_SETTINGS):
+        raise Refused(f"错误：只有管理员可以允许访问内网地址（账户“{account.label}”不是管理员）。")
     if not account.scope.unrestricted:
         print(f"可查看范围：{describe_scope(account.scope)}", file=sys.stderr)
     return account.scope, account.label
@@ -425,3 +459,59 @@ def write_notices(
     lib.record_notices(notices_sent(found, year), who=who, how="命令行生成")
     print(f"已生成 {len(docs)} 份整改通知单，保存在 {folder}。", file=out)
     return EXIT_OK
+
+
+# ---------------------------------------------------------------------- collect
+
+
+def collect_command(
+    lib: Library, args: argparse.Namespace, out: TextIO, who: str | None, scope: Scope = ALL
+) -> int:
+    """Collect the URLs given, the roster's sources (``--sources``) and/or re-check the URLs collected
+    before (``--recheck``); one Chinese line per URL (or ``--json``), then a summary. Exit status 1
+    only when every URL failed, 2 for a usage error."""
+    from library.collect import pipeline, store
+
+    if not (args.urls or args.sources or args.recheck):
+        print("参数错误：请给出网址，或使用 --sources / --recheck", file=sys.stderr)
+        return EXIT_USAGE
+    bad = [u for u in args.urls if store.url_problem(u)]
+    if bad and len(bad) == len(args.urls) and not (args.sources or args.recheck):
+        for u in bad:
+            print(f"参数错误：{u}：{store.url_problem(u)}", file=sys.stderr)
+        return EXIT_USAGE
+    fetcher = pipeline.make_fetcher(
+        lib, allow_private=True if args.allow_private else None, allowed_hosts=args.allow_host
+    )
+    with fetcher:
+        results = _collect_all(lib, args, fetcher.fetch, who, scope)
+    if args.json:
+        json.dump([r.to_json() for r in results], out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+    else:
+        for r in results:
+            print(r.line(), file=out)
+        counts = Counter(r.result_name for r in results)
+        shown = "，".join(f"{name} {n} 个" for name, n in counts.items())
+        print(f"共 {len(results)} 个网址：{shown or '无'}。", file=out)
+    if results and all(r.result == "failed" for r in results):
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _collect_all(lib: Library, args: argparse.Namespace, fetch, who: str | None, scope: Scope) -> list:
+    """The URLs given, then the roster's sources, then the re-check, as asked (reports stored only
+    within ``scope``, the account's)."""
+    from library.collect import pipeline, store
+
+    results: list[pipeline.UrlResult] = []
+    if args.urls:
+        targets = [store.Target(u, agency=args.agency, region=args.region, year=args.year) for u in args.urls]
+        results += pipeline.collect(lib, targets, fetch=fetch, who=who, scope=scope)
+    if args.sources:
+        if not store.sources(lib):
+            print("名录中还没有登记采集来源网址。", file=sys.stderr)
+        results += pipeline.collect_sources(lib, fetch=fetch, who=who, scope=scope)
+    if args.recheck:
+        results += pipeline.recheck(lib, fetch=fetch, who=who, scope=scope)
+    return results

@@ -24,6 +24,9 @@ Tables:
 - ``roster_links``: a reviewer's decision that an agency name (in a region) is a roster entry, or none.
 - ``publication_dates``: a reviewer's entered or corrected publication date of a report (latest wins).
 - ``audit_log``: the audit trail (操作记录): who changed what, when, before and after (library/audit.py).
+- ``collect_sources``, ``collect_fetches``, ``collect_findings``: the websites reports are collected
+  from, every document fetched, and what a re-check noticed (library/collect/store.py).
+- ``app_settings``: settings an administrator changes (library/collect/store.py: private addresses).
 
 Secondary indexes are declared on the models (``__table_args__``), so ``create_all`` of a fresh
 database makes them; a schema change also needs its Alembic revision (see :mod:`library.alembic`).
@@ -437,3 +440,88 @@ class UserSession(Base):
     login: Mapped[str] = mapped_column(String(64), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class CollectSource(Base):
+    """Where an agency publishes its reports (网站采集来源): its 年报 column page or one report's page.
+
+    ``entry_id`` ties the source to a roster entry (its agency and region); a URL pasted without one
+    keeps the agency name typed with it, if any (revision 0007_collect). One row per URL.
+    """
+
+    __tablename__ = "collect_sources"
+    __table_args__ = (Index("ix_collect_sources_entry", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True, nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # column | report
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("roster_entries.id", ondelete="CASCADE"))
+    agency: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    who: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class CollectFetch(Base):
+    """One document fetched from a website (a column page, a report page or its attachment): where
+    it came from, when, the HTTP date headers, the publication date the page shows, the sha256 of its
+    bytes, the report it became and the result (stored | version | unchanged | failed, with the
+    reason). Append-only: the re-check compares a URL's latest fetch with its earlier ones."""
+
+    __tablename__ = "collect_fetches"
+    __table_args__ = (
+        Index("ix_collect_fetches_url", "url", "id"),
+        Index("ix_collect_fetches_report", "report_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url: Mapped[str] = mapped_column(String(2000), nullable=False)
+    final_url: Mapped[str | None] = mapped_column(String(2000))
+    source_url: Mapped[str | None] = mapped_column(String(2000))  # the column page that linked it
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)  # column | page | attachment
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    http_date: Mapped[str | None] = mapped_column(String(100))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    etag: Mapped[str | None] = mapped_column(String(300))
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    size: Mapped[int | None] = mapped_column(Integer)
+    published: Mapped[str | None] = mapped_column(String(10))  # ISO date the page shows
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    report_id: Mapped[int | None] = mapped_column(Integer)
+    result: Mapped[str] = mapped_column(String(20), nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    recheck: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    who: Mapped[str | None] = mapped_column(String(100))
+
+
+class CollectFinding(Base):
+    """What a re-check noticed about a published report: its page changed after publication
+    (``C1_changed_after_publication``, evidence: the cells and text that differ) or its URL is gone
+    (``C2_url_gone``). ``resolved_at`` is set when a gone URL answers again."""
+
+    __tablename__ = "collect_findings"
+    __table_args__ = (Index("ix_collect_findings_report", "report_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    report_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    code: Mapped[str] = mapped_column(String(60), nullable=False)
+    key: Mapped[str] = mapped_column(String(300), nullable=False)
+    url: Mapped[str] = mapped_column(String(2000), nullable=False)
+    evidence: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    detected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AppSetting(Base):
+    """A setting of the whole app that an administrator changes (e.g. ``collect.allow_private``):
+    key → JSON value, who changed it last and when."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
+    who: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)

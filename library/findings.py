@@ -17,7 +17,9 @@ stable within its report (code plus place), so a reviewer's status survives a re
   sentence are compared);
 - late publication (:mod:`library.deadlines`; the roster's level when given) and missing reports;
 - plausibility: 规章 reported by a county-level or township agency (only provincial and 设区的市
-  governments make 规章).
+  governments make 规章);
+- the website re-check (library/collect): a report's page changed after publication (C1) or its URL
+  is gone (C2), stored by the re-check and added like the timeliness findings.
 
 Everything except timeliness is computed for the whole library once per data revision
 (:meth:`library.findings_store.LibraryFindings.cached_findings`); :func:`findings_of` then adds the
@@ -1809,6 +1811,14 @@ def _adjusted(
         rows = df[df["report_id"].isin(late)]
         regions = dict(zip(rows["report_id"].tolist(), rows["region"].tolist(), strict=True))
         for f in late_findings(rows, states):
+            extra[f.report_id].append(replace(f, region=_region(regions[f.report_id])))  # type: ignore[index]
+    # What the website re-check noticed (library/collect): a page changed after publication, a URL gone.
+    from library.collect.store import open_findings
+
+    online = open_findings(lib, df["report_id"].tolist())
+    if online:
+        regions = dict(zip(df["report_id"].tolist(), df["region"].tolist(), strict=True))
+        for f in online:
             extra[f.report_id].append(replace(f, region=_region(regions[f.report_id])))  # type: ignore[index]
     seen: set[int] | None = None
     if filters is not None and not filters.unrestricted:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from dataclasses import replace as dataclass_replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -18,8 +19,9 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from library import audit
 from library.access import ALL, Scope
+from library.collect.store import COLUMN, REPORT, entry_sources, set_entry_sources
 from library.completeness import Completeness, completeness, effective_dates
-from library.db import PublicationDate, Report, RosterEntry, RosterLink, utcnow
+from library.db import CollectSource, PublicationDate, Report, RosterEntry, RosterLink, inserted_id, utcnow
 from library.deadlines import LEVELS
 from library.errors import LibraryError
 from library.filters import Filters
@@ -116,8 +118,19 @@ class LibraryRoster:
                     RosterEntry.aliases,
                 ).order_by(RosterEntry.region, RosterEntry.name, RosterEntry.id)
             ).all()
+            urls = entry_sources(conn)
         entries = [
-            RosterRow(r.name, r.agency_type, r.region, r.level, tuple(r.aliases or ()), r.id) for r in rows
+            RosterRow(
+                r.name,
+                r.agency_type,
+                r.region,
+                r.level,
+                tuple(r.aliases or ()),
+                r.id,
+                next((u for k, u in urls.get(r.id, ()) if k == COLUMN), None),
+                tuple(u for k, u in urls.get(r.id, ()) if k == REPORT),
+            )
+            for r in rows
         ]
         return [e for e in entries if _in_scope(e, scope)]
 
@@ -152,10 +165,14 @@ class LibraryRoster:
             change = _Change()
             for row in read.rows:
                 old = stored.get(row.key)
+                if old is not None and not read.url_columns:  # the file says nothing of the sources
+                    row = dataclass_replace(row, column_url=old.column_url, report_urls=old.report_urls)
                 change.note(old, row)
                 if old is None:
-                    conn.execute(
-                        insert(RosterEntry).values(**_entry_row(row), created_at=now, updated_at=now)
+                    entry_id = inserted_id(
+                        conn.execute(
+                            insert(RosterEntry).values(**_entry_row(row), created_at=now, updated_at=now)
+                        )
                     )
                     result.added += 1
                 else:
@@ -164,7 +181,10 @@ class LibraryRoster:
                         .where(RosterEntry.id == old.id)
                         .values(**_entry_row(row), updated_at=now)
                     )
+                    entry_id = int(old.id or 0)
                     result.updated += 1
+                if read.url_columns:  # a file without the URL columns leaves the sources as they are
+                    set_entry_sources(conn, entry_id, row.column_url or "", row.report_urls, who)
             if replace:
                 listed = {r.key for r in read.rows}
                 gone = [r for k, r in stored.items() if k not in listed and r.id is not None]
@@ -189,20 +209,29 @@ class LibraryRoster:
             now = utcnow()
             change = _Change()
             for row in rows:
+                old = stored.get(row.id) if row.id is not None else None
+                if old is not None and not (row.column_url or row.report_urls):
+                    # The table of entries does not show the sources (the sources table does): kept.
+                    row = dataclass_replace(row, column_url=old.column_url, report_urls=old.report_urls)
                 # An id outside the scope's part is never updated: the row is added as a new entry.
-                change.note(stored.get(row.id) if row.id is not None else None, row)
+                change.note(old, row)
                 if row.id in stored:
                     conn.execute(
                         update(RosterEntry)
                         .where(RosterEntry.id == row.id)
                         .values(**_entry_row(row), updated_at=now)
                     )
+                    entry_id = int(row.id or 0)
                     result.updated += 1
                 else:
-                    conn.execute(
-                        insert(RosterEntry).values(**_entry_row(row), created_at=now, updated_at=now)
+                    entry_id = inserted_id(
+                        conn.execute(
+                            insert(RosterEntry).values(**_entry_row(row), created_at=now, updated_at=now)
+                        )
                     )
                     result.added += 1
+                if row.column_url or row.report_urls:
+                    set_entry_sources(conn, entry_id, row.column_url or "", row.report_urls, who)
             kept = {r.id for r in rows}
             gone = [r for i, r in stored.items() if i not in kept and i is not None]
             result.removed = self._delete_entries(conn, [r.id for r in gone if r.id is not None])
@@ -215,6 +244,7 @@ class LibraryRoster:
         if not ids:
             return 0
         conn.execute(delete(RosterLink).where(RosterLink.entry_id.in_(ids)))
+        conn.execute(delete(CollectSource).where(CollectSource.entry_id.in_(ids)))
         return conn.execute(delete(RosterEntry).where(RosterEntry.id.in_(ids))).rowcount
 
     def export_roster(self, fmt: str = "xlsx", scope: Scope | None = ALL) -> bytes:
@@ -431,11 +461,16 @@ def _entry_text(row: RosterRow) -> str:
     """One roster entry as the audit trail shows it: '某县教育局（某县，部门，教育；别名：县教育局）'."""
     parts = [row.region or "地区不详", row.level] + ([row.agency_type] if row.agency_type else [])
     aliases = f"；别名：{'/'.join(row.aliases)}" if row.aliases else ""
-    return f"{row.name}（{'，'.join(parts)}{aliases}）"
+    urls = f"；年报栏目：{row.column_url}" if row.column_url else ""
+    urls += f"；报告网址：{' '.join(row.report_urls)}" if row.report_urls else ""
+    return f"{row.name}（{'，'.join(parts)}{aliases}{urls}）"
 
 
 def _same_entry(old: RosterRow, new: RosterRow) -> bool:
-    return _entry_row(old) == _entry_row(new)
+    return _entry_row(old) == _entry_row(new) and (old.column_url or None, old.report_urls) == (
+        new.column_url or None,
+        new.report_urls,
+    )
 
 
 @dataclass

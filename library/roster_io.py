@@ -12,10 +12,11 @@ import io
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from library.collect.store import clean_url, split_urls
 from library.deadlines import LEVELS, level_of
 from library.roster_link import normalize_name, region_key
 from parsing.vocabulary import ROSTER_HEADERS
@@ -28,7 +29,11 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "region": ("所属地区", "行政区划", "地区", "区域", "县区", "region"),
     "level": ("机关层级", "层级", "级别", "level"),
     "aliases": ("别名", "简称", "曾用名", "其他名称", "aliases"),
+    # Where the agency publishes its reports (library/collect): optional, several report URLs allowed.
+    "column_url": ("年报栏目网址", "年报栏目", "栏目网址", "栏目地址", "column_url"),
+    "report_urls": ("报告网址", "年报网址", "报告地址", "年报地址", "report_urls"),
 }
+URL_COLUMNS = ("column_url", "report_urls")
 EXPORT_HEADERS = ROSTER_HEADERS
 # Level words as offices write them → the levels of library.deadlines.
 LEVEL_WORDS: dict[str, str] = {
@@ -65,6 +70,8 @@ class RosterRow:
     level: str = "部门"
     aliases: tuple[str, ...] = ()
     id: int | None = None
+    column_url: str | None = None  # the agency's 年报 column page (library/collect)
+    report_urls: tuple[str, ...] = ()  # pages or files of its reports
 
     @property
     def key(self) -> tuple[str, str]:
@@ -79,6 +86,7 @@ class RosterRead:
     rows: list[RosterRow] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # about the whole file (columns ignored, levels guessed)
+    url_columns: bool = False  # the file has a URL column: its rows say the agencies' sources
 
 
 def _header_word(text: object) -> str:
@@ -138,6 +146,7 @@ def rows_from_table(table: list[list[object]]) -> RosterRead:
         names = "、".join(HEADERS["name"][:4])
         out.notes.append(f"未找到名称列：表头应包含“{names}”之一。")
         return out
+    out.url_columns = any(c in columns for c in URL_COLUMNS)
     ignored = [_cell(h) for i, h in enumerate(table[at]) if _cell(h) and i not in columns.values()]
     if ignored:
         out.notes.append(f"未使用的列：{'、'.join(ignored)}。")
@@ -154,6 +163,8 @@ def rows_from_table(table: list[list[object]]) -> RosterRead:
             continue
         seen[row.key] = number
         guessed += was_guessed
+        row, problems = _checked_urls(row)
+        out.notes += [f"第 {number} 行：{p}" for p in problems]
         out.rows.append(row)
     if guessed:
         out.notes.append(
@@ -185,8 +196,31 @@ def _row(cells: list[object], columns: dict[str, int]) -> tuple[RosterRow | None
         region=values.get("region") or None,
         level=level,
         aliases=tuple(a for a in aliases if normalize_name(a) != normalize_name(name)),
+        column_url=clean_url(values.get("column_url", "")) or None,
+        report_urls=tuple(dict.fromkeys(split_urls(values.get("report_urls", "")))),
     )
     return row, "", guessed
+
+
+def _checked_urls(row: RosterRow) -> tuple[RosterRow, list[str]]:
+    """``row`` without the URLs that cannot be fetched, and why each was left out (Chinese)."""
+    from library.collect.store import url_problem  # the rules of the collector
+
+    problems: list[str] = []
+    column = row.column_url
+    if column and (why := url_problem(column)):
+        problems.append(f"年报栏目网址“{column[:80]}”未导入：{why}")
+        column = None
+    reports = []
+    for url in row.report_urls:
+        why = url_problem(url)
+        if why:
+            problems.append(f"报告网址“{url[:80]}”未导入：{why}")
+        else:
+            reports.append(url)
+    if not problems:
+        return row, []
+    return replace(row, column_url=column, report_urls=tuple(reports)), problems
 
 
 def _decode(data: bytes) -> str:
@@ -227,8 +261,12 @@ def read_roster(data: bytes, filename: str) -> RosterRead:
 
 
 def roster_frame(rows: list[RosterRow]) -> pd.DataFrame:
-    """The roster as a table with the Chinese headers of an export (aliases joined with 、)."""
-    return pd.DataFrame(
+    """The roster as a table with the Chinese headers of an export (aliases joined with 、; the URL
+    columns, report URLs joined with a space, only when some agency has a source)."""
+    headers = list(EXPORT_HEADERS.values())
+    if not any(r.column_url or r.report_urls for r in rows):
+        headers = [EXPORT_HEADERS[c] for c in EXPORT_HEADERS if c not in URL_COLUMNS]
+    frame = pd.DataFrame(
         [
             {
                 EXPORT_HEADERS["name"]: r.name,
@@ -236,11 +274,14 @@ def roster_frame(rows: list[RosterRow]) -> pd.DataFrame:
                 EXPORT_HEADERS["region"]: r.region or "",
                 EXPORT_HEADERS["level"]: r.level,
                 EXPORT_HEADERS["aliases"]: "、".join(r.aliases),
+                EXPORT_HEADERS["column_url"]: r.column_url or "",
+                EXPORT_HEADERS["report_urls"]: " ".join(r.report_urls),
             }
             for r in rows
         ],
         columns=list(EXPORT_HEADERS.values()),
     )
+    return frame[headers]
 
 
 def export_csv(rows: list[RosterRow]) -> bytes:

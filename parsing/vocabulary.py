@@ -226,6 +226,9 @@ FINDING_COPY_PEER = "COPY_PEER"
 FINDING_LATE = "LATE"
 FINDING_MISSING = "MISSING"
 FINDING_REGULATIONS_COUNTY = "P_REGULATIONS_COUNTY"
+# Found by the website re-check (library/collect): the published page changed, or its URL is gone.
+FINDING_CHANGED_ONLINE = "C1_changed_after_publication"
+FINDING_URL_GONE = "C2_url_gone"
 
 FINDING_NAMES: dict[str, str] = {
     FINDING_O1: "本列平衡不符（新收＋上年结转≠办理结果总计＋结转下年）",
@@ -248,6 +251,8 @@ FINDING_NAMES: dict[str, str] = {
     FINDING_LATE: "逾期发布",
     FINDING_MISSING: "未发布年度报告",
     FINDING_REGULATIONS_COUNTY: "县级及以下单位填报了规章",
+    FINDING_CHANGED_ONLINE: "网站上的年度报告在发布后被修改",
+    FINDING_URL_GONE: "网站上的年度报告已无法访问（网址失效）",
 }
 FINDING_SEVERITY: dict[str, str] = {
     FINDING_O1: "error",
@@ -270,6 +275,8 @@ FINDING_SEVERITY: dict[str, str] = {
     FINDING_LATE: "error",
     FINDING_MISSING: "error",
     FINDING_REGULATIONS_COUNTY: "warning",
+    FINDING_CHANGED_ONLINE: "warning",
+    FINDING_URL_GONE: "warning",
 }
 SEVERITY_NAMES: dict[str, str] = {"error": "错误", "warning": "提醒", "info": "提示"}
 FINDING_STATUS_NAMES: dict[str, str] = {
@@ -317,6 +324,8 @@ ROSTER_HEADERS: dict[str, str] = {
     "region": "地区",
     "level": "层级",
     "aliases": "别名",
+    "column_url": "年报栏目网址",
+    "report_urls": "报告网址",
 }
 
 
@@ -350,6 +359,9 @@ AUDIT_ACTION_NAMES: dict[str, str] = {
     "account_created": "新建账户",
     "account_changed": "修改账户",
     "account_deleted": "删除账户",
+    "collect_run": "网站采集",
+    "collect_sources": "编辑采集来源",
+    "setting_changed": "修改设置",
 }
 # What an audit record is about (audit_log.target_kind).
 AUDIT_TARGET_NAMES: dict[str, str] = {
@@ -361,6 +373,8 @@ AUDIT_TARGET_NAMES: dict[str, str] = {
     "notice": "整改通知单",
     "briefing": "通报",
     "account": "账户",
+    "collect": "网站采集",
+    "setting": "设置",
 }
 # Keys of an audit record's before/after, as the 操作记录 page and its export name them.
 AUDIT_FIELD_NAMES: dict[str, str] = {

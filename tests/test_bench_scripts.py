@@ -96,3 +96,12 @@ def test_a_shared_library_is_copied_complete_and_left_alone(tmp_path):
     keep.close()
     assert bench_ui._sqlite_reports(own / source.name) == 3
     assert bench_ui._sqlite_reports(shared / "missing.sqlite") is None
+
+
+def test_the_collect_benchmark_runs_on_a_few_pages(capsys):
+    import bench_collect
+
+    assert bench_collect.main(["--pages", "4", "--hosts", "2", "--interval", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "1. one host, no pause" in out and "2. real policy (0.05 s per host) on 2 hosts" in out
+    assert out.count("4 pages stored (4 in the library)") == 2 and "pages/s" in out
