@@ -618,9 +618,8 @@ def busiest_region(lib, regions: list[str]) -> str | None:
     (the page opens on it rather than on the alphabetically first region); None for no regions."""
     if not regions:
         return None
-    stmt = (
-        select(Report.region, Report.year)
-        .where(Report.year.is_not(None), Report.region.is_not(None), Report.superseded_by.is_(None))
+    stmt = select(Report.region, Report.year).where(
+        Report.year.is_not(None), Report.region.is_not(None), Report.superseded_by.is_(None)
     )
     with lib.engine.connect() as conn:
         pairs = conn.execute(stmt).all()
