@@ -55,8 +55,14 @@ def _password(from_stdin: bool, stdin: TextIO) -> str:
     if from_stdin:
         return stdin.readline().rstrip("\r\n")
     print(PASSWORD_RULES)
-    first = getpass.getpass("新密码：")
-    if getpass.getpass("再次输入新密码：") != first:
+    try:
+        first = getpass.getpass("新密码：")
+        again = getpass.getpass("再次输入新密码：")
+    except (EOFError, KeyboardInterrupt) as exc:  # no terminal: say how to give it instead
+        raise LibraryError(
+            "没有读到新密码。请在终端中输入，或加 --password-stdin 从标准输入提供。", "no password"
+        ) from exc
+    if again != first:
         raise LibraryError("两次输入的密码不一致。", "passwords differ")
     return first
 

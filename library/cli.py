@@ -323,7 +323,12 @@ def _who(given: str | None) -> str:
 def _password() -> str:
     """The password of ``--user``: from the environment (scheduled runs), else asked for (not echoed)."""
     given = os.environ.get(PASSWORD_ENV)
-    return given if given is not None else getpass.getpass("密码：")
+    if given is not None:
+        return given
+    try:
+        return getpass.getpass("密码：")
+    except (EOFError, KeyboardInterrupt) as exc:  # no terminal (a scheduler, a pipe) or Ctrl-C
+        raise Refused(f"错误：没有读到密码。请在终端中输入，或用环境变量 {PASSWORD_ENV} 提供。") from exc
 
 
 class Refused(Exception):

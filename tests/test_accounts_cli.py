@@ -48,3 +48,35 @@ def test_refusals_are_in_chinese(accounts, capsys):
     assert "没有这个账户" in capsys.readouterr().err
     assert _run("create", "x1", "--role", "boss")[0] == 2  # usage error
     assert accounts.count() == 0
+
+
+def test_no_terminal_for_the_password_is_a_chinese_message(accounts, capsys, monkeypatch):
+    import getpass
+
+    def no_terminal(prompt: str = "") -> str:
+        raise EOFError
+
+    monkeypatch.setattr(getpass, "getpass", no_terminal)
+    assert _run("create", "root", "--role", "admin")[0] == 1
+    assert "没有读到新密码" in capsys.readouterr().err
+    assert accounts.count() == 0
+
+
+def test_library_command_without_a_password_says_how_to_give_it(accounts, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    accounts.create("root", "Kanban2024ok", role="admin")
+    env = {"NIANBAO_DB_PATH": str(tmp_path / "library.sqlite"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-m", "library", "findings", "--user", "root"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3 and "NIANBAO_PASSWORD" in done.stderr
+    assert "Traceback" not in done.stderr
