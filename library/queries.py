@@ -118,6 +118,15 @@ def _current_having(count: str):
     return Report.id.in_(select(inner.id).where(column > 0, inner.superseded_by.is_(None)))
 
 
+def _pairs_condition(pairs: list[tuple[str | None, str | None]]):
+    """SQL condition: the report's (agency, region) is one of ``pairs`` (none: false)."""
+    conds = [
+        and_(Report.agency == a, Report.region == r if r is not None else Report.region.is_(None))
+        for a, r in pairs
+    ]
+    return or_(*conds) if conds else false()
+
+
 def _fields_matched(word: str, row) -> list[str]:
     """The short fields of a listed report (a row of :meth:`LibraryQueries.list`) that ``word`` matches."""
     if _is_year(word):
@@ -195,11 +204,7 @@ class LibraryQueries:
                 allowed = [r for r in regions if r is not None and report_visible(None, r, scope)]
                 return Report.region.in_(allowed) if allowed else false()
             pairs = conn.execute(select(Report.agency, Report.region).distinct()).all()
-        conds = [
-            and_(Report.agency == a, Report.region == r if r is not None else Report.region.is_(None))
-            for a, r in visible_pairs(((p.agency, p.region) for p in pairs), scope)
-        ]
-        return or_(*conds) if conds else false()
+        return _pairs_condition(visible_pairs(((p.agency, p.region) for p in pairs), scope))
 
     def visible(self, report_id: int, scope: Scope | None = ALL) -> bool:
         """True when the report exists and ``scope`` lets it through (every version of a report: an
@@ -420,36 +425,53 @@ class LibraryQueries:
 
     def choices(self, scope: Scope | None = ALL) -> tuple[dict[str, builtins.list], int]:
         """The sidebar's filter choices (:meth:`filter_options`) and how many current reports ``scope``
-        lets through (the rows of ``dataset(Filters(scope=scope))``), from one grouped read of
-        ``ix_reports_current_meta``: the page frame needs no dataset (about 0.1 s at 50,000 reports
-        after each write)."""
+        lets through (the rows of ``dataset(Filters(scope=scope))``).
+
+        Paid by every page after each write, so it reads no row per report: the regions in scope from
+        the distinct current regions (or, for a 填报单位 account, the distinct (agency, region) pairs),
+        then years, agency types, templates and the total from one ``GROUP BY`` of those three
+        columns within the scope (about a hundred groups), both answered inside the database from
+        ``ix_reports_current_meta``. Grouping by every column at once returned one group per report
+        (0.2–0.8 s of row fetching at 50,000 reports)."""
+        empty: dict[str, builtins.list] = {n: [] for n in ("regions", "years", "agency_types", "templates")}
         if scope is None:
-            groups: builtins.list[tuple] = []
-        else:
+            return empty, 0
+        with self.engine.connect() as conn:
+            if scope.agency is None:
+                present = conn.execute(select(Report.region).where(CURRENT).distinct()).scalars().all()
+                if scope.unrestricted:
+                    regions, where = builtins.list(present), true()
+                else:  # a report without a region is never visible to a scope with regions
+                    regions = [r for r in present if r is not None and report_visible(None, r, scope)]
+                    where = Report.region.in_(regions)
+            else:
+                pairs = conn.execute(select(Report.agency, Report.region).where(CURRENT).distinct()).all()
+                seen = visible_pairs(((p[0], p[1]) for p in pairs), scope)
+                regions = builtins.list(dict.fromkeys(r for _, r in seen))
+                where = _pairs_condition(seen)
+            if not regions:
+                return empty, 0
             stmt = (
-                select(
-                    Report.agency,
-                    Report.region,
-                    Report.year,
-                    Report.agency_type,
-                    Report.template,
-                    func.count(),
-                )
-                .where(CURRENT)
-                .group_by(Report.agency, Report.region, Report.year, Report.agency_type, Report.template)
+                select(Report.year, Report.agency_type, Report.template, func.count())
+                .where(CURRENT, where)
+                .group_by(Report.year, Report.agency_type, Report.template)
             )
-            with self.engine.connect() as conn:
-                groups = [tuple(r) for r in conn.execute(stmt)]
-            if not scope.unrestricted:
-                seen = set(visible_pairs(((g[0], g[1]) for g in groups), scope))
-                groups = [g for g in groups if (g[0], g[1]) in seen]
+            groups = [tuple(r) for r in conn.execute(stmt)]
         out: dict[str, builtins.list] = {}
-        for n, name in enumerate(("regions", "years", "agency_types", "templates"), start=1):
-            values = {g[n] for g in groups}
-            present = [v for v in values if v is not None]
-            ordered = sorted(present, reverse=True) if name == "years" else sorted(str(v) for v in present)
+        for name, values in (
+            ("regions", set(regions)),
+            ("years", {g[0] for g in groups}),
+            ("agency_types", {g[1] for g in groups}),
+            ("templates", {g[2] for g in groups}),
+        ):
+            present_values = [v for v in values if v is not None]
+            ordered = (
+                sorted(present_values, reverse=True)
+                if name == "years"
+                else sorted(str(v) for v in present_values)
+            )
             out[name] = ordered + ([MISSING] if None in values else [])
-        return out, sum(g[5] for g in groups)
+        return out, sum(g[3] for g in groups)
 
     # ------------------------------------------------------------------ the standardised dataset
 

@@ -264,6 +264,77 @@ def test_filter_choices_and_totals_equal_the_datasets(lib: Library) -> None:
         assert total == len(lib.dataset(Filters(scope=scope))), scope
 
 
+def old_choices(lib: Library, scope: Scope | None) -> tuple[dict[str, builtins.list], int]:
+    """The choices as read before round 3: one group per (agency, region, year, type, template)."""
+    from library.visibility import visible_pairs
+
+    groups: builtins.list[tuple] = []
+    columns = (Report.agency, Report.region, Report.year, Report.agency_type, Report.template)
+    if scope is not None:
+        stmt = select(*columns, func.count()).where(CURRENT).group_by(*columns)
+        with lib.engine.connect() as conn:
+            groups = [tuple(r) for r in conn.execute(stmt)]
+        if not scope.unrestricted:
+            seen = set(visible_pairs(((g[0], g[1]) for g in groups), scope))
+            groups = [g for g in groups if (g[0], g[1]) in seen]
+    out: dict[str, builtins.list] = {}
+    for n, name in enumerate(("regions", "years", "agency_types", "templates"), start=1):
+        values = {g[n] for g in groups}
+        present = [v for v in values if v is not None]
+        ordered = sorted(present, reverse=True) if name == "years" else sorted(str(v) for v in present)
+        out[name] = ordered + ([MISSING] if None in values else [])
+    return out, sum(g[5] for g in groups)
+
+
+def _more_scopes(lib: Library) -> list[Scope | None]:
+    """:func:`_scopes` and scopes with an agency but no region, of a report without a region, and of
+    a region only older versions have."""
+    full = lib.list()
+    no_region = full[full["region"].isna() & full["agency"].notna() & full["superseded_by"].isna()]
+    old_only = set(full[full["superseded_by"].notna()]["region"].dropna()) - set(
+        full[full["superseded_by"].isna()]["region"].dropna()
+    )
+    named = full.dropna(subset=["agency"])
+    out = [
+        *_scopes(lib),
+        Scope(agency=str(named["agency"].iloc[7])),
+        Scope(regions=tuple(sorted(full["region"].dropna().unique()))),
+        Scope(regions=("（合成）乙县", "另一地区"), agency=str(named["agency"].iloc[3])),
+    ]
+    if len(no_region):
+        out.append(Scope(agency=str(no_region["agency"].iloc[0])))
+    out += [Scope(regions=(r,)) for r in sorted(old_only)]
+    return out
+
+
+def test_filter_choices_equal_the_old_grouping_through_writes(empty_lib: Library) -> None:
+    """The choices (read per column) equal the former one-group-per-combination read, and the
+    dataset's, for every scope, after deletions, new versions, metadata edits and a removed region."""
+    lib = _library(empty_lib)
+
+    def same() -> None:
+        for scope in _more_scopes(lib):
+            got = lib.choices(scope)
+            assert got == old_choices(lib, scope), scope
+            assert got[0] == old_filter_options(lib, scope), scope
+            assert got[1] == len(lib.dataset(Filters(scope=scope))), scope
+
+    same()
+    full = lib.list()
+    current = full[full["superseded_by"].isna()]
+    # A report given an agency but no region; a region's last report deleted; a year changed.
+    with lib.engine.begin() as conn:  # as a write does: a new stamp and revision (the dataset's cache)
+        where = Report.id == int(current["report_id"].iloc[2])
+        conn.execute(Report.__table__.update().where(where).values(region=None, updated_at=func.now()))
+        conn.execute(text("UPDATE library_meta SET value = value + 1 WHERE key = 'revision'"))
+    for rid in current[current["region"] == "另一地区"]["report_id"]:
+        lib.delete(int(rid))
+    lib.set_metadata(int(current["report_id"].iloc[5]), year=2031, agency_type="新类型", who="测试")
+    same()
+    assert "另一地区" not in lib.choices(Scope())[0]["regions"]
+    assert 2031 in lib.choices(Scope())[0]["years"] and MISSING in lib.choices(Scope())[0]["regions"]
+
+
 def test_report_years_are_the_datasets(lib: Library) -> None:
     for filters in _filters(lib):
         expected = lib.dataset(filters)["year"]
