@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import re
 import threading
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, and_, case, false, func, or_, select, text, true
@@ -436,6 +437,7 @@ class LibraryQueries:
         empty: dict[str, builtins.list] = {n: [] for n in ("regions", "years", "agency_types", "templates")}
         if scope is None:
             return empty, 0
+        where: Any
         with self.engine.connect() as conn:
             if scope.agency is None:
                 present = conn.execute(select(Report.region).where(CURRENT).distinct()).scalars().all()
@@ -458,12 +460,13 @@ class LibraryQueries:
             )
             groups = [tuple(r) for r in conn.execute(stmt)]
         out: dict[str, builtins.list] = {}
-        for name, values in (
+        columns: tuple[tuple[str, set[Any]], ...] = (
             ("regions", set(regions)),
             ("years", {g[0] for g in groups}),
             ("agency_types", {g[1] for g in groups}),
             ("templates", {g[2] for g in groups}),
-        ):
+        )
+        for name, values in columns:
             present_values = [v for v in values if v is not None]
             ordered = (
                 sorted(present_values, reverse=True)
@@ -471,7 +474,7 @@ class LibraryQueries:
                 else sorted(str(v) for v in present_values)
             )
             out[name] = ordered + ([MISSING] if None in values else [])
-        return out, sum(g[3] for g in groups)
+        return out, sum(int(g[3]) for g in groups)
 
     # ------------------------------------------------------------------ the standardised dataset
 
