@@ -58,10 +58,11 @@ class DatasetCache:
             return self._refresh(conn)
 
     def _refresh(self, conn: Connection) -> pd.DataFrame:
-        ids, ups = _current_stamps(conn)
+        # The corrections first: their query opens the read transaction the stamps are then read in.
         corrections = conn.execute(
             select(Correction.report_id, Correction.key, Correction.new).order_by(Correction.id)
         ).all()
+        ids, ups = _current_stamps(conn)
         by_report: dict[int, list] = {}
         for c in corrections:
             by_report.setdefault(c.report_id, []).append(c)

@@ -458,7 +458,7 @@ class LibraryQueries:
                 .where(CURRENT, where)
                 .group_by(Report.year, Report.agency_type, Report.template)
             )
-            groups = [tuple(r) for r in conn.execute(stmt)]
+            groups: builtins.list[tuple[Any, ...]] = [tuple(r) for r in conn.execute(stmt)]
         out: dict[str, builtins.list] = {}
         columns: tuple[tuple[str, set[Any]], ...] = (
             ("regions", set(regions)),

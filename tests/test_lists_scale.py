@@ -428,6 +428,40 @@ def _same_links(lib: Library) -> None:
         chosen = Filters(regions=filters.regions, agency_types=filters.agency_types, scope=filters.scope)
         expected = chosen.apply(table.assign(template=None))[table.columns]
         pd.testing.assert_frame_equal(report_links_of(lib, filters, None), expected)
+    _same_page(lib)
+
+
+def _same_page(lib: Library) -> None:
+    """名录's link table (report_links_page) equals the full table filtered, counted and cut."""
+    from library import roster
+    from library.roster import report_links_of, report_links_page
+
+    for filters in [Filters(), *_filters(lib)]:
+        table = report_links_of(lib, filters, None)
+        for only_open in (False, True):
+            listed = table[table["entry_id"].isna()] if only_open else table
+            for limit in (0, 3, 500):
+                n_all, n_listed, head = report_links_page(lib, filters, only_open, limit)
+                assert (n_all, n_listed) == (len(table), len(listed)), filters
+                expected = (
+                    listed.head(limit)
+                    .reset_index(drop=True)
+                    .assign(year=listed["year"].head(limit).reset_index(drop=True).astype("Int64"))
+                )
+                pd.testing.assert_frame_equal(head, expected, check_dtype=False, check_index_type=False)
+                assert str(head["year"].dtype) == "Int64"
+    # The other two ways of finding the unlinked reports (names in SQL / filtered while reading).
+    for bound in (0, 10_000):
+        old_bound = roster._OPEN_PAIRS_IN_SQL
+        roster._OPEN_PAIRS_IN_SQL = bound
+        try:
+            table = report_links_of(lib, Filters(), None)
+            listed = table[table["entry_id"].isna()]
+            _, n, head = report_links_page(lib, Filters(), True, 4)
+            assert n == len(listed)
+            assert head["report_id"].tolist() == listed["report_id"].head(4).tolist()
+        finally:
+            roster._OPEN_PAIRS_IN_SQL = old_bound
 
 
 def test_report_links_equal_the_old_code_as_the_roster_and_links_change(empty_lib: Library) -> None:
