@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from library.access import ALL, Scope
 from library.dataset_cache import DatasetCache
-from library.db import CellRow, CheckRow, Correction, LabelOverride, Report, ReportFile
+from library.db import CellRow, CheckRow, Correction, LabelOverride, Report, ReportText
 from library.filters import MISSING, Filters
 from library.versions import version_numbers
 from library.visibility import report_visible, visible_pairs
@@ -96,8 +96,9 @@ def _word_condition(word: str):
     if _is_year(word):
         return Report.year == _year_of(word)
     pattern = f"%{_escape_like(word)}%"
+    # The narrow text table (revision 0008), not report_files: its rows also carry the documents.
     in_text = (
-        select(ReportFile.report_id).where(ReportFile.text.ilike(pattern, escape="\\")).scalar_subquery()
+        select(ReportText.report_id).where(ReportText.text.ilike(pattern, escape="\\")).scalar_subquery()
     )
     # The file name from ix_reports_list (an index-only read), not from the wide report rows.
     named = aliased(Report)
@@ -335,8 +336,8 @@ class LibraryQueries:
         with self.engine.connect() as conn:
             return set(
                 conn.execute(
-                    select(ReportFile.report_id).where(
-                        ReportFile.report_id.in_(ids), ReportFile.text.ilike(pattern, escape="\\")
+                    select(ReportText.report_id).where(
+                        ReportText.report_id.in_(ids), ReportText.text.ilike(pattern, escape="\\")
                     )
                 ).scalars()
             )

@@ -561,3 +561,50 @@ def test_revision_0006_counts_the_unread_tables_already_stored(empty_lib: Librar
         indexes = {ix["name"] for ix in inspect(conn).get_indexes("reports")}
     assert counted == expected and len(expected) > 3
     assert {"ix_reports_current_meta", "ix_reports_agency_region", "ix_reports_list"} <= indexes
+
+
+def _texts(lib: Library, table: str) -> dict[int, str]:
+    with lib.engine.connect() as conn:
+        return dict(conn.execute(text(f"SELECT report_id, text FROM {table}")).all())  # noqa: S608
+
+
+def test_the_search_text_table_follows_every_write(empty_lib: Library) -> None:
+    """report_texts (revision 0008) holds exactly report_files' texts after adds, a re-parse with a
+    new text, and deletions; the search finds a word of the new text and not of the old."""
+    lib = _library(empty_lib)
+    assert _texts(lib, "report_texts") == _texts(lib, "report_files")
+    assert len(_texts(lib, "report_texts")) > 80
+    target = int(lib.list()["report_id"].iloc[10])
+    stored = lib.get(target)
+    assert stored is not None
+
+    def parse(data: bytes, filename: str, overrides: dict[str, str]):
+        parsed = synthetic_parsed(specs(90)[0], seed=5)
+        parsed.text = "重新解析后的全文含有独特词语紫罗兰"
+        return parsed
+
+    assert lib.search("紫罗兰").empty
+    lib.reparse(target, parse)
+    assert _texts(lib, "report_texts") == _texts(lib, "report_files")
+    assert lib.search("紫罗兰")["report_id"].tolist() == [target]
+    lib.delete(target)
+    assert _texts(lib, "report_texts") == _texts(lib, "report_files")
+    assert target not in _texts(lib, "report_texts")
+    assert lib.search("紫罗兰").empty
+
+
+def test_revision_0008_copies_the_texts_already_stored(empty_lib: Library) -> None:
+    """A library of revision 0007 (no report_texts) gets the table, filled from report_files, and its
+    search finds what the former search (over report_files) found."""
+    from library.migrate import current_revision, head_revision, upgrade
+
+    lib = _library(empty_lib)
+    expected = _texts(lib, "report_files")
+    with lib.engine.begin() as conn:
+        conn.execute(text("DROP TABLE report_texts"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0007_collect'"))
+    upgrade(lib.engine)
+    assert current_revision(lib.engine) == head_revision()
+    assert _texts(lib, "report_texts") == expected and len(expected) > 80
+    for term in ("局", "合成 2022", "synthetic", "没有这个词"):
+        pd.testing.assert_frame_equal(lib.search(term), old_search(lib, term))
