@@ -306,3 +306,51 @@ def test_changes_found_by_stamp_arrays_equal_a_fresh_read(tmp_path: Path) -> Non
         conn.execute(update(Report).where(Report.id == ids[1]).values(superseded_by=None))
     same(reread=1)
     same(reread=0)
+
+
+def test_a_patched_matrix_reuses_only_memory_nobody_holds(tmp_path: Path) -> None:
+    """After a correction the matrix is copied into an earlier one only when no frame, column or view
+    of that one is alive: frames handed out keep their values through later corrections."""
+    lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+    populate(lib, 20)
+    rid = int(lib.dataset()["report_id"].iloc[3])
+    cache = lib._dataset_cache  # type: ignore[attr-defined]
+
+    def write(value: float) -> None:
+        lib.add_correction(rid, "n.proactive_total", value, "测试")
+
+    first = lib.dataset()
+    held: list = [(first, first.copy(deep=True))]  # (handed out, a deep copy then): frames, columns
+    for value in (1.0, 2.0, 3.0, 4.0):
+        write(value)
+        frame = lib.dataset()
+        held.append((frame, frame.copy(deep=True)))
+        column = frame["n.proactive_total"]
+        held.append((column, column.copy(deep=True)))
+    view = cache.matrix[:5]
+    snapshot = view.copy()
+    write(5.0)
+    lib.dataset()
+    write(6.0)
+    lib.dataset()
+    for then, copy in held:
+        if isinstance(then, pd.DataFrame):
+            pd.testing.assert_frame_equal(then, copy)
+        else:
+            pd.testing.assert_series_equal(then, copy)
+    assert np.array_equal(view, snapshot, equal_nan=True)
+    assert cache.reused == 0  # every earlier matrix was held
+    assert float(lib.dataset().set_index("report_id").loc[rid, "n.proactive_total"]) == 6.0
+    # Nothing held any more: the matrices alternate between two buffers instead of new ones.
+    del held, view, frame, column, first
+    lib._cache = None  # the library's own cache of the last frame  # type: ignore[assignment]
+    for value in (7.0, 8.0, 9.0, 10.0):
+        write(value)
+        lib.dataset()
+        lib._cache = None  # type: ignore[assignment]
+    assert cache.reused >= 3
+    assert float(lib.dataset().set_index("report_id").loc[rid, "n.proactive_total"]) == 10.0
+    with lib.engine.connect() as conn:
+        from library.dataset_cache import DatasetCache
+
+        pd.testing.assert_frame_equal(lib.dataset(), DatasetCache().refresh(conn))
