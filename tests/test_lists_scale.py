@@ -608,3 +608,29 @@ def test_revision_0008_copies_the_texts_already_stored(empty_lib: Library) -> No
     assert _texts(lib, "report_texts") == expected and len(expected) > 80
     for term in ("局", "合成 2022", "synthetic", "没有这个词"):
         pd.testing.assert_frame_equal(lib.search(term), old_search(lib, term))
+
+
+def test_quality_reports_and_counts_equal_the_datasets(empty_lib: Library) -> None:
+    """数据质量's report list (problems first) and the page frame's count, read without the dataset,
+    equal those of the dataset for every filter and scope, also after writes."""
+    from library import aggregate as agg
+
+    lib = _library(empty_lib)
+
+    def same() -> None:
+        for filters in [None, *_filters(lib)]:
+            expected = agg.quality_summary(lib.dataset(filters))
+            got = lib.quality_reports(filters)
+            columns = ["report_id", "agency", "year", "checks_failed", "unmatched_labels"]
+            pd.testing.assert_frame_equal(got, expected[columns], check_dtype=False)
+            assert got["year"].dtype == "Int64" and len(got) == lib.report_count(filters), filters
+            failing = int((got["checks_failed"] > 0).sum())
+            assert failing == agg.reports_failing_checks(lib.dataset(filters))
+
+    same()
+    assert (lib.quality_reports()["checks_failed"] > 0).any()  # the order is tested, not only the ids
+    ids = lib.list()["report_id"].tolist()
+    lib.add_correction(int(ids[5]), "n.proactive_total", 3, "更正", who="测试")
+    lib.delete(int(ids[7]))
+    lib.set_metadata(int(ids[9]), year=2031, who="测试")
+    same()
