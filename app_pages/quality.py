@@ -181,7 +181,7 @@ def _quality_report_labels(lib: Library, filters: Filters) -> tuple[list, dict]:
 
 def _failing_reports(lib: Library, filters: Filters) -> int:
     """How many of the filtered reports fail a check (aggregate.reports_failing_checks of the dataset)."""
-    return int((lib.quality_reports(filters)["checks_failed"] > 0).sum())
+    return lib.report_count(filters, failing=True)
 
 
 def _report_from_address(options: list) -> None:

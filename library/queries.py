@@ -477,10 +477,14 @@ class LibraryQueries:
             out[name] = ordered + ([MISSING] if None in values else [])
         return out, sum(int(g[3]) for g in groups)
 
-    def report_count(self, filters: Filters | None = None) -> int:
+    def report_count(self, filters: Filters | None = None, *, failing: bool = False) -> int:
         """How many current reports ``filters`` select: ``len(dataset(filters))`` counted in the
-        database (the page frame's total; no page waits for the dataset just to count)."""
-        stmt = self._where_filters(select(func.count()).select_from(Report).where(CURRENT), filters)
+        database (the page frame's total; no page waits for the dataset just to count); with
+        ``failing`` only those with a failed check (``aggregate.reports_failing_checks``)."""
+        stmt = select(func.count()).select_from(Report).where(CURRENT)
+        if failing:
+            stmt = stmt.where(Report.checks_failed > 0)
+        stmt = self._where_filters(stmt, filters)
         with self.engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 

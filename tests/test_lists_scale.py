@@ -520,6 +520,8 @@ def _full_reads(lib: Library, call) -> list[str]:
 
 
 def test_the_lists_read_no_wide_report_row_of_every_report(tmp_path: Path) -> None:
+    from library.roster import report_links_page
+
     lib = _library(tmp_path / "plans.sqlite")
     scoped = Scope(regions=("（合成）乙县",))
     agency = Scope(regions=("（合成）甲县",), agency=lib.list()["agency"].dropna().iloc[0])
@@ -533,6 +535,12 @@ def test_the_lists_read_no_wide_report_row_of_every_report(tmp_path: Path) -> No
         "unmatched_labels": lambda: lib.unmatched_labels(),
         "unread_tables": lambda: lib.unread_tables(),
         "report_links": lambda: lib.report_links(2021),
+        "report_count": lambda: (lib.report_count(), lib.report_count(Filters(scope=scoped), failing=True)),
+        "quality_reports": lambda: lib.quality_reports(Filters(scope=agency)),
+        "report_links_page": lambda: (
+            report_links_page(lib, Filters(), True, 500),
+            report_links_page(lib, Filters(scope=scoped), False, 500),
+        ),
     }
     assert {name: _full_reads(lib, call) for name, call in calls.items()} == {name: [] for name in calls}
 
@@ -626,6 +634,7 @@ def test_quality_reports_and_counts_equal_the_datasets(empty_lib: Library) -> No
             assert got["year"].dtype == "Int64" and len(got) == lib.report_count(filters), filters
             failing = int((got["checks_failed"] > 0).sum())
             assert failing == agg.reports_failing_checks(lib.dataset(filters))
+            assert lib.report_count(filters, failing=True) == failing
 
     same()
     assert (lib.quality_reports()["checks_failed"] > 0).any()  # the order is tested, not only the ids
