@@ -12,9 +12,9 @@ from charts.text import md_escape
 from components.auth import can, not_allowed, who
 from components.page_frame import analysis_page, show_charts
 from components.source_view import position_text, show_source
-from components.state import current_filters, from_dataset, from_library, get_library
-from library import aggregate as agg
+from components.state import current_filters, from_library, get_library
 from library.access import Action
+from library.filters import Filters
 from library.queries import RULE_FLAGS
 from library.store import Library, LibraryError
 from library.stored_report import StoredReport
@@ -159,9 +159,10 @@ REPORT_PARAM = "report"
 _REPORT_SEEN = "quality_report_from_address"
 
 
-def _quality_report_labels(df: pd.DataFrame) -> tuple[list, dict]:
-    """The reports of 逐份核对 (problems first) and their labels, for ``from_dataset``."""
-    summary = agg.quality_summary(df)
+def _quality_report_labels(lib: Library, filters: Filters) -> tuple[list, dict]:
+    """The reports of 逐份核对 (problems first) and their labels, for ``from_library``: from the
+    reports' narrow columns (Library.quality_reports), not the dataset, which a write makes stale."""
+    summary = lib.quality_reports(filters)
     options = summary["report_id"].tolist()
     # Plain column lists rather than itertuples.
     names = {
@@ -176,6 +177,11 @@ def _quality_report_labels(df: pd.DataFrame) -> tuple[list, dict]:
         )
     }
     return options, names
+
+
+def _failing_reports(lib: Library, filters: Filters) -> int:
+    """How many of the filtered reports fail a check (aggregate.reports_failing_checks of the dataset)."""
+    return lib.report_count(filters, failing=True)
 
 
 def _report_from_address(options: list) -> None:
@@ -202,7 +208,7 @@ n_reports = analysis_page(
 )
 if n_reports:
     lib = get_library()
-    _report_from_address(from_dataset(_quality_report_labels)[0])
+    _report_from_address(from_library(_quality_report_labels)[0])
     failed = from_library(Library.failed_checks)
     unmatched = from_library(Library.unmatched_labels)
 
@@ -212,7 +218,7 @@ if n_reports:
     attention = set(unread["report_id"]) | set(flagged["report_id"])
 
     m1, m2, m3, m4, m5 = st.columns(5)
-    m1.metric("校验未通过的报告", from_dataset(agg.reports_failing_checks), border=True)
+    m1.metric("校验未通过的报告", from_library(_failing_reports), border=True)
     m2.metric("未通过的校验项", len(failed), border=True)
     m3.metric("未识别的标签", len(unmatched), border=True)
     m4.metric("需要关注的报告", len(attention), border=True)
@@ -261,7 +267,7 @@ if n_reports:
     # ------------------------------------------------------------ one report: values next to source
     st.subheader("逐份核对")
     # The labels once per revision and filters, not on every rerun (50,000 at 50,000 reports).
-    options, names = from_dataset(_quality_report_labels)
+    options, names = from_library(_quality_report_labels)
     report_id = st.selectbox(
         "选择报告（问题多的排在前面）", options, format_func=names.get, key="quality_report"
     )

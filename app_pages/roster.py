@@ -13,7 +13,7 @@ from components.flash import show_flash
 from components.state import current_scope, from_library, get_library
 from library.access import Action
 from library.deadlines import LEVELS
-from library.roster import RosterImport, report_links_of, roster_of
+from library.roster import RosterImport, report_links_page, roster_of
 from library.roster_io import HEADERS, RosterRow
 from library.roster_link import FUZZY_CUTOFF
 from library.store import LibraryError
@@ -139,24 +139,26 @@ def _links_section(rows: list[RosterRow]) -> None:
         f"→ 别名一致 → 名称相近（相似度不低于 {FUZZY_CUTOFF:.0f}，且明显高于其他候选）。"
         "只在报告所属地区内关联，不会跨地区；多个地区都有的简称（如“区财政局”）只与报告所属地区的机关关联。"
     )
-    links = from_library(report_links_of, None)
-    if links.empty:
+    # Only what is shown is read (the counts come from the (agency, region) pairs): O(agencies), not
+    # O(reports), after each write.
+    n_all, _, _ = from_library(report_links_page, False, 0)
+    if n_all == 0:
         st.info("报告库中还没有报告。")
         return
     only_open = st.toggle("只看未关联的报告", key="roster_only_open")
-    shown = links[links["entry_id"].isna()] if only_open else links
-    if len(shown) > MAX_LINK_ROWS:
+    _, n_shown, shown = from_library(report_links_page, only_open, MAX_LINK_ROWS)
+    if n_shown > MAX_LINK_ROWS:
         # A table of 5,000 reports is sent on every rerun; the unlinked ones are what needs a reviewer.
         st.caption(
-            f"共 {len(shown)} 份报告，仅显示前 {MAX_LINK_ROWS} 份；打开“只看未关联的报告”可只看需要处理的。"
+            f"共 {n_shown} 份报告，仅显示前 {MAX_LINK_ROWS} 份；打开“只看未关联的报告”可只看需要处理的。"
         )
-    st.dataframe(_links_table(shown.head(MAX_LINK_ROWS)), hide_index=True, key="roster_links")
+    st.dataframe(_links_table(shown), hide_index=True, key="roster_links")
     if shown.empty:
         st.success("所有报告都已关联到名录中的机关。")
     elif rows and not can(Action.REVIEW_FINDINGS):
         not_allowed(Action.REVIEW_FINDINGS, "人工指定报告与名录的关联")
     elif rows:
-        _link_form(shown.head(MAX_LINK_ROWS), rows)  # the reports listed above
+        _link_form(shown, rows)  # the reports listed above
 
 
 def _link_form(links: pd.DataFrame, rows: list[RosterRow]) -> None:

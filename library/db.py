@@ -189,6 +189,18 @@ class ReportFile(Base):
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
+class ReportText(Base):
+    """A report's plain text alone, for the full-text search of 报告库 (revision 0008). The same text
+    is in ``report_files``, but a row there also carries the document and the parse, so a search
+    scanned the whole file store (seconds at 50,000 reports on SQLite); this table holds only the
+    text. Written wherever ``report_files.text`` is."""
+
+    __tablename__ = "report_texts"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
 class CellRow(Base):
     """One parsed cell with its provenance."""
 

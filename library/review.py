@@ -22,6 +22,7 @@ from library.db import (
     LabelOverride,
     Report,
     ReportFile,
+    ReportText,
     insert_checks,
     inserted_id,
     pack_json,
@@ -362,6 +363,9 @@ class LibraryReview:
                 update(ReportFile)
                 .where(ReportFile.report_id == report_id)
                 .values(parsed_json_z=pack_json(parsed.to_json()), text=parsed.text or "")
+            )
+            conn.execute(  # the search's copy of the text (revision 0008)
+                update(ReportText).where(ReportText.report_id == report_id).values(text=parsed.text or "")
             )
             self._insert_cells_and_checks(conn, report_id, parsed)
             has_corrections = conn.execute(

@@ -37,6 +37,7 @@ from library.db import (
     PublicationDate,
     Report,
     ReportFile,
+    ReportText,
     ValueLayout,
     insert_checks,
     inserted_id,
@@ -213,6 +214,7 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
                 report_id=report_id, data=data, parsed_json_z=rows.parsed_json_z, text=parsed.text or ""
             )
         )
+        conn.execute(insert(ReportText).values(report_id=report_id, text=parsed.text or ""))
         self._insert_rows(conn, report_id, rows.cells, parsed)
         refresh_versions(conn, [report_id])  # a corrected report becomes the new version
         _record_upload(conn, report_id, parsed, p.meta, who)
@@ -382,7 +384,7 @@ class Library(LibraryQueries, LibraryReview, LibraryVersions, LibraryFindings, L
             key = key_of(conn, report_id)
             # Explicit child deletes: SQLite enforces ON DELETE CASCADE only with the pragma on,
             # and a database opened by another tool may not have it.
-            for table in (CellRow, CheckRow, Correction, PublicationDate, ReportFile):
+            for table in (CellRow, CheckRow, Correction, PublicationDate, ReportFile, ReportText):
                 conn.execute(delete(table).where(table.report_id == report_id))
             deleted = conn.execute(delete(Report).where(Report.id == report_id)).rowcount > 0
             refresh_versions(conn, old_keys=[key])

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, insert, or_, select
 
-from library.db import Report, ReportFile, inserted_id, pack_json, utcnow
+from library.db import Report, ReportFile, ReportText, inserted_id, pack_json, utcnow
 from library.report_meta import given_fields, merged_metadata
 from library.store import Library, LibraryError, _record_upload
 from library.versions import refresh_versions
@@ -339,6 +339,7 @@ def _bulk_add(lib: Library, conn: Connection, parsed: ParsedReport, agency_type:
             report_id=report_id, data=data, parsed_json_z=pack_json(parsed.to_json()), text=parsed.text or ""
         )
     )
+    conn.execute(insert(ReportText).values(report_id=report_id, text=parsed.text or ""))
     lib._insert_cells_and_checks(conn, report_id, parsed)
     refresh_versions(conn, [report_id])
     _record_upload(conn, report_id, parsed, meta, None)

@@ -22,6 +22,7 @@ import pytest
 
 from library.access import Scope
 from library.dataset import FLAG_OF, META_COLUMNS, VALUE_COLUMNS, build_dataset
+from library.db import utcnow
 from library.filters import MISSING, Filters
 from library.store import Library
 from library.synthetic import populate, specs, synthetic_bytes, synthetic_parsed
@@ -261,3 +262,95 @@ def test_changing_a_returned_dataset_leaves_the_cache_alone(tmp_path: Path) -> N
         df.drop(columns=VALUE_COLUMNS[2:5], inplace=True)
         pd.testing.assert_frame_equal(lib.dataset(), before)
         pd.testing.assert_frame_equal(lib.dataset(), _reference_dataset(lib, Filters()))
+
+
+def test_changes_found_by_stamp_arrays_equal_a_fresh_read(tmp_path: Path) -> None:
+    """The refresh finds changed reports column-wise (sorted ids, updated_at) and by corrections: a
+    correction added or removed without the report's row changing, an updated_at moved, a report
+    gone, a superseded one current again, all equal a fresh read of the whole library."""
+    from sqlalchemy import delete, insert, update
+
+    from library.dataset_cache import DatasetCache
+    from library.db import Correction, Report
+
+    lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+    populate(lib, 30)
+    ids = sorted(lib.list()["report_id"].tolist())
+    cache = DatasetCache()
+
+    def same(*, reread: int | None = None) -> None:
+        with lib.engine.connect() as conn:
+            got = cache.refresh(conn)
+            fresh = DatasetCache().refresh(conn)
+        pd.testing.assert_frame_equal(got, fresh)
+        if reread is not None:
+            assert cache.last_reread == reread
+
+    same(reread=30)
+    with lib.engine.begin() as conn:  # a correction of its own: the row's updated_at unchanged
+        conn.execute(insert(Correction).values(report_id=ids[4], key="n.proactive_total", new=123.0, note=""))
+    same(reread=1)
+    assert float(cache.frame.set_index("report_id").loc[ids[4], "n.proactive_total"]) == 123.0
+    with lib.engine.begin() as conn:  # and removed again: its only correction
+        conn.execute(delete(Correction).where(Correction.report_id == ids[4]))
+    same(reread=1)
+    with lib.engine.begin() as conn:  # a value changed with the stamp (as every write does)
+        conn.execute(update(Report).where(Report.id == ids[9]).values(region="新地区", updated_at=utcnow()))
+    same(reread=1)
+    with lib.engine.begin() as conn:  # one report gone, one superseded, one new value: three at once
+        conn.execute(delete(Report).where(Report.id == ids[0]))
+        conn.execute(update(Report).where(Report.id == ids[1]).values(superseded_by=ids[2]))
+        conn.execute(update(Report).where(Report.id == ids[29]).values(agency="别的局", updated_at=utcnow()))
+    same(reread=1)
+    with lib.engine.begin() as conn:  # the superseded one current again: read back
+        conn.execute(update(Report).where(Report.id == ids[1]).values(superseded_by=None))
+    same(reread=1)
+    same(reread=0)
+
+
+def test_a_patched_matrix_reuses_only_memory_nobody_holds(tmp_path: Path) -> None:
+    """After a correction the matrix is copied into an earlier one only when no frame, column or view
+    of that one is alive: frames handed out keep their values through later corrections."""
+    lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+    populate(lib, 20)
+    rid = int(lib.dataset()["report_id"].iloc[3])
+    cache = lib._dataset_cache  # type: ignore[attr-defined]
+
+    def write(value: float) -> None:
+        lib.add_correction(rid, "n.proactive_total", value, "测试")
+
+    first = lib.dataset()
+    held: list = [(first, first.copy(deep=True))]  # (handed out, a deep copy then): frames, columns
+    for value in (1.0, 2.0, 3.0, 4.0):
+        write(value)
+        frame = lib.dataset()
+        held.append((frame, frame.copy(deep=True)))
+        column = frame["n.proactive_total"]
+        held.append((column, column.copy(deep=True)))
+    view = cache.matrix[:5]
+    snapshot = view.copy()
+    write(5.0)
+    lib.dataset()
+    write(6.0)
+    lib.dataset()
+    for then, copy in held:
+        if isinstance(then, pd.DataFrame):
+            pd.testing.assert_frame_equal(then, copy)
+        else:
+            pd.testing.assert_series_equal(then, copy)
+    assert np.array_equal(view, snapshot, equal_nan=True)
+    assert cache.reused == 0  # every earlier matrix was held
+    assert float(lib.dataset().set_index("report_id").loc[rid, "n.proactive_total"]) == 6.0
+    # Nothing held any more: the matrices alternate between two buffers instead of new ones.
+    del held, view, frame, column, first
+    lib._cache = None  # the library's own cache of the last frame  # type: ignore[assignment]
+    for value in (7.0, 8.0, 9.0, 10.0):
+        write(value)
+        lib.dataset()
+        lib._cache = None  # type: ignore[assignment]
+    assert cache.reused >= 3
+    assert float(lib.dataset().set_index("report_id").loc[rid, "n.proactive_total"]) == 10.0
+    with lib.engine.connect() as conn:
+        from library.dataset_cache import DatasetCache
+
+        pd.testing.assert_frame_equal(lib.dataset(), DatasetCache().refresh(conn))

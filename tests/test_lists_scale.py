@@ -264,6 +264,77 @@ def test_filter_choices_and_totals_equal_the_datasets(lib: Library) -> None:
         assert total == len(lib.dataset(Filters(scope=scope))), scope
 
 
+def old_choices(lib: Library, scope: Scope | None) -> tuple[dict[str, builtins.list], int]:
+    """The choices as read before round 3: one group per (agency, region, year, type, template)."""
+    from library.visibility import visible_pairs
+
+    groups: builtins.list[tuple] = []
+    columns = (Report.agency, Report.region, Report.year, Report.agency_type, Report.template)
+    if scope is not None:
+        stmt = select(*columns, func.count()).where(CURRENT).group_by(*columns)
+        with lib.engine.connect() as conn:
+            groups = [tuple(r) for r in conn.execute(stmt)]
+        if not scope.unrestricted:
+            seen = set(visible_pairs(((g[0], g[1]) for g in groups), scope))
+            groups = [g for g in groups if (g[0], g[1]) in seen]
+    out: dict[str, builtins.list] = {}
+    for n, name in enumerate(("regions", "years", "agency_types", "templates"), start=1):
+        values = {g[n] for g in groups}
+        present = [v for v in values if v is not None]
+        ordered = sorted(present, reverse=True) if name == "years" else sorted(str(v) for v in present)
+        out[name] = ordered + ([MISSING] if None in values else [])
+    return out, sum(g[5] for g in groups)
+
+
+def _more_scopes(lib: Library) -> list[Scope | None]:
+    """:func:`_scopes` and scopes with an agency but no region, of a report without a region, and of
+    a region only older versions have."""
+    full = lib.list()
+    no_region = full[full["region"].isna() & full["agency"].notna() & full["superseded_by"].isna()]
+    old_only = set(full[full["superseded_by"].notna()]["region"].dropna()) - set(
+        full[full["superseded_by"].isna()]["region"].dropna()
+    )
+    named = full.dropna(subset=["agency"])
+    out = [
+        *_scopes(lib),
+        Scope(agency=str(named["agency"].iloc[7])),
+        Scope(regions=tuple(sorted(full["region"].dropna().unique()))),
+        Scope(regions=("（合成）乙县", "另一地区"), agency=str(named["agency"].iloc[3])),
+    ]
+    if len(no_region):
+        out.append(Scope(agency=str(no_region["agency"].iloc[0])))
+    out += [Scope(regions=(r,)) for r in sorted(old_only)]
+    return out
+
+
+def test_filter_choices_equal_the_old_grouping_through_writes(empty_lib: Library) -> None:
+    """The choices (read per column) equal the former one-group-per-combination read, and the
+    dataset's, for every scope, after deletions, new versions, metadata edits and a removed region."""
+    lib = _library(empty_lib)
+
+    def same() -> None:
+        for scope in _more_scopes(lib):
+            got = lib.choices(scope)
+            assert got == old_choices(lib, scope), scope
+            assert got[0] == old_filter_options(lib, scope), scope
+            assert got[1] == len(lib.dataset(Filters(scope=scope))), scope
+
+    same()
+    full = lib.list()
+    current = full[full["superseded_by"].isna()]
+    # A report given an agency but no region; a region's last report deleted; a year changed.
+    with lib.engine.begin() as conn:  # as a write does: a new stamp and revision (the dataset's cache)
+        where = Report.id == int(current["report_id"].iloc[2])
+        conn.execute(Report.__table__.update().where(where).values(region=None, updated_at=func.now()))
+        conn.execute(text("UPDATE library_meta SET value = value + 1 WHERE key = 'revision'"))
+    for rid in current[current["region"] == "另一地区"]["report_id"]:
+        lib.delete(int(rid))
+    lib.set_metadata(int(current["report_id"].iloc[5]), year=2031, agency_type="新类型", who="测试")
+    same()
+    assert "另一地区" not in lib.choices(Scope())[0]["regions"]
+    assert 2031 in lib.choices(Scope())[0]["years"] and MISSING in lib.choices(Scope())[0]["regions"]
+
+
 def test_report_years_are_the_datasets(lib: Library) -> None:
     for filters in _filters(lib):
         expected = lib.dataset(filters)["year"]
@@ -357,6 +428,40 @@ def _same_links(lib: Library) -> None:
         chosen = Filters(regions=filters.regions, agency_types=filters.agency_types, scope=filters.scope)
         expected = chosen.apply(table.assign(template=None))[table.columns]
         pd.testing.assert_frame_equal(report_links_of(lib, filters, None), expected)
+    _same_page(lib)
+
+
+def _same_page(lib: Library) -> None:
+    """名录's link table (report_links_page) equals the full table filtered, counted and cut."""
+    from library import roster
+    from library.roster import report_links_of, report_links_page
+
+    for filters in [Filters(), *_filters(lib)]:
+        table = report_links_of(lib, filters, None)
+        for only_open in (False, True):
+            listed = table[table["entry_id"].isna()] if only_open else table
+            for limit in (0, 3, 500):
+                n_all, n_listed, head = report_links_page(lib, filters, only_open, limit)
+                assert (n_all, n_listed) == (len(table), len(listed)), filters
+                expected = (
+                    listed.head(limit)
+                    .reset_index(drop=True)
+                    .assign(year=listed["year"].head(limit).reset_index(drop=True).astype("Int64"))
+                )
+                pd.testing.assert_frame_equal(head, expected, check_dtype=False, check_index_type=False)
+                assert str(head["year"].dtype) == "Int64"
+    # The other two ways of finding the unlinked reports (names in SQL / filtered while reading).
+    for bound in (0, 10_000):
+        old_bound = roster._OPEN_PAIRS_IN_SQL
+        roster._OPEN_PAIRS_IN_SQL = bound
+        try:
+            table = report_links_of(lib, Filters(), None)
+            listed = table[table["entry_id"].isna()]
+            _, n, head = report_links_page(lib, Filters(), True, 4)
+            assert n == len(listed)
+            assert head["report_id"].tolist() == listed["report_id"].head(4).tolist()
+        finally:
+            roster._OPEN_PAIRS_IN_SQL = old_bound
 
 
 def test_report_links_equal_the_old_code_as_the_roster_and_links_change(empty_lib: Library) -> None:
@@ -415,6 +520,8 @@ def _full_reads(lib: Library, call) -> list[str]:
 
 
 def test_the_lists_read_no_wide_report_row_of_every_report(tmp_path: Path) -> None:
+    from library.roster import report_links_page
+
     lib = _library(tmp_path / "plans.sqlite")
     scoped = Scope(regions=("（合成）乙县",))
     agency = Scope(regions=("（合成）甲县",), agency=lib.list()["agency"].dropna().iloc[0])
@@ -428,6 +535,12 @@ def test_the_lists_read_no_wide_report_row_of_every_report(tmp_path: Path) -> No
         "unmatched_labels": lambda: lib.unmatched_labels(),
         "unread_tables": lambda: lib.unread_tables(),
         "report_links": lambda: lib.report_links(2021),
+        "report_count": lambda: (lib.report_count(), lib.report_count(Filters(scope=scoped), failing=True)),
+        "quality_reports": lambda: lib.quality_reports(Filters(scope=agency)),
+        "report_links_page": lambda: (
+            report_links_page(lib, Filters(), True, 500),
+            report_links_page(lib, Filters(scope=scoped), False, 500),
+        ),
     }
     assert {name: _full_reads(lib, call) for name, call in calls.items()} == {name: [] for name in calls}
 
@@ -456,3 +569,77 @@ def test_revision_0006_counts_the_unread_tables_already_stored(empty_lib: Librar
         indexes = {ix["name"] for ix in inspect(conn).get_indexes("reports")}
     assert counted == expected and len(expected) > 3
     assert {"ix_reports_current_meta", "ix_reports_agency_region", "ix_reports_list"} <= indexes
+
+
+def _texts(lib: Library, table: str) -> dict[int, str]:
+    with lib.engine.connect() as conn:
+        return dict(conn.execute(text(f"SELECT report_id, text FROM {table}")).all())  # noqa: S608
+
+
+def test_the_search_text_table_follows_every_write(empty_lib: Library) -> None:
+    """report_texts (revision 0008) holds exactly report_files' texts after adds, a re-parse with a
+    new text, and deletions; the search finds a word of the new text and not of the old."""
+    lib = _library(empty_lib)
+    assert _texts(lib, "report_texts") == _texts(lib, "report_files")
+    assert len(_texts(lib, "report_texts")) > 80
+    target = int(lib.list()["report_id"].iloc[10])
+    stored = lib.get(target)
+    assert stored is not None
+
+    def parse(data: bytes, filename: str, overrides: dict[str, str]):
+        parsed = synthetic_parsed(specs(90)[0], seed=5)
+        parsed.text = "重新解析后的全文含有独特词语紫罗兰"
+        return parsed
+
+    assert lib.search("紫罗兰").empty
+    lib.reparse(target, parse)
+    assert _texts(lib, "report_texts") == _texts(lib, "report_files")
+    assert lib.search("紫罗兰")["report_id"].tolist() == [target]
+    lib.delete(target)
+    assert _texts(lib, "report_texts") == _texts(lib, "report_files")
+    assert target not in _texts(lib, "report_texts")
+    assert lib.search("紫罗兰").empty
+
+
+def test_revision_0008_copies_the_texts_already_stored(empty_lib: Library) -> None:
+    """A library of revision 0007 (no report_texts) gets the table, filled from report_files, and its
+    search finds what the former search (over report_files) found."""
+    from library.migrate import current_revision, head_revision, upgrade
+
+    lib = _library(empty_lib)
+    expected = _texts(lib, "report_files")
+    with lib.engine.begin() as conn:
+        conn.execute(text("DROP TABLE report_texts"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0007_collect'"))
+    upgrade(lib.engine)
+    assert current_revision(lib.engine) == head_revision()
+    assert _texts(lib, "report_texts") == expected and len(expected) > 80
+    for term in ("局", "合成 2022", "synthetic", "没有这个词"):
+        pd.testing.assert_frame_equal(lib.search(term), old_search(lib, term))
+
+
+def test_quality_reports_and_counts_equal_the_datasets(empty_lib: Library) -> None:
+    """数据质量's report list (problems first) and the page frame's count, read without the dataset,
+    equal those of the dataset for every filter and scope, also after writes."""
+    from library import aggregate as agg
+
+    lib = _library(empty_lib)
+
+    def same() -> None:
+        for filters in [None, *_filters(lib)]:
+            expected = agg.quality_summary(lib.dataset(filters))
+            got = lib.quality_reports(filters)
+            columns = ["report_id", "agency", "year", "checks_failed", "unmatched_labels"]
+            pd.testing.assert_frame_equal(got, expected[columns], check_dtype=False)
+            assert got["year"].dtype == "Int64" and len(got) == lib.report_count(filters), filters
+            failing = int((got["checks_failed"] > 0).sum())
+            assert failing == agg.reports_failing_checks(lib.dataset(filters))
+            assert lib.report_count(filters, failing=True) == failing
+
+    same()
+    assert (lib.quality_reports()["checks_failed"] > 0).any()  # the order is tested, not only the ids
+    ids = lib.list()["report_id"].tolist()
+    lib.add_correction(int(ids[5]), "n.proactive_total", 3, "更正", who="测试")
+    lib.delete(int(ids[7]))
+    lib.set_metadata(int(ids[9]), year=2031, who="测试")
+    same()
