@@ -454,12 +454,24 @@ def agency_table(df: pd.DataFrame) -> pd.DataFrame:
     return out.take(agency_table_order(df)).reset_index(drop=True)
 
 
+def _sort_codes(values: Any) -> np.ndarray:
+    """Each value's rank among the distinct values (blanks after every value): equal values share a
+    rank, so sorting the ranks sorts the values."""
+    codes, _ = pd.factorize(values, sort=True)  # −1: blank
+    codes = codes.astype(np.int64, copy=False)
+    codes[codes < 0] = int(codes.max(initial=-1)) + 1
+    return codes
+
+
 def agency_table_order(df: pd.DataFrame) -> np.ndarray:
-    """The positions of ``df``'s reports in :func:`agency_table` order (region, agency, year; blanks last)."""
-    keys = pd.DataFrame(
-        {"region": df["region"].array, "agency": agency_name(df).array, "year": df["year"].array}
-    )
-    return keys.sort_values(["region", "agency", "year"], na_position="last").index.to_numpy()
+    """The positions of ``df``'s reports in :func:`agency_table` order (region, agency, year; blanks last).
+
+    A stable sort of the distinct values' ranks (what a multi-column ``sort_values`` does), without
+    comparing 50,000 texts row by row."""
+    if not len(df):
+        return np.zeros(0, dtype=np.int64)
+    keys = (_sort_codes(df["year"].array), _sort_codes(agency_name(df).array), _sort_codes(df["region"].array))
+    return np.lexsort(keys)
 
 
 # --------------------------------------------------------------------------- 主动公开
