@@ -215,66 +215,117 @@ KPI_S2_KEYS: dict[str, str] = {
 KPI_RISE_IS_BAD = frozenset({"reports_failing_checks"})
 
 
+class _KpiColumns:
+    """The per-report figures behind the cards, taken from the dataset once: the cards of a year, of the
+    year before and of the agencies both years share are then sums over masks of these arrays (three or
+    four card sets per page, each formerly a copy of the 250-column dataset and its own totals)."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.n = len(df)
+
+        def col(key: str) -> np.ndarray:
+            return _col(df, key).to_numpy(dtype=float, na_value=np.nan)
+
+        agency, _ = pd.factorize(df["agency"].array)  # −1: agency unknown
+        region, _ = pd.factorize(df["region"].array)  # −1: region unknown (one value of its own)
+        pair = agency.astype(np.int64) * (int(region.max(initial=0)) + 2) + (region.astype(np.int64) + 1)
+        self.pair = np.where(agency >= 0, pair, -1)  # an agency is a (region, name) pair
+        self.proactive = col("n.proactive_total")
+        self.approx = col("n.proactive_total_approx") == 1
+        self.s2 = {key: col(key) for key in (*KPI_S2_KEYS.values(), _LICENSING)}
+        self.received_table = s3_total(df, "r1_new_received").to_numpy()
+        self.received_prose = col("n.applications_received")
+        self.concluded = s3_total(df, "r3_7_total").to_numpy()
+        self.answered = _s3_rows_total(df, ("r3_1_granted", "r3_2_partial")).to_numpy()
+        self.review_table = s4_total(df, "review").to_numpy(dtype=float, na_value=np.nan)
+        self.review_prose = col("n.review_cases")
+        lit = [s4_total(df, g).to_numpy(dtype=float, na_value=np.nan) for g in ("lit_direct", "lit_after_review")]
+        self.lit_table = _sum_arrays(lit, self.n)
+        self.lit_prose = col("n.litigation_cases")
+        self.failing = df["checks_failed"].to_numpy() > 0 if self.n else np.zeros(0, dtype=bool)
+
+
+_LICENSING = "s2.art20_5.administrative_licensing.decisions"
+
+
+def _masked_total(values: np.ndarray, mask: np.ndarray) -> int | float | None:
+    """:func:`_total` of the reports at ``mask``: the same numbers added in the same order."""
+    stated = values[mask & ~np.isnan(values)]
+    if not stated.size:
+        return None
+    total = float(stated.sum())
+    return int(total) if total.is_integer() else total
+
+
+def _fallback_at(table: np.ndarray, prose: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """:func:`_with_fallback` on arrays: table value else prose, and how many reports at ``mask`` used each."""
+    blank = np.isnan(table)
+    return (
+        np.where(blank, prose, table),
+        int((mask & ~blank).sum()),
+        int((mask & blank & ~np.isnan(prose)).sum()),
+    )
+
+
 def _kpis_of(df: pd.DataFrame) -> tuple[dict[str, Any], dict[str, str]]:
     """Card values and notes over the reports of ``df`` (one year: stocks and flows both sum)."""
-    n = len(df)
+    return _kpis_at(_KpiColumns(df), np.ones(len(df), dtype=bool))
+
+
+def _kpis_at(c: _KpiColumns, mask: np.ndarray) -> tuple[dict[str, Any], dict[str, str]]:
+    """Card values and notes over the reports at ``mask`` (one year: stocks and flows both sum)."""
+    n = int(mask.sum())
     notes: dict[str, str] = {}
     # An agency is a (region, name) pair: two counties each have a "县教育局".
-    named = df[df["agency"].notna()]
-    out: dict[str, Any] = {"reports": n, "agencies": len(named[["region", "agency"]].drop_duplicates())}
+    pairs = c.pair[mask]
+    out: dict[str, Any] = {"reports": n, "agencies": len(np.unique(pairs[pairs >= 0]))}
 
-    proactive = _col(df, "n.proactive_total")
-    out["proactive_items"] = _total(proactive)
-    n_approx = int((proactive.notna() & (_col(df, "n.proactive_total_approx") == 1)).sum())
+    proactive_stated = mask & ~np.isnan(c.proactive)
+    out["proactive_items"] = _masked_total(c.proactive, mask)
+    n_approx = int((proactive_stated & c.approx).sum())
     # A sum with one lower bound ("5500余条") in it is itself a lower bound.
     out["proactive_items_approx"] = n_approx > 0
     notes["proactive_items"] = (
-        f"正文所述主动公开条数之和（{int(proactive.notna().sum())}/{n} 份报告有此数字）"
+        f"正文所述主动公开条数之和（{int(proactive_stated.sum())}/{n} 份报告有此数字）"
         + (f"；其中 {n_approx} 份报告只写了约数（如“5500余条”），合计为下限" if n_approx else "")
     )
 
-    def s2(key: str) -> pd.Series:
-        return _col(df, key)
-
     for name, key in KPI_S2_KEYS.items():
-        out[name] = _total(s2(key))
-        notes[name] = f"{int(s2(key).notna().sum())} 份报告填报" + (
+        out[name] = _masked_total(c.s2[key], mask)
+        notes[name] = f"{int((mask & ~np.isnan(c.s2[key])).sum())} 份报告填报" + (
             "（存量：各单位当年数之和）" if is_stock(key) else ""
         )
 
-    lic = s2("s2.art20_5.administrative_licensing.decisions")
-    out["licensing_decisions"] = _total(lic)
+    lic = c.s2[_LICENSING]
+    out["licensing_decisions"] = _masked_total(lic, mask)
     notes["licensing_decisions"] = (
-        f"{int(lic.notna().sum())} 份报告填报（2019版处理决定数量与2021版本年处理决定数量合计）"
+        f"{int((mask & ~np.isnan(lic)).sum())} 份报告填报（2019版处理决定数量与2021版本年处理决定数量合计）"
     )
 
-    received, n_table, n_prose = _with_fallback(
-        s3_total(df, "r1_new_received"), _col(df, "n.applications_received")
-    )
-    out["applications_received"] = _total(received)
+    received, n_table, n_prose = _fallback_at(c.received_table, c.received_prose, mask)
+    out["applications_received"] = _masked_total(received, mask)
     notes["applications_received"] = f"{n_table} 份报告取自表格，{n_prose} 份取自正文"
 
-    concluded = s3_total(df, "r3_7_total")
-    answered = _s3_rows_total(df, ("r3_1_granted", "r3_2_partial"))
-    ok = concluded.notna() & (concluded > 0)
-    denom = float(concluded[ok].sum())
-    out["answered_share"] = float(answered[ok].fillna(0).sum()) / denom if denom > 0 else None
+    with np.errstate(invalid="ignore"):
+        ok = mask & (c.concluded > 0)  # NaN > 0 is False
+    denom = float(c.concluded[ok].sum())
+    answered = c.answered[ok]
+    out["answered_share"] = (
+        float(np.where(np.isnan(answered), 0.0, answered).sum()) / denom if denom > 0 else None
+    )
     notes["answered_share"] = f"（予以公开＋部分公开）÷（七）总计，{int(ok.sum())} 份报告有办理结果"
 
-    review, r_table, r_prose = _with_fallback(s4_total(df, "review"), _col(df, "n.review_cases"))
-    lit_table = pd.concat([s4_total(df, "lit_direct"), s4_total(df, "lit_after_review")], axis=1).sum(
-        axis=1, min_count=1
-    )
-    litigation, l_table, l_prose = _with_fallback(lit_table, _col(df, "n.litigation_cases"))
-    out["review_cases"] = _total(review)
-    out["litigation_cases"] = _total(litigation)
-    both = pd.concat([review, litigation], axis=1).sum(axis=1, min_count=1)
-    out["review_litigation_cases"] = _total(both)
+    review, r_table, r_prose = _fallback_at(c.review_table, c.review_prose, mask)
+    litigation, l_table, l_prose = _fallback_at(c.lit_table, c.lit_prose, mask)
+    out["review_cases"] = _masked_total(review, mask)
+    out["litigation_cases"] = _masked_total(litigation, mask)
+    both = _sum_arrays([review, litigation], c.n)
+    out["review_litigation_cases"] = _masked_total(both, mask)
     notes["review_cases"] = f"{r_table} 份报告取自表格，{r_prose} 份取自正文"
     notes["litigation_cases"] = f"{l_table} 份报告取自表格，{l_prose} 份取自正文"
     notes["review_litigation_cases"] = "行政复议＋行政诉讼（未经复议直接起诉＋复议后起诉）"
 
-    out["reports_failing_checks"] = int((df["checks_failed"] > 0).sum()) if n else 0
+    out["reports_failing_checks"] = int((mask & c.failing).sum()) if n else 0
     notes["reports_failing_checks"] = "至少一项勾稽关系或数值类型校验未通过"
     return out, notes
 
@@ -323,8 +374,10 @@ def kpis(df: pd.DataFrame) -> dict[str, Any]:
         values["notes"] = notes
         return values
     latest, before = years[-1], years[-2]
-    values, notes = _kpis_of(df[df["year"] == latest])
-    previous, compared, same, n_common = _compared_years(df, latest, before)
+    columns = _KpiColumns(df)
+    now = (df["year"] == latest).fillna(False).to_numpy(dtype=bool)
+    values, notes = _kpis_at(columns, now)
+    previous, compared, same, n_common = _compared_years(df, latest, before, columns)
     deltas = {k: d for k in KPI_NAMES if (d := _delta(compared.get(k), previous.get(k))) is not None}
     unknown = int(df["year"].isna().sum())
     scope = f"{latest} 年的数字（所选 {years[0]}–{latest} 年中最新一年；存量不跨年相加）"
@@ -365,7 +418,7 @@ def _agency_keys(df: pd.DataFrame) -> np.ndarray:
 
 
 def _compared_years(
-    df: pd.DataFrame, latest: int, before: int
+    df: pd.DataFrame, latest: int, before: int, columns: _KpiColumns | None = None
 ) -> tuple[dict[str, Any], dict[str, Any], bool, int]:
     """(previous, compared, same set, agencies compared): the two years on the agencies that have a
     report in both. A change of totals over two different sets of agencies is no trend (a city's report
@@ -378,15 +431,16 @@ def _compared_years(
     now_keys, then_keys = np.unique(keys[now & (keys >= 0)]), np.unique(keys[then & (keys >= 0)])
     common = np.intersect1d(now_keys, then_keys)
     same = np.array_equal(now_keys, then_keys) and bool((keys[now | then] >= 0).all())
+    columns = columns or _KpiColumns(df)
     if same:
-        previous, _ = _kpis_of(df[then])
-        current, _ = _kpis_of(df[now])
+        previous, _ = _kpis_at(columns, then)
+        current, _ = _kpis_at(columns, now)
         return previous, current, True, len(common)
     if not len(common):
         return {}, {}, False, 0
     inside = np.isin(keys, common)
-    previous, _ = _kpis_of(df[then & inside])
-    current, _ = _kpis_of(df[now & inside])
+    previous, _ = _kpis_at(columns, then & inside)
+    current, _ = _kpis_at(columns, now & inside)
     return previous, current, False, len(common)
 
 
