@@ -179,9 +179,11 @@ class _Reports:
     def __init__(self, df: pd.DataFrame) -> None:
         self.n = len(df)
         self._cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
-        self.agency, self.agency_labels = _factorized(agg.agency_name(df).tolist())
-        region = df["region"].to_numpy(dtype=object)
-        codes, uniques = pd.factorize(region)  # −1: region unknown
+        # Factorized as stored (Arrow strings): no Python string per report.
+        codes, uniques = pd.factorize(agg.agency_name(df).array)
+        self.agency = codes.astype(np.int64, copy=False)
+        self.agency_labels = np.asarray(uniques, dtype=object)
+        codes, uniques = pd.factorize(df["region"].array)  # −1: region unknown
         self.region = codes.astype(np.int64, copy=False)
         self.region_labels = np.asarray(list(uniques), dtype=object)
         years = df["year"].to_numpy(dtype=float, na_value=np.nan)
@@ -218,12 +220,14 @@ class _Reports:
             group, group_labels = self._groups(several)
             combo, combo_group, combo_year = _pair_codes(group, self.year)
             years = self.year_labels
-            texts = [
+            labels = np.empty(len(combo_group), dtype=object)
+            labels[:] = [
                 f"{group_labels[g]} {years[y] if y >= 0 else years[-1]}"
                 for g, y in zip(combo_group.tolist(), combo_year.tolist(), strict=True)
             ]
-            combo_unit, labels = _factorized(texts)
-            cached = self._cache[("unit", several)] = (combo_unit[combo], labels)
+            # Distinct (单位组, year) pairs have distinct labels (the group labels are distinct and a year
+            # label has no space), so the pair code is the label's code: no need to factorize the texts.
+            cached = self._cache[("unit", several)] = (combo, labels)
         return cached
 
     def units(self, reports: np.ndarray, *, by_year: bool) -> _Units:

@@ -408,10 +408,11 @@ def kpis(df: pd.DataFrame) -> dict[str, Any]:
 def _agency_keys(df: pd.DataFrame) -> np.ndarray:
     """A code per (agency, region) pair of each report (an unknown region counts as ""); −1 where the
     agency is unknown. Codes, not tuples: 50,000 reports compare in numpy."""
-    agency, _ = pd.factorize(df["agency"].to_numpy(dtype=object))
-    region = df["region"].to_numpy(dtype=object)
-    region = np.where([isinstance(r, str) for r in region], region, "") if len(region) else region
-    regions, _ = pd.factorize(region)
+    agency, _ = pd.factorize(df["agency"].array)
+    regions, uniques = pd.factorize(df["region"].array)  # −1: unknown, counted as ""
+    regions = regions.astype(np.int64, copy=False)
+    empty = np.flatnonzero(np.asarray(uniques, dtype=object) == "")
+    regions[regions < 0] = empty[0] if len(empty) else len(uniques)
     keys = agency.astype(np.int64) * (int(regions.max(initial=0)) + 1) + regions
     keys[agency < 0] = -1
     return keys
