@@ -7,6 +7,7 @@ to label it in Chinese.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -457,12 +458,13 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
             "此数取自报告正文（如“主动公开政府信息 39 条”）；正文未写明的报告不计入。",
         )
     )
-    item_of = np.asarray([m[2] for m in present] or [""], dtype=object)[long.ser]
-    version_of = np.asarray([m[1] for m in present] or [""], dtype=object)[long.ser]
+    # The series of each (item, version), then the long rows of those series (not a text test per row).
+    item_of = np.asarray([m[2] for m in present] or [""], dtype=object)
+    version_of = np.asarray([m[1] for m in present] or [""], dtype=object)
     name_codes, name_labels = _label_codes([m[7] for m in present])
     for item in items:
         for version in ("2019", "2021"):
-            chosen = np.flatnonzero((item_of == item) & (version_of == version))
+            chosen = np.flatnonzero(((item_of == item) & (version_of == version))[long.ser])
             part = long.take(chosen)
             item_label = (
                 present[part.ser[0]][3]
@@ -528,25 +530,19 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
     reports = _Reports(df)
     units = reports.units(long.report, by_year=True)
     item_codes, item_labels = _label_codes([m[3] for m in present])
-    kind = (
-        np.asarray([m[4] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
-    )
-    item = (
-        np.asarray([m[2] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
-    )
-    version = (
-        np.asarray([m[1] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
-    )
     charts = []
-    decided = (kind == "decisions") & np.isin(
-        item,
-        [
-            "administrative_licensing",
-            "administrative_penalty",
-            "administrative_coercion",
-            "other_management_services",
-        ],
-    )
+
+    def of_series(test: Callable[[tuple], bool]) -> np.ndarray:
+        """Per long row: whether its series' measure passes ``test`` (decided per series, not per row)."""
+        return np.array([test(m) for m in present], dtype=bool)[long.ser] if present else np.zeros(0, bool)
+
+    decided_items = {
+        "administrative_licensing",
+        "administrative_penalty",
+        "administrative_coercion",
+        "other_management_services",
+    }
+    decided = of_series(lambda m: m[4] == "decisions" and m[2] in decided_items)
     part = long.take(decided)
     decisions = _rows(part, units, item_codes[part.ser], item_labels)
     title = "行政许可、行政处罚、行政强制处理决定数量（按单位）"
@@ -591,7 +587,7 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             else pd.DataFrame(),
         )
     )
-    fee = long.take(kind == "fee_amount_wan_yuan")
+    fee = long.take(of_series(lambda m: m[4] == "fee_amount_wan_yuan"))
     fee_units = reports.units(fee.report, by_year=False)  # labelled on the fee rows alone
     fees = _rows(fee, fee_units, reports.year_label_codes()[fee.report], reports.year_labels)
     title = "2021 版格式：行政事业性收费金额（万元，按单位）"
@@ -609,7 +605,7 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             "2019 版只填收费项目数量，口径不同，见下图。",
         )
     )
-    part = long.take((kind == "prev_year_items") & (version == "2019"))
+    part = long.take(of_series(lambda m: m[4] == "prev_year_items" and m[1] == "2019"))
     items_2019 = _rows(part, units, item_codes[part.ser], item_labels)
     # A stock: its years kept apart in the table.
     by_year_ser, by_year_labels = _year_prefixed(part, reports, item_codes[part.ser], item_labels)
