@@ -126,9 +126,15 @@ def _sum_cols(df: pd.DataFrame, keys: list[str] | tuple[str, ...]) -> pd.Series:
 
 def s3_total(df: pd.DataFrame, row: str) -> pd.Series:
     """The 总计 of one section-三 row: the report's 总计 cell, else the sum of the applicant columns."""
-    stated = _col(df, f"s3.{row}.total").to_numpy(dtype=float)
-    derived = _sum_cols(df, [f"s3.{row}.{c}" for c in S3_APPLICANT_COLS]).to_numpy()
-    return pd.Series(np.where(np.isnan(stated), derived, stated), index=df.index)
+    out = _col(df, f"s3.{row}.total").to_numpy(dtype=float, copy=True)
+    # The applicant columns are added only where the 总计 is blank (a few reports), not for every report.
+    blank = np.flatnonzero(np.isnan(out))
+    if len(blank):
+        keys = [f"s3.{row}.{c}" for c in S3_APPLICANT_COLS]
+        out[blank] = _sum_arrays(
+            [df[k].to_numpy(dtype=float)[blank] for k in keys if k in df.columns], len(blank)
+        )
+    return pd.Series(out, index=df.index)
 
 
 def _s3_rows_total(df: pd.DataFrame, rows: tuple[str, ...]) -> pd.Series:
@@ -161,8 +167,14 @@ class S3Totals:
 def s4_total(df: pd.DataFrame, group: str) -> pd.Series:
     """The 总计 of one section-四 group, else the sum of its four outcomes."""
     stated = _col(df, f"s4.{group}_total")
-    derived = _sum_cols(df, [f"s4.{group}_{o}" for o, _ in S4_OUTCOMES[:-1]])
-    return stated.where(stated.notna(), derived)
+    out = stated.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    blank = np.flatnonzero(np.isnan(out))  # the outcomes are added only where the 总计 is blank
+    if len(blank):
+        keys = [f"s4.{group}_{o}" for o, _ in S4_OUTCOMES[:-1]]
+        out[blank] = _sum_arrays(
+            [df[k].to_numpy(dtype=float)[blank] for k in keys if k in df.columns], len(blank)
+        )
+    return pd.Series(out, index=df.index, name=stated.name)
 
 
 def _with_fallback(table: pd.Series, prose: pd.Series) -> tuple[pd.Series, int, int]:
@@ -250,7 +262,9 @@ class _KpiColumns:
         self.answered = _s3_rows_total(df, ("r3_1_granted", "r3_2_partial")).to_numpy()
         self.review_table = s4_total(df, "review").to_numpy(dtype=float, na_value=np.nan)
         self.review_prose = col("n.review_cases")
-        lit = [s4_total(df, g).to_numpy(dtype=float, na_value=np.nan) for g in ("lit_direct", "lit_after_review")]
+        lit = [
+            s4_total(df, g).to_numpy(dtype=float, na_value=np.nan) for g in ("lit_direct", "lit_after_review")
+        ]
         self.lit_table = _sum_arrays(lit, self.n)
         self.lit_prose = col("n.litigation_cases")
         self.failing = df["checks_failed"].to_numpy() > 0 if self.n else np.zeros(0, dtype=bool)
@@ -536,7 +550,11 @@ def agency_table_order(df: pd.DataFrame) -> np.ndarray:
     comparing 50,000 texts row by row."""
     if not len(df):
         return np.zeros(0, dtype=np.int64)
-    keys = (_sort_codes(df["year"].array), _sort_codes(agency_name(df).array), _sort_codes(df["region"].array))
+    keys = (
+        _sort_codes(df["year"].array),
+        _sort_codes(agency_name(df).array),
+        _sort_codes(df["region"].array),
+    )
     return np.lexsort(keys)
 
 
