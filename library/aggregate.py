@@ -283,7 +283,7 @@ def _masked_total(values: np.ndarray, mask: np.ndarray) -> int | float | None:
 
 
 def _fallback_at(table: np.ndarray, prose: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, int, int]:
-    """:func:`_with_fallback` on arrays: table value else prose, and how many reports at ``mask`` used each."""
+    """:func:`_with_fallback` on arrays: table value else prose; how many reports at ``mask`` used each."""
     blank = np.isnan(table)
     return (
         np.where(blank, prose, table),
