@@ -821,10 +821,13 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
     units = reports.units(long.report, by_year=True)
     outcome_labels = _series([ol for _, _, _, ol in pairs[:n_outcomes]])
     rows = _rows(long, units, long.ser % n_outcomes, outcome_labels)
-    review = long.ser < n_outcomes  # the first group of S4_GROUPS is 行政复议
+    # The first group of S4_GROUPS is 行政复议: its series come first in the series-major long rows, so
+    # its rows are a prefix (views, not copies).
+    split = int(np.searchsorted(long.ser, n_outcomes))
+    review, litigation = np.s_[:split], np.s_[split:]
     charts = [_s4_outcome_chart(REVIEW_OUTCOMES, rows.take(review), "行政复议结果（按单位）")]
     title = "行政诉讼结果（未经复议直接起诉＋复议后起诉，按单位）"
-    charts.append(_s4_outcome_chart(LITIGATION_OUTCOMES, rows.take(~review), title))
+    charts.append(_s4_outcome_chart(LITIGATION_OUTCOMES, rows.take(litigation), title))
     group_labels = _series(list(dict.fromkeys(gl.replace("行政诉讼/", "诉讼：") for _, gl, _, _ in pairs)))
     group = long.ser // n_outcomes
     title = "复议、诉讼案件数年度趋势"

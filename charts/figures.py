@@ -123,8 +123,8 @@ class Rows:
     def __len__(self) -> int:
         return len(self.value)
 
-    def take(self, keep: np.ndarray) -> Rows:
-        """The rows where ``keep`` (a boolean mask or positions), in their order."""
+    def take(self, keep: np.ndarray | slice) -> Rows:
+        """The rows where ``keep`` (a boolean mask, positions or a slice), in their order."""
         return Rows(
             self.value[keep],
             self.cat[keep],
@@ -252,7 +252,9 @@ def bar_from_rows(
     wan: bool = True,
 ) -> go.Figure:
     """:func:`bar_by_category` of coded rows (``rows.ser`` None: one series; ``rows.grp``: the groups)."""
-    data = rows.take(_present(rows.value))
+    stated_rows = _present(rows.value)
+    # Long rows of codes hold no blanks: no copy then.
+    data = rows if stated_rows.all() else rows.take(stated_rows)
     if not len(data):
         return empty_figure(title)
     values = data.value
@@ -452,9 +454,17 @@ def trend_from_rows(
         names = [None]
     palette = _colors(names, colors)
     traces = []
+    # The years once for every series; a float column is summed as pandas' grouped sum would
+    # (group_sums), other dtypes by that grouped sum itself (its result keeps their dtype).
+    years, year_code = np.unique(x, return_inverse=True) if value.dtype.kind == "f" else (None, None)
     for name in names:
         part = np.ones(len(value), bool) if name is None else ser == code_of[name]
-        sums = pd.Series(value[part]).groupby(x[part]).sum().sort_index()
+        if years is not None and year_code is not None:
+            totals, counts = group_sums(value[part], year_code[part], len(years))
+            stated = counts > 0
+            sums = pd.Series(totals[stated], index=years[stated])
+        else:
+            sums = pd.Series(value[part]).groupby(x[part]).sum().sort_index()
         sums.index = [int(v) if isinstance(v, float) and v.is_integer() else v for v in sums.index]
         traces.append(
             {
