@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charts import catalog
+from charts import catalog, tables
 from charts.tables import CARDS, agency_table_rows, card_delta, card_value
 from components.chart_view import show_chart
 from components.page_frame import analysis_page
@@ -53,7 +53,7 @@ if n_reports:
     st.subheader("各单位年报一览")
     # Formatted once per library revision and filters (charts/tables.py), shared read-only; only the
     # rows shown are formatted.
-    shown, total = from_dataset(agency_table_rows)
+    shown, total = from_dataset(agency_table_rows, tables.AGENCY_TABLE_ROWS)
     if total > len(shown):
         st.caption(
             f"共 {total:,} 份报告，此处按地区、单位、年度列出前 {len(shown):,} 份；"
