@@ -156,11 +156,25 @@ def _factorized(labels: list) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64, copy=False), out
 
 
+def _first_positions(codes: np.ndarray) -> np.ndarray:
+    """Where each code first appears, for codes numbered in order of first appearance (a factorize's):
+    a code appears first where it exceeds every code before it. No sort (``np.unique``) needed."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    before = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.concatenate(([True], codes[1:] > before[:-1])))
+
+
+def _several(values: np.ndarray) -> bool:
+    """True when ``values`` holds two different values."""
+    return bool(len(values)) and bool((values != values[0]).any())
+
+
 def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(pair code per row, first a, first b of each pair) of two code arrays (codes ≥ −1)."""
     key = (a.astype(np.int64) + 1) * (int(b.max(initial=0)) + 2) + (b.astype(np.int64) + 1)
     codes, _ = pd.factorize(key)
-    first = np.unique(codes, return_index=True)[1]
+    first = _first_positions(codes)
     return codes.astype(np.int64, copy=False), a[first], b[first]
 
 
@@ -243,13 +257,16 @@ class _Reports:
         if not len(reports):
             return _Units(unit, np.zeros(0, object), group, np.zeros(0, object))
         region = self.region[reports]
-        several = len(np.unique(region[region >= 0])) > 1
+        several = _several(region[region >= 0])
         group_of, group_labels = self._groups(several)
         group[reports] = group_of[reports]
         if by_year:
             g = group_of[reports]
-            combos = np.unique(g * (len(self.year_labels) + 1) + (self.year[reports] + 1))
-            if len(combos) > len(np.unique(g)):  # some agency has several years (a blank one counts)
+            width = len(self.year_labels) + 1
+            combos = np.bincount(g * width + (self.year[reports] + 1), minlength=1)
+            groups = np.bincount(g, minlength=1)
+            # Some agency has several years (a blank one counts): more (group, year) pairs than groups.
+            if np.count_nonzero(combos) > np.count_nonzero(groups):
                 unit_of, unit_labels = self._units_by_year(several)
                 unit[reports] = unit_of[reports]
                 return _Units(unit, unit_labels, group, group_labels)
@@ -412,7 +429,7 @@ def _year_prefixed(long: _Long, reports: _Reports, ser: np.ndarray, labels: np.n
     """The series label with its year ("2021年 现行有效件数") when
     the rows span several years, so a stock never adds its years."""
     years = reports.year[long.report]
-    if len(np.unique(years[years >= 0])) <= 1:
+    if not _several(years[years >= 0]):
         return ser, labels
     year_codes = reports.year_label_codes()[long.report]
     combo, combo_year, combo_ser = _pair_codes(year_codes, ser)
@@ -639,7 +656,7 @@ def _share_rows(rows: Rows) -> Rows:
     if not len(rows) or rows.ser is None or rows.grp is None:
         return rows.take(np.zeros(len(rows), dtype=bool))
     pair, pair_cat, pair_ser = _pair_codes(rows.cat, rows.ser)
-    first = np.unique(pair, return_index=True)[1]
+    first = _first_positions(pair)
     sums, _ = group_sums(rows.value, pair, len(first))
     totals, _ = group_sums(sums, pair_cat, len(rows.cat_labels))
     total = totals[pair_cat]
