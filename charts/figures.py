@@ -170,8 +170,10 @@ def group_sums(values: np.ndarray, codes: np.ndarray, size: int) -> tuple[np.nda
     by ``bincount``; anything else goes through pandas' compensated sum, as before.
     """
     keep = (codes >= 0) & _present(values)
-    numbers = values[keep].astype(float)
-    at = codes[keep]
+    if keep.all():  # the usual case: no copies of the long rows
+        numbers, at = values.astype(float, copy=False), codes
+    else:
+        numbers, at = values[keep].astype(float), codes[keep]
     counts = np.bincount(at, minlength=size)
     # ``trunc(x) == x`` is ``x % 1 == 0`` for finite x (an infinity fails the bound instead), 15× cheaper.
     if not numbers.size or (
