@@ -424,6 +424,16 @@ def trend_lines(
     )
 
 
+def _sorted_codes(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, return_inverse=True)`` by hashing (a handful of years among 600,000 rows: sorting
+    the rows cost more than the sums)."""
+    codes, uniques = pd.factorize(x)
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return np.asarray(uniques)[order], rank[codes]
+
+
 def trend_from_rows(
     x: np.ndarray,
     value: np.ndarray,
@@ -458,7 +468,7 @@ def trend_from_rows(
     traces = []
     # The years once for every series; a float column is summed as pandas' grouped sum would
     # (group_sums), other dtypes by that grouped sum itself (its result keeps their dtype).
-    years, year_code = np.unique(x, return_inverse=True) if value.dtype.kind == "f" else (None, None)
+    years, year_code = _sorted_codes(x) if value.dtype.kind == "f" else (None, None)
     for name in names:
         part = np.ones(len(value), bool) if name is None else ser == code_of[name]
         if years is not None and year_code is not None:
