@@ -651,32 +651,54 @@ def enforcement_trend(df: pd.DataFrame) -> pd.DataFrame:
     cols = ["year", "item", "item_label", "measure", "measure_label", "unit", "value", "n_reports"]
     measures = [m for block in ("art20_5", "art20_6", "art20_8") for m in _s2_measures(block)]
     frames = []
-    years = df["year"]
+    # The years once for every measure (codes in ascending year order, −1: unknown), then per measure a
+    # grouped sum of its column: what a groupby by year gave, without grouping 50,000 rows ten times.
+    codes, uniques = pd.factorize(df["year"].to_numpy(dtype=float, na_value=np.nan))
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    year_of = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1) if len(order) else codes
+    years = np.asarray(uniques)[order]
     for key, _version, row_key, row_label, measure, measure_label, unit, _name in measures:
         if measure not in ("decisions", "fee_amount_wan_yuan") or key not in df.columns:
             continue
-        # Straight from the wide column: one groupby per measure, no long frame in between.
-        grouped = df[key].groupby(years).agg(["sum", "count"])
-        grouped = grouped[grouped["count"] > 0]
-        if grouped.empty:
+        sums, counts = _year_sums(df[key].to_numpy(dtype=float, na_value=np.nan), year_of, len(years))
+        stated = counts > 0
+        if not stated.any():
             continue
         frames.append(
             pd.DataFrame(
                 {
-                    "year": grouped.index.astype("int64"),
+                    "year": years[stated].astype("int64"),
                     "item": row_key,
                     "item_label": row_label,
                     "measure": measure,
                     "measure_label": measure_label,
                     "unit": unit or ("万元" if measure == "fee_amount_wan_yuan" else "件"),
-                    "value": grouped["sum"].to_numpy(),
-                    "n_reports": grouped["count"].to_numpy(),
+                    "value": sums[stated],
+                    "n_reports": counts[stated],
                 }
             )
         )
     if not frames:
         return pd.DataFrame(columns=cols)
     return pd.concat(frames, ignore_index=True)[cols].sort_values(["item", "year"]).reset_index(drop=True)
+
+
+def _year_sums(values: np.ndarray, year: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(Σ, count) of the stated values per year code 0 … size−1, as pandas' grouped sum gives them:
+    whole numbers added exactly by ``bincount``, anything else by pandas' compensated sum."""
+    keep = (year >= 0) & ~np.isnan(values)
+    numbers, at = values[keep], year[keep]
+    counts = np.bincount(at, minlength=size)
+    if not numbers.size or (
+        float(np.abs(numbers).sum()) < 2.0**53 and bool((np.trunc(numbers) == numbers).all())
+    ):
+        return np.bincount(at, weights=numbers, minlength=size), counts
+    grouped = pd.Series(numbers).groupby(at, sort=False).sum()
+    sums = np.zeros(size)
+    sums[grouped.index.to_numpy()] = grouped.to_numpy(dtype=float)
+    return sums, counts
 
 
 # --------------------------------------------------------------------------- 依申请公开
