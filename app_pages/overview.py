@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from charts import catalog
-from charts.tables import CARDS, agency_table_view, card_delta, card_value
+from charts import catalog, tables
+from charts.tables import CARDS, agency_table_rows, card_delta, card_value
 from components.chart_view import show_chart
 from components.page_frame import analysis_page
 from components.state import from_dataset
@@ -51,8 +51,14 @@ if n_reports:
         show_chart(by_agency)
 
     st.subheader("各单位年报一览")
-    # Formatted once per library revision and filters (charts/tables.py), shared read-only.
-    shown = from_dataset(agency_table_view)
+    # Formatted once per library revision and filters (charts/tables.py), shared read-only; only the
+    # rows shown are formatted.
+    shown, total = from_dataset(agency_table_rows, tables.AGENCY_TABLE_ROWS)
+    if total > len(shown):
+        st.caption(
+            f"共 {total:,} 份报告，此处按地区、单位、年度列出前 {len(shown):,} 份；"
+            "全部见简报包（图表数据.xlsx 的“单位一览”工作表），或用左侧的筛选条件缩小范围。"
+        )
     st.dataframe(
         shown,
         hide_index=True,

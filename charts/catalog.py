@@ -7,6 +7,7 @@ to label it in Chinese.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,11 +156,25 @@ def _factorized(labels: list) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64, copy=False), out
 
 
+def _first_positions(codes: np.ndarray) -> np.ndarray:
+    """Where each code first appears, for codes numbered in order of first appearance (a factorize's):
+    a code appears first where it exceeds every code before it. No sort (``np.unique``) needed."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    before = np.maximum.accumulate(codes)
+    return np.flatnonzero(np.concatenate(([True], codes[1:] > before[:-1])))
+
+
+def _several(values: np.ndarray) -> bool:
+    """True when ``values`` holds two different values."""
+    return bool(len(values)) and bool((values != values[0]).any())
+
+
 def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(pair code per row, first a, first b of each pair) of two code arrays (codes ≥ −1)."""
     key = (a.astype(np.int64) + 1) * (int(b.max(initial=0)) + 2) + (b.astype(np.int64) + 1)
     codes, _ = pd.factorize(key)
-    first = np.unique(codes, return_index=True)[1]
+    first = _first_positions(codes)
     return codes.astype(np.int64, copy=False), a[first], b[first]
 
 
@@ -179,9 +194,11 @@ class _Reports:
     def __init__(self, df: pd.DataFrame) -> None:
         self.n = len(df)
         self._cache: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
-        self.agency, self.agency_labels = _factorized(agg.agency_name(df).tolist())
-        region = df["region"].to_numpy(dtype=object)
-        codes, uniques = pd.factorize(region)  # −1: region unknown
+        # Factorized as stored (Arrow strings): no Python string per report.
+        codes, uniques = pd.factorize(agg.agency_name(df).array)
+        self.agency = codes.astype(np.int64, copy=False)
+        self.agency_labels = np.asarray(uniques, dtype=object)
+        codes, uniques = pd.factorize(df["region"].array)  # −1: region unknown
         self.region = codes.astype(np.int64, copy=False)
         self.region_labels = np.asarray(list(uniques), dtype=object)
         years = df["year"].to_numpy(dtype=float, na_value=np.nan)
@@ -218,12 +235,14 @@ class _Reports:
             group, group_labels = self._groups(several)
             combo, combo_group, combo_year = _pair_codes(group, self.year)
             years = self.year_labels
-            texts = [
+            labels = np.empty(len(combo_group), dtype=object)
+            labels[:] = [
                 f"{group_labels[g]} {years[y] if y >= 0 else years[-1]}"
                 for g, y in zip(combo_group.tolist(), combo_year.tolist(), strict=True)
             ]
-            combo_unit, labels = _factorized(texts)
-            cached = self._cache[("unit", several)] = (combo_unit[combo], labels)
+            # Distinct (单位组, year) pairs have distinct labels (the group labels are distinct and a year
+            # label has no space), so the pair code is the label's code: no need to factorize the texts.
+            cached = self._cache[("unit", several)] = (combo, labels)
         return cached
 
     def units(self, reports: np.ndarray, *, by_year: bool) -> _Units:
@@ -238,13 +257,16 @@ class _Reports:
         if not len(reports):
             return _Units(unit, np.zeros(0, object), group, np.zeros(0, object))
         region = self.region[reports]
-        several = len(np.unique(region[region >= 0])) > 1
+        several = _several(region[region >= 0])
         group_of, group_labels = self._groups(several)
         group[reports] = group_of[reports]
         if by_year:
             g = group_of[reports]
-            combos = np.unique(g * (len(self.year_labels) + 1) + (self.year[reports] + 1))
-            if len(combos) > len(np.unique(g)):  # some agency has several years (a blank one counts)
+            width = len(self.year_labels) + 1
+            combos = np.bincount(g * width + (self.year[reports] + 1), minlength=1)
+            groups = np.bincount(g, minlength=1)
+            # Some agency has several years (a blank one counts): more (group, year) pairs than groups.
+            if np.count_nonzero(combos) > np.count_nonzero(groups):
                 unit_of, unit_labels = self._units_by_year(several)
                 unit[reports] = unit_of[reports]
                 return _Units(unit, unit_labels, group, group_labels)
@@ -407,7 +429,7 @@ def _year_prefixed(long: _Long, reports: _Reports, ser: np.ndarray, labels: np.n
     """The series label with its year ("2021年 现行有效件数") when
     the rows span several years, so a stock never adds its years."""
     years = reports.year[long.report]
-    if len(np.unique(years[years >= 0])) <= 1:
+    if not _several(years[years >= 0]):
         return ser, labels
     year_codes = reports.year_label_codes()[long.report]
     combo, combo_year, combo_ser = _pair_codes(year_codes, ser)
@@ -453,12 +475,13 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
             "此数取自报告正文（如“主动公开政府信息 39 条”）；正文未写明的报告不计入。",
         )
     )
-    item_of = np.asarray([m[2] for m in present] or [""], dtype=object)[long.ser]
-    version_of = np.asarray([m[1] for m in present] or [""], dtype=object)[long.ser]
+    # The series of each (item, version), then the long rows of those series (not a text test per row).
+    item_of = np.asarray([m[2] for m in present] or [""], dtype=object)
+    version_of = np.asarray([m[1] for m in present] or [""], dtype=object)
     name_codes, name_labels = _label_codes([m[7] for m in present])
     for item in items:
         for version in ("2019", "2021"):
-            chosen = np.flatnonzero((item_of == item) & (version_of == version))
+            chosen = np.flatnonzero(((item_of == item) & (version_of == version))[long.ser])
             part = long.take(chosen)
             item_label = (
                 present[part.ser[0]][3]
@@ -524,25 +547,19 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
     reports = _Reports(df)
     units = reports.units(long.report, by_year=True)
     item_codes, item_labels = _label_codes([m[3] for m in present])
-    kind = (
-        np.asarray([m[4] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
-    )
-    item = (
-        np.asarray([m[2] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
-    )
-    version = (
-        np.asarray([m[1] for m in present], dtype=object)[long.ser] if len(present) else np.zeros(0, object)
-    )
     charts = []
-    decided = (kind == "decisions") & np.isin(
-        item,
-        [
-            "administrative_licensing",
-            "administrative_penalty",
-            "administrative_coercion",
-            "other_management_services",
-        ],
-    )
+
+    def of_series(test: Callable[[tuple], bool]) -> np.ndarray:
+        """Per long row: whether its series' measure passes ``test`` (decided per series, not per row)."""
+        return np.array([test(m) for m in present], dtype=bool)[long.ser] if present else np.zeros(0, bool)
+
+    decided_items = {
+        "administrative_licensing",
+        "administrative_penalty",
+        "administrative_coercion",
+        "other_management_services",
+    }
+    decided = of_series(lambda m: m[4] == "decisions" and m[2] in decided_items)
     part = long.take(decided)
     decisions = _rows(part, units, item_codes[part.ser], item_labels)
     title = "行政许可、行政处罚、行政强制处理决定数量（按单位）"
@@ -587,7 +604,7 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             else pd.DataFrame(),
         )
     )
-    fee = long.take(kind == "fee_amount_wan_yuan")
+    fee = long.take(of_series(lambda m: m[4] == "fee_amount_wan_yuan"))
     fee_units = reports.units(fee.report, by_year=False)  # labelled on the fee rows alone
     fees = _rows(fee, fee_units, reports.year_label_codes()[fee.report], reports.year_labels)
     title = "2021 版格式：行政事业性收费金额（万元，按单位）"
@@ -605,7 +622,7 @@ def enforcement_charts(df: pd.DataFrame) -> list[ChartSpec]:
             "2019 版只填收费项目数量，口径不同，见下图。",
         )
     )
-    part = long.take((kind == "prev_year_items") & (version == "2019"))
+    part = long.take(of_series(lambda m: m[4] == "prev_year_items" and m[1] == "2019"))
     items_2019 = _rows(part, units, item_codes[part.ser], item_labels)
     # A stock: its years kept apart in the table.
     by_year_ser, by_year_labels = _year_prefixed(part, reports, item_codes[part.ser], item_labels)
@@ -639,7 +656,7 @@ def _share_rows(rows: Rows) -> Rows:
     if not len(rows) or rows.ser is None or rows.grp is None:
         return rows.take(np.zeros(len(rows), dtype=bool))
     pair, pair_cat, pair_ser = _pair_codes(rows.cat, rows.ser)
-    first = np.unique(pair, return_index=True)[1]
+    first = _first_positions(pair)
     sums, _ = group_sums(rows.value, pair, len(first))
     totals, _ = group_sums(sums, pair_cat, len(rows.cat_labels))
     total = totals[pair_cat]
@@ -821,10 +838,13 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
     units = reports.units(long.report, by_year=True)
     outcome_labels = _series([ol for _, _, _, ol in pairs[:n_outcomes]])
     rows = _rows(long, units, long.ser % n_outcomes, outcome_labels)
-    review = long.ser < n_outcomes  # the first group of S4_GROUPS is 行政复议
+    # The first group of S4_GROUPS is 行政复议: its series come first in the series-major long rows, so
+    # its rows are a prefix (views, not copies).
+    split = int(np.searchsorted(long.ser, n_outcomes))
+    review, litigation = np.s_[:split], np.s_[split:]
     charts = [_s4_outcome_chart(REVIEW_OUTCOMES, rows.take(review), "行政复议结果（按单位）")]
     title = "行政诉讼结果（未经复议直接起诉＋复议后起诉，按单位）"
-    charts.append(_s4_outcome_chart(LITIGATION_OUTCOMES, rows.take(~review), title))
+    charts.append(_s4_outcome_chart(LITIGATION_OUTCOMES, rows.take(litigation), title))
     group_labels = _series(list(dict.fromkeys(gl.replace("行政诉讼/", "诉讼：") for _, gl, _, _ in pairs)))
     group = long.ser // n_outcomes
     title = "复议、诉讼案件数年度趋势"

@@ -8,6 +8,8 @@ the chart they download.
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
 
 FONT_FAMILY = "Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
@@ -132,4 +134,16 @@ def figure(
         layout["title"] = {"text": title}
     if height is not None:
         layout["height"] = height
-    return go.Figure(data=traces, layout=layout)
+    # Not validated: the builders write only valid properties (tests/test_pages_reference.py compares the
+    # JSON with validated figures); validation was most of a figure's build time. A validated figure
+    # leaves out properties set to None, so these are dropped here.
+    return go.Figure(data=_without_none(traces), layout=_without_none(layout), _validate=False)
+
+
+def _without_none(value: Any) -> Any:
+    """``value`` with every dict entry whose value is None left out, at any depth."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value

@@ -100,6 +100,17 @@ def _sum_arrays(arrays: list[np.ndarray], n: int) -> np.ndarray:
     """
     if not arrays:
         return np.full(n, np.nan)
+    if len(arrays) < 8:
+        # Added in place, left to right: what numpy's row sum does for fewer than eight columns (from
+        # eight on it adds pairwise, another rounding of fractions), without stacking the columns.
+        total = np.zeros(n)
+        stated = np.zeros(n, dtype=bool)
+        for part in arrays:
+            blank = np.isnan(part)
+            total += np.where(blank, 0.0, part)
+            stated |= ~blank
+        total[~stated] = np.nan
+        return total
     stacked = np.column_stack(arrays)
     blank = np.isnan(stacked)
     total = np.where(blank, 0.0, stacked).sum(axis=1)
@@ -115,9 +126,15 @@ def _sum_cols(df: pd.DataFrame, keys: list[str] | tuple[str, ...]) -> pd.Series:
 
 def s3_total(df: pd.DataFrame, row: str) -> pd.Series:
     """The 总计 of one section-三 row: the report's 总计 cell, else the sum of the applicant columns."""
-    stated = _col(df, f"s3.{row}.total").to_numpy(dtype=float)
-    derived = _sum_cols(df, [f"s3.{row}.{c}" for c in S3_APPLICANT_COLS]).to_numpy()
-    return pd.Series(np.where(np.isnan(stated), derived, stated), index=df.index)
+    out = _col(df, f"s3.{row}.total").to_numpy(dtype=float, copy=True)
+    # The applicant columns are added only where the 总计 is blank (a few reports), not for every report.
+    blank = np.flatnonzero(np.isnan(out))
+    if len(blank):
+        keys = [f"s3.{row}.{c}" for c in S3_APPLICANT_COLS]
+        out[blank] = _sum_arrays(
+            [df[k].to_numpy(dtype=float)[blank] for k in keys if k in df.columns], len(blank)
+        )
+    return pd.Series(out, index=df.index)
 
 
 def _s3_rows_total(df: pd.DataFrame, rows: tuple[str, ...]) -> pd.Series:
@@ -150,8 +167,14 @@ class S3Totals:
 def s4_total(df: pd.DataFrame, group: str) -> pd.Series:
     """The 总计 of one section-四 group, else the sum of its four outcomes."""
     stated = _col(df, f"s4.{group}_total")
-    derived = _sum_cols(df, [f"s4.{group}_{o}" for o, _ in S4_OUTCOMES[:-1]])
-    return stated.where(stated.notna(), derived)
+    out = stated.to_numpy(dtype=float, na_value=np.nan, copy=True)
+    blank = np.flatnonzero(np.isnan(out))  # the outcomes are added only where the 总计 is blank
+    if len(blank):
+        keys = [f"s4.{group}_{o}" for o, _ in S4_OUTCOMES[:-1]]
+        out[blank] = _sum_arrays(
+            [df[k].to_numpy(dtype=float)[blank] for k in keys if k in df.columns], len(blank)
+        )
+    return pd.Series(out, index=df.index, name=stated.name)
 
 
 def _with_fallback(table: pd.Series, prose: pd.Series) -> tuple[pd.Series, int, int]:
@@ -215,66 +238,119 @@ KPI_S2_KEYS: dict[str, str] = {
 KPI_RISE_IS_BAD = frozenset({"reports_failing_checks"})
 
 
+class _KpiColumns:
+    """The per-report figures behind the cards, taken from the dataset once: the cards of a year, of the
+    year before and of the agencies both years share are then sums over masks of these arrays (three or
+    four card sets per page, each formerly a copy of the 250-column dataset and its own totals)."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.n = len(df)
+
+        def col(key: str) -> np.ndarray:
+            return _col(df, key).to_numpy(dtype=float, na_value=np.nan)
+
+        agency, _ = pd.factorize(df["agency"].array)  # −1: agency unknown
+        region, _ = pd.factorize(df["region"].array)  # −1: region unknown (one value of its own)
+        pair = agency.astype(np.int64) * (int(region.max(initial=0)) + 2) + (region.astype(np.int64) + 1)
+        self.pair = np.where(agency >= 0, pair, -1)  # an agency is a (region, name) pair
+        self.proactive = col("n.proactive_total")
+        self.approx = col("n.proactive_total_approx") == 1
+        self.s2 = {key: col(key) for key in (*KPI_S2_KEYS.values(), _LICENSING)}
+        self.received_table = s3_total(df, "r1_new_received").to_numpy()
+        self.received_prose = col("n.applications_received")
+        self.concluded = s3_total(df, "r3_7_total").to_numpy()
+        self.answered = _s3_rows_total(df, ("r3_1_granted", "r3_2_partial")).to_numpy()
+        self.review_table = s4_total(df, "review").to_numpy(dtype=float, na_value=np.nan)
+        self.review_prose = col("n.review_cases")
+        lit = [
+            s4_total(df, g).to_numpy(dtype=float, na_value=np.nan) for g in ("lit_direct", "lit_after_review")
+        ]
+        self.lit_table = _sum_arrays(lit, self.n)
+        self.lit_prose = col("n.litigation_cases")
+        self.failing = df["checks_failed"].to_numpy() > 0 if self.n else np.zeros(0, dtype=bool)
+
+
+_LICENSING = "s2.art20_5.administrative_licensing.decisions"
+
+
+def _masked_total(values: np.ndarray, mask: np.ndarray) -> int | float | None:
+    """:func:`_total` of the reports at ``mask``: the same numbers added in the same order."""
+    stated = values[mask & ~np.isnan(values)]
+    if not stated.size:
+        return None
+    total = float(stated.sum())
+    return int(total) if total.is_integer() else total
+
+
+def _fallback_at(table: np.ndarray, prose: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """:func:`_with_fallback` on arrays: table value else prose; how many reports at ``mask`` used each."""
+    blank = np.isnan(table)
+    return (
+        np.where(blank, prose, table),
+        int((mask & ~blank).sum()),
+        int((mask & blank & ~np.isnan(prose)).sum()),
+    )
+
+
 def _kpis_of(df: pd.DataFrame) -> tuple[dict[str, Any], dict[str, str]]:
     """Card values and notes over the reports of ``df`` (one year: stocks and flows both sum)."""
-    n = len(df)
+    return _kpis_at(_KpiColumns(df), np.ones(len(df), dtype=bool))
+
+
+def _kpis_at(c: _KpiColumns, mask: np.ndarray) -> tuple[dict[str, Any], dict[str, str]]:
+    """Card values and notes over the reports at ``mask`` (one year: stocks and flows both sum)."""
+    n = int(mask.sum())
     notes: dict[str, str] = {}
     # An agency is a (region, name) pair: two counties each have a "县教育局".
-    named = df[df["agency"].notna()]
-    out: dict[str, Any] = {"reports": n, "agencies": len(named[["region", "agency"]].drop_duplicates())}
+    pairs = c.pair[mask]
+    out: dict[str, Any] = {"reports": n, "agencies": len(np.unique(pairs[pairs >= 0]))}
 
-    proactive = _col(df, "n.proactive_total")
-    out["proactive_items"] = _total(proactive)
-    n_approx = int((proactive.notna() & (_col(df, "n.proactive_total_approx") == 1)).sum())
+    proactive_stated = mask & ~np.isnan(c.proactive)
+    out["proactive_items"] = _masked_total(c.proactive, mask)
+    n_approx = int((proactive_stated & c.approx).sum())
     # A sum with one lower bound ("5500余条") in it is itself a lower bound.
     out["proactive_items_approx"] = n_approx > 0
     notes["proactive_items"] = (
-        f"正文所述主动公开条数之和（{int(proactive.notna().sum())}/{n} 份报告有此数字）"
+        f"正文所述主动公开条数之和（{int(proactive_stated.sum())}/{n} 份报告有此数字）"
         + (f"；其中 {n_approx} 份报告只写了约数（如“5500余条”），合计为下限" if n_approx else "")
     )
 
-    def s2(key: str) -> pd.Series:
-        return _col(df, key)
-
     for name, key in KPI_S2_KEYS.items():
-        out[name] = _total(s2(key))
-        notes[name] = f"{int(s2(key).notna().sum())} 份报告填报" + (
+        out[name] = _masked_total(c.s2[key], mask)
+        notes[name] = f"{int((mask & ~np.isnan(c.s2[key])).sum())} 份报告填报" + (
             "（存量：各单位当年数之和）" if is_stock(key) else ""
         )
 
-    lic = s2("s2.art20_5.administrative_licensing.decisions")
-    out["licensing_decisions"] = _total(lic)
+    lic = c.s2[_LICENSING]
+    out["licensing_decisions"] = _masked_total(lic, mask)
     notes["licensing_decisions"] = (
-        f"{int(lic.notna().sum())} 份报告填报（2019版处理决定数量与2021版本年处理决定数量合计）"
+        f"{int((mask & ~np.isnan(lic)).sum())} 份报告填报（2019版处理决定数量与2021版本年处理决定数量合计）"
     )
 
-    received, n_table, n_prose = _with_fallback(
-        s3_total(df, "r1_new_received"), _col(df, "n.applications_received")
-    )
-    out["applications_received"] = _total(received)
+    received, n_table, n_prose = _fallback_at(c.received_table, c.received_prose, mask)
+    out["applications_received"] = _masked_total(received, mask)
     notes["applications_received"] = f"{n_table} 份报告取自表格，{n_prose} 份取自正文"
 
-    concluded = s3_total(df, "r3_7_total")
-    answered = _s3_rows_total(df, ("r3_1_granted", "r3_2_partial"))
-    ok = concluded.notna() & (concluded > 0)
-    denom = float(concluded[ok].sum())
-    out["answered_share"] = float(answered[ok].fillna(0).sum()) / denom if denom > 0 else None
+    with np.errstate(invalid="ignore"):
+        ok = mask & (c.concluded > 0)  # NaN > 0 is False
+    denom = float(c.concluded[ok].sum())
+    answered = c.answered[ok]
+    out["answered_share"] = (
+        float(np.where(np.isnan(answered), 0.0, answered).sum()) / denom if denom > 0 else None
+    )
     notes["answered_share"] = f"（予以公开＋部分公开）÷（七）总计，{int(ok.sum())} 份报告有办理结果"
 
-    review, r_table, r_prose = _with_fallback(s4_total(df, "review"), _col(df, "n.review_cases"))
-    lit_table = pd.concat([s4_total(df, "lit_direct"), s4_total(df, "lit_after_review")], axis=1).sum(
-        axis=1, min_count=1
-    )
-    litigation, l_table, l_prose = _with_fallback(lit_table, _col(df, "n.litigation_cases"))
-    out["review_cases"] = _total(review)
-    out["litigation_cases"] = _total(litigation)
-    both = pd.concat([review, litigation], axis=1).sum(axis=1, min_count=1)
-    out["review_litigation_cases"] = _total(both)
+    review, r_table, r_prose = _fallback_at(c.review_table, c.review_prose, mask)
+    litigation, l_table, l_prose = _fallback_at(c.lit_table, c.lit_prose, mask)
+    out["review_cases"] = _masked_total(review, mask)
+    out["litigation_cases"] = _masked_total(litigation, mask)
+    both = _sum_arrays([review, litigation], c.n)
+    out["review_litigation_cases"] = _masked_total(both, mask)
     notes["review_cases"] = f"{r_table} 份报告取自表格，{r_prose} 份取自正文"
     notes["litigation_cases"] = f"{l_table} 份报告取自表格，{l_prose} 份取自正文"
     notes["review_litigation_cases"] = "行政复议＋行政诉讼（未经复议直接起诉＋复议后起诉）"
 
-    out["reports_failing_checks"] = int((df["checks_failed"] > 0).sum()) if n else 0
+    out["reports_failing_checks"] = int((mask & c.failing).sum()) if n else 0
     notes["reports_failing_checks"] = "至少一项勾稽关系或数值类型校验未通过"
     return out, notes
 
@@ -323,8 +399,10 @@ def kpis(df: pd.DataFrame) -> dict[str, Any]:
         values["notes"] = notes
         return values
     latest, before = years[-1], years[-2]
-    values, notes = _kpis_of(df[df["year"] == latest])
-    previous, compared, same, n_common = _compared_years(df, latest, before)
+    columns = _KpiColumns(df)
+    now = (df["year"] == latest).fillna(False).to_numpy(dtype=bool)
+    values, notes = _kpis_at(columns, now)
+    previous, compared, same, n_common = _compared_years(df, latest, before, columns)
     deltas = {k: d for k in KPI_NAMES if (d := _delta(compared.get(k), previous.get(k))) is not None}
     unknown = int(df["year"].isna().sum())
     scope = f"{latest} 年的数字（所选 {years[0]}–{latest} 年中最新一年；存量不跨年相加）"
@@ -355,17 +433,18 @@ def kpis(df: pd.DataFrame) -> dict[str, Any]:
 def _agency_keys(df: pd.DataFrame) -> np.ndarray:
     """A code per (agency, region) pair of each report (an unknown region counts as ""); −1 where the
     agency is unknown. Codes, not tuples: 50,000 reports compare in numpy."""
-    agency, _ = pd.factorize(df["agency"].to_numpy(dtype=object))
-    region = df["region"].to_numpy(dtype=object)
-    region = np.where([isinstance(r, str) for r in region], region, "") if len(region) else region
-    regions, _ = pd.factorize(region)
+    agency, _ = pd.factorize(df["agency"].array)
+    regions, uniques = pd.factorize(df["region"].array)  # −1: unknown, counted as ""
+    regions = regions.astype(np.int64, copy=False)
+    empty = np.flatnonzero(np.asarray(uniques, dtype=object) == "")
+    regions[regions < 0] = empty[0] if len(empty) else len(uniques)
     keys = agency.astype(np.int64) * (int(regions.max(initial=0)) + 1) + regions
     keys[agency < 0] = -1
     return keys
 
 
 def _compared_years(
-    df: pd.DataFrame, latest: int, before: int
+    df: pd.DataFrame, latest: int, before: int, columns: _KpiColumns | None = None
 ) -> tuple[dict[str, Any], dict[str, Any], bool, int]:
     """(previous, compared, same set, agencies compared): the two years on the agencies that have a
     report in both. A change of totals over two different sets of agencies is no trend (a city's report
@@ -378,15 +457,16 @@ def _compared_years(
     now_keys, then_keys = np.unique(keys[now & (keys >= 0)]), np.unique(keys[then & (keys >= 0)])
     common = np.intersect1d(now_keys, then_keys)
     same = np.array_equal(now_keys, then_keys) and bool((keys[now | then] >= 0).all())
+    columns = columns or _KpiColumns(df)
     if same:
-        previous, _ = _kpis_of(df[then])
-        current, _ = _kpis_of(df[now])
+        previous, _ = _kpis_at(columns, then)
+        current, _ = _kpis_at(columns, now)
         return previous, current, True, len(common)
     if not len(common):
         return {}, {}, False, 0
     inside = np.isin(keys, common)
-    previous, _ = _kpis_of(df[then & inside])
-    current, _ = _kpis_of(df[now & inside])
+    previous, _ = _kpis_at(columns, then & inside)
+    current, _ = _kpis_at(columns, now & inside)
     return previous, current, False, len(common)
 
 
@@ -454,12 +534,28 @@ def agency_table(df: pd.DataFrame) -> pd.DataFrame:
     return out.take(agency_table_order(df)).reset_index(drop=True)
 
 
+def _sort_codes(values: Any) -> np.ndarray:
+    """Each value's rank among the distinct values (blanks after every value): equal values share a
+    rank, so sorting the ranks sorts the values."""
+    codes, _ = pd.factorize(values, sort=True)  # −1: blank
+    codes = codes.astype(np.int64, copy=False)
+    codes[codes < 0] = int(codes.max(initial=-1)) + 1
+    return codes
+
+
 def agency_table_order(df: pd.DataFrame) -> np.ndarray:
-    """The positions of ``df``'s reports in :func:`agency_table` order (region, agency, year; blanks last)."""
-    keys = pd.DataFrame(
-        {"region": df["region"].array, "agency": agency_name(df).array, "year": df["year"].array}
+    """The positions of ``df``'s reports in :func:`agency_table` order (region, agency, year; blanks last).
+
+    A stable sort of the distinct values' ranks (what a multi-column ``sort_values`` does), without
+    comparing 50,000 texts row by row."""
+    if not len(df):
+        return np.zeros(0, dtype=np.int64)
+    keys = (
+        _sort_codes(df["year"].array),
+        _sort_codes(agency_name(df).array),
+        _sort_codes(df["region"].array),
     )
-    return keys.sort_values(["region", "agency", "year"], na_position="last").index.to_numpy()
+    return np.lexsort(keys)
 
 
 # --------------------------------------------------------------------------- 主动公开
@@ -555,32 +651,54 @@ def enforcement_trend(df: pd.DataFrame) -> pd.DataFrame:
     cols = ["year", "item", "item_label", "measure", "measure_label", "unit", "value", "n_reports"]
     measures = [m for block in ("art20_5", "art20_6", "art20_8") for m in _s2_measures(block)]
     frames = []
-    years = df["year"]
+    # The years once for every measure (codes in ascending year order, −1: unknown), then per measure a
+    # grouped sum of its column: what a groupby by year gave, without grouping 50,000 rows ten times.
+    codes, uniques = pd.factorize(df["year"].to_numpy(dtype=float, na_value=np.nan))
+    order = np.argsort(uniques, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    year_of = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1) if len(order) else codes
+    years = np.asarray(uniques)[order]
     for key, _version, row_key, row_label, measure, measure_label, unit, _name in measures:
         if measure not in ("decisions", "fee_amount_wan_yuan") or key not in df.columns:
             continue
-        # Straight from the wide column: one groupby per measure, no long frame in between.
-        grouped = df[key].groupby(years).agg(["sum", "count"])
-        grouped = grouped[grouped["count"] > 0]
-        if grouped.empty:
+        sums, counts = _year_sums(df[key].to_numpy(dtype=float, na_value=np.nan), year_of, len(years))
+        stated = counts > 0
+        if not stated.any():
             continue
         frames.append(
             pd.DataFrame(
                 {
-                    "year": grouped.index.astype("int64"),
+                    "year": years[stated].astype("int64"),
                     "item": row_key,
                     "item_label": row_label,
                     "measure": measure,
                     "measure_label": measure_label,
                     "unit": unit or ("万元" if measure == "fee_amount_wan_yuan" else "件"),
-                    "value": grouped["sum"].to_numpy(),
-                    "n_reports": grouped["count"].to_numpy(),
+                    "value": sums[stated],
+                    "n_reports": counts[stated],
                 }
             )
         )
     if not frames:
         return pd.DataFrame(columns=cols)
     return pd.concat(frames, ignore_index=True)[cols].sort_values(["item", "year"]).reset_index(drop=True)
+
+
+def _year_sums(values: np.ndarray, year: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(Σ, count) of the stated values per year code 0 … size−1, as pandas' grouped sum gives them:
+    whole numbers added exactly by ``bincount``, anything else by pandas' compensated sum."""
+    keep = (year >= 0) & ~np.isnan(values)
+    numbers, at = values[keep], year[keep]
+    counts = np.bincount(at, minlength=size)
+    if not numbers.size or (
+        float(np.abs(numbers).sum()) < 2.0**53 and bool((np.trunc(numbers) == numbers).all())
+    ):
+        return np.bincount(at, weights=numbers, minlength=size), counts
+    grouped = pd.Series(numbers).groupby(at, sort=False).sum()
+    sums = np.zeros(size)
+    sums[grouped.index.to_numpy()] = grouped.to_numpy(dtype=float)
+    return sums, counts
 
 
 # --------------------------------------------------------------------------- 依申请公开

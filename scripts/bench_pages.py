@@ -41,6 +41,13 @@ def functions(df) -> list[tuple[str, Callable, Callable, tuple]]:
         ("总览 kpis", agg.kpis, ref_agg.kpis, ()),
         ("总览 overview_charts", catalog.overview_charts, ref_catalog.overview_charts, ()),
         ("总览 agency_table_view", tables.agency_table_view, ref_tables.agency_table_view, ()),
+        # What the page shows now: the first rows only (former: the whole table it showed).
+        (
+            "总览 agency_table_rows",
+            tables.agency_table_rows,
+            lambda d, _limit: ref_tables.agency_table_view(d),
+            (tables.AGENCY_TABLE_ROWS,),
+        ),
         (
             "主动公开 proactive_charts",
             catalog.proactive_charts,

@@ -66,3 +66,17 @@ def test_one_year_selected_shows_no_change(loaded):
     at.sidebar.multiselect(key="f_years").set_value([2023]).run()
     card = _card(at, "行政许可处理决定")
     assert card.value == "550 件" and not card.delta
+
+
+def test_agency_table_lists_its_first_rows_and_says_so(loaded, monkeypatch):
+    """A province's table is cut to its first rows (in its order), with a caption saying where the rest is."""
+    from charts import tables
+
+    at = _overview()
+    table = table_with(at, "主动公开（条）")
+    assert len(table) == 3 and "此处按地区、单位、年度列出前" not in texts(at)
+    monkeypatch.setattr(tables, "AGENCY_TABLE_ROWS", 2)
+    at = _overview()
+    shown = table_with(at, "主动公开（条）")
+    assert shown["报告编号"].tolist() == table["报告编号"].tolist()[:2]
+    assert "共 3 份报告，此处按地区、单位、年度列出前 2 份" in texts(at)
