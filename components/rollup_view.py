@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from library.documents.rollup_doc import rollup_docx
 from library.filters import Filters
 from library.rollup import RollUp, busiest_region, known_regions, known_years, rollup
-from library.rollup_export import grid, grid_html, workbook
+from library.rollup_export import grid, grid_html
 
 
 def show_table(result: RollUp, section: str) -> None:
@@ -19,12 +18,6 @@ def show_table(result: RollUp, section: str) -> None:
 def rollup_of(lib, filters: Filters, region: str, year: int) -> RollUp:
     """The roll-up within the session's scope (for ``components.state.from_library``)."""
     return rollup(lib, region, year, scope=filters.scope)
-
-
-def downloads_of(lib, filters: Filters, region: str, year: int) -> tuple[bytes, bytes]:
-    """(Excel, Word) of the roll-up, built once per library revision."""
-    result = rollup(lib, region, year, scope=filters.scope)
-    return workbook(result), rollup_docx(result)
 
 
 def regions_of(lib, filters: Filters) -> list[str]:

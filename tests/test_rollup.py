@@ -477,3 +477,26 @@ def test_cli_writes_both_files_and_refuses_bad_requests(county: County, tmp_path
     empty = tmp_path / "空.xlsx"
     done = run("--region", REGION, "--year", "2021", "-o", str(empty))
     assert done.returncode == 1 and "没有可计入汇总的报告" in done.stderr and not empty.exists()
+
+
+def test_the_page_opens_on_the_region_with_most_reports_to_sum(tmp_path: Path) -> None:
+    from library.rollup import busiest_region, known_regions
+
+    lib = Library(f"sqlite:///{tmp_path / 'busiest.sqlite'}")
+
+    def add(region: str, agency: str, year: int) -> None:
+        p = synthetic_parsed(SyntheticSpec(region, agency, "其他", year))
+        lib.add(p, synthetic_bytes(p))
+
+    add("安县", "安县教育局", 2024)  # alphabetically first, one report of the latest year
+    add("洪泽区", "洪泽区教育局", 2024)
+    add("洪泽区", "洪泽区财政局", 2024)
+    for n in range(3):  # more reports, but of an older year
+        add("白县", f"白县第{n}局", 2023)
+    for n in range(3):  # the governments' own reports are compared with, never summed
+        add("安县", "安县人民政府", 2024 - n)
+    regions = known_regions(lib)
+    assert regions[0] == "安县"
+    assert busiest_region(lib, regions) == "洪泽区"
+    assert busiest_region(lib, []) is None
+    lib.close()
