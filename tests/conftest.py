@@ -79,3 +79,20 @@ def huaian_pdf() -> Path:
 def blank_template() -> Path:
     """The official 2021 template, blank (Word)."""
     return paths.BLANK_2021
+
+
+@pytest.fixture(scope="module")
+def server():
+    """The local test web server (tests/collect_server.py), one per module, on a free loopback port."""
+    from collect_server import CollectServer
+
+    with CollectServer() as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def site(server):
+    """The realistic government pages installed on the module's test server."""
+    from collect_server import install_site
+
+    return install_site(server)

@@ -3,24 +3,11 @@ reports with their publication dates; change a page, re-check, see the change as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from _app_support import app_test, library_at, table_with, texts
-from collect_server import CollectServer, Site, install_site, seed_page_bytes
+from collect_server import seed_page_bytes
 
 PAGE = "app_pages/collect.py"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[CollectServer]:
-    with CollectServer() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def site(server: CollectServer) -> Site:
-    return install_site(server)
 
 
 @pytest.fixture

@@ -5,27 +5,15 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 
 import pytest
-from collect_server import CollectServer, Site, change_cell, install_site, seed_page_bytes
+from collect_server import change_cell, seed_page_bytes
 
 from library import cli
 from library.store import Library
 from parsing.vocabulary import FINDING_CHANGED_ONLINE
 
 LOCAL = ["--allow-host", "127.0.0.1"]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[CollectServer]:
-    with CollectServer() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def site(server: CollectServer) -> Site:
-    return install_site(server)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from collect_server import CollectServer, Route, drip, huge, install_site
+from collect_server import CollectServer, Route, drip, huge
 
 from library.collect.discover import page_title, published_date
 from library.collect.fetch import (
@@ -39,18 +39,6 @@ def policy(**kw) -> FetchPolicy:
     base["allowed_hosts"] = LOCAL
     base.update(kw)
     return FetchPolicy(**base)  # type: ignore[arg-type]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with CollectServer() as srv:
-        srv.site = install_site(srv)  # type: ignore[attr-defined]
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def site(server):
-    return server.site
 
 
 def failure(fetcher: Fetcher, url: str) -> tuple[FetchFailure, float]:

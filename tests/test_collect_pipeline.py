@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from collect_server import CollectServer, Site, change_cell, drip, install_site, seed_page_bytes
+from collect_server import change_cell, drip, seed_page_bytes
 
 from library.access import Account, Role
 from library.collect import pipeline
@@ -27,17 +27,6 @@ EXPECTED = Path(__file__).resolve().parents[1] / "sample_reports" / "expected"
 LICENSING = "s2.art20_5.administrative_licensing.decisions"
 NORMATIVE_ISSUED = "s2.art20_1.normative_documents.issued"
 CHECKED_KEYS = (LICENSING, "s3.r1_new_received.natural_person", "s3.r1_new_received.total")
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[CollectServer]:
-    with CollectServer() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def site(server: CollectServer) -> Site:
-    return install_site(server)
 
 
 @pytest.fixture

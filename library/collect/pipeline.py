@@ -45,7 +45,7 @@ from parsing.report import ParsedReport
 from parsing.vocabulary import FINDING_CHANGED_ONLINE, FINDING_URL_GONE
 
 if TYPE_CHECKING:
-    from library.collect.fetch import Fetched, Fetcher
+    from library.collect.fetch import Fetched, Fetcher, FetchFailure
     from library.store import Library
 
 log = logging.getLogger(__name__)
@@ -268,6 +268,16 @@ class Collector:
             self._log(job, None, result, recheck)
             return [result], []
 
+    def _fetch_failed(self, job: _Job, failure: FetchFailure, recheck: bool) -> UrlResult:
+        """The result of a URL that could not be fetched (or followed); on a re-check a 404/410 also
+        becomes the gone finding."""
+        url = job.target.url
+        result = UrlResult(url, "failed", failure.message, reason=failure.reason, source_url=job.source_url)
+        if recheck:
+            self._gone(url, failure, result)
+        self._log(job, None, result, recheck, status=failure.status)
+        return result
+
     def _process(self, job: _Job, recheck: bool) -> tuple[list[UrlResult], list[_Job]]:
         url = job.target.url
         problem = store.url_problem(url)
@@ -277,23 +287,11 @@ class Collector:
             return [result], []
         doc, failure = self._get(url)
         if failure is not None:
-            result = UrlResult(
-                url, "failed", failure.message, reason=failure.reason, source_url=job.source_url
-            )
-            if recheck:
-                self._gone(url, failure, result)
-            self._log(job, None, result, recheck, status=failure.status)
-            return [result], []
+            return [self._fetch_failed(job, failure, recheck)], []
         assert doc is not None
         doc, failure = self._follow(doc)
         if failure is not None:
-            result = UrlResult(
-                url, "failed", failure.message, reason=failure.reason, source_url=job.source_url
-            )
-            if recheck:
-                self._gone(url, failure, result)
-            self._log(job, None, result, recheck, status=failure.status)
-            return [result], []
+            return [self._fetch_failed(job, failure, recheck)], []
         assert doc is not None
         if doc.published is None and job.listed is not None:
             doc.published = job.listed  # a file linked from a column: the column's date is the site's
