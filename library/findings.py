@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import threading
 import weakref
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -1368,6 +1369,8 @@ class LibraryFindingData:
     notice: dict[int, tuple[str, str | None, int]] = field(default_factory=dict)  # see _notice_key
     totals: _Totals = field(default_factory=_Totals)
     book: _Book | None = field(default=None, repr=False, compare=False)
+    # What pages derive from this data and keep with it (see _kept_scores).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def findings(self) -> list[Finding]:
@@ -1723,6 +1726,7 @@ class _Adjust:
     marks: dict[int | None, dict[str, Any]]
     seen: set[int] | None
     touched: set[int]  # reports whose findings findings_of changes (statuses, LATE, scope)
+    own_states: bool = False  # states[r] is the data's timely[r] for every report of df
 
     def findings(self, data: LibraryFindingData, r: int) -> Sequence[Finding]:
         """Report ``r``'s findings as findings_of gives them."""
@@ -1827,7 +1831,9 @@ def _adjusted(
     for (rid, key), mark in lib.statuses().items():
         marks[rid][key] = mark
     touched = {r for r in marks if r is not None} | set(extra) | (data.copying if seen is not None else set())
-    return _Adjust(df, order, states, dict(extra), dict(marks), seen, touched)
+    over = set(levels or ()) | set(published or ())  # reports whose state _timeliness computed again
+    own = not over or over.isdisjoint(df["report_id"].tolist())
+    return _Adjust(df, order, states, dict(extra), dict(marks), seen, touched, own)
 
 
 def _findings_of(
@@ -1922,22 +1928,72 @@ def scores_of(
     data = lib.cached_findings(_compute)
     adjust = _adjust(lib, data, filters, levels, published)
     df = adjust.df
-    ids = df["report_id"].tolist()
-    again = adjust.counted() if kept else set(ids)
-    scored = data.scored
-    counted, minus = [], []
-    for r in ids:
-        if r in again:
+    ids = df["report_id"].to_numpy(dtype=np.int64)
+    book = _kept_scores(data)
+    at = np.searchsorted(book.ids, ids)  # every filtered report is one of the data's
+    counted, minus = book.counted[at], book.minus[at]
+    again = adjust.counted() if kept else set(ids.tolist())
+    if again:
+        redo = np.flatnonzero(np.isin(ids, np.fromiter(again, dtype=np.int64, count=len(again))))
+        for p in redo.tolist():
+            r = int(ids[p])
             found = adjust.findings(data, r)
-            counted.append(sum(f.counts for f in found))
-            minus.append(deductions(found, rubric).get(r, 0.0))
-        else:
-            n, points, _ = scored[r]
-            counted.append(n)
-            minus.append(points)
-    states = [adjust.states[r] for r in ids]
-    table = score_table_of(df, counted, minus, rubric, [s[0] for s in states], [s[1] for s in states])
+            counted[p] = sum(f.counts for f in found)
+            minus[p] = deductions(found, rubric).get(r, 0.0)
+    if adjust.own_states:  # the reports' own dates and levels: kept per data revision
+        timeliness, level = book.states[at], book.levels[at]
+    else:
+        states = [adjust.states[r] for r in ids.tolist()]
+        timeliness, level = [s[0] for s in states], [s[1] for s in states]
+    table = score_table_of(df, counted, minus, rubric, timeliness, level)
     return rank_table(table, df, rubric)
+
+
+@dataclass(frozen=True)
+class _KeptScores:
+    """The kept scores of every report of a data revision as arrays sorted by report id: counting
+    findings and points deducted (all open, default rubric), timeliness state and level (the reports'
+    own dates and levels). :func:`scores_of` looks the filtered reports up by bisection."""
+
+    ids: np.ndarray
+    counted: np.ndarray
+    minus: np.ndarray
+    states: np.ndarray  # texts (objects)
+    levels: np.ndarray
+
+
+def _kept_scores(data: LibraryFindingData) -> _KeptScores:
+    """The :class:`_KeptScores` of ``data`` (built once per data revision)."""
+    with _KEPT_LOCK:
+        hit = data.memo.get("scores")
+    if hit is not None:
+        return hit
+    ids = np.fromiter(data.scored.keys(), dtype=np.int64, count=len(data.scored))
+    order = np.argsort(ids, kind="stable")
+    ids = ids[order]
+    scored = list(data.scored.values())
+    counted = np.fromiter((s[0] for s in scored), dtype=np.int64, count=len(scored))[order]
+    minus = np.fromiter((s[1] for s in scored), dtype=float, count=len(scored))[order]
+    timely = [data.timely[r] for r in ids.tolist()]
+    out = _KeptScores(
+        ids,
+        counted,
+        minus,
+        _objects([s[0] for s in timely]),
+        _objects([s[1] for s in timely]),
+    )
+    with _KEPT_LOCK:
+        data.memo["scores"] = out
+    return out
+
+
+_KEPT_LOCK = threading.Lock()
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
 
 
 @dataclass(frozen=True)

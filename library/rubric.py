@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -141,30 +142,55 @@ def counting(findings: Iterable[Finding]) -> dict[int, int]:
 
 def score_table_of(
     dataset: pd.DataFrame,
-    counted: Sequence[int],
-    minus: Sequence[float],
+    counted: Sequence[int] | np.ndarray,
+    minus: Sequence[float] | np.ndarray,
     rubric: Rubric,
     states: Sequence[str],
     levels: Sequence[str],
 ) -> pd.DataFrame:
     """:func:`score_table` from, per row of ``dataset``, its counting findings (:func:`counting`), the
     points they deduct (:func:`deductions`), its timeliness state and its level."""
-    direct = [0.0 if s == LATE else rubric.timeliness.get(s, 0.0) for s in states]
-    deducted = np.array(minus, dtype=float) + np.array(direct, dtype=float)
+    codes, names = pd.factorize(np.asarray(states, dtype=object))
+    direct_of = np.array([0.0 if s == LATE else rubric.timeliness.get(s, 0.0) for s in names], dtype=float)
+    direct = direct_of[codes] if len(names) else np.zeros(len(codes), dtype=float)
+    if (codes < 0).any():  # a state that is no text (None): as rubric.timeliness.get(None, 0.0)
+        direct = np.where(codes < 0, rubric.timeliness.get(None, 0.0), direct)  # type: ignore[call-overload]
+    deducted = np.asarray(minus, dtype=float) + direct
     return pd.DataFrame(
         {
             "report_id": dataset["report_id"].astype(int).to_numpy(),
-            "agency": dataset["agency"].to_numpy(),
-            "region": dataset["region"].to_numpy(),
+            "agency": _column_of(dataset["agency"]),
+            "region": _column_of(dataset["region"]),
             "year": dataset["year"].to_numpy(),
-            "agency_type": dataset["agency_type"].to_numpy(),
-            "level": levels,
-            "timeliness": list(states),
-            "findings": list(counted),
+            "agency_type": _column_of(dataset["agency_type"]),
+            "level": _texts(levels),
+            "timeliness": _texts(states),
+            "findings": np.asarray(counted) if len(counted) else list(counted),
             "deducted": deducted,
             "score": np.maximum(rubric.base - deducted, rubric.floor),
         }
     )
+
+
+_STR = pd.Series(["text"]).dtype  # the dtype pandas gives a column of texts (pandas 3: "str")
+
+
+def _column_of(column: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArray:
+    """``column.to_numpy()`` as a new frame would hold it: a text column as it is (converting it to
+    Python objects and back costs ~10 ms per 50,000 rows), any other through ``to_numpy``."""
+    return column.array if column.dtype == _STR else column.to_numpy()
+
+
+def _texts(values: Sequence[Any]) -> Any:
+    """``list(values)`` as a new frame would hold it: a few distinct texts (levels, timeliness states)
+    converted once each and repeated, instead of one conversion per row."""
+    if not len(values):
+        return list(values)
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    sample = list(uniques) + ([None] if (codes < 0).any() else [])
+    if pd.Series(sample).dtype != _STR:  # not all texts: as pandas infers the whole list
+        return list(values)
+    return pd.array(list(uniques), dtype=_STR).take(codes, allow_fill=True)
 
 
 def rank_table(scores: pd.DataFrame, dataset: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
@@ -174,7 +200,7 @@ def rank_table(scores: pd.DataFrame, dataset: pd.DataFrame, rubric: Rubric) -> p
     granted_rate (予以公开 ÷ 办理结果总计), rate_rank (only among the group's reports with at least
     ``rubric.thresholds.min_applications`` applications; NaN for the others). Sorted by group, rank.
     """
-    out = scores.copy()
+    out = scores.copy(deep=False)
     ids = out["report_id"].to_numpy()
     if np.array_equal(ids, dataset["report_id"].to_numpy()):  # score_table's rows: the dataset's own
         out["applications"] = dataset[NEW_APPLICATIONS].to_numpy()
@@ -187,25 +213,66 @@ def rank_table(scores: pd.DataFrame, dataset: pd.DataFrame, rubric: Rubric) -> p
         granted = cols[GRANTED].reindex(ids).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         out["granted_rate"] = np.where(concluded > 0, granted / concluded, np.nan)
-    # The group of a row is named by the text of its (year, type, level) tuple (the order of the
-    # groups within a year); the text is built once per distinct tuple.
-    group = [out["year"].astype("object"), out["agency_type"].fillna(""), out["level"].fillna("")]
-    values = [g.to_numpy(dtype=object) for g in group]
-    combined = np.zeros(len(out), dtype=np.int64)
-    for column in values:
-        part_codes, part_uniques = pd.factorize(column, use_na_sentinel=False)
-        combined = combined * len(part_uniques) + part_codes
-    _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
-    texts = [str(tuple(column[i] for column in values)) for i in first.tolist()]
-    names = np.array(texts, dtype=object)[codes.reshape(-1)]
-    keys = pd.Series(names, index=out.index)
-    group_of = pd.factorize(keys)[0]
-    out["peers"] = np.bincount(group_of)[group_of]
-    out["rank"] = out["score"].groupby(group_of).rank(method="min", ascending=False).astype("Int64")
-    eligible = (out["applications"] >= rubric.thresholds.min_applications) & out["granted_rate"].notna()
-    rate = out["granted_rate"].where(eligible)
-    out["rate_rank"] = rate.groupby(group_of).rank(method="min", ascending=False).astype("Int64")
-    order = out.assign(_g=keys).sort_values(
-        ["year", "_g", "rank", "agency"], ascending=[False, True, True, True]
-    )
-    return order.drop(columns="_g").reset_index(drop=True)
+    # The group of a row is named by the text of its (year, type, level) tuple (blanks as ""): the
+    # text is built once per distinct tuple, from the tuple's first row; rows whose texts are equal
+    # are one group. Groups sort by that text within a year.
+    n = len(out)
+    combined = np.zeros(n, dtype=np.int64)
+    for name in ("year", "agency_type", "level"):
+        part_codes, part_uniques = pd.factorize(out[name])
+        combined = combined * (len(part_uniques) + 1) + (part_codes + 1)
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    heads = out.iloc[first]
+    texts = [
+        str(t)
+        for t in zip(
+            heads["year"].astype("object").tolist(),
+            heads["agency_type"].fillna("").tolist(),
+            heads["level"].fillna("").tolist(),
+            strict=True,
+        )
+    ]
+    text_id: dict[str, int] = {}
+    group_of = np.array([text_id.setdefault(t, len(text_id)) for t in texts], dtype=np.int64)
+    group_of = group_of[inverse.reshape(-1)] if n else np.zeros(0, dtype=np.int64)
+    named = sorted(text_id)
+    text_place = np.empty(len(named), dtype=np.int64)
+    for place, t in enumerate(named):
+        text_place[text_id[t]] = place
+    out["peers"] = np.bincount(group_of)[group_of] if n else np.zeros(0, dtype=np.int64)
+    rank = _rank_within(out["score"].to_numpy(dtype=float, na_value=np.nan), group_of)
+    out["rank"] = rank
+    applications = out["applications"].to_numpy(dtype=float, na_value=np.nan)
+    rate = out["granted_rate"].to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        eligible = (applications >= rubric.thresholds.min_applications) & ~np.isnan(rate)
+    out["rate_rank"] = _rank_within(np.where(eligible, rate, np.nan), group_of)
+    # Newest year first, then the group's text, rank and agency (blanks last; ties keep their order).
+    year = out["year"].to_numpy(dtype=float, na_value=np.nan)
+    big = np.iinfo(np.int64).max
+    year_key = np.where(np.isnan(year), np.inf, -year)
+    rank_key = np.where(rank.isna(), big, rank.to_numpy(dtype=np.int64, na_value=0))
+    agency_codes, _ = pd.factorize(out["agency"], sort=True)
+    agency_key = np.where(agency_codes < 0, big, agency_codes)
+    order = np.lexsort((agency_key, rank_key, text_place[group_of], year_key))
+    return out.take(order).reset_index(drop=True)
+
+
+def _rank_within(values: np.ndarray, groups: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``Series(values).groupby(groups).rank(method="min", ascending=False).astype("Int64")``: 1 for
+    the largest value of each group, ties sharing the lowest rank, NaN left without a rank."""
+    n = len(values)
+    ranks = np.zeros(n, dtype=np.int64)
+    valid = ~np.isnan(values)
+    at = np.flatnonzero(valid)
+    if len(at):
+        v, g = values[at], groups[at]
+        order = np.lexsort((-v, g))
+        sv, sg = v[order], g[order]
+        new_group = np.r_[True, sg[1:] != sg[:-1]]
+        new_value = new_group | np.r_[True, sv[1:] != sv[:-1]]
+        pos = np.arange(len(order))
+        group_start = np.maximum.accumulate(np.where(new_group, pos, 0))
+        value_start = np.maximum.accumulate(np.where(new_value, pos, 0))
+        ranks[at[order]] = value_start - group_start + 1
+    return pd.arrays.IntegerArray(ranks, ~valid)
