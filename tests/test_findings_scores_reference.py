@@ -1,0 +1,261 @@
+"""The scores and ranks of the 审核意见 page (library.findings.scores_of, library.rubric.score_table_of and
+rank_table, built from arrays and kept per data revision) equal the former per-row code, kept here
+verbatim, after writes of every kind (upload, new version, removal, correction, metadata, re-parse,
+status, roster, reviewer's date), for filters and a scoped account; and rank_table equals it on
+frames with blanks, ties and rows in any order."""
+
+from __future__ import annotations
+
+import os
+import random
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_findings_incremental import OPS, REGIONS, apply, base_library
+
+from library import findings as engine
+from library.access import Scope
+from library.deadlines import LATE
+from library.filters import Filters
+from library.findings import findings_with_roster, scores_with_roster
+from library.rubric import (
+    CONCLUDED,
+    GRANTED,
+    NEW_APPLICATIONS,
+    Rubric,
+    deductions,
+    default_rubric,
+    rank_table,
+)
+from library.store import Library
+
+# ---------------------------------------------------------------- the former code, verbatim
+
+
+def former_score_table_of(
+    dataset: pd.DataFrame,
+    counted: Sequence[int],
+    minus: Sequence[float],
+    rubric: Rubric,
+    states: Sequence[str],
+    levels: Sequence[str],
+) -> pd.DataFrame:
+    """:func:`score_table` from, per row of ``dataset``, its counting findings (:func:`counting`), the
+    points they deduct (:func:`deductions`), its timeliness state and its level."""
+    direct = [0.0 if s == LATE else rubric.timeliness.get(s, 0.0) for s in states]
+    deducted = np.array(minus, dtype=float) + np.array(direct, dtype=float)
+    return pd.DataFrame(
+        {
+            "report_id": dataset["report_id"].astype(int).to_numpy(),
+            "agency": dataset["agency"].to_numpy(),
+            "region": dataset["region"].to_numpy(),
+            "year": dataset["year"].to_numpy(),
+            "agency_type": dataset["agency_type"].to_numpy(),
+            "level": levels,
+            "timeliness": list(states),
+            "findings": list(counted),
+            "deducted": deducted,
+            "score": np.maximum(rubric.base - deducted, rubric.floor),
+        }
+    )
+
+
+def former_rank_table(scores: pd.DataFrame, dataset: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Scores ranked within peer groups (year, agency type, level), with the 予以公开 rate.
+
+    Adds: peers (size of the group), rank (1 = best score; ties share a rank), applications (本年新收),
+    granted_rate (予以公开 ÷ 办理结果总计), rate_rank (only among the group's reports with at least
+    ``rubric.thresholds.min_applications`` applications; NaN for the others). Sorted by group, rank.
+    """
+    out = scores.copy()
+    ids = out["report_id"].to_numpy()
+    if np.array_equal(ids, dataset["report_id"].to_numpy()):  # score_table's rows: the dataset's own
+        out["applications"] = dataset[NEW_APPLICATIONS].to_numpy()
+        concluded = dataset[CONCLUDED].to_numpy()
+        granted = dataset[GRANTED].to_numpy()
+    else:
+        cols = dataset.set_index("report_id")[[NEW_APPLICATIONS, CONCLUDED, GRANTED]]
+        out["applications"] = cols[NEW_APPLICATIONS].reindex(ids).to_numpy()
+        concluded = cols[CONCLUDED].reindex(ids).to_numpy()
+        granted = cols[GRANTED].reindex(ids).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["granted_rate"] = np.where(concluded > 0, granted / concluded, np.nan)
+    # The group of a row is named by the text of its (year, type, level) tuple (the order of the
+    # groups within a year); the text is built once per distinct tuple.
+    group = [out["year"].astype("object"), out["agency_type"].fillna(""), out["level"].fillna("")]
+    values = [g.to_numpy(dtype=object) for g in group]
+    combined = np.zeros(len(out), dtype=np.int64)
+    for column in values:
+        part_codes, part_uniques = pd.factorize(column, use_na_sentinel=False)
+        combined = combined * len(part_uniques) + part_codes
+    _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+    texts = [str(tuple(column[i] for column in values)) for i in first.tolist()]
+    names = np.array(texts, dtype=object)[codes.reshape(-1)]
+    keys = pd.Series(names, index=out.index)
+    group_of = pd.factorize(keys)[0]
+    out["peers"] = np.bincount(group_of)[group_of]
+    out["rank"] = out["score"].groupby(group_of).rank(method="min", ascending=False).astype("Int64")
+    eligible = (out["applications"] >= rubric.thresholds.min_applications) & out["granted_rate"].notna()
+    rate = out["granted_rate"].where(eligible)
+    out["rate_rank"] = rate.groupby(group_of).rank(method="min", ascending=False).astype("Int64")
+    order = out.assign(_g=keys).sort_values(
+        ["year", "_g", "rank", "agency"], ascending=[False, True, True, True]
+    )
+    return order.drop(columns="_g").reset_index(drop=True)
+
+
+def former_scores_of(
+    lib: Library,
+    filters: Filters | None = None,
+    *,
+    levels: Mapping[int, str] | None = None,
+    published: Mapping[int, Any] | None = None,
+    missing: Sequence[tuple[str, str | None, int]] = (),
+    rubric: Rubric | None = None,
+) -> pd.DataFrame:
+    """Score and peer-group rank of every filtered report (see :func:`library.rubric.rank_table`).
+
+    The counting findings and deductions of each report are kept with its findings; only the reports
+    with a reviewer's status or a LATE finding are counted again (any report under another rubric)."""
+    kept = rubric is None or rubric == default_rubric()
+    rubric = rubric or default_rubric()
+    data = lib.cached_findings(engine._compute)
+    adjust = engine._adjust(lib, data, filters, levels, published)
+    df = adjust.df
+    ids = df["report_id"].tolist()
+    again = adjust.counted() if kept else set(ids)
+    scored = data.scored
+    counted, minus = [], []
+    for r in ids:
+        if r in again:
+            found = adjust.findings(data, r)
+            counted.append(sum(f.counts for f in found))
+            minus.append(deductions(found, rubric).get(r, 0.0))
+        else:
+            n, points, _ = scored[r]
+            counted.append(n)
+            minus.append(points)
+    states = [adjust.states[r] for r in ids]
+    table = former_score_table_of(df, counted, minus, rubric, [s[0] for s in states], [s[1] for s in states])
+    return former_rank_table(table, df, rubric)
+
+
+# ---------------------------------------------------------------- the comparisons
+
+
+def former_scores_with_roster(lib: Library, filters: Filters | None = None) -> pd.DataFrame:
+    options = dict(engine._roster_options(lib, filters))
+    options.pop("missing", None)
+    return former_scores_of(lib, filters, **options)
+
+
+def filter_choices(lib: Library) -> list[Filters]:
+    data = lib.dataset()
+    agency = data["agency"].iloc[0]
+    return [
+        Filters(),
+        Filters(years=(2023,)),
+        Filters(regions=(REGIONS[0],)),
+        Filters(scope=Scope(regions=(REGIONS[1],))),
+        Filters(scope=Scope(regions=(REGIONS[0],), agency=agency), years=(2022, 2024)),
+    ]
+
+
+def assert_scores_as_before(lib: Library) -> None:
+    for filters in filter_choices(lib):
+        mine = scores_with_roster(lib, filters)
+        theirs = former_scores_with_roster(lib, filters)
+        pd.testing.assert_frame_equal(mine, theirs)
+        assert mine.equals(theirs)
+    rubric = default_rubric()
+    other = Rubric(**{**rubric.__dict__, "base": rubric.base - 7})  # another rubric: every report again
+    pd.testing.assert_frame_equal(
+        engine.scores_of(lib, Filters(), rubric=other), former_scores_of(lib, Filters(), rubric=other)
+    )
+
+
+PG_URL = os.environ.get("NIANBAO_TEST_PG_URL", "").strip()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def library(request, tmp_path):
+    """An empty library on SQLite, and on PostgreSQL (a schema of its own) when NIANBAO_TEST_PG_URL is set."""
+    if request.param == "sqlite":
+        lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+        yield lib
+        lib.close()
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured: set NIANBAO_TEST_PG_URL")
+    pytest.importorskip("psycopg")
+    from sqlalchemy import create_engine, text
+
+    schema = f"nianbao_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine_ = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_pre_ping=True)
+    lib = Library(engine=engine_)
+    try:
+        yield lib
+    finally:
+        lib.close()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def test_scores_equal_the_former_code_through_writes(library) -> None:
+    lib = library
+    base_library(lib)
+    assert_scores_as_before(lib)
+    rng = random.Random(13)
+    ops = [*OPS, *OPS]
+    rng.shuffle(ops)
+    for op in ops:
+        apply(lib, op, random.Random(rng.randrange(10_000)))
+        assert_scores_as_before(lib)
+    statuses = [f for f in findings_with_roster(lib) if f.report_id is not None][:3]
+    for f in statuses:
+        lib.set_finding_status(f.report_id, f.key, "dismissed", "说明", who="测试")
+    assert_scores_as_before(lib)
+
+
+def frames(seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A dataset and its score table with blank years, types and levels, tied scores and rates,
+    too few applications, and texts that compare differently as bytes and as characters."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    data = pd.DataFrame(
+        {
+            "report_id": rng.permutation(np.arange(1, n + 1)),
+            "agency": rng.choice(["甲局", "乙局", "丙镇人民政府", "Ａ局", "a局", None], n),
+            "region": rng.choice(["甲县", "乙县", None], n),
+            "year": pd.array(rng.choice([2022, 2023, 2024, None], n), dtype="Int64"),
+            "agency_type": rng.choice(["教育", "财政", "", None], n),
+            NEW_APPLICATIONS: rng.choice([0, 1, 5, 30, np.nan], n),
+            CONCLUDED: rng.choice([0, 4, 10, np.nan], n),
+            GRANTED: rng.choice([0, 1, 2, 4], n).astype(float),
+        }
+    )
+    rubric = default_rubric()
+    states = list(rng.choice(["on_time", LATE, "unknown", "missing"], n))
+    levels = list(rng.choice(["部门", "人民政府", "乡镇街道", None], n))
+    counted = list(rng.integers(0, 4, n))
+    minus = list(rng.choice([0.0, 2.0, 5.0, 12.5], n))
+    table = former_score_table_of(data, counted, minus, rubric, states, levels)
+    return data, table
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rank_table_equals_the_former_code_on_blanks_and_ties(seed) -> None:
+    data, table = frames(seed)
+    rubric = default_rubric()
+    for rows in (table, table.iloc[::-1].reset_index(drop=True), table.iloc[:0], table.iloc[:1]):
+        mine, theirs = rank_table(rows, data, rubric), former_rank_table(rows, data, rubric)
+        pd.testing.assert_frame_equal(mine, theirs)
+        assert mine.equals(theirs)
