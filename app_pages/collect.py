@@ -23,7 +23,7 @@ from library.collect.store import (
     set_allow_private,
     source_status,
 )
-from library.findings import findings_with_roster
+from library.findings import online_findings_with_roster
 from library.store import LibraryError
 from parsing.vocabulary import FINDING_CHANGED_ONLINE, FINDING_URL_GONE, finding_name
 
@@ -179,7 +179,7 @@ def _recheck_section() -> None:
 def _changes_section() -> None:
     found = [
         f
-        for f in findings_with_roster(get_library(), current_filters())
+        for f in online_findings_with_roster(get_library(), current_filters())
         if f.code in (FINDING_CHANGED_ONLINE, FINDING_URL_GONE)
     ]
     st.subheader(f"网站上的变化（{len(found)} 条审核意见）")

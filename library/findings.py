@@ -2171,3 +2171,33 @@ def scores_with_roster(lib: Library, filters: Filters | None = None) -> pd.DataF
     options = dict(_roster_options(lib, filters))
     options.pop("missing", None)  # a missing report has no score of its own
     return scores_of(lib, filters, **options)
+
+
+def online_findings_with_roster(lib: Library, filters: Filters | None = None) -> list[Finding]:
+    """The findings of the website re-check (library.collect: a published page changed, a URL gone)
+    among :func:`findings_with_roster`'s, in its order and with its statuses and regions, read without
+    computing the other findings (what 网站采集 lists on every open)."""
+    from library.collect.store import open_findings
+
+    filters = filters or Filters()
+    df = filters.apply(lib.dataset())
+    online = open_findings(lib, df["report_id"].tolist())
+    if not online:
+        return []
+    mine = df[df["report_id"].isin({f.report_id for f in online})]
+    rows = {
+        int(r): (_region(g), _report_key(int(r), a, y))
+        for r, g, a, y in zip(mine["report_id"], mine["region"], mine["agency"], mine["year"], strict=True)
+    }
+    seen: set[int] | None = None
+    if not filters.unrestricted:
+        seen = set(Filters(scope=filters.scope).apply(lib.dataset())["report_id"].tolist())
+    marks = lib.statuses()
+    out = []
+    # findings_of's order: by report, then severity, code and key (a stable sort: ties keep their order)
+    for f in sorted(online, key=lambda f: (rows[f.report_id][1], *_within(f))):  # type: ignore[index]
+        f = replace(f, region=rows[f.report_id][0])  # type: ignore[index]
+        if seen is not None:
+            f = _outside_named(f, seen)
+        out.append(_marked(f, marks.get((f.report_id, f.key))))
+    return out

@@ -1,8 +1,10 @@
-"""The scores and ranks of the 审核意见 page (library.findings.scores_of, library.rubric.score_table_of and
+"""What the 审核意见 and 网站采集 pages read equals the former code's. The scores and ranks of the
+审核意见 page (library.findings.scores_of, library.rubric.score_table_of and
 rank_table, built from arrays and kept per data revision) equal the former per-row code, kept here
 verbatim, after writes of every kind (upload, new version, removal, correction, metadata, re-parse,
 status, roster, reviewer's date), for filters and a scoped account; and rank_table equals it on
-frames with blanks, ties and rows in any order."""
+frames with blanks, ties and rows in any order. 网站采集's re-check findings equal those among every
+finding."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ from test_findings_incremental import OPS, REGIONS, apply, base_library
 
 from library import findings as engine
 from library.access import Scope
+from library.collect.store import add_finding, resolve_findings
 from library.deadlines import LATE
 from library.filters import Filters
-from library.findings import findings_with_roster, scores_with_roster
+from library.findings import findings_with_roster, online_findings_with_roster, scores_with_roster
 from library.rubric import (
     CONCLUDED,
     GRANTED,
@@ -32,6 +35,7 @@ from library.rubric import (
     rank_table,
 )
 from library.store import Library
+from parsing.vocabulary import FINDING_CHANGED_ONLINE, FINDING_URL_GONE
 
 # ---------------------------------------------------------------- the former code, verbatim
 
@@ -259,3 +263,46 @@ def test_rank_table_equals_the_former_code_on_blanks_and_ties(seed) -> None:
         mine, theirs = rank_table(rows, data, rubric), former_rank_table(rows, data, rubric)
         pd.testing.assert_frame_equal(mine, theirs)
         assert mine.equals(theirs)
+
+
+def former_online(lib: Library, filters: Filters) -> list:
+    """What 网站采集 listed before: every finding, then those of the website re-check."""
+    return [
+        f for f in findings_with_roster(lib, filters) if f.code in (FINDING_CHANGED_ONLINE, FINDING_URL_GONE)
+    ]
+
+
+def assert_online_as_before(lib: Library) -> None:
+    for filters in filter_choices(lib):
+        mine = [
+            f
+            for f in online_findings_with_roster(lib, filters)
+            if f.code in (FINDING_CHANGED_ONLINE, FINDING_URL_GONE)
+        ]
+        assert mine == former_online(lib, filters)
+
+
+def test_online_findings_equal_those_among_every_finding(library) -> None:
+    """网站采集's list (read without computing the other findings) equals the re-check findings among
+    findings_with_roster's: order, regions, statuses, scope, after writes."""
+    lib = library
+    base_library(lib)
+    assert online_findings_with_roster(lib) == []
+    ids = lib.dataset()["report_id"].tolist()
+    rng = random.Random(5)
+    for n, rid in enumerate(rng.sample(ids, 8)):
+        code = FINDING_CHANGED_ONLINE if n % 2 else FINDING_URL_GONE
+        for k in range(1 + n % 3):  # several findings of one report: their order within it
+            add_finding(lib, int(rid), code, f"{code}:{n}:{k}", f"https://example.org/{n}/{k}", {"k": k})
+    found = online_findings_with_roster(lib)
+    assert len(found) >= 8
+    assert_online_as_before(lib)
+    f = found[0]
+    lib.set_finding_status(f.report_id, f.key, "dismissed", "已核实", who="测试")
+    assert_online_as_before(lib)
+    assert online_findings_with_roster(lib)[0].status == "dismissed"
+    for op in ("version", "delete", "rename", "move_year", "roster", "correct"):
+        apply(lib, op, random.Random(op))
+        assert_online_as_before(lib)
+    resolve_findings(lib, "https://example.org/0/0", FINDING_URL_GONE)
+    assert_online_as_before(lib)
