@@ -1651,6 +1651,10 @@ def _advance(
     for r, parts in new_parts.items():
         by_report[r] = _sorted_findings(parts, _region(regions[r]))
     keys, order = book.keys, list(old.order)  # the old order stays with the old result
+    # Where the reports whose findings are new were, and the deleted ones (for _carry).
+    old_at = {
+        r: bisect.bisect_left(keys, old.report_keys[r]) for r in {*gone, *new_parts} if r in old.report_keys
+    }
     for r in gone:
         if r in old.report_keys:
             at = bisect.bisect_left(keys, old.report_keys[r])
@@ -1682,9 +1686,35 @@ def _advance(
         notice.pop(r, None)
     redone = [r for r in new_parts if r in old.by_report] + [r for r in left if r in old.by_report]
     tally = old.totals.changed([old.by_report[r] for r in redone], [by_report[r] for r in new_parts])
-    return LibraryFindingData(
+    new = LibraryFindingData(
         by_report, order, published, frame, report_keys, timely, scored, late, copying, notice, tally, book
     )
+    new_at = {r: bisect.bisect_left(keys, report_keys[r]) for r in new_parts}
+    _carry(old, new, old_at, new_at, {*new_parts, *changed})
+    return new
+
+
+def _carry(
+    old: LibraryFindingData,
+    new: LibraryFindingData,
+    old_at: Mapping[int, int],
+    new_at: Mapping[int, int],
+    redone: Collection[int],
+) -> None:
+    """What pages derived from ``old`` (its memo) brought up to ``new`` where it is kept already: the
+    reports at ``old_at`` (their places in old.order: deleted ones, and those with new findings) left,
+    those at ``new_at`` (places in new.order) came in; ``redone``: reports with a new score or state."""
+    with _KEPT_LOCK:
+        flat, kept = old.memo.get("flat"), old.memo.get("scores")
+    if flat is not None:
+        carried = _spliced(flat, old_at, new, new_at)
+        if carried is not None:
+            with _KEPT_LOCK:
+                new.memo.setdefault("flat", carried)
+    if kept is not None and len(kept.ids):
+        scores = _kept_scores_carried(kept, new, redone)
+        with _KEPT_LOCK:
+            new.memo.setdefault("scores", scores)
 
 
 def findings_of(
@@ -1847,6 +1877,22 @@ def _findings_of(
     adjust = _adjust(lib, data, filters, levels, published)
     by_report, touched = data.by_report, adjust.touched
     out: list[Finding] = []
+    if not missing and adjust.order is data.order:  # every report: the kept list, where touched anew
+        flat = _flat(data)
+        if not touched:
+            return list(flat.found)
+        key = data.report_keys.__getitem__
+        places = sorted(
+            (bisect.bisect_left(data.order, key(r), key=key), r) for r in touched if r in by_report
+        )
+        starts, kept = flat.starts.tolist(), flat.found
+        done = 0
+        for i, r in places:
+            out += kept[starts[done] : starts[i]]
+            out += adjust.findings(data, r)
+            done = i + 1
+        out += kept[starts[done] :]
+        return out
     if not missing:
         if not touched:
             return list(chain.from_iterable(map(by_report.__getitem__, adjust.order)))
@@ -1988,6 +2034,84 @@ def _kept_scores(data: LibraryFindingData) -> _KeptScores:
 
 
 _KEPT_LOCK = threading.Lock()
+
+
+def _kept_scores_carried(kept: _KeptScores, new: LibraryFindingData, redone: Collection[int]) -> _KeptScores:
+    """``kept`` (of an earlier data revision) brought up to ``new``: the reports of ``redone`` and the
+    new ones read again, the others looked up."""
+    ids = np.fromiter(new.scored.keys(), dtype=np.int64, count=len(new.scored))
+    ids.sort()
+    at = np.minimum(np.searchsorted(kept.ids, ids), len(kept.ids) - 1)
+    again = kept.ids[at] != ids
+    if redone:
+        again |= np.isin(ids, np.fromiter(redone, dtype=np.int64, count=len(redone)))
+    counted, minus = kept.counted[at], kept.minus[at]
+    states, levels = kept.states[at], kept.levels[at]
+    for p in np.flatnonzero(again).tolist():
+        r = int(ids[p])
+        counted[p], minus[p], _ = new.scored[r]
+        states[p], levels[p] = new.timely[r][:2]
+    return _KeptScores(ids, counted, minus, states, levels)
+
+
+@dataclass(frozen=True)
+class _Flat:
+    """Every finding of a data revision in the findings' order (no status applied), and where each
+    report's begin: report ``order[i]``'s are ``found[starts[i]:starts[i + 1]]``."""
+
+    found: list[Finding]
+    starts: np.ndarray
+
+
+def _flat(data: LibraryFindingData) -> _Flat:
+    """The :class:`_Flat` of ``data`` (built once per data revision, or carried from the last one)."""
+    with _KEPT_LOCK:
+        hit = data.memo.get("flat")
+    if hit is not None:
+        return hit
+    by_report = data.by_report
+    lengths = np.fromiter((len(by_report[r]) for r in data.order), dtype=np.int64, count=len(data.order))
+    starts = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    out = _Flat(list(chain.from_iterable(map(by_report.__getitem__, data.order))), starts)
+    with _KEPT_LOCK:
+        return data.memo.setdefault("flat", out)
+
+
+def _spliced(
+    flat: _Flat, old_at: Mapping[int, int], new: LibraryFindingData, new_at: Mapping[int, int]
+) -> _Flat | None:
+    """``flat`` (of the old order) without the reports at ``old_at`` and with ``new``'s findings of the
+    reports at ``new_at`` in their places: the runs of reports kept between them are copied as slices.
+    None when the result does not add up (then it is built afresh)."""
+    old_n, new_n = len(flat.starts) - 1, len(new.order)
+    kept_old = np.delete(np.arange(old_n), np.fromiter(old_at.values(), dtype=np.int64, count=len(old_at)))
+    kept_new = np.delete(np.arange(new_n), np.fromiter(new_at.values(), dtype=np.int64, count=len(new_at)))
+    if len(kept_old) != len(kept_new):
+        return None
+    lengths = np.empty(new_n, dtype=np.int64)
+    lengths[kept_new] = np.diff(flat.starts)[kept_old]
+    for r, i in new_at.items():
+        lengths[i] = len(new.by_report[r])
+    starts = np.zeros(new_n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    # (place in the new order, 0, first, end): a run of kept reports (positions in kept_old), or
+    # (place, 1, report, 0): a report with new findings.
+    pieces: list[tuple[int, int, int, int]] = [(i, 1, r, 0) for r, i in new_at.items()]
+    if len(kept_old):
+        breaks = np.flatnonzero((np.diff(kept_old) != 1) | (np.diff(kept_new) != 1)) + 1
+        firsts, ends = np.r_[0, breaks], np.r_[breaks, len(kept_old)]
+        pieces += [(int(kept_new[a]), 0, a, b) for a, b in zip(firsts.tolist(), ends.tolist(), strict=True)]
+    pieces.sort()
+    found: list[Finding] = []
+    for _, kind, a, b in pieces:
+        if kind:
+            found += new.by_report[a]
+        else:
+            found += flat.found[flat.starts[kept_old[a]] : flat.starts[kept_old[b - 1] + 1]]
+    if len(found) != starts[-1] or any(new.order[i] != r for r, i in new_at.items()):
+        return None
+    return _Flat(found, starts)
 
 
 def _objects(values: list[Any]) -> np.ndarray:
