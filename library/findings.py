@@ -1986,6 +1986,8 @@ def scores_of(
             found = adjust.findings(data, r)
             counted[p] = sum(f.counts for f in found)
             minus[p] = deductions(found, rubric).get(r, 0.0)
+    timeliness: Sequence[str] | np.ndarray
+    level: Sequence[str] | np.ndarray
     if adjust.own_states:  # the reports' own dates and levels: kept per data revision
         timeliness, level = book.states[at], book.levels[at]
     else:

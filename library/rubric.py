@@ -145,8 +145,8 @@ def score_table_of(
     counted: Sequence[int] | np.ndarray,
     minus: Sequence[float] | np.ndarray,
     rubric: Rubric,
-    states: Sequence[str],
-    levels: Sequence[str],
+    states: Sequence[str] | np.ndarray,
+    levels: Sequence[str] | np.ndarray,
 ) -> pd.DataFrame:
     """:func:`score_table` from, per row of ``dataset``, its counting findings (:func:`counting`), the
     points they deduct (:func:`deductions`), its timeliness state and its level."""
@@ -181,7 +181,7 @@ def _column_of(column: pd.Series) -> np.ndarray | pd.api.extensions.ExtensionArr
     return column.array if column.dtype == _STR else column.to_numpy()
 
 
-def _texts(values: Sequence[Any]) -> Any:
+def _texts(values: Sequence[Any] | np.ndarray) -> Any:
     """``list(values)`` as a new frame would hold it: a few distinct texts (levels, timeliness states)
     converted once each and repeated, instead of one conversion per row."""
     if not len(values):
@@ -190,7 +190,7 @@ def _texts(values: Sequence[Any]) -> Any:
     sample = list(uniques) + ([None] if (codes < 0).any() else [])
     if pd.Series(sample).dtype != _STR:  # not all texts: as pandas infers the whole list
         return list(values)
-    return pd.array(list(uniques), dtype=_STR).take(codes, allow_fill=True)
+    return pd.array(list(uniques), dtype=_STR).take(codes, allow_fill=True)  # type: ignore[arg-type]
 
 
 def rank_table(scores: pd.DataFrame, dataset: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
