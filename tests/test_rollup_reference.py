@@ -1,0 +1,115 @@
+"""汇总表's faster reading (library.rollup) against the former code kept verbatim in
+tests/reference_pages/rollup.py: every field of the roll-up, the regions, the years and the region the
+page opens on must be the same, on the real reports of 洪泽区 (tests/test_rollup.py's county) and on
+synthetic ones with blanks, corrections, superseded versions, other spellings of the region, a report
+of another region linked to the roster by a reviewer, a removal and a metadata change."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+from reference_pages import rollup as former
+from test_rollup import REGION, County, _synthetic, county  # noqa: F401 (the fixture)
+
+from library import rollup as current
+from library.access import ALL, Scope
+from library.errors import LibraryError
+from library.store import Library
+from library.synthetic import synthetic_bytes
+
+SCOPES = (ALL, Scope((REGION,)), Scope(("淮安市",)))
+
+
+def _same(lib: Library, scope: Scope | None = ALL, years: tuple[int, ...] = (2021, 2022, 2023, 2024)) -> int:
+    """Assert that both codes agree on everything the page and the command line read; the number of
+    roll-ups compared (so a test cannot pass by comparing nothing)."""
+    regions = current.known_regions(lib, scope)
+    assert regions == former.known_regions(lib, scope)
+    assert current.busiest_region(lib, regions) == former.busiest_region(lib, regions)
+    assert current.known_years(lib, None, scope) == former.known_years(lib, None, scope)
+    compared = 0
+    for region in [*regions, "淮安市洪泽区", "火星区"]:
+        assert current.known_years(lib, region, scope) == former.known_years(lib, region, scope)
+        for year in years:
+            try:
+                old = former.rollup(lib, region, year, scope=scope)
+            except LibraryError as exc:
+                with pytest.raises(LibraryError) as raised:
+                    current.rollup(lib, region, year, scope=scope)
+                assert (type(raised.value).__name__, raised.value.zh) == (type(exc).__name__, exc.zh)
+                continue
+            new = current.rollup(lib, region, year, scope=scope)
+            assert asdict(new) == asdict(old), (region, year)
+            assert [asdict(b) for b in new.blanks] == [asdict(b) for b in old.blanks]
+            compared += 1
+    return compared
+
+
+def test_county_of_real_reports_as_before(county: County) -> None:  # noqa: F811
+    lib = county.lib
+    for scope in SCOPES:
+        _same(lib, scope)
+    assert _same(lib) >= 8
+    # A failing check of the roll-up is traced to the agencies (checks now run only then).
+    assert any(c.traced for c in current.rollup(lib, REGION, 2024).checks) == any(
+        c.traced for c in former.rollup(lib, REGION, 2024).checks
+    )
+
+
+def test_writes_spellings_and_links_as_before(county: County) -> None:  # noqa: F811
+    lib = county.lib
+    # Corrections: a figure changed, a blank filled, a figure blanked.
+    fin = county.ids["fin2024"]
+    lib.add_correction(fin, "s3.r3_1_granted.natural_person", 41, "测试", who="测试")
+    lib.add_correction(fin, "s3.r3_2_partial.total", 9, "测试", who="测试")
+    lib.add_correction(county.ids["street2024"], "s4.review_upheld", None, "测试", who="测试")
+    # The region written another way (with its city in front), and a report of another region that a
+    # reviewer links to a roster entry of 洪泽区.
+    spelled = _synthetic("淮安市洪泽区审计局", 2024, seed=11)
+    spelled.region = "淮安市洪泽区"
+    lib.add(spelled, synthetic_bytes(spelled))
+    elsewhere = _synthetic("卫生健康委", 2024, seed=12)
+    elsewhere.region = "淮安市"
+    rid, _ = lib.add(elsewhere, synthetic_bytes(elsewhere))
+    entry = next(e for e in lib.roster() if e.name == "区卫生健康委员会")
+    lib.save_link(elsewhere.agency or "", "淮安市", entry.id, report_id=rid, who="测试")
+    # A second correction of 区教育局 2024 (a third version) and a removal.
+    third = _synthetic("洪泽区教育局", 2024, seed=13)
+    lib.add(third, synthetic_bytes(third))
+    lib.delete(county.ids["justice2024"])
+    # A report moved to another year by its metadata.
+    lib.set_metadata(county.ids["edu2023"], year=2021, who="测试")
+    compared = 0
+    for scope in SCOPES:
+        compared += _same(lib, scope)
+    assert compared >= 8
+    linked = current.rollup(lib, REGION, 2024)
+    assert rid in {i.report_id for i in linked.included}  # the linked report of 淮安市 is summed
+
+
+def test_synthetic_region_without_roster_as_before(tmp_path: Path) -> None:
+    lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+    try:
+        for year in (2020, 2021):
+            for n, dept in enumerate(("教育局", "财政局", "人民政府", "民政局")):
+                p = _synthetic(f"洪泽区{dept}", year, seed=n)
+                if n == 1:
+                    p.cells["s3.r3_2_partial.total"].value = None
+                    p.cells["s3.r3_2_partial.total"].raw = ""
+                    p.cells["s3.r3_2_partial.total"].flag = "blank"
+                if n == 3:
+                    p.cells["s4.review_upheld"].value = None
+                    p.cells["s4.review_upheld"].raw = "约5"
+                    p.cells["s4.review_upheld"].flag = "unparsed"
+                lib.add(p, synthetic_bytes(p))
+            again = _synthetic("区教育局", year, seed=9)  # the same agency, short name: a duplicate
+            lib.add(again, synthetic_bytes(again))
+        other = _synthetic("淮安市教育局", 2021)
+        other.region = "淮安市"
+        lib.add(other, synthetic_bytes(other))
+        assert _same(lib, ALL, (2020, 2021)) >= 4
+        assert _same(lib, Scope(("淮安市",)), (2020, 2021)) >= 2
+    finally:
+        lib.close()
