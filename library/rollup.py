@@ -673,7 +673,11 @@ def busiest_region(lib, regions: list[str]) -> str | None:
             counts[(name, int(year))] = counts.get((name, int(year)), 0) + int(n)
     if not counts:
         return regions[0]
-    return max(counts, key=lambda k: (k[1], counts[k], -regions.index(k[0])))[0]
+    # The first position of each name (list.index per group cost ~30 ms over 3,000 groups).
+    position: dict[str, int] = {}
+    for i, name in enumerate(regions):
+        position.setdefault(name, i)
+    return max(counts, key=lambda k: (k[1], counts[k], -position[k[0]]))[0]
 
 
 def _check_request(lib, region: str, year: int, scope: Scope | None, report_regions: list[str]) -> str:
