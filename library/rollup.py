@@ -36,7 +36,9 @@ library and returns a :class:`RollUp`. The rules, each from the format reference
 
 from __future__ import annotations
 
+import json
 import math
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -566,7 +568,7 @@ def _sources(lib, rows: list[_Row]) -> dict[int, _Source]:
         for rid, blob in conn.execute(
             select(ReportFile.report_id, ReportFile.parsed_json_z).where(ReportFile.report_id.in_(ids))
         ):
-            versions[rid] = dict(unpack_json(blob).get("table_versions") or {})
+            versions[rid] = _table_versions(blob)
     return {
         r.report_id: _Source(
             r.report_id,
@@ -578,6 +580,25 @@ def _sources(lib, rows: list[_Row]) -> dict[int, _Source]:
         )
         for r in rows
     }
+
+
+_VERSIONS_KEY = '"table_versions":'
+
+
+def _table_versions(blob: bytes) -> dict[str, str]:
+    """The ``table_versions`` of a stored parse JSON (:func:`library.db.pack_json`). Only that object
+    is decoded, not the whole parse (every cell with its source: ~1 ms a report): the compact JSON
+    has the key exactly once, at the top (``ParsedReport.to_json``; a quote inside a string is
+    escaped, so no text can spell it). Anything else is decoded in full."""
+    text = zlib.decompress(blob).decode()
+    at = text.find(_VERSIONS_KEY)
+    if at < 0 or text.find(_VERSIONS_KEY, at + 1) >= 0:
+        return dict(unpack_json(blob).get("table_versions") or {})
+    found, _ = _DECODER.raw_decode(text, at + len(_VERSIONS_KEY))
+    return dict(found or {})
+
+
+_DECODER = json.JSONDecoder()
 
 
 def _num(value: float | None) -> int | float | None:
@@ -638,8 +659,11 @@ def known_years(lib, region: str | None = None, scope: Scope | None = ALL) -> li
             .distinct()
         ).all()
     has_roster = region is not None and any(same_place(_entry_home(e), region) for e in lib.roster(scope))
-    years = {int(y) for y, r in pairs if region is None or has_roster or same_place(r, region)}
-    return sorted(years, reverse=True)
+    if region is None or has_roster:
+        return sorted({int(y) for y, _ in pairs}, reverse=True)
+    # Each spelling judged once (~500 regions), not once per (year, region) pair (~3,000).
+    here = {r for r in {r for _, r in pairs} if same_place(r, region)}
+    return sorted({int(y) for y, r in pairs if r in here}, reverse=True)
 
 
 def busiest_region(lib, regions: list[str]) -> str | None:
@@ -666,9 +690,10 @@ def busiest_region(lib, regions: list[str]) -> str | None:
     with lib.engine.connect() as conn:
         groups = conn.execute(stmt).all()
     names = {normalize_name(name): name for name in regions}
+    name_of = {reg: names.get(normalize_name(reg)) for reg in {g[0] for g in groups}}  # once per spelling
     counts: dict[tuple[str, int], int] = {}
     for reg, year, n in groups:
-        name = names.get(normalize_name(reg))
+        name = name_of[reg]
         if name is not None:
             counts[(name, int(year))] = counts.get((name, int(year)), 0) + int(n)
     if not counts:
@@ -880,12 +905,14 @@ def _checks(cells: dict[str, RollCell], sources: list[_Source], target: str) -> 
     def own_checks(s: _Source) -> dict[tuple[str, str], Check]:
         # An agency's own checks are needed only to trace a failure of the roll-up: run when one fails.
         if s.report_id not in own:
-            checks = run_checks(s.cells, s.table_versions or dict.fromkeys(SECTIONS, s.template))
+            # D6 (value types) never traces a roll-up check (ROLLUP_RULES): not run.
+            own_versions = s.table_versions or dict.fromkeys(SECTIONS, s.template)
+            checks = run_checks(s.cells, own_versions, types=False)
             own[s.report_id] = {(c.rule, c.where): c for c in checks}
         return own[s.report_id]
 
     out = []
-    for check in run_checks(_as_cells(cells), versions):
+    for check in run_checks(_as_cells(cells), versions, types=False):
         if check.rule not in ROLLUP_RULES:
             continue
         if check.status == SKIPPED and check.detail.startswith("unreadable: "):

@@ -113,3 +113,26 @@ def test_synthetic_region_without_roster_as_before(tmp_path: Path) -> None:
         assert _same(lib, Scope(("淮安市",)), (2020, 2021)) >= 2
     finally:
         lib.close()
+
+
+def test_table_versions_read_without_decoding_the_whole_parse(county: County) -> None:  # noqa: F811
+    """Only the table_versions object of a stored parse is decoded: the same as decoding all of it,
+    also when a cell's text spells the key (escaped in JSON) or an old parse has no such key."""
+    from sqlalchemy import select
+
+    from library.db import ReportFile, pack_json, unpack_json
+    from library.rollup import _table_versions
+
+    with county.lib.engine.connect() as conn:
+        blobs = [b for (b,) in conn.execute(select(ReportFile.parsed_json_z))]
+    assert len(blobs) >= 10
+    for blob in blobs:
+        assert _table_versions(blob) == unpack_json(blob)["table_versions"]
+    parse = unpack_json(blobs[0])
+    first = next(iter(parse["cells"]))
+    parse["cells"][first]["raw"] = 'x"table_versions":{"s3":"2019"}'
+    assert _table_versions(pack_json(parse)) == unpack_json(blobs[0])["table_versions"]
+    del parse["table_versions"]
+    assert _table_versions(pack_json(parse)) == {}
+    parse["table_versions"] = {"s2": "2019", "s3": "mixed"}
+    assert _table_versions(pack_json(parse)) == {"s2": "2019", "s3": "mixed"}
