@@ -136,3 +136,72 @@ def test_table_versions_read_without_decoding_the_whole_parse(county: County) ->
     assert _table_versions(pack_json(parse)) == {}
     parse["table_versions"] = {"s2": "2019", "s3": "mixed"}
     assert _table_versions(pack_json(parse)) == {"s2": "2019", "s3": "mixed"}
+
+
+def _former_counts(self: Library, scope: Scope | None = ALL) -> dict[str, int]:
+    """Library.counts as it was before the regions and years were counted over subqueries (verbatim)."""
+    from sqlalchemy import case, func, select, true
+
+    from library.db import Correction, LabelOverride, Report
+    from library.queries import CURRENT, PARSER_VERSION
+
+    seen = true() if scope is not None and scope.unrestricted else self._scope_condition(scope)
+    with self.engine.connect() as conn:
+        row = conn.execute(
+            select(
+                func.count(Report.id),
+                func.count(func.distinct(Report.agency)),  # replaced below by (region, agency) pairs
+                func.count(func.distinct(Report.region)),
+                func.count(func.distinct(Report.year)),
+                func.coalesce(func.sum(Report.n_cells), 0),
+                func.coalesce(func.sum(case((Report.checks_failed > 0, 1), else_=0)), 0),
+            ).where(CURRENT, seen)
+        ).one()
+        outdated, superseded = conn.execute(
+            select(
+                func.coalesce(func.sum(case((Report.parser_version != PARSER_VERSION, 1), else_=0)), 0),
+                func.count(Report.superseded_by),
+            ).where(seen)
+        ).one()
+        pairs = (
+            select(Report.region, Report.agency)
+            .where(Report.agency.is_not(None), CURRENT, seen)
+            .distinct()
+            .subquery()
+        )
+        n_agencies = conn.execute(select(func.count()).select_from(pairs)).scalar_one()
+        n_corrections = conn.execute(
+            select(func.count(Correction.id)).join(Report, Report.id == Correction.report_id).where(seen)
+        ).scalar_one()
+        n_overrides = conn.execute(select(func.count(LabelOverride.id))).scalar_one()
+    keys = ("reports", "agencies", "regions", "years", "cells", "reports_failing_checks")
+    out = {k: int(v) for k, v in zip(keys, row, strict=True)}
+    out["outdated"] = int(outdated)
+    out["superseded"] = int(superseded)
+    out["agencies"] = int(n_agencies)
+    out["corrections"] = int(n_corrections)
+    out["label_overrides"] = int(n_overrides)
+    return out
+
+
+def test_library_header_counts_as_before(tmp_path: Path) -> None:
+    """报告库's header counts (regions and years now counted over subqueries) equal the former
+    query's for every scope, on synthetic reports with new versions, corrections, removals, other
+    regions and reports without agency, region or year."""
+    from sqlalchemy import update
+    from test_lists_scale import _library
+
+    from library.db import Report
+
+    lib = _library(tmp_path / "counts.sqlite")
+    try:
+        with lib.engine.begin() as conn:  # no region and no year on a few more current reports
+            ids = lib.list()["report_id"].tolist()
+            conn.execute(update(Report).where(Report.id.in_(ids[10:13])).values(region=None, year=None))
+        scopes = [ALL, None, Scope(("（合成）乙县",)), Scope(("（合成）丙市丁区", "（合成）乙县"))]
+        scopes.append(Scope(("（合成）乙县",), agency=str(lib.list()["agency"].dropna().iloc[-1])))
+        counts = [lib.counts(s) for s in scopes]
+        assert counts == [_former_counts(lib, s) for s in scopes]
+        assert counts[0]["regions"] >= 3 and counts[0]["years"] >= 2 and counts[2]["reports"] > 0
+    finally:
+        lib.close()
