@@ -7,15 +7,16 @@ of another region linked to the roster by a reviewer, a removal and a metadata c
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 
 import pytest
 from reference_pages import rollup as former
+from test_lists_scale import _library, empty_lib  # noqa: F401 (the fixture: SQLite and PostgreSQL)
 from test_rollup import REGION, County, _synthetic, county  # noqa: F401 (the fixture)
 
 from library import rollup as current
 from library.access import ALL, Scope
 from library.errors import LibraryError
+from library.roster_io import RosterRow
 from library.store import Library
 from library.synthetic import synthetic_bytes
 
@@ -89,30 +90,46 @@ def test_writes_spellings_and_links_as_before(county: County) -> None:  # noqa: 
     assert rid in {i.report_id for i in linked.included}  # the linked report of 淮安市 is summed
 
 
-def test_synthetic_region_without_roster_as_before(tmp_path: Path) -> None:
-    lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
-    try:
-        for year in (2020, 2021):
-            for n, dept in enumerate(("教育局", "财政局", "人民政府", "民政局")):
-                p = _synthetic(f"洪泽区{dept}", year, seed=n)
-                if n == 1:
-                    p.cells["s3.r3_2_partial.total"].value = None
-                    p.cells["s3.r3_2_partial.total"].raw = ""
-                    p.cells["s3.r3_2_partial.total"].flag = "blank"
-                if n == 3:
-                    p.cells["s4.review_upheld"].value = None
-                    p.cells["s4.review_upheld"].raw = "约5"
-                    p.cells["s4.review_upheld"].flag = "unparsed"
-                lib.add(p, synthetic_bytes(p))
-            again = _synthetic("区教育局", year, seed=9)  # the same agency, short name: a duplicate
-            lib.add(again, synthetic_bytes(again))
-        other = _synthetic("淮安市教育局", 2021)
-        other.region = "淮安市"
-        lib.add(other, synthetic_bytes(other))
-        assert _same(lib, ALL, (2020, 2021)) >= 4
-        assert _same(lib, Scope(("淮安市",)), (2020, 2021)) >= 2
-    finally:
-        lib.close()
+def test_synthetic_library_as_before(empty_lib: Library) -> None:  # noqa: F811
+    """On both stores: blanks, an unreadable value, duplicates, a new version superseding one, a
+    correction, first without a roster, then with one and a reviewer's link across regions."""
+    lib = empty_lib
+    for year in (2020, 2021):
+        for n, dept in enumerate(("教育局", "财政局", "人民政府", "民政局")):
+            p = _synthetic(f"洪泽区{dept}", year, seed=n)
+            if n == 1:
+                p.cells["s3.r3_2_partial.total"].value = None
+                p.cells["s3.r3_2_partial.total"].raw = ""
+                p.cells["s3.r3_2_partial.total"].flag = "blank"
+            if n == 3:
+                p.cells["s4.review_upheld"].value = None
+                p.cells["s4.review_upheld"].raw = "约5"
+                p.cells["s4.review_upheld"].flag = "unparsed"
+            lib.add(p, synthetic_bytes(p))
+        again = _synthetic("区教育局", year, seed=9)  # the same agency, short name: a duplicate
+        lib.add(again, synthetic_bytes(again))
+        newer = _synthetic("洪泽区民政局", year, seed=10)  # a new version: the first one is superseded
+        lib.add(newer, synthetic_bytes(newer))
+    other = _synthetic("淮安市教育局", 2021)
+    other.region = "淮安市"
+    other_id, _ = lib.add(other, synthetic_bytes(other))
+    some = int(lib.list()["report_id"].iloc[0])
+    lib.add_correction(some, "s3.r3_1_granted.natural_person", 17, "测试", who="测试")
+    assert _same(lib, ALL, (2020, 2021)) >= 4
+    assert _same(lib, Scope(("淮安市",)), (2020, 2021)) >= 2
+    lib.save_roster(
+        [
+            RosterRow("洪泽区人民政府", "政府办", REGION, "人民政府"),
+            RosterRow("区教育局", "教育", REGION),
+            RosterRow("区财政局", "财政", REGION),
+            RosterRow("区审计局", "审计", REGION),  # never reports
+        ]
+    )
+    audit = next(e for e in lib.roster() if e.name == "区审计局")
+    lib.save_link("淮安市教育局", "淮安市", audit.id, report_id=other_id, who="测试")
+    assert _same(lib, ALL, (2020, 2021)) >= 4
+    assert _same(lib, Scope((REGION,)), (2020, 2021)) >= 2
+    assert other_id in {i.report_id for i in current.rollup(lib, REGION, 2021).included}
 
 
 def test_table_versions_read_without_decoding_the_whole_parse(county: County) -> None:  # noqa: F811
@@ -184,24 +201,20 @@ def _former_counts(self: Library, scope: Scope | None = ALL) -> dict[str, int]:
     return out
 
 
-def test_library_header_counts_as_before(tmp_path: Path) -> None:
+def test_library_header_counts_as_before(empty_lib: Library) -> None:  # noqa: F811
     """报告库's header counts (regions and years now counted over subqueries) equal the former
     query's for every scope, on synthetic reports with new versions, corrections, removals, other
     regions and reports without agency, region or year."""
     from sqlalchemy import update
-    from test_lists_scale import _library
 
     from library.db import Report
 
-    lib = _library(tmp_path / "counts.sqlite")
-    try:
-        with lib.engine.begin() as conn:  # no region and no year on a few more current reports
-            ids = lib.list()["report_id"].tolist()
-            conn.execute(update(Report).where(Report.id.in_(ids[10:13])).values(region=None, year=None))
-        scopes = [ALL, None, Scope(("（合成）乙县",)), Scope(("（合成）丙市丁区", "（合成）乙县"))]
-        scopes.append(Scope(("（合成）乙县",), agency=str(lib.list()["agency"].dropna().iloc[-1])))
-        counts = [lib.counts(s) for s in scopes]
-        assert counts == [_former_counts(lib, s) for s in scopes]
-        assert counts[0]["regions"] >= 3 and counts[0]["years"] >= 2 and counts[2]["reports"] > 0
-    finally:
-        lib.close()
+    lib = _library(empty_lib)
+    with lib.engine.begin() as conn:  # no region and no year on a few more current reports
+        ids = lib.list()["report_id"].tolist()
+        conn.execute(update(Report).where(Report.id.in_(ids[10:13])).values(region=None, year=None))
+    scopes = [ALL, None, Scope(("（合成）乙县",)), Scope(("（合成）丙市丁区", "（合成）乙县"))]
+    scopes.append(Scope(("（合成）乙县",), agency=str(lib.list()["agency"].dropna().iloc[-1])))
+    counts = [lib.counts(s) for s in scopes]
+    assert counts == [_former_counts(lib, s) for s in scopes]
+    assert counts[0]["regions"] >= 3 and counts[0]["years"] >= 2 and counts[2]["reports"] > 0
