@@ -403,6 +403,8 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_region_at", "region", "at"),
+        # The people of 操作记录's filter, read in order (library.audit.people; revision 0009).
+        Index("ix_audit_log_who_region", "who", "region"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
