@@ -119,6 +119,8 @@ class Report(Base):
         ),
         # The (agency, region) pairs a scope with an agency is judged on (Library._scope_condition).
         Index("ix_reports_agency_region", "agency", "region"),
+        # The (region, year) groups of the current reports 汇总表 opens on (library.rollup; revision 0009).
+        Index("ix_reports_region_year", "superseded_by", "region", "year", "template", "agency"),
         Index(
             "ix_reports_list",
             "id",
@@ -401,6 +403,8 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_log_at", "at"),
         Index("ix_audit_log_region_at", "region", "at"),
+        # The people of 操作记录's filter, read in order (library.audit.people; revision 0009).
+        Index("ix_audit_log_who_region", "who", "region"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

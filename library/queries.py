@@ -372,17 +372,26 @@ class LibraryQueries:
         ``superseded`` (the older versions kept beside them).
         """
         seen = true() if scope is not None and scope.unrestricted else self._scope_condition(scope)
+
+        def distinct(column: Any) -> Any:
+            """count(DISTINCT column) of the current reports seen (NULL is not counted)."""
+            values = select(column.label("v")).where(CURRENT, seen).distinct().subquery()
+            return select(func.count(values.c.v)).scalar_subquery()
+
         with self.engine.connect() as conn:
-            row = conn.execute(
+            # The regions and years counted over a DISTINCT subquery each: a count(DISTINCT) in the
+            # totals' query sorted all 50,000 reports once per column (~90 ms after every write); the
+            # subqueries are read in order from ix_reports_region_year (~5 ms each).
+            totals = conn.execute(
                 select(
                     func.count(Report.id),
-                    func.count(func.distinct(Report.agency)),  # replaced below by (region, agency) pairs
-                    func.count(func.distinct(Report.region)),
-                    func.count(func.distinct(Report.year)),
                     func.coalesce(func.sum(Report.n_cells), 0),
                     func.coalesce(func.sum(case((Report.checks_failed > 0, 1), else_=0)), 0),
                 ).where(CURRENT, seen)
             ).one()
+            regions, years = conn.execute(select(distinct(Report.region), distinct(Report.year))).one()
+            # "agencies" is replaced below by (region, agency) pairs.
+            row = (totals[0], 0, regions, years, totals[1], totals[2])
             outdated, superseded = conn.execute(
                 select(
                     func.coalesce(func.sum(case((Report.parser_version != PARSER_VERSION, 1), else_=0)), 0),

@@ -36,7 +36,9 @@ library and returns a :class:`RollUp`. The rules, each from the format reference
 
 from __future__ import annotations
 
+import json
 import math
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -500,22 +502,37 @@ class _Row:
     superseded_by: int | None
 
 
-def _year_rows(lib, year: int) -> list[_Row]:
-    stmt = (
-        select(
-            Report.id,
-            Report.agency,
-            Report.region,
-            Report.year,
-            Report.agency_type,
-            Report.template,
-            Report.superseded_by,
-        )
-        .where(Report.year == int(year))
-        .order_by(Report.id)
-    )
+_ROW_COLUMNS = (
+    Report.id,
+    Report.agency,
+    Report.region,
+    Report.year,
+    Report.agency_type,
+    Report.template,
+    Report.superseded_by,
+)
+_IN_CHUNK = 500  # values per IN (...) list: well under SQLite's bound on parameters
+
+
+def _region_rows(lib, year: int, places: list[str], ids: Iterable[int]) -> list[_Row]:
+    """The reports (current or not) of ``year`` written with one of the region names ``places`` or
+    with an id in ``ids``, by id."""
+    found: dict[int, _Row] = {}
+    ids = sorted(ids)
     with lib.engine.connect() as conn:
-        return [_Row(*r) for r in conn.execute(stmt).all()]
+        for start in range(0, len(places), _IN_CHUNK):
+            # ``year + 0``: SQLite (no statistics) would otherwise answer by ix_reports_year and read the
+            # year's ~8,000 wide rows at 50,000 reports; the region index finds the place's few dozen.
+            stmt = select(*_ROW_COLUMNS).where(
+                Report.region.in_(places[start : start + _IN_CHUNK]), Report.year + 0 == int(year)
+            )
+            found.update((r[0], _Row(*r)) for r in conn.execute(stmt))
+        for start in range(0, len(ids), _IN_CHUNK):
+            stmt = select(*_ROW_COLUMNS).where(
+                Report.id.in_(ids[start : start + _IN_CHUNK]), Report.year == int(year)
+            )
+            found.update((r[0], _Row(*r)) for r in conn.execute(stmt))
+    return [found[i] for i in sorted(found)]
 
 
 def _sources(lib, rows: list[_Row]) -> dict[int, _Source]:
@@ -551,7 +568,7 @@ def _sources(lib, rows: list[_Row]) -> dict[int, _Source]:
         for rid, blob in conn.execute(
             select(ReportFile.report_id, ReportFile.parsed_json_z).where(ReportFile.report_id.in_(ids))
         ):
-            versions[rid] = dict(unpack_json(blob).get("table_versions") or {})
+            versions[rid] = _table_versions(blob)
     return {
         r.report_id: _Source(
             r.report_id,
@@ -563,6 +580,25 @@ def _sources(lib, rows: list[_Row]) -> dict[int, _Source]:
         )
         for r in rows
     }
+
+
+_VERSIONS_KEY = '"table_versions":'
+
+
+def _table_versions(blob: bytes) -> dict[str, str]:
+    """The ``table_versions`` of a stored parse JSON (:func:`library.db.pack_json`). Only that object
+    is decoded, not the whole parse (every cell with its source: ~1 ms a report): the compact JSON
+    has the key exactly once, at the top (``ParsedReport.to_json``; a quote inside a string is
+    escaped, so no text can spell it). Anything else is decoded in full."""
+    text = zlib.decompress(blob).decode()
+    at = text.find(_VERSIONS_KEY)
+    if at < 0 or text.find(_VERSIONS_KEY, at + 1) >= 0:
+        return dict(unpack_json(blob).get("table_versions") or {})
+    found, _ = _DECODER.raw_decode(text, at + len(_VERSIONS_KEY))
+    return dict(found or {})
+
+
+_DECODER = json.JSONDecoder()
 
 
 def _num(value: float | None) -> int | float | None:
@@ -588,15 +624,25 @@ def _is_government_entry(entry) -> bool:
 
 def known_regions(lib, scope: Scope | None = ALL) -> list[str]:
     """The regions a roll-up can be made for within ``scope``: those of roster entries and reports."""
+    return _known_regions(lib, scope, _report_regions(lib))
+
+
+def _report_regions(lib) -> list[str]:
+    """Every region written on a stored report (current or not), each spelling once."""
+    with lib.engine.connect() as conn:
+        stmt = select(Report.region).where(Report.region.is_not(None)).distinct()
+        return [region for (region,) in conn.execute(stmt)]
+
+
+def _known_regions(lib, scope: Scope | None, report_regions: list[str]) -> list[str]:
     names: dict[str, str] = {}
     for entry in lib.roster(scope):
         home = _entry_home(entry)
         if home:
             names.setdefault(normalize_name(home), home)
-    with lib.engine.connect() as conn:
-        for (region,) in conn.execute(select(Report.region).where(Report.region.is_not(None)).distinct()):
-            if region_visible(region, scope):
-                names.setdefault(normalize_name(region), region)
+    for region in report_regions:
+        if region_visible(region, scope):
+            names.setdefault(normalize_name(region), region)
     return sorted(names.values())
 
 
@@ -613,8 +659,11 @@ def known_years(lib, region: str | None = None, scope: Scope | None = ALL) -> li
             .distinct()
         ).all()
     has_roster = region is not None and any(same_place(_entry_home(e), region) for e in lib.roster(scope))
-    years = {int(y) for y, r in pairs if region is None or has_roster or same_place(r, region)}
-    return sorted(years, reverse=True)
+    if region is None or has_roster:
+        return sorted({int(y) for y, _ in pairs}, reverse=True)
+    # Each spelling judged once (~500 regions), not once per (year, region) pair (~3,000).
+    here = {r for r in {r for _, r in pairs} if same_place(r, region)}
+    return sorted({int(y) for y, r in pairs if r in here}, reverse=True)
 
 
 def busiest_region(lib, regions: list[str]) -> str | None:
@@ -641,17 +690,22 @@ def busiest_region(lib, regions: list[str]) -> str | None:
     with lib.engine.connect() as conn:
         groups = conn.execute(stmt).all()
     names = {normalize_name(name): name for name in regions}
+    name_of = {reg: names.get(normalize_name(reg)) for reg in {g[0] for g in groups}}  # once per spelling
     counts: dict[tuple[str, int], int] = {}
     for reg, year, n in groups:
-        name = names.get(normalize_name(reg))
+        name = name_of[reg]
         if name is not None:
             counts[(name, int(year))] = counts.get((name, int(year)), 0) + int(n)
     if not counts:
         return regions[0]
-    return max(counts, key=lambda k: (k[1], counts[k], -regions.index(k[0])))[0]
+    # The first position of each name (list.index per group cost ~30 ms over 3,000 groups).
+    position: dict[str, int] = {}
+    for i, name in enumerate(regions):
+        position.setdefault(name, i)
+    return max(counts, key=lambda k: (k[1], counts[k], -position[k[0]]))[0]
 
 
-def _check_request(lib, region: str, year: int, scope: Scope | None) -> str:
+def _check_request(lib, region: str, year: int, scope: Scope | None, report_regions: list[str]) -> str:
     """The region as the library writes it; :class:`LibraryError` for a request that cannot be made."""
     if scope is None:
         raise LibraryError("请先登录。", "not signed in")
@@ -669,7 +723,7 @@ def _check_request(lib, region: str, year: int, scope: Scope | None) -> str:
         raise LibraryError(
             f"年度“{year}”无效：应为 {FIRST_YEAR}–{date.today().year} 之间的年份。", "bad year"
         )
-    known = [r for r in known_regions(lib, scope) if same_place(r, region)]
+    known = [r for r in _known_regions(lib, scope, report_regions) if same_place(r, region)]
     if not known:
         raise LibraryError(f"报告库和名录中都没有地区“{region}”。", f"unknown region {region!r}")
     return region
@@ -679,15 +733,34 @@ def rollup(lib, region: str, year: int, *, scope: Scope | None = ALL, compare: b
     """The roll-up of ``region`` for ``year`` (module docstring). ``compare``: also last year's
     roll-up and the government's own report. :class:`LibraryError` (Chinese) for a region outside
     ``scope`` or unknown to the library, or an impossible year."""
-    region = _check_request(lib, region, year, scope)
+    report_regions = _report_regions(lib)
+    region = _check_request(lib, region, year, scope, report_regions)
+    return _rollup(lib, region, year, scope, report_regions, compare=compare, checks=True)
+
+
+def _rollup(
+    lib,
+    region: str,
+    year: int,
+    scope: Scope | None,
+    report_regions: list[str],
+    *,
+    compare: bool,
+    checks: bool,
+) -> RollUp:
+    """:func:`rollup` of a request already checked. Without ``checks`` the roll-up's checks are not run
+    (last year's roll-up: only its cells are compared with)."""
     target = layout_version(year)
     entries = [e for e in lib.roster(scope) if same_place(_entry_home(e), region)]
     roster_used = bool(entries)
-    rows = _year_rows(lib, year)
-    current = [r for r in rows if r.superseded_by is None]
     _, links = lib.report_links(year) if roster_used else (None, {})
     entry_ids = {e.id for e in entries}
     gov_ids = {e.id for e in entries if _is_government_entry(e)}
+    # Only the reports of the region (by any spelling) and those linked to its roster entries are
+    # read: the judgement below is the same on them as on every report of the year.
+    claimed = {rid for rid, link in links.items() if link.entry_id in entry_ids}
+    rows = _region_rows(lib, year, [n for n in report_regions if same_place(n, region)], claimed)
+    current = [r for r in rows if r.superseded_by is None]
 
     def linked(r: _Row) -> int | None:
         link = links.get(r.report_id)
@@ -774,7 +847,8 @@ def rollup(lib, region: str, year: int, *, scope: Scope | None = ALL, compare: b
         missing.append(MissingAgency(e.name, e.agency_type, e.level, reason))
     cells = _sum_cells(summed, target)
     out = RollUp(region, year, target, cells, included, missing, excluded, [], roster_used)
-    out.checks = _checks(cells, summed, target)
+    if checks:
+        out.checks = _checks(cells, summed, target)
     if not roster_used:
         out.notes.append("名录中没有该地区的机关：按报告库中该地区的全部报告汇总，无法判断哪些机关未报送。")
     if missing:
@@ -788,7 +862,7 @@ def rollup(lib, region: str, year: int, *, scope: Scope | None = ALL, compare: b
         if gov is not None:
             out.government = _government(sources[gov.report_id], cells, target)
         if year - 1 >= FIRST_YEAR:
-            previous = rollup(lib, region, year - 1, scope=scope, compare=False)
+            previous = _rollup(lib, region, year - 1, scope, report_regions, compare=False, checks=False)
             out.previous_available = bool(previous.included)
             out.previous_year = _compare(cells, previous.cells) if previous.included else ()
     return out
@@ -827,11 +901,18 @@ def _as_cells(cells: dict[str, RollCell]) -> dict[str, Cell]:
 def _checks(cells: dict[str, RollCell], sources: list[_Source], target: str) -> list[RollCheck]:
     versions = dict.fromkeys(SECTIONS, target)
     own: dict[int, dict[tuple[str, str], Check]] = {}
-    for s in sources:
-        checks = run_checks(s.cells, s.table_versions or dict.fromkeys(SECTIONS, s.template))
-        own[s.report_id] = {(c.rule, c.where): c for c in checks}
+
+    def own_checks(s: _Source) -> dict[tuple[str, str], Check]:
+        # An agency's own checks are needed only to trace a failure of the roll-up: run when one fails.
+        if s.report_id not in own:
+            # D6 (value types) never traces a roll-up check (ROLLUP_RULES): not run.
+            own_versions = s.table_versions or dict.fromkeys(SECTIONS, s.template)
+            checks = run_checks(s.cells, own_versions, types=False)
+            own[s.report_id] = {(c.rule, c.where): c for c in checks}
+        return own[s.report_id]
+
     out = []
-    for check in run_checks(_as_cells(cells), versions):
+    for check in run_checks(_as_cells(cells), versions, types=False):
         if check.rule not in ROLLUP_RULES:
             continue
         if check.status == SKIPPED and check.detail.startswith("unreadable: "):
@@ -845,7 +926,7 @@ def _checks(cells: dict[str, RollCell], sources: list[_Source], target: str) -> 
             traced = tuple(
                 TracedAgency(s.agency, s.report_id, explain(c.rule, c.where, c.status, c.detail))
                 for s in sources
-                if (c := own[s.report_id].get((check.rule, check.where))) is not None and c.status == FAIL
+                if (c := own_checks(s).get((check.rule, check.where))) is not None and c.status == FAIL
             )
         out.append(RollCheck(check.rule, check.where, check.status, detail, traced))
     return out
