@@ -488,15 +488,33 @@ class LibraryQueries:
         with self.engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
-    def quality_reports(self, filters: Filters | None = None) -> pd.DataFrame:
+    def quality_reports(
+        self,
+        filters: Filters | None = None,
+        *,
+        term: str = "",
+        limit: int | None = None,
+        ids: builtins.list[int] | None = None,
+    ) -> pd.DataFrame:
         """The current reports ``filters`` select, most failed checks first, then most unmatched
         labels (ties in id order): report_id, agency, year (Int64), checks_failed, unmatched_labels.
         The rows and order of ``aggregate.quality_summary(dataset(filters))``, read from
-        ``ix_reports_current_meta``: 数据质量 never waits for the dataset after a write."""
+        ``ix_reports_current_meta``: 数据质量 never waits for the dataset after a write.
+
+        ``term`` keeps the reports each of whose words (:func:`search_words`) is in the agency, region
+        or file name (case-insensitive, wildcards literal) or is the report's id; ``ids`` only those
+        reports; ``limit`` the first ``limit`` rows of that order (sorted and cut in the database).
+        """
         stmt = select(
             Report.id, Report.agency, Report.year, Report.checks_failed, Report.unmatched_count
         ).where(CURRENT)
-        stmt = self._where_filters(stmt, filters).order_by(Report.id)
+        stmt = self._quality_where(stmt, filters, term, ids)
+        if limit is not None:
+            stmt = stmt.order_by(Report.checks_failed.desc(), Report.unmatched_count.desc(), Report.id).limit(
+                int(limit)
+            )
+        else:
+            stmt = stmt.order_by(Report.id)
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
             # The driver's tuples: ints and strings, nothing to convert; row objects cost as much again.
@@ -517,7 +535,34 @@ class LibraryQueries:
                     names.update(conn.execute(select(Report.id, Report.filename).where(chunk)).tuples().all())
             labels = ["（未识别单位）" + str(names.get(int(i))) for i in unknown]
             df.loc[df["agency"].isna(), "agency"] = pd.Series(labels, index=df.index[df["agency"].isna()])
+        if limit is not None:  # already in that order
+            return df.reset_index(drop=True)
         return df.sort_values(["checks_failed", "unmatched_labels"], ascending=False).reset_index(drop=True)
+
+    def quality_report_count(self, filters: Filters | None = None, *, term: str = "") -> int:
+        """How many rows :meth:`quality_reports` gives for ``filters`` and ``term`` without a limit
+        (counted in the database)."""
+        counted = select(func.count()).select_from(Report).where(CURRENT)
+        stmt = self._quality_where(counted, filters, term, None)
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def _quality_where(self, stmt, filters: Filters | None, term: str, ids: builtins.list[int] | None):
+        """``stmt`` restricted to ``filters``, the words of ``term`` and ``ids`` (see quality_reports)."""
+        stmt = self._where_filters(stmt, filters)
+        for word in search_words(term):
+            pattern = f"%{_escape_like(word)}%"
+            conds = [
+                Report.agency.ilike(pattern, escape="\\"),
+                Report.region.ilike(pattern, escape="\\"),
+                Report.filename.ilike(pattern, escape="\\"),
+            ]
+            if word.isascii() and word.isdigit():
+                conds.append(Report.id == int(word))
+            stmt = stmt.where(or_(*conds))
+        if ids is not None:
+            stmt = stmt.where(Report.id.in_([int(i) for i in ids]) if ids else false())
+        return stmt
 
     # ------------------------------------------------------------------ the standardised dataset
 
@@ -552,8 +597,33 @@ class LibraryQueries:
         with self.engine.connect() as conn:
             return cache.refresh(conn)
 
-    def failed_checks(self, filters: Filters | None = None) -> pd.DataFrame:
-        """Every failed check of the filtered reports.
+    def failed_check_count(self, filters: Filters | None = None) -> int:
+        """How many rows :meth:`failed_checks` gives (counted in the database)."""
+        stmt = (
+            select(func.count())
+            .select_from(Report)
+            .join(CheckRow, CheckRow.report_id == Report.id)
+            .where(CheckRow.status == "fail", CURRENT)
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(self._where_filters(stmt, filters)).scalar_one())
+
+    def failed_check_rules(self, filters: Filters | None = None) -> pd.DataFrame:
+        """The ``rule`` column of :meth:`failed_checks` alone (one row per failed check; its order),
+        for the chart by rule, which needs nothing else."""
+        stmt = (
+            select(CheckRow.rule)
+            .select_from(Report)
+            .join(CheckRow, CheckRow.report_id == Report.id)
+            .where(CheckRow.status == "fail", CURRENT)
+        )
+        stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, CheckRow.id)
+        with self.engine.connect() as conn:
+            rules = conn.execute(stmt).scalars().all()
+        return pd.DataFrame({"rule": pd.Series(rules, dtype=object)})
+
+    def failed_checks(self, filters: Filters | None = None, *, limit: int | None = None) -> pd.DataFrame:
+        """Every failed check of the filtered reports (the first ``limit`` only, when given).
 
         Columns: report_id, agency, region, year, filename, rule, where, detail, blank_as_zero.
         """
@@ -573,6 +643,8 @@ class LibraryQueries:
             .where(CheckRow.status == "fail", CURRENT)
         )
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, CheckRow.id)
+        if limit is not None:
+            stmt = stmt.limit(int(limit))
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
         cols = [
