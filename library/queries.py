@@ -14,11 +14,14 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, and_, case, false, func, or_, select, text, true
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import column as sa_column
+from sqlalchemy.sql import table as sa_table
 
 from library.access import ALL, Scope
 from library.dataset_cache import DatasetCache
 from library.db import CellRow, CheckRow, Correction, LabelOverride, Report, ReportText
 from library.filters import MISSING, Filters
+from library.search_index import FTS_TABLE, MIN_INDEXED, fts_phrase, has_fts
 from library.versions import version_numbers
 from library.visibility import report_visible, visible_pairs
 from parsing.report import PARSER_VERSION
@@ -91,15 +94,30 @@ def _year_of(word: str) -> int:
     return int(m.group(1))
 
 
-def _word_condition(word: str):
-    """SQL condition: the report matches ``word`` in some field."""
+# The FTS5 trigram table of revision 0009 (library.search_index); its hidden column of the same name
+# is the left side of MATCH.
+_FTS = sa_table(FTS_TABLE, sa_column("rowid"), sa_column(FTS_TABLE))
+
+
+def _text_condition(word: str, fts: bool):
+    """SQL condition on ``ReportText``: its text holds ``word`` (case-insensitive, wildcards literal).
+    With the trigram index (SQLite, ``fts``) a word of 3 characters or more is looked up there and the
+    candidates checked with the very same ``ILIKE``, so the rows are the same as without it."""
+    pattern = f"%{_escape_like(word)}%"
+    like = ReportText.text.ilike(pattern, escape="\\")
+    if not fts or len(word) < MIN_INDEXED:
+        return like
+    candidates = select(_FTS.c.rowid).where(_FTS.c[FTS_TABLE].match(fts_phrase(word)))
+    return and_(ReportText.report_id.in_(candidates), like)
+
+
+def _word_condition(word: str, fts: bool = False):
+    """SQL condition: the report matches ``word`` in some field (``fts``: see :func:`_text_condition`)."""
     if _is_year(word):
         return Report.year == _year_of(word)
     pattern = f"%{_escape_like(word)}%"
     # The narrow text table (revision 0008), not report_files: its rows also carry the documents.
-    in_text = (
-        select(ReportText.report_id).where(ReportText.text.ilike(pattern, escape="\\")).scalar_subquery()
-    )
+    in_text = select(ReportText.report_id).where(_text_condition(word, fts)).scalar_subquery()
     # The file name from ix_reports_list (an index-only read), not from the wide report rows.
     named = aliased(Report)
     in_name = select(named.id).where(named.filename.ilike(pattern, escape="\\")).scalar_subquery()
@@ -307,11 +325,20 @@ class LibraryQueries:
         """
         stmt = self._where_filters(self._list_select(), filters)
         words = search_words(term)
+        fts = self._has_fts()
         for word in words:
-            stmt = stmt.where(_word_condition(word))
+            stmt = stmt.where(_word_condition(word, fts))
         df = self._frame(stmt.order_by(*_LIST_ORDER).limit(limit))
         df["match_reason"] = self._match_reasons(df, words) if words and not df.empty else ""
         return df
+
+    def _has_fts(self) -> bool:
+        """Whether the database has the SQLite trigram index of the search (looked up once)."""
+        found = self.__dict__.get("_fts")
+        if found is None:
+            with self.engine.connect() as conn:
+                found = self.__dict__["_fts"] = has_fts(conn)
+        return bool(found)
 
     def _match_reasons(self, df: pd.DataFrame, words: builtins.list[str]) -> builtins.list[str]:
         """Per found report: '“平潭”：单位；“2023”：年度'. The full text is consulted only for the
@@ -331,13 +358,12 @@ class LibraryQueries:
         return ["；".join(r) for r in reasons]
 
     def _ids_with_text(self, word: str, ids: builtins.list[int]) -> set[int]:
-        """Which of ``ids`` have ``word`` in their full text."""
-        pattern = f"%{_escape_like(word)}%"
+        """Which of ``ids`` have ``word`` in their full text (those few texts read: no index)."""
         with self.engine.connect() as conn:
             return set(
                 conn.execute(
                     select(ReportText.report_id).where(
-                        ReportText.report_id.in_(ids), ReportText.text.ilike(pattern, escape="\\")
+                        ReportText.report_id.in_(ids), _text_condition(word, fts=False)
                     )
                 ).scalars()
             )
@@ -552,7 +578,7 @@ class LibraryQueries:
         stmt = self._where_filters(stmt, filters)
         for word in search_words(term):
             pattern = f"%{_escape_like(word)}%"
-            conds = [
+            conds: builtins.list[Any] = [
                 Report.agency.ilike(pattern, escape="\\"),
                 Report.region.ilike(pattern, escape="\\"),
                 Report.filename.ilike(pattern, escape="\\"),
