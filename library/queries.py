@@ -70,6 +70,10 @@ def _escape_like(term: str) -> str:
 # order and read every wide row, instead of the narrow ix_reports_current_meta and a sort.
 _LIST_ORDER = ((Report.year + 0).desc(), Report.agency, Report.id)
 _IN_LIST = 500  # ids per IN (...) list; more are read by one scan of the index instead
+# 数据质量 at 50,000 reports: its report picker holds this many (problems first; a search box finds
+# the others) and its tables show this many rows (the full lists download).
+QUALITY_PICKER_LIMIT = 2000
+QUALITY_TABLE_LIMIT = 1000
 
 _SEPARATORS = re.compile(r"[\s\u3000,，、;；]+")
 _YEAR = re.compile(r"(199\d|20\d\d|2100)(?:年度?)?")
@@ -646,7 +650,7 @@ class LibraryQueries:
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, CheckRow.id)
         with self.engine.connect() as conn:
             rules = conn.execute(stmt).scalars().all()
-        return pd.DataFrame({"rule": pd.Series(rules, dtype=object)})
+        return pd.DataFrame([(r,) for r in rules], columns=["rule"])  # as failed_checks builds it
 
     def failed_checks(self, filters: Filters | None = None, *, limit: int | None = None) -> pd.DataFrame:
         """Every failed check of the filtered reports (the first ``limit`` only, when given).
