@@ -354,6 +354,8 @@ if n_reports:
             f"按问题多少排列，显示 {len(options)} 份，共 {total} 份{searched}报告；"
             "其余报告请在上方按单位、地区、文件名或编号查找。"
         )
+    elif searched and total == 0:
+        st.info("没有符合查找条件的报告（在左侧筛选条件下，按单位、地区、文件名或报告编号查找）。")
     elif searched:
         st.caption(f"找到 {total} 份符合查找条件的报告。")
     report_id = st.selectbox(

@@ -323,6 +323,8 @@ def test_the_search_box_reaches_a_report_beyond_the_cap(synthetic: Path, small_c
     assert last in _ids(at) and at.selectbox(key="quality_report").value == last
     at.text_input(key="quality_report_search").input("").run()
     assert at.selectbox(key="quality_report").value == last and last in _ids(at)
+    at.text_input(key="quality_report_search").input("没有这个单位").run()
+    assert not at.exception and "没有符合查找条件的报告" in "\n".join(i.value for i in at.info)
 
 
 def test_an_address_names_a_report_beyond_the_cap(synthetic: Path, small_caps: None) -> None:
