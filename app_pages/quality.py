@@ -216,6 +216,26 @@ def _failed_table(lib: Library, filters: Filters, limit: int | None) -> tuple[pd
     return table, total
 
 
+def _findings(lib: Library, filters: Filters, limit: int) -> dict:
+    """What the page shows of the failed checks and unmatched labels, read and built once per revision
+    and filters: the failed-checks table (first ``limit`` rows) and its total, the unmatched labels
+    (all: a few thousand at 50,000 reports) and the two charts. One cached call that takes no frame as
+    argument: a frame passed to a cached call is hashed on every run."""
+    failed_table, n_failed = _failed_table(lib, filters, limit)
+    unmatched = lib.unmatched_labels(filters)
+    # The chart by rule needs the rule of each failed check only (the table holds its first rows).
+    charts = catalog.quality_page_charts(lib, filters, lib.failed_check_rules(filters), unmatched)
+    labels = pd.DataFrame(
+        {
+            "报告编号": unmatched["report_id"],
+            "单位": unmatched["agency"],
+            "年度": unmatched["year"],
+            "标签原文": unmatched["label"],
+        }
+    )
+    return {"failed": failed_table, "n_failed": n_failed, "labels": labels, "charts": charts}
+
+
 def _csv(table: pd.DataFrame) -> bytes:
     """A table as CSV that Excel opens in Chinese (UTF-8 with BOM)."""
     return table.to_csv(index=False).encode("utf-8-sig")
@@ -266,8 +286,8 @@ n_reports = analysis_page(
 if n_reports:
     lib = get_library()
     _report_from_address()
-    failed_table, n_failed = from_library(_failed_table, TABLE_LIMIT)
-    unmatched = from_library(Library.unmatched_labels)
+    findings = from_library(_findings, TABLE_LIMIT)
+    failed_table, n_failed, labels_table = findings["failed"], findings["n_failed"], findings["labels"]
 
     unread = from_library(Library.unread_tables)
     flagged = from_library(Library.flagged_cells)
@@ -277,13 +297,11 @@ if n_reports:
     m1, m2, m3, m4, m5 = st.columns(5)
     m1.metric("校验未通过的报告", from_library(_failing_reports), border=True)
     m2.metric("未通过的校验项", n_failed, border=True)
-    m3.metric("未识别的标签", len(unmatched), border=True)
+    m3.metric("未识别的标签", len(labels_table), border=True)
     m4.metric("需要关注的报告", len(attention), border=True)
     m5.metric("按勾稽关系推定的数值", by_rule, border=True)
     # The frames read above, not read again (the charts are cached with them as part of the key).
-    # The chart by rule needs the rule of each failed check only (the table below its first rows).
-    failed_rules = from_library(Library.failed_check_rules)
-    show_charts(from_library(catalog.quality_page_charts, failed_rules, unmatched), columns=2)
+    show_charts(findings["charts"], columns=2)
 
     st.subheader("未通过的校验")
     if n_failed == 0:
@@ -301,18 +319,10 @@ if n_reports:
                 "failed_checks_download",
             )
     st.subheader("未识别的标签")
-    if unmatched.empty:
+    if labels_table.empty:
         st.success("当前筛选条件下没有未识别的标签。")
     else:
         st.caption("可在“上传报告”页为标签选择对应的标准项目，保存后在“报告库”中重新解析即可生效。")
-        labels_table = pd.DataFrame(
-            {
-                "报告编号": unmatched["report_id"],
-                "单位": unmatched["agency"],
-                "年度": unmatched["year"],
-                "标签原文": unmatched["label"],
-            }
-        )
         if len(labels_table) > TABLE_LIMIT:
             st.caption(f"共 {len(labels_table)} 个，下表显示前 {TABLE_LIMIT} 个；全部未识别的标签可下载。")
         st.dataframe(labels_table.head(TABLE_LIMIT), hide_index=True, key="unmatched_labels")

@@ -73,7 +73,7 @@ _IN_LIST = 500  # ids per IN (...) list; more are read by one scan of the index 
 # 数据质量 at 50,000 reports: its report picker holds this many (problems first; a search box finds
 # the others) and its tables show this many rows (the full lists download).
 QUALITY_PICKER_LIMIT = 2000
-QUALITY_TABLE_LIMIT = 1000
+QUALITY_TABLE_LIMIT = 500
 
 _SEPARATORS = re.compile(r"[\s\u3000,，、;；]+")
 _YEAR = re.compile(r"(199\d|20\d\d|2100)(?:年度?)?")
