@@ -199,11 +199,10 @@ def _reachable_labels(lib: Library, filters: Filters, ids: tuple[int, ...]) -> d
     return _report_labels(lib.quality_reports(filters, ids=list(ids)))
 
 
-def _failed_table(lib: Library, filters: Filters, limit: int | None) -> tuple[pd.DataFrame, int]:
-    """The table of 未通过的校验 (its first ``limit`` rows; None: all) and how many rows it has in all."""
+def _failed_table(lib: Library, filters: Filters, limit: int | None) -> pd.DataFrame:
+    """The table of 未通过的校验: its first ``limit`` rows (None: all)."""
     failed = lib.failed_checks(filters, limit=limit)
-    total = len(failed) if limit is None or len(failed) < limit else lib.failed_check_count(filters)
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             "报告编号": failed["report_id"],
             "单位": failed["agency"],
@@ -213,7 +212,6 @@ def _failed_table(lib: Library, filters: Filters, limit: int | None) -> tuple[pd
             "说明": explained_checks(failed.assign(status="fail")),
         }
     )
-    return table, total
 
 
 def _findings(lib: Library, filters: Filters, limit: int) -> dict:
@@ -221,10 +219,13 @@ def _findings(lib: Library, filters: Filters, limit: int) -> dict:
     and filters: the failed-checks table (first ``limit`` rows) and its total, the unmatched labels
     (all: a few thousand at 50,000 reports) and the two charts. One cached call that takes no frame as
     argument: a frame passed to a cached call is hashed on every run."""
-    failed_table, n_failed = _failed_table(lib, filters, limit)
+    # The chart by rule needs the rule of each failed check only (the table holds its first rows);
+    # one row per failed check, so they also count them.
+    rules = lib.failed_check_rules(filters)
+    failed_table = _failed_table(lib, filters, limit)
+    n_failed = len(rules)
     unmatched = lib.unmatched_labels(filters)
-    # The chart by rule needs the rule of each failed check only (the table holds its first rows).
-    charts = catalog.quality_page_charts(lib, filters, lib.failed_check_rules(filters), unmatched)
+    charts = catalog.quality_page_charts(lib, filters, rules, unmatched)
     labels = pd.DataFrame(
         {
             "报告编号": unmatched["report_id"],
@@ -315,7 +316,7 @@ if n_reports:
             _full_download(
                 f"下载全部 {n_failed} 项未通过的校验（CSV）",
                 "未通过的校验.csv",
-                lambda: _failed_table(lib, lib_filters, None)[0],
+                lambda: _failed_table(lib, lib_filters, None),
                 "failed_checks_download",
             )
     st.subheader("未识别的标签")
