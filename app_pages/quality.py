@@ -13,9 +13,10 @@ from components.auth import can, not_allowed, who
 from components.page_frame import analysis_page, show_charts
 from components.source_view import position_text, show_source
 from components.state import current_filters, from_library, get_library
+from library import queries
 from library.access import Action
 from library.filters import Filters
-from library.queries import RULE_FLAGS
+from library.queries import RULE_FLAGS, search_words
 from library.store import Library, LibraryError
 from library.stored_report import StoredReport
 from parsing.schema import CELLS, NARRATIVE_KEYS, key_label
@@ -159,16 +160,21 @@ REPORT_PARAM = "report"
 _REPORT_SEEN = "quality_report_from_address"
 
 
-def _quality_report_labels(lib: Library, filters: Filters) -> tuple[list, dict]:
-    """The reports of 逐份核对 (problems first) and their labels, for ``from_library``: from the
-    reports' narrow columns (Library.quality_reports), not the dataset, which a write makes stale."""
-    summary = lib.quality_reports(filters)
-    options = summary["report_id"].tolist()
-    # Plain column lists rather than itertuples.
-    names = {
+# At 50,000 reports a picker of every report (and a table of every failed check) cost the server a
+# second to build and the browser as long to draw: the picker holds the reports with the most problems
+# and finds any other by its search box; the tables show their first rows and download in full.
+# (Read from library.queries at each run, where the tests set them small.)
+PICKER_LIMIT = queries.QUALITY_PICKER_LIMIT
+TABLE_LIMIT = queries.QUALITY_TABLE_LIMIT
+_PINNED = "quality_report_pinned"
+
+
+def _report_labels(summary: pd.DataFrame) -> dict:
+    """Picker label of each report of a ``Library.quality_reports`` frame."""
+    return {
         rid: f"{rid}｜{agency}｜{'' if pd.isna(year) else int(year)}｜未通过 {failed}｜未识别 {unmatched}"
         for rid, agency, year, failed, unmatched in zip(
-            options,
+            summary["report_id"].tolist(),
             summary["agency"].tolist(),
             summary["year"].tolist(),
             summary["checks_failed"].tolist(),
@@ -176,7 +182,77 @@ def _quality_report_labels(lib: Library, filters: Filters) -> tuple[list, dict]:
             strict=True,
         )
     }
-    return options, names
+
+
+def _quality_report_labels(lib: Library, filters: Filters, term: str, limit: int) -> tuple[list, dict, int]:
+    """The reports of 逐份核对 (problems first; the first ``limit`` of those matching ``term``), their
+    labels and how many match in all, for ``from_library``: from the reports' narrow columns
+    (Library.quality_reports, sorted and cut in the database), not the dataset, which a write makes stale."""
+    summary = lib.quality_reports(filters, term=term, limit=limit)
+    total = len(summary) if len(summary) < limit else lib.quality_report_count(filters, term=term)
+    return summary["report_id"].tolist(), _report_labels(summary), total
+
+
+def _reachable_labels(lib: Library, filters: Filters, ids: tuple[int, ...]) -> dict:
+    """Labels of those of ``ids`` that the filters select (a report chosen from the address or before
+    the search changed, kept in the picker although beyond its first rows)."""
+    return _report_labels(lib.quality_reports(filters, ids=list(ids)))
+
+
+def _failed_table(lib: Library, filters: Filters, limit: int | None) -> pd.DataFrame:
+    """The table of 未通过的校验: its first ``limit`` rows (None: all)."""
+    failed = lib.failed_checks(filters, limit=limit)
+    return pd.DataFrame(
+        {
+            "报告编号": failed["report_id"],
+            "单位": failed["agency"],
+            "年度": failed["year"],
+            "规则": failed["rule"].map(rule_name),
+            "位置": check_places(failed),
+            "说明": explained_checks(failed.assign(status="fail")),
+        }
+    )
+
+
+def _findings(lib: Library, filters: Filters, limit: int) -> dict:
+    """What the page shows of the failed checks and unmatched labels, read and built once per revision
+    and filters: the failed-checks table (first ``limit`` rows) and its total, the unmatched labels
+    (all: a few thousand at 50,000 reports) and the two charts. One cached call that takes no frame as
+    argument: a frame passed to a cached call is hashed on every run."""
+    # The chart by rule needs the rule of each failed check only (the table holds its first rows);
+    # one row per failed check, so they also count them.
+    rules = lib.failed_check_rules(filters)
+    failed_table = _failed_table(lib, filters, limit)
+    n_failed = len(rules)
+    unmatched = lib.unmatched_labels(filters)
+    charts = catalog.quality_page_charts(lib, filters, rules, unmatched)
+    labels = pd.DataFrame(
+        {
+            "报告编号": unmatched["report_id"],
+            "单位": unmatched["agency"],
+            "年度": unmatched["year"],
+            "标签原文": unmatched["label"],
+        }
+    )
+    return {"failed": failed_table, "n_failed": n_failed, "labels": labels, "charts": charts}
+
+
+def _csv(table: pd.DataFrame) -> bytes:
+    """A table as CSV that Excel opens in Chinese (UTF-8 with BOM)."""
+    return table.to_csv(index=False).encode("utf-8-sig")
+
+
+def _full_download(label: str, file_name: str, make, key: str) -> None:
+    """A download button whose file is built only when clicked (the full list, beyond the table's rows)."""
+    st.download_button(
+        label,
+        data=lambda: _csv(make()),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def _failing_reports(lib: Library, filters: Filters) -> int:
@@ -184,14 +260,16 @@ def _failing_reports(lib: Library, filters: Filters) -> int:
     return lib.report_count(filters, failing=True)
 
 
-def _report_from_address(options: list) -> None:
+def _report_from_address() -> None:
     """Choose the report named in the address, once per address value (the reader may then pick another)."""
     wanted = st.query_params.get(REPORT_PARAM)
     if not wanted or st.session_state.get(_REPORT_SEEN) == wanted:
         return
     st.session_state[_REPORT_SEEN] = wanted
     scope = current_filters().scope
-    if wanted.isdigit() and int(wanted) in options:
+    # Any report the filters select, also one beyond the picker's first rows (it is added there).
+    if wanted.isdigit() and from_library(_reachable_labels, (int(wanted),)):
+        st.session_state[_PINNED] = int(wanted)
         st.session_state["quality_report"] = int(wanted)
         st.info(f"已选中报告 {int(wanted)}，其数值与原文的对照见本页下方“逐份核对”。")
     elif wanted.isdigit() and get_library().visible(int(wanted), scope):
@@ -208,9 +286,9 @@ n_reports = analysis_page(
 )
 if n_reports:
     lib = get_library()
-    _report_from_address(from_library(_quality_report_labels)[0])
-    failed = from_library(Library.failed_checks)
-    unmatched = from_library(Library.unmatched_labels)
+    _report_from_address()
+    findings = from_library(_findings, TABLE_LIMIT)
+    failed_table, n_failed, labels_table = findings["failed"], findings["n_failed"], findings["labels"]
 
     unread = from_library(Library.unread_tables)
     flagged = from_library(Library.flagged_cells)
@@ -219,55 +297,78 @@ if n_reports:
 
     m1, m2, m3, m4, m5 = st.columns(5)
     m1.metric("校验未通过的报告", from_library(_failing_reports), border=True)
-    m2.metric("未通过的校验项", len(failed), border=True)
-    m3.metric("未识别的标签", len(unmatched), border=True)
+    m2.metric("未通过的校验项", n_failed, border=True)
+    m3.metric("未识别的标签", len(labels_table), border=True)
     m4.metric("需要关注的报告", len(attention), border=True)
     m5.metric("按勾稽关系推定的数值", by_rule, border=True)
     # The frames read above, not read again (the charts are cached with them as part of the key).
-    show_charts(from_library(catalog.quality_page_charts, failed, unmatched), columns=2)
+    show_charts(findings["charts"], columns=2)
 
     st.subheader("未通过的校验")
-    if failed.empty:
+    if n_failed == 0:
         st.success("当前筛选条件下的报告全部通过校验。")
     else:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "报告编号": failed["report_id"],
-                    "单位": failed["agency"],
-                    "年度": failed["year"],
-                    "规则": failed["rule"].map(rule_name),
-                    "位置": check_places(failed),
-                    "说明": explained_checks(failed.assign(status="fail")),
-                }
-            ),
-            hide_index=True,
-            key="failed_checks",
-        )
+        if n_failed > len(failed_table):
+            st.caption(f"共 {n_failed} 项，下表显示前 {len(failed_table)} 项；全部未通过的校验项可下载。")
+        st.dataframe(failed_table, hide_index=True, key="failed_checks")
+        if n_failed > len(failed_table):
+            lib_filters = current_filters()
+            _full_download(
+                f"下载全部 {n_failed} 项未通过的校验（CSV）",
+                "未通过的校验.csv",
+                lambda: _failed_table(lib, lib_filters, None),
+                "failed_checks_download",
+            )
     st.subheader("未识别的标签")
-    if unmatched.empty:
+    if labels_table.empty:
         st.success("当前筛选条件下没有未识别的标签。")
     else:
         st.caption("可在“上传报告”页为标签选择对应的标准项目，保存后在“报告库”中重新解析即可生效。")
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "报告编号": unmatched["report_id"],
-                    "单位": unmatched["agency"],
-                    "年度": unmatched["year"],
-                    "标签原文": unmatched["label"],
-                }
-            ),
-            hide_index=True,
-            key="unmatched_labels",
-        )
+        if len(labels_table) > TABLE_LIMIT:
+            st.caption(f"共 {len(labels_table)} 个，下表显示前 {TABLE_LIMIT} 个；全部未识别的标签可下载。")
+        st.dataframe(labels_table.head(TABLE_LIMIT), hide_index=True, key="unmatched_labels")
+        if len(labels_table) > TABLE_LIMIT:
+            _full_download(
+                f"下载全部 {len(labels_table)} 个未识别的标签（CSV）",
+                "未识别的标签.csv",
+                lambda: labels_table,
+                "unmatched_labels_download",
+            )
 
     _attention_section(unread, flagged)
 
     # ------------------------------------------------------------ one report: values next to source
     st.subheader("逐份核对")
-    # The labels once per revision and filters, not on every rerun (50,000 at 50,000 reports).
-    options, names = from_library(_quality_report_labels)
+    term = st.text_input(
+        "查找报告",
+        key="quality_report_search",
+        placeholder="单位、地区、文件名或报告编号，多个词用空格分开",
+        icon=":material/search:",
+    )
+    # The labels once per revision, filters and search, not on every rerun.
+    options, names, total = from_library(_quality_report_labels, " ".join(search_words(term)), PICKER_LIMIT)
+    # A report chosen from the address, or before the search changed, stays choosable (filters permitting).
+    kept = tuple(
+        dict.fromkeys(
+            v
+            for v in (st.session_state.get(_PINNED), st.session_state.get("quality_report"))
+            if isinstance(v, int) and v not in names
+        )
+    )
+    if kept:
+        extra = from_library(_reachable_labels, kept)
+        names = {**names, **extra}
+        options = [*options, *(i for i in kept if i in extra)]
+    searched = "符合查找条件的" if search_words(term) else ""
+    if total > len(options):
+        st.caption(
+            f"按问题多少排列，显示 {len(options)} 份，共 {total} 份{searched}报告；"
+            "其余报告请在上方按单位、地区、文件名或编号查找。"
+        )
+    elif searched and total == 0:
+        st.info("没有符合查找条件的报告（在左侧筛选条件下，按单位、地区、文件名或报告编号查找）。")
+    elif searched:
+        st.caption(f"找到 {total} 份符合查找条件的报告。")
     report_id = st.selectbox(
         "选择报告（问题多的排在前面）", options, format_func=names.get, key="quality_report"
     )

@@ -53,6 +53,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    event,
     insert,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -201,6 +202,15 @@ class ReportText(Base):
 
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+@event.listens_for(ReportText.__table__, "after_create")
+def _search_index_with_the_texts(_table, connection, **_kw) -> None:
+    """A fresh library gets the search index (library.search_index) with its texts table, as
+    revision 0009 gives it to an existing one: the same schema either way."""
+    from library.search_index import create_search_index  # imports nothing of this module
+
+    create_search_index(connection)
 
 
 class CellRow(Base):

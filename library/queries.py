@@ -14,11 +14,14 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, and_, case, false, func, or_, select, text, true
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import column as sa_column
+from sqlalchemy.sql import table as sa_table
 
 from library.access import ALL, Scope
 from library.dataset_cache import DatasetCache
 from library.db import CellRow, CheckRow, Correction, LabelOverride, Report, ReportText
 from library.filters import MISSING, Filters
+from library.search_index import FTS_TABLE, MIN_INDEXED, fts_phrase, has_fts
 from library.versions import version_numbers
 from library.visibility import report_visible, visible_pairs
 from parsing.report import PARSER_VERSION
@@ -67,6 +70,10 @@ def _escape_like(term: str) -> str:
 # order and read every wide row, instead of the narrow ix_reports_current_meta and a sort.
 _LIST_ORDER = ((Report.year + 0).desc(), Report.agency, Report.id)
 _IN_LIST = 500  # ids per IN (...) list; more are read by one scan of the index instead
+# 数据质量 at 50,000 reports: its report picker holds this many (problems first; a search box finds
+# the others) and its tables show this many rows (the full lists download).
+QUALITY_PICKER_LIMIT = 2000
+QUALITY_TABLE_LIMIT = 500
 
 _SEPARATORS = re.compile(r"[\s\u3000,，、;；]+")
 _YEAR = re.compile(r"(199\d|20\d\d|2100)(?:年度?)?")
@@ -91,15 +98,30 @@ def _year_of(word: str) -> int:
     return int(m.group(1))
 
 
-def _word_condition(word: str):
-    """SQL condition: the report matches ``word`` in some field."""
+# The FTS5 trigram table of revision 0009 (library.search_index); its hidden column of the same name
+# is the left side of MATCH.
+_FTS = sa_table(FTS_TABLE, sa_column("rowid"), sa_column(FTS_TABLE))
+
+
+def _text_condition(word: str, fts: bool):
+    """SQL condition on ``ReportText``: its text holds ``word`` (case-insensitive, wildcards literal).
+    With the trigram index (SQLite, ``fts``) a word of 3 characters or more is looked up there and the
+    candidates checked with the very same ``ILIKE``, so the rows are the same as without it."""
+    pattern = f"%{_escape_like(word)}%"
+    like = ReportText.text.ilike(pattern, escape="\\")
+    if not fts or len(word) < MIN_INDEXED:
+        return like
+    candidates = select(_FTS.c.rowid).where(_FTS.c[FTS_TABLE].match(fts_phrase(word)))
+    return and_(ReportText.report_id.in_(candidates), like)
+
+
+def _word_condition(word: str, fts: bool = False):
+    """SQL condition: the report matches ``word`` in some field (``fts``: see :func:`_text_condition`)."""
     if _is_year(word):
         return Report.year == _year_of(word)
     pattern = f"%{_escape_like(word)}%"
     # The narrow text table (revision 0008), not report_files: its rows also carry the documents.
-    in_text = (
-        select(ReportText.report_id).where(ReportText.text.ilike(pattern, escape="\\")).scalar_subquery()
-    )
+    in_text = select(ReportText.report_id).where(_text_condition(word, fts)).scalar_subquery()
     # The file name from ix_reports_list (an index-only read), not from the wide report rows.
     named = aliased(Report)
     in_name = select(named.id).where(named.filename.ilike(pattern, escape="\\")).scalar_subquery()
@@ -307,11 +329,20 @@ class LibraryQueries:
         """
         stmt = self._where_filters(self._list_select(), filters)
         words = search_words(term)
+        fts = self._has_fts()
         for word in words:
-            stmt = stmt.where(_word_condition(word))
+            stmt = stmt.where(_word_condition(word, fts))
         df = self._frame(stmt.order_by(*_LIST_ORDER).limit(limit))
         df["match_reason"] = self._match_reasons(df, words) if words and not df.empty else ""
         return df
+
+    def _has_fts(self) -> bool:
+        """Whether the database has the SQLite trigram index of the search (looked up once)."""
+        found = self.__dict__.get("_fts")
+        if found is None:
+            with self.engine.connect() as conn:
+                found = self.__dict__["_fts"] = has_fts(conn)
+        return bool(found)
 
     def _match_reasons(self, df: pd.DataFrame, words: builtins.list[str]) -> builtins.list[str]:
         """Per found report: '“平潭”：单位；“2023”：年度'. The full text is consulted only for the
@@ -331,13 +362,12 @@ class LibraryQueries:
         return ["；".join(r) for r in reasons]
 
     def _ids_with_text(self, word: str, ids: builtins.list[int]) -> set[int]:
-        """Which of ``ids`` have ``word`` in their full text."""
-        pattern = f"%{_escape_like(word)}%"
+        """Which of ``ids`` have ``word`` in their full text (those few texts read: no index)."""
         with self.engine.connect() as conn:
             return set(
                 conn.execute(
                     select(ReportText.report_id).where(
-                        ReportText.report_id.in_(ids), ReportText.text.ilike(pattern, escape="\\")
+                        ReportText.report_id.in_(ids), _text_condition(word, fts=False)
                     )
                 ).scalars()
             )
@@ -497,15 +527,33 @@ class LibraryQueries:
         with self.engine.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
-    def quality_reports(self, filters: Filters | None = None) -> pd.DataFrame:
+    def quality_reports(
+        self,
+        filters: Filters | None = None,
+        *,
+        term: str = "",
+        limit: int | None = None,
+        ids: builtins.list[int] | None = None,
+    ) -> pd.DataFrame:
         """The current reports ``filters`` select, most failed checks first, then most unmatched
         labels (ties in id order): report_id, agency, year (Int64), checks_failed, unmatched_labels.
         The rows and order of ``aggregate.quality_summary(dataset(filters))``, read from
-        ``ix_reports_current_meta``: 数据质量 never waits for the dataset after a write."""
+        ``ix_reports_current_meta``: 数据质量 never waits for the dataset after a write.
+
+        ``term`` keeps the reports each of whose words (:func:`search_words`) is in the agency, region
+        or file name (case-insensitive, wildcards literal) or is the report's id; ``ids`` only those
+        reports; ``limit`` the first ``limit`` rows of that order (sorted and cut in the database).
+        """
         stmt = select(
             Report.id, Report.agency, Report.year, Report.checks_failed, Report.unmatched_count
         ).where(CURRENT)
-        stmt = self._where_filters(stmt, filters).order_by(Report.id)
+        stmt = self._quality_where(stmt, filters, term, ids)
+        if limit is not None:
+            stmt = stmt.order_by(Report.checks_failed.desc(), Report.unmatched_count.desc(), Report.id).limit(
+                int(limit)
+            )
+        else:
+            stmt = stmt.order_by(Report.id)
         with self.engine.connect() as conn:
             result = conn.execute(stmt)
             # The driver's tuples: ints and strings, nothing to convert; row objects cost as much again.
@@ -526,7 +574,34 @@ class LibraryQueries:
                     names.update(conn.execute(select(Report.id, Report.filename).where(chunk)).tuples().all())
             labels = ["（未识别单位）" + str(names.get(int(i))) for i in unknown]
             df.loc[df["agency"].isna(), "agency"] = pd.Series(labels, index=df.index[df["agency"].isna()])
+        if limit is not None:  # already in that order
+            return df.reset_index(drop=True)
         return df.sort_values(["checks_failed", "unmatched_labels"], ascending=False).reset_index(drop=True)
+
+    def quality_report_count(self, filters: Filters | None = None, *, term: str = "") -> int:
+        """How many rows :meth:`quality_reports` gives for ``filters`` and ``term`` without a limit
+        (counted in the database)."""
+        counted = select(func.count()).select_from(Report).where(CURRENT)
+        stmt = self._quality_where(counted, filters, term, None)
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def _quality_where(self, stmt, filters: Filters | None, term: str, ids: builtins.list[int] | None):
+        """``stmt`` restricted to ``filters``, the words of ``term`` and ``ids`` (see quality_reports)."""
+        stmt = self._where_filters(stmt, filters)
+        for word in search_words(term):
+            pattern = f"%{_escape_like(word)}%"
+            conds: builtins.list[Any] = [
+                Report.agency.ilike(pattern, escape="\\"),
+                Report.region.ilike(pattern, escape="\\"),
+                Report.filename.ilike(pattern, escape="\\"),
+            ]
+            if word.isascii() and word.isdigit():
+                conds.append(Report.id == int(word))
+            stmt = stmt.where(or_(*conds))
+        if ids is not None:
+            stmt = stmt.where(Report.id.in_([int(i) for i in ids]) if ids else false())
+        return stmt
 
     # ------------------------------------------------------------------ the standardised dataset
 
@@ -561,8 +636,33 @@ class LibraryQueries:
         with self.engine.connect() as conn:
             return cache.refresh(conn)
 
-    def failed_checks(self, filters: Filters | None = None) -> pd.DataFrame:
-        """Every failed check of the filtered reports.
+    def failed_check_count(self, filters: Filters | None = None) -> int:
+        """How many rows :meth:`failed_checks` gives (counted in the database)."""
+        stmt = (
+            select(func.count())
+            .select_from(Report)
+            .join(CheckRow, CheckRow.report_id == Report.id)
+            .where(CheckRow.status == "fail", CURRENT)
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(self._where_filters(stmt, filters)).scalar_one())
+
+    def failed_check_rules(self, filters: Filters | None = None) -> pd.DataFrame:
+        """The ``rule`` column of :meth:`failed_checks` alone (one row per failed check; its order),
+        for the chart by rule, which needs nothing else."""
+        stmt = (
+            select(CheckRow.rule)
+            .select_from(Report)
+            .join(CheckRow, CheckRow.report_id == Report.id)
+            .where(CheckRow.status == "fail", CURRENT)
+        )
+        stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, CheckRow.id)
+        with self.engine.connect() as conn:
+            rules = conn.execute(stmt).scalars().all()
+        return pd.DataFrame([(r,) for r in rules], columns=["rule"])  # as failed_checks builds it
+
+    def failed_checks(self, filters: Filters | None = None, *, limit: int | None = None) -> pd.DataFrame:
+        """Every failed check of the filtered reports (the first ``limit`` only, when given).
 
         Columns: report_id, agency, region, year, filename, rule, where, detail, blank_as_zero.
         """
@@ -582,6 +682,8 @@ class LibraryQueries:
             .where(CheckRow.status == "fail", CURRENT)
         )
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, CheckRow.id)
+        if limit is not None:
+            stmt = stmt.limit(int(limit))
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()
         cols = [

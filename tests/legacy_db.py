@@ -121,7 +121,7 @@ def to_baseline(con: sqlite3.Connection) -> None:
     found = con.execute("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
     for kind, name, table in found.fetchall():
         if kind == "table" and name not in columns:
-            con.execute(f"DROP TABLE {name}")
+            con.execute(f"DROP TABLE IF EXISTS {name}")  # an FTS table takes its shadow tables along
         elif kind == "index" and name not in indexes and table in columns:
             con.execute(f"DROP INDEX {name}")
     for table, wanted in columns.items():
