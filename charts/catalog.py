@@ -165,6 +165,13 @@ def _first_positions(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate(([True], codes[1:] > before[:-1])))
 
 
+def _escaped(labels: np.ndarray) -> np.ndarray:
+    """The labels as texts safe in a chart (``<``, ``>`` as full-width signs), an object array."""
+    out = np.empty(len(labels), dtype=object)
+    out[:] = [str(v).replace("<", "＜").replace(">", "＞") for v in labels]
+    return out
+
+
 def _several(values: np.ndarray) -> bool:
     """True when ``values`` holds two different values."""
     return bool(len(values)) and bool((values != values[0]).any())
@@ -218,12 +225,12 @@ class _Reports:
         if cached is None:
             region = self.region if several else np.zeros_like(self.region)
             pair, pair_agency, pair_region = _pair_codes(self.agency, region)
-            texts = []
-            for a, r in zip(pair_agency.tolist(), pair_region.tolist(), strict=True):
-                label = str(self.agency_labels[a])
-                if several:
-                    label += "（" + (str(self.region_labels[r]) if r >= 0 else "地区未填") + "）"
-                texts.append(label.replace("<", "＜").replace(">", "＞"))
+            # Whole arrays of texts added in one go (no Python loop per pair); escaping each part once
+            # is escaping the joined label ("（", "）" and 地区未填 hold no "<" or ">").
+            texts = _escaped(self.agency_labels)[pair_agency]
+            if several:
+                regions = _escaped(np.append(self.region_labels, "地区未填"))  # code −1: the last
+                texts = texts + "（" + regions[pair_region] + "）"
             pair_group, labels = _factorized(texts)
             cached = self._cache[("group", several)] = (pair_group[pair], labels)
         return cached
@@ -235,11 +242,8 @@ class _Reports:
             group, group_labels = self._groups(several)
             combo, combo_group, combo_year = _pair_codes(group, self.year)
             years = self.year_labels
-            labels = np.empty(len(combo_group), dtype=object)
-            labels[:] = [
-                f"{group_labels[g]} {years[y] if y >= 0 else years[-1]}"
-                for g, y in zip(combo_group.tolist(), combo_year.tolist(), strict=True)
-            ]
+            # Code −1 (year unknown) reads the last label, 年度未填.
+            labels = group_labels[combo_group] + (" " + years)[combo_year]
             # Distinct (单位组, year) pairs have distinct labels (the group labels are distinct and a year
             # label has no space), so the pair code is the label's code: no need to factorize the texts.
             cached = self._cache[("unit", several)] = (combo, labels)
@@ -311,12 +315,21 @@ def _pivot_codes(
     matrix = np.where(counts > 0, sums, np.nan).reshape(len(rows), len(cols))  # blank ≠ 0
     if values.dtype.kind in "iu" and not np.isnan(matrix).any():
         matrix = matrix.astype(values.dtype)  # counts stay integers when every cell has one, as before
-    table = pd.DataFrame(
-        matrix,
-        index=pd.Index(index_labels[rows], name=index_name, dtype="str"),
-        columns=pd.Index(column_labels[cols], name=columns_name, dtype="str"),
-    )
-    return table.dropna(how="all", axis=1).reset_index()
+    # The frame ``DataFrame(matrix, index, columns).dropna(how="all", axis=1).reset_index()`` gave,
+    # built directly: the row labels as a column, the columns without a stated cell left out.
+    kept = np.flatnonzero(~np.isnan(matrix).all(axis=0))
+    names = [str(v) for v in column_labels[cols[kept]]]
+    data = {index_name: pd.array(index_labels[rows], dtype="str")}
+    if index_name in names:  # a column named like the row labels: let pandas sort it out, as before
+        table = pd.DataFrame(
+            matrix,
+            index=pd.Index(index_labels[rows], name=index_name, dtype="str"),
+            columns=pd.Index(column_labels[cols], name=columns_name, dtype="str"),
+        )
+        return table.dropna(how="all", axis=1).reset_index()
+    table = pd.DataFrame({**data, **{name: matrix[:, j] for name, j in zip(names, kept.tolist(), strict=True)}})
+    table.columns = pd.Index([index_name, *names], name=columns_name, dtype="str")
+    return table
 
 
 def _series(labels: list[str]) -> np.ndarray:

@@ -180,6 +180,16 @@ def group_sums(values: np.ndarray, codes: np.ndarray, size: int) -> tuple[np.nda
         float(np.abs(numbers).sum()) < 2.0**53 and bool((np.trunc(numbers) == numbers).all())
     ):
         return np.bincount(at, weights=numbers, minlength=size), counts
+    if not counts.size or int(counts.max()) <= 2:
+        # pandas' compensated sum starts its correction at the third value of a group: with at most
+        # two values per group (shares per agency and year: one value each) it adds exactly as
+        # ``bincount`` does, 0 + a + b, except that pandas leaves a group of negative zeros −0.
+        sums = np.bincount(at, weights=numbers, minlength=size)
+        negative_zero = (numbers == 0) & np.signbit(numbers)
+        if negative_zero.any():
+            all_negative = np.bincount(at[negative_zero], minlength=size) == counts
+            sums[all_negative & (counts > 0)] = -0.0
+        return sums, counts
     sums = pd.Series(numbers).groupby(at, sort=False).sum()
     out = np.zeros(size)
     out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
@@ -469,13 +479,23 @@ def trend_from_rows(
     # The years once for every series; a float column is summed as pandas' grouped sum would
     # (group_sums), other dtypes by that grouped sum itself (its result keeps their dtype).
     years, year_code = _sorted_codes(x) if value.dtype.kind == "f" else (None, None)
-    for name in names:
-        part = np.ones(len(value), bool) if name is None else ser == code_of[name]
+    if years is not None and year_code is not None:
+        # Every (series, year) sum in one pass: a group's sum does not depend on the other groups.
+        if names == [None]:
+            line, n_lines = year_code, 1
+        else:
+            line_of = np.full(len(ser_labels) if ser_labels is not None else 0, -1, dtype=np.int64)
+            for i, name in enumerate(names):
+                line_of[code_of[name]] = i
+            line, n_lines = line_of[ser] * len(years) + year_code, len(names)
+        all_totals, all_counts = group_sums(value, line, n_lines * len(years))
+    for i, name in enumerate(names):
         if years is not None and year_code is not None:
-            totals, counts = group_sums(value[part], year_code[part], len(years))
-            stated = counts > 0
+            totals = all_totals[i * len(years) : (i + 1) * len(years)]
+            stated = all_counts[i * len(years) : (i + 1) * len(years)] > 0
             sums = pd.Series(totals[stated], index=years[stated])
         else:
+            part = np.ones(len(value), bool) if name is None else ser == code_of[name]
             sums = pd.Series(value[part]).groupby(x[part]).sum().sort_index()
         sums.index = [int(v) if isinstance(v, float) and v.is_integer() else v for v in sums.index]
         traces.append(
