@@ -180,20 +180,56 @@ def group_sums(values: np.ndarray, codes: np.ndarray, size: int) -> tuple[np.nda
         float(np.abs(numbers).sum()) < 2.0**53 and bool((np.trunc(numbers) == numbers).all())
     ):
         return np.bincount(at, weights=numbers, minlength=size), counts
-    if not counts.size or int(counts.max()) <= 2:
-        # pandas' compensated sum starts its correction at the third value of a group: with at most
-        # two values per group (shares per agency and year: one value each) it adds exactly as
-        # ``bincount`` does, 0 + a + b, except that pandas leaves a group of negative zeros −0.
-        sums = np.bincount(at, weights=numbers, minlength=size)
-        negative_zero = (numbers == 0) & np.signbit(numbers)
-        if negative_zero.any():
-            all_negative = np.bincount(at[negative_zero], minlength=size) == counts
-            sums[all_negative & (counts > 0)] = -0.0
-        return sums, counts
+    # pandas adds the rows of a group with ``np.add.reduceat`` when every group's rows are contiguous
+    # (its own choice, left to it), else with a compensated sum per group, emulated here.
+    contiguous = np.count_nonzero(at[1:] != at[:-1]) + 1 == np.count_nonzero(counts)
+    if not contiguous and int(counts.max()) <= _MAX_STEPS:
+        return _compensated_sums(numbers, at, counts), counts
     sums = pd.Series(numbers).groupby(at, sort=False).sum()
     out = np.zeros(size)
     out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
     return out, counts
+
+
+# Groups of up to this many fractional values are summed by :func:`_compensated_sums` (a step per value
+# of the largest group); larger ones (a year's total over thousands of reports) by pandas itself.
+_MAX_STEPS = 64
+
+
+def _compensated_sums(numbers: np.ndarray, at: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Σ numbers per code (0 for a code without rows) exactly as pandas' grouped sum adds them when a
+    group's rows are not contiguous: per group, in row order, a Kahan sum starting from 0 whose
+    correction restarts at 0 when it is not a number (an infinity).
+
+    Vectorised over the groups: the rows sorted by code (stably, so each group keeps its order) form,
+    for each k, the k-th value of every group; the k-th step of all the Kahan sums is one array step.
+    """
+    size = len(counts)
+    # A stable sort of 16-bit codes is a radix sort (linear), of 64-bit ones a merge sort.
+    keys = at.astype(np.uint16) if size <= 1 << 16 else at
+    order = np.argsort(keys, kind="stable")
+    codes, values = at[order], numbers[order]
+    starts = np.cumsum(counts) - counts
+    rank = np.arange(len(codes)) - starts[codes]
+    # Then by rank (stably): the k-th values of all groups side by side, one slice per k.
+    by_rank = np.argsort(rank.astype(np.uint8), kind="stable")
+    codes, values = codes[by_rank], values[by_rank]
+    ends = np.cumsum(np.bincount(rank, minlength=1))
+    total = np.zeros(size)
+    correction = np.zeros(size)
+    start = 0
+    for end in ends.tolist():
+        g, v = codes[start:end], values[start:end]
+        start = end
+        y = v - correction[g]
+        before = total[g]
+        t = before + y
+        with np.errstate(invalid="ignore"):  # ∞ − ∞: the correction restarts
+            c = t - before - y
+        c[np.isnan(c)] = 0.0
+        correction[g] = c
+        total[g] = t
+    return total
 
 
 def _first_appearance(codes: np.ndarray) -> np.ndarray:
