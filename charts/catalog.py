@@ -319,7 +319,7 @@ def _pivot_codes(
     # built directly: the row labels as a column, the columns without a stated cell left out.
     kept = np.flatnonzero(~np.isnan(matrix).all(axis=0))
     names = [str(v) for v in column_labels[cols[kept]]]
-    data = {index_name: pd.array(index_labels[rows], dtype="str")}
+    data = {index_name: _str_array(index_labels).take(rows)}
     if index_name in names:  # a column named like the row labels: let pandas sort it out, as before
         table = pd.DataFrame(
             matrix,
@@ -330,6 +330,22 @@ def _pivot_codes(
     table = pd.DataFrame({**data, **{name: matrix[:, j] for name, j in zip(names, kept.tolist(), strict=True)}})
     table.columns = pd.Index([index_name, *names], name=columns_name, dtype="str")
     return table
+
+
+# The labels of a page's agencies (tens of thousands), as pandas text arrays: converted once per labels
+# array and taken from for every table of the page (the array is kept, so its id is not reused).
+_STR_ARRAYS: dict[int, tuple[np.ndarray, pd.api.extensions.ExtensionArray]] = {}
+
+
+def _str_array(labels: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``pd.array(labels, dtype="str")``, converted once per labels array."""
+    cached = _STR_ARRAYS.get(id(labels))
+    if cached is None or cached[0] is not labels:
+        cached = (labels, pd.array(labels, dtype="str"))
+        while len(_STR_ARRAYS) >= 8:
+            _STR_ARRAYS.pop(next(iter(_STR_ARRAYS)), None)
+        _STR_ARRAYS[id(labels)] = cached
+    return cached[1]
 
 
 def _series(labels: list[str]) -> np.ndarray:

@@ -785,13 +785,17 @@ def carry_over_consistency(df: pd.DataFrame) -> pd.DataFrame:
     Columns: agency, region, year, carried_over, previous_carry_forward, consistent (bool).
     Only agencies with both years in ``df`` appear.
     """
+    carried, forward = s3_total(df, "r2_carried_over"), s3_total(df, "r4_carry_forward")
+    fast = _carry_pairs(df, carried.to_numpy(), forward.to_numpy())
+    if fast is not None:
+        return fast
     frame = pd.DataFrame(
         {
             "agency": df["agency"],
             "region": df["region"],
             "year": df["year"],
-            "carried_over": s3_total(df, "r2_carried_over"),
-            "carry_forward": s3_total(df, "r4_carry_forward"),
+            "carried_over": carried,
+            "carry_forward": forward,
         }
     ).dropna(subset=["agency", "year"])
     prev = frame[["agency", "region", "year", "carry_forward"]].copy()
@@ -802,6 +806,49 @@ def carry_over_consistency(df: pd.DataFrame) -> pd.DataFrame:
     merged = merged.dropna(subset=["carried_over", "previous_carry_forward"])
     merged["consistent"] = merged["carried_over"] == merged["previous_carry_forward"]
     return merged.sort_values(["agency", "year"]).reset_index(drop=True)
+
+
+def _carry_pairs(df: pd.DataFrame, carried: np.ndarray, forward: np.ndarray) -> pd.DataFrame | None:
+    """:func:`carry_over_consistency` on codes when each (agency, region, year) is one report (the
+    library keeps one current version of a report), else None (the merge handles repeated keys).
+
+    The merge on (agency, region, year + 1) is a lookup of each report's key among the previous
+    year's keys (a blank region matches a blank region, as in the merge); rows in report order, then
+    stably by agency and year, as ``sort_values`` ordered the merged rows.
+    """
+    agency, region, year = df["agency"], df["region"], df["year"]
+    keep = np.flatnonzero(agency.notna().to_numpy() & year.notna().to_numpy())
+    a_codes, a_names = pd.factorize(agency.array[keep])
+    r_codes, _ = pd.factorize(region.array[keep])  # −1: blank region, matched with blank
+    years = year.to_numpy(dtype="int64", na_value=0)[keep]
+    if len(keep) and int(np.abs(years).max()) >= 1 << 20:
+        return None
+    base = (a_codes.astype(np.int64) * (int(r_codes.max(initial=0)) + 2) + (r_codes + 1)) << 21
+    key = base + (years + (1 << 20))
+    keys = pd.Index(key)
+    if not keys.is_unique:
+        return None
+    previous = keys.get_indexer(key - 1)  # the report of the year before, −1 if none
+    hit = np.flatnonzero(previous >= 0)
+    now, before = keep[hit], keep[previous[hit]]
+    stated = ~np.isnan(carried[now]) & ~np.isnan(forward[before])
+    hit, now, before = hit[stated], now[stated], before[stated]
+    # Stably by agency (its text: the names' order, ranked once per distinct name), then year.
+    name_rank = np.empty(len(a_names), dtype=np.int64)
+    name_rank[np.argsort(np.asarray(a_names, dtype=object), kind="stable")] = np.arange(len(a_names))
+    order = np.lexsort((years[hit], name_rank[a_codes[hit]]))
+    now, before = now[order], before[order]
+    out = pd.DataFrame(
+        {
+            "agency": agency.iloc[now].reset_index(drop=True),
+            "region": region.iloc[now].reset_index(drop=True),
+            "year": year.iloc[now].reset_index(drop=True),
+            "carried_over": carried[now],
+            "previous_carry_forward": forward[before],
+        }
+    )
+    out["consistent"] = out["carried_over"] == out["previous_carry_forward"]
+    return out
 
 
 FLOW_RECEIVED = "本年新收申请"
