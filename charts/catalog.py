@@ -327,7 +327,8 @@ def _pivot_codes(
             columns=pd.Index(column_labels[cols], name=columns_name, dtype="str"),
         )
         return table.dropna(how="all", axis=1).reset_index()
-    table = pd.DataFrame({**data, **{name: matrix[:, j] for name, j in zip(names, kept.tolist(), strict=True)}})
+    stated = {name: matrix[:, j] for name, j in zip(names, kept.tolist(), strict=True)}
+    table = pd.DataFrame({**data, **stated})
     table.columns = pd.Index([index_name, *names], name=columns_name, dtype="str")
     return table
 
