@@ -772,11 +772,10 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
         )
     )
     s3 = agg.S3Totals(df)
-    has_any, values, shares = agg.outcome_values(df, s3)
-    at = np.flatnonzero(has_any.to_numpy())
-    categories = [c for c, _, _ in agg.OUTCOME_CATEGORIES]
-    mix = _long_of([values[c].to_numpy(dtype=float) for c in categories], len(at), keep_nan=True)
-    share = np.concatenate([shares[c].to_numpy(dtype=float) for c in categories]) if len(at) else np.zeros(0)
+    at, values, shares = agg.outcome_arrays(df, s3)
+    n_categories = len(agg.OUTCOME_CATEGORIES)
+    mix = _long_of([values[:, j] for j in range(n_categories)], len(at), keep_nan=True)
+    share = shares.T.ravel() if len(at) else np.zeros(0)  # series-major, as the long rows
     mix = _Long(at[mix.report], mix.ser, mix.value)
     stated = ~np.isnan(share)  # the share of each outcome in its report (library.aggregate)
     units = reports.units(mix.report, by_year=True)

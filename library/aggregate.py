@@ -759,6 +759,29 @@ def outcome_values(
     return has_any, values, shares
 
 
+def outcome_arrays(df: pd.DataFrame, s3: S3Totals | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`outcome_values` as arrays: (positions of the reports stating any outcome row, their
+    values and their shares, one column per category of OUTCOME_CATEGORIES).
+
+    The same numbers without the frames: the row total adds the six columns left to right, as the
+    frame's row sum of six columns does.
+    """
+    s3 = s3 or S3Totals(df)
+    columns = [s3.rows_total(rows).to_numpy(dtype=float) for _, _, rows in OUTCOME_CATEGORIES]
+    stated = np.zeros(len(df), dtype=bool)
+    for column in columns:
+        stated |= ~np.isnan(column)
+    at = np.flatnonzero(stated)
+    # A blank outcome row next to filled ones counts 0 (§9.4); an infinity stays one (fillna).
+    values = np.column_stack([np.where(np.isnan(c[at]), 0.0, c[at]) for c in columns])
+    total = values[:, 0].copy()
+    for j in range(1, values.shape[1]):
+        total += values[:, j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = values / np.where(total > 0, total, np.nan)[:, None]
+    return at, values, shares
+
+
 CARRY_MEASURES: tuple[tuple[str, str], ...] = (
     ("r1_new_received", "本年新收"),
     ("r2_carried_over", "上年结转"),

@@ -53,3 +53,27 @@ def test_shares_of_a_whole() -> None:
     old, _ = _pandas(shares, codes, 5000)
     assert np.array_equal(new, old, equal_nan=True)
     assert not np.array_equal(new, np.bincount(codes, weights=shares))  # the order of adding matters
+
+
+def test_outcome_arrays_are_outcome_values() -> None:
+    """The 依申请公开 outcome mix on arrays gives the frames' numbers (blanks, zeros, infinities)."""
+    from library import aggregate as agg
+
+    rng = np.random.default_rng(4)
+    n = 3000
+    columns = {}
+    for _, _, rows in agg.OUTCOME_CATEGORIES:
+        for row in rows:
+            v = rng.integers(0, 30, n).astype(float)
+            v[rng.random(n) < 0.4] = np.nan
+            v[rng.random(n) < 0.05] = 0.25
+            v[rng.random(n) < 0.002] = np.inf
+            columns[f"s3.{row}.total"] = v
+    df = pd.DataFrame(columns)
+    df.iloc[:50] = np.nan  # reports stating no outcome
+    df.iloc[50:60] = 0.0  # all zero: no shares
+    has_any, values, shares = agg.outcome_values(df)
+    at, v, s = agg.outcome_arrays(df)
+    assert np.array_equal(at, np.flatnonzero(has_any.to_numpy()))
+    assert np.array_equal(v, values.to_numpy(), equal_nan=True)
+    assert np.array_equal(s, shares.to_numpy(), equal_nan=True)
