@@ -214,6 +214,17 @@ class _Reports:
         self.year = codes.astype(np.int64, copy=False)
         self.year_labels = np.array([f"{int(y)}年" for y in uniques] + ["年度未填"], dtype=object)
 
+    def sorted_years(self, reports: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the distinct years ascending, each of ``reports``' position among them, −1 for no year):
+        the years of a trend coded per report, not per long row."""
+        uniques = self.year_labels[:-1]  # one per distinct year, in code order
+        values = np.array([float(v[:-1]) for v in uniques], dtype=float)
+        order = np.argsort(values, kind="stable")
+        rank = np.empty(len(order) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        rank[-1] = -1  # code −1 (no year) reads the last slot
+        return values[order], rank[self.year][reports]
+
     def year_label_codes(self) -> np.ndarray:
         """The code of each report's year label in :attr:`year_labels` (年度未填 last)."""
         return np.where(self.year < 0, len(self.year_labels) - 1, self.year)
@@ -551,6 +562,7 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
                         name_labels,
                         title=title,
                         value_title="件数",
+                        year_codes=reports.sorted_years(part.report),
                     ),
                     _pivot_codes(
                         reports.year_label_codes()[part.report],
@@ -888,6 +900,7 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
                 group_labels,
                 title=title,
                 value_title="案件数（件）",
+                year_codes=reports.sorted_years(long.report),
             ),
             _pivot_codes(
                 reports.year_label_codes()[long.report],

@@ -474,16 +474,29 @@ def trend_from_rows(
     x_title: str = "年度",
     series_order: list[str] | None = None,
     colors: dict[str, str] | None = None,
+    year_codes: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> go.Figure:
-    """:func:`trend_lines` of coded rows: the year ``x``, the value and the series code of each row."""
-    keep = _present(value) & ~np.isnan(x)
-    x, value = x[keep], value[keep]
+    """:func:`trend_lines` of coded rows: the year ``x``, the value and the series code of each row.
+
+    ``year_codes`` (float values only): the distinct years, ascending, and each row's position among
+    them (−1: no year), when the caller has them per report; else the years are coded here.
+    """
+    if year_codes is not None and value.dtype.kind == "f":
+        coded = year_codes[1]
+        keep = _present(value) & (coded >= 0)
+    else:
+        year_codes = None
+        keep = _present(value) & ~np.isnan(x)
+    all_kept = bool(keep.all())
+    if not all_kept:
+        value = value[keep]
+        x = x[keep] if year_codes is None else x
     if not len(value):
         return empty_figure(title)
     if bool((value == 0).all()):
         return empty_figure(title, ALL_ZERO)
     if ser is not None and ser_labels is not None:
-        ser = ser[keep]
+        ser = ser if all_kept else ser[keep]
         seen = _first_appearance(ser)
         present = list(ser_labels[seen])
         given = series_order or []
@@ -497,7 +510,10 @@ def trend_from_rows(
     traces = []
     # The years once for every series; a float column is summed as pandas' grouped sum would
     # (group_sums), other dtypes by that grouped sum itself (its result keeps their dtype).
-    years, year_code = _sorted_codes(x) if value.dtype.kind == "f" else (None, None)
+    if year_codes is not None:
+        years, year_code = year_codes[0], year_codes[1] if all_kept else year_codes[1][keep]
+    else:
+        years, year_code = _sorted_codes(x) if value.dtype.kind == "f" else (None, None)
     if years is not None and year_code is not None:
         # Every (series, year) sum in one pass: a group's sum does not depend on the other groups.
         if names == [None]:
@@ -532,7 +548,12 @@ def trend_from_rows(
                 + "%{x}年：%{y:,}<extra></extra>",
             }
         )
-    whole = pd.api.types.is_integer_dtype(value.dtype) or bool((value % 1 == 0).all())
+    # ``value % 1 == 0`` (a whole number; an infinity is not), 10× cheaper on 600,000 rows.
+    whole = pd.api.types.is_integer_dtype(value.dtype) or bool(
+        (np.isfinite(value) & (np.trunc(value) == value)).all()
+        if value.dtype.kind == "f"
+        else (value % 1 == 0).all()
+    )
     ys = np.concatenate([np.asarray(t["y"], dtype=float) for t in traces]) if traces else np.zeros(1)
     return figure(
         traces,
