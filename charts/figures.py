@@ -13,11 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.theme import PALETTE, figure, new_figure, themed
-
-try:  # pandas' grouped-sum kernel: the sums its groupby gives, without factorizing codes we have
-    from pandas._libs.groupby import group_sum as _group_sum
-except ImportError:  # another pandas: its public grouped sum (slower, same numbers)
-    _group_sum = None
+from library import aggregate as agg
 
 NO_DATA = "当前筛选条件下没有数据"
 ALL_ZERO = "所选报告填报的数字均为 0"
@@ -185,34 +181,7 @@ def group_sums(values: np.ndarray, codes: np.ndarray, size: int) -> tuple[np.nda
         float(np.abs(numbers).sum()) < 2.0**53 and bool((np.trunc(numbers) == numbers).all())
     ):
         return np.bincount(at, weights=numbers, minlength=size), counts
-    # pandas adds the rows of a group with ``np.add.reduceat`` when every group's rows are contiguous
-    # (its own choice, left to it), else with a compensated sum per group, emulated here.
-    contiguous = np.count_nonzero(at[1:] != at[:-1]) + 1 == np.count_nonzero(counts)
-    if not contiguous and _group_sum is not None:
-        return _compensated_sums(numbers, at, counts), counts
-    sums = pd.Series(numbers).groupby(at, sort=False).sum()
-    out = np.zeros(size)
-    out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
-    return out, counts
-
-
-def _compensated_sums(numbers: np.ndarray, at: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Σ numbers per code (0 for a code without rows) exactly as pandas' grouped sum adds them when a
-    group's rows are not contiguous: its own kernel (a compensated sum per group, in row order), called
-    with the codes as they are, so the rows are not factorized again (most of the grouped sum's time).
-    """
-    out = np.zeros((len(counts), 1))
-    _group_sum(
-        out=out,
-        counts=np.zeros(len(counts), dtype=np.int64),
-        values=np.ascontiguousarray(numbers, dtype=np.float64).reshape(-1, 1),
-        labels=at.astype(np.intp, copy=False),
-        mask=None,
-        min_count=0,
-        is_datetimelike=False,
-        initial=0,
-    )
-    return out[:, 0]
+    return agg.grouped_sums(numbers, at, counts), counts
 
 
 def _first_appearance(codes: np.ndarray) -> np.ndarray:

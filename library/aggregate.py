@@ -79,6 +79,11 @@ _APPLICANT_LABELS = dict(S3_COLUMNS)
 _S4_GROUP_LABELS = dict(S4_GROUPS)
 _S4_OUTCOME_LABELS = dict(S4_OUTCOMES)
 
+try:  # pandas' grouped-sum kernel (see grouped_sums)
+    from pandas._libs.groupby import group_sum as _group_sum
+except ImportError:  # another pandas: its public grouped sum (slower, the same numbers)
+    _group_sum = None
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -695,10 +700,36 @@ def _year_sums(values: np.ndarray, year: np.ndarray, size: int) -> tuple[np.ndar
         float(np.abs(numbers).sum()) < 2.0**53 and bool((np.trunc(numbers) == numbers).all())
     ):
         return np.bincount(at, weights=numbers, minlength=size), counts
+    return grouped_sums(numbers, at, counts), counts
+
+
+def grouped_sums(numbers: np.ndarray, at: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``Series(numbers).groupby(at, sort=False).sum()`` laid out per code 0 … len(counts)−1 (0 for a
+    code without rows; ``at`` ≥ 0, ``counts`` its bincount), bit for bit.
+
+    pandas adds a group's rows with ``np.add.reduceat`` when every group's rows are contiguous (its own
+    choice: left to it), else with a compensated sum per group in row order: its own kernel, called
+    here with the codes as they are, so the rows are not factorized again (most of the groupby's time).
+    """
+    size = len(counts)
+    contiguous = np.count_nonzero(at[1:] != at[:-1]) + 1 == np.count_nonzero(counts)
+    if not contiguous and _group_sum is not None:
+        out = np.zeros((size, 1))
+        _group_sum(
+            out=out,
+            counts=np.zeros(size, dtype=np.int64),
+            values=np.ascontiguousarray(numbers, dtype=np.float64).reshape(-1, 1),
+            labels=at.astype(np.intp, copy=False),
+            mask=None,
+            min_count=0,
+            is_datetimelike=False,
+            initial=0,
+        )
+        return out[:, 0]
     grouped = pd.Series(numbers).groupby(at, sort=False).sum()
     sums = np.zeros(size)
     sums[grouped.index.to_numpy()] = grouped.to_numpy(dtype=float)
-    return sums, counts
+    return sums
 
 
 # --------------------------------------------------------------------------- 依申请公开
