@@ -812,7 +812,7 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
         )
     )
     carry_measures = [(r, lb) for r, lb in agg.CARRY_MEASURES if r in ("r2_carried_over", "r4_carry_forward")]
-    long = _long_of([s3.total(r).to_numpy() for r, _ in carry_measures], n)
+    long = _long_of([s3.total_array(r) for r, _ in carry_measures], n)
     carry = _rows(
         long, reports.units(long.report, by_year=True), long.ser, _series([lb for _, lb in carry_measures])
     )

@@ -131,7 +131,13 @@ def _sum_cols(df: pd.DataFrame, keys: list[str] | tuple[str, ...]) -> pd.Series:
 
 def s3_total(df: pd.DataFrame, row: str) -> pd.Series:
     """The 总计 of one section-三 row: the report's 总计 cell, else the sum of the applicant columns."""
-    out = _col(df, f"s3.{row}.total").to_numpy(dtype=float, copy=True)
+    return pd.Series(_s3_total_array(df, row), index=df.index, copy=False)
+
+
+def _s3_total_array(df: pd.DataFrame, row: str) -> np.ndarray:
+    """:func:`s3_total` as an array (no Series per row: a page asks for thirty rows)."""
+    key = f"s3.{row}.total"
+    out = df[key].to_numpy(dtype=float, copy=True) if key in df.columns else np.full(len(df), np.nan)
     # The applicant columns are added only where the 总计 is blank (a few reports), not for every report.
     blank = np.flatnonzero(np.isnan(out))
     if len(blank):
@@ -139,7 +145,7 @@ def s3_total(df: pd.DataFrame, row: str) -> pd.Series:
         out[blank] = _sum_arrays(
             [df[k].to_numpy(dtype=float)[blank] for k in keys if k in df.columns], len(blank)
         )
-    return pd.Series(out, index=df.index)
+    return out
 
 
 def _s3_rows_total(df: pd.DataFrame, rows: tuple[str, ...]) -> pd.Series:
@@ -149,24 +155,35 @@ def _s3_rows_total(df: pd.DataFrame, rows: tuple[str, ...]) -> pd.Series:
 
 class S3Totals:
     """:func:`s3_total` and the sums of several rows' totals of one dataset, each computed once (the
-    依申请公开 charts ask for the same rows several times)."""
+    依申请公开 charts ask for the same rows several times); kept as arrays, a Series made when asked."""
 
     def __init__(self, df: pd.DataFrame) -> None:
         self.df = df
-        self._rows: dict[str, pd.Series] = {}
-        self._sums: dict[tuple[str, ...], pd.Series] = {}
+        self._rows: dict[str, np.ndarray] = {}
+        self._sums: dict[tuple[str, ...], np.ndarray] = {}
+
+    def total_array(self, row: str) -> np.ndarray:
+        """:func:`s3_total` of ``row`` as an array (read-only: shared by the charts of a page)."""
+        if row not in self._rows:
+            out = _s3_total_array(self.df, row)
+            out.flags.writeable = False
+            self._rows[row] = out
+        return self._rows[row]
 
     def total(self, row: str) -> pd.Series:
-        if row not in self._rows:
-            self._rows[row] = s3_total(self.df, row)
-        return self._rows[row]
+        return pd.Series(self.total_array(row), index=self.df.index, copy=False)
+
+    def rows_total_array(self, rows: tuple[str, ...]) -> np.ndarray:
+        """:func:`_s3_rows_total` as an array (read-only)."""
+        if rows not in self._sums:
+            out = _sum_arrays([self.total_array(r) for r in rows], len(self.df))
+            out.flags.writeable = False
+            self._sums[rows] = out
+        return self._sums[rows]
 
     def rows_total(self, rows: tuple[str, ...]) -> pd.Series:
         """:func:`_s3_rows_total`."""
-        if rows not in self._sums:
-            parts = [self.total(r).to_numpy() for r in rows]
-            self._sums[rows] = pd.Series(_sum_arrays(parts, len(self.df)), index=self.df.index)
-        return self._sums[rows]
+        return pd.Series(self.rows_total_array(rows), index=self.df.index, copy=False)
 
 
 def s4_total(df: pd.DataFrame, group: str) -> pd.Series:
@@ -798,7 +815,7 @@ def outcome_arrays(df: pd.DataFrame, s3: S3Totals | None = None) -> tuple[np.nda
     frame's row sum of six columns does.
     """
     s3 = s3 or S3Totals(df)
-    columns = [s3.rows_total(rows).to_numpy(dtype=float) for _, _, rows in OUTCOME_CATEGORIES]
+    columns = [s3.rows_total_array(rows) for _, _, rows in OUTCOME_CATEGORIES]
     stated = np.zeros(len(df), dtype=bool)
     for column in columns:
         stated |= ~np.isnan(column)
