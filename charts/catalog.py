@@ -180,6 +180,10 @@ def _several(values: np.ndarray) -> bool:
 def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(pair code per row, first a, first b of each pair) of two code arrays (codes ≥ −1)."""
     key = (a.astype(np.int64) + 1) * (int(b.max(initial=0)) + 2) + (b.astype(np.int64) + 1)
+    if len(key) and int(key.max()) < 8 * len(key) and int(np.bincount(key).max()) == 1:
+        # Every pair once (a long row per report and series): the pairs are the rows, numbered in
+        # order; a count over the small key range tells it without hashing the keys.
+        return np.arange(len(key), dtype=np.int64), a, b
     codes, _ = pd.factorize(key)
     first = _first_positions(codes)
     return codes.astype(np.int64, copy=False), a[first], b[first]
