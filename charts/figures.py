@@ -479,6 +479,8 @@ def trend_from_rows(
     traces = []
     # The years once for every series; a float column is summed as pandas' grouped sum would
     # (group_sums), other dtypes by that grouped sum itself (its result keeps their dtype).
+    years: np.ndarray | None
+    year_code: np.ndarray | None
     if year_codes is not None:
         years, year_code = year_codes[0], year_codes[1] if all_kept else year_codes[1][keep]
     else:

@@ -80,7 +80,7 @@ _S4_GROUP_LABELS = dict(S4_GROUPS)
 _S4_OUTCOME_LABELS = dict(S4_OUTCOMES)
 
 try:  # pandas' grouped-sum kernel (see grouped_sums)
-    from pandas._libs.groupby import group_sum as _group_sum
+    from pandas._libs.groupby import group_sum as _group_sum  # type: ignore[import-not-found]
 except ImportError:  # another pandas: its public grouped sum (slower, the same numbers)
     _group_sum = None
 
