@@ -7,6 +7,7 @@ to label it in Chinese.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -349,19 +350,24 @@ def _pivot_codes(
 
 
 # The labels of a page's agencies (tens of thousands), as pandas text arrays: converted once per labels
-# array and taken from for every table of the page (the array is kept, so its id is not reused).
+# array and taken from for every table of the page (the array is kept, so its id is not reused). A few
+# entries only (a page has two or three label arrays); pages run in threads, hence the lock.
 _STR_ARRAYS: dict[int, tuple[np.ndarray, pd.api.extensions.ExtensionArray]] = {}
+_STR_ARRAYS_LOCK = threading.Lock()
 
 
 def _str_array(labels: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """``pd.array(labels, dtype="str")``, converted once per labels array."""
-    cached = _STR_ARRAYS.get(id(labels))
-    if cached is None or cached[0] is not labels:
-        cached = (labels, pd.array(labels, dtype="str"))
-        while len(_STR_ARRAYS) >= 8:
-            _STR_ARRAYS.pop(next(iter(_STR_ARRAYS)), None)
-        _STR_ARRAYS[id(labels)] = cached
-    return cached[1]
+    with _STR_ARRAYS_LOCK:
+        cached = _STR_ARRAYS.get(id(labels))
+    if cached is not None and cached[0] is labels:
+        return cached[1]
+    converted = pd.array(labels, dtype="str")
+    with _STR_ARRAYS_LOCK:
+        while len(_STR_ARRAYS) >= 4:
+            del _STR_ARRAYS[next(iter(_STR_ARRAYS))]
+        _STR_ARRAYS[id(labels)] = (labels, converted)
+    return converted
 
 
 def _series(labels: list[str]) -> np.ndarray:
