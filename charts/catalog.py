@@ -7,6 +7,7 @@ to label it in Chinese.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -165,6 +166,13 @@ def _first_positions(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate(([True], codes[1:] > before[:-1])))
 
 
+def _escaped(labels: np.ndarray) -> np.ndarray:
+    """The labels as texts safe in a chart (``<``, ``>`` as full-width signs), an object array."""
+    out = np.empty(len(labels), dtype=object)
+    out[:] = [str(v).replace("<", "＜").replace(">", "＞") for v in labels]
+    return out
+
+
 def _several(values: np.ndarray) -> bool:
     """True when ``values`` holds two different values."""
     return bool(len(values)) and bool((values != values[0]).any())
@@ -173,6 +181,10 @@ def _several(values: np.ndarray) -> bool:
 def _pair_codes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(pair code per row, first a, first b of each pair) of two code arrays (codes ≥ −1)."""
     key = (a.astype(np.int64) + 1) * (int(b.max(initial=0)) + 2) + (b.astype(np.int64) + 1)
+    if len(key) and int(key.max()) < 8 * len(key) and int(np.bincount(key).max()) == 1:
+        # Every pair once (a long row per report and series): the pairs are the rows, numbered in
+        # order; a count over the small key range tells it without hashing the keys.
+        return np.arange(len(key), dtype=np.int64), a, b
     codes, _ = pd.factorize(key)
     first = _first_positions(codes)
     return codes.astype(np.int64, copy=False), a[first], b[first]
@@ -207,6 +219,17 @@ class _Reports:
         self.year = codes.astype(np.int64, copy=False)
         self.year_labels = np.array([f"{int(y)}年" for y in uniques] + ["年度未填"], dtype=object)
 
+    def sorted_years(self, reports: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the distinct years ascending, each of ``reports``' position among them, −1 for no year):
+        the years of a trend coded per report, not per long row."""
+        uniques = self.year_labels[:-1]  # one per distinct year, in code order
+        values = np.array([float(v[:-1]) for v in uniques], dtype=float)
+        order = np.argsort(values, kind="stable")
+        rank = np.empty(len(order) + 1, dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        rank[-1] = -1  # code −1 (no year) reads the last slot
+        return values[order], rank[self.year][reports]
+
     def year_label_codes(self) -> np.ndarray:
         """The code of each report's year label in :attr:`year_labels` (年度未填 last)."""
         return np.where(self.year < 0, len(self.year_labels) - 1, self.year)
@@ -218,12 +241,12 @@ class _Reports:
         if cached is None:
             region = self.region if several else np.zeros_like(self.region)
             pair, pair_agency, pair_region = _pair_codes(self.agency, region)
-            texts = []
-            for a, r in zip(pair_agency.tolist(), pair_region.tolist(), strict=True):
-                label = str(self.agency_labels[a])
-                if several:
-                    label += "（" + (str(self.region_labels[r]) if r >= 0 else "地区未填") + "）"
-                texts.append(label.replace("<", "＜").replace(">", "＞"))
+            # Whole arrays of texts added in one go (no Python loop per pair); escaping each part once
+            # is escaping the joined label ("（", "）" and 地区未填 hold no "<" or ">").
+            texts = _escaped(self.agency_labels)[pair_agency]
+            if several:
+                regions = _escaped(np.append(self.region_labels, "地区未填"))  # code −1: the last
+                texts = texts + "（" + regions[pair_region] + "）"
             pair_group, labels = _factorized(texts)
             cached = self._cache[("group", several)] = (pair_group[pair], labels)
         return cached
@@ -235,11 +258,8 @@ class _Reports:
             group, group_labels = self._groups(several)
             combo, combo_group, combo_year = _pair_codes(group, self.year)
             years = self.year_labels
-            labels = np.empty(len(combo_group), dtype=object)
-            labels[:] = [
-                f"{group_labels[g]} {years[y] if y >= 0 else years[-1]}"
-                for g, y in zip(combo_group.tolist(), combo_year.tolist(), strict=True)
-            ]
+            # Code −1 (year unknown) reads the last label, 年度未填.
+            labels = group_labels[combo_group] + (" " + years)[combo_year]
             # Distinct (单位组, year) pairs have distinct labels (the group labels are distinct and a year
             # label has no space), so the pair code is the label's code: no need to factorize the texts.
             cached = self._cache[("unit", several)] = (combo, labels)
@@ -311,12 +331,43 @@ def _pivot_codes(
     matrix = np.where(counts > 0, sums, np.nan).reshape(len(rows), len(cols))  # blank ≠ 0
     if values.dtype.kind in "iu" and not np.isnan(matrix).any():
         matrix = matrix.astype(values.dtype)  # counts stay integers when every cell has one, as before
-    table = pd.DataFrame(
-        matrix,
-        index=pd.Index(index_labels[rows], name=index_name, dtype="str"),
-        columns=pd.Index(column_labels[cols], name=columns_name, dtype="str"),
-    )
-    return table.dropna(how="all", axis=1).reset_index()
+    # The frame ``DataFrame(matrix, index, columns).dropna(how="all", axis=1).reset_index()`` gave,
+    # built directly: the row labels as a column, the columns without a stated cell left out.
+    kept = np.flatnonzero(~np.isnan(matrix).all(axis=0))
+    names = [str(v) for v in column_labels[cols[kept]]]
+    data = {index_name: _str_array(index_labels).take(rows)}
+    if index_name in names:  # a column named like the row labels: let pandas sort it out, as before
+        table = pd.DataFrame(
+            matrix,
+            index=pd.Index(index_labels[rows], name=index_name, dtype="str"),
+            columns=pd.Index(column_labels[cols], name=columns_name, dtype="str"),
+        )
+        return table.dropna(how="all", axis=1).reset_index()
+    stated = {name: matrix[:, j] for name, j in zip(names, kept.tolist(), strict=True)}
+    table = pd.DataFrame({**data, **stated})
+    table.columns = pd.Index([index_name, *names], name=columns_name, dtype="str")
+    return table
+
+
+# The labels of a page's agencies (tens of thousands), as pandas text arrays: converted once per labels
+# array and taken from for every table of the page (the array is kept, so its id is not reused). A few
+# entries only (a page has two or three label arrays); pages run in threads, hence the lock.
+_STR_ARRAYS: dict[int, tuple[np.ndarray, pd.api.extensions.ExtensionArray]] = {}
+_STR_ARRAYS_LOCK = threading.Lock()
+
+
+def _str_array(labels: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``pd.array(labels, dtype="str")``, converted once per labels array."""
+    with _STR_ARRAYS_LOCK:
+        cached = _STR_ARRAYS.get(id(labels))
+    if cached is not None and cached[0] is labels:
+        return cached[1]
+    converted = pd.array(labels, dtype="str")
+    with _STR_ARRAYS_LOCK:
+        while len(_STR_ARRAYS) >= 4:
+            del _STR_ARRAYS[next(iter(_STR_ARRAYS))]
+        _STR_ARRAYS[id(labels)] = (labels, converted)
+    return converted
 
 
 def _series(labels: list[str]) -> np.ndarray:
@@ -521,6 +572,7 @@ def proactive_charts(df: pd.DataFrame, items: tuple[str, ...] = PROACTIVE_ITEMS)
                         name_labels,
                         title=title,
                         value_title="件数",
+                        year_codes=reports.sorted_years(part.report),
                     ),
                     _pivot_codes(
                         reports.year_label_codes()[part.report],
@@ -742,11 +794,10 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
         )
     )
     s3 = agg.S3Totals(df)
-    has_any, values, shares = agg.outcome_values(df, s3)
-    at = np.flatnonzero(has_any.to_numpy())
-    categories = [c for c, _, _ in agg.OUTCOME_CATEGORIES]
-    mix = _long_of([values[c].to_numpy(dtype=float) for c in categories], len(at), keep_nan=True)
-    share = np.concatenate([shares[c].to_numpy(dtype=float) for c in categories]) if len(at) else np.zeros(0)
+    at, values, shares = agg.outcome_arrays(df, s3)
+    n_categories = len(agg.OUTCOME_CATEGORIES)
+    mix = _long_of([values[:, j] for j in range(n_categories)], len(at), keep_nan=True)
+    share = shares.T.ravel() if len(at) else np.zeros(0)  # series-major, as the long rows
     mix = _Long(at[mix.report], mix.ser, mix.value)
     stated = ~np.isnan(share)  # the share of each outcome in its report (library.aggregate)
     units = reports.units(mix.report, by_year=True)
@@ -771,7 +822,7 @@ def applications_charts(df: pd.DataFrame) -> list[ChartSpec]:
         )
     )
     carry_measures = [(r, lb) for r, lb in agg.CARRY_MEASURES if r in ("r2_carried_over", "r4_carry_forward")]
-    long = _long_of([s3.total(r).to_numpy() for r, _ in carry_measures], n)
+    long = _long_of([s3.total_array(r) for r, _ in carry_measures], n)
     carry = _rows(
         long, reports.units(long.report, by_year=True), long.ser, _series([lb for _, lb in carry_measures])
     )
@@ -859,6 +910,7 @@ def review_charts(df: pd.DataFrame) -> list[ChartSpec]:
                 group_labels,
                 title=title,
                 value_title="案件数（件）",
+                year_codes=reports.sorted_years(long.report),
             ),
             _pivot_codes(
                 reports.year_label_codes()[long.report],

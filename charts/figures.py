@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.theme import PALETTE, figure, new_figure, themed
+from library import aggregate as agg
 
 NO_DATA = "当前筛选条件下没有数据"
 ALL_ZERO = "所选报告填报的数字均为 0"
@@ -180,10 +181,7 @@ def group_sums(values: np.ndarray, codes: np.ndarray, size: int) -> tuple[np.nda
         float(np.abs(numbers).sum()) < 2.0**53 and bool((np.trunc(numbers) == numbers).all())
     ):
         return np.bincount(at, weights=numbers, minlength=size), counts
-    sums = pd.Series(numbers).groupby(at, sort=False).sum()
-    out = np.zeros(size)
-    out[sums.index.to_numpy()] = sums.to_numpy(dtype=float)
-    return out, counts
+    return agg.grouped_sums(numbers, at, counts), counts
 
 
 def _first_appearance(codes: np.ndarray) -> np.ndarray:
@@ -445,16 +443,29 @@ def trend_from_rows(
     x_title: str = "年度",
     series_order: list[str] | None = None,
     colors: dict[str, str] | None = None,
+    year_codes: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> go.Figure:
-    """:func:`trend_lines` of coded rows: the year ``x``, the value and the series code of each row."""
-    keep = _present(value) & ~np.isnan(x)
-    x, value = x[keep], value[keep]
+    """:func:`trend_lines` of coded rows: the year ``x``, the value and the series code of each row.
+
+    ``year_codes`` (float values only): the distinct years, ascending, and each row's position among
+    them (−1: no year), when the caller has them per report; else the years are coded here.
+    """
+    if year_codes is not None and value.dtype.kind == "f":
+        coded = year_codes[1]
+        keep = _present(value) & (coded >= 0)
+    else:
+        year_codes = None
+        keep = _present(value) & ~np.isnan(x)
+    all_kept = bool(keep.all())
+    if not all_kept:
+        value = value[keep]
+        x = x[keep] if year_codes is None else x
     if not len(value):
         return empty_figure(title)
     if bool((value == 0).all()):
         return empty_figure(title, ALL_ZERO)
     if ser is not None and ser_labels is not None:
-        ser = ser[keep]
+        ser = ser if all_kept else ser[keep]
         seen = _first_appearance(ser)
         present = list(ser_labels[seen])
         given = series_order or []
@@ -468,14 +479,29 @@ def trend_from_rows(
     traces = []
     # The years once for every series; a float column is summed as pandas' grouped sum would
     # (group_sums), other dtypes by that grouped sum itself (its result keeps their dtype).
-    years, year_code = _sorted_codes(x) if value.dtype.kind == "f" else (None, None)
-    for name in names:
-        part = np.ones(len(value), bool) if name is None else ser == code_of[name]
+    years: np.ndarray | None
+    year_code: np.ndarray | None
+    if year_codes is not None:
+        years, year_code = year_codes[0], year_codes[1] if all_kept else year_codes[1][keep]
+    else:
+        years, year_code = _sorted_codes(x) if value.dtype.kind == "f" else (None, None)
+    if years is not None and year_code is not None:
+        # Every (series, year) sum in one pass: a group's sum does not depend on the other groups.
+        if names == [None]:
+            line, n_lines = year_code, 1
+        else:
+            line_of = np.full(len(ser_labels) if ser_labels is not None else 0, -1, dtype=np.int64)
+            for i, name in enumerate(names):
+                line_of[code_of[name]] = i
+            line, n_lines = line_of[ser] * len(years) + year_code, len(names)
+        all_totals, all_counts = group_sums(value, line, n_lines * len(years))
+    for i, name in enumerate(names):
         if years is not None and year_code is not None:
-            totals, counts = group_sums(value[part], year_code[part], len(years))
-            stated = counts > 0
+            totals = all_totals[i * len(years) : (i + 1) * len(years)]
+            stated = all_counts[i * len(years) : (i + 1) * len(years)] > 0
             sums = pd.Series(totals[stated], index=years[stated])
         else:
+            part = np.ones(len(value), bool) if name is None else ser == code_of[name]
             sums = pd.Series(value[part]).groupby(x[part]).sum().sort_index()
         sums.index = [int(v) if isinstance(v, float) and v.is_integer() else v for v in sums.index]
         traces.append(
@@ -493,7 +519,12 @@ def trend_from_rows(
                 + "%{x}年：%{y:,}<extra></extra>",
             }
         )
-    whole = pd.api.types.is_integer_dtype(value.dtype) or bool((value % 1 == 0).all())
+    # ``value % 1 == 0`` (a whole number; an infinity is not), 10× cheaper on 600,000 rows.
+    whole = pd.api.types.is_integer_dtype(value.dtype) or bool(
+        (np.isfinite(value) & (np.trunc(value) == value)).all()
+        if value.dtype.kind == "f"
+        else (value % 1 == 0).all()
+    )
     ys = np.concatenate([np.asarray(t["y"], dtype=float) for t in traces]) if traces else np.zeros(1)
     return figure(
         traces,
@@ -529,26 +560,24 @@ def donut_of_sums(data: pd.Series, *, title: str, colors: dict[str, str] | None 
         return empty_figure(title)
     labels = [str(n) for n in data.index]
     palette = _colors(labels, colors)
-    fig = new_figure()
-    fig.add_trace(
-        go.Pie(
-            labels=labels,
-            values=data.values,
-            hole=0.45,
-            sort=False,
-            marker={"colors": [palette[n] for n in labels]},
-            texttemplate="%{label}<br>%{value:,}（%{percent:.1%}）",
-            # Outside labels of small slices push the margins instead of running into the title or legend.
-            automargin=True,
-            # The last (usually smallest) slices end at 3 o'clock, so their labels sit beside the ring
-            # rather than piling up against the title and caption at 12 o'clock.
-            rotation=90,
-            insidetextorientation="horizontal",
-            hovertemplate="%{label}：%{value:,}（%{percent:.1%}）<extra></extra>",
-        )
-    )
-    fig.update_layout(showlegend=True)
-    return themed(fig, title=title, height=420)
+    pie = {
+        "type": "pie",
+        "labels": labels,
+        "values": data.values,
+        "hole": 0.45,
+        "sort": False,
+        "marker": {"colors": [palette[n] for n in labels]},
+        "texttemplate": "%{label}<br>%{value:,}（%{percent:.1%}）",
+        # Outside labels of small slices push the margins instead of running into the title or legend.
+        "automargin": True,
+        # The last (usually smallest) slices end at 3 o'clock, so their labels sit beside the ring
+        # rather than piling up against the title and caption at 12 o'clock.
+        "rotation": 90,
+        "insidetextorientation": "horizontal",
+        "hovertemplate": "%{label}：%{value:,}（%{percent:.1%}）<extra></extra>",
+    }
+    # Built in one go without validation (charts.theme.figure): the same figure as a validated one.
+    return figure([pie], {"showlegend": True}, title=title, height=420)
 
 
 def sankey(
@@ -576,26 +605,24 @@ def sankey(
         f"{n}：{size:,.0f}" if float(size).is_integer() else f"{n}：{size:,.2f}"
         for n, size in zip(nodes, sizes, strict=True)
     ]
-    fig = new_figure()
-    fig.add_trace(
-        go.Sankey(
-            arrangement="snap",
-            node={
-                "label": labels,
-                "customdata": nodes,
-                "pad": 18,
-                "thickness": 18,
-                "color": colors,
-                "line": {"width": 0},
-                "hovertemplate": "%{customdata}：%{value:,}<extra></extra>",
-            },
-            link={
-                "source": [index[s] for s in data[source]],
-                "target": [index[t] for t in data[target]],
-                "value": data[value].tolist(),
-                "color": ["rgba(46,111,186,0.25)"] * len(data),
-                "hovertemplate": "%{source.customdata} → %{target.customdata}：%{value:,}<extra></extra>",
-            },
-        )
-    )
-    return themed(fig, title=title, height=520)
+    trace = {
+        "type": "sankey",
+        "arrangement": "snap",
+        "node": {
+            "label": labels,
+            "customdata": nodes,
+            "pad": 18,
+            "thickness": 18,
+            "color": colors,
+            "line": {"width": 0},
+            "hovertemplate": "%{customdata}：%{value:,}<extra></extra>",
+        },
+        "link": {
+            "source": [index[s] for s in data[source]],
+            "target": [index[t] for t in data[target]],
+            "value": data[value].tolist(),
+            "color": ["rgba(46,111,186,0.25)"] * len(data),
+            "hovertemplate": "%{source.customdata} → %{target.customdata}：%{value:,}<extra></extra>",
+        },
+    }
+    return figure([trace], {}, title=title, height=520)

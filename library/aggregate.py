@@ -79,6 +79,11 @@ _APPLICANT_LABELS = dict(S3_COLUMNS)
 _S4_GROUP_LABELS = dict(S4_GROUPS)
 _S4_OUTCOME_LABELS = dict(S4_OUTCOMES)
 
+try:  # pandas' grouped-sum kernel (see grouped_sums)
+    from pandas._libs.groupby import group_sum as _group_sum  # type: ignore[import-not-found]
+except ImportError:  # another pandas: its public grouped sum (slower, the same numbers)
+    _group_sum = None
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -126,7 +131,13 @@ def _sum_cols(df: pd.DataFrame, keys: list[str] | tuple[str, ...]) -> pd.Series:
 
 def s3_total(df: pd.DataFrame, row: str) -> pd.Series:
     """The 总计 of one section-三 row: the report's 总计 cell, else the sum of the applicant columns."""
-    out = _col(df, f"s3.{row}.total").to_numpy(dtype=float, copy=True)
+    return pd.Series(_s3_total_array(df, row), index=df.index, copy=False)
+
+
+def _s3_total_array(df: pd.DataFrame, row: str) -> np.ndarray:
+    """:func:`s3_total` as an array (no Series per row: a page asks for thirty rows)."""
+    key = f"s3.{row}.total"
+    out = df[key].to_numpy(dtype=float, copy=True) if key in df.columns else np.full(len(df), np.nan)
     # The applicant columns are added only where the 总计 is blank (a few reports), not for every report.
     blank = np.flatnonzero(np.isnan(out))
     if len(blank):
@@ -134,7 +145,7 @@ def s3_total(df: pd.DataFrame, row: str) -> pd.Series:
         out[blank] = _sum_arrays(
             [df[k].to_numpy(dtype=float)[blank] for k in keys if k in df.columns], len(blank)
         )
-    return pd.Series(out, index=df.index)
+    return out
 
 
 def _s3_rows_total(df: pd.DataFrame, rows: tuple[str, ...]) -> pd.Series:
@@ -144,24 +155,35 @@ def _s3_rows_total(df: pd.DataFrame, rows: tuple[str, ...]) -> pd.Series:
 
 class S3Totals:
     """:func:`s3_total` and the sums of several rows' totals of one dataset, each computed once (the
-    依申请公开 charts ask for the same rows several times)."""
+    依申请公开 charts ask for the same rows several times); kept as arrays, a Series made when asked."""
 
     def __init__(self, df: pd.DataFrame) -> None:
         self.df = df
-        self._rows: dict[str, pd.Series] = {}
-        self._sums: dict[tuple[str, ...], pd.Series] = {}
+        self._rows: dict[str, np.ndarray] = {}
+        self._sums: dict[tuple[str, ...], np.ndarray] = {}
+
+    def total_array(self, row: str) -> np.ndarray:
+        """:func:`s3_total` of ``row`` as an array (read-only: shared by the charts of a page)."""
+        if row not in self._rows:
+            out = _s3_total_array(self.df, row)
+            out.flags.writeable = False
+            self._rows[row] = out
+        return self._rows[row]
 
     def total(self, row: str) -> pd.Series:
-        if row not in self._rows:
-            self._rows[row] = s3_total(self.df, row)
-        return self._rows[row]
+        return pd.Series(self.total_array(row), index=self.df.index, copy=False)
+
+    def rows_total_array(self, rows: tuple[str, ...]) -> np.ndarray:
+        """:func:`_s3_rows_total` as an array (read-only)."""
+        if rows not in self._sums:
+            out = _sum_arrays([self.total_array(r) for r in rows], len(self.df))
+            out.flags.writeable = False
+            self._sums[rows] = out
+        return self._sums[rows]
 
     def rows_total(self, rows: tuple[str, ...]) -> pd.Series:
         """:func:`_s3_rows_total`."""
-        if rows not in self._sums:
-            parts = [self.total(r).to_numpy() for r in rows]
-            self._sums[rows] = pd.Series(_sum_arrays(parts, len(self.df)), index=self.df.index)
-        return self._sums[rows]
+        return pd.Series(self.rows_total_array(rows), index=self.df.index, copy=False)
 
 
 def s4_total(df: pd.DataFrame, group: str) -> pd.Series:
@@ -695,10 +717,36 @@ def _year_sums(values: np.ndarray, year: np.ndarray, size: int) -> tuple[np.ndar
         float(np.abs(numbers).sum()) < 2.0**53 and bool((np.trunc(numbers) == numbers).all())
     ):
         return np.bincount(at, weights=numbers, minlength=size), counts
+    return grouped_sums(numbers, at, counts), counts
+
+
+def grouped_sums(numbers: np.ndarray, at: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``Series(numbers).groupby(at, sort=False).sum()`` laid out per code 0 … len(counts)−1 (0 for a
+    code without rows; ``at`` ≥ 0, ``counts`` its bincount), bit for bit.
+
+    pandas adds a group's rows with ``np.add.reduceat`` when every group's rows are contiguous (its own
+    choice: left to it), else with a compensated sum per group in row order: its own kernel, called
+    here with the codes as they are, so the rows are not factorized again (most of the groupby's time).
+    """
+    size = len(counts)
+    contiguous = np.count_nonzero(at[1:] != at[:-1]) + 1 == np.count_nonzero(counts)
+    if not contiguous and _group_sum is not None:
+        out = np.zeros((size, 1))
+        _group_sum(
+            out=out,
+            counts=np.zeros(size, dtype=np.int64),
+            values=np.ascontiguousarray(numbers, dtype=np.float64).reshape(-1, 1),
+            labels=at.astype(np.intp, copy=False),
+            mask=None,
+            min_count=0,
+            is_datetimelike=False,
+            initial=0,
+        )
+        return out[:, 0]
     grouped = pd.Series(numbers).groupby(at, sort=False).sum()
     sums = np.zeros(size)
     sums[grouped.index.to_numpy()] = grouped.to_numpy(dtype=float)
-    return sums, counts
+    return sums
 
 
 # --------------------------------------------------------------------------- 依申请公开
@@ -759,6 +807,29 @@ def outcome_values(
     return has_any, values, shares
 
 
+def outcome_arrays(df: pd.DataFrame, s3: S3Totals | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`outcome_values` as arrays: (positions of the reports stating any outcome row, their
+    values and their shares, one column per category of OUTCOME_CATEGORIES).
+
+    The same numbers without the frames: the row total adds the six columns left to right, as the
+    frame's row sum of six columns does.
+    """
+    s3 = s3 or S3Totals(df)
+    columns = [s3.rows_total_array(rows) for _, _, rows in OUTCOME_CATEGORIES]
+    stated = np.zeros(len(df), dtype=bool)
+    for column in columns:
+        stated |= ~np.isnan(column)
+    at = np.flatnonzero(stated)
+    # A blank outcome row next to filled ones counts 0 (§9.4); an infinity stays one (fillna).
+    values = np.column_stack([np.where(np.isnan(c[at]), 0.0, c[at]) for c in columns])
+    total = values[:, 0].copy()
+    for j in range(1, values.shape[1]):
+        total += values[:, j]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = values / np.where(total > 0, total, np.nan)[:, None]
+    return at, values, shares
+
+
 CARRY_MEASURES: tuple[tuple[str, str], ...] = (
     ("r1_new_received", "本年新收"),
     ("r2_carried_over", "上年结转"),
@@ -785,13 +856,17 @@ def carry_over_consistency(df: pd.DataFrame) -> pd.DataFrame:
     Columns: agency, region, year, carried_over, previous_carry_forward, consistent (bool).
     Only agencies with both years in ``df`` appear.
     """
+    carried, forward = s3_total(df, "r2_carried_over"), s3_total(df, "r4_carry_forward")
+    fast = _carry_pairs(df, carried.to_numpy(), forward.to_numpy())
+    if fast is not None:
+        return fast
     frame = pd.DataFrame(
         {
             "agency": df["agency"],
             "region": df["region"],
             "year": df["year"],
-            "carried_over": s3_total(df, "r2_carried_over"),
-            "carry_forward": s3_total(df, "r4_carry_forward"),
+            "carried_over": carried,
+            "carry_forward": forward,
         }
     ).dropna(subset=["agency", "year"])
     prev = frame[["agency", "region", "year", "carry_forward"]].copy()
@@ -802,6 +877,49 @@ def carry_over_consistency(df: pd.DataFrame) -> pd.DataFrame:
     merged = merged.dropna(subset=["carried_over", "previous_carry_forward"])
     merged["consistent"] = merged["carried_over"] == merged["previous_carry_forward"]
     return merged.sort_values(["agency", "year"]).reset_index(drop=True)
+
+
+def _carry_pairs(df: pd.DataFrame, carried: np.ndarray, forward: np.ndarray) -> pd.DataFrame | None:
+    """:func:`carry_over_consistency` on codes when each (agency, region, year) is one report (the
+    library keeps one current version of a report), else None (the merge handles repeated keys).
+
+    The merge on (agency, region, year + 1) is a lookup of each report's key among the previous
+    year's keys (a blank region matches a blank region, as in the merge); rows in report order, then
+    stably by agency and year, as ``sort_values`` ordered the merged rows.
+    """
+    agency, region, year = df["agency"], df["region"], df["year"]
+    keep = np.flatnonzero(agency.notna().to_numpy() & year.notna().to_numpy())
+    a_codes, a_names = pd.factorize(agency.array[keep])
+    r_codes, _ = pd.factorize(region.array[keep])  # −1: blank region, matched with blank
+    years = year.to_numpy(dtype="int64", na_value=0)[keep]
+    if len(keep) and int(np.abs(years).max()) >= 1 << 20:
+        return None
+    base = (a_codes.astype(np.int64) * (int(r_codes.max(initial=0)) + 2) + (r_codes + 1)) << 21
+    key = base + (years + (1 << 20))
+    keys = pd.Index(key)
+    if not keys.is_unique:
+        return None
+    previous = keys.get_indexer(key - 1)  # the report of the year before, −1 if none
+    hit = np.flatnonzero(previous >= 0)
+    now, before = keep[hit], keep[previous[hit]]
+    stated = ~np.isnan(carried[now]) & ~np.isnan(forward[before])
+    hit, now, before = hit[stated], now[stated], before[stated]
+    # Stably by agency (its text: the names' order, ranked once per distinct name), then year.
+    name_rank = np.empty(len(a_names), dtype=np.int64)
+    name_rank[np.argsort(np.asarray(a_names, dtype=object), kind="stable")] = np.arange(len(a_names))
+    order = np.lexsort((years[hit], name_rank[a_codes[hit]]))
+    now, before = now[order], before[order]
+    out = pd.DataFrame(
+        {
+            "agency": agency.iloc[now].reset_index(drop=True),
+            "region": region.iloc[now].reset_index(drop=True),
+            "year": year.iloc[now].reset_index(drop=True),
+            "carried_over": carried[now],
+            "previous_carry_forward": forward[before],
+        }
+    )
+    out["consistent"] = out["carried_over"] == out["previous_carry_forward"]
+    return out
 
 
 FLOW_RECEIVED = "本年新收申请"

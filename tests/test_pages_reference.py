@@ -241,3 +241,18 @@ def test_row_sums_round_as_before(k: int) -> None:
     new, old = agg._sum_arrays(arrays, n), ref_agg._sum_arrays(arrays, n)
     assert np.array_equal(new, old, equal_nan=True)
     assert np.array_equal(np.signbit(new), np.signbit(old))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_carry_over_lookup_as_the_merge(synthetic: pd.DataFrame, seed: int) -> None:
+    """The cross-year carry-over check looks the previous year's report up on codes; it gives the merge's
+    rows: blank regions matched with blank ones, agencies in two regions kept apart, a key repeated
+    (two reports of one agency, region and year: the merge's many-to-many rows) and filters/scopes."""
+    df = synthetic if seed == 0 else _messy(synthetic, seed)
+    cases = [df, df[df["region"].isna() | (df["year"] > 2020)]]
+    if seed == 1:
+        cases.append(pd.concat([df, df.iloc[:40]]))  # keys repeated: the merge itself
+    for chosen in _filters(df):
+        cases.append(Filters(**chosen).apply(df))
+    for case in cases:
+        assert_same(agg.carry_over_consistency(case), ref_agg.carry_over_consistency(case), "carry")
