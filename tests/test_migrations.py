@@ -73,7 +73,9 @@ def columns(path: Path, table: str) -> list[str]:
 def tables(path: Path) -> set[str]:
     con = sqlite3.connect(path)
     try:
-        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        # sqlite_sequence: SQLite's own (report_journal's AUTOINCREMENT, revision 0009)
+        query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        return {r[0] for r in con.execute(query)}
     finally:
         con.close()
 
