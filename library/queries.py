@@ -421,10 +421,11 @@ class LibraryQueries:
 
     def report_years(self, filters: Filters | None = None) -> builtins.list[int | None]:
         """The distinct years of the current reports ``filters`` select (None: a report without one),
-        from ``ix_reports_current_meta``: the years of ``dataset(filters)``."""
-        stmt = self._where_filters(select(Report.year).where(CURRENT).distinct(), filters)
-        with self.engine.connect() as conn:
-            return [r[0] for r in conn.execute(stmt)]
+        the years of ``dataset(filters)``, from its META columns alone (the sidebar asks on every
+        page: a SQL ``DISTINCT`` cost ~8 ms at 50,000 reports, filtering the META columns ~2 ms)."""
+        meta = self.dataset()[["region", "agency", "year", "agency_type", "template"]]
+        years = (filters or Filters()).apply(meta)["year"].unique()
+        return [None if pd.isna(y) else int(y) for y in years]
 
     def choices(self, scope: Scope | None = ALL) -> tuple[dict[str, builtins.list], int]:
         """The sidebar's filter choices (:meth:`filter_options`) and how many current reports ``scope``
@@ -440,6 +441,22 @@ class LibraryQueries:
         if scope is None:
             return empty, 0
         meta = self._dataset_meta()
+        # The same arrays (a write that changed no META value keeps them): the same choices.
+        arrays = tuple(meta[c] for c in ("agency", "region", "year", "agency_type", "template"))
+        memo = self.__dict__.setdefault("_choices_memo", {})
+        known = memo.get(scope)
+        if known is not None and all(a is b for a, b in zip(known[0], arrays, strict=True)):
+            return {k: builtins.list(v) for k, v in known[1].items()}, known[2]
+        out, total = self._choices_of(meta, scope)
+        if len(memo) > 64:
+            memo.clear()
+        memo[scope] = (arrays, out, total)
+        return {k: builtins.list(v) for k, v in out.items()}, total
+
+    @staticmethod
+    def _choices_of(meta: dict[str, np.ndarray], scope: Scope) -> tuple[dict[str, builtins.list], int]:
+        """:meth:`choices` computed from the dataset's META columns."""
+        empty: dict[str, builtins.list] = {n: [] for n in ("regions", "years", "agency_types", "templates")}
         region = meta["region"]
         if scope.agency is None:
             present = pd.unique(region).tolist()
