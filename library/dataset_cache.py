@@ -92,6 +92,10 @@ class DatasetCache:
         self.journal_epoch: int | None = None  # library_meta's journal_epoch when the journal was read
         self._lock = threading.Lock()  # one refresh at a time: it updates the stamps
 
+    def meta_frame(self) -> pd.DataFrame:
+        """The META columns of the last refresh's frame alone, as it holds them (no copy)."""
+        return pd.DataFrame(dict(self._typed), copy=False)
+
     def refresh(self, conn: Connection) -> pd.DataFrame:
         """The dataset as the database holds it now (a new frame when anything changed)."""
         with self._lock:

@@ -646,7 +646,8 @@ END $$ LANGUAGE plpgsql""",
         ):
             name = f"{table}_journal_{event.split()[0].lower()}"
             out.append(
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_journal()"
+                f"CREATE TRIGGER {name} AFTER {event} ON {table}"
+                f" FOR EACH ROW EXECUTE FUNCTION {table}_journal()"
             )
         return out
     return []  # another database: no journal; the dataset compares every report's stamp
