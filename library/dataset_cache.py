@@ -342,9 +342,18 @@ class DatasetCache:
                 typed[c] = ds.typed_meta({c: out_meta[c]})[c]
             self.meta, self._typed = out_meta, typed
             return
-        order = np.argsort(np.concatenate([kept, new_ids]), kind="stable")  # id order, as a full read
-        self.matrix = np.concatenate([self.matrix[keep], matrix])[order]
-        out_meta = {c: np.concatenate([self.meta[c][keep], meta[c]])[order] for c in self.meta}
+        joined = np.concatenate([kept, new_ids])
+        order = np.argsort(joined, kind="stable")  # id order, as a full read
+        # Usually already in order (new reports have the highest ids): one 100 MB copy, not two.
+        ordered = bool(np.all(joined[:-1] <= joined[1:]))
+        kept_rows = self.matrix if keep.all() else self.matrix[keep]
+        self.matrix = np.concatenate([kept_rows, matrix])
+        if not ordered:
+            self.matrix = self.matrix[order]
+        out_meta = {}
+        for c in self.meta:
+            column = np.concatenate([self.meta[c][keep], meta[c]])
+            out_meta[c] = column if ordered else column[order]
         self._typed = ds.typed_meta(out_meta, self._typed, keep, meta, order)
         self.meta = out_meta
 
