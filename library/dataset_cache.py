@@ -54,6 +54,8 @@ _COLUMNS = (
 _CURRENT = " WHERE superseded_by IS NULL"
 _IN_CHUNK = 500  # ids per IN (...) list: well under SQLite's bound on parameters
 # Above this share of changed reports a full read is cheaper than patching.
+# Rows to spare at the end of a new matrix buffer, for reports added later (2 MB at 240 columns).
+SPARE_ROWS = 1024
 FULL_READ_SHARE = 0.25
 # A gap in the journal older than this on SQLite (where none can arise by itself) ends the journal's trust.
 GAP_SECONDS = 60.0
@@ -83,7 +85,11 @@ class DatasetCache:
         self._ids: np.ndarray | None = np.empty(0, dtype=np.int64)
         self._ups = np.empty(0, dtype=object)
         self._corrected: set[int] = set()
-        self._spare: np.ndarray | None = None  # an earlier matrix, reused once unreferenced
+        # The matrix is the first rows of _buf (rows to spare let new reports be appended in place:
+        # no frame handed out sees a row past its own end). _spare: an earlier _buf, reused once
+        # unreferenced.
+        self._buf = self.matrix
+        self._spare: np.ndarray | None = None
         self.reused = 0  # how many patches copied into an earlier matrix (tests)
         # The journal read so far: the highest seq seen (None: not trusted, compare every stamp) and
         # the seqs below it not seen yet, each with (snapshot xmax tag or None, monotonic time noticed).
@@ -218,6 +224,7 @@ class DatasetCache:
             self.stamps = {}
             self._remember(conn, rows, by_report)
             self.meta, self.matrix = ds.dataset_parts(rows, corrections, self.layouts)
+            self._buf = self.matrix
             self._typed = ds.typed_meta(self.meta)
         else:
             self._patch(conn, changed, left, by_report, self._read(conn, changed))
@@ -263,17 +270,21 @@ class DatasetCache:
         return sorted(changed), left
 
     def _copy_of_matrix(self) -> np.ndarray:
-        """A copy of the matrix to patch. Into the matrix of the refresh before last when nothing else
-        holds it any more: a frame, a column or any view of it holds a reference to the array (numpy
-        views keep their base), so a reference count of two (the attribute and the call's argument)
-        means nobody can read it. A fresh 100 MB copy at 50,000 reports spends 0.15–0.5 s in page
-        faults; copying into memory already mapped takes about 20 ms."""
-        spare, self._spare = self._spare, self.matrix
-        if spare is not None and spare.shape == self.matrix.shape and sys.getrefcount(spare) == 2:
-            np.copyto(spare, self.matrix)
+        """A copy of the matrix to patch. Into the buffer of the refresh before last when nothing else
+        holds it any more: a frame, a column or any view of it holds a reference to the buffer (numpy
+        views keep the array owning the memory as their base), so a reference count of two (the local
+        name and the call's argument) means nobody can read it. A fresh 100 MB copy at 50,000 reports
+        spends 0.15–0.5 s in page faults; copying into memory already mapped takes about 20 ms."""
+        n = len(self.matrix)
+        spare, self._spare = self._spare, self._buf
+        if spare is not None and spare is not self._buf and len(spare) >= n and sys.getrefcount(spare) == 2:
+            np.copyto(spare[:n], self.matrix)
             self.reused += 1
-            return spare
-        return self.matrix.copy()
+            self._buf = spare
+        else:
+            self._buf = np.empty((n + SPARE_ROWS, self.matrix.shape[1]))
+            self._buf[:n] = self.matrix
+        return self._buf[:n]
 
     def _index_stamps(self) -> None:
         """The stamps as sorted arrays (ids, ``updated_at``) for :meth:`_changes`, and the reports
@@ -346,10 +357,21 @@ class DatasetCache:
         order = np.argsort(joined, kind="stable")  # id order, as a full read
         # Usually already in order (new reports have the highest ids): one 100 MB copy, not two.
         ordered = bool(np.all(joined[:-1] <= joined[1:]))
-        kept_rows = self.matrix if keep.all() else self.matrix[keep]
-        self.matrix = np.concatenate([kept_rows, matrix])
-        if not ordered:
-            self.matrix = self.matrix[order]
+        n, k = len(self.matrix), len(matrix)
+        if ordered and keep.all():  # reports added after the last one: appended
+            if len(self._buf) < n + k:  # no rows to spare: a new buffer with some
+                buf = np.empty((n + k + SPARE_ROWS, self.matrix.shape[1]))
+                buf[:n] = self.matrix
+                self._spare, self._buf = self._buf, buf
+            # Past the end of every frame handed out (they see rows [:n] at most): nobody reads these.
+            self._buf[n : n + k] = matrix
+            self.matrix = self._buf[: n + k]
+        else:
+            kept_rows = self.matrix if keep.all() else self.matrix[keep]
+            self.matrix = np.concatenate([kept_rows, matrix])
+            if not ordered:
+                self.matrix = self.matrix[order]
+            self._spare, self._buf = self._buf, self.matrix
         out_meta = {}
         for c in self.meta:
             column = np.concatenate([self.meta[c][keep], meta[c]])

@@ -386,3 +386,44 @@ def test_a_restored_backup_of_the_same_library_is_read_whole(tmp_path: Path) -> 
         pd.isna(_value(got, rid, "n.proactive_total")) or float(_value(got, rid, "n.proactive_total")) < 1000
     )
     app.close()
+
+
+def test_new_reports_are_appended_in_place_and_frames_handed_out_never_change(tmp_path: Path) -> None:
+    """A report added after the last one is written past the end of every frame handed out, in the
+    same buffer; frames held from before keep their values through uploads, corrections, removals."""
+    lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+    all_specs = specs(20)
+    populate(lib, 10)
+    held = []
+
+    def hold() -> pd.DataFrame:
+        frame = lib.dataset()
+        held.append((frame, frame.copy(deep=True)))
+        with lib.engine.connect() as conn:
+            pd.testing.assert_frame_equal(frame, DatasetCache().refresh(conn))
+        return frame
+
+    def upload(i: int) -> int:
+        parsed = synthetic_parsed(all_specs[i], seed=i)
+        return lib.add(parsed, synthetic_bytes(parsed) + b"new", agency_type=all_specs[i].agency_type)[0]
+
+    hold()
+    cache = lib._dataset_cache  # type: ignore[attr-defined]
+    first = upload(10)
+    hold()
+    buffer = cache.matrix.base
+    assert buffer is not None and len(buffer) > len(cache.matrix)  # rows to spare after it
+    upload(11)
+    hold()
+    assert cache.matrix.base is buffer  # appended in place: no copy
+    lib.add_correction(first, "n.proactive_total", 5, "测试")
+    hold()
+    upload(12)
+    hold()
+    lib.delete(first)
+    hold()
+    upload(13)
+    last = hold()
+    assert len(last) == 13
+    for then, copy in held:
+        pd.testing.assert_frame_equal(then, copy)
