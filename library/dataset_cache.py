@@ -45,7 +45,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from library import dataset as ds
-from library.db import JOURNAL_EPOCH_KEY, Correction, ValueLayout
+from library.db import JOURNAL_EPOCH_KEY, Correction, ValueLayout, journal_triggers
 
 _COLUMNS = (
     "SELECT id, filename, agency, region, year, agency_type, template, checks_failed,"
@@ -394,16 +394,27 @@ def _same_objects(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def _journal_state(conn: Connection) -> tuple[bool, int | None]:
-    """Whether the journal table exists, and the journal's epoch (library.db.JOURNAL_EPOCH_KEY): one
-    query that cannot fail when the table is gone (a failed statement would end a PostgreSQL
-    transaction)."""
-    exists = (
-        "to_regclass('report_journal') IS NOT NULL"
-        if conn.dialect.name == "postgresql"
-        else "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'report_journal')"
-    )
+    """Whether the journal is written (its table and every trigger writing it exist: a migration
+    that rebuilds ``reports`` on SQLite would drop its triggers), and the journal's epoch
+    (library.db.JOURNAL_EPOCH_KEY). One query that cannot fail when the table is gone (a failed
+    statement would end a PostgreSQL transaction)."""
+    dialect = conn.dialect.name
+    names = ", ".join(f"'{n}'" for n in journal_triggers(dialect))
+    if dialect == "postgresql":
+        present = (
+            f"to_regclass('{_JOURNAL}') IS NOT NULL AND (SELECT count(*) FROM pg_trigger WHERE tgname IN"
+            f" ({names}) AND tgrelid IN (to_regclass('reports'), to_regclass('corrections'))) = {{n}}"
+        )
+    elif dialect == "sqlite":
+        present = (
+            f"EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{_JOURNAL}') AND"
+            f" (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({names})) = {{n}}"
+        )
+    else:
+        return False, None
+    present = present.format(n=len(journal_triggers(dialect)))
     row = conn.exec_driver_sql(
-        f"SELECT {exists}, (SELECT value FROM library_meta WHERE key = '{JOURNAL_EPOCH_KEY}')"
+        f"SELECT {present}, (SELECT value FROM library_meta WHERE key = '{JOURNAL_EPOCH_KEY}')"
     ).one()
     return bool(row[0]), None if row[1] is None else int(row[1])
 

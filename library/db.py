@@ -37,6 +37,7 @@ database makes them; a schema change also needs its Alembic revision (see :mod:`
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from collections.abc import Iterable
@@ -651,6 +652,14 @@ END $$ LANGUAGE plpgsql""",
             )
         return out
     return []  # another database: no journal; the dataset compares every report's stamp
+
+
+@functools.cache
+def journal_triggers(dialect: str) -> tuple[str, ...]:
+    """The names of the triggers :func:`journal_ddl` creates for ``dialect``."""
+    import re
+
+    return tuple(m.group(1) for d in journal_ddl(dialect) if (m := re.match(r"CREATE TRIGGER (\w+)", d)))
 
 
 @event.listens_for(Base.metadata, "after_create")

@@ -427,3 +427,20 @@ def test_new_reports_are_appended_in_place_and_frames_handed_out_never_change(tm
     assert len(last) == 13
     for then, copy in held:
         pd.testing.assert_frame_equal(then, copy)
+
+
+def test_a_missing_trigger_makes_every_stamp_compared(lib: Library) -> None:
+    """A migration rebuilding a table on SQLite drops its triggers: the journal is then not trusted."""
+    populate(lib, 5)
+    rid = int(lib.list()["report_id"].iloc[1])
+    correction = lib.add_correction(rid, "n.proactive_total", 31, "测试")
+    cache = DatasetCache()
+    _same_as_fresh(lib, cache)
+    with lib.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("DROP TRIGGER corrections_journal_insert ON corrections")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER corrections_journal_delete")
+    lib.remove_correction(correction)  # journaled by nothing: found by the corrections' comparison
+    frame = _same_as_fresh(lib, cache)
+    assert cache.last_full_compare and float(_value(frame, rid, "n.proactive_total")) != 31.0

@@ -87,7 +87,8 @@ def schema_differences(engine: Engine, metadata: MetaData = Base.metadata) -> li
 
 
 def meta(path: Path) -> dict[str, int]:
-    return dict(rows(path, "library_meta"))
+    # journal_epoch: a random value set by 0009 (library.db.new_journal_epoch), not a counter
+    return {k: v for k, v in rows(path, "library_meta") if k != "journal_epoch"}
 
 
 # ---------------------------------------------------------------------- (a) a library of today's main
