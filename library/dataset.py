@@ -201,14 +201,15 @@ def typed_meta(
     string or missing).
 
     With ``old`` (this function's result for the earlier parts), ``keep``, ``piece`` and ``order``
-    (``meta`` being ``concatenate([earlier[keep], piece])[order]``): a column whose dtype cannot
-    change is assembled from the converted one the same way instead of converting 50,000 values."""
+    (``meta`` being ``concatenate([earlier[keep], piece])[order]``; ``order`` None: not reordered): a
+    column whose dtype cannot change is assembled from the converted one the same way instead of
+    converting 50,000 values."""
     out: dict[str, Any] = {}
     for column, _, dtype in _META_FIELDS:
         if column not in meta:
             continue
         values = meta[column]
-        if old is not None and keep is not None and piece is not None and order is not None and keep.any():
+        if old is not None and keep is not None and piece is not None and keep.any():
             before = old[column]
             added = _typed_column(piece[column], dtype)
             if isinstance(before.dtype, pd.StringDtype) and all(
@@ -216,12 +217,13 @@ def typed_meta(
             ):  # strings and missing values (alone too) join a string column as they are
                 added = pd.array(piece[column], dtype=before.dtype)
             if before.dtype != object and added.dtype == before.dtype or len(added) == 0:
+                kept = before if keep.all() else before[keep]
                 if isinstance(before, np.ndarray):
-                    joined = np.concatenate([before[keep], np.asarray(added, dtype=before.dtype)])[order]
+                    joined = np.concatenate([kept, np.asarray(added, dtype=before.dtype)])
                 else:
-                    joined = (
-                        type(before)._concat_same_type([before[keep], added.astype(before.dtype)]).take(order)
-                    )
+                    joined = type(before)._concat_same_type([kept, added.astype(before.dtype)])
+                if order is not None:  # None: already in order
+                    joined = joined[order] if isinstance(joined, np.ndarray) else joined.take(order)
                 # A text column whose last value left would be of object dtype when read afresh.
                 if not (dtype == "object" and bool(pd.isna(joined).all())) and joined.dtype != object:
                     out[column] = joined

@@ -376,7 +376,7 @@ class DatasetCache:
         for c in self.meta:
             column = np.concatenate([self.meta[c][keep], meta[c]])
             out_meta[c] = column if ordered else column[order]
-        self._typed = ds.typed_meta(out_meta, self._typed, keep, meta, order)
+        self._typed = ds.typed_meta(out_meta, self._typed, keep, meta, None if ordered else order)
         self.meta = out_meta
 
 
