@@ -61,8 +61,8 @@ def _counts(rev: tuple[int, int], scope: Scope | None) -> dict[str, int]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _choices(rev: tuple[int, int], scope: Scope | None) -> tuple[dict[str, list], int]:
-    # One grouped read of an index, not the dataset: a page that shows no analysis (账户, 操作记录, …)
-    # then never waits for the dataset to catch up after a write (~0.1 s at 50,000 reports).
+    # From the dataset's META columns in memory: catching up on a write reads only the reports the
+    # write journal lists (a few ms at 50,000 reports), cheaper than the SQL this replaced (45–60 ms).
     return get_library().choices(scope)
 
 

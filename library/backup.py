@@ -201,6 +201,7 @@ def _upgrade_and_bump(target: Path, old_revision: int) -> None:
     library's (and its data revision too: ``revision - status_writes`` keys the cached findings)."""
     from sqlalchemy import text
 
+    from library.db import new_journal_epoch
     from library.migrate import upgrade
 
     engine = make_engine(f"sqlite:///{target}")
@@ -210,5 +211,7 @@ def _upgrade_and_bump(target: Path, old_revision: int) -> None:
             counters = {k: int(v) for k, v in conn.execute(text("SELECT key, value FROM library_meta"))}
             revision = max(old_revision, counters.get("revision", 0)) + counters.get("status_writes", 0) + 1
             conn.execute(text("UPDATE library_meta SET value = :v WHERE key = 'revision'"), {"v": revision})
+            # Another library's write journal now: readers must not take its seq for the old one's.
+            new_journal_epoch(conn)
     finally:
         engine.dispose()

@@ -173,16 +173,71 @@ def row_columns(rows: Sequence[Any]) -> dict[str, Sequence[Any]]:
     return {name: [getattr(r, name) for r in rows] for name in _ROW_FIELDS}
 
 
-def frame_of(meta: Mapping[str, np.ndarray], matrix: np.ndarray) -> pd.DataFrame:
-    """The dataset frame of :func:`dataset_parts` (the only place its columns get their dtypes)."""
+def frame_of(
+    meta: Mapping[str, np.ndarray], matrix: np.ndarray, typed: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """The dataset frame of :func:`dataset_parts`; ``typed``: :func:`typed_meta` of ``meta`` when the
+    caller keeps it (library.dataset_cache: converting the text columns costs ~20 ms at 50,000)."""
     return pd.concat(
         [
-            pd.DataFrame({column: pd.array(meta[column], dtype=dtype) for column, _, dtype in _META_FIELDS}),
+            # Already converted: the frame takes the arrays as they are.
+            pd.DataFrame(dict(typed if typed is not None else typed_meta(meta)), copy=False),
             # Not copied: the parts are never changed once built (library.dataset_cache makes new ones).
             pd.DataFrame(matrix, columns=VALUE_COLUMNS, copy=False),
         ],
         axis=1,
     )
+
+
+def typed_meta(
+    meta: Mapping[str, np.ndarray],
+    old: Mapping[str, Any] | None = None,
+    keep: np.ndarray | None = None,
+    piece: Mapping[str, np.ndarray] | None = None,
+    order: np.ndarray | None = None,
+) -> dict[str, Any]:
+    """The META_COLUMNS of ``meta`` (column → object array) as the dataset frame holds them (the only
+    place their dtypes are decided: text columns become pandas' string dtype when every value is a
+    string or missing).
+
+    With ``old`` (this function's result for the earlier parts), ``keep``, ``piece`` and ``order``
+    (``meta`` being ``concatenate([earlier[keep], piece])[order]``; ``order`` None: not reordered): a
+    column whose dtype cannot change is assembled from the converted one the same way instead of
+    converting 50,000 values."""
+    out: dict[str, Any] = {}
+    for column, _, dtype in _META_FIELDS:
+        if column not in meta:
+            continue
+        values = meta[column]
+        if old is not None and keep is not None and piece is not None and keep.any():
+            before = old[column]
+            added = _typed_column(piece[column], dtype)
+            if isinstance(before.dtype, pd.StringDtype) and all(
+                v is None or isinstance(v, str) for v in piece[column].tolist()
+            ):  # strings and missing values (alone too) join a string column as they are
+                added = pd.array(piece[column], dtype=before.dtype)
+            if before.dtype != object and added.dtype == before.dtype or len(added) == 0:
+                kept = before if keep.all() else before[keep]
+                if isinstance(before, np.ndarray):
+                    joined = np.concatenate([kept, np.asarray(added, dtype=before.dtype)])
+                else:
+                    joined = type(before)._concat_same_type([kept, added.astype(before.dtype)])
+                if order is not None:  # None: already in order
+                    joined = joined[order] if isinstance(joined, np.ndarray) else joined.take(order)
+                # A text column whose last value left would be of object dtype when read afresh.
+                if not (dtype == "object" and bool(pd.isna(joined).all())) and joined.dtype != object:
+                    out[column] = joined
+                    continue
+        out[column] = _typed_column(values, dtype)
+    return out
+
+
+def _typed_column(values: np.ndarray, dtype: Any) -> Any:
+    """One META column as a frame built from ``values`` holds it (a numpy array or a pandas array)."""
+    series = pd.DataFrame({"c": pd.array(values, dtype=dtype)})["c"]
+    if isinstance(series.dtype, pd.api.extensions.ExtensionDtype):
+        return series.array
+    return series.to_numpy()
 
 
 def _fill_values(

@@ -27,6 +27,9 @@ Tables:
 - ``collect_sources``, ``collect_fetches``, ``collect_findings``: the websites reports are collected
   from, every document fetched, and what a re-check noticed (library/collect/store.py).
 - ``app_settings``: settings an administrator changes (library/collect/store.py: private addresses).
+- ``report_journal``: one row per change of a report's row or of its corrections, written by database
+  triggers (:func:`journal_ddl`, revision 0009), so the dataset re-reads only what changed
+  (library.dataset_cache); the oldest rows are trimmed by a trigger as well.
 
 Secondary indexes are declared on the models (``__table_args__``), so ``create_all`` of a fresh
 database makes them; a schema change also needs its Alembic revision (see :mod:`library.alembic`).
@@ -34,6 +37,7 @@ database makes them; a schema change also needs its Alembic revision (see :mod:`
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from collections.abc import Iterable
@@ -42,6 +46,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Connection,
     CursorResult,
@@ -55,6 +60,7 @@ from sqlalchemy import (
     Text,
     event,
     insert,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -551,3 +557,129 @@ class AppSetting(Base):
     value: Mapped[Any | None] = mapped_column(JSON(none_as_null=True))
     who: Mapped[str | None] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ReportJournal(Base):
+    """One change of a report's row (insert, update of a column the dataset reads, delete) or of its
+    corrections, in commit-ish order (``seq``). Written only by the triggers of :func:`journal_ddl`,
+    never by the library's code, so no write path can forget it (revision 0009)."""
+
+    __tablename__ = "report_journal"
+    __table_args__ = {"sqlite_autoincrement": True}  # seq never reused after a trim
+
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    report_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+# How many journal rows the trim keeps (it runs every JOURNAL_TRIM_EVERY rows): a reader further
+# behind finds the journal trimmed and compares every report's stamp instead (library.dataset_cache).
+JOURNAL_KEEP = 10_000
+JOURNAL_TRIM_EVERY = 1_000
+# The reports columns a change of which is journaled: what the dataset reads (library.dataset_cache
+# _COLUMNS), and superseded_by (a superseded report leaves the dataset).
+JOURNAL_COLUMNS = (
+    "id, filename, agency, region, year, agency_type, template, checks_failed, unmatched_count,"
+    " layout_id, values_blob, narrative_json, updated_at, superseded_by"
+)
+
+
+# library_meta key: changed (at random) whenever the journal starts over as another one (revision 0009
+# creating it, a backup restored), so a reader never takes the new journal's seqs for the old one's.
+JOURNAL_EPOCH_KEY = "journal_epoch"
+
+
+def new_journal_epoch(conn: Connection) -> None:
+    """Give the library's write journal a new epoch (library.dataset_cache then compares every stamp)."""
+    import secrets
+
+    conn.execute(text("DELETE FROM library_meta WHERE key = :k"), {"k": JOURNAL_EPOCH_KEY})
+    conn.execute(
+        text("INSERT INTO library_meta (key, value) VALUES (:k, :v)"),
+        {"k": JOURNAL_EPOCH_KEY, "v": secrets.randbelow(2**31 - 1) + 1},
+    )
+
+
+def journal_ddl(dialect: str) -> list[str]:
+    """The statements creating the journal's triggers on ``reports`` and ``corrections`` (after the
+    three tables exist), for ``dialect`` ("sqlite" or "postgresql")."""
+    trim = f"DELETE FROM report_journal WHERE seq <= {{seq}} - {JOURNAL_KEEP}"
+    if dialect == "sqlite":
+        out = []
+        for table, event, ids in (
+            ("reports", "INSERT", ["NEW.id"]),
+            ("reports", f"UPDATE OF {JOURNAL_COLUMNS}", ["OLD.id", "NEW.id"]),
+            ("reports", "DELETE", ["OLD.id"]),
+            ("corrections", "INSERT", ["NEW.report_id"]),
+            ("corrections", "UPDATE", ["OLD.report_id", "NEW.report_id"]),
+            ("corrections", "DELETE", ["OLD.report_id"]),
+        ):
+            name = f"{table}_journal_{event.split()[0].lower()}"
+            body = f" INSERT INTO report_journal (report_id) VALUES ({ids[0]});"
+            if len(ids) == 2:  # an update moving a row to another report: both change
+                body += (
+                    f" INSERT INTO report_journal (report_id) SELECT {ids[1]} WHERE {ids[1]} IS NOT {ids[0]};"
+                )
+            out.append(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW BEGIN{body} END")
+        out.append(
+            f"CREATE TRIGGER report_journal_trim AFTER INSERT ON report_journal FOR EACH ROW"
+            f" WHEN NEW.seq % {JOURNAL_TRIM_EVERY} = 0 BEGIN {trim.format(seq='NEW.seq')}; END"
+        )
+        return out
+    if dialect == "postgresql":
+        out = [
+            f"""CREATE OR REPLACE FUNCTION report_journal_note(rid integer) RETURNS void AS $$
+DECLARE s bigint;
+BEGIN
+  INSERT INTO report_journal (report_id) VALUES (rid) RETURNING seq INTO s;
+  IF mod(s, {JOURNAL_TRIM_EVERY}) = 0 THEN {trim.format(seq="s")}; END IF;
+END $$ LANGUAGE plpgsql""",
+            """CREATE OR REPLACE FUNCTION reports_journal() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN PERFORM report_journal_note(OLD.id); END IF;
+  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.id IS DISTINCT FROM OLD.id) THEN
+    PERFORM report_journal_note(NEW.id);
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql""",
+            """CREATE OR REPLACE FUNCTION corrections_journal() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN PERFORM report_journal_note(OLD.report_id); END IF;
+  IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.report_id IS DISTINCT FROM OLD.report_id) THEN
+    PERFORM report_journal_note(NEW.report_id);
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql""",
+        ]
+        for table, event in (
+            ("reports", "INSERT"),
+            ("reports", f"UPDATE OF {JOURNAL_COLUMNS}"),
+            ("reports", "DELETE"),
+            ("corrections", "INSERT OR UPDATE OR DELETE"),
+        ):
+            name = f"{table}_journal_{event.split()[0].lower()}"
+            out.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table}"
+                f" FOR EACH ROW EXECUTE FUNCTION {table}_journal()"
+            )
+        return out
+    return []  # another database: no journal; the dataset compares every report's stamp
+
+
+@functools.cache
+def journal_triggers(dialect: str) -> tuple[str, ...]:
+    """The names of the triggers :func:`journal_ddl` creates for ``dialect``."""
+    import re
+
+    return tuple(m.group(1) for d in journal_ddl(dialect) if (m := re.match(r"CREATE TRIGGER (\w+)", d)))
+
+
+@event.listens_for(Base.metadata, "after_create")
+def _journal_triggers(target: Any, connection: Any, **kw: Any) -> None:
+    """A fresh library (``create_all``) gets the journal's triggers as 0009 gives an older one."""
+    if {"reports", "corrections", "report_journal"} <= {
+        t.name for t in kw.get("tables", target.sorted_tables)
+    }:
+        for statement in journal_ddl(connection.dialect.name):
+            connection.exec_driver_sql(statement)

@@ -12,7 +12,7 @@ every report's text. Both databases have a substring index:
   planner uses for the unchanged ``ILIKE`` (and rechecks every candidate itself). When the extension
   cannot be created (no privilege), there is no index and the search is what it was.
 
-Made by revision ``0009_quality_search_index`` for existing libraries and, for a fresh one, when
+Made by revision ``0010_search_index`` for existing libraries and, for a fresh one, when
 ``create_all`` makes ``report_texts`` (the listener in :mod:`library.db`), so both give the same schema.
 Neither is part of the models: ``SEARCH_INDEX_NAMES`` lists what a schema comparison must leave aside.
 """

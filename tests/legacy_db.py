@@ -120,7 +120,9 @@ def to_baseline(con: sqlite3.Connection) -> None:
     con.execute("DROP TABLE IF EXISTS alembic_version")
     found = con.execute("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
     for kind, name, table in found.fetchall():
-        if kind == "table" and name not in columns:
+        if kind == "trigger":  # the journal's (0009) and the search index's, before their tables go
+            con.execute(f"DROP TRIGGER IF EXISTS {name}")
+        elif kind == "table" and name not in columns:
             con.execute(f"DROP TABLE IF EXISTS {name}")  # an FTS table takes its shadow tables along
         elif kind == "index" and name not in indexes and table in columns:
             con.execute(f"DROP INDEX {name}")

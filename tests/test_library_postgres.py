@@ -178,6 +178,11 @@ def test_a_legacy_library_upgrades_on_postgres(pg_schema) -> None:
     lib.add_correction(first, "s3.r3_7_total.total", 9, note="测试")
     with engine.begin() as conn:  # take it back to what the legacy runner's step 6 left
         conn.execute(text("DROP TABLE alembic_version"))
+        conn.execute(text("DROP TABLE report_journal"))  # and its triggers (0009): the runner had none
+        for name, table in (("reports_journal_update", "reports"), ("reports_journal_insert", "reports")):
+            conn.execute(text(f"DROP TRIGGER {name} ON {table}"))
+        conn.execute(text("DROP TRIGGER reports_journal_delete ON reports"))
+        conn.execute(text("DROP TRIGGER corrections_journal_insert ON corrections"))
         conn.execute(text("ALTER TABLE reports DROP COLUMN superseded_by"))
         conn.execute(text("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name VARCHAR(200))"))
         conn.execute(text("INSERT INTO schema_version VALUES (1, 'a'), (2, 'b'), (6, 'finding_statuses')"))

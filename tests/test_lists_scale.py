@@ -542,7 +542,13 @@ def test_the_lists_read_no_wide_report_row_of_every_report(tmp_path: Path) -> No
             report_links_page(lib, Filters(scope=scoped), False, 500),
         ),
     }
+    # choices and report_years read the dataset's META columns in memory (library.dataset_cache): its
+    # one full read is the dataset's own, once per process; after a write it reads the journal's few.
+    lib.dataset()
     assert {name: _full_reads(lib, call) for name, call in calls.items()} == {name: [] for name in calls}
+    lib.set_metadata(int(lib.list()["report_id"].iloc[0]), agency_type="新类型")
+    after = {"choices": calls["choices"], "report_years": calls["report_years"]}
+    assert {name: _full_reads(lib, call) for name, call in after.items()} == {name: [] for name in after}
 
 
 def test_revision_0006_counts_the_unread_tables_already_stored(empty_lib: Library) -> None:

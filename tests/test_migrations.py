@@ -74,13 +74,16 @@ def columns(path: Path, table: str) -> list[str]:
 def tables(path: Path) -> set[str]:
     con = sqlite3.connect(path)
     try:
-        return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        # sqlite_sequence: SQLite's own (report_journal's AUTOINCREMENT, revision 0009)
+        query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        return {r[0] for r in con.execute(query)}
     finally:
         con.close()
 
 
 def schema_differences(engine: Engine, metadata: MetaData = Base.metadata) -> list[Any]:
     """What autogenerate would change to make the database match ``metadata`` (indexes included)."""
+
     # The search index (library.search_index) is made by SQL, outside the models; tests of its own check it.
     def include_name(name: str | None, _type: str, _parent: object) -> bool:
         return name not in SEARCH_INDEX_NAMES
@@ -91,7 +94,8 @@ def schema_differences(engine: Engine, metadata: MetaData = Base.metadata) -> li
 
 
 def meta(path: Path) -> dict[str, int]:
-    return dict(rows(path, "library_meta"))
+    # journal_epoch: a random value set by 0009 (library.db.new_journal_epoch), not a counter
+    return {k: v for k, v in rows(path, "library_meta") if k != "journal_epoch"}
 
 
 # ---------------------------------------------------------------------- (a) a library of today's main

@@ -6,8 +6,8 @@ it current, filled from the texts already stored; PostgreSQL: ``pg_trgm`` and a 
 privilege to create the extension), nothing is made and the search reads every text as before. See
 :mod:`library.search_index`.
 
-Revision ID: 0009_quality_search_index
-Revises: 0008_report_texts
+Revision ID: 0010_search_index
+Revises: 0009_base_report_journal
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from alembic import op
 
 from library.search_index import create_search_index, drop_search_index
 
-revision = "0009_quality_search_index"
-down_revision = "0008_report_texts"
+revision = "0010_search_index"
+down_revision = "0009_base_report_journal"
 branch_labels = None
 depends_on = None
 

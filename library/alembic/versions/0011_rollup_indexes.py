@@ -11,8 +11,8 @@ from narrow indexes.
   optionally within regions) scanned the whole trail with its before/after JSON (~50 ms at 50,000
   records); from this index they are read in order.
 
-Revision ID: 0009_rollup_indexes
-Revises: 0008_report_texts
+Revision ID: 0011_rollup_indexes
+Revises: 0010_search_index
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_rollup_indexes"
-down_revision = "0008_report_texts"
+revision = "0011_rollup_indexes"
+down_revision = "0010_search_index"
 branch_labels = None
 depends_on = None
 
