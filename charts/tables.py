@@ -52,7 +52,9 @@ def agency_table_view(df: pd.DataFrame) -> pd.DataFrame:
     ("5500余条") reads "5,500余".
     """
     table = agg.agency_table(df)
-    shown = pd.DataFrame(index=table.index)
+    # Columns gathered, then one frame: inserting 20 columns one by one cost more than formatting them
+    # on an agency's handful of rows (单位档案).
+    shown: dict[str, pd.Series] = {}
     for key, header in agg.AGENCY_TABLE_HEADERS.items():
         column = table[key]
         if key in _FLAGS:
@@ -76,7 +78,7 @@ def agency_table_view(df: pd.DataFrame) -> pd.DataFrame:
                 shown[header] = shown[header].where(~approx, shown[header] + APPROX_SUFFIX)
         else:
             shown[header] = column.astype(object).where(column.notna(), DASH).astype("str")
-    return shown
+    return pd.DataFrame(shown, index=table.index)
 
 
 AGENCY_TABLE_ROWS = 2000  # rows of 各单位年报一览 on screen; the 简报包's 单位一览 sheet has them all
