@@ -336,7 +336,11 @@ def _pivot_codes(
     # built directly: the row labels as a column, the columns without a stated cell left out.
     kept = np.flatnonzero(~np.isnan(matrix).all(axis=0))
     names = [str(v) for v in column_labels[cols[kept]]]
-    data = {index_name: _str_array(index_labels).take(rows)}
+    labels = _str_array(index_labels)
+    # Every label in code order (the usual: a row per agency of the page) is the array itself; the
+    # frame copies it (a shallow copy of an Arrow array), so no 50,000-string take is needed.
+    every = len(rows) == len(labels) and bool((rows == np.arange(len(rows))).all())
+    data = {index_name: labels if every else labels.take(rows)}
     if index_name in names:  # a column named like the row labels: let pandas sort it out, as before
         table = pd.DataFrame(
             matrix,
