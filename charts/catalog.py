@@ -20,6 +20,7 @@ from charts.figures import (
     bar_by_category,
     bar_from_rows,
     donut_of_sums,
+    first_appearance,
     group_sums,
     sankey,
     trend_from_rows,
@@ -321,7 +322,7 @@ def _pivot_codes(
     unstack gave them), blank where no value is stated (blank ≠ 0)."""
     if not len(values):
         return pd.DataFrame()
-    rows, cols = pd.unique(index), pd.unique(columns)
+    rows, cols = first_appearance(index), first_appearance(columns)
     row_at = np.zeros(len(index_labels), dtype=np.int64)
     row_at[rows] = np.arange(len(rows))
     col_at = np.zeros(len(column_labels), dtype=np.int64)
@@ -335,7 +336,11 @@ def _pivot_codes(
     # built directly: the row labels as a column, the columns without a stated cell left out.
     kept = np.flatnonzero(~np.isnan(matrix).all(axis=0))
     names = [str(v) for v in column_labels[cols[kept]]]
-    data = {index_name: _str_array(index_labels).take(rows)}
+    labels = _str_array(index_labels)
+    # Every label in code order (the usual: a row per agency of the page) is the array itself; the
+    # frame copies it (a shallow copy of an Arrow array), so no 50,000-string take is needed.
+    every = len(rows) == len(labels) and bool((rows == np.arange(len(rows))).all())
+    data = {index_name: labels if every else labels.take(rows)}
     if index_name in names:  # a column named like the row labels: let pandas sort it out, as before
         table = pd.DataFrame(
             matrix,
@@ -754,7 +759,7 @@ def _unit_pivot(rows: Rows, columns_name: str, values: np.ndarray | None = None)
 
 def _label_sums(values: np.ndarray, codes: np.ndarray, labels: np.ndarray, name: str) -> pd.Series:
     """Σ values per label (a groupby of the label column: labels in order of first appearance)."""
-    seen = pd.unique(codes)
+    seen = first_appearance(codes)
     sums, _ = group_sums(values, codes, len(labels))
     return pd.Series(sums[seen], index=pd.Index(labels[seen], name=name, dtype="str"), name="value")
 
