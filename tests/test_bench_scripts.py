@@ -105,3 +105,31 @@ def test_the_collect_benchmark_runs_on_a_few_pages(capsys):
     out = capsys.readouterr().out
     assert "1. one host, no pause" in out and "2. real policy (0.05 s per host) on 2 hosts" in out
     assert out.count("4 pages stored (4 in the library)") == 2 and "pages/s" in out
+
+
+def test_each_write_of_the_uncached_runs_changes_what_it_says(tmp_path):
+    """--write: "undo" leaves the figures as they were, "correction" changes one figure and the next
+    write restores it, "upload" adds a report and the next write removes it (the library's size is kept)."""
+    from library.store import Library
+    from library.synthetic import populate
+
+    lib = Library(f"sqlite:///{tmp_path / 'bench.sqlite'}")
+    populate(lib, 4)
+    first = int(lib.dataset()["report_id"].iloc[0])
+
+    def proactive() -> float:
+        frame = lib.dataset()
+        return frame.loc[frame["report_id"] == first, "n.proactive_total"].iloc[0]
+
+    before, revision = proactive(), lib.revision()
+    bench_ui.change_library(lib, first, "undo")
+    assert proactive() == before and lib.revision() != revision
+    bench_ui.change_library(lib, first, "correction")
+    assert proactive() == 1 != before
+    bench_ui.change_library(lib, first, "correction")
+    assert proactive() == before
+    bench_ui.change_library(lib, first, "upload")
+    assert len(lib.dataset()) == 5 and bench_ui._EXTRA in set(lib.dataset()["filename"])
+    bench_ui.change_library(lib, first, "upload")
+    assert len(lib.dataset()) == 4
+    lib.close()
