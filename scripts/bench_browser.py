@@ -314,8 +314,8 @@ def table(
 
 
 def writer(db: Path) -> tuple[Callable[[], None], Callable[[], None]]:
-    """(write, close): a write to the library at ``db`` as bench_ui's uncached runs make (a correction
-    of the first report and its withdrawal), through this process's own Library."""
+    """(write, close): a write to the library at ``db`` as bench_ui's uncached runs make (``--write``:
+    by default a correction of the first report and its withdrawal), through this process's own Library."""
     from bench_ui import change_library
     from sqlalchemy import func, select
 
@@ -349,8 +349,15 @@ def main() -> int:
     parser.add_argument("--modes", default="cached,write", help="cached, write (first click after a write)")
     parser.add_argument("--only", help="comma-separated substrings of interaction names (default: all)")
     parser.add_argument("--shot", default="总览", help="comma-separated page titles to screenshot per size")
+    parser.add_argument(
+        "--write", default="undo", help="the write of the 'write' mode, as bench_ui.py --write"
+    )
     args = parser.parse_args()
-    from bench_ui import bench_account, grow_library, quiet, sqlite_for
+    from bench_ui import WRITE, WRITES, bench_account, grow_library, quiet, sqlite_for
+
+    if args.write not in WRITES:
+        raise SystemExit(f"--write: one of {', '.join(WRITES)}")
+    WRITE[0] = args.write
 
     quiet()
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [args.n]
