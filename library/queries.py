@@ -541,15 +541,20 @@ class LibraryQueries:
         return out, len(region) if mask is None else int(mask.sum())
 
     def report_count(self, filters: Filters | None = None, *, failing: bool = False) -> int:
-        """How many current reports ``filters`` select: ``len(dataset(filters))`` counted in the
-        database (the page frame's total; no page waits for the dataset just to count); with
-        ``failing`` only those with a failed check (``aggregate.reports_failing_checks``)."""
-        stmt = select(func.count()).select_from(Report).where(CURRENT)
-        if failing:
-            stmt = stmt.where(Report.checks_failed > 0)
-        stmt = self._where_filters(stmt, filters)
-        with self.engine.connect() as conn:
-            return int(conn.execute(stmt).scalar_one())
+        """How many current reports ``filters`` select: ``len(dataset(filters))`` (the page frame's
+        total); with ``failing`` only those with a failed check (``aggregate.reports_failing_checks``).
+
+        Counted on the dataset's META columns in memory: the sidebar's choices have brought the dataset
+        up to this revision already (after a write, the journal's few reports), and a count in the
+        database reads every current report's row (~20 ms on PostgreSQL at 50,000)."""
+        full = self.dataset()
+        columns = ["region", "year", "agency_type", "template", "checks_failed"]
+        if filters is not None and not filters.unrestricted:
+            columns.append("agency")  # the scope's visibility needs it
+        picked = (filters or Filters()).apply(full[columns])
+        if not failing:
+            return len(picked)
+        return int((picked["checks_failed"] > 0).sum())
 
     def quality_reports(
         self,
