@@ -143,10 +143,16 @@ def _word_condition(word: str, fts: bool = False, *, wide_rows: bool = True):
     )
 
 
-def _current_having(count: str):
+def _current_having(count: str, plain: bool = False):
     """SQL condition: a current report whose ``count`` column is positive. The ids come from
     ``ix_reports_current_meta`` (an index-only read), so only those reports' wide rows are read; as
-    a plain condition SQLite walked every current row through a narrower index."""
+    a plain condition SQLite walked every current row through a narrower index.
+
+    ``plain``: the plain condition (for a column with a partial index of revision 0012, on
+    PostgreSQL): there the ids' subquery was a second sequential scan of every report and a hash
+    join, while the plain condition is the partial index's own and reads only those reports."""
+    if plain:
+        return and_(getattr(Report, count) > 0, CURRENT)
     inner = aliased(Report)
     column = getattr(inner, count)
     return Report.id.in_(select(inner.id).where(column > 0, inner.superseded_by.is_(None)))
@@ -752,7 +758,9 @@ class LibraryQueries:
         """Every unmatched label of the filtered reports: report_id, agency, region, year, filename, label."""
         stmt = select(
             Report.id, Report.agency, Report.region, Report.year, Report.filename, Report.unmatched_json
-        ).where(_current_having(Report.unmatched_count.key), CURRENT)
+        )
+        plain = self.engine.dialect.name == "postgresql"  # ix_reports_current_unmatched there
+        stmt = stmt.where(_current_having(Report.unmatched_count.key, plain), CURRENT)
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, Report.id)
         with self.engine.connect() as conn:
             rows = conn.execute(stmt).all()

@@ -9,9 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from _app_support import app_test, library_at
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from test_lists_scale import STORES, _filters, _library, _pg_library, old_search
 
+from charts import catalog
 from library import queries
 from library.db import ReportFile, ReportText
 from library.filters import Filters
@@ -216,6 +218,41 @@ def test_the_capped_quality_queries_equal_the_full_ones(lib: Library) -> None:
         pd.testing.assert_frame_equal(lib.failed_checks(filters, limit=5), failed.head(5))
         pd.testing.assert_frame_equal(lib.failed_check_rules(filters), failed[["rule"]])
     assert lib.failed_check_count() > 5  # the cap cuts
+
+
+def test_the_partial_index_questions_equal_the_former_ones(
+    lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Revision 0012: the reports with unmatched labels / failed checks from partial indexes, on
+    PostgreSQL the unmatched ones by the plain condition; 数据质量 reads the failed checks once and
+    takes the picker's total from the page frame's count. Same rows as the former queries."""
+    from app_pages import quality
+
+    names = {ix["name"] for ix in sa_inspect(lib.engine).get_indexes("reports")}
+    assert {"ix_reports_current_unmatched", "ix_reports_current_failing"} <= names
+    former_having = queries._current_having
+    for filters in [None, *_filters(lib)[:8]]:
+        full = lib.quality_reports(filters)
+        assert lib.quality_report_count(filters) == lib.report_count(filters) == len(full)
+        assert lib.report_count(filters, failing=True) == int((full["checks_failed"] > 0).sum())
+        unmatched = lib.unmatched_labels(filters)
+        # The other form of the condition (subquery where plain, plain where subquery): same rows.
+        monkeypatch.setattr(queries, "_current_having", lambda c, plain=False: former_having(c, not plain))
+        pd.testing.assert_frame_equal(lib.unmatched_labels(filters), unmatched)
+        monkeypatch.setattr(queries, "_current_having", former_having)
+        counts = unmatched.groupby("report_id").size()
+        having = full[full["unmatched_labels"] > 0].set_index("report_id")["unmatched_labels"]
+        assert counts.sort_index().tolist() == having.sort_index().tolist()
+        assert unmatched["report_id"].nunique() == len(having)
+        for limit in (3, 10_000):
+            found = quality._findings(lib, filters or Filters(), limit)
+            pd.testing.assert_frame_equal(found["failed"], quality._failed_table(lib, filters, limit))
+            assert found["n_failed"] == len(lib.failed_check_rules(filters))
+            former = catalog.quality_charts(lib.failed_check_rules(filters), lib.unmatched_labels(filters))
+            assert [c.key for c in found["charts"]] == [c.key for c in former]
+            for chart, was in zip(found["charts"], former, strict=True):
+                pd.testing.assert_frame_equal(chart.data, was.data)
+    assert len(lib.unmatched_labels()) > 0 and lib.report_count(failing=True) > 0
 
 
 def _expected_matches(lib: Library, term: str, filters: Filters | None = None) -> list[int]:
