@@ -231,13 +231,12 @@ def _findings(lib: Library, filters: Filters, limit: int) -> dict:
     and filters: the failed-checks table (first ``limit`` rows) and its total, the unmatched labels
     (all: a few thousand at 50,000 reports) and the two charts. One cached call that takes no frame as
     argument: a frame passed to a cached call is hashed on every run."""
-    # Every failed check read once (a few thousand rows at 50,000 reports): the chart by rule takes
-    # their rules, the table the first ``limit`` (the same order), and they count them. Two queries
-    # (the rules, then the table's rows) each read every current report on PostgreSQL (~30 ms each).
-    failed = lib.failed_checks(filters)
-    rules = pd.DataFrame({"rule": failed["rule"]})  # as Library.failed_check_rules builds it
-    failed_table = _failed_frame(failed.head(limit))
-    n_failed = len(failed)
+    # The chart by rule needs the rule of each failed check only, and they count them; the table its
+    # first ``limit`` rows. One read of every failed check instead decodes each one's JSON column:
+    # ~110 ms on PostgreSQL at 50,000 reports against ~65 ms for the two narrow reads.
+    rules = lib.failed_check_rules(filters)
+    failed_table = _failed_table(lib, filters, limit)
+    n_failed = len(rules)
     unmatched = lib.unmatched_labels(filters)
     charts = catalog.quality_page_charts(lib, filters, rules, unmatched)
     labels = pd.DataFrame(
