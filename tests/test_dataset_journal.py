@@ -7,16 +7,15 @@ equal the former SQL's (kept here verbatim as the reference)."""
 from __future__ import annotations
 
 import builtins
-import os
 import random
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, func, select, text, true, update
+from pg_schema import pg_library
+from sqlalchemy import func, select, true, update
 
 from library.access import ALL, Scope
 from library.dataset import VALUE_COLUMNS
@@ -29,31 +28,14 @@ from library.store import Library
 from library.synthetic import populate, specs, synthetic_bytes, synthetic_parsed
 from library.visibility import report_visible, visible_pairs
 
-PG_URL = os.environ.get("NIANBAO_TEST_PG_URL", "").strip()
-
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def lib(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Library]:
     if request.param == "sqlite":
         yield Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL not configured: set NIANBAO_TEST_PG_URL")
-    pytest.importorskip("psycopg")
-    schema = f"nianbao_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    out = Library(engine=engine)
-    try:
+    with pg_library() as out:
         yield out
-    finally:
-        out.close()
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def _same_as_fresh(lib: Library, cache: DatasetCache) -> pd.DataFrame:

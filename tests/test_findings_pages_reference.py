@@ -8,15 +8,14 @@ finding."""
 
 from __future__ import annotations
 
-import os
 import random
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from pg_schema import pg_library
 from test_findings_incremental import OPS, REGIONS, apply, base_library
 
 from charts.findings_tables import (
@@ -215,9 +214,6 @@ def assert_scores_as_before(lib: Library) -> None:
     )
 
 
-PG_URL = os.environ.get("NIANBAO_TEST_PG_URL", "").strip()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def library(request, tmp_path):
     """An empty library on SQLite, and on PostgreSQL (a schema of its own) when NIANBAO_TEST_PG_URL is set."""
@@ -226,24 +222,8 @@ def library(request, tmp_path):
         yield lib
         lib.close()
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL not configured: set NIANBAO_TEST_PG_URL")
-    pytest.importorskip("psycopg")
-    from sqlalchemy import create_engine, text
-
-    schema = f"nianbao_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine_ = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_pre_ping=True)
-    lib = Library(engine=engine_)
-    try:
+    with pg_library(pool_pre_ping=True) as lib:
         yield lib
-    finally:
-        lib.close()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def test_scores_equal_the_former_code_through_writes(library) -> None:

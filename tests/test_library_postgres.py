@@ -6,14 +6,13 @@ in a schema of its own (created and dropped here), so it never touches existing 
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 
 import pytest
 from paths import SHARED
+from pg_schema import PG_URL, pg_library
 
-PG_URL = os.environ.get("NIANBAO_TEST_PG_URL", "").strip()
 pytestmark = pytest.mark.skipif(
     not PG_URL, reason="PostgreSQL not configured: set NIANBAO_TEST_PG_URL to run this test against a server"
 )
@@ -21,24 +20,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def pg_lib():
-    pytest.importorskip("psycopg", reason="the psycopg driver (test extra) is not installed")
-    from sqlalchemy import create_engine, text
-
-    from library.store import Library
-
-    schema = f"nianbao_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"}, pool_pre_ping=True)
-    lib = Library(engine=engine)
-    try:
+    with pg_library(pool_pre_ping=True) as lib:
         yield lib
-    finally:
-        lib.close()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def test_store_query_correct_and_delete_on_postgres(pg_lib) -> None:

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import builtins
 import dataclasses
-import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, func, or_, select, text
+from pg_schema import PG_URL, pg_library
+from sqlalchemy import func, or_, select, text
 
 from library.access import Scope
 from library.db import Correction, Report, ReportFile
@@ -161,26 +159,7 @@ def _library(where: Path | Library) -> Library:
     return lib
 
 
-PG_URL = os.environ.get("NIANBAO_TEST_PG_URL", "").strip()
-
-
-@contextmanager
-def _pg_library() -> Iterator[Library]:
-    """An empty library in a schema of its own on NIANBAO_TEST_PG_URL (dropped afterwards)."""
-    pytest.importorskip("psycopg", reason="the psycopg driver (test extra) is not installed")
-    schema = f"nianbao_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    lib = Library(engine=engine)
-    try:
-        yield lib
-    finally:
-        lib.close()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+_pg_library = pg_library  # test_quality_scale imports it from here
 
 
 STORES = [
