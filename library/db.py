@@ -196,6 +196,15 @@ class Report(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
+@event.listens_for(Report.__table__, "after_create")
+def _quality_order_index_with_the_reports(_table, connection, **_kw) -> None:
+    """A fresh PostgreSQL library gets 数据质量's order index (library.quality_order_index) with its
+    reports table, as revision 0013 gives it to an existing one."""
+    from library.quality_order_index import create_quality_order_index  # imports nothing of this module
+
+    create_quality_order_index(connection)
+
+
 class ValueLayout(Base):
     """The ordered key list of the values blobs that reference it."""
 

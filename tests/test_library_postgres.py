@@ -124,10 +124,11 @@ def _differences(engine) -> list:
     from alembic.runtime.migration import MigrationContext
 
     from library.db import Base
+    from library.quality_order_index import SQL_ONLY_INDEX_NAMES
     from library.search_index import SEARCH_INDEX_NAMES
 
-    def include_name(name, _type, _parent) -> bool:  # the search index is made by SQL, not the models
-        return name not in SEARCH_INDEX_NAMES
+    def include_name(name, _type, _parent) -> bool:  # made by SQL, not the models; checked on their own
+        return name not in SEARCH_INDEX_NAMES | SQL_ONLY_INDEX_NAMES
 
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": include_name})

@@ -26,6 +26,7 @@ from sqlalchemy import Column, Engine, Index, Integer, MetaData, String, Table
 from library.config import make_engine
 from library.db import Base
 from library.migrate import alembic_config, current_revision, head_revision, upgrade
+from library.quality_order_index import SQL_ONLY_INDEX_NAMES
 from library.roster_io import RosterRow
 from library.search_index import SEARCH_INDEX_NAMES
 from library.store import Library
@@ -84,9 +85,10 @@ def tables(path: Path) -> set[str]:
 def schema_differences(engine: Engine, metadata: MetaData = Base.metadata) -> list[Any]:
     """What autogenerate would change to make the database match ``metadata`` (indexes included)."""
 
-    # The search index (library.search_index) is made by SQL, outside the models; tests of its own check it.
+    # The search index (library.search_index) and PostgreSQL's quality order index
+    # (library.quality_order_index) are made by SQL, outside the models; tests of their own check them.
     def include_name(name: str | None, _type: str, _parent: object) -> bool:
-        return name not in SEARCH_INDEX_NAMES
+        return name not in SEARCH_INDEX_NAMES | SQL_ONLY_INDEX_NAMES
 
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_name": include_name})

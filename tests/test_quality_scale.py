@@ -9,15 +9,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from _app_support import app_test, library_at
+from sqlalchemy import event, func, select, text
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import text
 from test_lists_scale import STORES, _filters, _library, _pg_library, old_search
 
 from charts import catalog
 from library import queries
-from library.db import ReportFile, ReportText
+from library.db import CheckRow, Report, ReportFile, ReportText
 from library.filters import Filters
 from library.migrate import current_revision, head_revision, upgrade
+from library.quality_order_index import QUALITY_ORDER_INDEX, drop_quality_order_index
+from library.report_json import parsed_from_json
 from library.search_index import FTS_TABLE, PG_INDEX, drop_search_index, has_fts
 from library.store import Library
 
@@ -253,6 +255,142 @@ def test_the_partial_index_questions_equal_the_former_ones(
             for chart, was in zip(found["charts"], former, strict=True):
                 pd.testing.assert_frame_equal(chart.data, was.data)
     assert len(lib.unmatched_labels()) > 0 and lib.report_count(failing=True) > 0
+
+
+def _fail_rows_per_report(lib: Library) -> dict[int, tuple[int, int]]:
+    """Every report (superseded ones too): its ``checks_failed`` and its number of "fail" check rows."""
+    with lib.engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                Report.id,
+                Report.checks_failed,
+                select(func.count())
+                .where(CheckRow.report_id == Report.id, CheckRow.status == "fail")
+                .scalar_subquery(),
+            )
+        ).all()
+    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+
+def _assert_failing_restriction_keeps_the_rows(lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The failed-check questions restricted by ``checks_failed > 0`` (ix_reports_current_failing) give
+    what the former join over every current report gave, and the column equals the rows it stands for."""
+    counts = _fail_rows_per_report(lib)
+    assert all(column == rows for column, rows in counts.values()), {
+        rid: c for rid, c in counts.items() if c[0] != c[1]
+    }
+    restricted = queries._FAILING
+    for filters in [None, *_filters(lib)[:8]]:
+        got = (lib.failed_checks(filters), lib.failed_check_rules(filters), lib.failed_check_count(filters))
+        got_capped = lib.failed_checks(filters, limit=4)
+        monkeypatch.setattr(queries, "_FAILING", (queries.CURRENT,))  # the former condition
+        try:
+            pd.testing.assert_frame_equal(got[0], lib.failed_checks(filters))
+            pd.testing.assert_frame_equal(got[1], lib.failed_check_rules(filters))
+            assert got[2] == lib.failed_check_count(filters)
+            pd.testing.assert_frame_equal(got_capped, lib.failed_checks(filters, limit=4))
+        finally:
+            monkeypatch.setattr(queries, "_FAILING", restricted)
+
+
+@pytest.fixture(params=STORES)
+def own_lib(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Library]:
+    """test_lists_scale's synthetic library, this test's own (it writes), on each store."""
+    if request.param == "sqlite":
+        lib = _library(tmp_path / "lib.sqlite")
+        yield lib
+        lib.close()
+        return
+    with _pg_library() as empty:
+        yield _library(empty)
+
+
+def test_the_failed_checks_start_from_the_failing_reports_after_every_write(
+    own_lib: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Corrections that make a report fail and pass again, their removal and a re-parse each keep
+    ``checks_failed`` equal to the report's failed check rows, so the restricted questions lose none."""
+    lib = own_lib
+    _assert_failing_restriction_keeps_the_rows(lib, monkeypatch)
+    quality = lib.quality_reports()
+    passing = [int(r) for r in quality.loc[quality["checks_failed"] == 0, "report_id"]]
+    failing = [int(r) for r in quality.loc[quality["checks_failed"] > 0, "report_id"]]
+    assert passing and failing
+    # A passing report made to fail: a received total no column adds up to.
+    target = passing[-1]
+    fix = lib.add_correction(target, "s3.r1_new_received.total", 10**6, who="测试")
+    assert lib.quality_reports(ids=[target])["checks_failed"].iloc[0] > 0
+    assert target in set(lib.failed_checks()["report_id"])
+    _assert_failing_restriction_keeps_the_rows(lib, monkeypatch)
+    # A failing report blanked there: whatever that does to its checks, the rows follow.
+    lib.add_correction(failing[0], "s3.r1_new_received.total", None, who="测试")
+    _assert_failing_restriction_keeps_the_rows(lib, monkeypatch)
+    # The correction removed: it passes again and leaves the failed checks.
+    assert lib.remove_correction(fix, who="测试")
+    assert lib.quality_reports(ids=[target])["checks_failed"].iloc[0] == 0
+    assert target not in set(lib.failed_checks()["report_id"])
+    _assert_failing_restriction_keeps_the_rows(lib, monkeypatch)
+    # Re-parsed with a correction kept (the synthetic original reads as no table: the stored parse is
+    # given again): the parse's checks are stored, then the correction's.
+    lib.add_correction(target, "s3.r1_new_received.total", 10**6, who="测试")
+    for rid in (target, failing[0]):
+        stored = parsed_from_json(lib.get(rid).parsed_json)
+        lib.reparse(rid, lambda *_, given=stored: given, who="测试")
+    assert target in set(lib.failed_checks()["report_id"])
+    _assert_failing_restriction_keeps_the_rows(lib, monkeypatch)
+
+
+def _pg_index_def(lib: Library, name: str) -> str | None:
+    with lib.engine.connect() as conn:
+        query = "SELECT indexdef FROM pg_indexes WHERE indexname = :n AND schemaname = current_schema()"
+        found = conn.execute(text(query), {"n": name})
+        return found.scalar()
+
+
+def test_the_quality_order_index_is_made_on_postgres_fresh_and_by_revision_0013(lib: Library) -> None:
+    names = {ix["name"] for ix in sa_inspect(lib.engine).get_indexes("reports")}
+    if lib.engine.dialect.name == "sqlite":
+        assert QUALITY_ORDER_INDEX not in names  # nothing would read it there
+        return
+    with _pg_library() as fresh:  # created from the models
+        made = _pg_index_def(fresh, QUALITY_ORDER_INDEX)
+        assert made is not None
+        assert "checks_failed DESC, unmatched_count DESC, id" in made and "superseded_by IS NULL" in made
+        with fresh.engine.begin() as conn:
+            drop_quality_order_index(conn)
+            conn.execute(text("UPDATE alembic_version SET version_num = '0012_quality_partial_indexes'"))
+        assert _pg_index_def(fresh, QUALITY_ORDER_INDEX) is None
+        assert upgrade(fresh.engine) == "upgraded"
+        assert _pg_index_def(fresh, QUALITY_ORDER_INDEX) == made
+
+
+def test_the_picker_read_along_the_order_index_equals_the_sort(lib: Library) -> None:
+    """PostgreSQL made to read the picker's rows along the index (no sort, no sequential scan allowed):
+    the same rows in the same order as sorting every current report, for each filter and cap."""
+    if lib.engine.dialect.name != "postgresql":
+        pytest.skip("the index is PostgreSQL's")
+    cases = [None, *_filters(lib)[:8]]
+    expected = [lib.quality_reports(filters) for filters in cases]
+
+    def along_the_index(dbapi_conn, *_: object) -> None:  # undone by the rollback ending each use
+        with dbapi_conn.cursor() as cur:
+            cur.execute("SET enable_sort = off; SET enable_seqscan = off; SET enable_bitmapscan = off")
+
+    event.listen(lib.engine, "checkout", along_the_index)
+    try:
+        with lib.engine.connect() as conn:
+            stmt = (
+                "EXPLAIN SELECT id, agency, year, checks_failed, unmatched_count FROM reports"
+                " WHERE superseded_by IS NULL ORDER BY checks_failed DESC, unmatched_count DESC, id LIMIT 7"
+            )
+            plan = "\n".join(r[0] for r in conn.exec_driver_sql(stmt))
+        assert QUALITY_ORDER_INDEX in plan and "Sort" not in plan, plan
+        for filters, full in zip(cases, expected, strict=True):
+            for limit in (1, 4, len(full) + 3):
+                pd.testing.assert_frame_equal(lib.quality_reports(filters, limit=limit), full.head(limit))
+    finally:
+        event.remove(lib.engine, "checkout", along_the_index)
+        lib.engine.dispose()
 
 
 def _expected_matches(lib: Library, term: str, filters: Filters | None = None) -> list[int]:
