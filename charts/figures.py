@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.theme import PALETTE, figure, new_figure, themed
+from charts.theme import PALETTE, figure
 from library import aggregate as agg
 
 NO_DATA = "当前筛选条件下没有数据"
@@ -80,20 +80,22 @@ def number_format(decimals: int | None) -> str:
 
 
 def empty_figure(title: str, message: str = NO_DATA) -> go.Figure:
-    """A figure that says there is nothing to show (rather than an empty frame that looks broken)."""
-    fig = new_figure()
-    fig.add_annotation(
-        text=message,
-        x=0.5,
-        y=0.5,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        font={"size": 16, "color": "#7F8C8D"},
-    )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return themed(fig, title=title, height=320)
+    """A figure that says there is nothing to show (rather than an empty frame that looks broken).
+
+    Built in one go (:func:`charts.theme.figure`): through plotly's validating calls it cost ~19 ms, and a
+    filtered page can show several."""
+    note = {
+        "text": message,
+        "x": 0.5,
+        "y": 0.5,
+        "xref": "paper",
+        "yref": "paper",
+        "showarrow": False,
+        "font": {"size": 16, "color": "#7F8C8D"},
+    }
+    hidden = {"visible": False}
+    layout = {"annotations": [note], "xaxis": hidden, "yaxis": dict(hidden)}
+    return figure([], layout, title=title, height=320)
 
 
 def _colors(names: list, colors: dict[str, str] | None) -> dict:

@@ -31,7 +31,7 @@ def _chosen_figure(spec: ChartSpec) -> go.Figure:
     alt = st.toggle(
         spec.alt_label, key=f"alt_{spec.key}", help="只改变显示方式，数字不变；下载的图片与所见一致。"
     )
-    return spec.alt_fig if alt else spec.fig
+    return (spec.alternative() or spec.fig) if alt else spec.fig
 
 
 def show_chart(spec: ChartSpec, *, data_table: bool = True) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import openpyxl
@@ -270,10 +271,13 @@ def test_fees_show_two_decimals(with_fees):
 def test_small_agencies_can_be_shown_on_a_log_scale_or_as_shares(dataset):
     charts = {**by_key(overview_charts(dataset)), **by_key(enforcement_charts(dataset))}
     log = charts["overview_applications"]
-    assert log.alt_fig is not None and log.alt_fig.layout.xaxis.type == "log" and "对数" in log.alt_label
+    log_fig = log.alternative()
+    assert log_fig is not None and log_fig.layout.xaxis.type == "log" and "对数" in log.alt_label
+    assert log.alternative() is log_fig  # built once, then kept
     shares = charts["enforcement_decisions_agency"]
-    assert shares.alt_fig.layout.xaxis.tickformat == ".0%" and "占比" in shares.alt_label
-    share_values = pd.DataFrame({t.name: values(t.x) for t in shares.alt_fig.data}).fillna(0).sum(axis=1)
+    share_fig = shares.alternative()
+    assert share_fig is not None and share_fig.layout.xaxis.tickformat == ".0%" and "占比" in shares.alt_label
+    share_values = pd.DataFrame({t.name: values(t.x) for t in share_fig.data}).fillna(0).sum(axis=1)
     assert ((share_values - 1).abs() < 1e-9).all()
 
 
@@ -325,3 +329,36 @@ def test_exported_images_carry_the_filters_and_the_date(dataset, warm_kaleido):
     assert images and all(
         "筛选条件：年度：2020" in svg and f"{today.month}月{today.day}日" in svg for svg in images
     )
+
+
+def _former_empty_figure(title: str, message: str):
+    """charts.figures.empty_figure as it was: plotly's validating calls, one after another."""
+    from charts.theme import new_figure, themed
+
+    fig = new_figure()
+    fig.add_annotation(
+        text=message,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 16, "color": "#7F8C8D"},
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return themed(fig, title=title, height=320)
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("办理结果构成（按单位）", NO_DATA),
+        ("某图", ALL_ZERO),
+        ("", "3 份报告填报了申请表，申请数与办理结果均为 0"),
+    ],
+)
+def test_an_empty_figure_is_the_one_plotlys_validating_calls_built(title, message):
+    built, former = empty_figure(title, message), _former_empty_figure(title, message)
+    assert built.to_plotly_json() == former.to_plotly_json()
+    assert json.loads(built.to_json()) == json.loads(former.to_json())  # as sent (key order aside)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from _app_support import (
     app_test,
@@ -202,3 +203,46 @@ def test_unknown_filter_values_in_the_address_are_dropped(loaded):
     at.run()
     assert not at.exception
     assert at.sidebar.multiselect(key="f_years").value == [2020]
+
+
+@pytest.mark.parametrize(
+    ("page_path", "key", "check"),
+    [
+        ("app_pages/enforcement.py", catalog.ENFORCEMENT_DECISIONS_AGENCY, "share"),
+        ("app_pages/overview.py", catalog.OVERVIEW_APPLICATIONS, "log"),
+    ],
+)
+def test_the_view_switch_draws_the_other_view(loaded, page_path, key, check):
+    """The other view (per-agency shares, log scale) is built when the reader switches to it: the same
+    numbers as the chart as built, drawn the other way."""
+    at = open_page(page_path)
+    built = chart(at, key)
+    at.toggle(key=f"alt_{key}").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    other = chart(at, key)
+    assert other != built
+    axes = [v for k, v in other["layout"].items() if k.startswith(("xaxis", "yaxis"))]
+    if check == "log":
+        assert any(axis.get("type") == "log" for axis in axes)
+        pd.testing.assert_series_equal(_trace_values(other), _trace_values(built))
+    else:
+        assert any(axis.get("tickformat") == ".0%" for axis in axes), axes
+        shares = _trace_values(other)
+        per_unit = shares.groupby(level="unit").sum()
+        assert len(per_unit) and ((per_unit - 1).abs() < 1e-9).all(), per_unit
+        # The same units, and a share only where the figure as built has a value.
+        assert set(shares.index) <= set(_trace_values(built).index)
+    at.toggle(key=f"alt_{key}").set_value(False).run()
+    assert chart(at, key) == built
+
+
+def _trace_values(spec: dict) -> pd.Series:
+    """Every bar's value by (series, unit): the value axis is the numeric one of each trace."""
+    out = {}
+    for trace in spec["data"]:
+        horizontal = trace.get("orientation") == "h"
+        units, numbers = (trace["y"], trace["x"]) if horizontal else (trace["x"], trace["y"])
+        for unit, number in zip(values(units), values(numbers), strict=True):
+            if number is not None and not pd.isna(number):
+                out[(trace.get("name"), unit)] = float(number)
+    return pd.Series(out, dtype=float).rename_axis(["series", "unit"]).sort_index()

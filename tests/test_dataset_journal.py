@@ -425,3 +425,44 @@ def test_a_missing_trigger_makes_every_stamp_compared(lib: Library) -> None:
     lib.remove_correction(correction)  # journaled by nothing: found by the corrections' comparison
     frame = _same_as_fresh(lib, cache)
     assert cache.last_full_compare and float(_value(frame, rid, "n.proactive_total")) != 31.0
+
+
+def test_a_filtered_dataset_is_kept_for_its_revision_only(lib: Library) -> None:
+    """Library.dataset keeps its last selections per revision (a page asks several times): the same
+    rows as filtering the full dataset, a write seen at once, a caller's change never kept, and at
+    most FILTERED_KEPT selections held."""
+    from library import queries
+    from library.filters import Filters
+
+    populate(lib, 40, seed=3)
+    full = lib.dataset()
+    year = int(full["year"].dropna().iloc[0])
+    region = str(full["region"].dropna().iloc[0])
+    selections = [
+        Filters(years=(year,)),
+        Filters(regions=(region,)),
+        Filters(years=(year,), regions=(region, MISSING)),
+        Filters(scope=Scope(regions=(region,))),
+    ]
+
+    def expected(filters: Filters) -> pd.DataFrame:
+        return filters.apply(lib.dataset())
+
+    for filters in selections:
+        first = lib.dataset(filters)
+        pd.testing.assert_frame_equal(first, expected(filters))
+        first.loc[first.index[0], VALUE_COLUMNS[0]] = -12345.0  # the caller's copy only
+        again = lib.dataset(filters)
+        pd.testing.assert_frame_equal(again, expected(filters))
+        assert (again[VALUE_COLUMNS[0]] != -12345.0).all()
+    assert len(lib.__dict__["_filtered_frames"]) == queries.FILTERED_KEPT
+    # A write: the kept selection of the old revision is not handed out.
+    chosen = selections[0]
+    rid = int(lib.dataset(chosen)["report_id"].iloc[0])
+    lib.add_correction(rid, "n.proactive_total", 4321, who="测试")
+    after = lib.dataset(chosen)
+    assert _value(after, rid, "n.proactive_total") == 4321
+    pd.testing.assert_frame_equal(after, expected(chosen))
+    lib.set_metadata(rid, year=year + 40, who="测试")
+    assert rid not in set(lib.dataset(chosen)["report_id"])
+    pd.testing.assert_frame_equal(lib.dataset(chosen), expected(chosen))

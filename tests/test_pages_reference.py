@@ -67,7 +67,7 @@ def assert_same(new: Any, old: Any, where: str = "") -> None:
         assert_same(new.data, old.data, f"{old.key} data")
         assert (new.alt_fig is None) == (old.alt_fig is None), old.key
         if old.alt_fig is not None:
-            assert_same(new.alt_fig, old.alt_fig, f"{old.key} alt")
+            assert_same(new.alternative(), old.alt_fig, f"{old.key} alt")
     elif isinstance(old, dict):
         assert isinstance(new, dict) and list(new) == list(old), where
         for k in old:
@@ -274,3 +274,28 @@ def test_applications_out_of_order_units(synthetic: pd.DataFrame, variant: str) 
     for name, new, old, args in _page_functions(df):
         if name in ("applications_charts", "carry_over_consistency"):
             assert_same(new(df.copy(), *args), old(df.copy(), *args), f"{variant} {name}")
+
+
+def test_label_texts_are_converted_once_per_content_and_never_reused_for_other_texts() -> None:
+    """charts.catalog._str_array: labels made again with the same texts (after a write that changed
+    figures only) reuse the conversion; any other text, order or a missing label is converted afresh."""
+    from charts.catalog import _str_array
+
+    def labels(texts: list) -> np.ndarray:
+        out = np.empty(len(texts), dtype=object)
+        out[:] = texts
+        return out
+
+    texts = [f"（合成）单位{i} 202{i % 4}年" for i in range(300)]
+    first = _str_array(labels(texts))
+    again = _str_array(labels([t[:] for t in texts]))
+    assert again is first
+    for other in (
+        [*texts[:-1], "另一单位"],
+        [*texts[1:], texts[0]],
+        [*texts[:-1], None],
+    ):
+        converted = _str_array(labels(other))
+        assert converted is not first
+        pd.testing.assert_extension_array_equal(converted, pd.array(labels(other), dtype="str"))
+    pd.testing.assert_extension_array_equal(first, pd.array(labels(texts), dtype="str"))
