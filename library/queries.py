@@ -22,6 +22,7 @@ from library.access import ALL, Scope
 from library.dataset_cache import DatasetCache
 from library.db import CellRow, CheckRow, Correction, LabelOverride, Report, ReportText
 from library.filters import MISSING, Filters
+from library.heap import settle_after_full_read
 from library.search_index import FTS_TABLE, MIN_INDEXED, fts_phrase, has_fts
 from library.versions import version_numbers
 from library.visibility import report_visible, visible_pairs
@@ -709,7 +710,10 @@ class LibraryQueries:
         with self._cache_lock:
             cache = self.__dict__.setdefault("_dataset_cache", DatasetCache())
         with self.engine.connect() as conn:
-            return cache.refresh(conn)
+            frame = cache.refresh(conn)
+        if cache.last_full_compare and cache.last_reread == len(frame):  # every report read again
+            settle_after_full_read(len(frame))
+        return frame
 
     def failed_check_count(self, filters: Filters | None = None) -> int:
         """How many rows :meth:`failed_checks` gives (counted in the database)."""
