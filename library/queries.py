@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import re
 import threading
+import weakref
 from typing import Any
 
 import numpy as np
@@ -679,20 +680,21 @@ class LibraryQueries:
         rows of every value column (~15 ms for 30,000 of 50,000 reports)."""
         if filters.selects_all or full.empty:
             return filters.apply(full)
-        # Per frame too (two reads of one revision racing make two frames): the entry keeps its frame,
-        # so the id cannot be another frame's.
+        # Per frame too (two reads of one revision racing make two frames), held by a weak reference:
+        # an older frame must not outlive its revision here, or the memory of its value matrix could
+        # not be reused by the next write's patch (library.dataset_cache: a fresh 100 MB copy instead).
         key = (rev, id(full), filters)
         with self._cache_lock:
             kept: dict = self.__dict__.setdefault("_filtered_frames", {})
             hit = kept.get(key)
-        if hit is not None and hit[0] is full:
+        if hit is not None and hit[0]() is full:
             return hit[1]
         out = filters.apply(full)
         with self._cache_lock:
-            kept = {k: v for k, v in self.__dict__["_filtered_frames"].items() if v[0] is full}
+            kept = {k: v for k, v in self.__dict__["_filtered_frames"].items() if v[0]() is full}
             while len(kept) >= FILTERED_KEPT:
                 del kept[next(iter(kept))]
-            kept[key] = (full, out)
+            kept[key] = (weakref.ref(full), out)
             self.__dict__["_filtered_frames"] = kept
         return out
 

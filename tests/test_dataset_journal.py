@@ -466,3 +466,22 @@ def test_a_filtered_dataset_is_kept_for_its_revision_only(lib: Library) -> None:
     lib.set_metadata(rid, year=year + 40, who="测试")
     assert rid not in set(lib.dataset(chosen)["report_id"])
     pd.testing.assert_frame_equal(lib.dataset(chosen), expected(chosen))
+
+
+def test_a_kept_selection_does_not_keep_its_revisions_frame_alive(lib: Library) -> None:
+    """The selections kept for a revision hold its frame weakly: once the revision is replaced the old
+    frame (and its value matrix, which the next write's patch reuses) can go."""
+    import gc
+    import weakref
+
+    from library.filters import Filters
+
+    populate(lib, 20, seed=4)
+    year = int(lib.dataset()["year"].dropna().iloc[0])
+    lib.dataset(Filters(years=(year,)))
+    old = weakref.ref(lib._cache[1])  # type: ignore[index]
+    rid = int(lib.dataset()["report_id"].iloc[0])
+    lib.add_correction(rid, "n.proactive_total", 99, who="测试")
+    lib.dataset()  # the new revision's frame replaces the old one in the cache
+    gc.collect()
+    assert old() is None
