@@ -75,3 +75,21 @@ def test_the_library_settles_after_a_full_read_only(tmp_path: Path, monkeypatch:
     assert lib.dataset().set_index("report_id").loc[rid, "n.proactive_total"] == 7
     assert calls == [n]  # a patch re-reads one report: nothing to settle
     lib.close()
+
+
+def test_the_findings_settle_after_their_first_full_computation_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from library import findings_store
+
+    calls: list[int] = []
+    monkeypatch.setattr(findings_store, "settle_after_full_read", calls.append)
+    lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
+    populate(lib, 6, seed=2)
+    lib.findings()
+    assert calls == [len(lib.dataset())]
+    rid = int(lib.dataset()["report_id"].iloc[0])
+    lib.add_correction(rid, "n.proactive_total", 7, who="测试")
+    lib.findings()  # brought up to date from the previous result: nothing settled
+    assert calls == [len(lib.dataset())]
+    lib.close()
