@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pg_schema import PG_URL, pg_library
-from sqlalchemy import case, func, or_, select, text
+from sqlalchemy import func, or_, select, text
 
 from library.access import Scope
 from library.db import Correction, Report, ReportFile
@@ -312,85 +312,6 @@ def test_filter_choices_equal_the_old_grouping_through_writes(empty_lib: Library
     same()
     assert "另一地区" not in lib.choices(Scope())[0]["regions"]
     assert 2031 in lib.choices(Scope())[0]["years"] and MISSING in lib.choices(Scope())[0]["regions"]
-
-
-def old_counts(lib: Library, scope: Scope | None) -> dict[str, int]:
-    """LibraryQueries.counts as it was before the current reports' figures came from the dataset."""
-    from library.db import LabelOverride
-    from library.queries import true
-
-    seen = true() if scope is not None and scope.unrestricted else lib._scope_condition(scope)
-
-    def distinct(column):
-        values = select(column.label("v")).where(CURRENT, seen).distinct().subquery()
-        return select(func.count(values.c.v)).scalar_subquery()
-
-    with lib.engine.connect() as conn:
-        totals = conn.execute(
-            select(
-                func.count(Report.id),
-                func.coalesce(func.sum(Report.n_cells), 0),
-                func.coalesce(func.sum(case((Report.checks_failed > 0, 1), else_=0)), 0),
-            ).where(CURRENT, seen)
-        ).one()
-        regions, years = conn.execute(select(distinct(Report.region), distinct(Report.year))).one()
-        row = (totals[0], 0, regions, years, totals[1], totals[2])
-        outdated, superseded = conn.execute(
-            select(
-                func.coalesce(func.sum(case((Report.parser_version != PARSER_VERSION, 1), else_=0)), 0),
-                func.count(Report.superseded_by),
-            ).where(seen)
-        ).one()
-        pairs = (
-            select(Report.region, Report.agency)
-            .where(Report.agency.is_not(None), CURRENT, seen)
-            .distinct()
-            .subquery()
-        )
-        n_agencies = conn.execute(select(func.count()).select_from(pairs)).scalar_one()
-        n_corrections = conn.execute(
-            select(func.count(Correction.id)).join(Report, Report.id == Correction.report_id).where(seen)
-        ).scalar_one()
-        n_overrides = conn.execute(select(func.count(LabelOverride.id))).scalar_one()
-    keys = ("reports", "agencies", "regions", "years", "cells", "reports_failing_checks")
-    out = {k: int(v) for k, v in zip(keys, row, strict=True)}
-    out["outdated"] = int(outdated)
-    out["superseded"] = int(superseded)
-    out["agencies"] = int(n_agencies)
-    out["corrections"] = int(n_corrections)
-    out["label_overrides"] = int(n_overrides)
-    return out
-
-
-def test_counts_equal_the_former_sql_through_writes(empty_lib: Library) -> None:
-    """报告库's header totals (the current reports' from the dataset in memory, the rest in one scan)
-    equal the former SQL for every scope, after corrections, deletions, metadata edits, an outdated
-    parse and a report without a region."""
-    lib = _library(empty_lib)
-
-    def same() -> dict[str, int]:
-        for scope in _more_scopes(lib):
-            assert lib.counts(scope) == old_counts(lib, scope), scope
-        return lib.counts()
-
-    first = same()
-    assert first["superseded"] > 0 and first["reports_failing_checks"] > 0 and first["corrections"] > 0
-    full = lib.list()
-    current = full[full["superseded_by"].isna()]
-    ids = [int(i) for i in current["report_id"]]
-    with lib.engine.begin() as conn:  # as a write does: a new stamp and revision (the dataset's cache)
-        conn.execute(
-            Report.__table__.update()
-            .where(Report.id == ids[2])
-            .values(region=None, parser_version="0.1", updated_at=func.now())
-        )
-        conn.execute(text("UPDATE library_meta SET value = value + 1 WHERE key = 'revision'"))
-    lib.add_correction(ids[4], "s3.r1_new_received.total", 10**6, who="测试")
-    lib.delete(ids[7])
-    lib.set_metadata(ids[9], year=2031, agency="（合成）新单位", who="测试")
-    after = same()
-    assert after["outdated"] == first["outdated"] + 1 and after["reports"] == first["reports"] - 1
-    assert after["years"] == first["years"] + 1
 
 
 def test_report_years_are_the_datasets(lib: Library) -> None:

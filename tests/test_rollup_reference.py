@@ -10,7 +10,7 @@ from dataclasses import asdict
 
 import pytest
 from reference_pages import rollup as former
-from test_lists_scale import _library, empty_lib  # noqa: F401 (the fixture: SQLite and PostgreSQL)
+from test_lists_scale import _library, _more_scopes, empty_lib  # noqa: F401 (the fixture: both stores)
 from test_rollup import REGION, County, _synthetic, county  # noqa: F401 (the fixture)
 
 from library import rollup as current
@@ -218,3 +218,38 @@ def test_library_header_counts_as_before(empty_lib: Library) -> None:  # noqa: F
     counts = [lib.counts(s) for s in scopes]
     assert counts == [_former_counts(lib, s) for s in scopes]
     assert counts[0]["regions"] >= 3 and counts[0]["years"] >= 2 and counts[2]["reports"] > 0
+
+
+def test_counts_equal_the_former_sql_through_writes(empty_lib: Library) -> None:  # noqa: F811
+    """报告库's header totals (the current reports' from the dataset in memory, the rest in one scan)
+    equal the former query's for every scope, after corrections, deletions, metadata edits, an outdated
+    parse and a report without a region."""
+    from sqlalchemy import func, text
+
+    from library.db import Report
+
+    lib = _library(empty_lib)
+
+    def same() -> dict[str, int]:
+        for scope in _more_scopes(lib):
+            assert lib.counts(scope) == _former_counts(lib, scope), scope
+        return lib.counts()
+
+    first = same()
+    assert first["superseded"] > 0 and first["reports_failing_checks"] > 0 and first["corrections"] > 0
+    full = lib.list()
+    current = full[full["superseded_by"].isna()]
+    ids = [int(i) for i in current["report_id"]]
+    with lib.engine.begin() as conn:  # as a write does: a new stamp and revision (the dataset's cache)
+        conn.execute(
+            Report.__table__.update()
+            .where(Report.id == ids[2])
+            .values(region=None, parser_version="0.1", updated_at=func.now())
+        )
+        conn.execute(text("UPDATE library_meta SET value = value + 1 WHERE key = 'revision'"))
+    lib.add_correction(ids[4], "s3.r1_new_received.total", 10**6, who="测试")
+    lib.delete(ids[7])
+    lib.set_metadata(ids[9], year=2031, agency="（合成）新单位", who="测试")
+    after = same()
+    assert after["outdated"] == first["outdated"] + 1 and after["reports"] == first["reports"] - 1
+    assert after["years"] == first["years"] + 1
