@@ -46,6 +46,7 @@ from sqlalchemy import TextClause, bindparam, text
 from library.deadlines import LATE, deadline, level_of, timeliness
 from library.filters import Filters
 from library.finding import Finding
+from library.heap import settle_after_full_read
 from library.rubric import Rubric, Thresholds, deductions, default_rubric, rank_table, score_table_of
 from parsing.checks import check_place, explain
 from parsing.schema import (
@@ -1400,7 +1401,9 @@ def _compute(lib: Library, previous: LibraryFindingData | None = None) -> Librar
         advanced = _advance(lib, previous, frame, stamps, limits)
         if advanced is not None:
             return advanced
-    return _full(lib, frame, stamps, limits)
+    found = _full(lib, frame, stamps, limits)
+    settle_after_full_read(len(frame))  # its objects live until the next full computation (library.heap)
+    return found
 
 
 def _sentence_parts(

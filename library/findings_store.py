@@ -17,13 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, insert, select, text
 
 from library import audit
 from library.db import FindingStatus, Report, utcnow
 from library.errors import LibraryError
 from library.finding import STATUSES
-from library.heap import settle_after_full_read
 from parsing.vocabulary import FINDING_STATUS_NAMES, finding_name
 
 if TYPE_CHECKING:
@@ -179,10 +178,6 @@ class LibraryFindings:
             found = compute(self, None if cached is None else cached[1])
             with self._findings_lock:
                 self._findings_cache = (rev, found)
-            if cached is None:  # computed afresh: its objects live until the next fresh computation
-                with self.engine.connect() as conn:
-                    current = select(func.count()).select_from(Report).where(Report.superseded_by.is_(None))
-                    settle_after_full_read(int(conn.execute(current).scalar_one()))
         return found
 
     def _compute_lock(self) -> threading.Lock:

@@ -6,7 +6,8 @@ collection of the cyclic collector visits all of them: 150–170 ms at 50,000 re
 random into some page run after a write (a page measured 290 ms in one run and 480 ms in the next).
 Those objects live as long as the dataset, so after a full read they are moved out of the collector's
 sight (``gc.freeze``): a full collection then took ~30 ms. The findings of 审核意见 (about 1.4 million
-objects at 50,000 reports) are settled the same way after their first, full computation.
+objects at 50,000 reports) are settled the same way after each full computation (the first one, or
+one an update could not make).
 
 Frozen objects are still freed when their last reference goes; only garbage held in reference cycles
 among them waits for the next full read or computation, which first unfreezes and collects everything. Small

@@ -433,8 +433,7 @@ class LibraryQueries:
         # The current reports' figures from the dataset's META columns in memory (brought up to this
         # revision first: after a write, the journal's few reports), as report_count counts them: in SQL
         # they were four scans of every report row (~115 ms on PostgreSQL at 50,000 after each write).
-        columns = ["agency", "region", "year", "checks_failed"]
-        current = Filters(scope=scope).apply(self.dataset()[columns])
+        current = self._current_meta(Filters(scope=scope), ["agency", "checks_failed"])
         regions = current["region"].dropna().nunique()
         years = current["year"].dropna().nunique()
         # An agency is a (region, name) pair, as in aggregate.kpis: two counties each have a 县教育局.
@@ -564,14 +563,18 @@ class LibraryQueries:
         Counted on the dataset's META columns in memory: the sidebar's choices have brought the dataset
         up to this revision already (after a write, the journal's few reports), and a count in the
         database reads every current report's row (~20 ms on PostgreSQL at 50,000)."""
-        full = self.dataset()
-        columns = ["region", "year", "agency_type", "template", "checks_failed"]
-        if filters is not None and not filters.unrestricted:
-            columns.append("agency")  # the scope's visibility needs it
-        picked = (filters or Filters()).apply(full[columns])
+        picked = self._current_meta(filters or Filters(), ["checks_failed"])
         if not failing:
             return len(picked)
         return int((picked["checks_failed"] > 0).sum())
+
+    def _current_meta(self, filters: Filters, columns: builtins.list[str]) -> pd.DataFrame:
+        """The dataset's META ``columns`` (and those ``filters`` read) of the current reports ``filters``
+        select, from the columns in memory (brought up to this revision first)."""
+        needed = ["region", "year", "agency_type", "template"]
+        if not filters.unrestricted:
+            needed.append("agency")  # the scope's visibility needs it
+        return filters.apply(self.dataset()[list(dict.fromkeys([*needed, *columns]))])
 
     def quality_reports(
         self,

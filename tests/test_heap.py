@@ -77,13 +77,13 @@ def test_the_library_settles_after_a_full_read_only(tmp_path: Path, monkeypatch:
     lib.close()
 
 
-def test_the_findings_settle_after_their_first_full_computation_only(
+def test_the_findings_settle_after_a_full_computation_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from library import findings_store
+    from library import findings
 
     calls: list[int] = []
-    monkeypatch.setattr(findings_store, "settle_after_full_read", calls.append)
+    monkeypatch.setattr(findings, "settle_after_full_read", calls.append)
     lib = Library(f"sqlite:///{tmp_path / 'lib.sqlite'}")
     populate(lib, 6, seed=2)
     lib.findings()
